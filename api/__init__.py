@@ -1,0 +1,1 @@
+"""The outward faces: the `sic` command line and the HTTP service."""

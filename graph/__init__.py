@@ -1,0 +1,1 @@
+"""The store: one small interface over the embedded pyoxigraph store and remote SPARQL stores."""

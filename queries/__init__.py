@@ -1,0 +1,1 @@
+"""The question catalogue: named SPARQL queries and network analyses."""

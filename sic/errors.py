@@ -1,0 +1,116 @@
+"""One error hierarchy for the whole platform.
+
+The CLI maps these to exit codes and the HTTP service to status codes, once each, so every
+module raises the most specific class and never formats its own user-facing error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """Where a value came from: a file, and within it a row and column when known.
+
+    Rows are numbered as a spreadsheet shows them (the header is row 1).
+    """
+
+    file: str
+    row: int | None = None
+    column: str | None = None
+
+    def __str__(self) -> str:
+        parts = [self.file]
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.column is not None:
+            parts.append(f"column {self.column!r}")
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input, located as precisely as the input allows."""
+
+    location: Location
+    message: str
+    severity: str = "error"  # "error" or "warning"
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}"
+
+
+class KGError(Exception):
+    """Base of every error the platform raises on purpose."""
+
+
+class LoaderError(KGError):
+    """An input could not be read; carries every problem found, not only the first."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = list(problems)
+        count = len(self.problems)
+        head = "\n".join(f"  {p}" for p in self.problems[:20])
+        more = f"\n  ... and {count - 20} more" if count > 20 else ""
+        super().__init__(f"{count} problem{'s' if count != 1 else ''} found:\n{head}{more}")
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One SHACL result in plain terms: which node, which property, what is wrong.
+
+    `location` is filled in when the offending value can be traced back to a workbook cell.
+    """
+
+    focus_node: str
+    path: str | None
+    message: str
+    severity: str = "Violation"
+    value: str | None = None
+    source_shape: str | None = None
+    constraint: str | None = None
+    location: Location | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.location}: " if self.location else ""
+        path = f" {self.path}" if self.path else ""
+        return f"{where}<{self.focus_node}>{path}: {self.message}"
+
+
+class ValidationFailed(KGError):
+    """A write or a graph does not conform to the shapes; nothing was stored."""
+
+    def __init__(self, violations: Sequence[Violation]) -> None:
+        self.violations = list(violations)
+        count = len(self.violations)
+        head = "\n".join(f"  {v}" for v in self.violations[:20])
+        more = f"\n  ... and {count - 20} more" if count > 20 else ""
+        super().__init__(
+            f"{count} SHACL violation{'s' if count != 1 else ''}:\n{head}{more}"
+        )
+
+
+class ShapesError(KGError):
+    """The shapes themselves could not be read or used."""
+
+
+class QueryError(KGError):
+    """A query is malformed, refused, or its parameters are wrong."""
+
+
+class QueryTimeout(QueryError):
+    """A query ran past its time limit and was stopped."""
+
+
+class StoreError(KGError):
+    """The store could not complete an operation (I/O, lock, corrupt data)."""
+
+
+class StoreUnavailable(StoreError):
+    """A remote store did not answer or answered with a server error."""
+
+
+class NotFound(KGError):
+    """A named thing (source, query, resource) does not exist."""
