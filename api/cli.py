@@ -1,0 +1,285 @@
+"""The `sic` command: load, validate, query and export the knowledge graph.
+
+Exit codes: 0 success (or conforms), 1 invalid data (violations, a bad workbook), 2 usage or
+I/O error. Thin by design: every command calls loaders/, graph/ or queries/ and prints.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from api.output import (
+    RDF_FORMATS,
+    print_problems,
+    render_result,
+    violations_json,
+    violations_text,
+    violations_turtle,
+)
+from api.settings import Settings
+from api.sources import is_workbook, read_source, validate_path
+from graph.base import GraphStore
+from graph.bootstrap import ensure_ontology
+from graph.factory import open_store
+from sic.errors import KGError, LoaderError, NotFound, QueryError, StoreError, ValidationFailed
+
+app = typer.Typer(
+    name="sic",
+    help="SIC Knowledge Graph: the « 4 per 1000 » Strategy Implementation Cycle as linked data.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+StoreOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--store", help="Folder of the embedded store (env SIC_STORE).", show_default=False
+    ),
+]
+BaseOpt = Annotated[
+    str | None,
+    typer.Option("--base-iri", help="BASE of data IRIs (env SIC_BASE_IRI).", show_default=False),
+]
+
+EXIT_INVALID = 1
+EXIT_USAGE = 2
+
+
+def _settings(store: Path | None, base: str | None) -> Settings:
+    overrides: dict[str, object] = {}
+    if store is not None:
+        overrides["store"] = store
+    if base is not None:
+        overrides["base_iri"] = base
+    return Settings(**overrides)  # type: ignore[arg-type]
+
+
+def _open(settings: Settings) -> GraphStore:
+    return open_store(settings.store, base=settings.base_iri)
+
+
+def _fail(exc: Exception) -> typer.Exit:
+    """Print an error the way the user can act on it, and choose the exit code."""
+    if isinstance(exc, LoaderError):
+        print_problems(exc.problems, err)
+        err.print(f"[red]{len(exc.problems)} problem(s); nothing was stored.[/red]")
+        return typer.Exit(EXIT_INVALID)
+    if isinstance(exc, ValidationFailed):
+        err.print(violations_text(exc.violations), highlight=False, markup=False)
+        err.print(f"[red]{len(exc.violations)} violation(s); nothing was stored.[/red]")
+        return typer.Exit(EXIT_INVALID)
+    if isinstance(exc, QueryError | NotFound):
+        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        return typer.Exit(EXIT_USAGE)
+    err.print(f"[red]error:[/red] {exc}", highlight=False)
+    return typer.Exit(EXIT_USAGE)
+
+
+@app.command()
+def load(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Workbooks (CSV folder or .xlsx) or RDF files.")
+    ],
+    store: StoreOpt = None,
+    base_iri: BaseOpt = None,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Swap a source already loaded.")
+    ] = False,
+) -> None:
+    """Validate and load sources, each into its own named graph, all or nothing per source."""
+    settings = _settings(store, base_iri)
+    command = "sic load " + " ".join(str(p) for p in paths) + (" --replace" if replace else "")
+    try:
+        with _open(settings) as st:
+            ensure_ontology(st, command=command)
+            for path in paths:
+                with err.status(f"loading {path} ..."):
+                    infos = read_source(st, path, replace=replace, command=command)
+                for info in infos:
+                    err.print(
+                        f"loaded [bold]{info.name}[/bold]: {info.triples:,} triples"
+                        f" into <{info.graph}>"
+                    )
+            _print_graph_summary(st)
+    except (KGError, OSError) as exc:
+        raise _fail(exc) from None
+
+
+def _print_graph_summary(st: GraphStore) -> None:
+    from rich.table import Table
+
+    table = Table("source", "named graph", "triples", "loaded")
+    for s in st.sources():
+        table.add_row(s.name, s.graph, f"{s.triples:,}", s.loaded)
+    out.print(table)
+
+
+@app.command()
+def validate(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Workbooks or RDF files; none: the whole store.")
+    ] = None,
+    store: StoreOpt = None,
+    base_iri: BaseOpt = None,
+    fmt: Annotated[str, typer.Option("--format", help="text, turtle or json.")] = "text",
+) -> None:
+    """Check workbooks or files without loading them, or the whole store. Exit 1 on violations."""
+    if fmt not in {"text", "turtle", "json"}:
+        err.print("--format must be text, turtle or json")
+        raise typer.Exit(EXIT_USAGE)
+    settings = _settings(store, base_iri)
+    try:
+        if paths:
+            violations = [v for p in paths for v in validate_path(p, base=settings.base_iri)]
+        else:
+            with _open(settings) as st:
+                violations = st.validate_all()
+    except (KGError, OSError) as exc:
+        raise _fail(exc) from None
+    errors = [v for v in violations if v.severity == "Violation"]
+    if fmt == "json":
+        out.print(violations_json(violations), highlight=False, markup=False, soft_wrap=True)
+    elif fmt == "turtle":
+        out.print(violations_turtle(violations), highlight=False, markup=False, soft_wrap=True)
+    else:
+        if violations:
+            out.print(violations_text(violations), highlight=False, markup=False, soft_wrap=True)
+        verdict = "conforms" if not errors else f"does not conform: {len(errors)} violation(s)"
+        warnings = len(violations) - len(errors)
+        err.print(f"{verdict}" + (f", {warnings} warning(s)" if warnings else ""))
+    raise typer.Exit(EXIT_INVALID if errors else 0)
+
+
+@app.command()
+def export(
+    store: StoreOpt = None,
+    base_iri: BaseOpt = None,
+    fmt: Annotated[
+        str, typer.Option("--format", help="nquads, trig or jsonld (dataset formats).")
+    ] = "nquads",
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="File to write; default standard output.")
+    ] = None,
+) -> None:
+    """Dump every source and its provenance; `sic load` reads it back into an identical dataset."""
+    if fmt == "turtle":
+        err.print(
+            "Turtle cannot hold named graphs; use --format trig (Turtle with graphs) or nquads"
+        )
+        raise typer.Exit(EXIT_USAGE)
+    rdf_fmt = RDF_FORMATS.get(fmt)
+    if rdf_fmt is None or not rdf_fmt.supports_datasets:
+        err.print("--format must be nquads, trig or jsonld")
+        raise typer.Exit(EXIT_USAGE)
+    settings = _settings(store, base_iri)
+    try:
+        with _open(settings) as st:
+            if out_file is None:
+                st.dump(sys.stdout.buffer, rdf_fmt)
+            else:
+                with out_file.open("wb") as fh:
+                    st.dump(fh, rdf_fmt)
+    except (KGError, OSError) as exc:
+        raise _fail(exc) from None
+
+
+@app.command()
+def sparql(
+    query: Annotated[str, typer.Argument(help="SPARQL text, or @file.rq.")],
+    store: StoreOpt = None,
+    base_iri: BaseOpt = None,
+    fmt: Annotated[
+        str,
+        typer.Option("--format", help="table, csv, tsv, json, xml, turtle, ntriples or jsonld."),
+    ] = "table",
+) -> None:
+    """Run a SPARQL query over the union of all sources."""
+    settings = _settings(store, base_iri)
+    if query.startswith("@"):
+        try:
+            query = Path(query[1:]).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise _fail(exc) from None
+    try:
+        with _open(settings) as st:
+            result = st.query(query)
+        data = render_result(result, fmt, out)
+    except (KGError, OSError) as exc:
+        raise _fail(exc) from None
+    except ValueError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(EXIT_USAGE) from None
+    if data is not None:
+        sys.stdout.buffer.write(data)
+        if not data.endswith(b"\n"):
+            sys.stdout.buffer.write(b"\n")
+
+
+@app.command()
+def stats(store: StoreOpt = None, base_iri: BaseOpt = None) -> None:
+    """Instances per class and triples per named graph."""
+    from rich.table import Table
+
+    from api.output import compact
+
+    settings = _settings(store, base_iri)
+    try:
+        with _open(settings) as st:
+            per_class, per_graph = st.stats()
+    except (KGError, OSError) as exc:
+        raise _fail(exc) from None
+    t1 = Table("class", "instances")
+    for cls, n in per_class.items():
+        t1.add_row(compact(cls), f"{n:,}")
+    t2 = Table("named graph", "triples")
+    for g, n in per_graph.items():
+        t2.add_row(g, f"{n:,}")
+    out.print(t1)
+    out.print(t2)
+    out.print(f"{sum(per_graph.values()):,} triples in {len(per_graph)} named graphs")
+
+
+@app.command()
+def sources(store: StoreOpt = None, base_iri: BaseOpt = None) -> None:
+    """The loaded sources with their provenance."""
+    settings = _settings(store, base_iri)
+    try:
+        with _open(settings) as st:
+            _print_graph_summary(st)
+    except (KGError, OSError) as exc:
+        raise _fail(exc) from None
+
+
+@app.command()
+def unload(
+    source: Annotated[str, typer.Argument(help="The source name (see `sic sources`).")],
+    store: StoreOpt = None,
+    base_iri: BaseOpt = None,
+) -> None:
+    """Remove one source, if what remains still conforms."""
+    settings = _settings(store, base_iri)
+    try:
+        with _open(settings) as st:
+            st.remove_source(source, command=f"sic unload {source}")
+            err.print(f"removed {source}")
+    except (KGError, OSError) as exc:
+        raise _fail(exc) from None
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except StoreError as exc:  # pragma: no cover - last resort, keeps traces off the terminal
+        err.print(f"[red]error:[/red] {exc}")
+        sys.exit(EXIT_USAGE)
+
+
+__all__ = ["app", "is_workbook", "main"]

@@ -1,0 +1,148 @@
+"""The one interface over where the triples live.
+
+Shaped like pyoxigraph's Store (query, update, load, dump) plus what the platform adds: every
+load is a named *source* with provenance, and every write is validated before it commits. The
+embedded backend (pyoxigraph) and the remote backend (any SPARQL 1.1 server) implement it, and
+nothing above graph/ knows which one it talks to.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from graph.results import QueryResult, Term
+from sic.errors import Violation
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """One loaded source: its name, the named graph holding it, and where it came from."""
+
+    name: str
+    graph: str
+    triples: int
+    loaded: str  # ISO 8601 timestamp
+    origin: str = ""
+    checksum: str = ""
+    command: str = ""
+    about: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class GraphData:
+    """An in-memory graph to load as one source (what the workbook loader produces)."""
+
+    graph: Graph
+    name: str
+    origin: str
+    checksum: str
+    about: Mapping[str, str] = field(default_factory=dict)
+
+
+class GraphStore(ABC):
+    """What loaders, queries and the API may ask of a store.
+
+    Queries see the union of all published sources as their default graph. Writes either land
+    whole, after SHACL validation, or change nothing.
+    """
+
+    base: str
+
+    @abstractmethod
+    def version(self) -> str:
+        """An opaque token that changes whenever the published data changes (for ETags, caches).
+
+        :raises StoreError: if the store cannot be read.
+        """
+
+    @abstractmethod
+    def query(
+        self,
+        sparql: str,
+        *,
+        substitutions: Mapping[str, Term] | None = None,
+        limit: int | None = None,
+        default_graph: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryResult:
+        """Run a SPARQL 1.1 query over the published sources.
+
+        `substitutions` binds variables to RDF terms before evaluation (never pasted into the
+        text). `limit` caps the rows or triples read; the result says when it was cut.
+        `default_graph` / `named_graphs` narrow the dataset to graphs of the store (a graph that
+        is not there is empty; nothing is ever fetched).
+
+        :raises QueryError: if the query is malformed.
+        :raises StoreError: if the store fails.
+        """
+
+    @abstractmethod
+    def sources(self) -> list[SourceInfo]:
+        """Every published source, sorted by name."""
+
+    @abstractmethod
+    def load_graph(
+        self, data: GraphData, *, replace: bool = False, command: str = ""
+    ) -> SourceInfo:
+        """Validate and publish an in-memory graph as the source `data.name`.
+
+        :raises ValidationFailed: if the union with the new source does not conform; nothing
+            is stored.
+        :raises KGError: if the source exists and `replace` is False.
+        """
+
+    @abstractmethod
+    def load_file(
+        self,
+        path: Path,
+        *,
+        name: str | None = None,
+        replace: bool = False,
+        command: str = "",
+        fmt: ox.RdfFormat | None = None,
+    ) -> list[SourceInfo]:
+        """Validate and publish an RDF file.
+
+        A triple format becomes one source (named after the file unless `name` is given). A
+        dataset format (N-Quads, TriG) restores each named graph it holds as a source,
+        provenance included, so that a dump loads back into an identical dataset.
+
+        :raises LoaderError: if the file cannot be parsed (with line and column).
+        :raises ValidationFailed: if the result would not conform; nothing is stored.
+        """
+
+    @abstractmethod
+    def remove_source(self, name: str, *, command: str = "") -> None:
+        """Unpublish and delete one source, after checking that what remains still conforms.
+
+        :raises NotFound: if there is no such source.
+        :raises ValidationFailed: if other sources depend on it; nothing is removed.
+        """
+
+    @abstractmethod
+    def dump(self, out: BinaryIO, fmt: ox.RdfFormat) -> None:
+        """Write every published source and the provenance graph in a dataset format."""
+
+    @abstractmethod
+    def validate_all(self) -> list[Violation]:
+        """Whole-graph SHACL validation of the published union (every result, warnings too)."""
+
+    @abstractmethod
+    def stats(self) -> tuple[dict[str, int], dict[str, int]]:
+        """(instances per class, triples per named graph) over the published data."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook, most backends hold nothing to free
+        """Release files and connections."""
+
+    def __enter__(self) -> GraphStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

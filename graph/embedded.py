@@ -1,0 +1,476 @@
+"""The embedded backend: pyoxigraph on disk (the default) or in memory (tests).
+
+Loads are fast *and* all-or-nothing. A new source is bulk-loaded into its named graph while
+still unpublished; queries only ever see published graphs (pyoxigraph takes the default graph
+as a list), so readers never see half a load. After validation, one small transaction writes
+the source's provenance and so publishes it; a replacement is swapped in by one transactional
+update. A process killed at any point leaves only an unpublished graph, which the next writer
+removes when it opens the store.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import threading
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import BinaryIO
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from graph.base import GraphData, GraphStore, SourceInfo
+from graph.results import (
+    AskResult,
+    QueryResult,
+    SelectResult,
+    Term,
+    from_solutions,
+    from_triples,
+)
+from graph.sparql_files import internal
+from graph.validation import WriteChecker, validate_union
+from sic.errors import (
+    KGError,
+    LoaderError,
+    Location,
+    NotFound,
+    Problem,
+    QueryError,
+    StoreError,
+    Violation,
+)
+from sic.iris import graph_iri, normalise_base, sources_graph
+from sic.terms import graph_to_quads
+from sic.vocab import DEFAULT_BASE, ONTOLOGY_IRI
+
+SIC = "https://w3id.org/4p1000/ontology#"
+_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_DCT = "http://purl.org/dc/terms/"
+_PROV = "http://www.w3.org/ns/prov#"
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_ABOUT_PROPERTIES = {
+    "title": _DCT + "title",
+    "description": _DCT + "description",
+    "note": "http://www.w3.org/2004/02/skos/core#note",
+    "license": _DCT + "license",
+    "source": _DCT + "bibliographicCitation",
+}
+
+
+_Fill = Callable[[ox.NamedNode], None]
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _iri(value: str) -> ox.NamedNode:
+    try:
+        return ox.NamedNode(value)
+    except ValueError as exc:
+        raise QueryError(f"not a valid IRI: {value!r}") from exc
+
+
+class EmbeddedStore(GraphStore):
+    """A pyoxigraph store holding one named graph per source plus a provenance graph.
+
+    :param path: folder of the on-disk store, created when missing; None for an in-memory store.
+    :param base: the BASE of data IRIs (`{BASE}id/{kind}/{key}`, `{BASE}graph/{source}`).
+    :param checker: validates writes; the default uses the bundled shapes.
+    """
+
+    def __init__(
+        self,
+        path: Path | None = None,
+        base: str = DEFAULT_BASE,
+        checker: WriteChecker | None = None,
+    ) -> None:
+        self.base = normalise_base(base)
+        self.path = path
+        try:
+            if path is None:
+                self._store = ox.Store()
+            else:
+                path.mkdir(parents=True, exist_ok=True)
+                self._store = ox.Store(str(path))
+        except OSError as exc:
+            raise StoreError(f"cannot open the store at {path}: {exc}") from exc
+        self.sources_graph = ox.NamedNode(str(sources_graph(self.base)))
+        self._state_graph = ox.NamedNode(self.base + "graph/_state")
+        self._lock = threading.RLock()
+        self._checker = checker
+        self._published_cache: tuple[str, list[ox.NamedNode]] | None = None
+        self._remove_unpublished()
+
+    # -- reading ---------------------------------------------------------------------------
+
+    @property
+    def checker(self) -> WriteChecker:
+        """The write validator, built on first use (parsing shapes costs about a second)."""
+        if self._checker is None:
+            self._checker = WriteChecker()
+        return self._checker
+
+    @property
+    def raw(self) -> ox.Store:
+        """The underlying pyoxigraph store, for the benchmarks' floor and read-only tooling."""
+        return self._store
+
+    def version(self) -> str:
+        q = internal("store-version")
+        rows = list(
+            self._store.query(q.text, substitutions={ox.Variable("state"): self._state_graph})
+        )
+        if not rows:
+            return "0"
+        value = rows[0]["version"]
+        return value.value if value is not None else "0"
+
+    def published_graphs(self) -> list[ox.NamedNode]:
+        """The named graphs queries see: every published source and the provenance graph."""
+        version = self.version()
+        if self._published_cache is not None and self._published_cache[0] == version:
+            return self._published_cache[1]
+        graphs = [ox.NamedNode(s.graph) for s in self.sources()]
+        graphs.append(self.sources_graph)
+        self._published_cache = (version, graphs)
+        return graphs
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        substitutions: Mapping[str, Term] | None = None,
+        limit: int | None = None,
+        default_graph: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryResult:
+        published = self.published_graphs()
+        allowed = {g.value for g in published}
+        # A graph named by the caller that is not published is simply empty: never fetched.
+        dg = [_iri(g) for g in default_graph] if default_graph is not None else published
+        ng = [_iri(g) for g in named_graphs] if named_graphs is not None else published
+        dg = [g for g in dg if g.value in allowed] or [self._empty_graph()]
+        ng = [g for g in ng if g.value in allowed]
+        subs = {ox.Variable(k): v for k, v in (substitutions or {}).items()}
+        try:
+            result = self._store.query(
+                sparql,
+                default_graph=dg,
+                named_graphs=ng,
+                substitutions=subs or None,
+            )
+        except SyntaxError as exc:
+            raise QueryError(str(exc)) from exc
+        except OSError as exc:
+            raise StoreError(str(exc)) from exc
+        if isinstance(result, ox.QueryBoolean):
+            return AskResult(bool(result))
+        if isinstance(result, ox.QuerySolutions):
+            return from_solutions(result, limit)
+        return from_triples(result, limit)
+
+    def _empty_graph(self) -> ox.NamedNode:
+        return ox.NamedNode(self.base + "graph/_empty")
+
+    def sources(self) -> list[SourceInfo]:
+        q = internal("published-sources")
+        rows = self._store.query(q.text, substitutions={ox.Variable("sources"): self.sources_graph})
+        found: dict[str, dict[str, object]] = {}
+        for row in rows:
+            graph = row["graph"]
+            assert graph is not None  # bound by the query's basic graph pattern
+            entry = found.setdefault(
+                graph.value,
+                {
+                    "name": row["name"].value if row["name"] else "",
+                    "triples": int(row["triples"].value) if row["triples"] else 0,
+                    "loaded": row["loaded"].value if row["loaded"] else "",
+                    "origin": row["origin"].value if row["origin"] else "",
+                    "checksum": row["checksum"].value if row["checksum"] else "",
+                    "command": row["command"].value if row["command"] else "",
+                    "about": {},
+                },
+            )
+            if row["key"] is not None and row["value"] is not None:
+                about = entry["about"]
+                assert isinstance(about, dict)
+                about[row["key"].value] = row["value"].value
+        infos = [
+            SourceInfo(
+                name=str(e["name"]),
+                graph=g,
+                triples=int(str(e["triples"])),
+                loaded=str(e["loaded"]),
+                origin=str(e["origin"]),
+                checksum=str(e["checksum"]),
+                command=str(e["command"]),
+                about=dict(e["about"]),  # type: ignore[call-overload]
+            )
+            for g, e in found.items()
+        ]
+        return sorted(infos, key=lambda s: s.name)
+
+    def source(self, name: str) -> SourceInfo:
+        for s in self.sources():
+            if s.name == name:
+                return s
+        raise NotFound(f"no source named {name!r}")
+
+    def stats(self) -> tuple[dict[str, int], dict[str, int]]:
+        classes = self.query(internal("instances-per-class").text)
+        graphs = self.query(internal("triples-per-graph").text)
+        assert isinstance(classes, SelectResult) and isinstance(graphs, SelectResult)
+        per_class = {
+            row["class"].value: int(row["instances"].value)
+            for row in classes
+            if "class" in row and "instances" in row
+        }
+        per_graph = {
+            row["graph"].value: int(row["triples"].value)
+            for row in graphs
+            if "graph" in row and "triples" in row
+        }
+        return per_class, per_graph
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def _remove_unpublished(self) -> None:
+        """Drop graphs a killed load left behind: anything not published and not provenance."""
+        published = {s.graph for s in self.sources()}
+        published |= {self.sources_graph.value, self._state_graph.value}
+        for g in list(self._store.named_graphs()):
+            if isinstance(g, ox.NamedNode) and g.value not in published:
+                self._store.remove_graph(g)
+
+    def graph_for(self, name: str) -> ox.NamedNode:
+        if name == "ontology":
+            return ox.NamedNode(ONTOLOGY_IRI)
+        return ox.NamedNode(str(graph_iri(name, self.base)))
+
+    def new_staging_graph(self) -> ox.NamedNode:
+        return ox.NamedNode(f"{self.base}graph/_staging/{uuid.uuid4().hex}")
+
+    def _count(self, graph: ox.NamedNode) -> int:
+        return sum(1 for _ in self._store.quads_for_pattern(None, None, None, graph))
+
+    def provenance_for(
+        self,
+        graph: ox.NamedNode,
+        name: str,
+        triples: int,
+        *,
+        origin: str = "",
+        checksum: str = "",
+        command: str = "",
+        about: Mapping[str, str] | None = None,
+    ) -> list[ox.Triple]:
+        """The PROV-O description of a source: what, checksum, when, how many, which command."""
+        activity = ox.NamedNode(graph.value + "#load")
+        lit = ox.Literal
+        t = [
+            ox.Triple(graph, _RDF_TYPE, ox.NamedNode(SIC + "Source")),
+            ox.Triple(graph, _RDF_TYPE, ox.NamedNode(_PROV + "Entity")),
+            ox.Triple(graph, ox.NamedNode(_DCT + "identifier"), lit(name)),
+            ox.Triple(
+                graph,
+                ox.NamedNode("http://rdfs.org/ns/void#triples"),
+                lit(str(triples), datatype=ox.NamedNode(_XSD + "integer")),
+            ),
+            ox.Triple(
+                graph,
+                ox.NamedNode(_PROV + "generatedAtTime"),
+                lit(_now(), datatype=ox.NamedNode(_XSD + "dateTime")),
+            ),
+            ox.Triple(graph, ox.NamedNode(_PROV + "wasGeneratedBy"), activity),
+            ox.Triple(activity, _RDF_TYPE, ox.NamedNode(_PROV + "Activity")),
+            ox.Triple(
+                activity,
+                ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
+                lit(command or "load"),
+            ),
+        ]
+        if origin:
+            t.append(ox.Triple(graph, ox.NamedNode(_DCT + "source"), lit(origin)))
+        if checksum:
+            t.append(ox.Triple(graph, ox.NamedNode(SIC + "checksum"), lit(checksum)))
+        for key, value in sorted((about or {}).items()):
+            prop = _ABOUT_PROPERTIES.get(key)
+            if prop and value:
+                t.append(ox.Triple(graph, ox.NamedNode(prop), lit(value)))
+        return t
+
+    def publish(
+        self,
+        items: Sequence[tuple[ox.NamedNode, ox.NamedNode | None, Sequence[ox.Triple]]],
+        drop: Iterable[ox.NamedNode] = (),
+    ) -> None:
+        """One transaction: swap staged graphs in, rewrite their provenance, bump the version.
+
+        Each item is (target graph, staged graph or None when loaded in place, provenance).
+        The update text is assembled only from terms serialised by pyoxigraph (N-Triples form),
+        never from caller text, so nothing can be injected into it.
+        """
+        sg = str(self.sources_graph)
+        ops: list[str] = []
+        body: list[str] = []
+        targets = [target for target, _, _ in items]
+        for target, staged, provenance in items:
+            if staged is not None and staged != target:
+                ops.append(f"DROP SILENT GRAPH {target}")
+                ops.append(f"ADD {staged} TO {target}")
+                ops.append(f"DROP SILENT GRAPH {staged}")
+            body.extend(f"{t.subject} {t.predicate} {t.object} ." for t in provenance)
+        for g in drop:
+            ops.append(f"DROP SILENT GRAPH {g}")
+        for g in [*targets, *drop]:
+            activity = ox.NamedNode(g.value + "#load")
+            ops.append(f"DELETE WHERE {{ GRAPH {sg} {{ {g} ?p ?o }} }}")
+            ops.append(f"DELETE WHERE {{ GRAPH {sg} {{ {activity} ?p ?o }} }}")
+        ops.append(self._bump_version_ops())
+        if body:
+            ops.append(f"INSERT DATA {{ GRAPH {sg} {{ {' '.join(body)} }} }}")
+        self._store.update(" ;\n".join(ops))
+        self._published_cache = None
+
+    def _bump_version_ops(self) -> str:
+        state = str(self._state_graph)
+        version = ox.Literal(uuid.uuid4().hex)
+        return (
+            f"DELETE WHERE {{ GRAPH {state} {{ {state} <{SIC}storeVersion> ?v }} }} ;\n"
+            f"INSERT DATA {{ GRAPH {state} {{ {state} <{SIC}storeVersion> {version} }} }}"
+        )
+
+    def _other_graphs(self, exclude: str | None) -> list[ox.NamedNode | ox.DefaultGraph]:
+        return [
+            g for g in self.published_graphs() if g.value != exclude and g != self.sources_graph
+        ]
+
+    def load_graph(
+        self, data: GraphData, *, replace: bool = False, command: str = ""
+    ) -> SourceInfo:
+        quads = graph_to_quads(data.graph, ox.DefaultGraph())
+        return self._load(
+            name=data.name,
+            origin=data.origin,
+            checksum=data.checksum,
+            about=data.about,
+            replace=replace,
+            command=command,
+            fill=lambda g: self._store.bulk_extend(
+                ox.Quad(q.subject, q.predicate, q.object, g) for q in quads
+            ),
+        )
+
+    def load_file(
+        self,
+        path: Path,
+        *,
+        name: str | None = None,
+        replace: bool = False,
+        command: str = "",
+        fmt: ox.RdfFormat | None = None,
+    ) -> list[SourceInfo]:
+        from graph.files import checksum_of, rdf_format  # local: keeps start-up light
+
+        fmt = fmt or rdf_format(path)
+        if fmt.supports_datasets:
+            from graph.restore import restore_dataset
+
+            return restore_dataset(self, path, fmt, replace=replace, command=command)
+
+        def fill(g: ox.NamedNode) -> None:
+            try:
+                self._store.bulk_load(path=str(path), format=fmt, to_graph=g)
+            except SyntaxError as exc:
+                raise LoaderError(
+                    [
+                        Problem(
+                            Location(str(path), getattr(exc, "lineno", None)),
+                            f"{fmt.name} syntax error: {exc.msg if hasattr(exc, 'msg') else exc}",
+                        )
+                    ]
+                ) from exc
+
+        info = self._load(
+            name=name or path.name,
+            origin=str(path),
+            checksum=checksum_of(path),
+            about={},
+            replace=replace,
+            command=command,
+            fill=fill,
+        )
+        return [info]
+
+    def _load(
+        self,
+        *,
+        name: str,
+        origin: str,
+        checksum: str,
+        about: Mapping[str, str],
+        replace: bool,
+        command: str,
+        fill: _Fill,
+    ) -> SourceInfo:
+        with self._lock:
+            target = self.graph_for(name)
+            exists = any(s.name == name for s in self.sources())
+            if exists and not replace:
+                raise KGError(
+                    f"a source named {name!r} is already loaded; use --replace to swap it"
+                )
+            staged = self.new_staging_graph() if exists else target
+            try:
+                fill(staged)
+                self._store.flush()
+                count = self._count(staged)
+                self.checker.check_new_graphs(
+                    self._store,
+                    [staged],
+                    others=self._other_graphs(target.value if exists else None),
+                )
+            except BaseException:
+                self._store.remove_graph(staged)
+                raise
+            provenance = self.provenance_for(
+                target, name, count, origin=origin, checksum=checksum, command=command, about=about
+            )
+            self.publish([(target, staged, provenance)])
+            return self.source(name)
+
+    def remove_source(self, name: str, *, command: str = "") -> None:
+        with self._lock:
+            info = self.source(name)
+            graph = ox.NamedNode(info.graph)
+            self.checker.check_removal(self._store, graph, others=self._other_graphs(info.graph))
+            self.publish([], drop=[graph])
+
+    def validate_all(self) -> list[Violation]:
+        graphs = [g for g in self.published_graphs() if g != self.sources_graph]
+        return validate_union(self._store, graphs, self.checker)
+
+    def dump(self, out: BinaryIO, fmt: ox.RdfFormat) -> None:
+        if not fmt.supports_datasets:
+            raise KGError(f"{fmt.name} cannot hold named graphs; use N-Quads or TriG")
+        graphs = self.published_graphs()
+        quads = (q for g in graphs for q in self._store.quads_for_pattern(None, None, None, g))
+        ox.serialize(quads, out, format=fmt)
+
+    def quads(self, graph: str) -> list[ox.Quad]:
+        """Every quad of one published graph (for linked-data pages and tests)."""
+        return list(self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self._store.flush()
+
+    def graph_of(self, name: str) -> Graph:
+        """One published source as an rdflib graph (small sources only: it is all in memory)."""
+        from sic.terms import triples_to_graph
+
+        return triples_to_graph(self.quads(self.source(name).graph))

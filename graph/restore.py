@@ -1,0 +1,123 @@
+"""Loading a dataset file (N-Quads, TriG): a dump restored as it was, or several sources at once.
+
+Each named graph in the file becomes a source under the same graph IRI; where the file carries
+the provenance graph of the store that wrote it, the provenance is kept as it was, so that
+`sic export` followed by `sic load` into an empty store gives an identical dataset. Everything
+is staged, validated together and published in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pyoxigraph as ox
+
+from graph.base import SourceInfo
+from graph.files import checksum_of
+from sic.errors import KGError, LoaderError, Location, Problem
+
+if TYPE_CHECKING:
+    from graph.embedded import EmbeddedStore
+
+SIC_SOURCE = ox.NamedNode("https://w3id.org/4p1000/ontology#Source")
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+DCT_IDENTIFIER = ox.NamedNode("http://purl.org/dc/terms/identifier")
+
+
+def _read(path: Path, fmt: ox.RdfFormat) -> list[ox.Quad]:
+    try:
+        return list(ox.parse(path=str(path), format=fmt))
+    except SyntaxError as exc:
+        raise LoaderError(
+            [
+                Problem(
+                    Location(str(path), getattr(exc, "lineno", None)),
+                    f"{fmt.name} syntax error: {exc}",
+                )
+            ]
+        ) from exc
+    except OSError as exc:
+        raise LoaderError([Problem(Location(str(path)), f"cannot read the file: {exc}")]) from exc
+
+
+def restore_dataset(
+    store: EmbeddedStore, path: Path, fmt: ox.RdfFormat, *, replace: bool, command: str
+) -> list[SourceInfo]:
+    """Stage, validate and publish every graph of a dataset file (see the module docstring)."""
+    by_graph: dict[ox.NamedNode | ox.BlankNode | ox.DefaultGraph, list[ox.Triple]] = defaultdict(
+        list
+    )
+    for quad in _read(path, fmt):
+        by_graph[quad.graph_name].append(ox.Triple(quad.subject, quad.predicate, quad.object))
+
+    # The provenance graph of the store that wrote the dump, if it is there.
+    provenance_graph = next(
+        (
+            g
+            for g, triples in by_graph.items()
+            if any(t.predicate == RDF_TYPE and t.object == SIC_SOURCE for t in triples)
+        ),
+        None,
+    )
+    provenance = by_graph.pop(provenance_graph, []) if provenance_graph is not None else []
+
+    existing = {s.graph: s for s in store.sources()}
+    items: list[tuple[ox.NamedNode, ox.NamedNode, list[ox.Triple]]] = []
+    staged_graphs: list[ox.NamedNode] = []
+    checksum = checksum_of(path)
+    try:
+        for graph, triples in by_graph.items():
+            if isinstance(graph, ox.NamedNode):
+                target = graph
+            elif isinstance(graph, ox.DefaultGraph):
+                target = store.graph_for(path.name)
+            else:
+                raise KGError(f"{path}: a graph named by a blank node cannot be a source")
+            if target.value in existing and not replace:
+                raise KGError(
+                    f"{path}: graph <{target.value}> is already loaded as source "
+                    f"{existing[target.value].name!r}; use --replace to swap it"
+                )
+            kept = [
+                t for t in provenance if t.subject in (target, ox.NamedNode(target.value + "#load"))
+            ]
+            names = [
+                t.object.value
+                for t in kept
+                if t.subject == target and t.predicate == DCT_IDENTIFIER
+            ]
+            name = (
+                names[0]
+                if names
+                else (path.name if isinstance(graph, ox.DefaultGraph) else target.value)
+            )
+            if not kept:
+                kept = store.provenance_for(
+                    target, name, len(triples), origin=str(path), checksum=checksum, command=command
+                )
+            staged = store.new_staging_graph()
+            staged_graphs.append(staged)
+            store.raw.bulk_extend(
+                ox.Quad(t.subject, t.predicate, t.object, staged) for t in triples
+            )
+            items.append((target, staged, kept))
+        store.raw.flush()
+        replaced = {target.value for target, _, _ in items}
+        store.checker.check_new_graphs(
+            store.raw,
+            staged_graphs,
+            others=[
+                g
+                for g in store.published_graphs()
+                if g.value not in replaced and g != store.sources_graph
+            ],
+        )
+    except BaseException:
+        for g in staged_graphs:
+            store.raw.remove_graph(g)
+        raise
+    store.publish(items)
+    by_iri = {s.graph: s for s in store.sources()}
+    return [by_iri[target.value] for target, _, _ in items]

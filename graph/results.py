@@ -1,0 +1,218 @@
+"""Query results that look the same whichever backend answered.
+
+Both backends hand back these small materialised objects holding pyoxigraph terms, so queries/
+and api/ never care whether the answer came from the embedded store or a remote server. The
+serialisers follow the W3C result formats (JSON, XML, CSV, TSV) and pyoxigraph's RDF writers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TypeAlias
+from xml.sax.saxutils import escape, quoteattr
+
+import pyoxigraph as ox
+
+Term: TypeAlias = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+@dataclass
+class SelectResult:
+    """The solutions of a SELECT query, in order.
+
+    `truncated` is True when the store stopped reading at the caller's row limit, so callers can
+    say so explicitly instead of silently returning fewer rows.
+    """
+
+    variables: list[str]
+    rows: list[list[Term | None]]
+    truncated: bool = False
+
+    def __iter__(self) -> Iterator[dict[str, Term]]:
+        for row in self.rows:
+            yield {v: t for v, t in zip(self.variables, row, strict=True) if t is not None}
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def serialize(self, fmt: ox.QueryResultsFormat) -> bytes:
+        """Write the solutions in one of the W3C SPARQL result formats."""
+        if fmt == ox.QueryResultsFormat.JSON:
+            return _select_json(self)
+        if fmt == ox.QueryResultsFormat.XML:
+            return _select_xml(self)
+        if fmt == ox.QueryResultsFormat.CSV:
+            return _select_csv(self)
+        return _select_tsv(self)
+
+
+@dataclass
+class AskResult:
+    """The answer of an ASK query."""
+
+    value: bool
+
+    def serialize(self, fmt: ox.QueryResultsFormat) -> bytes:
+        """Write the boolean in JSON or XML (CSV/TSV have no boolean form; they get the word)."""
+        if fmt == ox.QueryResultsFormat.JSON:
+            return json.dumps({"head": {}, "boolean": self.value}).encode()
+        if fmt == ox.QueryResultsFormat.XML:
+            word = "true" if self.value else "false"
+            return (
+                '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+                f"<head/><boolean>{word}</boolean></sparql>\n"
+            ).encode()
+        return (b"_askResult\n" if fmt == ox.QueryResultsFormat.CSV else b"?_askResult\n") + (
+            b"true\n" if self.value else b"false\n"
+        )
+
+
+@dataclass
+class GraphResult:
+    """The triples of a CONSTRUCT or DESCRIBE query."""
+
+    triples: list[ox.Triple] = field(default_factory=list)
+    truncated: bool = False
+
+    def __len__(self) -> int:
+        return len(self.triples)
+
+    def serialize(self, fmt: ox.RdfFormat, prefixes: dict[str, str] | None = None) -> bytes:
+        """Write the triples in an RDF format (a dataset format puts them in the default graph)."""
+        if fmt.supports_datasets:
+            quads = [ox.Quad(t.subject, t.predicate, t.object) for t in self.triples]
+            return ox.serialize(quads, format=fmt) or b""
+        return ox.serialize(self.triples, format=fmt, prefixes=prefixes) or b""
+
+
+QueryResult: TypeAlias = SelectResult | AskResult | GraphResult
+
+
+def term_json(term: Term) -> dict[str, object]:
+    """One RDF term in the SPARQL 1.1 JSON results form."""
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out: dict[str, object] = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != XSD_STRING:
+            out["datatype"] = term.datatype.value
+        return out
+    return {
+        "type": "triple",
+        "value": {
+            "subject": term_json(term.subject),
+            "predicate": term_json(term.predicate),
+            "object": term_json(term.object),
+        },
+    }
+
+
+def _select_json(result: SelectResult) -> bytes:
+    bindings = [
+        {v: term_json(t) for v, t in zip(result.variables, row, strict=True) if t is not None}
+        for row in result.rows
+    ]
+    return json.dumps(
+        {"head": {"vars": result.variables}, "results": {"bindings": bindings}},
+        ensure_ascii=False,
+    ).encode()
+
+
+def _xml_term(term: Term) -> str:
+    if isinstance(term, ox.NamedNode):
+        return f"<uri>{escape(term.value)}</uri>"
+    if isinstance(term, ox.BlankNode):
+        return f"<bnode>{escape(term.value)}</bnode>"
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+        if term.datatype.value != XSD_STRING:
+            return (
+                f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
+            )
+        return f"<literal>{escape(term.value)}</literal>"
+    return (
+        f"<triple><subject>{_xml_term(term.subject)}</subject>"
+        f"<predicate>{_xml_term(term.predicate)}</predicate>"
+        f"<object>{_xml_term(term.object)}</object></triple>"
+    )
+
+
+def _select_xml(result: SelectResult) -> bytes:
+    out = io.StringIO()
+    out.write('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">')
+    out.write("<head>")
+    for v in result.variables:
+        out.write(f"<variable name={quoteattr(v)}/>")
+    out.write("</head><results>")
+    for row in result.rows:
+        out.write("<result>")
+        for v, t in zip(result.variables, row, strict=True):
+            if t is not None:
+                out.write(f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>")
+        out.write("</result>")
+    out.write("</results></sparql>\n")
+    return out.getvalue().encode()
+
+
+def _csv_value(term: Term | None) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.Triple):
+        return str(term)
+    return term.value
+
+
+def _select_csv(result: SelectResult) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(result.variables)
+    for row in result.rows:
+        writer.writerow([_csv_value(t) for t in row])
+    return out.getvalue().encode()
+
+
+def _select_tsv(result: SelectResult) -> bytes:
+    lines = ["\t".join(f"?{v}" for v in result.variables)]
+    lines.extend("\t".join("" if t is None else str(t) for t in row) for row in result.rows)
+    return ("\n".join(lines) + "\n").encode()
+
+
+def from_solutions(solutions: ox.QuerySolutions, limit: int | None = None) -> SelectResult:
+    """Materialise pyoxigraph solutions, reading at most `limit` rows (one more to detect a cut)."""
+    variables = [v.value for v in solutions.variables]
+    rows: list[list[Term | None]] = []
+    truncated = False
+    for solution in solutions:
+        if limit is not None and len(rows) >= limit:
+            truncated = True
+            break
+        rows.append([solution[i] for i in range(len(variables))])
+    return SelectResult(variables, rows, truncated)
+
+
+def from_triples(
+    triples: Sequence[ox.Triple] | ox.QueryTriples, limit: int | None = None
+) -> GraphResult:
+    """Materialise CONSTRUCT/DESCRIBE triples, reading at most `limit` of them."""
+    out: list[ox.Triple] = []
+    truncated = False
+    for triple in triples:
+        if limit is not None and len(out) >= limit:
+            truncated = True
+            break
+        out.append(triple)
+    return GraphResult(out, truncated)

@@ -1,0 +1,199 @@
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from graph.base import GraphData
+from graph.embedded import EmbeddedStore
+from graph.results import AskResult, SelectResult
+from graph.validation import WriteChecker
+from sic.errors import KGError, NotFound, ValidationFailed
+
+Turtle = Callable[..., GraphData]
+
+WHOLE = "ex:w a ex:Whole ."
+THING = "ex:t a ex:Thing ; ex:name 'T' ; ex:partOf ex:w ."
+
+
+def _count(store: EmbeddedStore, sparql: str = "SELECT * WHERE { ?s ?p ?o }") -> int:
+    result = store.query(sparql)
+    assert isinstance(result, SelectResult)
+    return len(result)
+
+
+def test_load_publishes_with_provenance(store: EmbeddedStore, turtle: Turtle) -> None:
+    info = store.load_graph(turtle(WHOLE + THING, "a"), command="sic load a.ttl")
+    assert info.name == "a"
+    assert info.graph == "http://example.org/graph/a"
+    assert info.triples == 5
+    assert info.checksum == "sha256:a"
+    assert info.command == "sic load a.ttl"
+    ask = store.query("ASK { <http://example.org/t> <http://example.org/name> 'T' }")
+    assert ask == AskResult(True)
+    # provenance is queryable in the union
+    assert _count(store, "SELECT ?g WHERE { ?g a <https://w3id.org/4p1000/ontology#Source> }") == 1
+
+
+def test_refused_load_changes_nothing(store: EmbeddedStore, turtle: Turtle) -> None:
+    store.load_graph(turtle(WHOLE, "a"))
+    before = (
+        store.version(),
+        sorted(str(q) for q in store.raw.quads_for_pattern(None, None, None)),
+    )
+    with pytest.raises(ValidationFailed) as err:
+        store.load_graph(turtle("ex:bad a ex:Thing ; ex:partOf ex:nowhere .", "b"))
+    messages = {v.message for v in err.value.violations}
+    assert messages == {"A thing needs a name.", "A thing is part of a whole."}
+    assert {v.focus_node for v in err.value.violations} == {"http://example.org/bad"}
+    after = (store.version(), sorted(str(q) for q in store.raw.quads_for_pattern(None, None, None)))
+    assert after == before
+
+
+def test_validation_sees_other_sources(store: EmbeddedStore, turtle: Turtle) -> None:
+    store.load_graph(turtle(WHOLE, "wholes"))
+    store.load_graph(turtle(THING, "things"))  # partOf resolves into the other source
+    assert [s.name for s in store.sources()] == ["things", "wholes"]
+
+
+def test_duplicate_source_needs_replace(store: EmbeddedStore, turtle: Turtle) -> None:
+    store.load_graph(turtle(WHOLE, "a"))
+    with pytest.raises(KGError, match="--replace"):
+        store.load_graph(turtle(WHOLE, "a"))
+
+
+def test_replace_swaps_atomically(store: EmbeddedStore, turtle: Turtle) -> None:
+    store.load_graph(turtle(WHOLE + THING, "a"))
+    v1 = store.version()
+    store.load_graph(
+        turtle(WHOLE + "ex:t2 a ex:Thing ; ex:name 'T2' ; ex:partOf ex:w .", "a"), replace=True
+    )
+    assert store.version() != v1
+    assert store.query("ASK { <http://example.org/t> ?p ?o }") == AskResult(False)
+    assert store.query("ASK { <http://example.org/t2> ?p ?o }") == AskResult(True)
+    # no staging graph left behind
+    assert {g.value for g in store.raw.named_graphs()} <= {
+        "http://example.org/graph/a",
+        "http://example.org/graph/sources",
+        "http://example.org/graph/_state",
+    }
+
+
+def test_refused_replace_keeps_old_content(store: EmbeddedStore, turtle: Turtle) -> None:
+    store.load_graph(turtle(WHOLE + THING, "a"))
+    with pytest.raises(ValidationFailed):
+        store.load_graph(turtle("ex:x a ex:Thing .", "a"), replace=True)
+    assert store.query("ASK { <http://example.org/t> ?p ?o }") == AskResult(True)
+    assert store.source("a").triples == 5
+
+
+def test_remove_source_checks_dependants(store: EmbeddedStore, turtle: Turtle) -> None:
+    store.load_graph(turtle(WHOLE, "wholes"))
+    store.load_graph(turtle(THING, "things"))
+    with pytest.raises(ValidationFailed) as err:
+        store.remove_source("wholes")
+    assert {v.focus_node for v in err.value.violations} == {"http://example.org/t"}
+    store.remove_source("things")
+    store.remove_source("wholes")
+    assert store.sources() == []
+    with pytest.raises(NotFound):
+        store.remove_source("wholes")
+
+
+def test_unknown_graphs_are_empty_and_never_fetched(store: EmbeddedStore, turtle: Turtle) -> None:
+    store.load_graph(turtle(WHOLE, "a"))
+    result = store.query(
+        "SELECT * WHERE { ?s ?p ?o }", default_graph=["http://127.0.0.1:9/elsewhere"]
+    )
+    assert isinstance(result, SelectResult) and len(result) == 0
+    result = store.query(
+        "SELECT * WHERE { ?s ?p ?o }", default_graph=["http://example.org/graph/a"]
+    )
+    assert isinstance(result, SelectResult) and len(result) == 1
+
+
+def test_substitutions_bind_terms_not_text(store: EmbeddedStore, turtle: Turtle) -> None:
+    store.load_graph(turtle(WHOLE + THING, "a"))
+    hostile = ox.Literal("T' } ; DROP ALL ; SELECT * { '")
+    result = store.query(
+        "SELECT ?s WHERE { ?s <http://example.org/name> ?name }", substitutions={"name": hostile}
+    )
+    assert isinstance(result, SelectResult) and len(result) == 0
+    result = store.query(
+        "SELECT ?s WHERE { ?s <http://example.org/name> ?name }",
+        substitutions={"name": ox.Literal("T")},
+    )
+    assert isinstance(result, SelectResult) and [r["s"].value for r in result] == [
+        "http://example.org/t"
+    ]
+
+
+def test_limit_marks_truncation(store: EmbeddedStore, turtle: Turtle) -> None:
+    store.load_graph(turtle(WHOLE + THING, "a"))
+    result = store.query("SELECT * WHERE { ?s ?p ?o }", limit=2)
+    assert isinstance(result, SelectResult) and len(result) == 2 and result.truncated
+
+
+def test_dump_and_restore_is_exact(
+    store: EmbeddedStore, checker: WriteChecker, tmp_path: Path, turtle: Turtle
+) -> None:
+    store.load_graph(turtle(WHOLE, "wholes"))
+    store.load_graph(turtle(THING + "ex:t ex:label 'é'@fr .", "things"))
+    for fmt, ext in [(ox.RdfFormat.N_QUADS, "nq"), (ox.RdfFormat.TRIG, "trig")]:
+        buf = io.BytesIO()
+        store.dump(buf, fmt)
+        path = tmp_path / f"dump.{ext}"
+        path.write_bytes(buf.getvalue())
+        fresh = EmbeddedStore(None, base="http://example.org/", checker=checker)
+        fresh.load_file(path)
+        again = io.BytesIO()
+        fresh.dump(again, ox.RdfFormat.N_QUADS)
+        original = io.BytesIO()
+        store.dump(original, ox.RdfFormat.N_QUADS)
+        assert sorted(again.getvalue().splitlines()) == sorted(original.getvalue().splitlines())
+        assert [s.name for s in fresh.sources()] == ["things", "wholes"]
+
+
+def test_load_file_and_syntax_errors(store: EmbeddedStore, turtle: Turtle, tmp_path: Path) -> None:
+    good = tmp_path / "wholes.ttl"
+    good.write_text("@prefix ex: <http://example.org/> .\n" + WHOLE)
+    [info] = store.load_file(good)
+    assert info.name == "wholes.ttl" and info.triples == 1 and info.checksum.startswith("sha256:")
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("@prefix ex: <http://example.org/> .\nex:a ex:b .\n")
+    from sic.errors import LoaderError
+
+    with pytest.raises(LoaderError) as err:
+        store.load_file(bad)
+    assert err.value.problems[0].location.file == str(bad)
+    assert err.value.problems[0].location.row == 2
+    assert [s.name for s in store.sources()] == ["wholes.ttl"]
+
+
+def test_persistent_store_survives_reopen_and_cleans_staging(
+    checker: WriteChecker, tmp_path: Path, turtle: Turtle
+) -> None:
+    path = tmp_path / "store"
+    st = EmbeddedStore(path, base="http://example.org/", checker=checker)
+    st.load_graph(turtle(WHOLE, "a"))
+    # simulate a load killed before publication
+    st.raw.add(
+        ox.Quad(
+            ox.NamedNode("http://example.org/x"),
+            ox.NamedNode("http://example.org/p"),
+            ox.Literal("1"),
+            st.new_staging_graph(),
+        )
+    )
+    st.close()
+    del st
+    reopened = EmbeddedStore(path, base="http://example.org/", checker=checker)
+    assert [s.name for s in reopened.sources()] == ["a"]
+    assert {g.value for g in reopened.raw.named_graphs()} == {
+        "http://example.org/graph/a",
+        "http://example.org/graph/sources",
+        "http://example.org/graph/_state",
+    }
