@@ -1,0 +1,239 @@
+"""The machinery the per-sheet mappings share: adding triples with their origin cell, reading
+cells with their problems, and resolving references between sheets.
+
+Every problem is recorded and mapping carries on, so one run reports everything that is wrong.
+A row whose key is missing is still mapped (onto a blank node) so that its other cells are
+checked too; its triples are never kept, since a workbook with problems is not loaded at all.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF
+from rdflib.term import Node
+
+from loaders import cells as read
+from loaders.enums import Enumeration
+from loaders.sheets import BY_NAME, Sheet
+from loaders.table import Row, Table, Tables, split
+from sic.errors import Location, Problem
+from sic.iris import mint
+
+T = TypeVar("T")
+Subject = URIRef | BNode
+
+
+class Builder:
+    """The graph being built from one workbook, with where each of its values came from."""
+
+    def __init__(self, tables: Tables, base: str) -> None:
+        self.tables = tables
+        self.base = base
+        self.graph = Graph()
+        self.origins: dict[tuple[Node, Node], Location] = {}
+        self.problems: list[Problem] = []
+        self.keys: dict[str, dict[str, int]] = {}
+        self.agrovoc_topics: dict[str, URIRef] = {}
+
+    def add(self, subject: Subject, predicate: URIRef, value: Node, where: Location) -> None:
+        """Add a triple; the first cell that gave (subject, predicate) a value is its origin."""
+        self.graph.add((subject, predicate, value))
+        self.origins.setdefault((subject, predicate), where)
+
+    def problem(self, where: Location, message: str) -> None:
+        self.problems.append(Problem(where, message))
+
+    def iri(self, kind: str, key: str) -> URIRef:
+        return mint(kind, key, self.base)
+
+    def collect_keys(self, sheet: Sheet) -> None:
+        """Index a sheet's keys (first row of each) and report repeats and unusable keys."""
+        table = self.tables.tables.get(sheet.name)
+        index: dict[str, int] = {}
+        self.keys[sheet.name] = index
+        if table is None or sheet.key is None:
+            return
+        for row in table.rows:
+            key = row.get(sheet.key)
+            if not key:
+                continue
+            where = table.at(row.number, sheet.key)
+            if ";" in key:
+                self.problem(where, f"bad {sheet.key} {key!r}: ';' separates values in a cell")
+            elif key in index:
+                self.problem(
+                    where, f"duplicate {sheet.key} {key!r}: already used in row {index[key]}"
+                )
+            else:
+                index[key] = row.number
+
+    def has(self, sheet_name: str, key: str) -> bool:
+        return key in self.keys.get(sheet_name, {})
+
+    def readable(self, sheet_name: str) -> bool:
+        """False when the sheet exists but could not be read, so its keys are unknown."""
+        return sheet_name not in self.tables.unreadable
+
+    def rows(self, sheet: Sheet) -> list[RowCells]:
+        table = self.tables.tables.get(sheet.name)
+        if table is None:
+            return []
+        return [RowCells(self, sheet, table, row) for row in table.rows]
+
+
+class RowCells:
+    """One row being mapped: its cells, read with their location and their problems."""
+
+    def __init__(self, builder: Builder, sheet: Sheet, table: Table, row: Row) -> None:
+        self.builder = builder
+        self.sheet = sheet
+        self.table = table
+        self.row = row
+
+    def at(self, column: str | None = None) -> Location:
+        return self.table.at(self.row.number, column)
+
+    def value(self, column: str) -> str:
+        return self.row.get(column)
+
+    def required(self, column: str) -> str:
+        """The value of a required column, reporting it when empty.
+
+        When the whole column is missing the header check has said so once; repeating it on
+        every row would only bury the other problems.
+        """
+        value = self.row.get(column)
+        if not value and column in self.table.columns:
+            expects = self.sheet.column(column).expects
+            self.builder.problem(self.at(column), f"missing required value: expected {expects}")
+        return value
+
+    def read(self, column: str, reader: Callable[[str], T], required: bool = False) -> T | None:
+        """One value read with a `loaders.cells` reader, None (reported) when it is bad."""
+        text = self.required(column) if required else self.value(column)
+        if not text:
+            return None
+        try:
+            return reader(text)
+        except read.BadValue as error:
+            self.builder.problem(self.at(column), str(error))
+            return None
+
+    def read_all(self, column: str, reader: Callable[[str], T], required: bool = False) -> list[T]:
+        """Every value of a multi-valued cell read with a reader; bad ones reported, skipped."""
+        text = self.required(column) if required else self.value(column)
+        results: list[T] = []
+        for piece in split(text):
+            try:
+                results.append(reader(piece))
+            except read.BadValue as error:
+                self.builder.problem(self.at(column), str(error))
+        return results
+
+    def subject(self, cls: URIRef) -> Subject:
+        """The entity a keyed row describes, typed and identified by its key."""
+        key_column = self.sheet.key
+        assert key_column is not None and self.sheet.kind is not None  # keyed sheets only
+        key = self.required(key_column)
+        if not key or ";" in key:
+            node: Subject = BNode()
+            self.builder.add(node, RDF.type, cls, self.at(key_column))
+            return node
+        subject = self.builder.iri(self.sheet.kind, key)
+        self.builder.add(subject, RDF.type, cls, self.at(key_column))
+        self.builder.add(subject, DCTERMS.identifier, Literal(key), self.at(key_column))
+        return subject
+
+    def add(self, subject: Subject, predicate: URIRef, value: Node | None, column: str) -> None:
+        if value is not None:
+            self.builder.add(subject, predicate, value, self.at(column))
+
+    def add_all(
+        self, subject: Subject, predicate: URIRef, values: Iterable[Node], column: str
+    ) -> None:
+        for value in values:
+            self.builder.add(subject, predicate, value, self.at(column))
+
+    def texts(self, subject: Subject, column: str, *predicates: URIRef) -> None:
+        """A translated text column and its `_fr`/`_es` variants as language-tagged literals."""
+        spec = self.sheet.column(column)
+        if spec.required:
+            self.required(column)
+        for name, language in spec.variants():
+            text = self.value(name)
+            if text:
+                for predicate in predicates:
+                    self.builder.add(
+                        subject, predicate, Literal(text, lang=language), self.at(name)
+                    )
+
+    def enum(self, column: str, enumeration: Enumeration, required: bool = False) -> URIRef | None:
+        """The concept for a controlled-list cell; an unknown value lists the allowed ones."""
+        text = self.required(column) if required else self.value(column)
+        if not text:
+            return None
+        concept = enumeration.lookup(text)
+        if concept is None:
+            hint = _did_you_mean(text, list(enumeration.concepts))
+            self.builder.problem(
+                self.at(column),
+                f"unknown {enumeration.noun} {text!r}{hint}; expected one of: "
+                f"{enumeration.allowed()}",
+            )
+        return concept
+
+    def ref(self, column: str, target: str, required: bool = False) -> URIRef | None:
+        """The entity a single-valued reference cell names, reporting it when it does not exist."""
+        text = self.required(column) if required else self.value(column)
+        return self._resolve(column, target, text) if text else None
+
+    def refs(self, column: str, target: str, required: bool = False) -> list[URIRef]:
+        """The entities a multi-valued reference cell names; missing ones are reported."""
+        text = self.required(column) if required else self.value(column)
+        found = (self._resolve(column, target, piece) for piece in split(text))
+        return [iri for iri in found if iri is not None]
+
+    def _resolve(self, column: str, target: str, key: str) -> URIRef | None:
+        sheet = BY_NAME[target]
+        assert sheet.kind is not None
+        if self.builder.has(target, key):
+            return self.builder.iri(sheet.kind, key)
+        if self.builder.readable(target):
+            self.builder.problem(self.at(column), self._dangling(sheet, key))
+        return None
+
+    def _dangling(self, sheet: Sheet, key: str) -> str:
+        source = self.builder.tables.source(sheet.name)
+        known = list(self.builder.keys.get(sheet.name, {}))
+        if sheet.name not in self.builder.tables.tables:
+            return f"{sheet.noun} {key!r} is not in {source} (the workbook has no {source})"
+        return f"{sheet.noun} {key!r} is not in {source}{_did_you_mean(key, known)}"
+
+    def topics(self, column: str) -> list[URIRef]:
+        """Topic references: a local topic code, or an AGROVOC id (the local topic mapped to it
+        when there is one, so that both spellings reach the same node)."""
+        found: list[URIRef] = []
+        for value in split(self.value(column)):
+            if self.builder.has("topics", value):
+                found.append(self.builder.iri("topic", value))
+            elif read.is_agrovoc_id(value):
+                local = self.builder.agrovoc_topics.get(value)
+                found.append(local if local is not None else read.agrovoc_iri(value))
+            elif self.builder.readable("topics"):
+                source = self.builder.tables.source("topics")
+                known = list(self.builder.keys.get("topics", {}))
+                self.builder.problem(
+                    self.at(column),
+                    f"topic {value!r} is not in {source} and is not an AGROVOC id such as "
+                    f"c_389fe908{_did_you_mean(value, known)}",
+                )
+        return found
+
+
+def _did_you_mean(value: str, candidates: list[str]) -> str:
+    close = difflib.get_close_matches(value, candidates, n=1, cutoff=0.75)
+    return f" (did you mean {close[0]!r}?)" if close else ""

@@ -1,0 +1,292 @@
+"""The workbook's files and columns, as data (see /work/shared/design/workbook.md).
+
+Keeping the format in one table means that checking the header, reporting a missing value and
+telling a user what a column expects all read the same description, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+LANGUAGES: tuple[tuple[str, str], ...] = (("", "en"), ("_fr", "fr"), ("_es", "es"))
+"""Column suffix and language tag of each language variant of a translated text column."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: whether it must be filled, and what a value looks like (for messages)."""
+
+    name: str
+    expects: str
+    required: bool = False
+    translated: bool = False
+
+    def variants(self) -> tuple[tuple[str, str], ...]:
+        """(column name, language tag) of this column and its `_fr`/`_es` variants."""
+        if not self.translated:
+            return ((self.name, "en"),)
+        return tuple((self.name + suffix, lang) for suffix, lang in LANGUAGES)
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One file of the workbook (`{name}.csv`, or the sheet `{name}` of an .xlsx file)."""
+
+    name: str
+    columns: tuple[Column, ...]
+    required: bool = False
+    key: str | None = None
+    kind: str | None = None
+    noun: str = ""
+
+    def column(self, name: str) -> Column:
+        for column in self.columns:
+            if column.name == name:
+                return column
+        raise KeyError(f"{self.name} has no column {name!r}")
+
+    def known_columns(self) -> tuple[str, ...]:
+        """Every header this sheet accepts, language variants included, in a stable order."""
+        return tuple(name for column in self.columns for name, _ in column.variants())
+
+
+def _req(name: str, expects: str, translated: bool = False) -> Column:
+    return Column(name, expects, required=True, translated=translated)
+
+
+def _opt(name: str, expects: str, translated: bool = False) -> Column:
+    return Column(name, expects, required=False, translated=translated)
+
+
+_TEXT = "a text"
+_TOPICS = "topic codes or AGROVOC ids (c_...) separated by ';'"
+_REGIONS = "UN M49 region codes separated by ';'"
+_OBJECTIVES = "objective codes separated by ';'"
+_DATE = "an ISO date (YYYY-MM-DD)"
+_DECIMAL = "a decimal number such as 1500000 or 2500.50"
+_CURRENCY = "an ISO 4217 currency code such as EUR"
+
+GOALS = Sheet(
+    "goals",
+    (
+        _req("code", "a goal code such as A"),
+        _req("title", _TEXT, True),
+        _opt("description", _TEXT, True),
+    ),
+    required=True,
+    key="code",
+    kind="goal",
+    noun="goal",
+)
+OBJECTIVES = Sheet(
+    "objectives",
+    (
+        _req("code", "an objective code such as A1"),
+        _req("goal", "a goal code"),
+        _req("title", _TEXT, True),
+        _opt("description", _TEXT, True),
+        _req("facility", "core or global"),
+        _opt("baseline_2020", _TEXT),
+        _opt("target_2030", _TEXT),
+        _opt("target_2050", _TEXT),
+        _opt("topics", _TOPICS),
+        _opt("sdg", "SDG goal or target numbers such as 13 or 15.3, separated by ';'"),
+        _opt("source", "web addresses (http or https) separated by ';'"),
+    ),
+    required=True,
+    key="code",
+    kind="objective",
+    noun="objective",
+)
+CATEGORIES = Sheet(
+    "categories",
+    (
+        _req("code", "a category code"),
+        _req("label", _TEXT, True),
+        _opt("definition", _TEXT, True),
+    ),
+    required=True,
+    key="code",
+    kind="category",
+    noun="category",
+)
+ACTIVITIES = Sheet(
+    "activities",
+    (
+        _req("code", "an activity code such as A2.01"),
+        _req("objective", "an objective code"),
+        _req("category", "a category code"),
+        _req("title", _TEXT, True),
+        _opt("description", _TEXT, True),
+        _opt("facility", "core or global (empty: the objective's)"),
+        _opt("topics", _TOPICS),
+    ),
+    required=True,
+    key="code",
+    kind="activity",
+    noun="activity",
+)
+TOPICS = Sheet(
+    "topics",
+    (
+        _req("code", "a topic code"),
+        _req("label", _TEXT, True),
+        _opt("broader", "a topic code"),
+        _opt("agrovoc", "an AGROVOC id such as c_389fe908"),
+    ),
+    key="code",
+    kind="topic",
+    noun="topic",
+)
+ORGANISATIONS = Sheet(
+    "organisations",
+    (
+        _req("id", "an organisation id"),
+        _req("name", _TEXT, True),
+        _opt("acronym", _TEXT),
+        _req("type", "state, international, donor, producers, research, ngo or company"),
+        _req("country", "an ISO 3166-1 alpha-2 country code such as FR"),
+        _opt("status", "member, partner, friend or empty"),
+        _opt("topics", _TOPICS),
+        _opt("objectives", _OBJECTIVES),
+        _opt("regions", _REGIONS),
+        _opt("website", "a web address (http or https)"),
+        _opt("wikidata", "a Wikidata id such as Q82151"),
+        _opt("ror", "a ROR id such as 00pe0tf51"),
+    ),
+    required=True,
+    key="id",
+    kind="organisation",
+    noun="organisation",
+)
+PEOPLE = Sheet(
+    "people",
+    (
+        _req("id", "a person id"),
+        _req("name", _TEXT, True),
+        _req("organisation", "an organisation id"),
+        _opt("country", "an ISO 3166-1 alpha-2 country code such as FR"),
+    ),
+    key="id",
+    kind="person",
+    noun="person",
+)
+TASK_FORCE_ROLES = Sheet(
+    "task_force_roles",
+    (
+        _req("person", "a person id"),
+        _req("objective", "an objective code"),
+        _req("role", "leader, regional_representative or member"),
+        _opt("region", "a UN M49 region code (required for a regional representative)"),
+    ),
+    kind="taskforce",
+    noun="task force role",
+)
+ALLIANCES = Sheet(
+    "alliances",
+    (
+        _req("id", "an alliance id"),
+        _req("name", _TEXT, True),
+        _req("lead", "an organisation id that is also listed in members"),
+        _req("members", "organisation ids separated by ';'"),
+        _opt("activities", "activity codes separated by ';'"),
+        _opt("formed", _DATE),
+    ),
+    key="id",
+    kind="alliance",
+    noun="alliance",
+)
+PROJECTS = Sheet(
+    "projects",
+    (
+        _req("id", "a project id"),
+        _req("title", _TEXT, True),
+        _opt("description", _TEXT, True),
+        _req(
+            "stage",
+            "idea, team, concept_note, proposal, funded, implementation, completed or discontinued",
+        ),
+        _req("lead", "an organisation id"),
+        _opt("partners", "organisation ids separated by ';'"),
+        _opt("alliance", "an alliance id"),
+        _req("activities", "activity codes separated by ';'"),
+        _opt("countries", "ISO 3166-1 alpha-2 country codes separated by ';'"),
+        _opt("start", _DATE),
+        _opt("end", _DATE),
+        _opt("budget", _DECIMAL),
+        _opt("currency", _CURRENCY),
+    ),
+    key="id",
+    kind="project",
+    noun="project",
+)
+FUNDING = Sheet(
+    "funding",
+    (
+        _req("project", "a project id"),
+        _req("funder", "an organisation id"),
+        _req("amount", _DECIMAL),
+        _req("currency", _CURRENCY),
+        _req("status", "pledged, committed or disbursed"),
+        _opt("date", _DATE),
+    ),
+    kind="funding",
+    noun="funding",
+)
+CALLS = Sheet(
+    "calls",
+    (
+        _req("id", "a call id"),
+        _req("funder", "an organisation id"),
+        _req("title", _TEXT, True),
+        _opt("topics", _TOPICS),
+        _opt("regions", _REGIONS),
+        _opt("objectives", _OBJECTIVES),
+        _opt("min_amount", _DECIMAL),
+        _opt("max_amount", _DECIMAL),
+        _opt("currency", _CURRENCY),
+        _opt("deadline", _DATE),
+    ),
+    key="id",
+    kind="call",
+    noun="call",
+)
+DELPHI_RESPONSES = Sheet(
+    "delphi_responses",
+    (
+        _req("id", "a response id"),
+        _req("phase", "1, 2 or 3"),
+        _req("question", "problem, root_causes, actions, success_factors or obstacles"),
+        _req("objective", "an objective code"),
+        _opt("text", _TEXT),
+        _opt("respondent", "a person id, or empty (anonymous)"),
+        _opt("language", "a language tag such as en, fr or es (default en)"),
+    ),
+    key="id",
+    kind="response",
+    noun="Delphi response",
+)
+
+SHEETS: tuple[Sheet, ...] = (
+    GOALS,
+    OBJECTIVES,
+    CATEGORIES,
+    ACTIVITIES,
+    TOPICS,
+    ORGANISATIONS,
+    PEOPLE,
+    TASK_FORCE_ROLES,
+    ALLIANCES,
+    PROJECTS,
+    FUNDING,
+    CALLS,
+    DELPHI_RESPONSES,
+)
+"""Every data sheet, in the order problems are reported (the order the format lists them)."""
+
+ABOUT = "about"
+"""The optional sheet that describes the workbook itself (columns key, value)."""
+
+ABOUT_KEYS: tuple[str, ...] = ("title", "description", "note", "source", "license")
+
+BY_NAME: dict[str, Sheet] = {sheet.name: sheet for sheet in SHEETS}

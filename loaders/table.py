@@ -1,0 +1,275 @@
+"""Reading a workbook's files into rows of text, each cell locatable as a spreadsheet shows it.
+
+A workbook is a folder of CSV files or one .xlsx file; both become the same `Tables`, so the
+mapping to RDF never knows which it was given. Problems that concern a whole file (not UTF-8,
+empty, malformed CSV, unreadable .xlsx) are collected, not raised, so that the caller can report
+them together with every other problem in the workbook.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sic.errors import LoaderError, Location, Problem
+
+CSV_SUFFIX = ".csv"
+XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
+
+
+@dataclass(frozen=True)
+class Row:
+    """One data row: its number as a spreadsheet shows it, and its stripped cell values."""
+
+    number: int
+    values: Mapping[str, str]
+
+    def get(self, column: str) -> str:
+        """The stripped value of a column, '' when the cell or the whole column is absent."""
+        return self.values.get(column, "")
+
+
+@dataclass(frozen=True)
+class Table:
+    """One file (or sheet) of the workbook: its header and its non-blank rows."""
+
+    name: str
+    source: str
+    columns: tuple[str, ...]
+    rows: tuple[Row, ...]
+
+    def at(self, row: int | None = None, column: str | None = None) -> Location:
+        """The location of a cell, a row or the whole table, for a Problem."""
+        return Location(self.source, row, column)
+
+
+@dataclass
+class Tables:
+    """Everything read from a workbook before any mapping: tables and file-level problems.
+
+    `unreadable` names the tables that exist but could not be read, so that references into
+    them are not reported a second time as dangling.
+    """
+
+    name: str
+    checksum: str
+    tables: dict[str, Table] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    unreadable: set[str] = field(default_factory=set)
+    xlsx: str | None = None
+
+    def source(self, name: str) -> str:
+        """How a table is named in messages, whether or not the workbook has it."""
+        if name in self.tables:
+            return self.tables[name].source
+        return _sheet_source(self.xlsx, name) if self.xlsx else name + CSV_SUFFIX
+
+
+def read_tables(path: Path) -> Tables:
+    """Read a folder of CSV files or one .xlsx file.
+
+    Raises:
+        LoaderError: when the path is neither an existing folder nor an .xlsx file, since then
+            there is no workbook to report anything else about.
+    """
+    if path.is_dir():
+        return _read_folder(path)
+    if path.is_file() and path.suffix.lower() in XLSX_SUFFIXES:
+        return _read_xlsx(path)
+    if path.exists():
+        message = "not a workbook: expected a folder of CSV files or an .xlsx file"
+    else:
+        message = "no such file or folder"
+    raise LoaderError([Problem(Location(str(path)), message)])
+
+
+def _read_folder(folder: Path) -> Tables:
+    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == CSV_SUFFIX)
+    contents = {p.name: p.read_bytes() for p in files}
+    tables = Tables(name=folder.name, checksum=_checksum(contents))
+    for file_name, data in contents.items():
+        table_name = Path(file_name).stem
+        text = _decode(file_name, data, tables.problems)
+        if text is None:
+            tables.unreadable.add(table_name)
+            continue
+        records = _csv_records(file_name, text, tables.problems)
+        if records is None:
+            tables.unreadable.add(table_name)
+            continue
+        table = _table(table_name, file_name, records, tables)
+        if table is not None:
+            tables.tables[table_name] = table
+    return tables
+
+
+def _checksum(contents: Mapping[str, bytes]) -> str:
+    """sha256 over each file's name, length and bytes in name order.
+
+    Names and lengths are included so that renaming a file or moving bytes from one file to the
+    next changes the checksum, which hashing the bare concatenation would not.
+    """
+    digest = hashlib.sha256()
+    for name in sorted(contents):
+        data = contents[name]
+        digest.update(name.encode("utf-8") + b"\0" + str(len(data)).encode("ascii") + b"\0")
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def _decode(file_name: str, data: bytes, problems: list[Problem]) -> str | None:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        offset = error.start + (3 if data.startswith(b"\xef\xbb\xbf") else 0)
+        line = data[:offset].count(b"\n") + 1
+        problems.append(
+            Problem(
+                Location(file_name),
+                f"not UTF-8: byte 0x{data[offset]:02x} at byte offset {offset} (line {line}) "
+                "cannot be decoded; save the file as CSV UTF-8",
+            )
+        )
+        return None
+    return text
+
+
+def _csv_records(file_name: str, text: str, problems: list[Problem]) -> list[list[str]] | None:
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        return list(reader)
+    except csv.Error as error:
+        problems.append(
+            Problem(Location(file_name), f"malformed CSV near line {reader.line_num}: {error}")
+        )
+        return None
+
+
+def _table(
+    name: str, source: str, records: Sequence[Sequence[str]], tables: Tables
+) -> Table | None:
+    """Build a table from raw records (header first), noting header problems."""
+    if not records or not any(cell.strip() for cell in records[0]):
+        tables.problems.append(
+            Problem(Location(source), "empty file: expected a header row naming the columns")
+        )
+        tables.unreadable.add(name)
+        return None
+    header = [cell.strip() for cell in records[0]]
+    width = len(header)
+    seen: dict[str, int] = {}
+    for index, column in enumerate(header):
+        if not column:
+            continue
+        if column in seen:
+            tables.problems.append(
+                Problem(
+                    Location(source, 1, column),
+                    f"duplicate column: also column {seen[column] + 1} of the header",
+                )
+            )
+        else:
+            seen[column] = index
+    unnamed_warned: set[int] = set()
+    rows: list[Row] = []
+    for number, record in enumerate(records[1:], start=2):
+        cells = [cell.strip() for cell in record]
+        if not any(cells):
+            continue
+        if len(cells) > width and any(cells[width:]):
+            tables.problems.append(
+                Problem(
+                    Location(source, number),
+                    f"row has {len(cells)} cells but the header names only {width} columns",
+                )
+            )
+        for index, cell in enumerate(cells[:width]):
+            if cell and not header[index] and index not in unnamed_warned:
+                unnamed_warned.add(index)
+                tables.warnings.append(
+                    Problem(
+                        Location(source, number),
+                        f"column {index + 1} has no header; its values are ignored",
+                        severity="warning",
+                    )
+                )
+        values = {
+            column: cells[index]
+            for column, index in seen.items()
+            if index < len(cells) and cells[index]
+        }
+        rows.append(Row(number, values))
+    return Table(name, source, tuple(seen), tuple(rows))
+
+
+def _sheet_source(book: str, sheet: str) -> str:
+    return f"{book}, sheet {sheet!r}"
+
+
+def _read_xlsx(path: Path) -> Tables:
+    data = path.read_bytes()
+    tables = Tables(name=path.stem, checksum=hashlib.sha256(data).hexdigest(), xlsx=path.name)
+    try:
+        sheets = _xlsx_sheets(data)
+    except Exception as error:  # openpyxl fails on bad input in many ways (zip, XML, KeyError)
+        reason = str(error) or type(error).__name__
+        raise LoaderError(
+            [Problem(Location(path.name), f"unreadable .xlsx file: {reason}")]
+        ) from error
+    for sheet_name, records in sheets.items():
+        source = _sheet_source(path.name, sheet_name)
+        table = _table(sheet_name, source, records, tables)
+        if table is not None:
+            tables.tables[sheet_name] = table
+    return tables
+
+
+def _xlsx_sheets(data: bytes) -> dict[str, list[list[str]]]:
+    """Every sheet as records of cell text, the way a CSV export of it would read."""
+    from openpyxl import load_workbook  # only needed for .xlsx, and slow to import
+
+    book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        return {
+            sheet.title: [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+            for sheet in book.worksheets
+        }
+    finally:
+        book.close()
+
+
+def _cell_text(value: object) -> str:
+    """The text a spreadsheet cell stands for, as a CSV export would write it.
+
+    Typed cells are common in .xlsx (a budget typed as a number, a date picked from a calendar),
+    and must read the same as the text `1500000` or `2023-01-31` in a CSV file.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time():
+            return value.date().isoformat()
+        return value.isoformat()
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return str(value)
+
+
+def split(cell: str) -> list[str]:
+    """The values of a multi-valued cell: split on ';', trimmed, empty pieces dropped."""
+    return [piece.strip() for piece in cell.split(";") if piece.strip()]
+
+
+def unique(values: Iterable[str]) -> list[str]:
+    """Values in first-seen order without repeats."""
+    return list(dict.fromkeys(values))

@@ -1,0 +1,242 @@
+"""The Secretariat's workbook (a folder of CSV files or one .xlsx file) as an RDF graph.
+
+`read_workbook` returns the graph together with where each value came from, so that a SHACL
+violation found later can be reported against the cell that caused it (`trace`). A workbook with
+any problem raises one LoaderError listing all of them, each naming file, row and column: the
+person fixing the spreadsheet should need one round trip, not one per mistake.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF
+from rdflib.term import Node
+
+from loaders.mapping import map_tables
+from loaders.sheets import ABOUT, ABOUT_KEYS, BY_NAME, SHEETS, Sheet
+from loaders.table import Table, Tables, read_tables
+from sic.errors import LoaderError, Location, Problem, Violation
+from sic.vocab import DEFAULT_BASE, PREFIXES
+
+
+@dataclass
+class Workbook:
+    """A workbook read into RDF.
+
+    Attributes:
+        graph: the triples, in no named graph (the store decides where they land).
+        origins: (subject, predicate) -> the cell that gave it its value; (subject, rdf:type)
+            -> the cell holding the entity's key (or its row, for rows without a key column).
+        about: what the optional about sheet says of the workbook (title, description, note,
+            source, license): is it illustrative, where does it come from.
+        warnings: things kept out of the graph that the user should know about (extra columns,
+            unknown files), never dropped silently.
+        name: the folder name or the .xlsx file's stem.
+        checksum: sha256 over the files' bytes, to tell whether a source changed.
+    """
+
+    graph: Graph
+    origins: dict[tuple[Node, Node], Location]
+    about: dict[str, str]
+    warnings: list[Problem] = field(default_factory=list)
+    name: str = ""
+    checksum: str = ""
+
+
+def read_workbook(path: Path, base: str = DEFAULT_BASE) -> Workbook:
+    """Read a workbook and map it to RDF as ontology/README.md specifies.
+
+    Args:
+        path: a folder of CSV files, or one .xlsx file with one sheet per file name.
+        base: the BASE of the data IRIs (`{BASE}id/{kind}/{key}`).
+
+    Raises:
+        LoaderError: with every problem found (file, row as a spreadsheet shows it, column,
+            and what was expected), when the workbook cannot be read or mapped completely.
+    """
+    tables = read_tables(path)
+    problems = list(tables.problems)
+    warnings = list(tables.warnings)
+    _check_files(tables, problems, warnings)
+    for sheet in SHEETS:
+        table = tables.tables.get(sheet.name)
+        if table is not None:
+            _check_columns(table, sheet, problems, warnings)
+    about = _read_about(tables, problems, warnings)
+    built = map_tables(tables, base)
+    problems.extend(built.problems)
+    if problems:
+        raise LoaderError(_in_reading_order(problems, tables))
+    return Workbook(
+        graph=built.graph,
+        origins=built.origins,
+        about=about,
+        warnings=_in_reading_order(warnings, tables),
+        name=tables.name,
+        checksum=tables.checksum,
+    )
+
+
+def _kind_of_file(tables: Tables) -> str:
+    return "sheet" if tables.xlsx else "file"
+
+
+def _check_files(tables: Tables, problems: list[Problem], warnings: list[Problem]) -> None:
+    kind = _kind_of_file(tables)
+    present = tables.tables.keys() | tables.unreadable
+    for sheet in SHEETS:
+        if sheet.required and sheet.name not in present:
+            columns = ", ".join(c.name for c in sheet.columns if c.required)
+            problems.append(
+                Problem(
+                    Location(tables.source(sheet.name)),
+                    f"missing required {kind}: the workbook needs it, with columns {columns}",
+                )
+            )
+    expected = [sheet.name for sheet in SHEETS] + [ABOUT]
+    for name in sorted(present):
+        if name not in BY_NAME and name != ABOUT:
+            hint = _did_you_mean(name, expected)
+            warnings.append(
+                Problem(
+                    Location(tables.source(name)),
+                    f"unknown {kind}{hint}: not part of the workbook format, ignored",
+                    severity="warning",
+                )
+            )
+
+
+def _check_columns(
+    table: Table, sheet: Sheet, problems: list[Problem], warnings: list[Problem]
+) -> None:
+    known = sheet.known_columns()
+    for column in sheet.columns:
+        if column.required and column.name not in table.columns:
+            hint = _did_you_mean(column.name, list(table.columns), case_only=True)
+            problems.append(
+                Problem(
+                    table.at(1, column.name),
+                    f"missing required column{hint}: expected {column.expects}",
+                )
+            )
+    for name in table.columns:
+        if name not in known:
+            warnings.append(
+                Problem(
+                    table.at(1, name),
+                    f"unknown column{_did_you_mean(name, list(known))}, its values are ignored; "
+                    f"known columns: {', '.join(known)}",
+                    severity="warning",
+                )
+            )
+
+
+_ABOUT_FORMAT = "about has two columns, key and value"
+
+
+def _read_about(tables: Tables, problems: list[Problem], warnings: list[Problem]) -> dict[str, str]:
+    """The optional about sheet: one `key,value` row per fact about the workbook itself."""
+    table = tables.tables.get(ABOUT)
+    about: dict[str, str] = {}
+    if table is None:
+        return about
+    missing = [c for c in ("key", "value") if c not in table.columns]
+    for column in missing:
+        problems.append(
+            Problem(table.at(1, column), "missing required column: about has key,value")
+        )
+    if missing:
+        return about
+    rows: dict[str, int] = {}
+    for row in table.rows:
+        key, value = row.get("key"), row.get("value")
+        if not key:
+            problems.append(
+                Problem(table.at(row.number, "key"), "missing required value: expected a key")
+            )
+        elif key in rows:
+            problems.append(
+                Problem(
+                    table.at(row.number, "key"),
+                    f"duplicate key {key!r}: already in row {rows[key]}",
+                )
+            )
+        elif key not in ABOUT_KEYS:
+            warnings.append(
+                Problem(
+                    table.at(row.number, "key"),
+                    f"unknown key {key!r}, ignored; known keys: {', '.join(ABOUT_KEYS)}",
+                    severity="warning",
+                )
+            )
+        else:
+            rows[key] = row.number
+            about[key] = value
+    for name in table.columns:
+        if name not in ("key", "value"):
+            warnings.append(
+                Problem(
+                    table.at(1, name), "unknown column, ignored; about has key,value", "warning"
+                )
+            )
+    return about
+
+
+def _did_you_mean(value: str, candidates: list[str], case_only: bool = False) -> str:
+    if case_only:
+        close = [c for c in candidates if c.lower() == value.lower()]
+    else:
+        close = difflib.get_close_matches(value, candidates, n=1, cutoff=0.75)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _in_reading_order(problems: list[Problem], tables: Tables) -> list[Problem]:
+    """Problems sorted file by file (in the format's order), then row by row, which is the
+    order a person fixing the workbook walks through it."""
+    order = {tables.source(ABOUT): 0}
+    for index, sheet in enumerate(SHEETS, start=1):
+        order[tables.source(sheet.name)] = index
+    return sorted(
+        problems,
+        key=lambda p: (order.get(p.location.file, len(order)), p.location.row or 0),
+    )
+
+
+def trace(violations: Sequence[Violation], workbook: Workbook) -> list[Violation]:
+    """Locate SHACL violations in the workbook: the cell that gave the focus node the value of
+    the violation's path, else the cell that holds the focus node's key.
+
+    The path may be a prefixed name (`sic:objective`, with the prefixes of sic.vocab) or a full
+    IRI, with or without angle brackets. A violation that cannot be traced (a node the workbook
+    did not produce, a complex path with no origin) is returned unchanged.
+    """
+    traced: list[Violation] = []
+    for violation in violations:
+        focus = URIRef(violation.focus_node.strip("<>"))
+        location = None
+        predicate = _predicate(violation.path)
+        if predicate is not None:
+            location = workbook.origins.get((focus, predicate))
+        if location is None:
+            location = workbook.origins.get((focus, RDF.type))
+        traced.append(replace(violation, location=location) if location else violation)
+    return traced
+
+
+def _predicate(path: str | None) -> URIRef | None:
+    if not path:
+        return None
+    path = path.strip()
+    if path.startswith("<") and path.endswith(">"):
+        return URIRef(path[1:-1])
+    prefix, colon, local = path.partition(":")
+    if colon and prefix in PREFIXES and not local.startswith("//"):
+        return URIRef(PREFIXES[prefix] + local)
+    if "://" in path or path.startswith("urn:"):
+        return URIRef(path)
+    return None
