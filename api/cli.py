@@ -22,7 +22,7 @@ from api.output import (
     violations_turtle,
 )
 from api.settings import Settings
-from api.sources import is_workbook, read_source, validate_path
+from api.sources import is_dataset_file, is_workbook, read_source, validate_path
 from graph.base import GraphStore
 from graph.bootstrap import ensure_ontology
 from graph.factory import open_store
@@ -98,8 +98,10 @@ def load(
     command = "sic load " + " ".join(str(p) for p in paths) + (" --replace" if replace else "")
     try:
         with _open(settings) as st:
-            ensure_ontology(st, command=command)
             for path in paths:
+                if not is_dataset_file(path):
+                    # a dump brings its own ontology graph; anything else needs ours first
+                    ensure_ontology(st, command=command)
                 with err.status(f"loading {path} ..."):
                     infos = read_source(st, path, replace=replace, command=command)
                 for info in infos:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from graph.base import GraphData, GraphStore, SourceInfo
 from graph.validation import validate_standalone
 from loaders.workbook import read_workbook, trace
@@ -20,6 +22,18 @@ WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
 def is_workbook(path: Path) -> bool:
     """A folder of CSV files or an Excel file is a workbook."""
     return path.is_dir() or path.suffix.lower() in WORKBOOK_SUFFIXES
+
+
+def is_dataset_file(path: Path) -> bool:
+    """An N-Quads, TriG or JSON-LD file restores named graphs (a dump), not one source."""
+    from graph.files import rdf_format
+
+    if is_workbook(path):
+        return False
+    try:
+        return rdf_format(path) in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG)
+    except LoaderError:
+        return False
 
 
 def _must_exist(path: Path) -> None:

@@ -31,7 +31,8 @@ from graph.results import (
     from_triples,
 )
 from graph.sparql_files import internal
-from graph.validation import WriteChecker, validate_union
+from graph.update import Delta, apply_protocol_dataset, evaluate, parse_update
+from graph.validation import WriteChecker, check_delta, validate_union
 from sic.errors import (
     KGError,
     LoaderError,
@@ -43,7 +44,7 @@ from sic.errors import (
     Violation,
 )
 from sic.iris import graph_iri, normalise_base, sources_graph
-from sic.terms import graph_to_quads
+from sic.terms import graph_to_quads, to_ox
 from sic.vocab import DEFAULT_BASE, ONTOLOGY_IRI
 
 SIC = "https://w3id.org/4p1000/ontology#"
@@ -60,6 +61,7 @@ _ABOUT_PROPERTIES = {
 }
 
 
+_VOID_TRIPLES = ox.NamedNode("http://rdfs.org/ns/void#triples")
 _Fill = Callable[[ox.NamedNode], None]
 
 
@@ -449,6 +451,95 @@ class EmbeddedStore(GraphStore):
             graph = ox.NamedNode(info.graph)
             self.checker.check_removal(self._store, graph, others=self._other_graphs(info.graph))
             self.publish([], drop=[graph])
+
+    def update(
+        self,
+        sparql: str,
+        *,
+        base_iri: str | None = None,
+        using_graphs: Sequence[str] = (),
+        using_named_graphs: Sequence[str] = (),
+        command: str = "",
+    ) -> Delta:
+        """Apply a SPARQL 1.1 Update, validated first; a refused update changes nothing.
+
+        The default graph is the union of the sources; what an update inserts into it lands
+        in the source `updates`. A graph named in GRAPH that is not a source becomes one
+        (named by its IRI); DROP of a source's graph removes the source.
+
+        :raises QueryError: malformed, or refused (LOAD, SERVICE).
+        :raises ValidationFailed: the result would not conform.
+        """
+        parsed = parse_update(sparql, base=base_iri)
+        if using_graphs or using_named_graphs:
+            apply_protocol_dataset(parsed, using_graphs, using_named_graphs)
+        with self._lock:
+            graphs = [g.value for g in self.published_graphs() if g != self.sources_graph]
+            delta = evaluate(parsed, self._store, graphs, self.graph_for("updates").value)
+            if delta:
+                self.apply(delta, command=command or "SPARQL update")
+            return delta
+
+    def apply(self, delta: Delta, *, command: str = "") -> None:
+        """Validate and commit an explicit change in one transaction."""
+        with self._lock:
+            published = {s.graph: s for s in self.sources()}
+            protected = {self.sources_graph.value, self._state_graph.value}
+            touched = set(delta.added) | set(delta.removed) | delta.dropped | delta.created
+            if touched & protected:
+                raise QueryError("the provenance graph is maintained by the store and is read-only")
+            graphs = [g for g in self.published_graphs() if g != self.sources_graph]
+            added = [t for ts in delta.added.values() for t in ts]
+            removed = [t for ts in delta.removed.values() for t in ts]
+            check_delta(self.checker, self._store, added, removed, graphs)
+            self._commit_delta(delta, published, command)
+
+    def _commit_delta(
+        self, delta: Delta, published: Mapping[str, SourceInfo], command: str
+    ) -> None:
+        sg = str(self.sources_graph)
+        ops: list[str] = []
+        for g, triples in sorted(delta.removed.items()):
+            body = " ".join(f"{to_ox(s)} {to_ox(p)} {to_ox(o)} ." for s, p, o in triples)
+            ops.append(f"DELETE DATA {{ GRAPH {_iri(g)} {{ {body} }} }}")
+        for g, triples in sorted(delta.added.items()):
+            body = " ".join(f"{to_ox(s)} {to_ox(p)} {to_ox(o)} ." for s, p, o in triples)
+            ops.append(f"INSERT DATA {{ GRAPH {_iri(g)} {{ {body} }} }}")
+        provenance: list[ox.Triple] = []
+        changed = set(delta.added) | set(delta.removed) | delta.created
+        for g in sorted(changed - delta.dropped):
+            info = published.get(g)
+            count = (
+                (info.triples if info else 0)
+                - len(delta.removed.get(g, ()))
+                + len(delta.added.get(g, ()))
+            )
+            graph = _iri(g)
+            if info is not None:
+                ops.append(f"DELETE WHERE {{ GRAPH {sg} {{ {graph} {_VOID_TRIPLES} ?n }} }}")
+                provenance.append(
+                    ox.Triple(
+                        graph,
+                        ox.NamedNode("http://rdfs.org/ns/void#triples"),
+                        ox.Literal(str(count), datatype=ox.NamedNode(_XSD + "integer")),
+                    )
+                )
+            else:
+                name = "updates" if g == self.graph_for("updates").value else g
+                provenance += self.provenance_for(graph, name, count, command=command)
+        for g in sorted(delta.dropped):
+            if g in published:
+                graph = _iri(g)
+                activity = ox.NamedNode(g + "#load")
+                ops.append(f"DROP SILENT GRAPH {graph}")
+                ops.append(f"DELETE WHERE {{ GRAPH {sg} {{ {graph} ?p ?o }} }}")
+                ops.append(f"DELETE WHERE {{ GRAPH {sg} {{ {activity} ?p ?o }} }}")
+        if provenance:
+            body = " ".join(f"{t.subject} {t.predicate} {t.object} ." for t in provenance)
+            ops.append(f"INSERT DATA {{ GRAPH {sg} {{ {body} }} }}")
+        ops.append(self._bump_version_ops())
+        self._store.update(" ;\n".join(ops))
+        self._published_cache = None
 
     def validate_all(self) -> list[Violation]:
         graphs = [g for g in self.published_graphs() if g != self.sources_graph]

@@ -146,3 +146,87 @@ def validate_standalone(data: Graph, checker: WriteChecker | None = None) -> lis
     scratch.bulk_extend(graph_to_quads(data, ox.DefaultGraph()))
     found = checker.validator.validate(data, include_global=False)
     return found + checker.global_violations(scratch, [ox.DefaultGraph()])
+
+
+_DCT_IDENTIFIER = URIRef("http://purl.org/dc/terms/identifier")
+
+
+def check_delta(
+    checker: WriteChecker,
+    store: ox.Store,
+    added: Iterable[tuple[RdfNode, RdfNode, RdfNode]],
+    removed: Iterable[tuple[RdfNode, RdfNode, RdfNode]],
+    graphs: Sequence[GraphName],
+) -> None:
+    """Check an explicit change (triples added and removed across `graphs`) before it commits.
+
+    The neighbourhood is read as the store is now and the change applied to that copy, so the
+    copy is what the store would hold around the changed nodes afterwards.
+    """
+    from sic.terms import to_ox
+
+    added = list(added)
+    removed = list(removed)
+    touched: set[Node] = set()
+    for s, _, o in [*added, *removed]:
+        for term in (s, o):
+            oxt = to_ox(term)  # type: ignore[arg-type]
+            if isinstance(oxt, ox.NamedNode | ox.BlankNode):
+                touched.add(oxt)
+    focus = touched | inbound_subjects(store, touched, graphs)
+    data = neighbourhood(store, focus, graphs)
+    for t in removed:
+        data.remove(t)
+    for t in added:
+        data.add(t)
+    # the removed triples may have been the only link to a focus node; keep only nodes left
+    violations = checker.validator.validate(
+        data, focus_nodes=[to_rdflib(n) for n in sorted(focus, key=str)], include_global=False
+    )
+    violations = [v for v in violations if v.severity == "Violation"]
+    violations += _identifier_clashes(store, data, added, graphs)
+    if violations:
+        raise ValidationFailed(violations)
+
+
+def _identifier_clashes(
+    store: ox.Store,
+    data: Graph,
+    added: Sequence[tuple[RdfNode, RdfNode, RdfNode]],
+    graphs: Sequence[GraphName],
+) -> list[Violation]:
+    from rdflib.namespace import RDF
+
+    from sic.terms import to_ox
+
+    query = internal("identifier-clash").text
+    out: list[Violation] = []
+    for s, p, o in added:
+        if p != _DCT_IDENTIFIER:
+            continue
+        for cls in data.objects(s, RDF.type):
+            rows = store.query(
+                query,
+                default_graph=list(graphs),
+                substitutions={
+                    ox.Variable("node"): to_ox(s),
+                    ox.Variable("class"): to_ox(cls),
+                    ox.Variable("identifier"): to_ox(o),
+                },
+            )
+            assert isinstance(rows, ox.QuerySolutions)
+            for row in rows:
+                other = row["other"]
+                out.append(
+                    Violation(
+                        focus_node=str(s),
+                        path="dct:identifier",
+                        message=(
+                            f"The key {str(o)!r} is already used by"
+                            f" <{other.value if other else ''}> for {cls}. Keys must be unique."
+                        ),
+                        value=str(o),
+                        constraint="unique key",
+                    )
+                )
+    return out
