@@ -38,6 +38,7 @@ class Builder:
         self.problems: list[Problem] = []
         self.keys: dict[str, dict[str, int]] = {}
         self.agrovoc_topics: dict[str, URIRef] = {}
+        self.keyless: set[str] = set()
 
     def add(self, subject: Subject, predicate: URIRef, value: Node, where: Location) -> None:
         """Add a triple; the first cell that gave (subject, predicate) a value is its origin."""
@@ -57,6 +58,9 @@ class Builder:
         self.keys[sheet.name] = index
         if table is None or sheet.key is None:
             return
+        if sheet.key not in table.columns:
+            self.keyless.add(sheet.name)
+            return
         for row in table.rows:
             key = row.get(sheet.key)
             if not key:
@@ -75,8 +79,12 @@ class Builder:
         return key in self.keys.get(sheet_name, {})
 
     def readable(self, sheet_name: str) -> bool:
-        """False when the sheet exists but could not be read, so its keys are unknown."""
-        return sheet_name not in self.tables.unreadable
+        """False when the sheet's keys are unknown: it could not be read, lacks its key column,
+        or is required and missing. Each is reported once already, and every reference into it
+        would otherwise be reported again as dangling."""
+        if sheet_name in self.tables.unreadable or sheet_name in self.keyless:
+            return False
+        return sheet_name in self.tables.tables or not BY_NAME[sheet_name].required
 
     def rows(self, sheet: Sheet) -> list[RowCells]:
         table = self.tables.tables.get(sheet.name)

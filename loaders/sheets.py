@@ -70,7 +70,7 @@ GOALS = Sheet(
     "goals",
     (
         _req("code", "a goal code such as A"),
-        _req("title", _TEXT, True),
+        _req("title", "a title (in English)", True),
         _opt("description", _TEXT, True),
     ),
     required=True,
@@ -83,7 +83,7 @@ OBJECTIVES = Sheet(
     (
         _req("code", "an objective code such as A1"),
         _req("goal", "a goal code"),
-        _req("title", _TEXT, True),
+        _req("title", "a title (in English)", True),
         _opt("description", _TEXT, True),
         _req("facility", "core or global"),
         _opt("baseline_2020", _TEXT),
@@ -102,7 +102,7 @@ CATEGORIES = Sheet(
     "categories",
     (
         _req("code", "a category code"),
-        _req("label", _TEXT, True),
+        _req("label", "a label (in English)", True),
         _opt("definition", _TEXT, True),
     ),
     required=True,
@@ -116,7 +116,7 @@ ACTIVITIES = Sheet(
         _req("code", "an activity code such as A2.01"),
         _req("objective", "an objective code"),
         _req("category", "a category code"),
-        _req("title", _TEXT, True),
+        _req("title", "a title (in English)", True),
         _opt("description", _TEXT, True),
         _opt("facility", "core or global (empty: the objective's)"),
         _opt("topics", _TOPICS),
@@ -130,7 +130,7 @@ TOPICS = Sheet(
     "topics",
     (
         _req("code", "a topic code"),
-        _req("label", _TEXT, True),
+        _req("label", "a label (in English)", True),
         _opt("broader", "a topic code"),
         _opt("agrovoc", "an AGROVOC id such as c_389fe908"),
     ),
@@ -142,7 +142,7 @@ ORGANISATIONS = Sheet(
     "organisations",
     (
         _req("id", "an organisation id"),
-        _req("name", _TEXT, True),
+        _req("name", "a name", True),
         _opt("acronym", _TEXT),
         _req("type", "state, international, donor, producers, research, ngo or company"),
         _req("country", "an ISO 3166-1 alpha-2 country code such as FR"),
@@ -163,7 +163,7 @@ PEOPLE = Sheet(
     "people",
     (
         _req("id", "a person id"),
-        _req("name", _TEXT, True),
+        _req("name", "a name", True),
         _req("organisation", "an organisation id"),
         _opt("country", "an ISO 3166-1 alpha-2 country code such as FR"),
     ),
@@ -186,7 +186,7 @@ ALLIANCES = Sheet(
     "alliances",
     (
         _req("id", "an alliance id"),
-        _req("name", _TEXT, True),
+        _req("name", "a name", True),
         _req("lead", "an organisation id that is also listed in members"),
         _req("members", "organisation ids separated by ';'"),
         _opt("activities", "activity codes separated by ';'"),
@@ -200,7 +200,7 @@ PROJECTS = Sheet(
     "projects",
     (
         _req("id", "a project id"),
-        _req("title", _TEXT, True),
+        _req("title", "a title (in English)", True),
         _opt("description", _TEXT, True),
         _req(
             "stage",
@@ -238,7 +238,7 @@ CALLS = Sheet(
     (
         _req("id", "a call id"),
         _req("funder", "an organisation id"),
-        _req("title", _TEXT, True),
+        _req("title", "a title (in English)", True),
         _opt("topics", _TOPICS),
         _opt("regions", _REGIONS),
         _opt("objectives", _OBJECTIVES),

@@ -147,9 +147,7 @@ def _read_about(tables: Tables, problems: list[Problem], warnings: list[Problem]
         return about
     missing = [c for c in ("key", "value") if c not in table.columns]
     for column in missing:
-        problems.append(
-            Problem(table.at(1, column), "missing required column: about has key,value")
-        )
+        problems.append(Problem(table.at(1, column), f"missing required column: {_ABOUT_FORMAT}"))
     if missing:
         return about
     rows: dict[str, int] = {}
@@ -180,9 +178,7 @@ def _read_about(tables: Tables, problems: list[Problem], warnings: list[Problem]
     for name in table.columns:
         if name not in ("key", "value"):
             warnings.append(
-                Problem(
-                    table.at(1, name), "unknown column, ignored; about has key,value", "warning"
-                )
+                Problem(table.at(1, name), f"unknown column, ignored; {_ABOUT_FORMAT}", "warning")
             )
     return about
 

@@ -106,3 +106,9 @@ def minimal_copy(tmp_path: Path) -> EditableWorkbook:
 def to_xlsx(tmp_path: Path) -> Callable[[Path], Path]:
     """Turn a folder of CSV files into `book.xlsx` in the test's own folder."""
     return lambda folder: csv_to_xlsx(folder, tmp_path / "book.xlsx")
+
+
+@pytest.fixture
+def editable() -> Callable[[Path], EditableWorkbook]:
+    """Wrap a workbook folder to read and change its cells (only folders the test owns)."""
+    return EditableWorkbook
