@@ -39,6 +39,7 @@ class Builder:
         self.keys: dict[str, dict[str, int]] = {}
         self.agrovoc_topics: dict[str, URIRef] = {}
         self.keyless: set[str] = set()
+        self.columns: dict[tuple[str, Node], str] = {}
 
     def add(self, subject: Subject, predicate: URIRef, value: Node, where: Location) -> None:
         """Add a triple; the first cell that gave (subject, predicate) a value is its origin."""
@@ -157,20 +158,30 @@ class RowCells:
         return subject
 
     def add(self, subject: Subject, predicate: URIRef, value: Node | None, column: str) -> None:
+        """Add a value read from `column`; None (an empty or bad cell) adds nothing."""
+        self._feeds(predicate, column)
         if value is not None:
             self.builder.add(subject, predicate, value, self.at(column))
 
     def add_all(
         self, subject: Subject, predicate: URIRef, values: Iterable[Node], column: str
     ) -> None:
+        self._feeds(predicate, column)
         for value in values:
             self.builder.add(subject, predicate, value, self.at(column))
+
+    def _feeds(self, predicate: URIRef, column: str) -> None:
+        """Note that `column` of this file gives `predicate`, even when this cell is empty, so a
+        violation about a missing value can point at the empty cell."""
+        self.builder.columns.setdefault((self.table.source, predicate), column)
 
     def texts(self, subject: Subject, column: str, *predicates: URIRef) -> None:
         """A translated text column and its `_fr`/`_es` variants as language-tagged literals."""
         spec = self.sheet.column(column)
         if spec.required:
             self.required(column)
+        for predicate in predicates:
+            self._feeds(predicate, column)
         for name, language in spec.variants():
             text = self.value(name)
             if text:

@@ -9,6 +9,7 @@ person fixing the spreadsheet should need one round trip, not one per mistake.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -38,6 +39,8 @@ class Workbook:
             unknown files), never dropped silently.
         name: the folder name or the .xlsx file's stem.
         checksum: sha256 over the files' bytes, to tell whether a source changed.
+        columns: (file, predicate) -> the column of that file that gives the predicate, so that
+            a violation about a value the row lacks can point at the empty cell.
     """
 
     graph: Graph
@@ -46,6 +49,7 @@ class Workbook:
     warnings: list[Problem] = field(default_factory=list)
     name: str = ""
     checksum: str = ""
+    columns: dict[tuple[str, Node], str] = field(default_factory=dict)
 
 
 def read_workbook(path: Path, base: str = DEFAULT_BASE) -> Workbook:
@@ -79,6 +83,7 @@ def read_workbook(path: Path, base: str = DEFAULT_BASE) -> Workbook:
         warnings=_in_reading_order(warnings, tables),
         name=tables.name,
         checksum=tables.checksum,
+        columns=built.columns,
     )
 
 
@@ -204,35 +209,48 @@ def _in_reading_order(problems: list[Problem], tables: Tables) -> list[Problem]:
 
 
 def trace(violations: Sequence[Violation], workbook: Workbook) -> list[Violation]:
-    """Locate SHACL violations in the workbook: the cell that gave the focus node the value of
-    the violation's path, else the cell that holds the focus node's key.
+    """Locate SHACL violations in the workbook, so that each reads as
+    "activities.csv, row 5, column 'objective': <message>".
 
-    The path may be a prefixed name (`sic:objective`, with the prefixes of sic.vocab) or a full
-    IRI, with or without angle brackets. A violation that cannot be traced (a node the workbook
-    did not produce, a complex path with no origin) is returned unchanged.
+    The location is the cell that gave the focus node its value for the violation's path;
+    when the node has no such value, the cell of that column in the node's row (the empty cell
+    the user must fill); else the cell holding the node's key. The path may be a prefixed name
+    (`sic:objective`, prefixes of sic.vocab), a full IRI with or without angle brackets, or a
+    sequence path, located by its first step. A violation that cannot be traced (a node the
+    workbook did not produce) is returned unchanged.
     """
-    traced: list[Violation] = []
-    for violation in violations:
-        focus = URIRef(violation.focus_node.strip("<>"))
-        location = None
-        predicate = _predicate(violation.path)
-        if predicate is not None:
-            location = workbook.origins.get((focus, predicate))
-        if location is None:
-            location = workbook.origins.get((focus, RDF.type))
-        traced.append(replace(violation, location=location) if location else violation)
-    return traced
+    return [_traced(violation, workbook) for violation in violations]
 
 
-def _predicate(path: str | None) -> URIRef | None:
+def _traced(violation: Violation, workbook: Workbook) -> Violation:
+    focus = URIRef(violation.focus_node.strip().strip("<>"))
+    predicate = _first_step(violation.path)
+    key = workbook.origins.get((focus, RDF.type))
+    location = None
+    if predicate is not None:
+        location = workbook.origins.get((focus, predicate))
+        column = workbook.columns.get((key.file, predicate)) if key is not None else None
+        if location is None and key is not None and column is not None:
+            location = Location(key.file, key.row, column)
+    location = location or key
+    return replace(violation, location=location) if location is not None else violation
+
+
+_LOCAL_NAME = re.compile(r"^[A-Za-z_][\w.-]*$")
+
+
+def _first_step(path: str | None) -> URIRef | None:
+    """The predicate of a plain or sequence path; None for inverse and other complex paths,
+    whose values the focus node does not hold itself."""
     if not path:
         return None
     path = path.strip()
-    if path.startswith("<") and path.endswith(">"):
-        return URIRef(path[1:-1])
-    prefix, colon, local = path.partition(":")
-    if colon and prefix in PREFIXES and not local.startswith("//"):
-        return URIRef(PREFIXES[prefix] + local)
+    if path.startswith("<"):
+        end = path.find(">")
+        return URIRef(path[1:end]) if end > 1 else None
     if "://" in path or path.startswith("urn:"):
         return URIRef(path)
+    prefix, colon, local = path.split("/", 1)[0].partition(":")
+    if colon and prefix in PREFIXES and _LOCAL_NAME.match(local):
+        return URIRef(PREFIXES[prefix] + local)
     return None
