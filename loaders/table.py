@@ -12,7 +12,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -268,8 +268,3 @@ def _cell_text(value: object) -> str:
 def split(cell: str) -> list[str]:
     """The values of a multi-valued cell: split on ';', trimmed, empty pieces dropped."""
     return [piece.strip() for piece in cell.split(";") if piece.strip()]
-
-
-def unique(values: Iterable[str]) -> list[str]:
-    """Values in first-seen order without repeats."""
-    return list(dict.fromkeys(values))
