@@ -11,6 +11,7 @@ removes when it opens the store.
 from __future__ import annotations
 
 import contextlib
+import gc
 import datetime as dt
 import threading
 import uuid
@@ -557,8 +558,16 @@ class EmbeddedStore(GraphStore):
         return list(self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
 
     def close(self) -> None:
-        with contextlib.suppress(OSError):
-            self._store.flush()
+        """Flush and release the store (pyoxigraph frees its lock when the handle is dropped)."""
+        store = self.__dict__.pop("_store", None)
+        if store is not None:
+            with contextlib.suppress(OSError):
+                store.flush()
+            del store
+            # Parser exceptions kept in reference cycles (pyparsing, pyshacl) can still point at
+            # frames that held the handle; collect them so the file lock is released now.
+            if self.path is not None:
+                gc.collect()
 
     def graph_of(self, name: str) -> Graph:
         """One published source as an rdflib graph (small sources only: it is all in memory)."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pyoxigraph as ox
-from pyparsing import ParseException
+from pyparsing import ParseException, ParserElement
 from rdflib import Dataset, Graph, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID, ReadOnlyGraphAggregate
 from rdflib.plugins.sparql import update as rdflib_update
@@ -87,7 +87,10 @@ def parse_update(text: str, base: str | None = None) -> Any:
         parsed = parseUpdate(text)
         update = translateUpdate(parsed, base=base)
     except (ParseException, SPARQLError, ValueError, TypeError) as exc:
-        raise QueryError(f"malformed SPARQL update: {exc}") from exc
+        raise QueryError(f"malformed SPARQL update: {exc}") from None
+    finally:
+        # pyparsing's packrat cache keeps exceptions whose tracebacks pin the caller's frames
+        ParserElement.reset_cache()
     for op in update.algebra:
         if op.name == "Load":
             raise QueryError("LOAD is refused: this service never fetches data from the network")

@@ -25,6 +25,7 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
+from pyparsing import ParserElement
 from pyshacl.errors import ReportableRuntimeError, ShapeLoadError, ValidationFailure
 from pyshacl.graph_abstraction import DataGraph
 from pyshacl.shapes_graph import ShapesGraph
@@ -188,7 +189,12 @@ class _PreparedQueryGraph(Graph):
 
 @functools.lru_cache(maxsize=512)
 def _prepared(text: str) -> Query:
-    return prepareQuery(text)
+    try:
+        return prepareQuery(text)
+    finally:
+        # pyparsing's packrat cache keeps the parse's exceptions, whose tracebacks keep every
+        # caller's frame alive (and so the store a caller holds, with its file lock).
+        ParserElement.reset_cache()
 
 
 def _plain(term: Node) -> Node:
