@@ -11,8 +11,8 @@ removes when it opens the store.
 from __future__ import annotations
 
 import contextlib
-import gc
 import datetime as dt
+import gc
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -30,6 +30,7 @@ from graph.results import (
     Term,
     from_solutions,
     from_triples,
+    text,
 )
 from graph.sparql_files import internal
 from graph.update import Delta, apply_protocol_dataset, evaluate, parse_update
@@ -117,6 +118,14 @@ class EmbeddedStore(GraphStore):
             self._checker = WriteChecker()
         return self._checker
 
+    def _select(
+        self, sparql: str, substitutions: dict[ox.Variable, ox.NamedNode]
+    ) -> ox.QuerySolutions:
+        """One of graph/sparql's SELECT queries over the whole store (bookkeeping, not data)."""
+        result = self._store.query(sparql, substitutions=substitutions)  # type: ignore[arg-type]
+        assert isinstance(result, ox.QuerySolutions)
+        return result
+
     @property
     def raw(self) -> ox.Store:
         """The underlying pyoxigraph store, for the benchmarks' floor and read-only tooling."""
@@ -124,9 +133,7 @@ class EmbeddedStore(GraphStore):
 
     def version(self) -> str:
         q = internal("store-version")
-        rows = list(
-            self._store.query(q.text, substitutions={ox.Variable("state"): self._state_graph})
-        )
+        rows = list(self._select(q.text, {ox.Variable("state"): self._state_graph}))
         if not rows:
             return "0"
         value = rows[0]["version"]
@@ -154,10 +161,12 @@ class EmbeddedStore(GraphStore):
         published = self.published_graphs()
         allowed = {g.value for g in published}
         # A graph named by the caller that is not published is simply empty: never fetched.
-        dg = [_iri(g) for g in default_graph] if default_graph is not None else published
-        ng = [_iri(g) for g in named_graphs] if named_graphs is not None else published
-        dg = [g for g in dg if g.value in allowed] or [self._empty_graph()]
-        ng = [g for g in ng if g.value in allowed]
+        wanted_dg = [_iri(g) for g in default_graph] if default_graph is not None else published
+        wanted_ng = [_iri(g) for g in named_graphs] if named_graphs is not None else published
+        dg: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [
+            g for g in wanted_dg if g.value in allowed
+        ] or [self._empty_graph()]
+        ng: list[ox.NamedNode | ox.BlankNode] = [g for g in wanted_ng if g.value in allowed]
         subs = {ox.Variable(k): v for k, v in (substitutions or {}).items()}
         try:
             result = self._store.query(
@@ -181,7 +190,7 @@ class EmbeddedStore(GraphStore):
 
     def sources(self) -> list[SourceInfo]:
         q = internal("published-sources")
-        rows = self._store.query(q.text, substitutions={ox.Variable("sources"): self.sources_graph})
+        rows = self._select(q.text, {ox.Variable("sources"): self.sources_graph})
         found: dict[str, dict[str, object]] = {}
         for row in rows:
             graph = row["graph"]
@@ -228,12 +237,12 @@ class EmbeddedStore(GraphStore):
         graphs = self.query(internal("triples-per-graph").text)
         assert isinstance(classes, SelectResult) and isinstance(graphs, SelectResult)
         per_class = {
-            row["class"].value: int(row["instances"].value)
+            text(row["class"]): int(text(row["instances"]))
             for row in classes
             if "class" in row and "instances" in row
         }
         per_graph = {
-            row["graph"].value: int(row["triples"].value)
+            text(row["graph"]): int(text(row["triples"]))
             for row in graphs
             if "graph" in row and "triples" in row
         }

@@ -96,7 +96,7 @@ class OverlayStore(Store):
             if (s is None or t[0] == s) and (p is None or t[1] == p) and (o is None or t[2] == o):
                 yield t
 
-    def triples(  # type: ignore[override]
+    def triples(
         self,
         triple_pattern: tuple[Node | None, Node | None, Node | None],
         context: Graph | None = None,
@@ -121,17 +121,17 @@ class OverlayStore(Store):
 
     # -- writing (recorded) ----------------------------------------------------------------
 
-    def add(self, triple: Triple, context: Graph | None, quoted: bool = False) -> None:  # type: ignore[override]
+    def add(self, triple: Triple, context: Graph | None, quoted: bool = False) -> None:
         name = self._write_name(context)
         self.removed[name].discard(triple)
         if not any(True for _ in self._stored(triple, name)):
             self.added[name].add(triple)
 
-    def addN(self, quads: Any) -> None:  # type: ignore[override]  # noqa: N802 - rdflib's name
+    def addN(self, quads: Any) -> None:  # noqa: N802 - rdflib's name
         for s, p, o, c in quads:
             self.add((s, p, o), c)
 
-    def remove(self, triple_pattern: Any, context: Graph | None = None) -> None:  # type: ignore[override]
+    def remove(self, triple_pattern: Any, context: Graph | None = None) -> None:
         names = self._names(context)
         for name in names:
             matches = list(self._matching(triple_pattern, name))

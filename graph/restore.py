@@ -16,6 +16,7 @@ import pyoxigraph as ox
 
 from graph.base import SourceInfo
 from graph.files import checksum_of
+from graph.results import text
 from sic.errors import KGError, LoaderError, Location, Problem
 
 if TYPE_CHECKING:
@@ -84,7 +85,7 @@ def restore_dataset(
                 t for t in provenance if t.subject in (target, ox.NamedNode(target.value + "#load"))
             ]
             names = [
-                t.object.value
+                text(t.object)
                 for t in kept
                 if t.subject == target and t.predicate == DCT_IDENTIFIER
             ]

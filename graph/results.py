@@ -95,6 +95,15 @@ class GraphResult:
 QueryResult: TypeAlias = SelectResult | AskResult | GraphResult
 
 
+def text(term: Term | None) -> str:
+    """The lexical value of a term ('' when unbound): an IRI's IRI, a literal's text."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.Triple):
+        return str(term)
+    return term.value
+
+
 def term_json(term: Term) -> dict[str, object]:
     """One RDF term in the SPARQL 1.1 JSON results form."""
     if isinstance(term, ox.NamedNode):

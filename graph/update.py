@@ -20,6 +20,7 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID, ReadOnlyGraphAggregate
 from rdflib.plugins.sparql import update as rdflib_update
 from rdflib.plugins.sparql.algebra import translateUpdate
+from rdflib.plugins.sparql.evaluate import evalPart
 from rdflib.plugins.sparql.parser import parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.plugins.sparql.sparql import QueryContext, SPARQLError
@@ -165,7 +166,7 @@ def evaluate(
                 raise QueryError(f"unsupported update operation {op.name}")
             if op.name == "Modify" and op.using:
                 where_ctx = _using_context(ctx, op, overlay)
-                solutions = list(rdflib_update.evalPart(where_ctx, op.where))
+                solutions = list(evalPart(where_ctx, op.where))
                 _apply_templates(ctx, op, solutions)
                 continue
             handler(ctx, op)

@@ -30,7 +30,8 @@ def _subjects_and_objects(store: ox.Store, graph: ox.NamedNode) -> tuple[set[Nod
     subjects: set[Node] = set()
     objects: set[Node] = set()
     for quad in store.quads_for_pattern(None, None, None, graph):
-        subjects.add(quad.subject)
+        if isinstance(quad.subject, ox.NamedNode | ox.BlankNode):
+            subjects.add(quad.subject)
         if isinstance(quad.object, ox.NamedNode | ox.BlankNode):
             objects.add(quad.object)
     return subjects, objects
@@ -170,7 +171,7 @@ def check_delta(
     touched: set[Node] = set()
     for s, _, o in [*added, *removed]:
         for term in (s, o):
-            oxt = to_ox(term)  # type: ignore[arg-type]
+            oxt = to_ox(term)
             if isinstance(oxt, ox.NamedNode | ox.BlankNode):
                 touched.add(oxt)
     focus = touched | inbound_subjects(store, touched, graphs)

@@ -37,7 +37,8 @@ def test_stats(reference_store: Path) -> None:
 def test_sparql_formats(reference_store: Path, tmp_path: Path) -> None:
     query = (
         "PREFIX sic: <https://w3id.org/4p1000/ontology#> "
-        "SELECT ?o (COUNT(?a) AS ?n) WHERE { ?a a sic:Activity ; sic:objective ?o } GROUP BY ?o ORDER BY ?o"
+        "SELECT ?o (COUNT(?a) AS ?n) WHERE { ?a a sic:Activity ; sic:objective ?o } "
+        "GROUP BY ?o ORDER BY ?o"
     )
     code, out = run("sparql", query, "--store", str(reference_store), "--format", "csv")
     assert code == 0, out

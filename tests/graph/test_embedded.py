@@ -119,7 +119,8 @@ def test_substitutions_bind_terms_not_text(store: EmbeddedStore, turtle: Turtle)
     store.load_graph(turtle(WHOLE + THING, "a"))
     hostile = ox.Literal("T' } ; DROP ALL ; SELECT * { '")
     result = store.query(
-        "SELECT ?s ?name WHERE { ?s <http://example.org/name> ?name }", substitutions={"name": hostile}
+        "SELECT ?s ?name WHERE { ?s <http://example.org/name> ?name }",
+        substitutions={"name": hostile},
     )
     assert isinstance(result, SelectResult) and len(result) == 0
     result = store.query(
