@@ -1,0 +1,7 @@
+"""HTTP routes: catalogue."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()
