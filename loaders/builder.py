@@ -146,7 +146,8 @@ class RowCells:
     def subject(self, cls: URIRef) -> Subject:
         """The entity a keyed row describes, typed and identified by its key."""
         key_column = self.sheet.key
-        assert key_column is not None and self.sheet.kind is not None  # keyed sheets only
+        if key_column is None:
+            raise TypeError(f"{self.sheet.name} has no key column, so its rows are not entities")
         key = self.required(key_column)
         if not key or ";" in key:
             node: Subject = BNode()
@@ -218,7 +219,6 @@ class RowCells:
 
     def _resolve(self, column: str, target: str, key: str) -> URIRef | None:
         sheet = BY_NAME[target]
-        assert sheet.kind is not None
         if self.builder.has(target, key):
             return self.builder.iri(sheet.kind, key)
         if self.builder.readable(target):

@@ -30,14 +30,18 @@ class Column:
 
 @dataclass(frozen=True)
 class Sheet:
-    """One file of the workbook (`{name}.csv`, or the sheet `{name}` of an .xlsx file)."""
+    """One file of the workbook (`{name}.csv`, or the sheet `{name}` of an .xlsx file).
+
+    `kind` is the kind of its data IRIs (`{BASE}id/{kind}/{key}`), `noun` how one row is named
+    in messages, `key` the column whose values are unique (None: rows have no key of their own).
+    """
 
     name: str
     columns: tuple[Column, ...]
+    kind: str
+    noun: str
     required: bool = False
     key: str | None = None
-    kind: str | None = None
-    noun: str = ""
 
     def column(self, name: str) -> Column:
         for column in self.columns:

@@ -12,7 +12,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,7 +53,8 @@ class Tables:
     """Everything read from a workbook before any mapping: tables and file-level problems.
 
     `unreadable` names the tables that exist but could not be read, so that references into
-    them are not reported a second time as dangling.
+    them are not reported a second time as dangling; `ignored` maps the files or sheets that are
+    not part of the workbook, left unread, to their names in messages.
     """
 
     name: str
@@ -62,6 +63,7 @@ class Tables:
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     unreadable: set[str] = field(default_factory=set)
+    ignored: dict[str, str] = field(default_factory=dict)
     xlsx: str | None = None
 
     def source(self, name: str) -> str:
@@ -71,17 +73,20 @@ class Tables:
         return _sheet_source(self.xlsx, name) if self.xlsx else name + CSV_SUFFIX
 
 
-def read_tables(path: Path) -> Tables:
-    """Read a folder of CSV files or one .xlsx file.
+def read_tables(path: Path, names: Collection[str]) -> Tables:
+    """Read the tables called `names` from a folder of CSV files or one .xlsx file.
+
+    Other files and sheets are listed in `ignored` unread: a stray file (notes, an old export
+    in another encoding) is the user's business, not a reason to refuse the workbook.
 
     Raises:
         LoaderError: when the path is neither an existing folder nor an .xlsx file, since then
             there is no workbook to report anything else about.
     """
     if path.is_dir():
-        return _read_folder(path)
+        return _read_folder(path, names)
     if path.is_file() and path.suffix.lower() in XLSX_SUFFIXES:
-        return _read_xlsx(path)
+        return _read_xlsx(path, names)
     if path.exists():
         message = "not a workbook: expected a folder of CSV files or an .xlsx file"
     else:
@@ -89,10 +94,11 @@ def read_tables(path: Path) -> Tables:
     raise LoaderError([Problem(Location(str(path)), message)])
 
 
-def _read_folder(folder: Path) -> Tables:
+def _read_folder(folder: Path, names: Collection[str]) -> Tables:
     files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == CSV_SUFFIX)
-    contents = {p.name: p.read_bytes() for p in files}
+    contents = {p.name: p.read_bytes() for p in files if p.stem in names}
     tables = Tables(name=folder.name, checksum=_checksum(contents))
+    tables.ignored = {p.stem: p.name for p in files if p.stem not in names}
     for file_name, data in contents.items():
         table_name = Path(file_name).stem
         text = _decode(file_name, data, tables.problems)
@@ -110,7 +116,8 @@ def _read_folder(folder: Path) -> Tables:
 
 
 def _checksum(contents: Mapping[str, bytes]) -> str:
-    """sha256 over each file's name, length and bytes in name order.
+    """sha256 over each workbook file's name, length and bytes in name order (ignored files
+    are left out: they do not change what the workbook says).
 
     Names and lengths are included so that renaming a file or moving bytes from one file to the
     next changes the checksum, which hashing the bare concatenation would not.
@@ -212,7 +219,7 @@ def _sheet_source(book: str, sheet: str) -> str:
     return f"{book}, sheet {sheet!r}"
 
 
-def _read_xlsx(path: Path) -> Tables:
+def _read_xlsx(path: Path, names: Collection[str]) -> Tables:
     data = path.read_bytes()
     tables = Tables(name=path.stem, checksum=hashlib.sha256(data).hexdigest(), xlsx=path.name)
     try:
@@ -224,6 +231,9 @@ def _read_xlsx(path: Path) -> Tables:
         ) from error
     for sheet_name, records in sheets.items():
         source = _sheet_source(path.name, sheet_name)
+        if sheet_name not in names:
+            tables.ignored[sheet_name] = source
+            continue
         table = _table(sheet_name, source, records, tables)
         if table is not None:
             tables.tables[sheet_name] = table

@@ -19,7 +19,7 @@ from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from loaders.mapping import map_tables
-from loaders.sheets import ABOUT, ABOUT_KEYS, BY_NAME, SHEETS, Sheet
+from loaders.sheets import ABOUT, ABOUT_KEYS, SHEETS, Sheet
 from loaders.table import Table, Tables, read_tables
 from sic.errors import LoaderError, Location, Problem, Violation
 from sic.vocab import DEFAULT_BASE, PREFIXES
@@ -63,7 +63,7 @@ def read_workbook(path: Path, base: str = DEFAULT_BASE) -> Workbook:
         LoaderError: with every problem found (file, row as a spreadsheet shows it, column,
             and what was expected), when the workbook cannot be read or mapped completely.
     """
-    tables = read_tables(path)
+    tables = read_tables(path, [sheet.name for sheet in SHEETS] + [ABOUT])
     problems = list(tables.problems)
     warnings = list(tables.warnings)
     _check_files(tables, problems, warnings)
@@ -104,16 +104,15 @@ def _check_files(tables: Tables, problems: list[Problem], warnings: list[Problem
                 )
             )
     expected = [sheet.name for sheet in SHEETS] + [ABOUT]
-    for name in sorted(present):
-        if name not in BY_NAME and name != ABOUT:
-            hint = _did_you_mean(name, expected)
-            warnings.append(
-                Problem(
-                    Location(tables.source(name)),
-                    f"unknown {kind}{hint}: not part of the workbook format, ignored",
-                    severity="warning",
-                )
+    for name, source in tables.ignored.items():
+        hint = _did_you_mean(name, expected)
+        warnings.append(
+            Problem(
+                Location(source),
+                f"unknown {kind}{hint}: not part of the workbook format, ignored",
+                severity="warning",
             )
+        )
 
 
 def _check_columns(

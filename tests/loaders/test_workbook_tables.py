@@ -33,7 +33,7 @@ def test_a_cell_spanning_lines_is_one_row(minimal_copy: EditableWorkbook) -> Non
     minimal_copy.set("activities.csv", 2, "description", "First line.\nSecond line.")
     minimal_copy.set("activities.csv", 3, "category", "policy")
     assert only_problem(minimal_copy.path) == Location("activities.csv", 3, "category")
-    rows = read_tables(minimal_copy.path).tables["activities"].rows
+    rows = read_tables(minimal_copy.path, ["activities"]).tables["activities"].rows
     assert rows[0].get("description") == "First line.\nSecond line."
 
 
@@ -67,10 +67,28 @@ def test_xlsx_checksum_is_the_files_sha256(to_xlsx: Callable[[Path], Path]) -> N
     assert read_workbook(book).checksum == hashlib.sha256(book.read_bytes()).hexdigest()
 
 
-def test_folder_checksum_changes_when_a_file_is_renamed(minimal_copy: EditableWorkbook) -> None:
-    before = read_tables(minimal_copy.path).checksum
+def test_folder_checksum_covers_the_workbook_files_only(minimal_copy: EditableWorkbook) -> None:
+    def checksum() -> str:
+        return read_workbook(minimal_copy.path).checksum
+
+    before = checksum()
+    minimal_copy.write_bytes("notes.csv", b"anything\n")
+    assert checksum() == before
     (minimal_copy.path / "about.csv").rename(minimal_copy.path / "readme.csv")
-    assert read_tables(minimal_copy.path).checksum != before
+    assert checksum() != before
+
+
+def test_a_stray_file_is_not_read_at_all(minimal_copy: EditableWorkbook) -> None:
+    minimal_copy.write_bytes("contacts.csv", "name\nRené\n".encode("latin-1"))
+    minimal_copy.write_bytes("Projects.csv", b"")
+    warnings = read_workbook(minimal_copy.path).warnings
+    assert [(w.location, w.message) for w in warnings] == [
+        (
+            Location("Projects.csv"),
+            "unknown file (did you mean 'projects'?): not part of the workbook format, ignored",
+        ),
+        (Location("contacts.csv"), "unknown file: not part of the workbook format, ignored"),
+    ]
 
 
 def test_xlsx_extra_sheet_is_a_warning(
@@ -105,7 +123,7 @@ def test_xlsx_cells_of_every_type(tmp_path: Path) -> None:
     )
     path = tmp_path / "types.xlsx"
     book.save(path)
-    (row,) = read_tables(path).tables["things"].rows
+    (row,) = read_tables(path, ["things"]).tables["things"].rows
     assert dict(row.values) == {
         "text": "padded",
         "int": "42",
