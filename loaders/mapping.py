@@ -19,7 +19,6 @@ from loaders import enums
 from loaders.builder import Builder, RowCells, Subject
 from loaders.sheets import SHEETS
 from loaders.table import Tables, split
-from sic.errors import Problem
 from sic.vocab import ORG, SCHEMA, SIC
 
 _FRAGMENT_SAFE = "-._~:@!$&'()*+,;="
@@ -66,12 +65,10 @@ def _index_agrovoc(builder: Builder) -> None:
         if not code or not agrovoc or not read.is_agrovoc_id(agrovoc):
             continue
         if agrovoc in first:
-            builder.problems.append(
-                Problem(
-                    table.at(row.number, "agrovoc"),
-                    f"AGROVOC id {agrovoc!r} is already matched by the topic in row "
-                    f"{first[agrovoc]}; a reference to it would be ambiguous",
-                )
+            builder.problem(
+                table.at(row.number, "agrovoc"),
+                f"AGROVOC id {agrovoc!r} is already matched by the topic in row "
+                f"{first[agrovoc]}; a reference to it would be ambiguous",
             )
             continue
         first[agrovoc] = row.number
