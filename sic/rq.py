@@ -19,6 +19,7 @@ import yaml
 from sic.errors import NotFound, QueryError
 
 PARAM_TYPES = frozenset({"iri", "code", "string", "integer", "decimal", "date", "boolean"})
+ROLES = frozenset({"question", "part"})
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,8 @@ class Param:
     allowed: tuple[str, ...] = ()
     description: str = ""
     kind: str | None = None  # for type "code": the data kind whose key it is (activity, ...)
+    minimum: float | None = None  # for integer and decimal parameters
+    maximum: float | None = None
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,7 @@ class RqQuery:
     params: tuple[Param, ...] = ()
     columns: tuple[str, ...] = ()
     header: dict[str, Any] = field(default_factory=dict)
+    role: str = "question"  # "question": in the public catalogue; "part": a building block
 
     def param(self, name: str) -> Param:
         for p in self.params:
@@ -71,6 +75,8 @@ def _param(raw: Any, where: str) -> Param:
     ptype = str(raw.get("type", "string"))
     if ptype not in PARAM_TYPES:
         raise QueryError(f"{where}: parameter {raw['name']!r} has unknown type {ptype!r}")
+    if ptype == "code" and not raw.get("kind"):
+        raise QueryError(f"{where}: code parameter {raw['name']!r} needs a 'kind' (activity, ...)")
     allowed = raw.get("allowed", raw.get("enum", ())) or ()
     return Param(
         name=str(raw["name"]),
@@ -80,7 +86,17 @@ def _param(raw: Any, where: str) -> Param:
         allowed=tuple(str(a) for a in allowed),
         description=str(raw.get("description", "")),
         kind=raw.get("kind"),
+        minimum=_number(raw.get("min"), where),
+        maximum=_number(raw.get("max"), where),
     )
+
+
+def _number(value: Any, where: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise QueryError(f"{where}: 'min' and 'max' must be numbers, not {value!r}")
+    return float(value)
 
 
 def parse_rq(path: Path) -> RqQuery:
@@ -96,6 +112,9 @@ def parse_rq(path: Path) -> RqQuery:
     if not isinstance(header, dict) or not header.get("summary"):
         raise QueryError(f"{path}: the '#+' header must declare a 'summary'")
     params = tuple(_param(p, str(path)) for p in header.get("params") or ())
+    role = str(header.get("role", "question"))
+    if role not in ROLES:
+        raise QueryError(f"{path}: 'role' must be one of {sorted(ROLES)}, not {role!r}")
     return RqQuery(
         name=path.stem,
         path=path,
@@ -105,6 +124,7 @@ def parse_rq(path: Path) -> RqQuery:
         params=params,
         columns=tuple(str(c) for c in header.get("columns") or ()),
         header=header,
+        role=role,
     )
 
 
@@ -115,6 +135,41 @@ def variables(text: str) -> set[str]:
     """The variable names a SPARQL text mentions (a cheap check that parameters are used)."""
     without_comments = "\n".join(line.split("#", 1)[0] for line in text.splitlines())
     return set(_VARIABLE.findall(without_comments))
+
+
+_SELECT = re.compile(r"\bSELECT\s+(?:DISTINCT\s+|REDUCED\s+)?", re.IGNORECASE)
+
+
+def projection(text: str) -> set[str] | None:
+    """The variables the outermost SELECT projects, or None for `SELECT *` or a non-SELECT query.
+
+    Bound parameters must be projected: pyoxigraph 0.5 refuses to substitute a variable the
+    projection drops, and a remote store binds them with a VALUES block after the query, which
+    only joins on projected variables.
+    """
+    without_comments = "\n".join(line.split("#", 1)[0] for line in text.splitlines())
+    match = _SELECT.search(without_comments)
+    if match is None:
+        return None
+    depth = 0
+    names: set[str] = set()
+    rest = without_comments[match.end() :]
+    if rest.lstrip().startswith("*"):
+        return None
+    tokens = re.finditer(r"\(|\)|\{|\bWHERE\b|\bAS\s+[?$](\w+)|[?$](\w+)", rest, re.I)
+    for token in tokens:
+        word = token.group(0)
+        if word == "(":
+            depth += 1
+        elif word == ")":
+            depth -= 1
+        elif word == "{" or word.upper() == "WHERE":
+            break
+        elif token.group(1):
+            names.add(token.group(1))
+        elif depth == 0 and token.group(2):
+            names.add(token.group(2))
+    return names
 
 
 class Registry:
