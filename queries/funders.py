@@ -1,0 +1,290 @@
+"""funders-for-project: open calls and funders ranked by how well they fit one project.
+
+The project is read with SPARQL (stage, budget, activities, topics); funders, calls and the
+funding history come from the projections cached per store version. Fit has four signals:
+topics (the project's activity topics, a topic hierarchy counting in part), objective (the call
+targets it, the funder declares it or has funded it), region (where the project team works,
+within the regions a call or funder covers) and amount (what the project still needs, in its own
+currency, against the call's range or the funder's usual grant). Currencies are never
+converted: a call in another currency gets no amount credit and says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from graph.base import GraphStore
+from queries.answer import Row
+from queries.network import Call, Organisation, Projections, projections
+from queries.params import Bound
+from queries.scoring import (
+    Reason,
+    listing,
+    match_topics,
+    near_topics,
+    ranked,
+    reasons_out,
+    signals_out,
+    topic_text,
+    total,
+)
+from queries.sparql import select
+from sic.errors import NotFound
+
+WEIGHTS = {"topics": 0.35, "objective": 0.25, "region": 0.20, "amount": 0.20}
+SECURED = frozenset({"committed", "disbursed"})
+
+
+@dataclass(frozen=True)
+class ProjectContext:
+    """A project and what a funder would look at."""
+
+    key: str
+    title: str
+    budget: Decimal | None
+    currency: str | None
+    objectives: tuple[str, ...]
+    topics: tuple[str, ...]
+    team: tuple[str, ...]
+    regions: frozenset[str]
+    funders: frozenset[str]
+    secured: Decimal
+
+    @property
+    def need(self) -> Decimal | None:
+        """What is still missing of the budget, in the project's currency."""
+        if self.budget is None:
+            return None
+        return max(self.budget - self.secured, Decimal(0))
+
+
+def project_context(store: GraphStore, net: Projections, bound: Bound) -> ProjectContext:
+    """:raises NotFound: if there is no such project."""
+    term = bound.term("project")
+    rows = select(store, "project-context", project=term)
+    if not rows:
+        raise NotFound(f"no project {bound.text('project')!r}")
+    row = rows[0]
+    key = str(row["project"])
+    topics: dict[str, set[str]] = defaultdict(set)
+    objectives: set[str] = set()
+    for need in select(store, "project-needs", project=term):
+        objectives.add(str(need["objective"]))
+        if need.get("topic") is not None:
+            topics[str(need["via"])].add(str(need["topic"]))
+    team = sorted({m.organisation for m in net.members_of.get(("project", key), ())})
+    regions = {r for o in team if (org := net.organisations.get(o)) for r in org.regions}
+    currency = None if row.get("currency") is None else str(row["currency"])
+    history = net.fundings_of.get(key, ())
+    secured = sum(
+        (f.amount for f in history if f.status in SECURED and f.currency == currency), Decimal(0)
+    )
+    budget = row.get("budget")
+    return ProjectContext(
+        key=key,
+        title=str(row.get("title") or key),
+        budget=None if budget is None else Decimal(str(budget)),
+        currency=currency,
+        objectives=tuple(sorted(objectives)),
+        topics=tuple(sorted(topics["activity"] or topics["objective"])),
+        team=tuple(team),
+        regions=frozenset(regions),
+        funders=frozenset(f.funder for f in history),
+        secured=secured,
+    )
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A call or a funder, scored for the project."""
+
+    kind: str  # "call" or "funder"
+    key: str
+    organisation: str | None
+    score: float
+    reasons: tuple[Reason, ...]
+
+
+def _money(amount: Decimal, currency: str | None) -> str:
+    return f"{amount:,.0f} {currency or ''}".strip()
+
+
+class FunderMatcher:
+    """Scores calls and funders for one project."""
+
+    def __init__(self, net: Projections, ctx: ProjectContext) -> None:
+        self.net = net
+        self.ctx = ctx
+        self.near = near_topics(net.topics, ctx.topics)
+
+    def _reason(self, signal: str, value: float, text: str, evidence: Iterable[str] = ()) -> Reason:
+        return Reason(signal, WEIGHTS[signal], value, text, tuple(evidence))
+
+    def _topics(self, topics: Iterable[str]) -> Reason:
+        match = match_topics(self.near, topics)
+        text = topic_text(self.net.topics, match, "the project")
+        return self._reason("topics", match.value, text, match.evidence)
+
+    def _region(self, regions: frozenset[str], who: str) -> Reason:
+        if not regions:
+            return self._reason("region", 0.5, f"{who} is not limited to a region")
+        if not self.ctx.regions:
+            return self._reason("region", 0.5, "The project team declares no region of work")
+        inside = sorted(p for p in self.ctx.regions if self.net.regions.within(p, regions))
+        if inside:
+            labels = listing([self.net.regions.label(r) for r in inside])
+            return self._reason(
+                "region", 1.0, f"{who} covers {labels}, where the team works", inside
+            )
+        partly = sorted(r for r in regions if self.net.regions.within(r, self.ctx.regions))
+        if partly:
+            labels = listing([self.net.regions.label(r) for r in partly])
+            return self._reason(
+                "region", 0.5, f"{who} covers part of the team's area: {labels}", partly
+            )
+        labels = listing([self.net.regions.label(r) for r in sorted(regions)])
+        return self._reason("region", 0.0, f"{who} covers {labels}, not where the team works")
+
+    def _objective(self, declared: Iterable[str], funded: Iterable[str], who: str) -> Reason:
+        mine = set(self.ctx.objectives)
+        targeted = sorted(mine & set(declared))
+        if targeted:
+            return self._reason(
+                "objective", 1.0, f"{who} targets objective {listing(targeted)}", targeted
+            )
+        history = sorted(mine & set(funded))
+        if history:
+            return self._reason(
+                "objective",
+                0.7,
+                f"{who} has funded projects on objective {listing(history)}",
+                history,
+            )
+        return self._reason("objective", 0.0, f"{who} does not target the project's objectives")
+
+    def _call_amount(self, call: Call) -> Reason:
+        need, currency = self.ctx.need, self.ctx.currency
+        if need is None or currency is None:
+            return self._reason("amount", 0.5, "The project gives no budget to compare with")
+        if call.currency != currency:
+            return self._reason(
+                "amount",
+                0.0,
+                f"The call is in {call.currency or 'no currency'}, the project in {currency}:"
+                " amounts not compared",
+            )
+        low, high = call.min_amount or Decimal(0), call.max_amount
+        still = f"the project still needs {_money(need, currency)}"
+        if need == 0:
+            return self._reason("amount", 0.2, "The project's budget is already secured")
+        if high is not None and need > high:
+            return self._reason(
+                "amount", float(high / need), f"Grants up to {_money(high, currency)}; {still}"
+            )
+        if need < low:
+            return self._reason(
+                "amount", float(need / low), f"Grants start at {_money(low, currency)}; {still}"
+            )
+        return self._reason("amount", 1.0, f"The call's range fits: {still}")
+
+    def _funder_amount(self, funder: str) -> Reason:
+        need, currency = self.ctx.need, self.ctx.currency
+        if need is None or currency is None:
+            return self._reason("amount", 0.5, "The project gives no budget to compare with")
+        history = self.net.grants.get((funder, currency))
+        if not history:
+            return self._reason("amount", 0.0, f"Has not funded anything in {currency} yet")
+        usual = Decimal(str(statistics.median(history)))
+        if need == 0 or usual == 0:
+            return self._reason("amount", 0.2, "The project's budget is already secured")
+        fit = float(min(usual, need) / max(usual, need))
+        return self._reason(
+            "amount",
+            fit,
+            f"Usually grants about {_money(usual, currency)}; the project still needs"
+            f" {_money(need, currency)}",
+        )
+
+    def call_offer(self, call: Call) -> Offer:
+        who = "The call"
+        reasons = (
+            self._topics(call.topics),
+            self._objective(call.objectives, (), who),
+            self._region(call.regions, who),
+            self._call_amount(call),
+        )
+        return Offer("call", call.key, call.funder, total(reasons), reasons)
+
+    def funder_offer(self, org: Organisation) -> Offer:
+        who = "The funder"
+        reasons = (
+            self._topics(org.topics),
+            self._objective(org.interests, self.net.funded_objectives.get(org.key, ()), who),
+            self._region(org.regions, who),
+            self._funder_amount(org.key),
+        )
+        return Offer("funder", org.key, org.key, total(reasons), reasons)
+
+    def offers(self, as_of: dt.date) -> list[Offer]:
+        """Open calls and funders that fit by topic or objective, best first."""
+        out: list[Offer] = []
+        for call in self.net.calls:
+            if call.deadline is not None and call.deadline < as_of:
+                continue
+            out.append(self.call_offer(call))
+        funders = self.net.funders - set(self.ctx.team) - self.ctx.funders
+        for key in sorted(funders):
+            org = self.net.organisations.get(key)
+            if org is not None:
+                out.append(self.funder_offer(org))
+        relevant = [
+            o
+            for o in out
+            if any(r.value > 0 for r in o.reasons if r.signal in {"topics", "objective"})
+        ]
+        return ranked(relevant, lambda o: o.score, lambda o: f"{o.kind}:{o.key}")
+
+
+def funders_for_project(store: GraphStore, bound: Bound) -> list[Row]:
+    net = projections(store)
+    ctx = project_context(store, net, bound)
+    as_of = bound.date("as_of") or dt.date.today()
+    offers = FunderMatcher(net, ctx).offers(as_of)[: bound.integer("top", 10)]
+    calls = {c.key: c for c in net.calls}
+    rows: list[Row] = []
+    for rank, offer in enumerate(offers, start=1):
+        call = calls.get(offer.key) if offer.kind == "call" else None
+        rows.append(
+            {
+                "rank": rank,
+                "kind": offer.kind,
+                "call": call.key if call else None,
+                "call_title": call.title if call else None,
+                "organisation": offer.organisation,
+                "name": net.name(offer.organisation) if offer.organisation else None,
+                "score": offer.score,
+                "deadline": call.deadline.isoformat() if call and call.deadline else None,
+                "reasons": reasons_out(offer.reasons),
+                "signals": signals_out(offer.reasons),
+            }
+        )
+    return rows
+
+
+FUNDER_COLUMNS = (
+    "rank",
+    "kind",
+    "call",
+    "call_title",
+    "organisation",
+    "name",
+    "score",
+    "deadline",
+    "reasons",
+    "signals",
+)

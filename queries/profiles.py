@@ -1,0 +1,138 @@
+"""objective-profile and organisation-profile: one row holding what a page about it shows.
+
+A page needs several lists at once (an objective's activities, Task Force and funding; an
+organisation's projects, alliances and people), so a profile is one row whose list columns hold
+rows of their own, each naming entities by key as everywhere else. Each part comes from its own
+`.rq` file or from the cached projections, so pages and questions never disagree.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graph.base import GraphStore
+from queries.answer import Row
+from queries.network import projections
+from queries.params import Bound
+from queries.sparql import select
+from sic.errors import NotFound
+
+
+def _without(rows: list[Row], *columns: str) -> list[Row]:
+    return [{k: v for k, v in row.items() if k not in columns} for row in rows]
+
+
+def objective_profile(store: GraphStore, bound: Bound) -> list[Row]:
+    term = bound.term("objective")
+    details = select(store, "objective-details", objective=term)
+    if not details:
+        raise NotFound(f"no objective {bound.text('objective')!r}")
+    row: dict[str, Any] = dict(details[0])
+    links = select(store, "objective-links", objective=term)
+    row["topics"] = [
+        {"topic": r["target"], "label": r["label"]} for r in links if r["relation"] == "topic"
+    ]
+    row["sdgs"] = [r["target"] for r in links if r["relation"] == "sdg"]
+    row["sources"] = [r["target"] for r in links if r["relation"] == "source"]
+    coverage = select(store, "coverage-by-objective", objective=term)
+    row["coverage"] = _without(coverage, "objective", "title", "facility")[0] if coverage else {}
+    row["activities"] = _without(select(store, "objective-activities", objective=term), "objective")
+    row["funding"] = _without(
+        select(store, "funding-by-objective", objective=term), "objective", "title"
+    )
+    row["roster"] = _without(select(store, "task-force-roster", objective=term), "objective")
+    return [row]
+
+
+OBJECTIVE_PROFILE_COLUMNS = (
+    "objective",
+    "title",
+    "description",
+    "goal",
+    "goal_title",
+    "facility",
+    "facility_label",
+    "baseline_2020",
+    "target_2030",
+    "target_2050",
+    "task_force",
+    "topics",
+    "sdgs",
+    "sources",
+    "coverage",
+    "activities",
+    "funding",
+    "roster",
+)
+
+
+def organisation_profile(store: GraphStore, bound: Bound) -> list[Row]:
+    term = bound.term("organisation")
+    details = select(store, "organisation-details", organisation=term)
+    if not details:
+        raise NotFound(f"no organisation {bound.text('organisation')!r}")
+    row: dict[str, Any] = dict(details[0])
+    key = str(row["organisation"])
+    net = projections(store)
+    org = net.organisations.get(key)
+    row["topics"] = [
+        {"topic": t, "label": net.topics.label(t)} for t in sorted(org.topics if org else ())
+    ]
+    row["interests"] = [
+        {"objective": o, "title": net.objective_labels.get(o)}
+        for o in sorted(org.interests if org else ())
+    ]
+    row["regions"] = [
+        {"region": r, "label": net.regions.label(r)} for r in sorted(org.regions if org else ())
+    ]
+    places = net.places_of.get(key, ())
+    row["projects"] = [
+        {"project": m.group[1], "title": m.title, "role": m.role, "stage": m.stage}
+        for m in places
+        if m.group[0] == "project"
+    ]
+    row["alliances"] = [
+        {"alliance": m.group[1], "title": m.title, "role": m.role}
+        for m in places
+        if m.group[0] == "alliance"
+    ]
+    row["people"] = _without(
+        select(store, "organisation-people", organisation=term), "organisation"
+    )
+    row["funds"] = [
+        {"project": f.project, "amount": f.amount, "currency": f.currency, "status": f.status}
+        for f in net.given_by.get(key, ())
+    ]
+    graph = net.collaborators
+    row["collaborators"] = [
+        {
+            "organisation": other,
+            "name": net.name(other),
+            "shared": [g[1] for g in graph[key][other]["groups"]],
+        }
+        for other in (sorted(graph[key]) if key in graph else [])
+    ]
+    row["betweenness"] = round(net.brokers(None).get(key, 0.0), 4)
+    return [row]
+
+
+ORGANISATION_PROFILE_COLUMNS = (
+    "organisation",
+    "name",
+    "acronym",
+    "type",
+    "type_label",
+    "status",
+    "status_label",
+    "country",
+    "website",
+    "topics",
+    "interests",
+    "regions",
+    "projects",
+    "alliances",
+    "people",
+    "funds",
+    "collaborators",
+    "betweenness",
+)

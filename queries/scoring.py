@@ -1,0 +1,126 @@
+"""Scores made of named, weighted signals, each with a sentence a person can check.
+
+Every ranking question (candidates, funders) adds up weighted signals whose values lie in
+[0, 1] and whose weights add up to 1, so a score is in [0, 1] and each reason says how much it
+contributed. Scores are rounded before ranking and ties go to the smaller key, so a ranking
+never depends on the order rows came back in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from queries.hierarchy import Hierarchy
+
+T = TypeVar("T")
+PRECISION = 6
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One signal: its weight in the score, its value in [0, 1], and what it means."""
+
+    signal: str
+    weight: float
+    value: float
+    text: str
+    evidence: tuple[str, ...] = field(default=())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "signal": self.signal,
+            "weight": self.weight,
+            "value": round(self.value, 4),
+            "text": self.text,
+            "evidence": list(self.evidence),
+        }
+
+
+def total(reasons: Iterable[Reason]) -> float:
+    """The weighted sum, rounded so that float noise cannot reorder equal scores."""
+    return round(sum(r.weight * r.value for r in reasons), PRECISION)
+
+
+def reasons_out(reasons: Sequence[Reason]) -> list[dict[str, Any]]:
+    """The reasons worth showing: signals that count, strongest contribution first."""
+    shown = [r for r in reasons if r.value > 0]
+    shown.sort(key=lambda r: (-r.weight * r.value, r.signal))
+    return [r.as_dict() for r in shown]
+
+
+def signals_out(reasons: Sequence[Reason]) -> dict[str, float]:
+    """Every signal's value, including zeros: the machine-readable side of the reasons."""
+    return {r.signal: round(r.value, 4) for r in reasons}
+
+
+def ranked(items: Iterable[T], score: Callable[[T], float], key: Callable[[T], str]) -> list[T]:
+    """Best score first; equal scores by key, so the order is the same whatever came in."""
+    return sorted(items, key=lambda item: (-score(item), key(item)))
+
+
+def listing(labels: Sequence[str], limit: int = 6) -> str:
+    """'a, b and c' (and 'and 3 more' past `limit`)."""
+    items = list(labels)
+    if len(items) > limit:
+        items = [*items[:limit], f"{len(labels) - limit} more"]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+@dataclass(frozen=True)
+class TopicMatch:
+    """How well a set of topics an organisation has answers the topics asked for."""
+
+    value: float
+    wanted: int
+    exact: tuple[str, ...]
+    partial: tuple[tuple[str, str], ...]  # (asked, matched by)
+
+    @property
+    def evidence(self) -> tuple[str, ...]:
+        return self.exact + tuple(m for _, m in self.partial)
+
+
+def near_topics(hierarchy: Hierarchy, wanted: Iterable[str]) -> dict[str, dict[str, float]]:
+    """For each wanted topic, every topic that earns credit against it (computed once)."""
+    return {t: hierarchy.near(t) for t in sorted(set(wanted))}
+
+
+def match_topics(near: Mapping[str, Mapping[str, float]], have: Iterable[str]) -> TopicMatch:
+    """Average best credit over the wanted topics (exact 1, one step away 0.75 or 0.5, ...)."""
+    if not near:
+        return TopicMatch(0.0, 0, (), ())
+    owned = sorted(set(have))
+    exact: list[str] = []
+    partial: list[tuple[str, str]] = []
+    credit = 0.0
+    for wanted, credits in near.items():
+        best, by = 0.0, ""
+        for topic in owned:
+            value = credits.get(topic, 0.0)
+            if value > best:
+                best, by = value, topic
+        credit += best
+        if best >= 1.0:
+            exact.append(wanted)
+        elif best > 0:
+            partial.append((wanted, by))
+    return TopicMatch(credit / len(near), len(near), tuple(exact), tuple(partial))
+
+
+def topic_text(hierarchy: Hierarchy, match: TopicMatch, what: str) -> str:
+    """'Shares 3 of 4 topics with the activity: a, b and c; related: d (through e)'."""
+    parts: list[str] = []
+    if match.exact:
+        labels = [hierarchy.label(t) for t in match.exact]
+        parts.append(
+            f"Shares {len(labels)} of {match.wanted} topics with {what}: {listing(labels)}"
+        )
+    if match.partial:
+        related = [f"{hierarchy.label(w)} (through {hierarchy.label(b)})" for w, b in match.partial]
+        lead = "related topics" if match.exact else f"Works on topics related to {what}"
+        parts.append(f"{lead}: {listing(related)}")
+    return "; ".join(parts) or f"No topic in common with {what}"
