@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from api.commands_queries import register_query_commands
 from api.output import (
     RDF_FORMATS,
     print_problems,
@@ -273,6 +274,9 @@ def unload(
             err.print(f"removed {source}")
     except (KGError, OSError) as exc:
         raise _fail(exc) from None
+
+
+register_query_commands(app)
 
 
 def main() -> None:

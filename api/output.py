@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import io
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -150,3 +154,88 @@ def violations_turtle(violations: Sequence[Violation]) -> str:
         if shape is not None:
             g.add((r, SH.sourceShape, shape))
     return g.serialize(format="turtle")
+
+
+# -- rows of plain values (the question catalogue's answers) -------------------------------------
+
+
+def plain(value: object) -> object:
+    """A row value as JSON: decimals as numbers (exact integers stay integers), dates as ISO."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    return value
+
+
+def _flat(value: object, *, machine: bool) -> str:
+    """One cell as text: lists joined, reasons by their sentences (tables) or as JSON (CSV)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, dict) or (
+        isinstance(value, list | tuple) and any(isinstance(v, dict) for v in value)
+    ):
+        if machine:
+            return json.dumps(plain(value), ensure_ascii=False)
+        if isinstance(value, dict):
+            return ", ".join(f"{k}: {_flat(v, machine=False)}" for k, v in value.items())
+        return "\n".join(_summary(v) for v in value)
+    if isinstance(value, list | tuple):
+        return "; ".join(_flat(v, machine=machine) for v in value)
+    return str(value)
+
+
+def _summary(item: object) -> str:
+    """A nested row in one line: its sentence when it has one, else its first values."""
+    if not isinstance(item, dict):
+        return _flat(item, machine=False)
+    if "text" in item:
+        return f"• {item['text']}"
+    values = [_flat(v, machine=False) for v in list(item.values())[:3] if v not in (None, "")]
+    return " · ".join(values)
+
+
+def render_rows(
+    columns: Sequence[str], rows: Sequence[Mapping[str, object]], fmt: str, console: Console
+) -> bytes | None:
+    """Bytes for csv and json (a list of row objects), or None when printed as a table.
+
+    A single wide row (a profile) is printed as a two-column table, field by field.
+    """
+    if fmt == "json":
+        data = [{c: plain(row.get(c)) for c in columns} for row in rows]
+        return json.dumps(data, ensure_ascii=False, indent=2).encode()
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([_flat(row.get(c), machine=True) for c in columns])
+        return buffer.getvalue().encode()
+    if fmt != "table":
+        raise ValueError(f"rows cannot be written as {fmt}; use table, csv or json")
+    if len(rows) == 1 and len(columns) > 8:
+        table = Table("field", "value", show_lines=True)
+        for c in columns:
+            table.add_row(c, _flat(rows[0].get(c), machine=False))
+    else:
+        cells = [[_flat(row.get(c), machine=False) for c in columns] for row in rows]
+        nested = any(isinstance(row.get(c), list | dict) for row in rows for c in columns)
+        table = Table(show_lines=nested)
+        for i, c in enumerate(columns):
+            # Keys and numbers keep their width (up to 14); long text wraps.
+            longest = max((len(line) for r in cells for line in r[i].splitlines()), default=0)
+            table.add_column(c, min_width=min(max(longest, 1), 14))
+        for cell_row in cells:
+            table.add_row(*cell_row)
+    console.print(table)
+    console.print(f"{len(rows)} row{'s' if len(rows) != 1 else ''}", style="dim")
+    return None
