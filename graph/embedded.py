@@ -11,7 +11,6 @@ removes when it opens the store.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import gc
 import threading
 import uuid
@@ -23,6 +22,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from graph.base import GraphData, GraphStore, SourceInfo
+from graph.provenance import provenance_for
 from graph.results import (
     AskResult,
     QueryResult,
@@ -51,24 +51,11 @@ from sic.vocab import DEFAULT_BASE, ONTOLOGY_IRI
 
 SIC = "https://w3id.org/4p1000/ontology#"
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-_DCT = "http://purl.org/dc/terms/"
-_PROV = "http://www.w3.org/ns/prov#"
 _XSD = "http://www.w3.org/2001/XMLSchema#"
-_ABOUT_PROPERTIES = {
-    "title": _DCT + "title",
-    "description": _DCT + "description",
-    "note": "http://www.w3.org/2004/02/skos/core#note",
-    "license": _DCT + "license",
-    "source": _DCT + "bibliographicCitation",
-}
 
 
 _VOID_TRIPLES = ox.NamedNode("http://rdfs.org/ns/void#triples")
 _Fill = Callable[[ox.NamedNode], None]
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def _iri(value: str) -> ox.NamedNode:
@@ -280,40 +267,16 @@ class EmbeddedStore(GraphStore):
         command: str = "",
         about: Mapping[str, str] | None = None,
     ) -> list[ox.Triple]:
-        """The PROV-O description of a source: what, checksum, when, how many, which command."""
-        activity = ox.NamedNode(graph.value + "#load")
-        lit = ox.Literal
-        t = [
-            ox.Triple(graph, _RDF_TYPE, ox.NamedNode(SIC + "Source")),
-            ox.Triple(graph, _RDF_TYPE, ox.NamedNode(_PROV + "Entity")),
-            ox.Triple(graph, ox.NamedNode(_DCT + "identifier"), lit(name)),
-            ox.Triple(
-                graph,
-                ox.NamedNode("http://rdfs.org/ns/void#triples"),
-                lit(str(triples), datatype=ox.NamedNode(_XSD + "integer")),
-            ),
-            ox.Triple(
-                graph,
-                ox.NamedNode(_PROV + "generatedAtTime"),
-                lit(_now(), datatype=ox.NamedNode(_XSD + "dateTime")),
-            ),
-            ox.Triple(graph, ox.NamedNode(_PROV + "wasGeneratedBy"), activity),
-            ox.Triple(activity, _RDF_TYPE, ox.NamedNode(_PROV + "Activity")),
-            ox.Triple(
-                activity,
-                ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
-                lit(command or "load"),
-            ),
-        ]
-        if origin:
-            t.append(ox.Triple(graph, ox.NamedNode(_DCT + "source"), lit(origin)))
-        if checksum:
-            t.append(ox.Triple(graph, ox.NamedNode(SIC + "checksum"), lit(checksum)))
-        for key, value in sorted((about or {}).items()):
-            prop = _ABOUT_PROPERTIES.get(key)
-            if prop and value:
-                t.append(ox.Triple(graph, ox.NamedNode(prop), lit(value)))
-        return t
+        """The PROV-O description of a source (graph.provenance, shared by every backend)."""
+        return provenance_for(
+            graph,
+            name,
+            triples,
+            origin=origin,
+            checksum=checksum,
+            command=command,
+            about=about,
+        )
 
     def publish(
         self,
