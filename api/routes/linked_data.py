@@ -1,7 +1,545 @@
-"""HTTP routes: linked_data."""
+"""Dereferenceable IRIs: GET /id/{kind}/{key} describes `{BASE}id/{kind}/{key}`.
+
+One URL per resource, several representations chosen by the Accept header (and `?format=`,
+for links and for clients that cannot set headers): an HTML page for people, Turtle, JSON-LD,
+N-Triples and RDF/XML for machines. Every response says `Vary: Accept` so that caches keep the
+representations apart, and carries an ETag made of the store version and the representation,
+so a client that already holds the current description gets 304 without the store being read
+twice. An IRI the store knows nothing about is a 404 in the format that was asked for: a
+crawler asking for Turtle gets a (valid, empty) Turtle document, a browser a page.
+
+The helpers for representations (formats, ETags, JSON-LD compaction, templates, links) live
+here because /ontology, /shapes and /.well-known/void (api.routes.meta) answer the same way.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import hashlib
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Any, Literal, TypeVar, cast
 
-router = APIRouter()
+import pyoxigraph as ox
+from fastapi import APIRouter, Query, Request
+from fastapi import Path as PathParam
+from fastapi.responses import Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from api.describe import (
+    CONTEXT_FILE,
+    RDF_TYPE,
+    XSD_STRING,
+    PerVersion,
+    Statement,
+    compact_iri,
+    context_document,
+    describe,
+    jsonld,
+    preferred_label,
+    vocabulary_labels,
+)
+from api.settings import Settings
+from graph.base import GraphStore, SourceInfo
+from graph.results import Term
+from sic.iris import KINDS, mint
+from sic.vocab import ONTOLOGY_IRI, PREFIXES, REGION_NS, SIC_NS
+
+router = APIRouter(tags=["linked data"])
+
+API_DIR = Path(__file__).resolve().parents[1]
+TEMPLATES_DIR = API_DIR / "templates"
+
+FormatName = Literal["html", "turtle", "jsonld", "ntriples", "rdfxml"]
+T = TypeVar("T")
+DCT_IDENTIFIER = "http://purl.org/dc/terms/identifier"
+
+
+@dataclass(frozen=True)
+class Representation:
+    """One way of writing a description: its `?format=` name, media type and RDF syntax."""
+
+    name: str
+    media_type: str
+    label: str
+    rdf: ox.RdfFormat | None = None
+
+
+HTML = Representation("html", "text/html", "HTML")
+TURTLE = Representation("turtle", "text/turtle", "Turtle", ox.RdfFormat.TURTLE)
+JSON_LD = Representation("jsonld", "application/ld+json", "JSON-LD", ox.RdfFormat.JSON_LD)
+N_TRIPLES = Representation("ntriples", "application/n-triples", "N-Triples", ox.RdfFormat.N_TRIPLES)
+RDF_XML = Representation("rdfxml", "application/rdf+xml", "RDF/XML", ox.RdfFormat.RDF_XML)
+
+RDF_REPRESENTATIONS: tuple[Representation, ...] = (TURTLE, JSON_LD, N_TRIPLES, RDF_XML)
+"""Machine representations; the first is what a client that accepts anything gets."""
+ALL_REPRESENTATIONS: tuple[Representation, ...] = (TURTLE, HTML, JSON_LD, N_TRIPLES, RDF_XML)
+"""Everything /id/... and /ontology offer. Turtle first: `Accept: */*` (curl, crawlers) gets
+data; browsers name text/html explicitly and get the page."""
+
+_ALIASES: dict[str, Representation] = {"application/json": JSON_LD}
+"""Media types answered with another representation's body (a JSON client gets JSON-LD)."""
+
+
+def _ranges(accept: str) -> list[tuple[str, str, float]]:
+    """The media ranges of an Accept header as (type, subtype, q); malformed q counts as 0."""
+    out = []
+    for item in accept.split(","):
+        media_range, *params = (part.strip() for part in item.split(";"))
+        kind, slash, subtype = media_range.lower().partition("/")
+        if not slash or not kind or not subtype:
+            continue
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = min(max(float(value.strip()), 0.0), 1.0)
+                except ValueError:
+                    q = 0.0
+        out.append((kind, subtype, q))
+    return out
+
+
+def choose(accept: str | None, offered: Sequence[str]) -> str | None:
+    """The offered media type the Accept header prefers (RFC 9110 section 12.5.1).
+
+    Each offer takes the q of the most specific range that matches it (`text/turtle` before
+    `text/*` before `*/*`); the highest q wins and ties go to the earlier offer. No header
+    means anything is acceptable; None when nothing offered is acceptable.
+    """
+    if not accept or not accept.strip():
+        return offered[0] if offered else None
+    ranges = _ranges(accept)
+    best: tuple[float, str] | None = None
+    for media_type in offered:
+        kind, _, subtype = media_type.lower().partition("/")
+        specificity, q = -1, 0.0
+        for r_kind, r_subtype, r_q in ranges:
+            if r_kind == kind and r_subtype == subtype:
+                rank = 2
+            elif r_kind == kind and r_subtype == "*":
+                rank = 1
+            elif r_kind == "*" and r_subtype == "*":
+                rank = 0
+            else:
+                continue
+            if rank > specificity:
+                specificity, q = rank, r_q
+        if q > 0 and (best is None or q > best[0]):
+            best = (q, media_type)
+    return best[1] if best else None
+
+
+def negotiate(
+    request: Request, offered: Sequence[Representation], format_name: str | None
+) -> tuple[Representation, str] | None:
+    """The representation to send and the media type to label it with; None: 406.
+
+    `?format=` wins over Accept, so that a link can name a format. `application/json` is
+    answered with JSON-LD labelled `application/json`, which is what such a client can read.
+    """
+    if format_name is not None:
+        for rep in offered:
+            if rep.name == format_name:
+                return rep, rep.media_type
+        return None
+    media_types = [rep.media_type for rep in offered]
+    media_types += [m for m, rep in _ALIASES.items() if rep in offered]
+    chosen = choose(request.headers.get("accept"), media_types)
+    if chosen is None:
+        return None
+    for rep in offered:
+        if rep.media_type == chosen:
+            return rep, chosen
+    return _ALIASES[chosen], chosen
+
+
+def not_acceptable(offered: Sequence[Representation]) -> Response:
+    """406, naming what could have been asked for (in the service's one error body)."""
+    body = {
+        "detail": "none of the media types in Accept is available here; available: "
+        + ", ".join(rep.media_type for rep in offered)
+    }
+    return Response(
+        json.dumps(body), status_code=406, media_type="application/json", headers={"Vary": "Accept"}
+    )
+
+
+def etag(version: str, variant: str) -> str:
+    """A strong validator for one representation of the data as of one store version."""
+    return f'"{version}-{variant}"'
+
+
+def is_fresh(request: Request, tag: str) -> bool:
+    """True when If-None-Match names `tag` (or `*`): the client's copy is current."""
+    header = request.headers.get("if-none-match")
+    if not header:
+        return False
+    wanted = tag.removeprefix("W/")
+    for candidate in header.split(","):
+        candidate = candidate.strip()
+        if candidate == "*" or candidate.removeprefix("W/") == wanted:
+            return True
+    return False
+
+
+def representation_headers(tag: str, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Headers every negotiated response carries: the validator and what it varies on."""
+    return {"ETag": tag, "Vary": "Accept", **(extra or {})}
+
+
+def not_modified(tag: str, extra: Mapping[str, str] | None = None) -> Response:
+    """304: the client's copy is current (no body, same validators)."""
+    return Response(status_code=304, headers=representation_headers(tag, extra))
+
+
+# -- stores, settings and per-version caches ----------------------------------------------
+
+
+def store_of(request: Request) -> GraphStore:
+    """The store the application factory opened."""
+    return cast(GraphStore, request.app.state.store)
+
+
+def settings_of(request: Request) -> Settings:
+    """The settings the application was built with."""
+    return cast(Settings, request.app.state.settings)
+
+
+def cached(request: Request, name: str, build: Callable[[GraphStore], T]) -> PerVersion[T]:
+    """The application's cache `name` of a value computed from the store per version.
+
+    Kept on the application (never in a module global) so two apps in one process, as tests
+    build them, never see each other's data.
+    """
+    caches: dict[str, PerVersion[Any]] | None = getattr(request.app.state, "ld_caches", None)
+    if caches is None:
+        caches = {}
+        request.app.state.ld_caches = caches
+    if name not in caches:
+        caches[name] = PerVersion(build)
+    return cast(PerVersion[T], caches[name])
+
+
+def published_sources(store: GraphStore) -> list[SourceInfo]:
+    """Every published source (cached per store version by the routes)."""
+    return store.sources()
+
+
+# -- RDF and JSON-LD ---------------------------------------------------------------------
+
+
+def context_url(request: Request) -> str:
+    """The absolute URL of /context.jsonld on this service, for JSON-LD documents to cite."""
+    return str(request.url_for("jsonld_context"))
+
+
+def serialize_rdf(triples: Sequence[ox.Triple], rep: Representation, request: Request) -> bytes:
+    """Triples in a machine representation; JSON-LD compacted under the service's context."""
+    if rep is JSON_LD:
+        return jsonld(triples, context_url(request))
+    if rep.rdf is None:
+        raise ValueError(f"{rep.name} is not an RDF syntax")
+    prefixes = PREFIXES if rep.rdf in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
+    return ox.serialize(triples, format=rep.rdf, prefixes=prefixes) or b""
+
+
+def empty_document(rep: Representation, request: Request, note: str) -> bytes:
+    """A valid document with no triples (for a 404 in an RDF format), with a comment."""
+    if rep is JSON_LD:
+        return json.dumps({"@context": context_url(request), "@graph": []}).encode()
+    if rep is RDF_XML:
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            f"<!-- {note.replace('--', '- -')} -->\n"
+            '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>\n'
+        ).encode()
+    return f"# {note}\n".encode()
+
+
+# -- HTML --------------------------------------------------------------------------------
+
+
+@cache
+def templates() -> Environment:
+    """The Jinja2 templates of api/templates, autoescaped."""
+    environment = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters["compact"] = compact_iri
+    return environment
+
+
+def render(template: str, **context: object) -> bytes:
+    """One of api/templates rendered with `context`."""
+    return templates().get_template(template).render(**context).encode()
+
+
+def href(iri: str, base: str, root: str) -> str | None:
+    """Where a page should link for `iri`: this service for its own IRIs, else the IRI itself.
+
+    Data IRIs (`{BASE}id/...`, and the fixed region IRIs) link to /id/... here, so the pages
+    can be browsed wherever BASE points; ontology terms link to their entry in /ontology.
+    """
+    for namespace in (base + "id/", REGION_NS):
+        if iri.startswith(namespace):
+            return f"{root}/id/{iri[len(namespace) :]}"
+    if iri.startswith(SIC_NS):
+        return f"{root}/ontology#{iri[len(SIC_NS) :]}"
+    if iri == ONTOLOGY_IRI:
+        return f"{root}/ontology"
+    if iri.startswith(base + "graph/"):
+        return None
+    if iri.startswith(("http://", "https://")):
+        return iri
+    return None
+
+
+@dataclass(frozen=True)
+class ValueView:
+    """One value on a page: its text, where it links, and what kind of value it is."""
+
+    text: str
+    href: str | None = None
+    iri: str | None = None
+    language: str | None = None
+    datatype: str | None = None
+
+
+@dataclass(frozen=True)
+class PropertyView:
+    """One property of a node on a page, with its values and the sources that state them."""
+
+    label: str
+    iri: str
+    href: str | None
+    values: list[ValueView]
+    sources: list[str]
+
+
+@dataclass(frozen=True)
+class NodeView:
+    """A described node (the resource or one of its fragments)."""
+
+    iri: str
+    anchor: str
+    label: str
+    types: list[ValueView]
+    properties: list[PropertyView]
+
+
+@dataclass
+class PageLinks:
+    """Turns terms into page values: labels from the description, links on this service."""
+
+    base: str
+    root: str
+    labels: Mapping[str, list[tuple[ox.NamedNode, ox.Literal]]]
+    vocabulary: Mapping[str, str]
+    sources: Mapping[str, str]
+
+    def name(self, iri: str) -> str:
+        return preferred_label(self.labels, iri) or self.vocabulary.get(iri) or compact_iri(iri)
+
+    def value(self, term: Term) -> ValueView:
+        if isinstance(term, ox.NamedNode):
+            return ValueView(
+                self.name(term.value), href(term.value, self.base, self.root), term.value
+            )
+        if isinstance(term, ox.Literal):
+            datatype = term.datatype.value
+            shown = None if term.language or datatype == XSD_STRING else compact_iri(datatype)
+            return ValueView(term.value, language=term.language or None, datatype=shown)
+        return ValueView(str(term))
+
+    def properties(self, statements: Sequence[Statement]) -> list[PropertyView]:
+        grouped: dict[str, list[Statement]] = {}
+        for s in statements:
+            if s.predicate.value != RDF_TYPE:
+                grouped.setdefault(s.predicate.value, []).append(s)
+        views = []
+        for predicate, group in grouped.items():
+            values: dict[str, ValueView] = {}
+            for s in sorted(group, key=lambda s: (s.value.__class__.__name__, str(s.value))):
+                values.setdefault(str(s.value), self.value(s.value))
+            views.append(
+                PropertyView(
+                    label=self.vocabulary.get(predicate) or compact_iri(predicate),
+                    iri=predicate,
+                    href=href(predicate, self.base, self.root),
+                    values=list(values.values()),
+                    sources=sorted({self.sources.get(s.graph, s.graph) for s in group}),
+                )
+            )
+        return sorted(views, key=lambda v: (v.label.lower(), v.iri))
+
+    def node(self, iri: str, statements: Sequence[Statement]) -> NodeView:
+        types = sorted(
+            {
+                s.value.value
+                for s in statements
+                if s.predicate.value == RDF_TYPE and isinstance(s.value, ox.NamedNode)
+            }
+        )
+        _, _, fragment = iri.partition("#")
+        identifiers = [
+            s.value.value
+            for s in statements
+            if s.predicate.value == DCT_IDENTIFIER and isinstance(s.value, ox.Literal)
+        ]
+        label = preferred_label(self.labels, iri) or (identifiers[0] if identifiers else None)
+        return NodeView(
+            iri=iri,
+            anchor=fragment,
+            label=label or self.name(iri),
+            types=[self.value(ox.NamedNode(t)) for t in types],
+            properties=self.properties(statements),
+        )
+
+
+def root_of(request: Request) -> str:
+    """The path the application is mounted at ('' at the root), for links on pages."""
+    return str(request.scope.get("root_path", "")).rstrip("/")
+
+
+# -- the route ---------------------------------------------------------------------------
+
+_FORMAT_QUERY = Query(
+    alias="format",
+    description="Overrides the Accept header: html, turtle, jsonld, ntriples or rdfxml.",
+)
+_MEDIA_CONTENT: dict[str, dict[str, object]] = {
+    media_type: {}
+    for media_type in [*(r.media_type for r in ALL_REPRESENTATIONS), "application/json"]
+}
+_ID_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"description": "The description of the resource.", "content": _MEDIA_CONTENT},
+    304: {"description": "The client's copy (If-None-Match) is current."},
+    404: {
+        "description": "The store says nothing about this IRI (an empty document or a page).",
+        "content": _MEDIA_CONTENT,
+    },
+    406: {"description": "None of the accepted media types is available."},
+}
+
+
+def _alternates(request: Request, offered: Sequence[Representation]) -> list[tuple[str, str, str]]:
+    """(label, URL, media type) of each representation of this URL, for links on the page."""
+    url = request.url.remove_query_params("format")
+    return [
+        (rep.label, str(url.include_query_params(format=rep.name)), rep.media_type)
+        for rep in offered
+    ]
+
+
+def _link_header(request: Request, offered: Sequence[Representation]) -> str:
+    return ", ".join(
+        f'<{url}>; rel="alternate"; type="{media_type}"'
+        for _, url, media_type in _alternates(request, offered)
+    )
+
+
+@router.get(
+    "/id/{kind}/{key:path}",
+    response_class=Response,
+    responses=_ID_RESPONSES,
+    summary="Describe one resource of the knowledge graph",
+)
+def resource(
+    request: Request,
+    kind: Annotated[str, PathParam(description=f"One of: {', '.join(sorted(KINDS))}.")],
+    key: Annotated[str, PathParam(description="The workbook key (A2.03, inrae, ...).")],
+    format_name: Annotated[FormatName | None, _FORMAT_QUERY] = None,
+) -> Response:
+    """The description of `{BASE}id/{kind}/{key}` in the representation the client asked for.
+
+    See api.describe for what a description holds. The store is read only when the client's
+    copy is out of date: the ETag is known from the store version alone.
+    """
+    chosen = negotiate(request, ALL_REPRESENTATIONS, format_name)
+    if chosen is None:
+        return not_acceptable(ALL_REPRESENTATIONS)
+    rep, media_type = chosen
+    store = store_of(request)
+    settings = settings_of(request)
+    version = store.version()
+    tag = etag(version, rep.name + ("-json" if media_type == "application/json" else ""))
+    links = {"Link": _link_header(request, ALL_REPRESENTATIONS)}
+    if is_fresh(request, tag):
+        return not_modified(tag, links)
+    iri = str(mint(kind, key, settings.base_iri)) if kind in KINDS else None
+    sources = cached(request, "sources", published_sources)
+    description = (
+        describe(store, iri, lambda: sources.get(store, version)) if iri is not None else None
+    )
+    headers = representation_headers(tag, links)
+    if description is None:
+        note = f"<{iri or request.url.path}> is not described by this service"
+        if rep is HTML:
+            body = render(
+                "not_found.html",
+                iri=iri or request.url.path,
+                root=root_of(request),
+                alternates=_alternates(request, ALL_REPRESENTATIONS),
+            )
+        else:
+            body = empty_document(rep, request, note)
+        return Response(body, status_code=404, media_type=media_type, headers=headers)
+    if rep is not HTML:
+        body = serialize_rdf(description.triples(), rep, request)
+        return Response(body, media_type=media_type, headers=headers)
+    vocabulary = cached(request, "vocabulary", vocabulary_labels).get(store, version)
+    names = {s.graph: s.name for s in description.sources}
+    page = PageLinks(settings.base_iri, root_of(request), description.labels, vocabulary, names)
+    inbound: dict[str, list[ValueView]] = {}
+    for link in description.inbound:
+        if link.subject.value not in description.fragments:
+            inbound.setdefault(link.predicate.value, []).append(page.value(link.subject))
+    body = render(
+        "resource.html",
+        main=page.node(description.iri.value, description.statements),
+        fragments=[page.node(iri, st) for iri, st in sorted(description.fragments.items())],
+        inbound=[
+            (
+                page.vocabulary.get(p) or compact_iri(p),
+                href(p, settings.base_iri, page.root),
+                values,
+            )
+            for p, values in sorted(inbound.items())
+        ],
+        inbound_truncated=description.inbound_truncated,
+        sources=description.sources,
+        alternates=_alternates(request, RDF_REPRESENTATIONS),
+        root=page.root,
+    )
+    return Response(body, media_type=media_type, headers=headers)
+
+
+@router.get(
+    "/context.jsonld",
+    name="jsonld_context",
+    response_class=Response,
+    responses={
+        200: {"description": "The JSON-LD context.", "content": {"application/ld+json": {}}},
+        304: {"description": "The client's copy (If-None-Match) is current."},
+    },
+    summary="The versioned JSON-LD context of every JSON-LD document this service writes",
+)
+def jsonld_context(request: Request) -> Response:
+    """api/context.jsonld as it is on disk; its ETag names its version and its content."""
+    body = CONTEXT_FILE.read_bytes()
+    version = context_document().get("owl:versionInfo", "0")
+    tag = f'"context-{version}-{hashlib.sha256(body).hexdigest()[:16]}"'
+    if is_fresh(request, tag):
+        return Response(status_code=304, headers={"ETag": tag})
+    return Response(
+        body,
+        media_type="application/ld+json",
+        headers={"ETag": tag, "Access-Control-Allow-Origin": "*"},
+    )
