@@ -132,7 +132,7 @@ def alliance_composition(store: GraphStore, bound: Bound) -> list[Row]:
                 "name": member.organisation.name,
                 "type": member.organisation.type,
                 "involved": member.involved,
-                "fit": member.fit,
+                "fit": None if member.fit is None else round(member.fit, 4),
                 "brings": _labels(net, member.brings),
                 "still_uncovered": _labels(net, missing),
             }

@@ -267,7 +267,7 @@ def funders_for_project(store: GraphStore, bound: Bound) -> list[Row]:
                 "call_title": call.title if call else None,
                 "organisation": offer.organisation,
                 "name": net.name(offer.organisation) if offer.organisation else None,
-                "score": offer.score,
+                "score": round(offer.score, 4),
                 "deadline": call.deadline.isoformat() if call and call.deadline else None,
                 "reasons": reasons_out(offer.reasons),
                 "signals": signals_out(offer.reasons),

@@ -81,6 +81,11 @@ TYPE_LABEL = {
 NETWORK_CUTOFF = 4
 
 
+def _a(noun: str) -> str:
+    """The noun with its indefinite article."""
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
+
+
 @dataclass(frozen=True)
 class ActivityContext:
     """An activity and what surrounds it: objective, topics, current team."""
@@ -268,13 +273,16 @@ class ActivityMatcher:
         for group in lacking:
             if kind in NEEDED_GROUPS[group]:
                 whose = "the current team lacks" if self.team else "no team has"
-                text = f"A {label}: {whose} a {group} yet"
+                text = f"{_a(label).capitalize()}: {whose} a {group} yet"
                 return self._reason("team_types", 1.0, text, [kind])
         if kind and kind not in self.team_types:
             return self._reason(
-                "team_types", 0.5, f"A {label}, a type the current team does not have", [kind]
+                "team_types",
+                0.5,
+                f"{_a(label).capitalize()}, a type the current team does not have",
+                [kind],
             )
-        return self._reason("team_types", 0.0, f"The current team already has a {label}")
+        return self._reason("team_types", 0.0, f"The current team already has {_a(label)}")
 
     def _collaboration(self, org: Organisation) -> Reason:
         if not self.team:
@@ -376,7 +384,7 @@ def candidate_row(rank: int, candidate: Candidate) -> Row:
         "name": org.name,
         "type": org.type,
         "status": org.status,
-        "score": candidate.score,
+        "score": round(candidate.score, 4),
         "involved": False,
         "reasons": reasons_out(candidate.reasons),
         "signals": signals_out(candidate.reasons),

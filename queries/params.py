@@ -81,7 +81,7 @@ def _code(query: str, param: Param, raw: str, base: str) -> tuple[Value, Term]:
     if raw.startswith(("http://", "https://")):
         parsed = iris.parse(raw)
         if parsed is None or parsed[1] != kind:
-            raise _bad(query, param, raw, f"a {kind} code or the IRI of a {kind}")
+            raise _bad(query, param, raw, f"the key of one {kind}, or its IRI")
         key = parsed[2]
     if not key:
         raise _bad(query, param, raw, f"a {kind} code")

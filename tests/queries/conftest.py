@@ -1,0 +1,130 @@
+"""Stores for the question tests: the planted fixture workbook and the bundled reference data.
+
+The planted workbook (tests/data/workbooks/planted) holds one known answer per question; the
+reference workbook (data/reference) shows the answers are sensible on realistic data. Both are
+loaded the way `sic load` does it (ontology first, then the workbook, validated) into in-memory
+stores shared by the tests that only read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import BinaryIO
+
+import pyoxigraph as ox
+import pytest
+
+from api.sources import read_source
+from graph.base import GraphData, GraphStore, SourceInfo
+from graph.bootstrap import ensure_ontology
+from graph.embedded import EmbeddedStore
+from graph.results import QueryResult, Term
+from graph.validation import WriteChecker
+from sic.errors import Violation
+
+ROOT = Path(__file__).resolve().parents[2]
+PLANTED = ROOT / "tests" / "data" / "workbooks" / "planted"
+REFERENCE = ROOT / "data" / "reference"
+
+LoadWorkbook = Callable[[Path], EmbeddedStore]
+
+
+@pytest.fixture(scope="session")
+def checker() -> WriteChecker:
+    return WriteChecker()
+
+
+@pytest.fixture(scope="session")
+def load_workbook(checker: WriteChecker) -> LoadWorkbook:
+    """A fresh in-memory store holding the ontology and one workbook."""
+
+    def load(path: Path) -> EmbeddedStore:
+        store = EmbeddedStore(None, checker=checker)
+        ensure_ontology(store)
+        read_source(store, path)
+        return store
+
+    return load
+
+
+@pytest.fixture(scope="session")
+def planted(load_workbook: LoadWorkbook) -> Iterator[EmbeddedStore]:
+    store = load_workbook(PLANTED)
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def reference(load_workbook: LoadWorkbook) -> Iterator[EmbeddedStore]:
+    store = load_workbook(REFERENCE)
+    yield store
+    store.close()
+
+
+class ValuesBindingStore(GraphStore):
+    """Binds parameters the way a remote SPARQL store must: a VALUES block after the query.
+
+    A remote endpoint has no substitutions, so the query text gets a trailing VALUES clause
+    built from the terms' N-Triples form. Running every question through this proves the
+    `.rq` files give the same answers under both binding mechanisms.
+    """
+
+    def __init__(self, inner: EmbeddedStore) -> None:
+        self.inner = inner
+        self.base = inner.base
+
+    def version(self) -> str:
+        return self.inner.version()
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        substitutions: Mapping[str, Term] | None = None,
+        limit: int | None = None,
+        default_graph: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryResult:
+        if substitutions:
+            names = " ".join(f"?{name}" for name in substitutions)
+            values = " ".join(str(term) for term in substitutions.values())
+            sparql = f"{sparql}\nVALUES ({names}) {{ ({values}) }}\n"
+        return self.inner.query(sparql, limit=limit)
+
+    def sources(self) -> list[SourceInfo]:
+        return self.inner.sources()
+
+    def load_graph(
+        self, data: GraphData, *, replace: bool = False, command: str = ""
+    ) -> SourceInfo:
+        raise AssertionError("read-only in these tests")
+
+    def load_file(
+        self,
+        path: Path,
+        *,
+        name: str | None = None,
+        replace: bool = False,
+        command: str = "",
+        fmt: ox.RdfFormat | None = None,
+    ) -> list[SourceInfo]:
+        raise AssertionError("read-only in these tests")
+
+    def remove_source(self, name: str, *, command: str = "") -> None:
+        raise AssertionError("read-only in these tests")
+
+    def dump(self, out: BinaryIO, fmt: ox.RdfFormat) -> None:
+        raise AssertionError("read-only in these tests")
+
+    def validate_all(self) -> list[Violation]:
+        return self.inner.validate_all()
+
+    def stats(self) -> tuple[dict[str, int], dict[str, int]]:
+        return self.inner.stats()
+
+
+@pytest.fixture(scope="session")
+def planted_values(planted: EmbeddedStore) -> ValuesBindingStore:
+    """The planted store, with parameters bound by a trailing VALUES block (remote style)."""
+    return ValuesBindingStore(planted)
