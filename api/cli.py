@@ -48,22 +48,63 @@ BaseOpt = Annotated[
     str | None,
     typer.Option("--base-iri", help="BASE of data IRIs (env SIC_BASE_IRI).", show_default=False),
 ]
+EndpointOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--endpoint",
+        help="SPARQL query endpoint of a remote store, used instead of --store (env SIC_ENDPOINT;"
+        " credentials from SIC_ENDPOINT_USER/SIC_ENDPOINT_PASSWORD or SIC_ENDPOINT_TOKEN).",
+        show_default=False,
+    ),
+]
+UpdateEndpointOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--update-endpoint",
+        help="SPARQL Update endpoint of the remote store; default: the query endpoint"
+        " (env SIC_UPDATE_ENDPOINT).",
+        show_default=False,
+    ),
+]
+GspEndpointOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--gsp-endpoint",
+        help="Graph Store Protocol endpoint of the remote store, for large loads"
+        " (env SIC_GSP_ENDPOINT).",
+        show_default=False,
+    ),
+]
 
 EXIT_INVALID = 1
 EXIT_USAGE = 2
 
 
-def _settings(store: Path | None, base: str | None) -> Settings:
+def _settings(
+    store: Path | None,
+    base: str | None,
+    endpoint: str | None = None,
+    update_endpoint: str | None = None,
+    gsp_endpoint: str | None = None,
+) -> Settings:
+    """Settings from the environment, overridden by the options given on the command line."""
     overrides: dict[str, object] = {}
     if store is not None:
         overrides["store"] = store
     if base is not None:
         overrides["base_iri"] = base
+    if endpoint is not None:
+        overrides["endpoint"] = endpoint
+    if update_endpoint is not None:
+        overrides["update_endpoint"] = update_endpoint
+    if gsp_endpoint is not None:
+        overrides["gsp_endpoint"] = gsp_endpoint
     return Settings(**overrides)  # type: ignore[arg-type]
 
 
 def _open(settings: Settings) -> GraphStore:
-    return open_store(settings.store, base=settings.base_iri)
+    """The remote store when an endpoint is set (option or env), else the embedded one."""
+    return open_store(settings.store, **settings.store_options())
 
 
 def _fail(exc: Exception) -> typer.Exit:
@@ -90,12 +131,15 @@ def load(
     ],
     store: StoreOpt = None,
     base_iri: BaseOpt = None,
+    endpoint: EndpointOpt = None,
+    update_endpoint: UpdateEndpointOpt = None,
+    gsp_endpoint: GspEndpointOpt = None,
     replace: Annotated[
         bool, typer.Option("--replace", help="Swap a source already loaded.")
     ] = False,
 ) -> None:
     """Validate and load sources, each into its own named graph, all or nothing per source."""
-    settings = _settings(store, base_iri)
+    settings = _settings(store, base_iri, endpoint, update_endpoint, gsp_endpoint)
     command = "sic load " + " ".join(str(p) for p in paths) + (" --replace" if replace else "")
     try:
         with _open(settings) as st:
@@ -131,13 +175,16 @@ def validate(
     ] = None,
     store: StoreOpt = None,
     base_iri: BaseOpt = None,
+    endpoint: EndpointOpt = None,
+    update_endpoint: UpdateEndpointOpt = None,
+    gsp_endpoint: GspEndpointOpt = None,
     fmt: Annotated[str, typer.Option("--format", help="text, turtle or json.")] = "text",
 ) -> None:
     """Check workbooks or files without loading them, or the whole store. Exit 1 on violations."""
     if fmt not in {"text", "turtle", "json"}:
         err.print("--format must be text, turtle or json")
         raise typer.Exit(EXIT_USAGE)
-    settings = _settings(store, base_iri)
+    settings = _settings(store, base_iri, endpoint, update_endpoint, gsp_endpoint)
     try:
         if paths:
             violations = [v for p in paths for v in validate_path(p, base=settings.base_iri)]
@@ -164,6 +211,9 @@ def validate(
 def export(
     store: StoreOpt = None,
     base_iri: BaseOpt = None,
+    endpoint: EndpointOpt = None,
+    update_endpoint: UpdateEndpointOpt = None,
+    gsp_endpoint: GspEndpointOpt = None,
     fmt: Annotated[
         str, typer.Option("--format", help="nquads, trig or jsonld (dataset formats).")
     ] = "nquads",
@@ -181,7 +231,7 @@ def export(
     if rdf_fmt is None or not rdf_fmt.supports_datasets:
         err.print("--format must be nquads, trig or jsonld")
         raise typer.Exit(EXIT_USAGE)
-    settings = _settings(store, base_iri)
+    settings = _settings(store, base_iri, endpoint, update_endpoint, gsp_endpoint)
     try:
         with _open(settings) as st:
             if out_file is None:
@@ -198,13 +248,16 @@ def sparql(
     query: Annotated[str, typer.Argument(help="SPARQL text, or @file.rq.")],
     store: StoreOpt = None,
     base_iri: BaseOpt = None,
+    endpoint: EndpointOpt = None,
+    update_endpoint: UpdateEndpointOpt = None,
+    gsp_endpoint: GspEndpointOpt = None,
     fmt: Annotated[
         str,
         typer.Option("--format", help="table, csv, tsv, json, xml, turtle, ntriples or jsonld."),
     ] = "table",
 ) -> None:
     """Run a SPARQL query over the union of all sources."""
-    settings = _settings(store, base_iri)
+    settings = _settings(store, base_iri, endpoint, update_endpoint, gsp_endpoint)
     if query.startswith("@"):
         try:
             query = Path(query[1:]).read_text(encoding="utf-8")
@@ -226,13 +279,19 @@ def sparql(
 
 
 @app.command()
-def stats(store: StoreOpt = None, base_iri: BaseOpt = None) -> None:
+def stats(
+    store: StoreOpt = None,
+    base_iri: BaseOpt = None,
+    endpoint: EndpointOpt = None,
+    update_endpoint: UpdateEndpointOpt = None,
+    gsp_endpoint: GspEndpointOpt = None,
+) -> None:
     """Instances per class and triples per named graph."""
     from rich.table import Table
 
     from api.output import compact
 
-    settings = _settings(store, base_iri)
+    settings = _settings(store, base_iri, endpoint, update_endpoint, gsp_endpoint)
     try:
         with _open(settings) as st:
             per_class, per_graph = st.stats()
@@ -250,9 +309,15 @@ def stats(store: StoreOpt = None, base_iri: BaseOpt = None) -> None:
 
 
 @app.command()
-def sources(store: StoreOpt = None, base_iri: BaseOpt = None) -> None:
+def sources(
+    store: StoreOpt = None,
+    base_iri: BaseOpt = None,
+    endpoint: EndpointOpt = None,
+    update_endpoint: UpdateEndpointOpt = None,
+    gsp_endpoint: GspEndpointOpt = None,
+) -> None:
     """The loaded sources with their provenance."""
-    settings = _settings(store, base_iri)
+    settings = _settings(store, base_iri, endpoint, update_endpoint, gsp_endpoint)
     try:
         with _open(settings) as st:
             _print_graph_summary(st)
@@ -265,9 +330,12 @@ def unload(
     source: Annotated[str, typer.Argument(help="The source name (see `sic sources`).")],
     store: StoreOpt = None,
     base_iri: BaseOpt = None,
+    endpoint: EndpointOpt = None,
+    update_endpoint: UpdateEndpointOpt = None,
+    gsp_endpoint: GspEndpointOpt = None,
 ) -> None:
     """Remove one source, if what remains still conforms."""
-    settings = _settings(store, base_iri)
+    settings = _settings(store, base_iri, endpoint, update_endpoint, gsp_endpoint)
     try:
         with _open(settings) as st:
             st.remove_source(source, command=f"sic unload {source}")

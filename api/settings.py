@@ -6,6 +6,7 @@ Built once by the CLI or the app factory and passed down; nothing reads os.envir
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 from pydantic import Field, SecretStr, field_validator
@@ -33,10 +34,29 @@ class Settings(BaseSettings):
     endpoint_user: str | None = None
     endpoint_password: SecretStr | None = None
     endpoint_token: SecretStr | None = None
+    endpoint_timeout: float = Field(default=120.0, gt=0)
     write_token: SecretStr | None = None
     query_timeout: float = Field(default=10.0, gt=0)
     result_limit: int = Field(default=10_000, gt=0)
     cors_origins: list[str] = Field(default_factory=list)
+
+    def store_options(self) -> dict[str, Any]:
+        """Keyword arguments for graph.factory.open_store: the remote server when one is set.
+
+        Kept here so that the CLI and the service open the same store from the same settings.
+        """
+        secret = self.endpoint_password
+        token = self.endpoint_token
+        return {
+            "base": self.base_iri,
+            "endpoint": self.endpoint or None,
+            "update_endpoint": self.update_endpoint or None,
+            "gsp_endpoint": self.gsp_endpoint or None,
+            "user": self.endpoint_user or None,
+            "password": secret.get_secret_value() if secret is not None else None,
+            "token": token.get_secret_value() if token is not None else None,
+            "timeout": self.endpoint_timeout,
+        }
 
     @field_validator("base_iri")
     @classmethod

@@ -7,9 +7,13 @@ triples are written by this one function whatever the store.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import pyoxigraph as ox
+
+from graph.base import SourceInfo
+from graph.results import Term, text
 
 SIC = "https://w3id.org/4p1000/ontology#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -80,3 +84,41 @@ def provenance_for(
         if prop and value:
             t.append(ox.Triple(graph, ox.NamedNode(prop), lit(value)))
     return t
+
+
+def sources_from_rows(rows: Iterable[Mapping[str, Term]]) -> list[SourceInfo]:
+    """SourceInfo records from the rows of graph/sparql/published-sources.rq, sorted by name."""
+    found: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        graph = row.get("graph")
+        if graph is None:
+            continue
+        entry = found.setdefault(
+            text(graph),
+            {
+                "name": text(row.get("name")),
+                "triples": int(text(row.get("triples")) or 0),
+                "loaded": text(row.get("loaded")),
+                "origin": text(row.get("origin")),
+                "checksum": text(row.get("checksum")),
+                "command": text(row.get("command")),
+                "about": {},
+            },
+        )
+        key, value = row.get("key"), row.get("value")
+        if key is not None and value is not None:
+            entry["about"][text(key)] = text(value)
+    infos = [
+        SourceInfo(
+            name=e["name"],
+            graph=g,
+            triples=e["triples"],
+            loaded=e["loaded"],
+            origin=e["origin"],
+            checksum=e["checksum"],
+            command=e["command"],
+            about=dict(e["about"]),
+        )
+        for g, e in found.items()
+    ]
+    return sorted(infos, key=lambda s: s.name)

@@ -1,0 +1,659 @@
+"""The remote backend: any SPARQL 1.1 server (Oxigraph server, Virtuoso, ...) behind GraphStore.
+
+The server holds the same named graphs as the embedded store: one per source, the provenance
+graph `{BASE}graph/sources` and the version graph `{BASE}graph/_state`. Queries name the
+published graphs as the protocol's dataset, so they see the union of the sources and never a
+staging graph or a graph that is not ours (Virtuoso's system graphs). Large answers are read
+in pages (LIMIT/OFFSET, ordered when there is more than one page) because a server may cut them
+silently; Virtuoso stops at 10,000 rows with status 200.
+
+Writes are validated first, on a scratch store holding the new data and the part of the server
+it can affect (graph.remote_validation), and then published by ONE SPARQL Update request that
+the server applies as one transaction: the data, the provenance and a new store version, the
+old graph dropped for a replacement. Virtuoso's SPARQL parser gives up on updates of a few
+thousand triples (and compiles many operations slowly), so a source larger than
+`inline_triples` is first written into a private staging graph (with the Graph Store Protocol
+when the server has one, else in updates of `inline_triples` triples) and the one publishing
+update moves it into place with ADD. Readers never see the staging graph; a write that fails or
+is refused drops it, and one left by a killed process is dropped by the next writer after a day.
+Concurrent writers from different processes are not serialised against each other: the last
+publication wins.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import threading
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import BinaryIO
+
+import pyoxigraph as ox
+
+from graph.base import GraphData, GraphStore, SourceInfo
+from graph.files import checksum_of, rdf_format
+from graph.provenance import STORE_VERSION, activity_of, provenance_for, sources_from_rows
+from graph.remote_http import Credentials, Endpoints, SparqlClient
+from graph.remote_text import bind, construct_as_select, graph_update, paged, shape
+from graph.remote_validation import check_remote_removal, check_remote_write
+from graph.results import AskResult, GraphResult, QueryResult, SelectResult, Term, text
+from graph.sparql_files import internal
+from graph.validation import WriteChecker, validate_union
+from sic.errors import KGError, LoaderError, Location, NotFound, Problem, QueryError, Violation
+from sic.iris import graph_iri, normalise_base, sources_graph
+from sic.terms import graph_to_quads
+from sic.vocab import DEFAULT_BASE, ONTOLOGY_IRI
+
+_SIC_SOURCE = ox.NamedNode("https://w3id.org/4p1000/ontology#Source")
+_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_DCT_IDENTIFIER = ox.NamedNode("http://purl.org/dc/terms/identifier")
+_BNODE_STANDIN = "urn:x-sic:bnode:"
+_STALE_STAGING = dt.timedelta(days=1)
+
+# (target graph, its triples, its provenance)
+_Item = tuple[ox.NamedNode, list[ox.Triple], list[ox.Triple]]
+
+
+def _iri(value: str) -> ox.NamedNode:
+    try:
+        return ox.NamedNode(value)
+    except ValueError as exc:
+        raise QueryError(f"not a valid IRI: {value!r}") from exc
+
+
+def _triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
+    return [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+
+
+def _syntax_error(path: Path, fmt: ox.RdfFormat, exc: SyntaxError) -> LoaderError:
+    return LoaderError(
+        [
+            Problem(
+                Location(str(path), getattr(exc, "lineno", None)),
+                f"{fmt.name} syntax error: {exc.msg if hasattr(exc, 'msg') else exc}",
+            )
+        ]
+    )
+
+
+def _ntriples(triples: Iterable[ox.Triple]) -> bytes:
+    return ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES) or b""
+
+
+class RemoteStore(GraphStore):
+    """A GraphStore on a SPARQL 1.1 server (see the module docstring).
+
+    :param endpoint: the SPARQL query endpoint.
+    :param update_endpoint: the SPARQL Update endpoint (default: the query endpoint).
+    :param gsp_endpoint: the Graph Store Protocol endpoint, used to stage large loads.
+    :param page_size: rows per request; keep it at or below the server's row cap (Virtuoso's
+        cap is also detected from its X-SPARQL-MaxRows header).
+    :param inline_triples: sources up to this size go into the publishing update itself.
+    """
+
+    def __init__(
+        self,
+        endpoint: str,
+        *,
+        update_endpoint: str | None = None,
+        gsp_endpoint: str | None = None,
+        base: str = DEFAULT_BASE,
+        checker: WriteChecker | None = None,
+        credentials: Credentials | None = None,
+        timeout: float = 60.0,
+        page_size: int = 5_000,
+        inline_triples: int = 1_000,
+    ) -> None:
+        self.base = normalise_base(base)
+        self.client = SparqlClient(
+            Endpoints(
+                query=endpoint,
+                update=update_endpoint or endpoint,
+                gsp=gsp_endpoint,
+                credentials=credentials or Credentials(),
+                timeout=timeout,
+            )
+        )
+        self.sources_graph = ox.NamedNode(str(sources_graph(self.base)))
+        self._state_graph = ox.NamedNode(self.base + "graph/_state")
+        self._checker = checker
+        self._lock = threading.RLock()
+        self.page_size = page_size
+        self.inline_triples = inline_triples
+        self._published_cache: tuple[str, list[ox.NamedNode]] | None = None
+
+    @property
+    def checker(self) -> WriteChecker:
+        """The write validator, built on first use (parsing shapes costs about a second)."""
+        if self._checker is None:
+            self._checker = WriteChecker()
+        return self._checker
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def _empty_graph(self) -> ox.NamedNode:
+        return ox.NamedNode(self.base + "graph/_empty")
+
+    def select_rows(
+        self,
+        sparql: str,
+        default_graphs: Sequence[str],
+        named_graphs: Sequence[str] = (),
+        limit: int | None = None,
+    ) -> SelectResult:
+        """Every row of a SELECT, read in pages so that no server cap loses any.
+
+        The query's own LIMIT/OFFSET are honoured by the paging. A single page is read in the
+        server's order; when there is more than one, the pages are re-read in a stable order
+        (the query's ORDER BY, else every projected variable).
+        """
+        found = shape(sparql)
+        if found.form != "SELECT":
+            raise QueryError("expected a SELECT query")
+        dg = list(default_graphs) or [self._empty_graph().value]
+        ng = list(named_graphs) or [self._empty_graph().value]
+        start = found.offset or 0
+        wanted = found.limit
+        if limit is not None:
+            wanted = limit + 1 if wanted is None else min(wanted, limit + 1)
+        size = self.page_size
+        order: tuple[str, ...] = ()
+        variables: list[str] | None = None
+        rows: list[list[Term | None]] = []
+        while True:
+            n = size if wanted is None else min(size, wanted - len(rows))
+            if n <= 0:
+                break
+            page = self.client.select(
+                paged(found, n, start + len(rows), order), default_graphs=dg, named_graphs=ng
+            )
+            if variables is None:
+                variables = page.variables
+            if page.capped_at is not None and page.capped_at < n:
+                size = page.capped_at  # the server cut the page: read smaller ones
+                continue
+            if len(page.rows) == n and not rows and not order and not found.has_order_by:
+                order = tuple(page.variables)
+                if order:
+                    continue  # more than one page: read them all in one stable order
+            rows.extend(page.rows)
+            if len(page.rows) < n:
+                break
+        truncated = limit is not None and len(rows) > limit
+        if truncated and limit is not None:
+            rows = rows[:limit]
+        names = variables or []
+        if found.star and names != sorted(names):
+            # SELECT * columns in name order, as pyoxigraph (and so the embedded store) has them
+            order_of = sorted(range(len(names)), key=lambda i: names[i])
+            names = [names[i] for i in order_of]
+            rows = [[row[i] for i in order_of] for row in rows]
+        return SelectResult(names, rows, truncated)
+
+    def _internal(
+        self, name: str, bindings: Mapping[str, Term], graph: ox.NamedNode
+    ) -> SelectResult:
+        """One of graph/sparql's bookkeeping SELECTs over one graph of ours."""
+        return self.select_rows(bind(internal(name).text, bindings), [graph.value], [graph.value])
+
+    def version(self) -> str:
+        rows = list(
+            self._internal("store-version", {"state": self._state_graph}, self._state_graph)
+        )
+        return text(rows[0].get("version")) if rows else "0"
+
+    def published_graphs(self) -> list[ox.NamedNode]:
+        """The named graphs queries see: every published source and the provenance graph."""
+        version = self.version()
+        if self._published_cache is not None and self._published_cache[0] == version:
+            return self._published_cache[1]
+        graphs = [ox.NamedNode(s.graph) for s in self.sources()]
+        graphs.append(self.sources_graph)
+        self._published_cache = (version, graphs)
+        return graphs
+
+    def sources(self) -> list[SourceInfo]:
+        rows = self._internal(
+            "published-sources", {"sources": self.sources_graph}, self.sources_graph
+        )
+        return sources_from_rows(rows)
+
+    def source(self, name: str) -> SourceInfo:
+        for s in self.sources():
+            if s.name == name:
+                return s
+        raise NotFound(f"no source named {name!r}")
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        substitutions: Mapping[str, Term] | None = None,
+        limit: int | None = None,
+        default_graph: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryResult:
+        published = [g.value for g in self.published_graphs()]
+        allowed = set(published)
+        # A graph named by the caller that is not published is simply empty: never fetched.
+        wanted_dg = [_iri(g).value for g in default_graph] if default_graph is not None else None
+        wanted_ng = [_iri(g).value for g in named_graphs] if named_graphs is not None else None
+        dg = [g for g in wanted_dg if g in allowed] if wanted_dg is not None else published
+        ng = [g for g in wanted_ng if g in allowed] if wanted_ng is not None else published
+        sparql = bind(sparql, substitutions or {})
+        found = shape(sparql)
+        if found.form == "SELECT":
+            return self.select_rows(sparql, dg, ng, limit)
+        if found.form == "ASK":
+            return AskResult(self.client.ask(sparql, default_graphs=dg, named_graphs=ng))
+        if found.form == "CONSTRUCT" and found.where is not None:
+            return self._construct(sparql, dg, ng, limit)
+        # DESCRIBE: its answer is the server's own choice of triples, read as it comes.
+        triples = self.client.graph(sparql, default_graphs=dg, named_graphs=ng)
+        truncated = limit is not None and len(triples) > limit
+        return GraphResult(triples[:limit] if limit is not None else triples, truncated)
+
+    def _construct(
+        self, sparql: str, dg: Sequence[str], ng: Sequence[str], limit: int | None
+    ) -> GraphResult:
+        """A CONSTRUCT as a paged SELECT of its pattern, its template filled in locally.
+
+        Servers cut CONSTRUCT answers silently too (Virtuoso at 10,000 triples, with no header
+        to say so), and a SELECT can be paged safely; pyoxigraph then builds the triples from
+        the solutions with the query's own template, so the semantics stay SPARQL's.
+        """
+        found = shape(sparql)
+        select, template = construct_as_select(found)
+        solutions = self.select_rows(select, dg, ng)
+        out: dict[ox.Triple, None] = {}
+        local = ox.Store()
+        names = solutions.variables
+        for i in range(0, len(solutions.rows), 2_000):
+            chunk = solutions.rows[i : i + 2_000]
+            if not names:
+                break
+            head = " ".join(f"?{v}" for v in names)
+            body = " ".join("(" + " ".join(_standin(t) for t in row) + ")" for row in chunk)
+            query = (
+                f"{found.prologue}CONSTRUCT {{ {template} }} "
+                f"WHERE {{ VALUES ({head}) {{ {body} }} }}"
+            )
+            result = local.query(query)
+            assert isinstance(result, ox.QueryTriples)
+            for t in result:
+                out[_restore_blanks(t)] = None
+            if limit is not None and len(out) > limit:
+                break
+        triples = list(out)
+        truncated = limit is not None and len(triples) > limit
+        return GraphResult(triples[:limit] if limit is not None else triples, truncated)
+
+    def stats(self) -> tuple[dict[str, int], dict[str, int]]:
+        classes = self.query(internal("instances-per-class").text)
+        graphs = self.query(internal("triples-per-graph").text)
+        assert isinstance(classes, SelectResult) and isinstance(graphs, SelectResult)
+        per_class = {
+            text(row["class"]): int(text(row["instances"]))
+            for row in classes
+            if "class" in row and "instances" in row
+        }
+        per_graph = {
+            text(row["graph"]): int(text(row["triples"]))
+            for row in graphs
+            if "graph" in row and "triples" in row
+        }
+        return per_class, per_graph
+
+    def graph_triples(self, graph: str) -> list[ox.Triple]:
+        """Every triple of one graph of the server, read in pages."""
+        rows = self.select_rows(
+            "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o", [graph], [graph]
+        )
+        out: list[ox.Triple] = []
+        for row in rows:
+            s, p, o = row.get("s"), row.get("p"), row.get("o")
+            if isinstance(s, ox.NamedNode | ox.BlankNode) and isinstance(p, ox.NamedNode) and o:
+                out.append(ox.Triple(s, p, o))
+        return out
+
+    def dump(self, out: BinaryIO, fmt: ox.RdfFormat) -> None:
+        if not fmt.supports_datasets:
+            raise KGError(f"{fmt.name} cannot hold named graphs; use N-Quads or TriG")
+        quads = [
+            ox.Quad(t.subject, t.predicate, t.object, g)
+            for g in self.published_graphs()
+            for t in self.graph_triples(g.value)
+        ]
+        ox.serialize(quads, out, format=fmt)
+
+    def validate_all(self) -> list[Violation]:
+        graphs = [g for g in self.published_graphs() if g != self.sources_graph]
+        scratch = ox.Store()
+        for g in graphs:
+            scratch.extend(
+                ox.Quad(t.subject, t.predicate, t.object, g) for t in self.graph_triples(g.value)
+            )
+        return validate_union(scratch, graphs, self.checker)
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def graph_for(self, name: str) -> ox.NamedNode:
+        if name == "ontology":
+            return ox.NamedNode(ONTOLOGY_IRI)
+        return ox.NamedNode(str(graph_iri(name, self.base)))
+
+    def _staging_prefix(self) -> str:
+        return f"{self.base}graph/_staging/"
+
+    def new_staging_graph(self) -> ox.NamedNode:
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+        return ox.NamedNode(f"{self._staging_prefix()}{stamp}-{uuid.uuid4().hex}")
+
+    def _others(self, exclude: set[str]) -> list[str]:
+        return [
+            g.value
+            for g in self.published_graphs()
+            if g.value not in exclude and g != self.sources_graph
+        ]
+
+    def _select_for_checks(self, sparql: str, graphs: Sequence[str]) -> list[dict[str, Term]]:
+        return list(self.select_rows(sparql, graphs, graphs))
+
+    def load_graph(
+        self, data: GraphData, *, replace: bool = False, command: str = ""
+    ) -> SourceInfo:
+        triples = _triples(graph_to_quads(data.graph, ox.DefaultGraph()))
+        return self._load(
+            data.name,
+            triples,
+            origin=data.origin,
+            checksum=data.checksum,
+            about=data.about,
+            replace=replace,
+            command=command,
+        )
+
+    def load_file(
+        self,
+        path: Path,
+        *,
+        name: str | None = None,
+        replace: bool = False,
+        command: str = "",
+        fmt: ox.RdfFormat | None = None,
+    ) -> list[SourceInfo]:
+        fmt = fmt or rdf_format(path)
+        try:
+            quads = list(ox.parse(path=str(path), format=fmt))
+        except SyntaxError as exc:
+            raise _syntax_error(path, fmt, exc) from exc
+        except OSError as exc:
+            raise LoaderError(
+                [Problem(Location(str(path)), f"cannot read the file: {exc}")]
+            ) from exc
+        if fmt.supports_datasets:
+            return self._restore(path, quads, replace=replace, command=command)
+        info = self._load(
+            name or path.name,
+            _triples(quads),
+            origin=str(path),
+            checksum=checksum_of(path),
+            about={},
+            replace=replace,
+            command=command,
+        )
+        return [info]
+
+    def _load(
+        self,
+        name: str,
+        triples: list[ox.Triple],
+        *,
+        origin: str,
+        checksum: str,
+        about: Mapping[str, str],
+        replace: bool,
+        command: str,
+    ) -> SourceInfo:
+        with self._lock:
+            target = self.graph_for(name)
+            exists = any(s.name == name for s in self.sources())
+            if exists and not replace:
+                raise KGError(
+                    f"a source named {name!r} is already loaded; use --replace to swap it"
+                )
+            triples = list(dict.fromkeys(triples))
+            check_remote_write(
+                self.checker,
+                self._select_for_checks,
+                {target: triples},
+                self._others({target.value}),
+            )
+            provenance = provenance_for(
+                target,
+                name,
+                len(triples),
+                origin=origin,
+                checksum=checksum,
+                command=command,
+                about=about,
+            )
+            self._publish([(target, triples, provenance)])
+            return self.source(name)
+
+    def _restore(
+        self, path: Path, quads: list[ox.Quad], *, replace: bool, command: str
+    ) -> list[SourceInfo]:
+        """A dataset file: every named graph a source, its provenance kept (see graph.restore)."""
+        by_graph: dict[ox.NamedNode | ox.BlankNode | ox.DefaultGraph, list[ox.Triple]] = (
+            defaultdict(list)
+        )
+        for q in quads:
+            by_graph[q.graph_name].append(ox.Triple(q.subject, q.predicate, q.object))
+        provenance_graph = next(
+            (
+                g
+                for g, ts in by_graph.items()
+                if any(t.predicate == _RDF_TYPE and t.object == _SIC_SOURCE for t in ts)
+            ),
+            None,
+        )
+        provenance = by_graph.pop(provenance_graph, []) if provenance_graph is not None else []
+        checksum = checksum_of(path)
+        with self._lock:
+            existing = {s.graph: s for s in self.sources()}
+            items: list[_Item] = []
+            for graph, triples in by_graph.items():
+                if isinstance(graph, ox.NamedNode):
+                    target = graph
+                elif isinstance(graph, ox.DefaultGraph):
+                    target = self.graph_for(path.name)
+                else:
+                    raise KGError(f"{path}: a graph named by a blank node cannot be a source")
+                if target.value in existing and not replace:
+                    raise KGError(
+                        f"{path}: graph <{target.value}> is already loaded as source "
+                        f"{existing[target.value].name!r}; use --replace to swap it"
+                    )
+                kept = [t for t in provenance if t.subject in (target, activity_of(target))]
+                names = [
+                    text(t.object)
+                    for t in kept
+                    if t.subject == target and t.predicate == _DCT_IDENTIFIER
+                ]
+                name = (
+                    names[0]
+                    if names
+                    else (path.name if isinstance(graph, ox.DefaultGraph) else target.value)
+                )
+                unique = list(dict.fromkeys(triples))
+                if not kept:
+                    kept = provenance_for(
+                        target,
+                        name,
+                        len(unique),
+                        origin=str(path),
+                        checksum=checksum,
+                        command=command,
+                    )
+                items.append((target, unique, kept))
+            replaced = {target.value for target, _, _ in items}
+            check_remote_write(
+                self.checker,
+                self._select_for_checks,
+                {target: triples for target, triples, _ in items},
+                self._others(replaced),
+            )
+            self._publish(items)
+            by_iri = {s.graph: s for s in self.sources()}
+            return [by_iri[target.value] for target, _, _ in items]
+
+    def remove_source(self, name: str, *, command: str = "") -> None:
+        with self._lock:
+            info = self.source(name)
+            check_remote_removal(
+                self.checker, self._select_for_checks, info.graph, self._others({info.graph})
+            )
+            self._publish([], drop=[ox.NamedNode(info.graph)])
+
+    def _stage(self, triples: Sequence[ox.Triple]) -> ox.NamedNode:
+        """Write a large source into a fresh staging graph (GSP if the server has it)."""
+        staged = self.new_staging_graph()
+        try:
+            if self.client.endpoints.gsp is not None:
+                self.client.gsp_post(staged.value, _ntriples(triples))
+            else:
+                for chunk in _chunks(triples, self.inline_triples):
+                    self.client.update(graph_update(staged, chunk))
+        except BaseException:
+            self._drop_quietly([staged])
+            raise
+        return staged
+
+    def _drop_quietly(self, graphs: Sequence[ox.NamedNode]) -> None:
+        if not graphs:
+            return
+        # A leftover staging graph is invisible to queries and dropped later as stale.
+        with contextlib.suppress(KGError):
+            self.client.update(" ;\n".join(f"DROP SILENT GRAPH {g}" for g in graphs))
+
+    def remove_stale_staging(self, older_than: dt.timedelta = _STALE_STAGING) -> list[str]:
+        """Drop staging graphs a killed writer left behind (only ours, only old ones)."""
+        prefix = self._staging_prefix()
+        rows = self.client.select(
+            "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
+            f"FILTER(STRSTARTS(STR(?g), {ox.Literal(prefix)})) }}",
+            default_graphs=(),
+            named_graphs=(),
+        )
+        limit = dt.datetime.now(dt.UTC) - older_than
+        stale: list[ox.NamedNode] = []
+        for row in rows.rows:
+            g = row[0]
+            if not isinstance(g, ox.NamedNode):
+                continue
+            stamp = g.value[len(prefix) :].split("-", 1)[0]
+            try:
+                when = dt.datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.UTC)
+            except ValueError:
+                continue
+            if when < limit:
+                stale.append(g)
+        self._drop_quietly(stale)
+        return [g.value for g in stale]
+
+    def _publish(self, items: Sequence[_Item], drop: Sequence[ox.NamedNode] = ()) -> None:
+        """ONE update: the new graphs in place, their provenance rewritten, a new version.
+
+        Text is assembled only from terms serialised by pyoxigraph, never from caller text.
+        """
+        staged: list[ox.NamedNode] = []
+        try:
+            ops: list[str] = []
+            sg = self.sources_graph
+            body: list[str] = []
+            for target, triples, provenance in items:
+                ops.append(f"DROP SILENT GRAPH {target}")
+                if len(triples) > self.inline_triples:
+                    stage = self._stage(triples)
+                    staged.append(stage)
+                    ops.append(f"ADD SILENT {stage} TO {target}")
+                    ops.append(f"DROP SILENT GRAPH {stage}")
+                elif triples:
+                    ops.append(graph_update(target, triples))
+                body.extend(f"{t.subject} {t.predicate} {t.object} ." for t in provenance)
+            for g in drop:
+                ops.append(f"DROP SILENT GRAPH {g}")
+            for g in [*(target for target, _, _ in items), *drop]:
+                ops.append(f"DELETE WHERE {{ GRAPH {sg} {{ {g} ?p ?o }} }}")
+                ops.append(f"DELETE WHERE {{ GRAPH {sg} {{ {activity_of(g)} ?p ?o }} }}")
+            state = self._state_graph
+            ops.append(f"DELETE WHERE {{ GRAPH {state} {{ {state} {STORE_VERSION} ?v }} }}")
+            version = ox.Literal(uuid.uuid4().hex)
+            ops.append(f"INSERT DATA {{ GRAPH {state} {{ {state} {STORE_VERSION} {version} }} }}")
+            if body:
+                ops.append(f"INSERT DATA {{ GRAPH {sg} {{ {' '.join(body)} }} }}")
+            self.client.update(" ;\n".join(ops))
+        except BaseException:
+            self._drop_quietly(staged)
+            raise
+        finally:
+            self._published_cache = None
+        if staged:
+            self.remove_stale_staging()
+
+
+def _chunks(triples: Sequence[ox.Triple], size: int) -> list[list[ox.Triple]]:
+    """Split triples into updates of about `size`, keeping each blank node's triples together.
+
+    A blank node label means one node only within one update operation, so every triple that
+    mentions the same blank node (transitively) must travel in the same chunk.
+    """
+    parent: dict[ox.BlankNode, ox.BlankNode] = {}
+
+    def find(b: ox.BlankNode) -> ox.BlankNode:
+        while parent.setdefault(b, b) != b:
+            parent[b] = parent[parent[b]]
+            b = parent[b]
+        return b
+
+    for t in triples:
+        blanks = [x for x in (t.subject, t.object) if isinstance(x, ox.BlankNode)]
+        if len(blanks) == 2:
+            parent[find(blanks[0])] = find(blanks[1])
+        elif blanks:
+            find(blanks[0])
+    groups: dict[object, list[ox.Triple]] = defaultdict(list)
+    for i, t in enumerate(triples):
+        blank = next((x for x in (t.subject, t.object) if isinstance(x, ox.BlankNode)), None)
+        groups[find(blank) if blank is not None else i].append(t)
+    out: list[list[ox.Triple]] = [[]]
+    for group in groups.values():
+        if out[-1] and len(out[-1]) + len(group) > size:
+            out.append([])
+        out[-1].extend(group)
+    return [c for c in out if c]
+
+
+def _standin(term: Term | None) -> str:
+    """A solution value as VALUES text; blank nodes stand in as IRIs (VALUES cannot hold them)."""
+    if term is None:
+        return "UNDEF"
+    if isinstance(term, ox.BlankNode):
+        return str(ox.NamedNode(_BNODE_STANDIN + term.value))
+    return str(term)
+
+
+def _back(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Term:
+    if isinstance(term, ox.NamedNode) and term.value.startswith(_BNODE_STANDIN):
+        return ox.BlankNode(term.value[len(_BNODE_STANDIN) :])
+    return term
+
+
+def _restore_blanks(t: ox.Triple) -> ox.Triple:
+    s, o = _back(t.subject), _back(t.object)
+    assert isinstance(s, ox.NamedNode | ox.BlankNode | ox.Triple)
+    return ox.Triple(s, t.predicate, o)
