@@ -34,7 +34,7 @@ from graph.base import GraphStore, SourceInfo
 from graph.results import GraphResult, SelectResult, Term
 from sic.errors import QueryError
 from sic.rq import Registry, RqQuery, registry
-from sic.vocab import ONTOLOGY_IRI, PREFIXES
+from sic.vocab import ONTOLOGY_IRI
 
 SPARQL_DIR = Path(__file__).resolve().parent / "sparql"
 CONTEXT_FILE = Path(__file__).resolve().parent / "context.jsonld"
@@ -476,11 +476,8 @@ def jsonld(triples: Iterable[ox.Triple], context_url: str) -> bytes:
 
 
 def compact_iri(iri: str) -> str:
-    """An IRI shortened with the platform's prefixes, for people (`sic:Activity`)."""
-    for prefix, namespace in sorted(PREFIXES.items(), key=lambda item: -len(item[1])):
-        if iri.startswith(namespace) and len(iri) > len(namespace):
-            return f"{prefix}:{iri[len(namespace) :]}"
-    return iri
+    """An IRI shortened with the context's prefixes, for people (`sic:Activity`)."""
+    return compactor().compact_iri(iri)
 
 
 def vocabulary_labels(store: GraphStore) -> dict[str, str]:

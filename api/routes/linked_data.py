@@ -35,6 +35,7 @@ from api.describe import (
     PerVersion,
     Statement,
     compact_iri,
+    compactor,
     context_document,
     describe,
     jsonld,
@@ -45,7 +46,7 @@ from api.settings import Settings
 from graph.base import GraphStore, SourceInfo
 from graph.results import Term
 from sic.iris import KINDS, mint
-from sic.vocab import ONTOLOGY_IRI, PREFIXES, REGION_NS, SIC_NS
+from sic.vocab import ONTOLOGY_IRI, REGION_NS, SIC_NS
 
 router = APIRouter(tags=["linked data"])
 
@@ -243,7 +244,9 @@ def serialize_rdf(triples: Sequence[ox.Triple], rep: Representation, request: Re
         return jsonld(triples, context_url(request))
     if rep.rdf is None:
         raise ValueError(f"{rep.name} is not an RDF syntax")
-    prefixes = PREFIXES if rep.rdf in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
+    prefixes = None
+    if rep.rdf in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML):
+        prefixes = dict(compactor().prefixes)  # the context's prefixes: one set everywhere
     return ox.serialize(triples, format=rep.rdf, prefixes=prefixes) or b""
 
 
@@ -429,7 +432,7 @@ _ID_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _alternates(request: Request, offered: Sequence[Representation]) -> list[tuple[str, str, str]]:
+def alternates(request: Request, offered: Sequence[Representation]) -> list[tuple[str, str, str]]:
     """(label, URL, media type) of each representation of this URL, for links on the page."""
     url = request.url.remove_query_params("format")
     return [
@@ -441,7 +444,7 @@ def _alternates(request: Request, offered: Sequence[Representation]) -> list[tup
 def _link_header(request: Request, offered: Sequence[Representation]) -> str:
     return ", ".join(
         f'<{url}>; rel="alternate"; type="{media_type}"'
-        for _, url, media_type in _alternates(request, offered)
+        for _, url, media_type in alternates(request, offered)
     )
 
 
@@ -486,7 +489,7 @@ def resource(
                 "not_found.html",
                 iri=iri or request.url.path,
                 root=root_of(request),
-                alternates=_alternates(request, ALL_REPRESENTATIONS),
+                alternates=alternates(request, ALL_REPRESENTATIONS),
             )
         else:
             body = empty_document(rep, request, note)
@@ -515,7 +518,7 @@ def resource(
         ],
         inbound_truncated=description.inbound_truncated,
         sources=description.sources,
-        alternates=_alternates(request, RDF_REPRESENTATIONS),
+        alternates=alternates(request, RDF_REPRESENTATIONS),
         root=page.root,
     )
     return Response(body, media_type=media_type, headers=headers)

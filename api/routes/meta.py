@@ -1,7 +1,674 @@
-"""HTTP routes: meta."""
+"""What the service says about itself: /ontology, /shapes, /.well-known/void and /dump.nq.gz.
+
+A linked-data client that lands here should be able to learn the vocabulary (/ontology, a
+documentation page for people and the RDF for machines, both read from the ontology source the
+store holds, so they always match what queries see), the rules data must follow (/shapes, the
+SHACL shapes every write is validated with), what the dataset contains (/.well-known/void,
+VoID statistics per dataset and per source graph, generated from the store as RFC 8615 and the
+VoID note suggest), and how to take all of it (/dump.nq.gz, every source graph and the
+provenance graph). Everything derived from the store is cached per store version and carries
+that version in its ETag.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import gzip
+import hashlib
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any
 
-router = APIRouter()
+import pyoxigraph as ox
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from api.describe import (
+    RDF_TYPE,
+    RDFS_LABEL,
+    SKOS_PREF_LABEL,
+    Statement,
+    construct,
+    preferred_label,
+    select,
+)
+from api.routes.linked_data import (
+    ALL_REPRESENTATIONS,
+    HTML,
+    RDF_REPRESENTATIONS,
+    FormatName,
+    NodeView,
+    PageLinks,
+    PropertyView,
+    Representation,
+    ValueView,
+    alternates,
+    cached,
+    empty_document,
+    etag,
+    href,
+    is_fresh,
+    negotiate,
+    not_acceptable,
+    not_modified,
+    render,
+    representation_headers,
+    root_of,
+    serialize_rdf,
+    settings_of,
+    store_of,
+)
+from graph.base import GraphStore, SourceInfo
+from graph.results import text
+from sic.validation import default_shape_files
+from sic.vocab import ONTOLOGY_IRI, PREFIXES, SIC_NS
+
+router = APIRouter(tags=["metadata"])
+
+OWL = "http://www.w3.org/2002/07/owl#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+SH = "http://www.w3.org/ns/shacl#"
+VOID = "http://rdfs.org/ns/void#"
+DCAT = "http://www.w3.org/ns/dcat#"
+DCT = "http://purl.org/dc/terms/"
+FOAF = "http://xmlns.com/foaf/0.1/"
+PROV = "http://www.w3.org/ns/prov#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+IANA = "https://www.iana.org/assignments/media-types/"
+
+_FORMAT_QUERY = Query(
+    alias="format",
+    description="Overrides the Accept header: html, turtle, jsonld, ntriples or rdfxml.",
+)
+
+
+def _content(offered: Sequence[Representation]) -> dict[str, dict[str, object]]:
+    return {rep.media_type: {} for rep in offered}
+
+
+def _responses(offered: Sequence[Representation], what: str) -> dict[int | str, dict[str, Any]]:
+    return {
+        200: {"description": what, "content": _content(offered)},
+        304: {"description": "The client's copy (If-None-Match) is current."},
+        404: {
+            "description": "Nothing to describe yet (empty store).",
+            "content": _content(offered),
+        },
+        406: {"description": "None of the accepted media types is available."},
+    }
+
+
+# -- /ontology -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConceptView:
+    """One value of a controlled list: its notation (the workbook value) and its labels."""
+
+    iri: str
+    anchor: str
+    href: str | None
+    notation: str
+    labels: list[ValueView]
+    definition: str | None
+
+
+@dataclass(frozen=True)
+class TermView:
+    """One term of the ontology: a class, a property, a concept scheme or another term."""
+
+    anchor: str
+    iri: str
+    label: str
+    labels: list[ValueView]
+    definitions: list[ValueView]
+    types: list[ValueView]
+    properties: list[PropertyView]
+    concepts: list[ConceptView] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SectionView:
+    """A part of the documentation (Classes, Object properties ...)."""
+
+    anchor: str
+    title: str
+    terms: list[TermView]
+
+
+@dataclass(frozen=True)
+class OntologyPage:
+    """Everything the ontology documentation shows."""
+
+    iri: str
+    title: str
+    descriptions: list[ValueView]
+    header: list[PropertyView]
+    modules: list[TermView]
+    sections: list[SectionView]
+
+
+_SHOWN_APART = frozenset(
+    {
+        RDF_TYPE,
+        RDFS_LABEL,
+        SKOS_PREF_LABEL,
+        SKOS + "definition",
+        RDFS + "isDefinedBy",
+        SKOS + "hasTopConcept",
+        SKOS + "inScheme",
+        SKOS + "topConceptOf",
+        OWL + "imports",
+        DCT + "title",
+        DCT + "description",
+    }
+)
+"""Properties a term's heading already shows (or that would repeat on every term)."""
+
+_SECTIONS: tuple[tuple[str, str, str], ...] = (
+    ("classes", "Classes", OWL + "Class"),
+    ("object-properties", "Object properties", OWL + "ObjectProperty"),
+    ("datatype-properties", "Datatype properties", OWL + "DatatypeProperty"),
+    ("controlled-lists", "Controlled lists", SKOS + "ConceptScheme"),
+)
+
+
+def ontology_triples(store: GraphStore) -> list[ox.Triple]:
+    """The ontology source as the store holds it, in a stable order."""
+    triples = construct(store, "graph-triples", graph=ox.NamedNode(ONTOLOGY_IRI))
+    return sorted(triples, key=lambda t: (str(t.subject), t.predicate.value, str(t.object)))
+
+
+def _index(triples: Iterable[ox.Triple]) -> dict[str, list[Statement]]:
+    index: dict[str, list[Statement]] = {}
+    for t in triples:
+        if isinstance(t.subject, ox.NamedNode):
+            index.setdefault(t.subject.value, []).append(
+                Statement(t.predicate, t.object, ONTOLOGY_IRI)
+            )
+    return index
+
+
+def _values(statements: Sequence[Statement], predicate: str, page: PageLinks) -> list[ValueView]:
+    """The values of one property, English first, then the other languages alphabetically."""
+    views = [page.value(s.value) for s in statements if s.predicate.value == predicate]
+    return sorted(views, key=lambda v: (v.language not in ("en", None), v.language or "", v.text))
+
+
+def _first_text(statements: Sequence[Statement], predicate: str) -> str | None:
+    values = [text(s.value) for s in statements if s.predicate.value == predicate]
+    return min(values) if values else None
+
+
+def _concept_order(statements: Sequence[Statement]) -> tuple[int, str]:
+    order = _first_text(statements, SIC_NS + "stageOrder")
+    return (
+        int(order) if order and order.isdigit() else 1_000,
+        _first_text(statements, SKOS + "notation") or "",
+    )
+
+
+def build_ontology_page(triples: Sequence[ox.Triple], base: str, root: str) -> OntologyPage:
+    """The documentation of the ontology from its triples (cached per version by the route)."""
+    index = _index(triples)
+    labels: dict[str, list[tuple[ox.NamedNode, ox.Literal]]] = {}
+    vocabulary: dict[str, str] = {}
+    for iri, statements in index.items():
+        for s in statements:
+            if s.predicate.value in (RDFS_LABEL, SKOS_PREF_LABEL) and isinstance(
+                s.value, ox.Literal
+            ):
+                labels.setdefault(iri, []).append((s.predicate, s.value))
+        label = preferred_label(labels, iri)
+        if label:
+            vocabulary[iri] = label
+    page = PageLinks(base, root, labels, vocabulary, {ONTOLOGY_IRI: "ontology"})
+
+    def types_of(iri: str) -> set[str]:
+        return {text(s.value) for s in index.get(iri, []) if s.predicate.value == RDF_TYPE}
+
+    in_scheme: dict[str, list[str]] = {}
+    for iri, statements in index.items():
+        for s in statements:
+            if s.predicate.value == SKOS + "inScheme":
+                in_scheme.setdefault(text(s.value), []).append(iri)
+
+    def term(iri: str) -> TermView:
+        statements = index[iri]
+        node: NodeView = page.node(
+            iri, [s for s in statements if s.predicate.value not in _SHOWN_APART]
+        )
+        concepts = [
+            ConceptView(
+                iri=c,
+                anchor=c[len(SIC_NS) :] if c.startswith(SIC_NS) else "",
+                href=href(c, base, root),
+                notation=_first_text(index[c], SKOS + "notation") or "",
+                labels=_values(index[c], SKOS_PREF_LABEL, page)
+                or _values(index[c], RDFS_LABEL, page),
+                definition=_first_text(index[c], SKOS + "definition"),
+            )
+            for c in sorted(in_scheme.get(iri, []), key=lambda c: (_concept_order(index[c]), c))
+        ]
+        return TermView(
+            anchor=iri[len(SIC_NS) :] if iri.startswith(SIC_NS) else "",
+            iri=iri,
+            label=vocabulary.get(iri, iri),
+            labels=_values(statements, RDFS_LABEL, page)
+            or _values(statements, SKOS_PREF_LABEL, page),
+            definitions=_values(statements, SKOS + "definition", page),
+            types=[page.value(ox.NamedNode(t)) for t in sorted(types_of(iri))],
+            properties=node.properties,
+            concepts=concepts,
+        )
+
+    listed: set[str] = set()
+    sections: list[SectionView] = []
+    for anchor, title, cls in _SECTIONS:
+        members = sorted(i for i in index if i.startswith(SIC_NS) and cls in types_of(i))
+        listed |= set(members)
+        sections.append(SectionView(anchor, title, [term(i) for i in members]))
+    concepts = {c for members in in_scheme.values() for c in members}
+    others = sorted(i for i in index if i.startswith(SIC_NS) and i not in listed | concepts)
+    if others:
+        sections.append(SectionView("other-terms", "Other terms", [term(i) for i in others]))
+    modules = sorted(i for i in index if OWL + "Ontology" in types_of(i) and i != ONTOLOGY_IRI)
+    aggregate = index.get(ONTOLOGY_IRI, [])
+    header = page.properties([s for s in aggregate if s.predicate.value not in _SHOWN_APART])
+    return OntologyPage(
+        iri=ONTOLOGY_IRI,
+        title=_english(aggregate, DCT + "title") or "SIC ontology",
+        descriptions=_values(aggregate, DCT + "description", page),
+        header=header,
+        modules=[
+            TermView(
+                anchor="",
+                iri=m,
+                label=_english(index[m], DCT + "title") or m,
+                labels=[],
+                definitions=_values(index[m], RDFS + "comment", page),
+                types=[],
+                properties=[],
+            )
+            for m in modules
+        ],
+        sections=sections,
+    )
+
+
+def _english(statements: Sequence[Statement], predicate: str) -> str | None:
+    found = [s.value for s in statements if s.predicate.value == predicate]
+    literals = [v for v in found if isinstance(v, ox.Literal)]
+    literals.sort(key=lambda v: (v.language not in ("en", ""), v.value))
+    return literals[0].value if literals else None
+
+
+@router.get(
+    "/ontology",
+    response_class=Response,
+    responses=_responses(ALL_REPRESENTATIONS, "The ontology, documented (HTML) or as RDF."),
+    summary="The SIC ontology and its controlled lists",
+)
+def ontology(
+    request: Request, format_name: Annotated[FormatName | None, _FORMAT_QUERY] = None
+) -> Response:
+    """The ontology source of the store: a documentation page for people, RDF for machines."""
+    chosen = negotiate(request, ALL_REPRESENTATIONS, format_name)
+    if chosen is None:
+        return not_acceptable(ALL_REPRESENTATIONS)
+    rep, media_type = chosen
+    store = store_of(request)
+    version = store.version()
+    tag = etag(
+        version, "ontology-" + rep.name + ("-json" if media_type == "application/json" else "")
+    )
+    if is_fresh(request, tag):
+        return not_modified(tag)
+    triples = cached(request, "ontology", ontology_triples).get(store, version)
+    headers = representation_headers(tag)
+    if not triples:
+        note = "the store holds no ontology yet; `sic load` or `sic serve` loads it"
+        body = (
+            empty_document(rep, request, note)
+            if rep is not HTML
+            else render("not_found.html", iri=ONTOLOGY_IRI, root=root_of(request))
+        )
+        return Response(body, status_code=404, media_type=media_type, headers=headers)
+    if rep is not HTML:
+        return Response(
+            serialize_rdf(triples, rep, request), media_type=media_type, headers=headers
+        )
+    settings = settings_of(request)
+    root = root_of(request)
+    doc = cached(
+        request,
+        f"ontology-page:{root}",
+        lambda s: build_ontology_page(triples, settings.base_iri, root),
+    ).get(store, version)
+    links = alternates(request, RDF_REPRESENTATIONS)
+    return Response(
+        render("ontology.html", doc=doc, root=root, alternates=links),
+        media_type=media_type,
+        headers=headers,
+    )
+
+
+# -- /shapes -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShapesFile:
+    """One file of shapes/ (one module of rules): its name, what it says it covers, its text."""
+
+    name: str
+    summary: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Shapes:
+    """The bundled data shapes: their triples (for RDF) and their files (for people)."""
+
+    triples: list[ox.Triple]
+    files: list[ShapesFile]
+    digest: str
+
+
+@lru_cache(maxsize=2)
+def _read_shapes(stamp: tuple[tuple[str, int, int], ...]) -> Shapes:
+    digest = hashlib.sha256()
+    files: list[ShapesFile] = []
+    triples: set[ox.Triple] = set()
+    for name, _, _ in stamp:
+        path = Path(name)
+        data = path.read_bytes()
+        digest.update(path.name.encode() + b"\0" + data)
+        triples |= {q.triple for q in ox.parse(data, format=ox.RdfFormat.TURTLE)}
+        source = data.decode("utf-8")
+        comments = []
+        for line in source.splitlines():
+            if not line.startswith("#"):
+                break
+            comments.append(line.lstrip("# ").strip())
+        files.append(ShapesFile(path.name, " ".join(c for c in comments if c), source))
+    ordered = sorted(triples, key=lambda t: (str(t.subject), t.predicate.value, str(t.object)))
+    return Shapes(ordered, files, digest.hexdigest()[:16])
+
+
+def bundled_shapes() -> Shapes:
+    """The data shapes every write is validated with (read again when a file changes).
+
+    The page shows the Turtle files as they are: their comments and `sh:message`s are written
+    for people, and are the most faithful account of each rule.
+    """
+    files = default_shape_files()
+    stamp = tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files)
+    return _read_shapes(stamp)
+
+
+@router.get(
+    "/shapes",
+    response_class=Response,
+    responses=_responses(ALL_REPRESENTATIONS, "The SHACL shapes, documented (HTML) or as RDF."),
+    summary="The SHACL shapes every write is validated against",
+)
+def shapes(
+    request: Request, format_name: Annotated[FormatName | None, _FORMAT_QUERY] = None
+) -> Response:
+    """The bundled data shapes; their ETag is a digest of the shape files."""
+    chosen = negotiate(request, ALL_REPRESENTATIONS, format_name)
+    if chosen is None:
+        return not_acceptable(ALL_REPRESENTATIONS)
+    rep, media_type = chosen
+    loaded = bundled_shapes()
+    tag = etag(
+        loaded.digest, "shapes-" + rep.name + ("-json" if media_type == "application/json" else "")
+    )
+    if is_fresh(request, tag):
+        return not_modified(tag)
+    headers = representation_headers(tag)
+    if rep is not HTML:
+        return Response(
+            serialize_rdf(loaded.triples, rep, request), media_type=media_type, headers=headers
+        )
+    links = alternates(request, RDF_REPRESENTATIONS)
+    body = render("shapes.html", files=loaded.files, root=root_of(request), alternates=links)
+    return Response(body, media_type=media_type, headers=headers)
+
+
+# -- /.well-known/void ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Counts:
+    """VoID figures of one graph or of the whole dataset."""
+
+    triples: int
+    subjects: int
+    properties: int
+    objects: int
+
+
+@dataclass(frozen=True)
+class VoidStatistics:
+    """What /.well-known/void reports, computed once per store version.
+
+    Partition maps are keyed by graph IRI, with "" for the whole dataset.
+    """
+
+    dataset: Counts
+    graphs: dict[str, Counts]
+    classes: dict[str, dict[str, int]]
+    properties: dict[str, dict[str, int]]
+    sources: list[SourceInfo]
+
+
+def _int(term: Any) -> int:
+    value = text(term)
+    return int(value) if value.isdigit() else 0
+
+
+def void_statistics(store: GraphStore) -> VoidStatistics:
+    """Count everything VoID reports (reads the whole store: cached per version)."""
+    total = next(iter(select(store, "void-dataset-statistics")), {})
+    dataset = Counts(
+        *(_int(total.get(k)) for k in ("triples", "subjects", "properties", "objects"))
+    )
+    graphs = {
+        text(row.get("graph")): Counts(
+            *(_int(row.get(k)) for k in ("triples", "subjects", "properties", "objects"))
+        )
+        for row in select(store, "void-graph-statistics")
+    }
+    classes: dict[str, dict[str, int]] = {}
+    for row in select(store, "void-class-partitions"):
+        classes.setdefault(text(row.get("graph")), {})[text(row.get("class"))] = _int(
+            row.get("entities")
+        )
+    properties: dict[str, dict[str, int]] = {}
+    for row in select(store, "void-property-partitions"):
+        properties.setdefault(text(row.get("graph")), {})[text(row.get("property"))] = _int(
+            row.get("triples")
+        )
+    return VoidStatistics(dataset, graphs, classes, properties, store.sources())
+
+
+def _lit(value: int | str, datatype: str | None = None) -> ox.Literal:
+    if datatype is None:
+        return (
+            ox.Literal(str(value), datatype=ox.NamedNode(XSD + "integer"))
+            if isinstance(value, int)
+            else ox.Literal(value)
+        )
+    return ox.Literal(str(value), datatype=ox.NamedNode(datatype))
+
+
+def void_triples(stats: VoidStatistics, void_url: str, root_url: str, base: str) -> list[ox.Triple]:
+    """The VoID (and DCAT) description of the dataset and of each source graph."""
+    n = ox.NamedNode
+    description, dataset, dump = n(void_url), n(void_url + "#dataset"), n(void_url + "#dump")
+    out: list[ox.Triple] = []
+
+    def add(
+        s: ox.NamedNode | ox.BlankNode, p: str, o: ox.NamedNode | ox.BlankNode | ox.Literal
+    ) -> None:
+        out.append(ox.Triple(s, n(p), o))
+
+    add(description, RDF_TYPE, n(VOID + "DatasetDescription"))
+    add(
+        description,
+        DCT + "title",
+        ox.Literal("VoID description of the SIC Knowledge Graph", language="en"),
+    )
+    add(description, FOAF + "primaryTopic", dataset)
+    for cls in (VOID + "Dataset", DCAT + "Dataset"):
+        add(dataset, RDF_TYPE, n(cls))
+    add(dataset, DCT + "title", ox.Literal("SIC Knowledge Graph", language="en"))
+    add(
+        dataset,
+        DCT + "description",
+        ox.Literal(
+            "The « 4 per 1000 » Initiative's Strategy Implementation Cycle as linked data: the "
+            "Strategic Plan, its activities, the actors, projects, funding and the Delphi study.",
+            language="en",
+        ),
+    )
+    add(dataset, VOID + "uriSpace", ox.Literal(base + "id/"))
+    add(dataset, VOID + "sparqlEndpoint", n(root_url + "sparql"))
+    add(dataset, VOID + "dataDump", n(root_url + "dump.nq.gz"))
+    add(dataset, DCAT + "distribution", dump)
+    add(dump, RDF_TYPE, n(DCAT + "Distribution"))
+    add(
+        dump,
+        DCT + "title",
+        ox.Literal("The whole dataset: every source graph and their provenance", language="en"),
+    )
+    add(dump, DCAT + "downloadURL", n(root_url + "dump.nq.gz"))
+    add(dump, DCAT + "mediaType", n(IANA + "application/n-quads"))
+    add(dump, DCAT + "compressFormat", n(IANA + "application/gzip"))
+    used = {p for counts in stats.properties.values() for p in counts}
+    for namespace in sorted(
+        {ns for ns in PREFIXES.values() if any(p.startswith(ns) for p in used)}
+    ):
+        add(dataset, VOID + "vocabulary", n(namespace))
+    _counts(add, dataset, stats.dataset, len(stats.classes.get("", {})))
+    _partitions(add, dataset, "d", stats.classes.get("", {}), stats.properties.get("", {}))
+    sources = {s.graph: s for s in stats.sources}
+    for i, (graph, counts) in enumerate(sorted(stats.graphs.items())):
+        subset = n(graph)
+        add(dataset, VOID + "subset", subset)
+        add(subset, RDF_TYPE, n(VOID + "Dataset"))
+        source = sources.get(graph)
+        if source is not None:
+            add(subset, DCT + "identifier", ox.Literal(source.name))
+            if source.about.get("title"):
+                add(subset, DCT + "title", ox.Literal(source.about["title"]))
+            if source.loaded:
+                add(subset, PROV + "generatedAtTime", _lit(source.loaded, XSD + "dateTime"))
+        _counts(add, subset, counts, len(stats.classes.get(graph, {})))
+        _partitions(
+            add, subset, f"g{i}", stats.classes.get(graph, {}), stats.properties.get(graph, {})
+        )
+    # grouped by subject (Turtle writes a subject once per run of its triples), nodes first
+    return sorted(out, key=lambda t: (isinstance(t.subject, ox.BlankNode), str(t.subject)))
+
+
+def _counts(add: Any, node: ox.NamedNode, counts: Counts, classes: int) -> None:
+    add(node, VOID + "triples", _lit(counts.triples))
+    add(node, VOID + "distinctSubjects", _lit(counts.subjects))
+    add(node, VOID + "properties", _lit(counts.properties))
+    add(node, VOID + "distinctObjects", _lit(counts.objects))
+    add(node, VOID + "classes", _lit(classes))
+
+
+def _partitions(
+    add: Any,
+    node: ox.NamedNode,
+    prefix: str,
+    classes: Mapping[str, int],
+    properties: Mapping[str, int],
+) -> None:
+    for j, (cls, entities) in enumerate(sorted(classes.items())):
+        part = ox.BlankNode(f"{prefix}c{j}")
+        add(node, VOID + "classPartition", part)
+        add(part, VOID + "class", ox.NamedNode(cls))
+        add(part, VOID + "entities", _lit(entities))
+    for j, (prop, triples) in enumerate(sorted(properties.items())):
+        part = ox.BlankNode(f"{prefix}p{j}")
+        add(node, VOID + "propertyPartition", part)
+        add(part, VOID + "property", ox.NamedNode(prop))
+        add(part, VOID + "triples", _lit(triples))
+
+
+@router.get(
+    "/.well-known/void",
+    response_class=Response,
+    responses=_responses(RDF_REPRESENTATIONS, "The VoID description of the dataset."),
+    summary="VoID statistics of the dataset and of each source graph",
+)
+def void(
+    request: Request, format_name: Annotated[FormatName | None, _FORMAT_QUERY] = None
+) -> Response:
+    """VoID + DCAT about the dataset, generated from the store (RFC 8615 well-known location)."""
+    chosen = negotiate(request, RDF_REPRESENTATIONS, format_name)
+    if chosen is None:
+        return not_acceptable(RDF_REPRESENTATIONS)
+    rep, media_type = chosen
+    store = store_of(request)
+    version = store.version()
+    tag = etag(version, "void-" + rep.name + ("-json" if media_type == "application/json" else ""))
+    if is_fresh(request, tag):
+        return not_modified(tag)
+    stats = cached(request, "void", void_statistics).get(store, version)
+    root_url = str(request.url_for("void")).removesuffix(".well-known/void")
+    triples = void_triples(
+        stats, str(request.url_for("void")), root_url, settings_of(request).base_iri
+    )
+    return Response(
+        serialize_rdf(triples, rep, request),
+        media_type=media_type,
+        headers=representation_headers(tag),
+    )
+
+
+# -- /dump.nq.gz ---------------------------------------------------------------------------
+
+
+def gzipped_dump(store: GraphStore) -> bytes:
+    """Every published source and the provenance graph as gzipped N-Quads (deterministic bytes)."""
+    raw = io.BytesIO()
+    store.dump(raw, ox.RdfFormat.N_QUADS)
+    packed = io.BytesIO()
+    with gzip.GzipFile(filename="", mode="wb", fileobj=packed, mtime=0) as out:
+        out.write(raw.getvalue())
+    return packed.getvalue()
+
+
+@router.get(
+    "/dump.nq.gz",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The whole dataset, N-Quads compressed with gzip.",
+            "content": {"application/gzip": {}},
+        },
+        304: {"description": "The client's copy (If-None-Match) is current."},
+    },
+    summary="The whole dataset as gzipped N-Quads",
+)
+def dump(request: Request) -> Response:
+    """The dataset as one file, which `sic load` restores graph by graph, provenance included."""
+    store = store_of(request)
+    version = store.version()
+    tag = etag(version, "dump")
+    headers = {
+        "ETag": tag,
+        "Content-Disposition": 'attachment; filename="sic-kg.nq.gz"',
+    }
+    if is_fresh(request, tag):
+        return Response(status_code=304, headers=headers)
+    body = cached(request, "dump", gzipped_dump).get(store, version)
+    return Response(body, media_type="application/gzip", headers=headers)
