@@ -233,7 +233,7 @@ def render_rows(
         for i, c in enumerate(columns):
             # Keys and numbers keep their width (up to 14); long text wraps.
             longest = max((len(line) for r in cells for line in r[i].splitlines()), default=0)
-            table.add_column(c, min_width=min(max(longest, 1), 14))
+            table.add_column(c, min_width=min(max(longest, len(c)), 14))
         for cell_row in cells:
             table.add_row(*cell_row)
     console.print(table)
