@@ -1,21 +1,80 @@
 """The FastAPI application factory for `sic serve`.
 
-Thin by design: it builds the settings, opens the store once, and mounts one router per face
-(SPARQL protocol, Graph Store Protocol, linked data, metadata, JSON API). Nothing happens at
-import time; tests build their own app with their own settings and store.
+Thin by design: it builds the settings, opens the store once (in the lifespan, never at import),
+starts the query workers, and mounts one router per face (SPARQL protocol, Graph Store Protocol,
+linked data, metadata, JSON API). Errors of the platform's hierarchy are mapped to HTTP here and
+nowhere else, always as `{"detail": ...}` JSON, and never with a stack trace. Tests build their
+own app with their own settings, and may hand it a store they opened themselves.
 """
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
 
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.deps import make_runner, open_configured_store
+from api.negotiation import NotAcceptable
 from api.routes import catalogue, gsp, linked_data, meta, sparql
 from api.settings import Settings
+from graph.base import GraphStore
+from sic.errors import (
+    KGError,
+    LoaderError,
+    NotFound,
+    QueryError,
+    QueryTimeout,
+    StoreError,
+    StoreUnavailable,
+    ValidationFailed,
+)
+
+log = logging.getLogger(__name__)
+
+SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"strict-origin-when-cross-origin"),
+    (b"content-security-policy", b"frame-ancestors 'none'; base-uri 'none'; object-src 'none'"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+)
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+WRITE_ONLY_PATHS = frozenset({"/update"})
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """A new application over the store the settings name."""
+def create_app(settings: Settings | None = None, *, store: GraphStore | None = None) -> FastAPI:
+    """A new application over the store the settings name, or over `store` if given.
+
+    A store the app opens itself is closed at shutdown, and when it is empty it is first
+    loaded with `settings.data` or, when that is empty, the bundled reference workbook. A store
+    handed in belongs to the caller: it is used as it is and left open.
+    """
     settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        opened = store is None
+        current = store if store is not None else await asyncio.to_thread(_open, settings)
+        try:
+            runner = make_runner(current, settings)
+            app.state.store = current
+            app.state.runner = runner
+            await runner.start()
+            try:
+                yield
+            finally:
+                await runner.close()
+        finally:
+            if opened:
+                current.close()
+
     app = FastAPI(
         title="SIC Knowledge Graph",
         description=(
@@ -24,8 +83,155 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "matchmaking partners to activities."
         ),
         version="0.1.0",
+        lifespan=lifespan,
     )
     app.state.settings = settings
     for module in (sparql, gsp, linked_data, meta, catalogue):
         app.include_router(module.router)
+    _add_error_handlers(app)
+    if settings.cors_origins:
+        app.add_middleware(ReadOnlyCORS, origins=settings.cors_origins)
+    app.add_middleware(SecurityHeaders)
     return app
+
+
+def _open(settings: Settings) -> GraphStore:
+    """Open the configured store; fill it first when it is empty (see create_app)."""
+    opened = open_configured_store(settings)
+    try:
+        if not opened.sources():
+            seed(opened, settings)
+    except BaseException:
+        opened.close()
+        raise
+    return opened
+
+
+def seed(store: GraphStore, settings: Settings) -> None:
+    """Load the ontology and `settings.data` (default: the reference workbook) into a store.
+
+    :raises LoaderError, ValidationFailed: a source cannot be loaded; nothing of it is stored.
+    """
+    from api.sources import is_dataset_file, read_source
+    from graph.bootstrap import ensure_ontology
+    from sic.paths import reference_workbook
+
+    paths = settings.data or [reference_workbook()]
+    for path in paths:
+        if not is_dataset_file(path):
+            # a dump brings its own ontology graph; anything else needs ours first
+            ensure_ontology(store, command="sic serve")
+        for info in read_source(store, path, command="sic serve"):
+            log.info("loaded %s: %d triples into <%s>", info.name, info.triples, info.graph)
+
+
+# -- errors -----------------------------------------------------------------------------------
+
+
+def _error(code: int, detail: str, **extra: Any) -> JSONResponse:
+    return JSONResponse({"detail": detail, **extra}, status_code=code)
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    """Map the sic.errors hierarchy once (Starlette picks the handler by walking the MRO)."""
+
+    def on(exc_type: type[Exception], respond: Callable[[Any], JSONResponse]) -> None:
+        async def handler(_: Request, exc: Exception) -> JSONResponse:
+            return respond(exc)
+
+        app.add_exception_handler(exc_type, handler)
+
+    on(QueryTimeout, lambda e: _error(503, str(e)))
+    on(QueryError, lambda e: _error(400, str(e)))
+    on(NotFound, lambda e: _error(404, str(e)))
+    on(
+        ValidationFailed,
+        lambda e: _error(
+            422,
+            f"{len(e.violations)} SHACL violation(s); nothing was changed",
+            violations=[_violation(v) for v in e.violations],
+        ),
+    )
+    on(
+        LoaderError,
+        lambda e: _error(
+            400,
+            f"{len(e.problems)} problem(s) in the input; nothing was changed",
+            problems=[{"where": str(p.location), "message": p.message} for p in e.problems],
+        ),
+    )
+    on(StoreUnavailable, lambda e: _error(503, f"the store is unavailable: {e}"))
+    on(StoreError, lambda e: _error(500, f"the store failed: {e}"))
+    on(KGError, lambda e: _error(400, str(e)))
+    on(NotAcceptable, lambda e: _error(406, str(e), acceptable=e.offered))
+    on(Exception, _internal)
+
+
+def _violation(v: Any) -> dict[str, Any]:
+    return {
+        "focusNode": v.focus_node,
+        "resultPath": v.path,
+        "message": v.message,
+        "severity": v.severity,
+        "value": v.value,
+        "sourceShape": v.source_shape,
+        "location": str(v.location) if v.location else None,
+    }
+
+
+def _internal(exc: Exception) -> JSONResponse:
+    log.error("unexpected error", exc_info=exc)
+    return _error(500, "internal error; the details are in the service log")
+
+
+# -- middleware -------------------------------------------------------------------------------
+
+
+class SecurityHeaders:
+    """Headers every response carries: no sniffing, no framing, no referrer leaks."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+class ReadOnlyCORS:
+    """CORS for reading only: GET, HEAD and preflights of them; never on a write.
+
+    A request with another method, or any request to a write-only route, passes by the CORS
+    layer untouched, so a browser on another origin can never read what a write answered nor
+    be told that it may send one.
+    """
+
+    def __init__(self, app: ASGIApp, origins: list[str]) -> None:
+        self.app = app
+        self.cors = CORSMiddleware(
+            app,
+            allow_origins=origins,
+            allow_methods=sorted(READ_METHODS),
+            allow_headers=["Accept", "Accept-Language", "If-None-Match"],
+            expose_headers=[sparql.TRUNCATED_HEADER, "ETag", "Link", "Vary"],
+            allow_credentials=False,
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and (
+            scope["method"] not in READ_METHODS or scope["path"] in WRITE_ONLY_PATHS
+        ):
+            await self.app(scope, receive, send)
+            return
+        await self.cors(scope, receive, send)
+
+
+__all__ = ["create_app", "seed"]

@@ -1,7 +1,372 @@
-"""HTTP routes: sparql."""
+"""SPARQL 1.1 Protocol: queries at /sparql, updates at /update.
+
+/sparql takes a query by GET (`?query=`), by POST of a form (`query=`) or by POST of the query
+itself (`application/sparql-query`), with the dataset optionally given by `default-graph-uri` /
+`named-graph-uri`. Without a query, GET /sparql answers the SPARQL Service Description. The
+answer's format follows the Accept header (api.negotiation): SPARQL JSON, XML, CSV or TSV for
+SELECT and ASK; Turtle, N-Triples, JSON-LD, RDF/XML, N-Quads or TriG for CONSTRUCT and DESCRIBE.
+
+Limits, documented here and in the service description:
+- a query runs at most SIC_QUERY_TIMEOUT seconds; then it is stopped and the answer is 503;
+- a SELECT answers at most SIC_RESULT_LIMIT rows (a CONSTRUCT as many triples). A longer
+  answer is cut there and says so in the header `SIC-Result-Truncated: <limit>`; page with
+  LIMIT / OFFSET to read the rest;
+- SERVICE is refused (400); FROM, FROM NAMED and the dataset parameters only name graphs of
+  the store (one that is not there is empty): nothing is ever fetched.
+
+/update takes SPARQL 1.1 Update by POST only (form `update=` or `application/sparql-update`),
+with `Authorization: Bearer <SIC_WRITE_TOKEN>`; LOAD is refused, and every update is validated
+against the shapes and lands whole or not at all. It answers 204.
+
+Relative IRIs in queries and updates resolve against SIC_BASE_IRI (the service-defined BASE
+the protocol allows), so `<id/activity/A1>` names an activity.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from collections.abc import Sequence
+from typing import Annotated, Any
+from urllib.parse import parse_qsl
 
-router = APIRouter()
+import pyoxigraph as ox
+from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi.responses import Response
+
+from api.deps import RunnerDep, SettingsDep, StoreDep, WritableStore, WriteAllowed
+from api.negotiation import (
+    RDF_FORMATS,
+    RESULT_FORMATS,
+    charset_of,
+    choose,
+    media_type_of,
+)
+from api.settings import Settings
+from api.workers import QueryAnswer, QueryJob, QueryRunner
+from graph.base import GraphStore
+from graph.results import GraphResult
+
+router = APIRouter(tags=["SPARQL"])
+
+FORM = "application/x-www-form-urlencoded"
+QUERY_TYPE = "application/sparql-query"
+UPDATE_TYPE = "application/sparql-update"
+TRUNCATED_HEADER = "SIC-Result-Truncated"
+
+Params = list[tuple[str, str]]
+
+_QUERY_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            QUERY_TYPE: {"schema": {"type": "string"}, "example": "ASK { ?s ?p ?o }"},
+            FORM: {
+                "schema": {
+                    "type": "object",
+                    "required": ["query"],
+                    "properties": {
+                        "query": {"type": "string"},
+                        "default-graph-uri": {"type": "array", "items": {"type": "string"}},
+                        "named-graph-uri": {"type": "array", "items": {"type": "string"}},
+                    },
+                }
+            },
+        },
+    }
+}
+_UPDATE_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            UPDATE_TYPE: {"schema": {"type": "string"}},
+            FORM: {
+                "schema": {
+                    "type": "object",
+                    "required": ["update"],
+                    "properties": {
+                        "update": {"type": "string"},
+                        "using-graph-uri": {"type": "array", "items": {"type": "string"}},
+                        "using-named-graph-uri": {"type": "array", "items": {"type": "string"}},
+                    },
+                }
+            },
+        },
+    }
+}
+_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The answer, in the negotiated format.",
+        "content": {f.media_type: {} for f in (*RESULT_FORMATS, *RDF_FORMATS)},
+    },
+    400: {"description": "Malformed or refused query (SERVICE, bad parameters)."},
+    406: {"description": "No acceptable format for this kind of answer."},
+    415: {"description": "The body is neither a form nor application/sparql-query in UTF-8."},
+    503: {"description": "The query ran past SIC_QUERY_TIMEOUT and was stopped."},
+}
+
+
+def _bad(message: str, code: int = status.HTTP_400_BAD_REQUEST) -> HTTPException:
+    return HTTPException(code, detail=message)
+
+
+def _decode_params(raw: str) -> Params:
+    try:
+        return parse_qsl(raw, keep_blank_values=True, errors="strict")
+    except (UnicodeDecodeError, ValueError):
+        raise _bad("the parameters are not percent-encoded UTF-8") from None
+
+
+async def _body_text(request: Request) -> str:
+    """The request body as text; the protocol only allows UTF-8.
+
+    :raises HTTPException: 415 for another declared charset, 400 for bytes that are not UTF-8.
+    """
+    charset = charset_of(request.headers.get("content-type"))
+    if charset not in (None, "utf-8", "utf8"):
+        raise _bad(f"the body must be UTF-8, not {charset}", status.HTTP_415_UNSUPPORTED_MEDIA_TYPE)
+    try:
+        return (await request.body()).decode("utf-8")
+    except UnicodeDecodeError:
+        raise _bad("the body is not valid UTF-8") from None
+
+
+def _values(params: Params, name: str) -> list[str]:
+    return [v for k, v in params if k == name]
+
+
+def _one(params: Params, name: str) -> str:
+    found = _values(params, name)
+    if len(found) != 1:
+        raise _bad(f"exactly one '{name}' parameter is needed, got {len(found)}")
+    return found[0]
+
+
+def _dataset(params: Params) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None]:
+    default = tuple(_values(params, "default-graph-uri"))
+    named = tuple(_values(params, "named-graph-uri"))
+    if not default and not named:
+        return None, None
+    return default, named
+
+
+async def _answer(
+    runner: QueryRunner, settings: Settings, request: Request, text: str, params: Params
+) -> Response:
+    default, named = _dataset(params)
+    job = QueryJob(
+        sparql=text,
+        accept=request.headers.get("accept"),
+        default_graph=default,
+        named_graphs=named,
+        limit=settings.result_limit,
+        base_iri=settings.base_iri,
+    )
+    answer: QueryAnswer = await runner.run(job)
+    headers = {"Vary": "Accept"}
+    if answer.truncated:
+        headers[TRUNCATED_HEADER] = str(settings.result_limit)
+    return Response(answer.body, media_type=answer.content_type, headers=headers)
+
+
+@router.get(
+    "/sparql", responses=_RESPONSES, summary="SPARQL query (GET), or the service description"
+)
+async def query_get(
+    request: Request,
+    runner: RunnerDep,
+    settings: SettingsDep,
+    store: StoreDep,
+    query: Annotated[list[str] | None, Query(description="The SPARQL query.")] = None,
+    default_graph_uri: Annotated[
+        list[str] | None,
+        Query(alias="default-graph-uri", description="Graphs of the store to merge as default."),
+    ] = None,
+    named_graph_uri: Annotated[
+        list[str] | None,
+        Query(alias="named-graph-uri", description="Graphs of the store to offer as named."),
+    ] = None,
+) -> Response:
+    """Run a query given in the URL; without one, describe this endpoint (SPARQL 1.1 SD)."""
+    params = _decode_params(request.url.query)
+    if _values(params, "update"):
+        raise _bad("updates are POSTed to /update, never sent by GET")
+    if not query:
+        if default_graph_uri or named_graph_uri:
+            raise _bad("a 'query' parameter is needed")
+        return _service_description(request, settings, store)
+    return await _answer(runner, settings, request, _one(params, "query"), params)
+
+
+@router.post(
+    "/sparql", responses=_RESPONSES, openapi_extra=_QUERY_BODY, summary="SPARQL query (POST)"
+)
+async def query_post(request: Request, runner: RunnerDep, settings: SettingsDep) -> Response:
+    """Run a query POSTed as a form or as `application/sparql-query`."""
+    url_params = _decode_params(request.url.query)
+    kind = media_type_of(request.headers.get("content-type"))
+    if kind == FORM:
+        body = _decode_params(await _body_text(request))
+        if _values(body, "update"):
+            raise _bad("updates are POSTed to /update")
+        params = url_params + body
+        return await _answer(runner, settings, request, _one(params, "query"), params)
+    if kind == QUERY_TYPE:
+        if _values(url_params, "query"):
+            raise _bad("the query is the body; it cannot also be a 'query' parameter")
+        text = await _body_text(request)
+        return await _answer(runner, settings, request, text, url_params)
+    raise _bad(
+        f"POST a query as {FORM} or {QUERY_TYPE}, not {kind or 'an untyped body'}",
+        status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+    )
+
+
+@router.post(
+    "/update",
+    status_code=status.HTTP_204_NO_CONTENT,
+    openapi_extra=_UPDATE_BODY,
+    summary="SPARQL update (needs the write token)",
+    responses={
+        400: {"description": "Malformed or refused update (LOAD, SERVICE, bad parameters)."},
+        401: {"description": "No bearer token."},
+        403: {"description": "Wrong token, or the service is read-only."},
+        415: {"description": "The body is neither a form nor application/sparql-update."},
+        422: {"description": "The result would not conform to the shapes; nothing changed."},
+    },
+)
+async def update(
+    request: Request,
+    runner: RunnerDep,
+    store: StoreDep,
+    settings: SettingsDep,
+    _auth: WriteAllowed,
+) -> Response:
+    """Apply a SPARQL 1.1 Update, validated, all or nothing."""
+    url_params = _decode_params(request.url.query)
+    kind = media_type_of(request.headers.get("content-type"))
+    if kind == FORM:
+        params = url_params + _decode_params(await _body_text(request))
+        text = _one(params, "update")
+    elif kind == UPDATE_TYPE:
+        if _values(url_params, "update"):
+            raise _bad("the update is the body; it cannot also be an 'update' parameter")
+        params = url_params
+        text = await _body_text(request)
+    else:
+        raise _bad(
+            f"POST an update as {FORM} or {UPDATE_TYPE}, not {kind or 'an untyped body'}",
+            status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+        )
+    if _values(params, "query"):
+        raise _bad("queries go to /sparql")
+    writable = _writable(store)
+    base = settings.base_iri
+    using = _values(params, "using-graph-uri")
+    using_named = _values(params, "using-named-graph-uri")
+    await runner.write(
+        lambda: writable.update(
+            text,
+            base_iri=base,
+            using_graphs=using,
+            using_named_graphs=using_named,
+            command="SPARQL update via /update",
+        )
+    )
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+def _writable(store: GraphStore) -> WritableStore:
+    if not isinstance(store, WritableStore):
+        raise _bad("this store does not take updates", status.HTTP_501_NOT_IMPLEMENTED)
+    return store
+
+
+# -- the service description ----------------------------------------------------------------
+
+_SD = "http://www.w3.org/ns/sparql-service-description#"
+_FORMATS = "http://www.w3.org/ns/formats/"
+_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_DCT_DESCRIPTION = ox.NamedNode("http://purl.org/dc/terms/description")
+_FORMAT_IRIS: Sequence[str] = (
+    "SPARQL_Results_JSON",
+    "SPARQL_Results_XML",
+    "SPARQL_Results_CSV",
+    "SPARQL_Results_TSV",
+    "Turtle",
+    "N-Triples",
+    "JSON-LD",
+    "RDF_XML",
+    "N-Quads",
+    "TriG",
+)
+
+
+def _sd(name: str) -> ox.NamedNode:
+    return ox.NamedNode(_SD + name)
+
+
+def service_description(
+    endpoint: str, update_endpoint: str, settings: Settings, graphs: Sequence[str]
+) -> list[ox.Triple]:
+    """The SPARQL 1.1 Service Description of /sparql (and of /update when writes are on)."""
+    service = ox.NamedNode(endpoint)
+    dataset = ox.BlankNode()
+    default = ox.BlankNode()
+    triples = [
+        ox.Triple(service, _RDF_TYPE, _sd("Service")),
+        ox.Triple(service, _sd("endpoint"), service),
+        ox.Triple(service, _sd("supportedLanguage"), _sd("SPARQL11Query")),
+        ox.Triple(service, _sd("feature"), _sd("UnionDefaultGraph")),
+        ox.Triple(
+            service,
+            _sd("defaultEntailmentRegime"),
+            ox.NamedNode("http://www.w3.org/ns/entailment/Simple"),
+        ),
+        ox.Triple(
+            service,
+            _DCT_DESCRIPTION,
+            ox.Literal(
+                f"Queries stop after {settings.query_timeout:g} s (503). Answers are cut at "
+                f"{settings.result_limit} rows or triples, with the header "
+                f"'{TRUNCATED_HEADER}: {settings.result_limit}'. SERVICE is refused; FROM and "
+                "the dataset parameters only name graphs of this store.",
+                language="en",
+            ),
+        ),
+        ox.Triple(service, _sd("defaultDataset"), dataset),
+        ox.Triple(dataset, _RDF_TYPE, _sd("Dataset")),
+        ox.Triple(dataset, _sd("defaultGraph"), default),
+        ox.Triple(default, _RDF_TYPE, _sd("Graph")),
+    ]
+    triples += [
+        ox.Triple(service, _sd("resultFormat"), ox.NamedNode(_FORMATS + name))
+        for name in _FORMAT_IRIS
+    ]
+    for graph in graphs:
+        named = ox.BlankNode()
+        triples += [
+            ox.Triple(dataset, _sd("namedGraph"), named),
+            ox.Triple(named, _RDF_TYPE, _sd("NamedGraph")),
+            ox.Triple(named, _sd("name"), ox.NamedNode(graph)),
+        ]
+    if settings.write_token is not None:
+        updates = ox.NamedNode(update_endpoint)
+        triples += [
+            ox.Triple(updates, _RDF_TYPE, _sd("Service")),
+            ox.Triple(updates, _sd("endpoint"), updates),
+            ox.Triple(updates, _sd("supportedLanguage"), _sd("SPARQL11Update")),
+        ]
+    return triples
+
+
+def _service_description(request: Request, settings: Settings, store: GraphStore) -> Response:
+    fmt = choose(RDF_FORMATS, request.headers.get("accept"))
+    assert fmt.rdf is not None  # every row of RDF_FORMATS has one
+    endpoint = str(request.url.replace(query=""))
+    triples = service_description(
+        endpoint,
+        str(request.url_for("update")),
+        settings,
+        [s.graph for s in store.sources()],
+    )
+    body = GraphResult(triples).serialize(fmt.rdf, prefixes={"sd": _SD})
+    return Response(body, media_type=fmt.content_type, headers={"Vary": "Accept"})

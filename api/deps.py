@@ -1,0 +1,88 @@
+"""What routes receive: the settings, the store, the query runner and the write permission.
+
+Typed `Annotated` aliases keep route signatures short and let tests override one piece
+(`app.dependency_overrides[get_store] = ...`). Everything lives on `app.state`, set once by the
+app factory's lifespan; nothing here is global.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Annotated, Protocol, cast, runtime_checkable
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from api.security import check_write_token
+from api.settings import Settings
+from api.workers import QueryRunner, ThreadRunner, WorkerPool, default_pool_size
+from graph.base import GraphStore
+from graph.update import Delta
+
+
+@runtime_checkable
+class WritableStore(Protocol):
+    """A store that takes SPARQL Update and explicit deltas (validated, all or nothing)."""
+
+    def update(
+        self,
+        sparql: str,
+        *,
+        base_iri: str | None = None,
+        using_graphs: Sequence[str] = (),
+        using_named_graphs: Sequence[str] = (),
+        command: str = "",
+    ) -> Delta: ...
+
+    def apply(self, delta: Delta, *, command: str = "") -> None: ...
+
+
+def open_configured_store(settings: Settings) -> GraphStore:
+    """The store the settings name: the one place the service opens a store.
+
+    :raises StoreError: if it cannot be opened.
+    """
+    from graph.factory import open_store
+
+    return open_store(settings.store, **settings.store_options())
+
+
+def make_runner(store: GraphStore, settings: Settings) -> QueryRunner:
+    """Killable worker processes for the embedded store, a thread for anything else."""
+    from graph.embedded import EmbeddedStore
+
+    if isinstance(store, EmbeddedStore):
+        size = settings.query_workers or default_pool_size()
+        return WorkerPool(store, size=size, timeout=settings.query_timeout)
+    return ThreadRunner(store, timeout=settings.query_timeout)
+
+
+def get_settings(request: Request) -> Settings:
+    return cast(Settings, request.app.state.settings)
+
+
+def get_store(request: Request) -> GraphStore:
+    return cast(GraphStore, request.app.state.store)
+
+
+def get_runner(request: Request) -> QueryRunner:
+    return cast(QueryRunner, request.app.state.runner)
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+StoreDep = Annotated[GraphStore, Depends(get_store)]
+RunnerDep = Annotated[QueryRunner, Depends(get_runner)]
+
+
+_bearer = HTTPBearer(auto_error=False, description="SIC_WRITE_TOKEN, for writes only")
+
+
+def require_write_token(
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> None:
+    """Refuse a write before anything is read from its body (401 / 403)."""
+    check_write_token(settings.write_token, credentials.credentials if credentials else None)
+
+
+WriteAllowed = Annotated[None, Depends(require_write_token)]
