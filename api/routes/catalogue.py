@@ -1,7 +1,387 @@
-"""HTTP routes: catalogue."""
+"""The JSON API under /api: the question catalogue, matchmaking, and project submissions.
+
+Every route answers through the question catalogue (`queries.catalogue.run`), so the CLI, the
+API and the web pages give the same answers with the same parameter checks; the routes only
+type what they return. Errors come from the platform's error hierarchy, mapped to HTTP once by
+the application (`{"detail": ...}`: 400 for a bad parameter, 404 for an unknown question or
+entity).
+
+POST /api/projects maps a JSON project idea with the workbook loader's own mapping for a row of
+projects.csv, so a project submitted here is the same RDF as the same project in a workbook,
+and the store validates it with the SHACL shapes against the whole graph before anything is
+written.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import datetime as dt
+import hmac
+import json
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Annotated, Any, Literal
 
-router = APIRouter()
+import pyoxigraph as ox
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import JsonValue, ValidationError
+
+from api.describe import compact_iri, select
+from api.models import (
+    AllianceProposal,
+    Candidates,
+    ErrorBody,
+    Gaps,
+    Opportunities,
+    ProjectCreated,
+    ProjectIdea,
+    QueryAnswer,
+    QueryCatalogue,
+    QueryInfo,
+    ValidationRejected,
+)
+from api.routes.linked_data import settings_of, store_of
+from graph.base import GraphStore
+from graph.update import Delta
+from loaders import mapping
+from loaders.builder import Builder
+from loaders.sheets import BY_NAME, PROJECTS
+from loaders.table import Row, Table, Tables
+from loaders.workbook import Workbook, trace
+from queries.catalogue import describe as describe_question
+from queries.catalogue import questions, run
+from sic.errors import Location, ValidationFailed, Violation
+from sic.iris import graph_iri, mint
+
+router = APIRouter(prefix="/api", tags=["JSON API"])
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "A parameter is missing, unknown or malformed."},
+    404: {"model": ErrorBody, "description": "No such question, or no such entity."},
+}
+
+BODY_SOURCE = "request body"
+"""How problems in a submitted project name where they are (as a workbook names its file)."""
+SUBMISSIONS = "updates"
+"""The source a submitted project is stored in: the one SPARQL Update writes to."""
+
+
+def _plain(value: Any) -> JsonValue:
+    """A catalogue value as JSON: decimals as numbers, dates as ISO text."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def _rows(store: GraphStore, name: str, params: Mapping[str, str]) -> list[dict[str, Any]]:
+    return run(store, name, params).rows
+
+
+# -- the catalogue -------------------------------------------------------------------------
+
+
+@router.get("/queries", response_model=QueryCatalogue, summary="The question catalogue")
+def catalogue(request: Request) -> QueryCatalogue:
+    """Every named question with its parameters and columns, to discover what can be asked."""
+    infos = []
+    for q in questions():
+        described = describe_question(q)
+        url = str(request.url_for("answer", name=q.name))
+        infos.append(QueryInfo.model_validate({**described, "url": url}))
+    return QueryCatalogue(queries=infos)
+
+
+@router.get(
+    "/queries/{name}",
+    response_model=QueryAnswer,
+    responses=_ERRORS,
+    summary="Answer one named question (parameters as query-string parameters)",
+)
+def answer(
+    request: Request,
+    name: Annotated[str, Path(description="a name from /api/queries")],
+) -> QueryAnswer:
+    """Any question of the catalogue by name; each of its parameters is a query parameter.
+
+    The parameters are checked against the question's declaration (unknown, missing, malformed
+    or not allowed: 400) and bound as RDF terms, never pasted into a query.
+    """
+    result = run(store_of(request), name, dict(request.query_params))
+    rows = [{k: _plain(v) for k, v in row.items()} for row in result.rows]
+    return QueryAnswer(
+        name=result.name,
+        params={k: _plain(v) for k, v in result.params.items()},
+        columns=list(result.columns),
+        rows=rows,
+        count=len(rows),
+    )
+
+
+# -- matchmaking ---------------------------------------------------------------------------
+
+ActivityCode = Annotated[str, Path(description="the activity's code, e.g. A2.07")]
+
+
+@router.get(
+    "/activities/{code}/candidates",
+    response_model=Candidates,
+    responses=_ERRORS,
+    summary="Organisations ranked by fit for an activity, with the reasons",
+)
+def candidates(
+    request: Request,
+    code: ActivityCode,
+    top: Annotated[int, Query(ge=1, le=200, description="how many ranked candidates")] = 10,
+) -> Candidates:
+    """Who could carry an activity (the `candidates-for-activity` question)."""
+    rows = _rows(store_of(request), "candidates-for-activity", {"activity": code, "top": str(top)})
+    return Candidates.model_validate({"activity": code, "top": top, "candidates": rows})
+
+
+@router.get(
+    "/gaps",
+    response_model=Gaps,
+    responses=_ERRORS,
+    summary="Activities that no live project addresses",
+)
+def gaps(
+    request: Request,
+    facility: Annotated[
+        Literal["global", "core"], Query(description="the activities' effective facility type")
+    ] = "global",
+    objective: Annotated[str | None, Query(description="only under this objective (code)")] = None,
+    category: Annotated[str | None, Query(description="only of this category (code)")] = None,
+) -> Gaps:
+    """The gaps of the Implementation Strategy (the `uncovered-activities` question)."""
+    params: dict[str, str] = {"facility": facility}
+    if objective:
+        params["objective"] = objective
+    if category:
+        params["category"] = category
+    rows = _rows(store_of(request), "uncovered-activities", params)
+    return Gaps.model_validate(
+        {"facility": facility, "objective": objective, "category": category, "gaps": rows}
+    )
+
+
+@router.get(
+    "/organisations/{id}/opportunities",
+    response_model=Opportunities,
+    responses=_ERRORS,
+    summary="Organisations that share an organisation's interests but never worked with it",
+)
+def opportunities(
+    request: Request,
+    id: Annotated[str, Path(description="the organisation's id")],
+    top: Annotated[int, Query(ge=1, le=1000, description="how many pairs")] = 20,
+) -> Opportunities:
+    """Partnership opportunities (the `partnership-opportunities` question, for one side)."""
+    params = {"organisation": id, "top": str(top)}
+    rows = _rows(store_of(request), "partnership-opportunities", params)
+    return Opportunities.model_validate({"organisation": id, "top": top, "opportunities": rows})
+
+
+@router.get(
+    "/activities/{code}/alliance",
+    response_model=AllianceProposal,
+    responses=_ERRORS,
+    summary="A small set of organisations that together cover what an activity needs",
+)
+def alliance(
+    request: Request,
+    code: ActivityCode,
+    size: Annotated[int, Query(ge=1, le=12, description="at most this many to add")] = 5,
+) -> AllianceProposal:
+    """An alliance to propose for an activity (the `alliance-composition` question)."""
+    params = {"activity": code, "size": str(size)}
+    rows = _rows(store_of(request), "alliance-composition", params)
+    return AllianceProposal.model_validate({"activity": code, "size": size, "members": rows})
+
+
+# -- project submissions -------------------------------------------------------------------
+
+_bearer = HTTPBearer(auto_error=False, description="SIC_WRITE_TOKEN")
+
+
+def require_write_token(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> None:
+    """Refuse a write before its body is read: 403 on a read-only service or a wrong token,
+    401 without one. The comparison takes the same time wherever the tokens differ."""
+    expected = settings_of(request).write_token
+    if expected is None:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "this service is read-only")
+    if credentials is None or not credentials.credentials:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "writes need an 'Authorization: Bearer <token>' header",
+            headers={"WWW-Authenticate": 'Bearer realm="sic"'},
+        )
+    given = credentials.credentials.encode("utf-8")
+    if not hmac.compare_digest(given, expected.get_secret_value().encode("utf-8")):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "wrong write token")
+
+
+def _body_problems(error: ValidationError, focus: str) -> list[Violation]:
+    """Pydantic's complaints about the JSON, as violations located at their field."""
+    out = []
+    for e in error.errors(include_url=False):
+        field = ".".join(str(part) for part in e["loc"]) or None
+        out.append(
+            Violation(
+                focus_node=focus,
+                path=None,
+                message=e["msg"],
+                location=Location(BODY_SOURCE, None, field),
+                constraint=e["type"],
+            )
+        )
+    return out
+
+
+def _focus(raw: object, base: str) -> str:
+    """The IRI a submission would create, when its id is usable ('' otherwise)."""
+    key = raw.get("id") if isinstance(raw, dict) else None
+    if not isinstance(key, str) or not key.strip() or ";" in key:
+        return ""
+    return str(mint("project", key.strip(), base))
+
+
+def map_project(idea: ProjectIdea, base: str) -> tuple[Builder, Workbook]:
+    """The RDF of a project idea, by the workbook mapping of one projects.csv row.
+
+    References are resolved as IRIs (the keys are taken as given); the SHACL shapes then check
+    against the store that they name an existing organisation, alliance and activities.
+    """
+    cells = idea.cells()
+    table = Table("projects", BODY_SOURCE, tuple(cells), (Row(1, cells),))
+    tables = Tables(name="api", checksum="", tables={"projects": table})
+    builder = Builder(tables, base)
+    builder.collect_keys(PROJECTS)
+    referenced = {
+        "organisations": [idea.lead, *idea.partners],
+        "alliances": [idea.alliance] if idea.alliance else [],
+        "activities": idea.activities,
+    }
+    for sheet, keys in referenced.items():
+        builder.keys[sheet] = {key: 0 for key in keys}
+    for row in builder.rows(BY_NAME["projects"]):
+        mapping._project(row)
+    workbook = Workbook(
+        graph=builder.graph, origins=builder.origins, about={}, columns=builder.columns
+    )
+    return builder, workbook
+
+
+def _without_row(violations: list[Violation]) -> list[Violation]:
+    """A submission has one row; locations name its field only."""
+    out = []
+    for v in violations:
+        where = v.location
+        if where is not None and where.file == BODY_SOURCE:
+            where = Location(BODY_SOURCE, None, where.column)
+        out.append(
+            Violation(
+                focus_node=v.focus_node,
+                path=v.path,
+                message=v.message,
+                severity=v.severity,
+                value=v.value,
+                source_shape=v.source_shape,
+                constraint=v.constraint,
+                location=where,
+            )
+        )
+    return out
+
+
+def _loader_problems(builder: Builder, focus: str) -> list[Violation]:
+    columns = {column: predicate for (_, predicate), column in builder.columns.items()}
+    out = []
+    for p in builder.problems:
+        predicate = columns.get(p.location.column or "")
+        out.append(
+            Violation(
+                focus_node=focus,
+                path=compact_iri(str(predicate)) if predicate is not None else None,
+                message=p.message,
+                location=Location(BODY_SOURCE, None, p.location.column),
+            )
+        )
+    return out
+
+
+_SUBMIT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    201: {"description": "Stored; Location is the project's page on this service."},
+    401: {"model": ErrorBody, "description": "No bearer token."},
+    403: {"model": ErrorBody, "description": "Wrong token, or a read-only service."},
+    409: {"model": ErrorBody, "description": "A project with this id exists already."},
+    422: {
+        "model": ValidationRejected,
+        "description": "Invalid: each problem as {focusNode, resultPath, message}; none stored.",
+    },
+    501: {"model": ErrorBody, "description": "The store behind this service takes no writes."},
+}
+
+
+@router.post(
+    "/projects",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ProjectCreated,
+    responses=_SUBMIT_RESPONSES,
+    summary="Submit a project idea (bearer token)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": ProjectIdea.model_json_schema()}},
+        }
+    },
+)
+async def submit_project(
+    request: Request, response: Response, _: Annotated[None, Depends(require_write_token)]
+) -> ProjectCreated:
+    """Validate a project idea with SHACL against the graph and store it, or store nothing.
+
+    The body is read here rather than by FastAPI so that every problem, from a wrong type in
+    the JSON to a lead that is not an organisation of the graph, comes back in one 422 body of
+    one shape: `violations` of {focusNode, resultPath, message}.
+    """
+    settings = settings_of(request)
+    store = store_of(request)
+    try:
+        raw = json.loads(await request.body())
+    except (ValueError, UnicodeDecodeError) as exc:
+        problem = Violation(focus_node="", path=None, message=f"the body is not JSON: {exc}")
+        raise ValidationFailed([problem]) from None
+    focus = _focus(raw, settings.base_iri)
+    try:
+        idea = ProjectIdea.model_validate(raw)
+    except ValidationError as exc:
+        raise ValidationFailed(_body_problems(exc, focus)) from None
+    builder, workbook = map_project(idea, settings.base_iri)
+    if builder.problems:
+        raise ValidationFailed(_loader_problems(builder, focus))
+    if select(store, "describe-resource", limit=1, this=ox.NamedNode(focus)).rows:
+        raise HTTPException(status.HTTP_409_CONFLICT, f"a project with id {idea.id!r} exists")
+    apply = getattr(store, "apply", None)
+    if apply is None:
+        raise HTTPException(status.HTTP_501_NOT_IMPLEMENTED, "this store takes no writes here")
+    delta = Delta(added={str(graph_iri(SUBMISSIONS, store.base)): set(builder.graph)})
+    try:
+        apply(delta, command="POST /api/projects")
+    except ValidationFailed as exc:
+        raise ValidationFailed(_without_row(trace(exc.violations, workbook))) from None
+    url = str(request.url_for("resource", kind="project", key=idea.id))
+    response.headers["Location"] = url
+    return ProjectCreated(
+        id=idea.id, iri=focus, url=url, source=SUBMISSIONS, triples=len(builder.graph)
+    )

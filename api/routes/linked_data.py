@@ -246,8 +246,23 @@ def serialize_rdf(triples: Sequence[ox.Triple], rep: Representation, request: Re
         raise ValueError(f"{rep.name} is not an RDF syntax")
     prefixes = None
     if rep.rdf in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML):
-        prefixes = dict(compactor().prefixes)  # the context's prefixes: one set everywhere
+        prefixes = _used_prefixes(triples)
     return ox.serialize(triples, format=rep.rdf, prefixes=prefixes) or b""
+
+
+def _used_prefixes(triples: Sequence[ox.Triple]) -> dict[str, str]:
+    """The context's prefixes (one set everywhere) that the triples use, in its order."""
+    iris: set[str] = set()
+    for t in triples:
+        for term in (t.subject, t.predicate, t.object):
+            if isinstance(term, ox.NamedNode):
+                iris.add(term.value)
+            elif isinstance(term, ox.Literal):
+                iris.add(term.datatype.value)
+    namespaces = {iri.rsplit("#", 1)[0] + "#" for iri in iris} | {
+        iri.rsplit("/", 1)[0] + "/" for iri in iris
+    }
+    return {p: ns for p, ns in sorted(compactor().prefixes) if ns in namespaces}
 
 
 def empty_document(rep: Representation, request: Request, note: str) -> bytes:

@@ -1,0 +1,266 @@
+"""The JSON API's request and response bodies, as pydantic models.
+
+Each /api route names its model, so /openapi.json documents every body exactly and the
+schemathesis run checks the service against it. Field names are the question catalogue's column
+names and the workbook's column names (`lead`, `activities`, `start`), so that a person who knows
+the spreadsheet knows the API.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator
+
+
+class ErrorBody(BaseModel):
+    """The service's one error body (400, 401, 403, 404, 409, 503)."""
+
+    detail: str
+
+
+class ValidationProblem(BaseModel):
+    """One reason a submission was refused: the node, the property and what is wrong.
+
+    `focusNode` is the IRI the submission would have created, `resultPath` the property at
+    fault (`sic:lead`), `location` the field of the request body that gave it.
+    """
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    focusNode: str  # noqa: N815 - SHACL's result vocabulary, as the SPARQL endpoints report it
+    resultPath: str | None = None  # noqa: N815
+    message: str
+    severity: str = "Violation"
+    value: str | None = None
+    sourceShape: str | None = None  # noqa: N815
+    location: str | None = None
+
+
+class ValidationRejected(BaseModel):
+    """422: nothing was stored; every problem found is listed."""
+
+    detail: str
+    violations: list[ValidationProblem]
+
+
+# -- the question catalogue ----------------------------------------------------------------
+
+
+class ParamInfo(BaseModel):
+    """One parameter a question takes (passed as a query-string parameter of the same name)."""
+
+    name: str
+    type: Literal["iri", "code", "string", "integer", "decimal", "date", "boolean"]
+    required: bool
+    kind: str | None = Field(None, description="for a code: the kind of entity it names")
+    default: str | int | float | bool | None = None
+    allowed: list[str] = Field(default_factory=list)
+    min: float | None = None
+    max: float | None = None
+    description: str = ""
+
+
+class QueryInfo(BaseModel):
+    """One named question of the catalogue."""
+
+    name: str
+    kind: Literal["sparql", "analysis"]
+    summary: str
+    description: str = ""
+    params: list[ParamInfo]
+    columns: list[str]
+    url: str = Field(description="where to ask it: /api/queries/{name}")
+
+
+class QueryCatalogue(BaseModel):
+    """Every question the service answers."""
+
+    queries: list[QueryInfo]
+
+
+class QueryAnswer(BaseModel):
+    """The answer to one question: its columns, in order, and one object per row."""
+
+    name: str
+    params: dict[str, JsonValue] = Field(description="the parameters as understood, defaults too")
+    columns: list[str]
+    rows: list[dict[str, JsonValue]]
+    count: int
+
+
+# -- matchmaking ---------------------------------------------------------------------------
+
+
+class Reason(BaseModel):
+    """Why a candidate fits: one signal, its weight in the score, its value and its evidence."""
+
+    signal: str
+    weight: float
+    value: float
+    text: str
+    evidence: list[str] = Field(default_factory=list)
+
+
+class Candidate(BaseModel):
+    """An organisation ranked for an activity (rank and score are null for those involved)."""
+
+    rank: int | None
+    organisation: str
+    name: str | None
+    type: str | None
+    status: str | None
+    score: float | None
+    involved: bool
+    reasons: list[Reason]
+    signals: dict[str, float]
+
+
+class Candidates(BaseModel):
+    """Organisations for an activity: those already involved first, then the best ranked."""
+
+    activity: str
+    top: int
+    candidates: list[Candidate]
+
+
+class Gap(BaseModel):
+    """An activity that no live project addresses."""
+
+    activity: str
+    title: str | None
+    objective: str | None
+    objective_title: str | None
+    category: str | None
+    category_label: str | None
+    facility: str | None
+    finished_projects: int = Field(description="completed or discontinued projects it had")
+
+
+class Gaps(BaseModel):
+    """The uncovered activities of one facility type, optionally of one objective or category."""
+
+    facility: Literal["global", "core"]
+    objective: str | None
+    category: str | None
+    gaps: list[Gap]
+
+
+class Opportunity(BaseModel):
+    """Two organisations that share interests but have never worked together."""
+
+    organisation_a: str
+    organisation_a_name: str | None
+    organisation_b: str
+    organisation_b_name: str | None
+    score: float
+    shared: list[str]
+    distance: int | None = Field(description="steps between them on the collaboration network")
+
+
+class Opportunities(BaseModel):
+    """Partnership opportunities of one organisation, best first."""
+
+    organisation: str
+    top: int
+    opportunities: list[Opportunity]
+
+
+class AllianceMember(BaseModel):
+    """One organisation of a proposed alliance and what it brings (step 0: already involved)."""
+
+    step: int
+    organisation: str
+    name: str | None
+    type: str | None
+    involved: bool
+    fit: float | None
+    brings: list[str]
+    still_uncovered: list[str]
+
+
+class AllianceProposal(BaseModel):
+    """A small set of organisations that together cover what an activity needs."""
+
+    activity: str
+    size: int
+    members: list[AllianceMember]
+
+
+# -- project submissions -------------------------------------------------------------------
+
+
+def _no_separator(value: str) -> str:
+    if ";" in value:
+        raise ValueError("';' separates values in the workbook; give each value as its own item")
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value.strip()
+
+
+class ProjectIdea(BaseModel):
+    """A project idea as JSON, with the columns of projects.csv as its fields.
+
+    It is mapped to RDF by the workbook loader's own mapping for a projects.csv row, then
+    validated with the SHACL shapes against the whole graph: references must name existing
+    organisations, alliances and activities, a funded stage needs funding, and so on.
+    """
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    id: str = Field(min_length=1, max_length=200, description="the project id (its key)")
+    title: str = Field(min_length=1, description="the title in English")
+    title_fr: str | None = None
+    title_es: str | None = None
+    description: str | None = None
+    description_fr: str | None = None
+    description_es: str | None = None
+    stage: str = Field(
+        "idea",
+        description="idea, team, concept_note, proposal, funded, implementation, completed or "
+        "discontinued",
+    )
+    lead: str = Field(min_length=1, description="the id of the lead organisation")
+    partners: list[str] = Field(default_factory=list, description="organisation ids")
+    alliance: str | None = Field(None, description="the id of the alliance carrying it")
+    activities: list[str] = Field(min_length=1, description="codes of the activities it addresses")
+    countries: list[str] = Field(default_factory=list, description="ISO 3166-1 alpha-2 codes")
+    start: str | None = Field(None, description="ISO date (YYYY-MM-DD)", examples=["2025-01-31"])
+    end: str | None = Field(None, description="ISO date (YYYY-MM-DD)", examples=["2027-12-31"])
+    budget: Decimal | None = Field(None, allow_inf_nan=False, description="greater than zero")
+    currency: str | None = Field(None, description="ISO 4217 code such as EUR")
+
+    @field_validator("id", "lead")
+    @classmethod
+    def _one_key(cls, value: str) -> str:
+        return _no_separator(value)
+
+    @field_validator("partners", "activities", "countries")
+    @classmethod
+    def _keys(cls, values: list[str]) -> list[str]:
+        return [_no_separator(v) for v in values]
+
+    def cells(self) -> dict[str, str]:
+        """The submission as the cells of a projects.csv row (lists joined with ';')."""
+        out: dict[str, str] = {}
+        for name, value in self.model_dump(exclude_none=True).items():
+            if isinstance(value, list):
+                text = ";".join(value)
+            elif isinstance(value, Decimal):
+                text = format(value, "f")
+            else:
+                text = str(value)
+            if text:
+                out[name] = text
+        return out
+
+
+class ProjectCreated(BaseModel):
+    """201: the project is in the graph; `url` dereferences its IRI on this service."""
+
+    id: str
+    iri: str
+    url: str
+    source: str = Field(description="the source (named graph) it was stored in")
+    triples: int

@@ -1,0 +1,385 @@
+"""The JSON API under /api: catalogue, named questions, matchmaking and project submissions."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import pytest
+from fastapi import FastAPI
+from rdflib import URIRef
+from starlette.exceptions import StarletteDeprecationWarning
+
+from api.app import create_app
+from api.models import (
+    AllianceProposal,
+    Candidates,
+    Gaps,
+    Opportunities,
+    ProjectCreated,
+    ProjectIdea,
+    QueryAnswer,
+    QueryCatalogue,
+    ValidationRejected,
+)
+from api.routes.catalogue import map_project
+from api.settings import Settings
+from api.sources import read_source
+from graph.bootstrap import ensure_ontology
+from graph.embedded import EmbeddedStore
+from loaders.workbook import read_workbook
+from queries.catalogue import questions, run
+
+with warnings.catch_warnings():
+    # starlette asks for httpx2 and warns when it falls back to httpx; the client is the same
+    warnings.simplefilter("ignore", StarletteDeprecationWarning)
+    from fastapi.testclient import TestClient
+
+BASE = "https://w3id.org/4p1000/"
+TOKEN = "a-test-write-token-of-some-length"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+def build_app(store: EmbeddedStore, token: str | None = TOKEN) -> FastAPI:
+    app = create_app(Settings(store=Path("/nonexistent/unused"), write_token=token))
+    app.state.store = store
+    return app
+
+
+def loaded_store(reference: Path) -> EmbeddedStore:
+    store = EmbeddedStore(None)
+    ensure_ontology(store)
+    read_source(store, reference)
+    return store
+
+
+@pytest.fixture(scope="module")
+def store(reference: Path) -> Iterator[EmbeddedStore]:
+    st = loaded_store(reference)
+    yield st
+    st.close()
+
+
+@pytest.fixture(scope="module")
+def client(store: EmbeddedStore) -> TestClient:
+    return TestClient(build_app(store))
+
+
+@pytest.fixture
+def fresh(reference: Path) -> Iterator[tuple[TestClient, EmbeddedStore]]:
+    """A client over a store of its own, for tests that write."""
+    st = loaded_store(reference)
+    yield TestClient(build_app(st)), st
+    st.close()
+
+
+# -- the catalogue -------------------------------------------------------------------------
+
+
+def test_catalogue_lists_every_question(client: TestClient) -> None:
+    r = client.get("/api/queries")
+    assert r.status_code == 200
+    catalogue = QueryCatalogue.model_validate(r.json())
+    assert [q.name for q in catalogue.queries] == [q.name for q in questions()]
+    by_name = {q.name: q for q in catalogue.queries}
+    for name in (
+        "uncovered-activities",
+        "coverage-by-objective",
+        "funding-by-objective",
+        "candidates-for-activity",
+        "partnership-opportunities",
+        "alliance-composition",
+        "brokers",
+        "funders-for-project",
+        "task-force-roster",
+        "objective-profile",
+        "organisation-profile",
+    ):
+        assert name in by_name, name
+    activity = next(p for p in by_name["candidates-for-activity"].params if p.name == "activity")
+    assert activity.required and activity.type == "code" and activity.kind == "activity"
+    assert by_name["brokers"].url == "http://testserver/api/queries/brokers"
+
+
+def test_any_question_by_name_matches_the_catalogue(
+    client: TestClient, store: EmbeddedStore
+) -> None:
+    r = client.get("/api/queries/uncovered-activities", params={"objective": "A2"})
+    assert r.status_code == 200
+    answer = QueryAnswer.model_validate(r.json())
+    expected = run(store, "uncovered-activities", {"objective": "A2"})
+    assert answer.columns == list(expected.columns)
+    assert [row["activity"] for row in answer.rows] == expected.column("activity")
+    assert answer.count == len(expected) > 0
+    assert answer.params == {"objective": "A2", "facility": "global"}
+
+
+def test_decimals_are_json_numbers(client: TestClient) -> None:
+    rows = client.get("/api/queries/funding-by-objective").json()["rows"]
+    assert rows and all(isinstance(row["secured"], int | float) for row in rows)
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "status"),
+    [
+        ("/api/queries/no-such-question", {}, 404),
+        ("/api/queries/candidates-for-activity", {}, 400),  # required parameter missing
+        ("/api/queries/candidates-for-activity", {"activity": "A1.04", "top": "x"}, 400),
+        ("/api/queries/uncovered-activities", {"colour": "red"}, 400),  # unknown parameter
+        ("/api/queries/uncovered-activities", {"facility": "orbital"}, 400),  # not allowed
+        ("/api/queries/candidates-for-activity", {"activity": "Z9.99"}, 404),  # no such entity
+    ],
+)
+def test_bad_questions_are_refused_with_one_body(
+    client: TestClient, path: str, params: dict[str, str], status: int
+) -> None:
+    r = client.get(path, params=params)
+    assert r.status_code == status
+    assert isinstance(r.json()["detail"], str) and r.json()["detail"]
+
+
+def test_parameters_cannot_change_the_query(client: TestClient) -> None:
+    """A value is bound as a term: SPARQL in it is just an unknown code."""
+    injection = 'A2" } UNION { ?activity ?p ?o } #'
+    r = client.get("/api/queries/uncovered-activities", params={"objective": injection})
+    assert r.status_code in (200, 400)
+    if r.status_code == 200:
+        assert r.json()["rows"] == []
+
+
+# -- matchmaking ---------------------------------------------------------------------------
+
+
+def test_candidates(client: TestClient, store: EmbeddedStore) -> None:
+    r = client.get("/api/activities/A2.04/candidates", params={"top": 3})
+    assert r.status_code == 200
+    answer = Candidates.model_validate(r.json())
+    assert answer.activity == "A2.04" and answer.top == 3
+    ranked = [c for c in answer.candidates if not c.involved]
+    assert [c.rank for c in ranked] == [1, 2, 3]
+    assert all(c.reasons and c.score is not None for c in ranked)
+    expected = run(store, "candidates-for-activity", {"activity": "A2.04", "top": "3"})
+    assert [c.organisation for c in answer.candidates] == expected.column("organisation")
+
+
+def test_candidates_of_unknown_activity_is_404(client: TestClient) -> None:
+    r = client.get("/api/activities/Z9.99/candidates")
+    assert r.status_code == 404 and "Z9.99" in r.json()["detail"]
+
+
+def test_top_is_bounded(client: TestClient) -> None:
+    assert client.get("/api/activities/A2.04/candidates", params={"top": 0}).status_code == 422
+    assert client.get("/api/activities/A2.04/candidates", params={"top": 201}).status_code == 422
+
+
+def test_gaps(client: TestClient, store: EmbeddedStore) -> None:
+    r = client.get("/api/gaps")
+    assert r.status_code == 200
+    gaps = Gaps.model_validate(r.json())
+    assert gaps.facility == "global" and gaps.objective is None
+    assert [g.activity for g in gaps.gaps] == run(store, "uncovered-activities").column("activity")
+    core = Gaps.model_validate(client.get("/api/gaps", params={"facility": "core"}).json())
+    assert {g.facility for g in core.gaps} <= {"core"}
+    only_a2 = Gaps.model_validate(client.get("/api/gaps", params={"objective": "A2"}).json())
+    assert only_a2.gaps and all(g.objective == "A2" for g in only_a2.gaps)
+
+
+def test_opportunities(client: TestClient) -> None:
+    r = client.get("/api/organisations/gshf/opportunities", params={"top": 3})
+    assert r.status_code == 200
+    answer = Opportunities.model_validate(r.json())
+    assert 0 < len(answer.opportunities) <= 3
+    assert all("gshf" in (o.organisation_a, o.organisation_b) for o in answer.opportunities)
+    assert client.get("/api/organisations/nobody/opportunities").status_code == 404
+
+
+def test_alliance(client: TestClient) -> None:
+    r = client.get("/api/activities/A1.04/alliance", params={"size": 2})
+    assert r.status_code == 200
+    proposal = AllianceProposal.model_validate(r.json())
+    added = [m for m in proposal.members if not m.involved]
+    assert 0 < len(added) <= 2
+    assert all(m.step == 0 for m in proposal.members if m.involved)
+
+
+# -- POST /api/projects --------------------------------------------------------------------
+
+IDEA: dict[str, Any] = {
+    "id": "soil-carbon-schools",
+    "title": "Soil carbon in schools",
+    "title_fr": "Le carbone du sol à l'école",
+    "description": "Teaching soil health with school gardens.",
+    "stage": "idea",
+    "lead": "gshf",
+    "partners": ["sahel-ssri"],
+    "activities": ["A1.05"],
+    "countries": ["SN", "FR"],
+    "start": "2025-03-01",
+    "end": "2026-06-30",
+    "budget": 120000.50,
+    "currency": "EUR",
+}
+
+
+def test_a_valid_project_is_stored_and_dereferences(
+    fresh: tuple[TestClient, EmbeddedStore],
+) -> None:
+    client, store = fresh
+    r = client.post("/api/projects", json=IDEA, headers=AUTH)
+    assert r.status_code == 201, r.text
+    created = ProjectCreated.model_validate(r.json())
+    assert created.iri == BASE + "id/project/soil-carbon-schools"
+    assert (
+        r.headers["location"] == created.url == "http://testserver/id/project/soil-carbon-schools"
+    )
+    page = client.get(r.headers["location"], headers={"Accept": "application/n-triples"})
+    assert page.status_code == 200
+    triples = {q.triple for q in ox.parse(page.content, format=ox.RdfFormat.N_TRIPLES)}
+    project = ox.NamedNode(created.iri)
+    assert (
+        ox.Triple(
+            project,
+            ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
+            ox.Literal("Le carbone du sol à l'école", language="fr"),
+        )
+        in triples
+    )
+    assert (
+        ox.Triple(
+            project,
+            ox.NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom"),
+            ox.NamedNode(BASE + "graph/updates"),
+        )
+        in triples
+    )
+    assert "updates" in {s.name for s in store.sources()}
+
+
+def test_a_project_maps_exactly_like_a_projects_csv_row(tmp_path: Path, reference: Path) -> None:
+    """The same project as a row of projects.csv and as JSON gives the same triples."""
+    workbook = tmp_path / "wb"
+    workbook.mkdir()
+    for source in reference.glob("*.csv"):
+        (workbook / source.name).write_bytes(source.read_bytes())
+    projects = workbook / "projects.csv"
+    header = projects.read_text(encoding="utf-8").splitlines()[0]
+    assert header == (
+        "id,title,description,stage,lead,partners,alliance,activities,countries,start,end,"
+        "budget,currency"
+    )
+    row = (
+        "soil-carbon-schools,Soil carbon in schools,Teaching soil health with school gardens.,"
+        "idea,gshf,sahel-ssri,,A1.05,SN;FR,2025-03-01,2026-06-30,120000.5,EUR\n"
+    )
+    with projects.open("a", encoding="utf-8") as out:
+        out.write(row)
+    from_csv = read_workbook(workbook).graph
+    iri = URIRef(BASE + "id/project/soil-carbon-schools")
+    expected = set(from_csv.triples((iri, None, None)))
+    idea = {k: v for k, v in IDEA.items() if k != "title_fr"}
+    builder, _ = map_project(ProjectIdea.model_validate(idea), BASE)
+    assert set(builder.graph) == expected
+
+
+@pytest.mark.parametrize(
+    ("change", "path", "field"),
+    [
+        ({"lead": "nobody"}, "sic:lead", "lead"),
+        ({"activities": ["Z9.99"]}, "sic:addresses", "activities"),
+        ({"alliance": "no-such-alliance"}, "sic:alliance", "alliance"),
+        ({"stage": "funded"}, "sic:stage", "stage"),
+        ({"start": "2027-01-01"}, "schema:startDate", "start"),  # ends before it starts
+        ({"budget": -5}, "sic:budget", "budget"),
+    ],
+)
+def test_shacl_violations_are_listed_and_nothing_is_stored(
+    client: TestClient, store: EmbeddedStore, change: dict[str, Any], path: str, field: str
+) -> None:
+    version = store.version()
+    r = client.post("/api/projects", json={**IDEA, **change}, headers=AUTH)
+    assert r.status_code == 422, r.text
+    rejected = ValidationRejected.model_validate(r.json())
+    problems = [(v.focusNode, v.resultPath) for v in rejected.violations]
+    assert (BASE + "id/project/soil-carbon-schools", path) in problems
+    assert any(v.location == f"request body, column '{field}'" for v in rejected.violations)
+    assert all(v.message for v in rejected.violations)
+    assert store.version() == version
+    assert client.get("/id/project/soil-carbon-schools").status_code == 404
+
+
+def test_every_violation_is_reported_at_once(client: TestClient, store: EmbeddedStore) -> None:
+    bad = {**IDEA, "lead": "nobody", "activities": ["Z9.99"], "stage": "funded"}
+    r = client.post("/api/projects", json=bad, headers=AUTH)
+    assert r.status_code == 422
+    paths = {v["resultPath"] for v in r.json()["violations"]}
+    assert {"sic:lead", "sic:addresses", "sic:stage"} <= paths
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({**IDEA, "start": "2025-13-01"}, "start"),  # the loader's date reader
+        ({**IDEA, "stage": "dreaming"}, "stage"),  # the loader's controlled list
+        ({**IDEA, "countries": ["France"]}, "countries"),
+        ({**IDEA, "title": 42}, "title"),  # the JSON's own shape
+        ({**IDEA, "colour": "red"}, "colour"),
+        ({**IDEA, "activities": []}, "activities"),
+        ({**IDEA, "partners": ["a;b"]}, "partners"),
+        ({k: v for k, v in IDEA.items() if k != "lead"}, "lead"),
+    ],
+)
+def test_malformed_values_are_422_at_their_field(
+    client: TestClient, store: EmbeddedStore, body: dict[str, Any], field: str
+) -> None:
+    version = store.version()
+    r = client.post("/api/projects", json=body, headers=AUTH)
+    assert r.status_code == 422, r.text
+    rejected = ValidationRejected.model_validate(r.json())
+    assert any(v.location == f"request body, column '{field}'" for v in rejected.violations), (
+        rejected
+    )
+    assert store.version() == version
+
+
+def test_body_that_is_not_json_is_422(client: TestClient) -> None:
+    r = client.post(
+        "/api/projects", content=b"{oops", headers={**AUTH, "Content-Type": "application/json"}
+    )
+    assert r.status_code == 422
+    ValidationRejected.model_validate(r.json())
+    r = client.post("/api/projects", json=["a", "list"], headers=AUTH)
+    assert r.status_code == 422
+
+
+def test_an_existing_project_is_409(fresh: tuple[TestClient, EmbeddedStore]) -> None:
+    client, _ = fresh
+    assert client.post("/api/projects", json=IDEA, headers=AUTH).status_code == 201
+    again = client.post("/api/projects", json=IDEA, headers=AUTH)
+    assert again.status_code == 409 and "soil-carbon-schools" in again.json()["detail"]
+    existing = {**IDEA, "id": "ndc-soil-helpdesk"}  # a project of the reference workbook
+    assert client.post("/api/projects", json=existing, headers=AUTH).status_code == 409
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({}, 401),
+        ({"Authorization": "Bearer wrong-token"}, 403),
+        ({"Authorization": "Basic eDp5"}, 401),
+    ],
+)
+def test_writes_need_the_token(
+    client: TestClient, store: EmbeddedStore, headers: dict[str, str], status: int
+) -> None:
+    version = store.version()
+    r = client.post("/api/projects", json=IDEA, headers=headers)
+    assert r.status_code == status
+    assert store.version() == version
+
+
+def test_a_read_only_service_refuses_writes(store: EmbeddedStore) -> None:
+    client = TestClient(build_app(store, token=None))
+    assert client.post("/api/projects", json=IDEA, headers=AUTH).status_code == 403
