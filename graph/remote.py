@@ -37,7 +37,14 @@ from graph.base import GraphData, GraphStore, SourceInfo
 from graph.files import checksum_of, rdf_format
 from graph.provenance import STORE_VERSION, activity_of, provenance_for, sources_from_rows
 from graph.remote_http import Credentials, Endpoints, SparqlClient
-from graph.remote_text import bind, construct_as_select, graph_update, paged, shape
+from graph.remote_text import (
+    bind,
+    construct_as_select,
+    graph_update,
+    paged,
+    paged_subquery,
+    shape,
+)
 from graph.remote_validation import check_remote_removal, check_remote_write
 from graph.results import AskResult, GraphResult, QueryResult, SelectResult, Term, text
 from graph.sparql_files import internal
@@ -167,9 +174,19 @@ class RemoteStore(GraphStore):
             n = size if wanted is None else min(size, wanted - len(rows))
             if n <= 0:
                 break
-            page = self.client.select(
-                paged(found, n, start + len(rows), order), default_graphs=dg, named_graphs=ng
-            )
+            offset = start + len(rows)
+            ordered = bool(order) or found.has_order_by
+            if self.client.sort_cap_seen and ordered and offset > 0 and variables is not None:
+                text_ = paged_subquery(found, n, offset, order, variables)
+            else:
+                text_ = paged(found, n, offset, order)
+            try:
+                page = self.client.select(text_, default_graphs=dg, named_graphs=ng)
+            except QueryError as exc:
+                if "SR353" in str(exc) and not self.client.sort_cap_seen:
+                    self.client.sort_cap_seen = True  # Virtuoso: slice ordered pages outside
+                    continue
+                raise
             if variables is None:
                 variables = page.variables
             if page.capped_at is not None and page.capped_at < n:

@@ -140,6 +140,8 @@ class SparqlClient:
     def __init__(self, endpoints: Endpoints) -> None:
         self.endpoints = endpoints
         self.server = ""  # the Server header last seen (tells Virtuoso apart)
+        # Set when the server refused an ORDER BY with LIMIT + OFFSET past its cap (Virtuoso).
+        self.sort_cap_seen = False
 
     @property
     def virtuoso(self) -> bool:

@@ -90,6 +90,7 @@ class QueryShape:
     has_order_by: bool
     values_start: int | None  # a trailing top-level VALUES clause
     star: bool = False  # SELECT *: its columns come in a server's own order
+    has_from: bool = False  # FROM / FROM NAMED clauses (a subquery cannot hold them)
 
     @property
     def prologue(self) -> str:
@@ -127,8 +128,10 @@ def shape(text: str) -> QueryShape:
         i = close + 1
     where: tuple[int, int] | None = None
     where_end_index = len(toks) - 1
+    has_from = False
     for j in range(i, len(toks)):
         t = toks[j]
+        has_from = has_from or (t.depth == 0 and t.keyword == "FROM")
         if t.depth == 0 and t.text == "{":
             close = _matching(toks, j)
             where = (t.start, toks[close].start)
@@ -171,6 +174,7 @@ def shape(text: str) -> QueryShape:
         has_order_by=has_order_by,
         values_start=values_start,
         star=star,
+        has_from=has_from,
     )
 
 
@@ -208,8 +212,8 @@ def bind(text: str, bindings: Mapping[str, Term]) -> str:
     return f"{text[:at]} {values_block(bindings)} {text[at:]}"
 
 
-def paged(found: QueryShape, limit: int, offset: int, order_by: Sequence[str] = ()) -> str:
-    """The query with its own LIMIT/OFFSET replaced by `limit`/`offset` (and an ORDER BY)."""
+def _without_slice(found: QueryShape, order_by: Sequence[str]) -> tuple[str, str]:
+    """(query up to its solution modifiers with an ORDER BY added, trailing VALUES clause)."""
     text = found.text
     end = found.values_start if found.values_start is not None else len(text)
     head, tail = text[:end], text[end:]
@@ -218,7 +222,35 @@ def paged(found: QueryShape, limit: int, offset: int, order_by: Sequence[str] = 
     order = ""
     if order_by and not found.has_order_by:
         order = " ORDER BY " + " ".join(f"?{v}" for v in order_by)
-    return f"{head.rstrip()}{order} LIMIT {limit} OFFSET {offset}\n{tail}"
+    return head.rstrip() + order, tail
+
+
+def paged(found: QueryShape, limit: int, offset: int, order_by: Sequence[str] = ()) -> str:
+    """The query with its own LIMIT/OFFSET replaced by `limit`/`offset` (and an ORDER BY)."""
+    head, tail = _without_slice(found, order_by)
+    return f"{head} LIMIT {limit} OFFSET {offset}\n{tail}"
+
+
+def paged_subquery(
+    found: QueryShape, limit: int, offset: int, order_by: Sequence[str], variables: Sequence[str]
+) -> str:
+    """The ordered query as a subquery, sliced outside: a page past a sort limit.
+
+    Virtuoso refuses an ORDER BY whose LIMIT + OFFSET passes its row cap (error SR353) but
+    slices an ordered subquery, and keeps its order.
+    """
+    if found.has_from:
+        raise QueryError(
+            "this server cannot page an ordered query with FROM clauses past its row cap; "
+            "name the graphs with default_graph instead"
+        )
+    head, tail = _without_slice(found, order_by)
+    inner = head[found.form_start :] + "\n" + tail
+    columns = " ".join(f"?{v}" for v in variables) or "*"
+    return (
+        f"{found.prologue}SELECT {columns} WHERE {{ {{ {inner} }} }} "
+        f"LIMIT {limit} OFFSET {offset}\n"
+    )
 
 
 def construct_as_select(found: QueryShape) -> tuple[str, str]:
