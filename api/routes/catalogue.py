@@ -15,17 +15,16 @@ written.
 from __future__ import annotations
 
 import datetime as dt
-import hmac
 import json
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 import pyoxigraph as ox
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response, status
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, status
 from pydantic import JsonValue, ValidationError
 
+from api.deps import SettingsDep, StoreDep, WritableStore, WriteAllowed
 from api.describe import compact_iri, select
 from api.models import (
     AllianceProposal,
@@ -40,7 +39,6 @@ from api.models import (
     QueryInfo,
     ValidationRejected,
 )
-from api.routes.linked_data import settings_of, store_of
 from graph.base import GraphStore
 from graph.update import Delta
 from loaders import mapping
@@ -107,6 +105,7 @@ def catalogue(request: Request) -> QueryCatalogue:
 )
 def answer(
     request: Request,
+    store: StoreDep,
     name: Annotated[str, Path(description="a name from /api/queries")],
 ) -> QueryAnswer:
     """Any question of the catalogue by name; each of its parameters is a query parameter.
@@ -114,7 +113,7 @@ def answer(
     The parameters are checked against the question's declaration (unknown, missing, malformed
     or not allowed: 400) and bound as RDF terms, never pasted into a query.
     """
-    result = run(store_of(request), name, dict(request.query_params))
+    result = run(store, name, dict(request.query_params))
     rows = [{k: _plain(v) for k, v in row.items()} for row in result.rows]
     return QueryAnswer(
         name=result.name,
@@ -137,12 +136,12 @@ ActivityCode = Annotated[str, Path(description="the activity's code, e.g. A2.07"
     summary="Organisations ranked by fit for an activity, with the reasons",
 )
 def candidates(
-    request: Request,
+    store: StoreDep,
     code: ActivityCode,
     top: Annotated[int, Query(ge=1, le=200, description="how many ranked candidates")] = 10,
 ) -> Candidates:
     """Who could carry an activity (the `candidates-for-activity` question)."""
-    rows = _rows(store_of(request), "candidates-for-activity", {"activity": code, "top": str(top)})
+    rows = _rows(store, "candidates-for-activity", {"activity": code, "top": str(top)})
     return Candidates.model_validate({"activity": code, "top": top, "candidates": rows})
 
 
@@ -153,7 +152,7 @@ def candidates(
     summary="Activities that no live project addresses",
 )
 def gaps(
-    request: Request,
+    store: StoreDep,
     facility: Annotated[
         Literal["global", "core"], Query(description="the activities' effective facility type")
     ] = "global",
@@ -166,7 +165,7 @@ def gaps(
         params["objective"] = objective
     if category:
         params["category"] = category
-    rows = _rows(store_of(request), "uncovered-activities", params)
+    rows = _rows(store, "uncovered-activities", params)
     return Gaps.model_validate(
         {"facility": facility, "objective": objective, "category": category, "gaps": rows}
     )
@@ -179,13 +178,13 @@ def gaps(
     summary="Organisations that share an organisation's interests but never worked with it",
 )
 def opportunities(
-    request: Request,
+    store: StoreDep,
     id: Annotated[str, Path(description="the organisation's id")],
     top: Annotated[int, Query(ge=1, le=1000, description="how many pairs")] = 20,
 ) -> Opportunities:
     """Partnership opportunities (the `partnership-opportunities` question, for one side)."""
     params = {"organisation": id, "top": str(top)}
-    rows = _rows(store_of(request), "partnership-opportunities", params)
+    rows = _rows(store, "partnership-opportunities", params)
     return Opportunities.model_validate({"organisation": id, "top": top, "opportunities": rows})
 
 
@@ -196,39 +195,17 @@ def opportunities(
     summary="A small set of organisations that together cover what an activity needs",
 )
 def alliance(
-    request: Request,
+    store: StoreDep,
     code: ActivityCode,
     size: Annotated[int, Query(ge=1, le=12, description="at most this many to add")] = 5,
 ) -> AllianceProposal:
     """An alliance to propose for an activity (the `alliance-composition` question)."""
     params = {"activity": code, "size": str(size)}
-    rows = _rows(store_of(request), "alliance-composition", params)
+    rows = _rows(store, "alliance-composition", params)
     return AllianceProposal.model_validate({"activity": code, "size": size, "members": rows})
 
 
 # -- project submissions -------------------------------------------------------------------
-
-_bearer = HTTPBearer(auto_error=False, description="SIC_WRITE_TOKEN")
-
-
-def require_write_token(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> None:
-    """Refuse a write before its body is read: 403 on a read-only service or a wrong token,
-    401 without one. The comparison takes the same time wherever the tokens differ."""
-    expected = settings_of(request).write_token
-    if expected is None:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "this service is read-only")
-    if credentials is None or not credentials.credentials:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            "writes need an 'Authorization: Bearer <token>' header",
-            headers={"WWW-Authenticate": 'Bearer realm="sic"'},
-        )
-    given = credentials.credentials.encode("utf-8")
-    if not hmac.compare_digest(given, expected.get_secret_value().encode("utf-8")):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "wrong write token")
 
 
 def _body_problems(error: ValidationError, focus: str) -> list[Violation]:
@@ -347,7 +324,11 @@ _SUBMIT_RESPONSES: dict[int | str, dict[str, Any]] = {
     },
 )
 async def submit_project(
-    request: Request, response: Response, _: Annotated[None, Depends(require_write_token)]
+    request: Request,
+    response: Response,
+    store: StoreDep,
+    settings: SettingsDep,
+    _: WriteAllowed,
 ) -> ProjectCreated:
     """Validate a project idea with SHACL against the graph and store it, or store nothing.
 
@@ -355,8 +336,6 @@ async def submit_project(
     the JSON to a lead that is not an organisation of the graph, comes back in one 422 body of
     one shape: `violations` of {focusNode, resultPath, message}.
     """
-    settings = settings_of(request)
-    store = store_of(request)
     try:
         raw = json.loads(await request.body())
     except (ValueError, UnicodeDecodeError) as exc:
@@ -372,12 +351,11 @@ async def submit_project(
         raise ValidationFailed(_loader_problems(builder, focus))
     if select(store, "describe-resource", limit=1, this=ox.NamedNode(focus)).rows:
         raise HTTPException(status.HTTP_409_CONFLICT, f"a project with id {idea.id!r} exists")
-    apply = getattr(store, "apply", None)
-    if apply is None:
-        raise HTTPException(status.HTTP_501_NOT_IMPLEMENTED, "this store takes no writes here")
+    if not isinstance(store, WritableStore):
+        raise HTTPException(status.HTTP_501_NOT_IMPLEMENTED, "this store does not take writes")
     delta = Delta(added={str(graph_iri(SUBMISSIONS, store.base)): set(builder.graph)})
     try:
-        apply(delta, command="POST /api/projects")
+        store.apply(delta, command="POST /api/projects")
     except ValidationFailed as exc:
         raise ValidationFailed(_without_row(trace(exc.violations, workbook))) from None
     url = str(request.url_for("resource", kind="project", key=idea.id))

@@ -28,6 +28,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from api.deps import SettingsDep, StoreDep
 from api.describe import (
     CONTEXT_FILE,
     RDF_TYPE,
@@ -42,7 +43,7 @@ from api.describe import (
     preferred_label,
     vocabulary_labels,
 )
-from api.settings import Settings
+from api.negotiation import RDF_FORMATS, Format, NotAcceptable, choose
 from graph.base import GraphStore, SourceInfo
 from graph.results import Term
 from sic.iris import KINDS, mint
@@ -58,115 +59,59 @@ T = TypeVar("T")
 DCT_IDENTIFIER = "http://purl.org/dc/terms/identifier"
 
 
+def _rdf_format(media_type: str) -> Format:
+    return next(f for f in RDF_FORMATS if f.media_type == media_type)
+
+
 @dataclass(frozen=True)
 class Representation:
-    """One way of writing a description: its `?format=` name, media type and RDF syntax."""
+    """One way of writing a description: its `?format=` name, its label for links, and the
+    negotiation Format (media type and aliases) that selects it."""
 
     name: str
-    media_type: str
     label: str
-    rdf: ox.RdfFormat | None = None
+    format: Format
+
+    @property
+    def media_type(self) -> str:
+        return self.format.media_type
+
+    @property
+    def rdf(self) -> ox.RdfFormat | None:
+        return self.format.rdf
 
 
-HTML = Representation("html", "text/html", "HTML")
-TURTLE = Representation("turtle", "text/turtle", "Turtle", ox.RdfFormat.TURTLE)
-JSON_LD = Representation("jsonld", "application/ld+json", "JSON-LD", ox.RdfFormat.JSON_LD)
-N_TRIPLES = Representation("ntriples", "application/n-triples", "N-Triples", ox.RdfFormat.N_TRIPLES)
-RDF_XML = Representation("rdfxml", "application/rdf+xml", "RDF/XML", ox.RdfFormat.RDF_XML)
+HTML = Representation("html", "HTML", Format("text/html", ("application/xhtml+xml",)))
+TURTLE = Representation("turtle", "Turtle", _rdf_format("text/turtle"))
+JSON_LD = Representation("jsonld", "JSON-LD", _rdf_format("application/ld+json"))
+N_TRIPLES = Representation("ntriples", "N-Triples", _rdf_format("application/n-triples"))
+RDF_XML = Representation("rdfxml", "RDF/XML", _rdf_format("application/rdf+xml"))
 
 RDF_REPRESENTATIONS: tuple[Representation, ...] = (TURTLE, JSON_LD, N_TRIPLES, RDF_XML)
 """Machine representations; the first is what a client that accepts anything gets."""
 ALL_REPRESENTATIONS: tuple[Representation, ...] = (TURTLE, HTML, JSON_LD, N_TRIPLES, RDF_XML)
 """Everything /id/... and /ontology offer. Turtle first: `Accept: */*` (curl, crawlers) gets
-data; browsers name text/html explicitly and get the page."""
-
-_ALIASES: dict[str, Representation] = {"application/json": JSON_LD}
-"""Media types answered with another representation's body (a JSON client gets JSON-LD)."""
-
-
-def _ranges(accept: str) -> list[tuple[str, str, float]]:
-    """The media ranges of an Accept header as (type, subtype, q); malformed q counts as 0."""
-    out = []
-    for item in accept.split(","):
-        media_range, *params = (part.strip() for part in item.split(";"))
-        kind, slash, subtype = media_range.lower().partition("/")
-        if not slash or not kind or not subtype:
-            continue
-        q = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    q = min(max(float(value.strip()), 0.0), 1.0)
-                except ValueError:
-                    q = 0.0
-        out.append((kind, subtype, q))
-    return out
-
-
-def choose(accept: str | None, offered: Sequence[str]) -> str | None:
-    """The offered media type the Accept header prefers (RFC 9110 section 12.5.1).
-
-    Each offer takes the q of the most specific range that matches it (`text/turtle` before
-    `text/*` before `*/*`); the highest q wins and ties go to the earlier offer. No header
-    means anything is acceptable; None when nothing offered is acceptable.
-    """
-    if not accept or not accept.strip():
-        return offered[0] if offered else None
-    ranges = _ranges(accept)
-    best: tuple[float, str] | None = None
-    for media_type in offered:
-        kind, _, subtype = media_type.lower().partition("/")
-        specificity, q = -1, 0.0
-        for r_kind, r_subtype, r_q in ranges:
-            if r_kind == kind and r_subtype == subtype:
-                rank = 2
-            elif r_kind == kind and r_subtype == "*":
-                rank = 1
-            elif r_kind == "*" and r_subtype == "*":
-                rank = 0
-            else:
-                continue
-            if rank > specificity:
-                specificity, q = rank, r_q
-        if q > 0 and (best is None or q > best[0]):
-            best = (q, media_type)
-    return best[1] if best else None
+data; browsers name text/html explicitly and get the page. A client asking for
+`application/json` gets JSON-LD (the negotiation table's alias)."""
 
 
 def negotiate(
     request: Request, offered: Sequence[Representation], format_name: str | None
-) -> tuple[Representation, str] | None:
-    """The representation to send and the media type to label it with; None: 406.
+) -> Representation:
+    """The representation to send: `?format=` if given (so a link can name a format), else the
+    Accept header's choice among `offered` (api.negotiation, as for /sparql).
 
-    `?format=` wins over Accept, so that a link can name a format. `application/json` is
-    answered with JSON-LD labelled `application/json`, which is what such a client can read.
+    :raises NotAcceptable: nothing offered is acceptable, or `?format=` names one not offered
+        here (406, listing what is).
     """
+    formats = [rep.format for rep in offered]
     if format_name is not None:
         for rep in offered:
             if rep.name == format_name:
-                return rep, rep.media_type
-        return None
-    media_types = [rep.media_type for rep in offered]
-    media_types += [m for m, rep in _ALIASES.items() if rep in offered]
-    chosen = choose(request.headers.get("accept"), media_types)
-    if chosen is None:
-        return None
-    for rep in offered:
-        if rep.media_type == chosen:
-            return rep, chosen
-    return _ALIASES[chosen], chosen
-
-
-def not_acceptable(offered: Sequence[Representation]) -> Response:
-    """406, naming what could have been asked for (in the service's one error body)."""
-    body = {
-        "detail": "none of the media types in Accept is available here; available: "
-        + ", ".join(rep.media_type for rep in offered)
-    }
-    return Response(
-        json.dumps(body), status_code=406, media_type="application/json", headers={"Vary": "Accept"}
-    )
+                return rep
+        raise NotAcceptable(formats)
+    chosen = choose(formats, request.headers.get("accept"))
+    return next(rep for rep in offered if rep.format is chosen)
 
 
 def etag(version: str, variant: str) -> str:
@@ -198,16 +143,6 @@ def not_modified(tag: str, extra: Mapping[str, str] | None = None) -> Response:
 
 
 # -- stores, settings and per-version caches ----------------------------------------------
-
-
-def store_of(request: Request) -> GraphStore:
-    """The store the application factory opened."""
-    return cast(GraphStore, request.app.state.store)
-
-
-def settings_of(request: Request) -> Settings:
-    """The settings the application was built with."""
-    return cast(Settings, request.app.state.settings)
 
 
 def cached(request: Request, name: str, build: Callable[[GraphStore], T]) -> PerVersion[T]:
@@ -471,6 +406,8 @@ def _link_header(request: Request, offered: Sequence[Representation]) -> str:
 )
 def resource(
     request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
     kind: Annotated[str, PathParam(description=f"One of: {', '.join(sorted(KINDS))}.")],
     key: Annotated[str, PathParam(description="The workbook key (A2.03, inrae, ...).")],
     format_name: Annotated[FormatName | None, _FORMAT_QUERY] = None,
@@ -480,14 +417,10 @@ def resource(
     See api.describe for what a description holds. The store is read only when the client's
     copy is out of date: the ETag is known from the store version alone.
     """
-    chosen = negotiate(request, ALL_REPRESENTATIONS, format_name)
-    if chosen is None:
-        return not_acceptable(ALL_REPRESENTATIONS)
-    rep, media_type = chosen
-    store = store_of(request)
-    settings = settings_of(request)
+    rep = negotiate(request, ALL_REPRESENTATIONS, format_name)
+    media_type = rep.media_type
     version = store.version()
-    tag = etag(version, rep.name + ("-json" if media_type == "application/json" else ""))
+    tag = etag(version, rep.name)
     links = {"Link": _link_header(request, ALL_REPRESENTATIONS)}
     if is_fresh(request, tag):
         return not_modified(tag, links)

@@ -25,6 +25,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from api.deps import SettingsDep, StoreDep
 from api.describe import (
     RDF_TYPE,
     RDFS_LABEL,
@@ -51,14 +52,11 @@ from api.routes.linked_data import (
     href,
     is_fresh,
     negotiate,
-    not_acceptable,
     not_modified,
     render,
     representation_headers,
     root_of,
     serialize_rdf,
-    settings_of,
-    store_of,
 )
 from graph.base import GraphStore, SourceInfo
 from graph.results import text
@@ -313,18 +311,16 @@ def _english(statements: Sequence[Statement], predicate: str) -> str | None:
     summary="The SIC ontology and its controlled lists",
 )
 def ontology(
-    request: Request, format_name: Annotated[FormatName | None, _FORMAT_QUERY] = None
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    format_name: Annotated[FormatName | None, _FORMAT_QUERY] = None,
 ) -> Response:
     """The ontology source of the store: a documentation page for people, RDF for machines."""
-    chosen = negotiate(request, ALL_REPRESENTATIONS, format_name)
-    if chosen is None:
-        return not_acceptable(ALL_REPRESENTATIONS)
-    rep, media_type = chosen
-    store = store_of(request)
+    rep = negotiate(request, ALL_REPRESENTATIONS, format_name)
+    media_type = rep.media_type
     version = store.version()
-    tag = etag(
-        version, "ontology-" + rep.name + ("-json" if media_type == "application/json" else "")
-    )
+    tag = etag(version, "ontology-" + rep.name)
     if is_fresh(request, tag):
         return not_modified(tag)
     triples = cached(request, "ontology", ontology_triples).get(store, version)
@@ -341,7 +337,6 @@ def ontology(
         return Response(
             serialize_rdf(triples, rep, request), media_type=media_type, headers=headers
         )
-    settings = settings_of(request)
     root = root_of(request)
     doc = cached(
         request,
@@ -419,14 +414,10 @@ def shapes(
     request: Request, format_name: Annotated[FormatName | None, _FORMAT_QUERY] = None
 ) -> Response:
     """The bundled data shapes; their ETag is a digest of the shape files."""
-    chosen = negotiate(request, ALL_REPRESENTATIONS, format_name)
-    if chosen is None:
-        return not_acceptable(ALL_REPRESENTATIONS)
-    rep, media_type = chosen
+    rep = negotiate(request, ALL_REPRESENTATIONS, format_name)
+    media_type = rep.media_type
     loaded = bundled_shapes()
-    tag = etag(
-        loaded.digest, "shapes-" + rep.name + ("-json" if media_type == "application/json" else "")
-    )
+    tag = etag(loaded.digest, "shapes-" + rep.name)
     if is_fresh(request, tag):
         return not_modified(tag)
     headers = representation_headers(tag)
@@ -610,23 +601,21 @@ def _partitions(
     summary="VoID statistics of the dataset and of each source graph",
 )
 def void(
-    request: Request, format_name: Annotated[FormatName | None, _FORMAT_QUERY] = None
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    format_name: Annotated[FormatName | None, _FORMAT_QUERY] = None,
 ) -> Response:
     """VoID + DCAT about the dataset, generated from the store (RFC 8615 well-known location)."""
-    chosen = negotiate(request, RDF_REPRESENTATIONS, format_name)
-    if chosen is None:
-        return not_acceptable(RDF_REPRESENTATIONS)
-    rep, media_type = chosen
-    store = store_of(request)
+    rep = negotiate(request, RDF_REPRESENTATIONS, format_name)
+    media_type = rep.media_type
     version = store.version()
-    tag = etag(version, "void-" + rep.name + ("-json" if media_type == "application/json" else ""))
+    tag = etag(version, "void-" + rep.name)
     if is_fresh(request, tag):
         return not_modified(tag)
     stats = cached(request, "void", void_statistics).get(store, version)
     root_url = str(request.url_for("void")).removesuffix(".well-known/void")
-    triples = void_triples(
-        stats, str(request.url_for("void")), root_url, settings_of(request).base_iri
-    )
+    triples = void_triples(stats, str(request.url_for("void")), root_url, settings.base_iri)
     return Response(
         serialize_rdf(triples, rep, request),
         media_type=media_type,
@@ -659,9 +648,8 @@ def gzipped_dump(store: GraphStore) -> bytes:
     },
     summary="The whole dataset as gzipped N-Quads",
 )
-def dump(request: Request) -> Response:
+def dump(request: Request, store: StoreDep) -> Response:
     """The dataset as one file, which `sic load` restores graph by graph, provenance included."""
-    store = store_of(request)
     version = store.version()
     tag = etag(version, "dump")
     headers = {

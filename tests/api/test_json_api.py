@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 import pytest
-from fastapi import FastAPI
 from rdflib import URIRef
 from starlette.exceptions import StarletteDeprecationWarning
 
@@ -30,6 +30,7 @@ from api.settings import Settings
 from api.sources import read_source
 from graph.bootstrap import ensure_ontology
 from graph.embedded import EmbeddedStore
+from graph.validation import WriteChecker
 from loaders.workbook import read_workbook
 from queries.catalogue import questions, run
 
@@ -43,36 +44,47 @@ TOKEN = "a-test-write-token-of-some-length"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
-def build_app(store: EmbeddedStore, token: str | None = TOKEN) -> FastAPI:
-    app = create_app(Settings(store=Path("/nonexistent/unused"), write_token=token))
-    app.state.store = store
-    return app
+@contextmanager
+def serve(store: EmbeddedStore, **overrides: Any) -> Iterator[TestClient]:
+    """A client of a running app (lifespan entered) over a store the test opened."""
+    values: dict[str, Any] = {
+        "store": Path("/nonexistent/unused"),
+        "query_workers": 1,
+        "write_token": TOKEN,
+    }
+    settings = Settings(**{**values, **overrides})
+    with TestClient(create_app(settings, store=store)) as client:
+        yield client
 
 
-def loaded_store(reference: Path) -> EmbeddedStore:
-    store = EmbeddedStore(None)
+def loaded_store(reference: Path, checker: WriteChecker) -> EmbeddedStore:
+    store = EmbeddedStore(None, checker=checker)
     ensure_ontology(store)
     read_source(store, reference)
     return store
 
 
 @pytest.fixture(scope="module")
-def store(reference: Path) -> Iterator[EmbeddedStore]:
-    st = loaded_store(reference)
+def store(reference: Path, write_checker: WriteChecker) -> Iterator[EmbeddedStore]:
+    st = loaded_store(reference, write_checker)
     yield st
     st.close()
 
 
 @pytest.fixture(scope="module")
-def client(store: EmbeddedStore) -> TestClient:
-    return TestClient(build_app(store))
+def client(store: EmbeddedStore) -> Iterator[TestClient]:
+    with serve(store) as c:
+        yield c
 
 
 @pytest.fixture
-def fresh(reference: Path) -> Iterator[tuple[TestClient, EmbeddedStore]]:
+def fresh(
+    reference: Path, write_checker: WriteChecker
+) -> Iterator[tuple[TestClient, EmbeddedStore]]:
     """A client over a store of its own, for tests that write."""
-    st = loaded_store(reference)
-    yield TestClient(build_app(st)), st
+    st = loaded_store(reference, write_checker)
+    with serve(st) as c:
+        yield c, st
     st.close()
 
 
@@ -381,5 +393,5 @@ def test_writes_need_the_token(
 
 
 def test_a_read_only_service_refuses_writes(store: EmbeddedStore) -> None:
-    client = TestClient(build_app(store, token=None))
-    assert client.post("/api/projects", json=IDEA, headers=AUTH).status_code == 403
+    with serve(store, write_token=None) as client:
+        assert client.post("/api/projects", json=IDEA, headers=AUTH).status_code == 403

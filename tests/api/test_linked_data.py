@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 import pytest
-from fastapi import FastAPI
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDFS
 from starlette.exceptions import StarletteDeprecationWarning
@@ -22,6 +22,7 @@ from api.sources import read_source
 from graph.bootstrap import ensure_ontology
 from graph.embedded import EmbeddedStore
 from graph.update import Delta
+from graph.validation import WriteChecker
 
 with warnings.catch_warnings():
     # starlette asks for httpx2 and warns when it falls back to httpx; the client is the same
@@ -37,29 +38,33 @@ ACTIVITY = ox.NamedNode(BASE + "id/activity/A1.04")
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
-def build_app(store: EmbeddedStore, base: str = BASE) -> FastAPI:
-    app = create_app(Settings(store=Path("/nonexistent/unused"), base_iri=base))
-    app.state.store = store
-    return app
+@contextmanager
+def serve(store: EmbeddedStore, **overrides: Any) -> Iterator[TestClient]:
+    """A client of a running app (lifespan entered) over a store the test opened."""
+    values: dict[str, Any] = {"store": Path("/nonexistent/unused"), "query_workers": 1}
+    settings = Settings(**{**values, **overrides})
+    with TestClient(create_app(settings, store=store)) as client:
+        yield client
 
 
-def loaded_store(reference: Path, base: str = BASE) -> EmbeddedStore:
-    store = EmbeddedStore(None, base=base)
+def loaded_store(reference: Path, checker: WriteChecker, base: str = BASE) -> EmbeddedStore:
+    store = EmbeddedStore(None, base=base, checker=checker)
     ensure_ontology(store)
     read_source(store, reference)
     return store
 
 
 @pytest.fixture(scope="module")
-def store(reference: Path) -> Iterator[EmbeddedStore]:
-    st = loaded_store(reference)
+def store(reference: Path, write_checker: WriteChecker) -> Iterator[EmbeddedStore]:
+    st = loaded_store(reference, write_checker)
     yield st
     st.close()
 
 
 @pytest.fixture(scope="module")
-def client(store: EmbeddedStore) -> TestClient:
-    return TestClient(build_app(store))
+def client(store: EmbeddedStore) -> Iterator[TestClient]:
+    with serve(store) as c:
+        yield c
 
 
 def parse(body: bytes, fmt: ox.RdfFormat) -> set[ox.Triple]:
@@ -79,7 +84,7 @@ MATRIX = [
     ("application/ld+json", None, "application/ld+json", ox.RdfFormat.JSON_LD),
     ("application/n-triples", None, "application/n-triples", ox.RdfFormat.N_TRIPLES),
     ("application/rdf+xml", None, "application/rdf+xml", ox.RdfFormat.RDF_XML),
-    ("application/json", None, "application/json", ox.RdfFormat.JSON_LD),
+    ("application/json", None, "application/ld+json", ox.RdfFormat.JSON_LD),
     ("text/html", None, "text/html", None),
     (BROWSER, None, "text/html", None),
     ("*/*", None, "text/turtle", ox.RdfFormat.TURTLE),
@@ -136,7 +141,7 @@ def test_negotiation_matrix(
         assert triples == set()
 
 
-@pytest.mark.parametrize("accept", ["image/png", "application/xml;q=1, text/*;q=0, */*;q=0"])
+@pytest.mark.parametrize("accept", ["image/png", "application/pdf, text/*;q=0, */*;q=0"])
 def test_nothing_acceptable_is_406(client: TestClient, accept: str) -> None:
     r = client.get("/id/activity/A1.04", headers={"Accept": accept})
     assert r.status_code == 406
@@ -251,13 +256,14 @@ def test_html_page_links_within_the_service(client: TestClient) -> None:
     assert 'rel="alternate" type="text/turtle"' in page
 
 
-def test_html_escapes_data() -> None:
-    store = EmbeddedStore(None)
+def test_html_escapes_data(write_checker: WriteChecker) -> None:
+    store = EmbeddedStore(None, checker=write_checker)
     ensure_ontology(store)
     node = URIRef(BASE + "id/topic/x")
     script = Literal("<script>alert(1)</script>", lang="en")
     store.apply(Delta(added={BASE + "graph/extra": {(node, RDFS.label, script)}}))
-    page = TestClient(build_app(store)).get("/id/topic/x", headers={"Accept": "text/html"}).text
+    with serve(store) as client:
+        page = client.get("/id/topic/x", headers={"Accept": "text/html"}).text
     assert "<script>alert" not in page and "&lt;script&gt;" in page
 
 
@@ -305,9 +311,13 @@ def test_each_representation_has_its_own_etag(client: TestClient) -> None:
     assert r.status_code == 200
 
 
-def test_etag_changes_when_the_store_changes(reference: Path) -> None:
-    store = loaded_store(reference)
-    client = TestClient(build_app(store))
+def test_etag_changes_when_the_store_changes(reference: Path, write_checker: WriteChecker) -> None:
+    store = loaded_store(reference, write_checker)
+    with serve(store) as client:
+        etag_changes(client, store)
+
+
+def etag_changes(client: TestClient, store: EmbeddedStore) -> None:
     tag = client.get("/id/activity/A1.04").headers["etag"]
     store.apply(
         Delta(
@@ -328,10 +338,16 @@ def test_etag_changes_when_the_store_changes(reference: Path) -> None:
 # -- BASE ---------------------------------------------------------------------------------
 
 
-def test_another_base_dereferences_its_own_iris(reference: Path) -> None:
+def test_another_base_dereferences_its_own_iris(
+    reference: Path, write_checker: WriteChecker
+) -> None:
     base = "http://127.0.0.1:8000/"
-    store = loaded_store(reference, base)
-    client = TestClient(build_app(store, base))
+    store = loaded_store(reference, write_checker, base)
+    with serve(store, base_iri=base) as client:
+        another_base(client, base)
+
+
+def another_base(client: TestClient, base: str) -> None:
     described = turtle(client, "/id/activity/A1.04")
     assert (
         ox.Triple(

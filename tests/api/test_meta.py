@@ -6,11 +6,12 @@ import gzip
 import json
 import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
-from fastapi import FastAPI
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDFS
 from starlette.exceptions import StarletteDeprecationWarning
@@ -22,6 +23,7 @@ from api.sources import read_source
 from graph.bootstrap import ensure_ontology
 from graph.embedded import EmbeddedStore
 from graph.update import Delta
+from graph.validation import WriteChecker
 from sic.ontology import ontology_graph
 from sic.validation import default_shape_files
 
@@ -37,29 +39,33 @@ RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
-def build_app(store: EmbeddedStore) -> FastAPI:
-    app = create_app(Settings(store=Path("/nonexistent/unused")))
-    app.state.store = store
-    return app
+@contextmanager
+def serve(store: EmbeddedStore, **overrides: Any) -> Iterator[TestClient]:
+    """A client of a running app (lifespan entered) over a store the test opened."""
+    values: dict[str, Any] = {"store": Path("/nonexistent/unused"), "query_workers": 1}
+    settings = Settings(**{**values, **overrides})
+    with TestClient(create_app(settings, store=store)) as client:
+        yield client
 
 
-def loaded_store(reference: Path) -> EmbeddedStore:
-    store = EmbeddedStore(None)
+def loaded_store(reference: Path, checker: WriteChecker) -> EmbeddedStore:
+    store = EmbeddedStore(None, checker=checker)
     ensure_ontology(store)
     read_source(store, reference)
     return store
 
 
 @pytest.fixture(scope="module")
-def store(reference: Path) -> Iterator[EmbeddedStore]:
-    st = loaded_store(reference)
+def store(reference: Path, write_checker: WriteChecker) -> Iterator[EmbeddedStore]:
+    st = loaded_store(reference, write_checker)
     yield st
     st.close()
 
 
 @pytest.fixture(scope="module")
-def client(store: EmbeddedStore) -> TestClient:
-    return TestClient(build_app(store))
+def client(store: EmbeddedStore) -> Iterator[TestClient]:
+    with serve(store) as c:
+        yield c
 
 
 def parse(body: bytes, fmt: ox.RdfFormat) -> set[ox.Triple]:
@@ -139,12 +145,14 @@ def test_ontology_etag(client: TestClient) -> None:
     assert html.headers["etag"] != first.headers["etag"]
 
 
-def test_ontology_of_an_empty_store_is_404_in_the_asked_format() -> None:
-    client = TestClient(build_app(EmbeddedStore(None)))
-    r = client.get("/ontology", headers={"Accept": "text/turtle"})
-    assert r.status_code == 404 and r.headers["content-type"].startswith("text/turtle")
-    assert parse(r.content, ox.RdfFormat.TURTLE) == set()
-    assert client.get("/ontology", headers={"Accept": "text/html"}).status_code == 404
+def test_ontology_of_an_empty_store_is_404_in_the_asked_format(
+    write_checker: WriteChecker,
+) -> None:
+    with serve(EmbeddedStore(None, checker=write_checker)) as client:
+        r = client.get("/ontology", headers={"Accept": "text/turtle"})
+        assert r.status_code == 404 and r.headers["content-type"].startswith("text/turtle")
+        assert parse(r.content, ox.RdfFormat.TURTLE) == set()
+        assert client.get("/ontology", headers={"Accept": "text/html"}).status_code == 404
 
 
 # -- /shapes -------------------------------------------------------------------------------
@@ -227,9 +235,13 @@ def test_void_class_partitions(client: TestClient, store: EmbeddedStore) -> None
     assert counts[SIC + "Activity"] == len(activities) > 0
 
 
-def test_void_follows_the_store_version(reference: Path) -> None:
-    store = loaded_store(reference)
-    client = TestClient(build_app(store))
+def test_void_follows_the_store_version(reference: Path, write_checker: WriteChecker) -> None:
+    store = loaded_store(reference, write_checker)
+    with serve(store) as client:
+        void_follows(client, store)
+
+
+def void_follows(client: TestClient, store: EmbeddedStore) -> None:
     first = client.get("/.well-known/void", headers={"Accept": "text/turtle"})
     dataset = ox.NamedNode("http://testserver/.well-known/void#dataset")
     before = int(value(parse(first.content, ox.RdfFormat.TURTLE), dataset, VOID + "triples"))
@@ -280,15 +292,16 @@ def test_dump_holds_the_whole_dataset(client: TestClient, store: EmbeddedStore) 
     )
 
 
-def test_dump_loads_back_into_an_identical_store(client: TestClient, tmp_path: Path) -> None:
+def test_dump_loads_back_into_an_identical_store(
+    client: TestClient, tmp_path: Path, write_checker: WriteChecker
+) -> None:
     path = tmp_path / "dump.nq"
     path.write_bytes(gzip.decompress(client.get("/dump.nq.gz").content))
-    copy = EmbeddedStore(None)
+    copy = EmbeddedStore(None, checker=write_checker)
     copy.load_file(path)
     original = client.get("/id/activity/A1.04", headers={"Accept": "application/n-triples"})
-    restored = TestClient(build_app(copy)).get(
-        "/id/activity/A1.04", headers={"Accept": "application/n-triples"}
-    )
+    with serve(copy) as other:
+        restored = other.get("/id/activity/A1.04", headers={"Accept": "application/n-triples"})
     assert parse(original.content, ox.RdfFormat.N_TRIPLES) == parse(
         restored.content, ox.RdfFormat.N_TRIPLES
     )
