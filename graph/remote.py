@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 import pyoxigraph as ox
+from rdflib.term import Node as RdfNode
 
 from graph.base import GraphData, GraphStore, SourceInfo
 from graph.files import checksum_of, rdf_format
@@ -45,18 +46,21 @@ from graph.remote_text import (
     paged_subquery,
     shape,
 )
-from graph.remote_validation import check_remote_removal, check_remote_write
+from graph.remote_validation import check_remote_delta, check_remote_removal, check_remote_write
 from graph.results import AskResult, GraphResult, QueryResult, SelectResult, Term, text
 from graph.sparql_files import internal
+from graph.update import Delta, apply_protocol_dataset, evaluate, parse_update
 from graph.validation import WriteChecker, validate_union
 from sic.errors import KGError, LoaderError, Location, NotFound, Problem, QueryError, Violation
 from sic.iris import graph_iri, normalise_base, sources_graph
-from sic.terms import graph_to_quads
+from sic.terms import graph_to_quads, to_ox
 from sic.vocab import DEFAULT_BASE, ONTOLOGY_IRI
 
 _SIC_SOURCE = ox.NamedNode("https://w3id.org/4p1000/ontology#Source")
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _DCT_IDENTIFIER = ox.NamedNode("http://purl.org/dc/terms/identifier")
+_VOID_TRIPLES = ox.NamedNode("http://rdfs.org/ns/void#triples")
+_XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 _BNODE_STANDIN = "urn:x-sic:bnode:"
 _STALE_STAGING = dt.timedelta(days=1)
 
@@ -536,6 +540,127 @@ class RemoteStore(GraphStore):
             )
             self._publish([], drop=[ox.NamedNode(info.graph)])
 
+    def update(
+        self,
+        sparql: str,
+        *,
+        base_iri: str | None = None,
+        using_graphs: Sequence[str] = (),
+        using_named_graphs: Sequence[str] = (),
+        command: str = "",
+    ) -> Delta:
+        """Apply a SPARQL 1.1 Update, validated first; a refused update changes nothing.
+
+        Same meaning as the embedded store's update (graph.update): the update is evaluated
+        into an explicit delta, here over a local copy of the published graphs (so its cost
+        grows with the store), then validated and committed by apply().
+
+        :raises QueryError: malformed, or refused (LOAD, SERVICE).
+        :raises ValidationFailed: the result would not conform.
+        """
+        parsed = parse_update(sparql, base=base_iri)
+        if using_graphs or using_named_graphs:
+            apply_protocol_dataset(parsed, using_graphs, using_named_graphs)
+        with self._lock:
+            published = self.published_graphs()
+            copy = ox.Store()
+            for g in published:
+                copy.extend(
+                    ox.Quad(t.subject, t.predicate, t.object, g)
+                    for t in self.graph_triples(g.value)
+                )
+            graphs = [g.value for g in published if g != self.sources_graph]
+            delta = evaluate(parsed, copy, graphs, self.graph_for("updates").value)
+            if delta:
+                self.apply(delta, command=command or "SPARQL update")
+            return delta
+
+    def apply(self, delta: Delta, *, command: str = "") -> None:
+        """Validate and commit an explicit change as ONE update request."""
+        with self._lock:
+            published = {s.graph: s for s in self.sources()}
+            protected = {self.sources_graph.value, self._state_graph.value}
+            touched = set(delta.added) | set(delta.removed) | delta.dropped | delta.created
+            if touched & protected:
+                raise QueryError("the provenance graph is maintained by the store and is read-only")
+            added = [t for ts in delta.added.values() for t in ts]
+            removed = [t for ts in delta.removed.values() for t in ts]
+            check_remote_delta(
+                self.checker, self._select_for_checks, added, removed, self._others(set())
+            )
+            self._commit_delta(delta, published, command)
+
+    def _commit_delta(
+        self, delta: Delta, published: Mapping[str, SourceInfo], command: str
+    ) -> None:
+        """The embedded store's _commit_delta, as one request to the server."""
+        sg = self.sources_graph
+        ops: list[str] = []
+        staged: list[ox.NamedNode] = []
+        for g, rdf_triples in sorted(delta.removed.items()):
+            triples = _ox_triples(rdf_triples)
+            if any(isinstance(x, ox.BlankNode) for t in triples for x in (t.subject, t.object)):
+                raise QueryError(
+                    "a remote store cannot delete blank-node triples one by one: "
+                    "replace the source instead"
+                )
+            body = " ".join(f"{t.subject} {t.predicate} {t.object} ." for t in triples)
+            ops.append(f"DELETE DATA {{ GRAPH {_iri(g)} {{ {body} }} }}")
+        try:
+            for g, rdf_triples in sorted(delta.added.items()):
+                triples = _ox_triples(rdf_triples)
+                if len(triples) > self.inline_triples:
+                    stage = self._stage(triples)
+                    staged.append(stage)
+                    ops.append(f"ADD SILENT {stage} TO {_iri(g)}")
+                    ops.append(f"DROP SILENT GRAPH {stage}")
+                else:
+                    ops.append(graph_update(_iri(g), triples))
+            provenance: list[ox.Triple] = []
+            changed = set(delta.added) | set(delta.removed) | delta.created
+            for g in sorted(changed - delta.dropped):
+                info = published.get(g)
+                count = (
+                    (info.triples if info else 0)
+                    - len(delta.removed.get(g, ()))
+                    + len(delta.added.get(g, ()))
+                )
+                graph = _iri(g)
+                if info is not None:
+                    ops.append(f"DELETE WHERE {{ GRAPH {sg} {{ {graph} {_VOID_TRIPLES} ?n }} }}")
+                    provenance.append(
+                        ox.Triple(
+                            graph, _VOID_TRIPLES, ox.Literal(str(count), datatype=_XSD_INTEGER)
+                        )
+                    )
+                else:
+                    name = "updates" if g == self.graph_for("updates").value else g
+                    provenance += provenance_for(graph, name, count, command=command)
+            for g in sorted(delta.dropped):
+                if g in published:
+                    graph = _iri(g)
+                    ops.append(f"DROP SILENT GRAPH {graph}")
+                    ops.append(f"DELETE WHERE {{ GRAPH {sg} {{ {graph} ?p ?o }} }}")
+                    ops.append(f"DELETE WHERE {{ GRAPH {sg} {{ {activity_of(graph)} ?p ?o }} }}")
+            if provenance:
+                body = " ".join(f"{t.subject} {t.predicate} {t.object} ." for t in provenance)
+                ops.append(f"INSERT DATA {{ GRAPH {sg} {{ {body} }} }}")
+            ops.extend(self._bump_version_ops())
+            self.client.update(" ;\n".join(ops))
+        except BaseException:
+            self._drop_quietly(staged)
+            raise
+        finally:
+            self._published_cache = None
+
+    def _bump_version_ops(self) -> list[str]:
+        state = self._state_graph
+        version = ox.Literal(uuid.uuid4().hex)
+        return [
+            f"DELETE WHERE {{ GRAPH {state} {{ {state} {STORE_VERSION} ?v }} }}",
+            f"INSERT DATA {{ GRAPH {state} {{ {state} {STORE_VERSION} {version} }} }}",
+        ]
+
     def _stage(self, triples: Sequence[ox.Triple]) -> ox.NamedNode:
         """Write a large source into a fresh staging graph (GSP if the server has it)."""
         staged = self.new_staging_graph()
@@ -607,10 +732,7 @@ class RemoteStore(GraphStore):
             for g in [*(target for target, _, _ in items), *drop]:
                 ops.append(f"DELETE WHERE {{ GRAPH {sg} {{ {g} ?p ?o }} }}")
                 ops.append(f"DELETE WHERE {{ GRAPH {sg} {{ {activity_of(g)} ?p ?o }} }}")
-            state = self._state_graph
-            ops.append(f"DELETE WHERE {{ GRAPH {state} {{ {state} {STORE_VERSION} ?v }} }}")
-            version = ox.Literal(uuid.uuid4().hex)
-            ops.append(f"INSERT DATA {{ GRAPH {state} {{ {state} {STORE_VERSION} {version} }} }}")
+            ops.extend(self._bump_version_ops())
             if body:
                 ops.append(f"INSERT DATA {{ GRAPH {sg} {{ {' '.join(body)} }} }}")
             self.client.update(" ;\n".join(ops))
@@ -653,6 +775,16 @@ def _chunks(triples: Sequence[ox.Triple], size: int) -> list[list[ox.Triple]]:
             out.append([])
         out[-1].extend(group)
     return [c for c in out if c]
+
+
+def _ox_triples(triples: Iterable[tuple[RdfNode, RdfNode, RdfNode]]) -> list[ox.Triple]:
+    out: list[ox.Triple] = []
+    for s, p, o in triples:
+        subject, predicate = to_ox(s), to_ox(p)
+        if isinstance(subject, ox.Literal) or not isinstance(predicate, ox.NamedNode):
+            raise QueryError(f"not a valid triple: {s} {p} {o}")
+        out.append(ox.Triple(subject, predicate, to_ox(o)))
+    return out
 
 
 def _standin(term: Term | None) -> str:

@@ -16,11 +16,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import pyoxigraph as ox
+from rdflib.term import Node as RdfNode
 
 from graph.neighbourhood import Node
 from graph.remote_text import values_rows
 from graph.results import Term
-from graph.validation import WHOLE_GRAPH_ABOVE, WriteChecker
+from graph.validation import WHOLE_GRAPH_ABOVE, WriteChecker, check_delta
+from sic.terms import to_ox
 
 Select = Callable[[str, Sequence[str]], list[dict[str, Term]]]
 """Runs a SELECT over the given graphs (as the default graph) and returns every row."""
@@ -252,3 +254,53 @@ def check_remote_removal(
         return
     fetch.around(inbound)
     checker.check_removal(scratch, gone, others=[context])
+
+
+def check_remote_delta(
+    checker: WriteChecker,
+    select: Select,
+    added: Sequence[tuple[RdfNode, RdfNode, RdfNode]],
+    removed: Sequence[tuple[RdfNode, RdfNode, RdfNode]],
+    others: Sequence[str],
+) -> None:
+    """Check an explicit change against the remote union with graph.validation.check_delta.
+
+    The scratch store holds what check_delta reads from a store: the neighbourhood of the
+    touched nodes and of the nodes linking to them, and the nodes sharing a class and key with
+    the keys the change adds.
+
+    :raises ValidationFailed: if the union would not conform after the change.
+    """
+    scratch = ox.Store()
+    context = ox.NamedNode("urn:x-sic:scratch:context")
+    touched: set[Node] = set()
+    for s, _, o in [*added, *removed]:
+        for term in (s, o):
+            oxt = to_ox(term)
+            if isinstance(oxt, ox.NamedNode | ox.BlankNode):
+                touched.add(oxt)
+    fetch = Fetcher(select, others, scratch, context)
+    if others and touched:
+        first = fetch.level(touched, inbound=True, hops=DEPTH)
+        linkers: set[Node] = {
+            t.subject
+            for t in first
+            if isinstance(t.subject, ox.NamedNode | ox.BlankNode)
+            and isinstance(t.object, ox.NamedNode)
+            and t.object in touched
+        }
+        fetch.around(touched | linkers, done=touched, first=first)
+        pairs: set[tuple[ox.NamedNode, ox.Literal]] = set()
+        for s, p, o in added:
+            key = to_ox(o)
+            if str(p) != _DCT_IDENTIFIER.value or not isinstance(key, ox.Literal):
+                continue
+            subject = to_ox(s)
+            classes: set[object] = {
+                to_ox(c) for ss, pp, c in added if ss == s and str(pp) == _RDF_TYPE.value
+            }
+            if isinstance(subject, ox.NamedNode | ox.BlankNode):
+                classes |= {q.object for q in scratch.quads_for_pattern(subject, _RDF_TYPE, None)}
+            pairs |= {(c, key) for c in classes if isinstance(c, ox.NamedNode)}
+        fetch.same_keys(pairs)
+    check_delta(checker, scratch, added, removed, [context])

@@ -361,6 +361,31 @@ def test_dataset_narrowing_and_limit(backend: GraphStore) -> None:
     assert isinstance(result, SelectResult) and len(result) == 2 and result.truncated
 
 
+def test_sparql_update_is_validated(backend: Any) -> None:
+    """update(): lands in the source `updates`, or is refused with nothing changed."""
+    backend.load_graph(_turtle(WHOLE + THING, "a"))
+    ex = "PREFIX ex: <http://example.org/> "
+    backend.update(ex + "INSERT DATA { ex:t3 a ex:Thing ; ex:name 'T3' ; ex:partOf ex:w }")
+    assert backend.query("ASK { <http://example.org/t3> ?p ?o }") == AskResult(True)
+    assert {s.name: s.triples for s in backend.sources()} == {"a": 4, "updates": 3}
+    before = (backend.version(), _dump(backend))
+    with pytest.raises(ValidationFailed):
+        backend.update(ex + "INSERT DATA { ex:t4 a ex:Thing }")
+    with pytest.raises(ValidationFailed):  # t and t3 are part of w
+        backend.update(ex + "DELETE WHERE { ex:w a ?c }")
+    with pytest.raises(QueryError):
+        backend.update(
+            ex + "INSERT DATA { GRAPH <http://example.org/graph/sources> { ex:x ex:y ex:z } }"
+        )
+    assert (backend.version(), _dump(backend)) == before
+    backend.update(
+        ex + "DELETE { ?t ex:name 'T3' } INSERT { ?t ex:name 'Three' } WHERE { ?t ex:name 'T3' }"
+    )
+    assert _rows(
+        backend, "SELECT ?n WHERE { <http://example.org/t3> <http://example.org/name> ?n }"
+    ) == [{"n": '"Three"'}]
+
+
 def test_malformed_query_is_a_query_error(backend: GraphStore) -> None:
     with pytest.raises(QueryError):
         backend.query("SELECT * WHERE { ?s ?p }")
