@@ -2,11 +2,10 @@
 
 Validating a change only needs the changed nodes and what surrounds them. Handing the whole
 store to pyshacl took 25 s per write in measurements; a neighbourhood copy takes milliseconds.
-What the shapes reach decides the shape of the copy: from the focus nodes both directions (a
-project's funding points *at* the project), from there outward only, three links deep (a Task
-Force role -> its person -> their organisation -> its membership status). Inbound links are never
-followed from the nodes reached on the way, so a popular concept (a stage, a region) does not
-pull in its thousands of users.
+What the shapes reach decides the shape of the copy: two levels outward from the focus nodes,
+plus the nodes that link to them with their own triples (a project's funding points *at* the
+project). Inbound links are never followed from the nodes reached on the way, so a popular
+organisation or concept does not pull in its thousands of users.
 """
 
 from __future__ import annotations
@@ -39,29 +38,48 @@ def neighbourhood(
     store: ox.Store,
     focus: Iterable[Node],
     graphs: Sequence[GraphName],
-    depth: int = 3,
+    depth: int = 2,
     into: Graph | None = None,
+    inbound_for: set[Node] | None = None,
 ) -> Graph:
-    """The triples around `focus` in `graphs`, as an rdflib graph (see the module docstring)."""
+    """The triples around `focus` in `graphs`, as an rdflib graph.
+
+    `depth` levels outward: the focus nodes' own triples, then the triples of what they point
+    at (an activity's objective and its code, a person's organisation and its status). Inbound
+    links are taken for the focus nodes in `inbound_for` (default: all of them), with the
+    linking node's own triples (a funding that points at a project, with its status), never
+    further: a shape looks at its focus node's neighbours, not at its neighbours' users.
+    """
     out = into if into is not None else Graph()
-    seeds = set(focus)
+
+    def copy(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
+        kept = list(quads)
+        for q in kept:
+            out.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+        return kept
+
+    def outbound(node: Node) -> list[ox.Quad]:
+        return copy(q for g in graphs for q in store.quads_for_pattern(node, None, None, g))
+
     seen: set[Node] = set()
-    frontier: set[Node] = set(seeds)
-    for level in range(depth + 1):
+    frontier: set[Node] = set(focus)
+    wants_inbound = frontier if inbound_for is None else inbound_for
+    for level in range(depth):
         next_frontier: set[Node] = set()
         for node in frontier - seen:
             seen.add(node)
-            quads: list[ox.Quad] = []
-            for g in graphs:
-                quads.extend(store.quads_for_pattern(node, None, None, g))
-                if node in seeds:
-                    quads.extend(store.quads_for_pattern(None, None, node, g))
-            for quad in quads:
-                s, p, o = quad.subject, quad.predicate, quad.object
-                out.add((to_rdflib(s), to_rdflib(p), to_rdflib(o)))
-                if level < depth:
-                    for other in (s, o):
-                        if isinstance(other, ox.NamedNode | ox.BlankNode) and other not in seen:
-                            next_frontier.add(other)
+            for quad in outbound(node):
+                o = quad.object
+                if isinstance(o, ox.NamedNode | ox.BlankNode) and o not in seen:
+                    next_frontier.add(o)
+            if level == 0 and node in wants_inbound:
+                inbound = copy(
+                    q for g in graphs for q in store.quads_for_pattern(None, None, node, g)
+                )
+                for quad in inbound:
+                    s = quad.subject
+                    if isinstance(s, ox.NamedNode | ox.BlankNode) and s not in seen:
+                        seen.add(s)
+                        outbound(s)
         frontier = next_frontier
     return out

@@ -21,6 +21,7 @@ from graph.sparql_files import internal
 from sic.errors import ValidationFailed, Violation
 from sic.terms import to_rdflib
 from sic.validation import Validator, validator
+from sic.vocab import AGROVOC_NS, ONTOLOGY_IRI, REGION_NS, SIC_NS
 
 WHOLE_GRAPH_ABOVE = 2_000
 """Above this many focus nodes, copy the union and validate it whole instead of per node."""
@@ -43,6 +44,61 @@ def _copy(store: ox.Store, graphs: Iterable[GraphName]) -> Graph:
         for quad in store.quads_for_pattern(None, None, None, g):
             out.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
     return out
+
+
+_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_VOCABULARY = (
+    SIC_NS,
+    REGION_NS,
+    AGROVOC_NS,
+    ONTOLOGY_IRI,
+    "http://www.w3.org/",
+    "https://schema.org/",
+    "http://purl.org/dc/",
+    "http://xmlns.com/foaf/",
+    "http://rdfs.org/ns/void#",
+)
+
+
+def _is_vocabulary(node: object) -> bool:
+    """Classes, properties and controlled-list concepts: shared by thousands, never re-checked.
+
+    Following their inbound links would pull in every project at a stage or every
+    organisation of a type; what a write does to them is checked on the nodes that use them.
+    """
+    return isinstance(node, ox.NamedNode) and node.value.startswith(_VOCABULARY)
+
+
+def affected(
+    store: ox.Store,
+    added: Iterable[ox.Triple | ox.Quad],
+    removed: Iterable[ox.Triple | ox.Quad],
+    graphs: Sequence[GraphName],
+) -> tuple[set[Node], set[Node]]:
+    """What to validate after a change, and whose inbound links the copy needs.
+
+    Focus: what the change describes or points at, plus whoever links to a node that lost
+    triples or changed type (a deletion can leave a dangling reference). Inbound links are
+    needed around the nodes whose own description changed and around what lost a link (a
+    project that lost a funding); a node that merely gained a link is checked on its own
+    triples, with the new link in the copy through its subject.
+    """
+    focus: set[Node] = set()
+    expand: set[Node] = set()
+    relinked: set[Node] = set()
+    for t, was_removed in [(t, False) for t in added] + [(t, True) for t in removed]:
+        s, p, o = t.subject, t.predicate, t.object
+        if isinstance(s, ox.NamedNode | ox.BlankNode) and not _is_vocabulary(s):
+            focus.add(s)
+            expand.add(s)
+            if was_removed or p == _RDF_TYPE:
+                relinked.add(s)
+        if p != _RDF_TYPE and isinstance(o, ox.NamedNode | ox.BlankNode) and not _is_vocabulary(o):
+            focus.add(o)
+            if was_removed:
+                expand.add(o)
+    linkers = inbound_subjects(store, relinked, graphs)
+    return focus | linkers, expand | linkers
 
 
 class WriteChecker:
@@ -91,15 +147,12 @@ class WriteChecker:
     ) -> None:
         """Check that the published graphs `others` plus the staged graphs `new` conform."""
         graphs: list[GraphName] = [*others, *new]
-        focus: set[Node] = set()
-        for g in new:
-            subjects, objects = _subjects_and_objects(store, g)
-            focus |= subjects | objects
-        focus |= inbound_subjects(store, focus, others)
+        added = (q for g in new for q in store.quads_for_pattern(None, None, None, g))
+        focus, expand = affected(store, added, (), others)
         if len(focus) > WHOLE_GRAPH_ABOVE:
             violations = self._run(_copy(store, graphs), None)
         else:
-            data = neighbourhood(store, focus, graphs)
+            data = neighbourhood(store, focus, graphs, inbound_for=expand)
             violations = self._run(data, [to_rdflib(n) for n in sorted(focus, key=str)])
         violations += self.global_violations(store, graphs)
         if violations:
@@ -168,14 +221,17 @@ def check_delta(
 
     added = list(added)
     removed = list(removed)
-    touched: set[Node] = set()
-    for s, _, o in [*added, *removed]:
-        for term in (s, o):
-            oxt = to_ox(term)
-            if isinstance(oxt, ox.NamedNode | ox.BlankNode):
-                touched.add(oxt)
-    focus = touched | inbound_subjects(store, touched, graphs)
-    data = neighbourhood(store, focus, graphs)
+
+    def ox_triples(triples: list[tuple[RdfNode, RdfNode, RdfNode]]) -> list[ox.Triple]:
+        out = []
+        for s, p, o in triples:
+            subject = to_ox(s)
+            assert not isinstance(subject, ox.Literal)
+            out.append(ox.Triple(subject, ox.NamedNode(str(p)), to_ox(o)))
+        return out
+
+    focus, expand = affected(store, ox_triples(added), ox_triples(removed), graphs)
+    data = neighbourhood(store, focus, graphs, inbound_for=expand)
     for t in removed:
         data.remove(t)
     for t in added:

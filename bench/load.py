@@ -1,0 +1,161 @@
+"""Loading, whole-graph validation and a one-project write, ours against the floor and the naive
+stack, on the same N-Triples file in the same run.
+
+- floor: plain pyoxigraph `bulk_load` into an on-disk store, nothing of ours;
+- ours: `EmbeddedStore.load_file` (parse-and-store into an unpublished graph, count, publish),
+  timed by phase; validation is the same load's SHACL phase;
+- naive: an rdflib in-memory Graph parsing the file, and pyshacl over it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
+
+from bench.measure import summarise, timed
+from graph.embedded import EmbeddedStore
+from graph.update import Delta
+from graph.validation import WriteChecker
+from sic.iris import graph_iri, mint
+from sic.vocab import SCHEMA, SIC
+
+
+class _NoValidation(WriteChecker):
+    """Skips SHACL so the store phase can be repeated without repeating a long validation."""
+
+    def check_new_graphs(self, store: ox.Store, new: Any, others: Any) -> None:
+        return None
+
+
+def _fresh_dir(root: Path, name: str) -> Path:
+    path = root / name
+    shutil.rmtree(path, ignore_errors=True)
+    return path
+
+
+def load_section(nt: Path, runs: int, validate: bool = True) -> dict[str, Any]:
+    """Load timings; leaves nothing behind but returns the figures."""
+    triples = sum(1 for _ in nt.open("rb"))
+    root = Path(tempfile.mkdtemp(prefix="sic-bench-"))
+    try:
+        def floor() -> None:
+            store = ox.Store(str(_fresh_dir(root, "floor")))
+            store.bulk_load(path=str(nt), format=ox.RdfFormat.N_TRIPLES)
+            store.flush()
+            del store
+
+        floor_t = timed(floor, runs)
+
+        store_phase: list[float] = []
+        totals: list[float] = []
+        for _ in range(runs):
+            ours = EmbeddedStore(_fresh_dir(root, "ours"), checker=_NoValidation())
+            start = time.perf_counter()
+            ours.load_file(nt, name="bench")
+            totals.append(time.perf_counter() - start)
+            store_phase.append(ours.last_timings["store"])
+            ours.close()
+        ours_store = summarise(store_phase)
+        ours_total = summarise(totals)
+
+        def naive() -> None:
+            g = Graph()
+            g.parse(str(nt), format="nt")
+
+        naive_t = timed(naive, max(1, runs // 2))
+        out: dict[str, Any] = {
+            "triples": triples,
+            "floor_bulk_load": floor_t.as_dict(),
+            "ours_store_phase": ours_store.as_dict(),
+            "ours_load_without_validation": ours_total.as_dict(),
+            "naive_rdflib_parse": naive_t.as_dict(),
+            "ours_store_over_floor": ours_store.median / floor_t.median,
+            "triples_per_second_ours": triples / ours_store.median,
+            "triples_per_second_floor": triples / floor_t.median,
+        }
+        if validate:
+            ours = EmbeddedStore(_fresh_dir(root, "validated"))
+            start = time.perf_counter()
+            ours.load_file(nt, name="bench")
+            out["ours_load_with_validation"] = time.perf_counter() - start
+            out["ours_validation_phase"] = ours.last_timings["validate"]
+            out.update(change_section(ours, runs=max(5, runs * 5)))
+            ours.close()
+        return out
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _project_delta(store: EmbeddedStore, n: int) -> Delta:
+    """A new project idea with two pledges: about 30 triples, as POST /api/projects makes."""
+    base = store.base
+    pid = f"bench-project-{n}"
+    project = mint("project", pid, base)
+    # a different lead, funder and activity each time, as real submissions would have
+    org = mint("organisation", f"org{(7 * n + 1) % 1000:06d}", base)
+    funder_key = f"org{(11 * n + 2) % 1000:06d}"
+    funder = mint("organisation", funder_key, base)
+    activity = mint("activity", f"A1.{1 + n % 8:03d}", base)
+    triples = {
+        (project, RDF.type, SIC.Project),
+        (project, DCTERMS.identifier, Literal(pid)),
+        (project, RDFS.label, Literal(f"Benchmark project {n}", lang="en")),
+        (project, DCTERMS.description, Literal("A one-project write for the benchmark.", lang="en")),
+        (project, SIC.stage, SIC.StageProposal),
+        (project, SIC.lead, org),
+        (project, SIC.partner, funder),
+        (project, SIC.addresses, activity),
+        (project, SIC.country, Literal("SN")),
+        (project, SIC.country, Literal("ML")),
+        (project, SCHEMA.startDate, Literal("2027-01-01", datatype=XSD.date)),
+        (project, SCHEMA.endDate, Literal("2029-12-31", datatype=XSD.date)),
+        (project, SIC.budget, Literal("750000", datatype=XSD.decimal)),
+        (project, SCHEMA.currency, Literal("EUR")),
+    }
+    for i, status in enumerate((SIC.FundingPledged, SIC.FundingPledged)):
+        key = f"{pid}.{funder_key}.pledged{'' if i == 0 else '.2'}"
+        f = mint("funding", key, base)
+        triples |= {
+            (f, RDF.type, SIC.Funding),
+            (f, DCTERMS.identifier, Literal(key)),
+            (f, SCHEMA.fundedItem, project),
+            (f, SCHEMA.funder, funder),
+            (f, SCHEMA.amount, Literal(str(100000 + i), datatype=XSD.decimal)),
+            (f, SCHEMA.currency, Literal("EUR")),
+            (f, SIC.fundingStatus, status),
+            (f, DCTERMS.date, Literal("2026-06-01", datatype=XSD.date)),
+        }
+    return Delta(added={str(graph_iri("bench-writes", base)): set(triples)})  # type: ignore[arg-type]
+
+
+def change_section(store: EmbeddedStore, runs: int) -> dict[str, Any]:
+    """Validate and commit a one-project change against the loaded store, `runs` times."""
+    samples = []
+    size = 0
+    for n in range(runs):
+        delta = _project_delta(store, n)
+        size = sum(len(t) for t in delta.added.values())
+        start = time.perf_counter()
+        store.apply(delta, command="bench")
+        samples.append(time.perf_counter() - start)
+    bad = _project_delta(store, runs + 1)
+    (graph,) = bad.added
+    bad.added[graph] = {t for t in bad.added[graph] if t[1] != SIC.lead}
+    refused = False
+    try:
+        store.apply(bad)
+    except Exception:  # noqa: BLE001 - we only record that the invalid write was refused
+        refused = True
+    return {
+        "change_triples": size,
+        "ours_one_project_change": summarise(samples).as_dict(),
+        "invalid_change_refused": refused,
+        "change_probe_iri": str(URIRef(mint("project", "bench-project-0", store.base))),
+    }
