@@ -87,10 +87,16 @@ def _settings(
     update_endpoint: str | None = None,
     gsp_endpoint: str | None = None,
 ) -> Settings:
-    """Settings from the environment, overridden by the options given on the command line."""
+    """Settings from the environment, overridden by the options given on the command line.
+
+    An explicit --store selects the embedded store even when SIC_ENDPOINT is set.
+    """
+    if store is not None and endpoint is not None:
+        raise typer.BadParameter("give --store or --endpoint, not both")
     overrides: dict[str, object] = {}
     if store is not None:
         overrides["store"] = store
+        overrides["endpoint"] = None
     if base is not None:
         overrides["base_iri"] = base
     if endpoint is not None:

@@ -544,6 +544,13 @@ def test_cli_talks_to_a_server(
     assert loaded.exit_code == 0, loaded.output
     listed = runner.invoke(app, ["sources", *opts])
     assert "extra.ttl" in listed.output and "ontology" in listed.output
+    env = {"SIC_ENDPOINT": server.query, "SIC_UPDATE_ENDPOINT": server.update}
+    from_env = runner.invoke(app, ["sources"], env=env)
+    assert "extra.ttl" in from_env.output
+    local = runner.invoke(app, ["sources", "--store", str(tmp_path / "local")], env=env)
+    assert local.exit_code == 0 and "extra.ttl" not in local.output  # --store wins over env
+    both = runner.invoke(app, ["sources", "--store", str(tmp_path / "local"), *opts])
+    assert both.exit_code == 2
     asked = runner.invoke(
         app,
         [
@@ -556,6 +563,19 @@ def test_cli_talks_to_a_server(
         ],
     )
     assert asked.exit_code == 0 and json.loads(asked.output)["results"]["bindings"]
+    for fmt, ext in (("nquads", "nq"), ("trig", "trig")):
+        dump = tmp_path / f"dump.{ext}"
+        exported = runner.invoke(app, ["export", "--format", fmt, "--out", str(dump), *opts])
+        assert exported.exit_code == 0, exported.output
+        _clean(server)  # an empty store: the export alone must bring everything back
+        restored = runner.invoke(app, ["load", str(dump), *opts])
+        assert restored.exit_code == 0, restored.output
+        again = tmp_path / f"again.{ext}"
+        assert runner.invoke(app, ["export", "--out", str(again), *opts]).exit_code == 0
+        first = (tmp_path / "first.nq") if ext == "nq" else dump
+        if ext == "nq":
+            first.write_bytes(dump.read_bytes())
+        assert _same_dataset(again.read_bytes(), (tmp_path / "first.nq").read_bytes())
     removed = runner.invoke(app, ["unload", "extra.ttl", *opts])
     assert removed.exit_code == 0, removed.output
     assert time.monotonic() - start < 60
