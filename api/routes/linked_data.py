@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar, cast
+from urllib.parse import quote
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
@@ -43,6 +44,7 @@ from api.describe import (
     preferred_label,
     vocabulary_labels,
 )
+from api.models import ErrorBody
 from api.negotiation import RDF_FORMATS, Format, NotAcceptable, choose
 from graph.base import GraphStore, SourceInfo
 from graph.results import Term
@@ -378,7 +380,7 @@ _ID_RESPONSES: dict[int | str, dict[str, Any]] = {
         "description": "The store says nothing about this IRI (an empty document or a page).",
         "content": _MEDIA_CONTENT,
     },
-    406: {"description": "None of the accepted media types is available."},
+    406: {"model": ErrorBody, "description": "None of the accepted media types is offered."},
 }
 
 
@@ -386,9 +388,14 @@ def alternates(request: Request, offered: Sequence[Representation]) -> list[tupl
     """(label, URL, media type) of each representation of this URL, for links on the page."""
     url = request.url.remove_query_params("format")
     return [
-        (rep.label, str(url.include_query_params(format=rep.name)), rep.media_type)
+        (rep.label, _ascii_url(url.include_query_params(format=rep.name)), rep.media_type)
         for rep in offered
     ]
+
+
+def _ascii_url(url: object) -> str:
+    """A URL with anything outside ASCII percent-encoded (UTF-8), as headers require."""
+    return quote(str(url), safe=":/?#[]@!$&'()*+,;=%~")
 
 
 def _link_header(request: Request, offered: Sequence[Representation]) -> str:

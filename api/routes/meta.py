@@ -35,6 +35,7 @@ from api.describe import (
     preferred_label,
     select,
 )
+from api.models import ErrorBody
 from api.routes.linked_data import (
     ALL_REPRESENTATIONS,
     HTML,
@@ -87,16 +88,20 @@ def _content(offered: Sequence[Representation]) -> dict[str, dict[str, object]]:
     return {rep.media_type: {} for rep in offered}
 
 
-def _responses(offered: Sequence[Representation], what: str) -> dict[int | str, dict[str, Any]]:
-    return {
+def _responses(
+    offered: Sequence[Representation], what: str, *, empty: bool = True
+) -> dict[int | str, dict[str, Any]]:
+    out: dict[int | str, dict[str, Any]] = {
         200: {"description": what, "content": _content(offered)},
         304: {"description": "The client's copy (If-None-Match) is current."},
-        404: {
+        406: {"model": ErrorBody, "description": "None of the accepted media types is offered."},
+    }
+    if empty:
+        out[404] = {
             "description": "Nothing to describe yet (empty store).",
             "content": _content(offered),
-        },
-        406: {"description": "None of the accepted media types is available."},
-    }
+        }
+    return out
 
 
 # -- /ontology -----------------------------------------------------------------------------
@@ -407,7 +412,9 @@ def bundled_shapes() -> Shapes:
 @router.get(
     "/shapes",
     response_class=Response,
-    responses=_responses(ALL_REPRESENTATIONS, "The SHACL shapes, documented (HTML) or as RDF."),
+    responses=_responses(
+        ALL_REPRESENTATIONS, "The SHACL shapes, documented (HTML) or as RDF.", empty=False
+    ),
     summary="The SHACL shapes every write is validated against",
 )
 def shapes(

@@ -391,3 +391,10 @@ def test_every_property_in_the_data_has_a_short_name(store: EmbeddedStore) -> No
     c = compactor()
     bare = sorted(p for p in predicates if c.compact_iri(p) == p and p not in c.terms)
     assert bare == []
+
+
+def test_keys_outside_ascii_are_404_with_ascii_headers(client: TestClient) -> None:
+    """Found by schemathesis: the Link header repeated the path undecoded (not latin-1)."""
+    r = client.get("/id/activity/Ā-é", headers={"Accept": "text/turtle"})
+    assert r.status_code == 404
+    assert "%C4%80-%C3%A9" in r.headers["link"]
