@@ -41,6 +41,7 @@ def neighbourhood(
     depth: int = 2,
     into: Graph | None = None,
     inbound_for: set[Node] | None = None,
+    linked: Iterable[Node] = (),
 ) -> Graph:
     """The triples around `focus` in `graphs`, as an rdflib graph.
 
@@ -49,6 +50,8 @@ def neighbourhood(
     links are taken for the focus nodes in `inbound_for` (default: all of them), with the
     linking node's own triples (a funding that points at a project, with its status), never
     further: a shape looks at its focus node's neighbours, not at its neighbours' users.
+    `linked` are nodes a pending change makes the focus nodes point at: the store does not
+    hold those links yet, so their own triples are copied as the second level.
     """
     out = into if into is not None else Graph()
 
@@ -81,5 +84,7 @@ def neighbourhood(
                     if isinstance(s, ox.NamedNode | ox.BlankNode) and s not in seen:
                         seen.add(s)
                         outbound(s)
+        if level == 0:
+            next_frontier |= set(linked) - seen
         frontier = next_frontier
     return out

@@ -10,6 +10,8 @@ neighbourhoods.
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Iterable, Sequence
 
 import pyoxigraph as ox
@@ -21,7 +23,7 @@ from graph.sparql_files import internal
 from sic.errors import ValidationFailed, Violation
 from sic.terms import to_rdflib
 from sic.validation import Validator, validator
-from sic.vocab import AGROVOC_NS, ONTOLOGY_IRI, REGION_NS, SIC_NS
+from sic.vocab import AGROVOC_NS, ONTOLOGY_IRI, REGION_NS, SH, SIC_NS
 
 WHOLE_GRAPH_ABOVE = 2_000
 """Above this many focus nodes, copy the union and validate it whole instead of per node."""
@@ -69,19 +71,52 @@ def _is_vocabulary(node: object) -> bool:
     return isinstance(node, ox.NamedNode) and node.value.startswith(_VOCABULARY)
 
 
+_OBJECT_OF_THIS = re.compile(r"(<[^>\s]+>|[A-Za-z][\w.-]*:[\w.-]+)\s+\$this\s*[.;}]")
+
+
+@functools.lru_cache(maxsize=8)
+def inbound_predicates(shapes: Graph) -> frozenset[str]:
+    """Predicates whose *inbound* links some shape inspects on its focus node.
+
+    A node that gains or loses a link through any other predicate cannot change its own
+    validity by it (the linking node's shapes check the link), so it need not be re-validated
+    nor have its inbound links copied: that is what keeps a write to a popular organisation or
+    activity cheap. Read from `sh:inversePath` and from SPARQL constraints where `$this` is the
+    object of a triple pattern (`?funding schema:fundedItem $this`).
+    """
+    found: set[str] = {
+        str(p) for p in shapes.objects(None, SH.inversePath) if isinstance(p, URIRef)
+    }
+    for constraint, select in shapes.subject_objects(SH.select):
+        namespaces = {
+            str(shapes.value(d, SH.prefix)): str(shapes.value(d, SH.namespace))
+            for holder in shapes.objects(constraint, SH.prefixes)
+            for d in shapes.objects(holder, SH.declare)
+        }
+        for token in _OBJECT_OF_THIS.findall(str(select)):
+            if token.startswith("<"):
+                found.add(token[1:-1])
+            else:
+                prefix, _, local = token.partition(":")
+                if prefix in namespaces:
+                    found.add(namespaces[prefix] + local)
+    return frozenset(found)
+
+
 def affected(
     store: ox.Store,
     added: Iterable[ox.Triple | ox.Quad],
     removed: Iterable[ox.Triple | ox.Quad],
     graphs: Sequence[GraphName],
+    inbound: frozenset[str] | None = None,
 ) -> tuple[set[Node], set[Node]]:
     """What to validate after a change, and whose inbound links the copy needs.
 
-    Focus: what the change describes or points at, plus whoever links to a node that lost
-    triples or changed type (a deletion can leave a dangling reference). Inbound links are
-    needed around the nodes whose own description changed and around what lost a link (a
-    project that lost a funding); a node that merely gained a link is checked on its own
-    triples, with the new link in the copy through its subject.
+    Focus: the subjects the change describes, the nodes it links to or unlinks from through a
+    predicate some rule inspects inbound (`inbound`, see inbound_predicates: a project's
+    fundings, a person's roles), and whoever links to a node that lost triples or changed type
+    (a deletion can leave a dangling reference). The second set is whose inbound links the
+    copy needs. With `inbound` None every linked node counts (the safe, slower answer).
     """
     focus: set[Node] = set()
     expand: set[Node] = set()
@@ -93,10 +128,14 @@ def affected(
             expand.add(s)
             if was_removed or p == _RDF_TYPE:
                 relinked.add(s)
-        if p != _RDF_TYPE and isinstance(o, ox.NamedNode | ox.BlankNode) and not _is_vocabulary(o):
+        if (
+            p != _RDF_TYPE
+            and isinstance(o, ox.NamedNode | ox.BlankNode)
+            and not _is_vocabulary(o)
+            and (inbound is None or p.value in inbound)
+        ):
             focus.add(o)
-            if was_removed:
-                expand.add(o)
+            expand.add(o)
     linkers = inbound_subjects(store, relinked, graphs)
     return focus | linkers, expand | linkers
 
@@ -148,7 +187,9 @@ class WriteChecker:
         """Check that the published graphs `others` plus the staged graphs `new` conform."""
         graphs: list[GraphName] = [*others, *new]
         added = (q for g in new for q in store.quads_for_pattern(None, None, None, g))
-        focus, expand = affected(store, added, (), others)
+        focus, expand = affected(
+            store, added, (), others, inbound_predicates(self.validator.shapes_graph)
+        )
         if len(focus) > WHOLE_GRAPH_ABOVE:
             violations = self._run(_copy(store, graphs), None)
         else:
@@ -230,8 +271,20 @@ def check_delta(
             out.append(ox.Triple(subject, ox.NamedNode(str(p)), to_ox(o)))
         return out
 
-    focus, expand = affected(store, ox_triples(added), ox_triples(removed), graphs)
-    data = neighbourhood(store, focus, graphs, inbound_for=expand)
+    added_ox = ox_triples(added)
+    focus, expand = affected(
+        store,
+        added_ox,
+        ox_triples(removed),
+        graphs,
+        inbound_predicates(checker.validator.shapes_graph),
+    )
+    linked = {
+        o
+        for t in added_ox
+        if isinstance(o := t.object, ox.NamedNode | ox.BlankNode) and not _is_vocabulary(o)
+    }
+    data = neighbourhood(store, focus, graphs, inbound_for=expand, linked=linked)
     for t in removed:
         data.remove(t)
     for t in added:
