@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 import pyoxigraph as ox
 from rdflib.term import Node as RdfNode
 
+from graph import validation
 from graph.neighbourhood import Node
 from graph.remote_text import values_rows
 from graph.results import Term
@@ -76,34 +77,36 @@ class Fetcher:
         self.scratch.extend(ox.Quad(t.subject, t.predicate, t.object, self.into) for t in out)
         return out
 
-    def level(self, nodes: Iterable[Node], *, inbound: bool, hops: int) -> list[ox.Triple]:
+    def level(
+        self, nodes: Iterable[Node], *, inbound_for: Iterable[Node] = (), hops: int
+    ) -> list[ox.Triple]:
         """One level of the neighbourhood for the named nodes among `nodes`.
 
         Outbound triples, and through blank nodes up to `hops` further links (a blank node
-        cannot be named in a later query); with `inbound`, the triples pointing at the nodes
-        and the outbound triples of blank nodes doing so.
+        cannot be named in a later query); for the nodes in `inbound_for`, the triples pointing
+        at them and the outbound triples of blank nodes doing so.
         """
-        named = sorted((n for n in nodes if isinstance(n, ox.NamedNode)), key=str)
+        named = _sorted_named(nodes)
         out: list[ox.Triple] = []
         for i in range(0, len(named), _BATCH):
             batch = named[i : i + _BATCH]
             found = self._run(f"SELECT ?s ?p ?o WHERE {{ {values_rows('s', batch)} ?s ?p ?o }}")
             out += found
-            if inbound:
-                linking = self._run(
-                    f"SELECT ?s ?p ?o WHERE {{ {values_rows('o', batch)} ?s ?p ?o }}"
-                )
-                out += linking
-                if any(isinstance(t.subject, ox.BlankNode) for t in linking):
-                    out += self._run(
-                        f"SELECT ?s ?p ?o WHERE {{ {values_rows('n', batch)} "
-                        "?s ?q0 ?n . FILTER(isBlank(?s)) ?s ?p ?o }"
-                    )
             for k in range(1, hops + 1):
                 if not any(isinstance(t.object, ox.BlankNode) for t in found):
                     break
                 found = self._run(chain_query(batch, k))
                 out += found
+        wanted = _sorted_named(inbound_for)
+        for i in range(0, len(wanted), _BATCH):
+            batch = wanted[i : i + _BATCH]
+            linking = self._run(f"SELECT ?s ?p ?o WHERE {{ {values_rows('o', batch)} ?s ?p ?o }}")
+            out += linking
+            if any(isinstance(t.subject, ox.BlankNode) for t in linking):
+                out += self._run(
+                    f"SELECT ?s ?p ?o WHERE {{ {values_rows('n', batch)} "
+                    "?s ?q0 ?n . FILTER(isBlank(?s)) ?s ?p ?o }"
+                )
         return out
 
     def _run(self, query: str) -> list[ox.Triple]:
@@ -136,22 +139,60 @@ class Fetcher:
                     if isinstance(k, ox.Literal):
                         self.scratch.add(ox.Quad(s, _DCT_IDENTIFIER, k, self.into))
 
-    def around(
-        self, seeds: set[Node], *, done: set[Node] | None = None, first: Sequence[ox.Triple] = ()
-    ) -> None:
-        """graph.neighbourhood's shape: seeds both ways, then outward to DEPTH links.
+    def around(self, seeds: set[Node]) -> None:
+        """graph.neighbourhood's shape: seeds both ways, then outward to DEPTH links."""
+        self.outward(seeds, self.level(seeds, inbound_for=seeds, hops=DEPTH))
 
-        `done` are seeds whose first level was already fetched, giving `first`.
-        """
-        triples = [*first, *self.level(seeds - (done or set()), inbound=True, hops=DEPTH)]
-        seen: set[Node] = set(seeds)
+    def outward(self, seen: set[Node], triples: Sequence[ox.Triple]) -> None:
+        """Follow the named nodes `triples` reach, DEPTH levels outward from `seen`."""
+        seen = set(seen)
         frontier = _named(triples) - seen
         for level in range(1, DEPTH + 1):
             if not frontier:
                 break
             seen |= frontier
-            triples = self.level(frontier, inbound=False, hops=DEPTH - level)
-            frontier = _named(triples) - seen
+            found = self.level(frontier, hops=DEPTH - level)
+            frontier = _named(found) - seen
+
+    def change(self, nodes: set[Node]) -> bool:
+        """Copy what validating a change to `nodes` can read; False when too big to be worth it.
+
+        A superset of what graph.validation reads around a change: the nodes' own triples and
+        the triples pointing at them (not at vocabulary: classes and controlled concepts are
+        shared by thousands), the linking nodes both ways, and DEPTH links outward from all of
+        them. When the nodes and their linkers are more than WHOLE_GRAPH_ABOVE, the checker
+        validates the whole union, and the caller copies all of it instead.
+        """
+        if len(nodes) > WHOLE_GRAPH_ABOVE:
+            return False
+        expand = {n for n in nodes if not is_vocabulary(n)}
+        first = self.level(nodes, inbound_for=expand, hops=DEPTH)
+        linkers: set[Node] = {
+            t.subject
+            for t in first
+            if isinstance(t.subject, ox.NamedNode | ox.BlankNode)
+            and isinstance(t.object, ox.NamedNode | ox.BlankNode)
+            and t.object in expand
+        } - nodes
+        if len(nodes | linkers) > WHOLE_GRAPH_ABOVE:
+            return False
+        second = self.level(linkers, inbound_for=linkers, hops=DEPTH)
+        self.outward(nodes | linkers, [*first, *second])
+        return True
+
+
+def is_vocabulary(node: object) -> bool:
+    """graph.validation's own test of what it never expands, when it has one.
+
+    Read at call time so that the remote fetch follows the checker as it evolves; without the
+    test every node counts as data, which fetches more and is still correct.
+    """
+    test = getattr(validation, "_is_vocabulary", None)
+    return bool(test(node)) if callable(test) else False
+
+
+def _sorted_named(nodes: Iterable[Node]) -> list[ox.NamedNode]:
+    return sorted({n for n in nodes if isinstance(n, ox.NamedNode)}, key=str)
 
 
 def _named(triples: Iterable[ox.Triple]) -> set[Node]:
@@ -204,22 +245,10 @@ def check_remote_write(
         pairs |= {(c, k) for s, cs in types.items() for c in cs for k in keys.get(s, [])}
     fetch = Fetcher(select, others, scratch, context)
     if others:
-        if len(focus) > WHOLE_GRAPH_ABOVE:
-            fetch.everything()
+        if fetch.change(focus):
+            fetch.same_keys(pairs)
         else:
-            first = fetch.level(focus, inbound=True, hops=DEPTH)
-            linkers: set[Node] = {
-                t.subject
-                for t in first
-                if isinstance(t.subject, ox.NamedNode | ox.BlankNode)
-                and isinstance(t.object, ox.NamedNode)
-                and t.object in focus
-            }
-            if len(focus | linkers) > WHOLE_GRAPH_ABOVE:
-                fetch.everything()
-            else:
-                fetch.around(focus | linkers, done=focus, first=first)
-                fetch.same_keys(pairs)
+            fetch.everything()
     checker.check_new_graphs(scratch, staged, others=[context])
 
 
@@ -235,21 +264,17 @@ def check_remote_removal(
     gone = ox.NamedNode("urn:x-sic:scratch:removed")
     fetch = Fetcher(select, others, scratch, context)
     triples = fetch.graph(removed, gone)
-    subjects = {t.subject for t in triples}
+    subjects: set[Node] = {
+        t.subject for t in triples if isinstance(t.subject, ox.NamedNode | ox.BlankNode)
+    }
     if not others or not subjects:
         return
-    named = {s for s in subjects if isinstance(s, ox.NamedNode)}
-    inbound: set[Node] = set()
-    sorted_named = sorted(named, key=str)
-    for i in range(0, len(sorted_named), _BATCH):
-        query = (
-            f"SELECT DISTINCT ?s WHERE {{ {values_rows('n', sorted_named[i : i + _BATCH])} "
-            "?s ?p ?n }"
-        )
-        for row in select(query, others):
-            s = row.get("s")
-            if isinstance(s, ox.NamedNode):
-                inbound.add(s)
+    linking = fetch.level((), inbound_for=subjects, hops=0)
+    inbound: set[Node] = {
+        t.subject
+        for t in linking
+        if isinstance(t.subject, ox.NamedNode | ox.BlankNode) and t.object in subjects
+    }
     if not inbound:
         return
     fetch.around(inbound)
@@ -281,15 +306,8 @@ def check_remote_delta(
                 touched.add(oxt)
     fetch = Fetcher(select, others, scratch, context)
     if others and touched:
-        first = fetch.level(touched, inbound=True, hops=DEPTH)
-        linkers: set[Node] = {
-            t.subject
-            for t in first
-            if isinstance(t.subject, ox.NamedNode | ox.BlankNode)
-            and isinstance(t.object, ox.NamedNode)
-            and t.object in touched
-        }
-        fetch.around(touched | linkers, done=touched, first=first)
+        if not fetch.change(touched):
+            fetch.everything()
         pairs: set[tuple[ox.NamedNode, ox.Literal]] = set()
         for s, p, o in added:
             key = to_ox(o)
