@@ -7,15 +7,17 @@ Virtuoso is not installed its cases are skipped with the reason, never silently.
 
 from __future__ import annotations
 
+import http.server
 import importlib.util
 import io
 import json
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, ClassVar
 
 import pyoxigraph as ox
 import pytest
@@ -534,16 +536,47 @@ def test_unreachable_server_is_store_unavailable() -> None:
         store.sources()
 
 
-@pytest.mark.server
-def test_credentials_are_sent(
-    running: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
-) -> None:
-    """Basic and bearer credentials reach the server (Oxigraph ignores them, and answers)."""
-    server = _server("oxigraph", running, tmp_path_factory)
-    for creds in (Credentials(user="u", password="p"), Credentials(token="t0k3n")):
-        store = RemoteStore(server.query, update_endpoint=server.update, credentials=creds)
-        assert store.version()
-        assert creds.header() is not None
+class _Recorder(http.server.BaseHTTPRequestHandler):
+    """A stub SPARQL endpoint that records the Authorization header of each request."""
+
+    seen: ClassVar[list[str]] = []
+    status: ClassVar[int] = 200
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        type(self).seen.append(self.headers.get("Authorization", ""))
+        body = b'{"head": {"vars": ["version"]}, "results": {"bindings": []}}'
+        if self.status != 200:
+            body = b"no entry"
+        self.send_response(self.status)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_credentials_reach_the_server() -> None:
+    """Basic or bearer credentials go with every request; a refusal is StoreUnavailable."""
+    server = http.server.HTTPServer(("127.0.0.1", 0), _Recorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/sparql"
+    try:
+        RemoteStore(url, credentials=Credentials(user="u", password="p")).version()
+        RemoteStore(url, credentials=Credentials(token="t0k3n")).version()
+        assert _Recorder.seen == ["Basic dTpw", "Bearer t0k3n"]
+        _Recorder.status = 401
+        with pytest.raises(StoreUnavailable, match="credentials"):
+            RemoteStore(url, credentials=Credentials(token="wrong")).version()
+        _Recorder.status = 503
+        with pytest.raises(StoreUnavailable, match="503"):
+            RemoteStore(url).version()
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @pytest.mark.server
