@@ -18,6 +18,12 @@ update moves it into place with ADD. Readers never see the staging graph; a writ
 is refused drops it, and one left by a killed process is dropped by the next writer after a day.
 Concurrent writers from different processes are not serialised against each other: the last
 publication wins.
+
+How whole "one request" is depends on the server. Oxigraph applies an update request as one
+transaction. Virtuoso refuses a request that does not compile (bad syntax, a literal it cannot
+read) before running any of it, but keeps what earlier operations did when a later one fails
+at run time; so the publishing update is made only of operations that cannot fail at run time
+(DROP SILENT, ADD SILENT, DELETE WHERE, INSERT of terms it has already parsed).
 """
 
 from __future__ import annotations
