@@ -603,24 +603,38 @@ class RemoteStore(GraphStore):
         sg = self.sources_graph
         ops: list[str] = []
         staged: list[ox.NamedNode] = []
-        for g, rdf_triples in sorted(delta.removed.items()):
-            triples = _ox_triples(rdf_triples)
+        budget = self.inline_triples  # what one request may carry (Virtuoso's parser limit)
+        removals = {g: _ox_triples(ts) for g, ts in sorted(delta.removed.items())}
+        for triples in removals.values():
             if any(isinstance(x, ox.BlankNode) for t in triples for x in (t.subject, t.object)):
                 raise QueryError(
                     "a remote store cannot delete blank-node triples one by one: "
                     "replace the source instead"
                 )
-            body = " ".join(f"{t.subject} {t.predicate} {t.object} ." for t in triples)
-            ops.append(f"DELETE DATA {{ GRAPH {_iri(g)} {{ {body} }} }}")
         try:
+            for g, triples in removals.items():
+                if len(triples) > budget:
+                    # staged, then removed by a pattern over the staging graph
+                    stage = self._stage(triples)
+                    staged.append(stage)
+                    ops.append(
+                        f"DELETE {{ GRAPH {_iri(g)} {{ ?s ?p ?o }} }} "
+                        f"WHERE {{ GRAPH {stage} {{ ?s ?p ?o }} }}"
+                    )
+                    ops.append(f"DROP SILENT GRAPH {stage}")
+                elif triples:
+                    budget -= len(triples)
+                    body = " ".join(f"{t.subject} {t.predicate} {t.object} ." for t in triples)
+                    ops.append(f"DELETE DATA {{ GRAPH {_iri(g)} {{ {body} }} }}")
             for g, rdf_triples in sorted(delta.added.items()):
                 triples = _ox_triples(rdf_triples)
-                if len(triples) > self.inline_triples:
+                if len(triples) > budget:
                     stage = self._stage(triples)
                     staged.append(stage)
                     ops.append(f"ADD SILENT {stage} TO {_iri(g)}")
                     ops.append(f"DROP SILENT GRAPH {stage}")
                 else:
+                    budget -= len(triples)
                     ops.append(graph_update(_iri(g), triples))
             provenance: list[ox.Triple] = []
             changed = set(delta.added) | set(delta.removed) | delta.created
@@ -723,14 +737,16 @@ class RemoteStore(GraphStore):
             ops: list[str] = []
             sg = self.sources_graph
             body: list[str] = []
+            budget = self.inline_triples  # for the whole request (Virtuoso's parser limit)
             for target, triples, provenance in items:
                 ops.append(f"DROP SILENT GRAPH {target}")
-                if len(triples) > self.inline_triples:
+                if len(triples) > budget:
                     stage = self._stage(triples)
                     staged.append(stage)
                     ops.append(f"ADD SILENT {stage} TO {target}")
                     ops.append(f"DROP SILENT GRAPH {stage}")
                 elif triples:
+                    budget -= len(triples)
                     ops.append(graph_update(target, triples))
                 body.extend(f"{t.subject} {t.predicate} {t.object} ." for t in provenance)
             for g in drop:

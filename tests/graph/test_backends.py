@@ -388,6 +388,26 @@ def test_sparql_update_is_validated(backend: Any) -> None:
     ) == [{"n": '"Three"'}]
 
 
+def test_large_updates_are_staged(make_store: StoreFactory) -> None:
+    """Changes larger than one request may carry go through staging graphs, still whole."""
+    store: Any = make_store(gsp=None, inline_triples=5)
+    tags = " ".join(f"ex:w ex:tag {i} ." for i in range(20))
+    store.load_graph(_turtle(WHOLE + tags, "w"))
+    store.load_graph(_turtle(THING, "t"))
+    ex = "PREFIX ex: <http://example.org/> "
+    store.update(ex + "DELETE WHERE { ex:w ex:tag ?t }")
+    assert _rows(store, "SELECT ?t WHERE { ?w <http://example.org/tag> ?t }") == []
+    store.update(ex + "INSERT DATA { GRAPH <http://example.org/graph/w> { " + tags + " } }")
+    assert len(_rows(store, "SELECT ?t WHERE { ?w <http://example.org/tag> ?t }")) == 20
+    assert {s.name: s.triples for s in store.sources()} == {"t": 3, "w": 21}
+    assert _our_graphs(store) == {
+        "http://example.org/graph/w",
+        "http://example.org/graph/t",
+        "http://example.org/graph/sources",
+        "http://example.org/graph/_state",
+    }
+
+
 def test_malformed_query_is_a_query_error(backend: GraphStore) -> None:
     with pytest.raises(QueryError):
         backend.query("SELECT * WHERE { ?s ?p }")
