@@ -45,8 +45,10 @@ from graph.files import checksum_of, rdf_format
 from graph.provenance import STORE_VERSION, activity_of, provenance_for, sources_from_rows
 from graph.remote_http import Credentials, Endpoints, SparqlClient
 from graph.remote_text import (
+    QueryShape,
     bind,
     construct_as_select,
+    count_query,
     graph_update,
     paged,
     paged_subquery,
@@ -161,11 +163,12 @@ class RemoteStore(GraphStore):
         named_graphs: Sequence[str] = (),
         limit: int | None = None,
     ) -> SelectResult:
-        """Every row of a SELECT, read in pages so that no server cap loses any.
+        """Every row of a SELECT, read so that no server cap loses any.
 
-        The query's own LIMIT/OFFSET are honoured by the paging. A single page is read in the
-        server's order; when there is more than one, the pages are re-read in a stable order
-        (the query's ORDER BY, else every projected variable).
+        The query's own LIMIT/OFFSET are honoured. A result that fits one page is read in one
+        request. A larger one is read whole when the server sends as many rows as a COUNT of
+        the same query says there are; otherwise (a server that cuts) it is read in pages, in
+        one stable order (the query's ORDER BY, else every projected variable).
         """
         found = shape(sparql)
         if found.form != "SELECT":
@@ -176,39 +179,20 @@ class RemoteStore(GraphStore):
         wanted = found.limit
         if limit is not None:
             wanted = limit + 1 if wanted is None else min(wanted, limit + 1)
-        size = self.page_size
-        order: tuple[str, ...] = ()
-        variables: list[str] | None = None
-        rows: list[list[Term | None]] = []
-        while True:
-            n = size if wanted is None else min(size, wanted - len(rows))
-            if n <= 0:
-                break
-            offset = start + len(rows)
-            ordered = bool(order) or found.has_order_by
-            if self.client.sort_cap_seen and ordered and offset > 0 and variables is not None:
-                text_ = paged_subquery(found, n, offset, order, variables)
-            else:
-                text_ = paged(found, n, offset, order)
-            try:
-                page = self.client.select(text_, default_graphs=dg, named_graphs=ng)
-            except QueryError as exc:
-                if "SR353" in str(exc) and not self.client.sort_cap_seen:
-                    self.client.sort_cap_seen = True  # Virtuoso: slice ordered pages outside
-                    continue
-                raise
-            if variables is None:
-                variables = page.variables
-            if page.capped_at is not None and page.capped_at < n:
-                size = page.capped_at  # the server cut the page: read smaller ones
-                continue
-            if len(page.rows) == n and not rows and not order and not found.has_order_by:
-                order = tuple(page.variables)
-                if order:
-                    continue  # more than one page: read them all in one stable order
-            rows.extend(page.rows)
-            if len(page.rows) < n:
-                break
+        n = self.page_size if wanted is None else min(self.page_size, wanted)
+        first = self.client.select(paged(found, n, start), default_graphs=dg, named_graphs=ng)
+        variables = first.variables
+        cut = first.capped_at is not None and first.capped_at < n
+        if not cut and len(first.rows) < n:
+            rows = first.rows
+        else:
+            whole = None if cut else self._counted(found, start, wanted, dg, ng)
+            size = min(self.page_size, first.capped_at or self.page_size)
+            rows = (
+                whole
+                if whole is not None
+                else self._ordered_pages(found, start, wanted, dg, ng, variables, size)
+            )
         truncated = limit is not None and len(rows) > limit
         if truncated and limit is not None:
             rows = rows[:limit]
@@ -219,6 +203,71 @@ class RemoteStore(GraphStore):
             names = [names[i] for i in order_of]
             rows = [[row[i] for i in order_of] for row in rows]
         return SelectResult(names, rows, truncated)
+
+    def _counted(
+        self,
+        found: QueryShape,
+        start: int,
+        wanted: int | None,
+        dg: Sequence[str],
+        ng: Sequence[str],
+    ) -> list[list[Term | None]] | None:
+        """The whole result in one request, if the server sends every row a COUNT promises."""
+        if found.has_from:
+            return None
+        try:
+            counted = self.client.select(count_query(found), default_graphs=dg, named_graphs=ng)
+            total = int(text(counted.rows[0][0])) if counted.rows and counted.rows[0] else -1
+        except (QueryError, ValueError):
+            return None  # a server that cannot count it: read pages
+        if total < 0:
+            return None
+        expected = total if wanted is None else min(total, wanted)
+        try:
+            page = self.client.select(
+                paged(found, expected, start), default_graphs=dg, named_graphs=ng
+            )
+        except QueryError:
+            return None  # e.g. Virtuoso will not sort more rows than its cap at once
+        if page.capped_at is None and len(page.rows) == expected:
+            return page.rows
+        return None
+
+    def _ordered_pages(
+        self,
+        found: QueryShape,
+        start: int,
+        wanted: int | None,
+        dg: Sequence[str],
+        ng: Sequence[str],
+        variables: list[str],
+        size: int,
+    ) -> list[list[Term | None]]:
+        """Pages of at most `size` rows in one stable order, until a short page."""
+        order: tuple[str, ...] = () if found.has_order_by else tuple(variables)
+        rows: list[list[Term | None]] = []
+        while True:
+            n = size if wanted is None else min(size, wanted - len(rows))
+            if n <= 0:
+                return rows
+            offset = start + len(rows)
+            if self.client.sort_cap_seen and offset > 0:
+                text_ = paged_subquery(found, n, offset, order, variables)
+            else:
+                text_ = paged(found, n, offset, order)
+            try:
+                page = self.client.select(text_, default_graphs=dg, named_graphs=ng)
+            except QueryError as exc:
+                if "SR353" in str(exc) and not self.client.sort_cap_seen:
+                    self.client.sort_cap_seen = True  # Virtuoso: slice ordered pages outside
+                    continue
+                raise
+            if page.capped_at is not None and page.capped_at < n:
+                size = page.capped_at  # the server cut the page: read smaller ones
+                continue
+            rows.extend(page.rows)
+            if len(page.rows) < n:
+                return rows
 
     def _internal(
         self, name: str, bindings: Mapping[str, Term], graph: ox.NamedNode
@@ -336,9 +385,7 @@ class RemoteStore(GraphStore):
 
     def graph_triples(self, graph: str) -> list[ox.Triple]:
         """Every triple of one graph of the server, read in pages."""
-        rows = self.select_rows(
-            "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o", [graph], [graph]
-        )
+        rows = self.select_rows("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", [graph], [graph])
         out: list[ox.Triple] = []
         for row in rows:
             s, p, o = row.get("s"), row.get("p"), row.get("o")

@@ -253,6 +253,18 @@ def paged_subquery(
     )
 
 
+def count_query(found: QueryShape) -> str:
+    """How many rows the query returns (its own LIMIT/OFFSET applied), as one row.
+
+    A count is a single row, which no row cap can cut: comparing it with the rows a server sent
+    tells whether it sent them all.
+    """
+    if found.has_from:
+        raise QueryError("a query with FROM clauses cannot be counted as a subquery")
+    inner = found.text[found.form_start :]
+    return f"{found.prologue}SELECT (COUNT(*) AS ?count) WHERE {{ {{ {inner}\n }} }}\n"
+
+
 def construct_as_select(found: QueryShape) -> tuple[str, str]:
     """Split a CONSTRUCT into (SELECT * over its WHERE, the template) for paging.
 

@@ -659,3 +659,65 @@ def test_cli_talks_to_a_server(
     removed = runner.invoke(app, ["unload", "extra.ttl", *opts])
     assert removed.exit_code == 0, removed.output
     assert time.monotonic() - start < 60
+
+
+# -- the query text surgery the remote backend relies on ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "limit", "offset", "ordered"),
+    [
+        ("SELECT * WHERE { ?s ?p ?o }", None, None, False),
+        ("SELECT * WHERE { ?s ?p 'LIMIT 5 }' } LIMIT 7", 7, None, False),
+        (
+            "# LIMIT 3 {\nSELECT ?s WHERE { { SELECT ?s WHERE { ?s ?p ?o } LIMIT 2 } } OFFSET 4",
+            None,
+            4,
+            False,
+        ),
+        (
+            "PREFIX ex: <http://e/#x> SELECT ?s WHERE { ?s ex:limit ?o }"
+            " ORDER BY ?s LIMIT 9 OFFSET 1",
+            9,
+            1,
+            True,
+        ),
+        (
+            "SELECT (EXISTS { ?a ?b ?c } AS ?e) WHERE { ?s ?p ?o FILTER(?o < 3) }"
+            " LIMIT 1 VALUES ?s { <x:y> }",
+            1,
+            None,
+            False,
+        ),
+    ],
+)
+def test_query_shape(query: str, limit: int | None, offset: int | None, ordered: bool) -> None:
+    from graph.remote_text import paged, shape
+
+    found = shape(query)
+    assert (found.form, found.limit, found.offset, found.has_order_by) == (
+        "SELECT",
+        limit,
+        offset,
+        ordered,
+    )
+    again = shape(paged(found, 10, 20, ("s",)))
+    assert (again.limit, again.offset) == (10, 20)
+    assert again.text.count("'LIMIT 5 }'") == query.count("'LIMIT 5 }'")
+
+
+def test_construct_and_bindings_text() -> None:
+    from graph.remote_text import bind, construct_as_select, shape
+
+    select, template = construct_as_select(
+        shape("PREFIX ex: <http://e/> CONSTRUCT WHERE { ?s ex:p ?o }")
+    )
+    assert shape(select).form == "SELECT" and template.strip() == "?s ex:p ?o"
+    select, template = construct_as_select(
+        shape("CONSTRUCT { ?s <http://e/q> [ <http://e/r> ?o ] } WHERE { ?s ?p ?o } LIMIT 3")
+    )
+    assert shape(select).limit == 3 and "[ <http://e/r> ?o ]" in template
+    bound = bind("SELECT ?s WHERE { ?s ?p ?name }", {"name": ox.Literal("x' } DROP ALL {")})
+    assert bound.startswith('SELECT ?s WHERE { VALUES (?name) { ("x\' } DROP ALL {") }')
+    with pytest.raises(QueryError):
+        bind("SELECT ?s WHERE { ?s ?p ?o }", {"not a name": ox.Literal("x")})
