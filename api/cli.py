@@ -350,6 +350,57 @@ def unload(
         raise _fail(exc) from None
 
 
+@app.command()
+def serve(
+    store: StoreOpt = None,
+    endpoint: EndpointOpt = None,
+    update_endpoint: UpdateEndpointOpt = None,
+    gsp_endpoint: GspEndpointOpt = None,
+    base_iri: BaseOpt = None,
+    host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="TCP port to listen on.")] = 8000,
+    data: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--data",
+            help="Workbook or RDF file loaded into an empty store (repeatable); "
+            "default: the bundled reference workbook.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Serve SPARQL, the Graph Store Protocol, linked data and the JSON API over HTTP.
+
+    Writes need SIC_WRITE_TOKEN (without it the service is read-only); SIC_QUERY_TIMEOUT,
+    SIC_RESULT_LIMIT, SIC_CORS_ORIGINS and SIC_QUERY_WORKERS tune it.
+    """
+    import uvicorn
+
+    from api.app import create_app, seed
+
+    if store is not None and endpoint is not None:
+        err.print("give --store or --endpoint, not both")
+        raise typer.Exit(EXIT_USAGE)
+    missing = [p for p in data or [] if not p.exists()]
+    if missing:
+        err.print("no such file or folder: " + ", ".join(str(p) for p in missing))
+        raise typer.Exit(EXIT_USAGE)
+    settings = _settings(store, base_iri, endpoint, update_endpoint, gsp_endpoint)
+    if data:
+        settings = settings.model_copy(update={"data": list(data)})
+    try:
+        # opened here rather than in the app's lifespan so that a locked folder or a bad
+        # --data file is reported like any other command's error, not as a server traceback
+        with _open(settings) as st:
+            if not st.sources():
+                with err.status("loading the first data into an empty store ..."):
+                    seed(st, settings)
+            err.print(f"serving on http://{host}:{port}/sparql (Ctrl-C to stop)")
+            uvicorn.run(create_app(settings, store=st), host=host, port=port, log_level="info")
+    except (KGError, OSError) as exc:
+        raise _fail(exc) from None
+
+
 register_query_commands(app)
 
 
