@@ -226,12 +226,21 @@ class ReadOnlyCORS:
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and (
-            scope["method"] not in READ_METHODS or scope["path"] in WRITE_ONLY_PATHS
-        ):
+        if scope["type"] == "http" and not _is_read(scope):
             await self.app(scope, receive, send)
             return
         await self.cors(scope, receive, send)
+
+
+def _is_read(scope: Scope) -> bool:
+    """A GET or HEAD of a read route, or the preflight of one."""
+    if scope["path"] in WRITE_ONLY_PATHS or scope["method"] not in READ_METHODS:
+        return False
+    if scope["method"] == "OPTIONS":
+        for name, value in scope["headers"]:
+            if name == b"access-control-request-method":
+                return value.decode("latin-1").strip().upper() in READ_METHODS
+    return True
 
 
 __all__ = ["create_app", "seed"]

@@ -57,15 +57,17 @@ def make_runner(store: GraphStore, settings: Settings) -> QueryRunner:
     return ThreadRunner(store, timeout=settings.query_timeout)
 
 
-def get_settings(request: Request) -> Settings:
+# async, although they do no I/O: FastAPI runs a plain `def` dependency on a worker thread,
+# a hop that costs more than the query of a point lookup.
+async def get_settings(request: Request) -> Settings:
     return cast(Settings, request.app.state.settings)
 
 
-def get_store(request: Request) -> GraphStore:
+async def get_store(request: Request) -> GraphStore:
     return cast(GraphStore, request.app.state.store)
 
 
-def get_runner(request: Request) -> QueryRunner:
+async def get_runner(request: Request) -> QueryRunner:
     return cast(QueryRunner, request.app.state.runner)
 
 
@@ -77,7 +79,7 @@ RunnerDep = Annotated[QueryRunner, Depends(get_runner)]
 _bearer = HTTPBearer(auto_error=False, description="SIC_WRITE_TOKEN, for writes only")
 
 
-def require_write_token(
+async def require_write_token(
     settings: SettingsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> None:

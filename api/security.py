@@ -105,8 +105,9 @@ def screen_query(text: str) -> QueryDataset | None:
     if any(getattr(node, "name", None) == "ServiceGraphPattern" for node in _walk(algebra)):
         raise QueryError("SERVICE is refused: this service never queries other endpoints")
     clauses = algebra.get("datasetClause") or []
-    default = tuple(str(c.default) for c in clauses if c.get("default") is not None)
-    named = tuple(str(c.named) for c in clauses if c.get("named") is not None)
+    # (a CompValue's get() answers a missing key with the key itself: test membership)
+    default = tuple(str(c["default"]) for c in clauses if "default" in c)
+    named = tuple(str(c["named"]) for c in clauses if "named" in c)
     if not default and not named:
         return None
     return QueryDataset(default, named)

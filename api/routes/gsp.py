@@ -7,10 +7,10 @@ source; GSP does not replace that union wholesale: use named graphs, or /dump.nq
 
 GET and HEAD are public. PUT (replace), POST (merge; without a target it creates a new graph and
 answers 201 with its IRI in Location) and DELETE need `Authorization: Bearer <SIC_WRITE_TOKEN>`.
-Every write is validated against the shapes and lands whole or not at all. Bodies may be
-Turtle, N-Triples, RDF/XML or JSON-LD (pyoxigraph parses them and never fetches a remote
-JSON-LD context), or a multipart/form-data of such files; relative IRIs resolve against the
-graph IRI.
+Every write is validated against the shapes and lands whole or not at all. Bodies may be in
+any RDF syntax (pyoxigraph parses them, and never fetches a remote JSON-LD context nor an
+external XML entity), or a multipart/form-data of such files; relative IRIs resolve against
+the graph IRI.
 """
 
 from __future__ import annotations
@@ -137,13 +137,16 @@ async def read_graph(
 def _parse(data: bytes, content_type: str | None, base: str) -> list[ox.Triple]:
     """The triples of one RDF document (blank nodes made unique to this request).
 
-    :raises HTTPException: 415 for an unknown or dataset syntax or a charset other than UTF-8,
-        400 for a syntax error (with its line and column).
+    Any RDF syntax will do, dataset syntaxes included, as long as the document only holds
+    default-graph triples: a graph's content cannot name other graphs.
+
+    :raises HTTPException: 415 for an unknown syntax or a charset other than UTF-8, 400 for a
+        syntax error (with its line and column) or a named graph in the document.
     """
     fmt = rdf_format_of(content_type)
-    if fmt is None or fmt.supports_datasets:
+    if fmt is None:
         raise _bad(
-            "send Turtle, N-Triples, RDF/XML or JSON-LD (a graph, not a dataset), not "
+            "send Turtle, N-Triples, RDF/XML, JSON-LD, N-Quads or TriG, not "
             f"{media_type_of(content_type) or 'an untyped body'}",
             status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
         )
@@ -151,7 +154,9 @@ def _parse(data: bytes, content_type: str | None, base: str) -> list[ox.Triple]:
     if charset not in (None, "utf-8", "utf8"):
         raise _bad(f"the body must be UTF-8, not {charset}", status.HTTP_415_UNSUPPORTED_MEDIA_TYPE)
     try:
-        quads = ox.parse(data, format=fmt, base_iri=base, rename_blank_nodes=True)
+        quads = ox.parse(
+            data, format=fmt, base_iri=base, rename_blank_nodes=True, without_named_graphs=True
+        )
         return [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
     except SyntaxError as exc:
         raise _bad(f"{fmt.name} syntax error: {exc}") from None

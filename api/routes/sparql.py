@@ -25,11 +25,11 @@ the protocol allows), so `<id/activity/A1>` names an activity.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
-from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import Response
 
 from api.deps import RunnerDep, SettingsDep, StoreDep, WritableStore, WriteAllowed
@@ -91,6 +91,28 @@ _UPDATE_BODY: dict[str, Any] = {
             },
         },
     }
+}
+_QUERY_PARAMETERS: dict[str, Any] = {
+    "parameters": [
+        {
+            "name": "query",
+            "in": "query",
+            "description": "The SPARQL query (once); without it, the service description.",
+            "schema": {"type": "string"},
+        },
+        {
+            "name": "default-graph-uri",
+            "in": "query",
+            "description": "Graphs of the store merged into the default graph (repeatable).",
+            "schema": {"type": "array", "items": {"type": "string"}},
+        },
+        {
+            "name": "named-graph-uri",
+            "in": "query",
+            "description": "Graphs of the store offered as named graphs (repeatable).",
+            "schema": {"type": "array", "items": {"type": "string"}},
+        },
+    ]
 }
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
@@ -168,29 +190,22 @@ async def _answer(
 
 
 @router.get(
-    "/sparql", responses=_RESPONSES, summary="SPARQL query (GET), or the service description"
+    "/sparql",
+    responses=_RESPONSES,
+    openapi_extra=_QUERY_PARAMETERS,
+    summary="SPARQL query (GET), or the service description",
 )
 async def query_get(
-    request: Request,
-    runner: RunnerDep,
-    settings: SettingsDep,
-    store: StoreDep,
-    query: Annotated[list[str] | None, Query(description="The SPARQL query.")] = None,
-    default_graph_uri: Annotated[
-        list[str] | None,
-        Query(alias="default-graph-uri", description="Graphs of the store to merge as default."),
-    ] = None,
-    named_graph_uri: Annotated[
-        list[str] | None,
-        Query(alias="named-graph-uri", description="Graphs of the store to offer as named."),
-    ] = None,
+    request: Request, runner: RunnerDep, settings: SettingsDep, store: StoreDep
 ) -> Response:
     """Run a query given in the URL; without one, describe this endpoint (SPARQL 1.1 SD)."""
+    # The parameters are read here rather than declared: the protocol needs every repetition
+    # (two `query` parameters are an error), and declaring them would validate them twice.
     params = _decode_params(request.url.query)
     if _values(params, "update"):
         raise _bad("updates are POSTed to /update, never sent by GET")
-    if not query:
-        if default_graph_uri or named_graph_uri:
+    if not _values(params, "query"):
+        if _dataset(params) != (None, None):
             raise _bad("a 'query' parameter is needed")
         return _service_description(request, settings, store)
     return await _answer(runner, settings, request, _one(params, "query"), params)
@@ -259,6 +274,8 @@ async def update(
     if _values(params, "query"):
         raise _bad("queries go to /sparql")
     writable = _writable(store)
+    if not text.strip():
+        return Response(status_code=status.HTTP_204_NO_CONTENT)  # an empty update is a no-op
     base = settings.base_iri
     using = _values(params, "using-graph-uri")
     using_named = _values(params, "using-named-graph-uri")

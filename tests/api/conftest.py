@@ -94,15 +94,15 @@ def service_settings(**overrides: Any) -> Any:
 def make_client() -> Iterator[Callable[..., TestClient]]:
     """A factory of TestClients over a running app (lifespan entered), closed after the test.
 
-    `make_client(store=st, **settings)` serves a store the test opened; without `store` the app
-    opens `settings.store` itself.
+    `make_client(opened, **settings)` serves a store the test opened; with `opened=None` the
+    app opens `settings.store` itself. Server errors become 500 responses, as in production.
     """
     from api.app import create_app
 
     clients: list[TestClient] = []
 
-    def make(store: Any = None, **overrides: Any) -> TestClient:
-        app = create_app(service_settings(**overrides), store=store)
+    def make(opened: Any = None, **overrides: Any) -> TestClient:
+        app = create_app(service_settings(**overrides), store=opened)
         client = TestClient(app, raise_server_exceptions=False)
         client.__enter__()
         clients.append(client)
@@ -119,18 +119,29 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@dataclass
+class LiveServer:
+    """A uvicorn server started by a test: its base URL and the app it serves."""
+
+    url: str
+    app: Any
+
+
 @pytest.fixture
-def live_server() -> Iterator[Callable[..., str]]:
-    """A factory of real uvicorn servers on free 127.0.0.1 ports (in threads); gives base URLs."""
+def live_server() -> Iterator[Callable[..., LiveServer]]:
+    """A factory of real uvicorn servers on free 127.0.0.1 ports, each in a thread.
+
+    `live_server(opened, **settings)` as for make_client; stopped after the test.
+    """
     import uvicorn
 
     from api.app import create_app
 
     servers: list[tuple[uvicorn.Server, threading.Thread]] = []
 
-    def start(store: Any = None, **overrides: Any) -> str:
+    def start(opened: Any = None, **overrides: Any) -> LiveServer:
         port = free_port()
-        app = create_app(service_settings(**overrides), store=store)
+        app = create_app(service_settings(**overrides), store=opened)
         config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
         server = uvicorn.Server(config)
         thread = threading.Thread(target=server.run, daemon=True)
@@ -141,7 +152,7 @@ def live_server() -> Iterator[Callable[..., str]]:
                 raise RuntimeError("the test server did not start")
             time.sleep(0.02)
         servers.append((server, thread))
-        return f"http://127.0.0.1:{port}"
+        return LiveServer(f"http://127.0.0.1:{port}", app)
 
     yield start
     for server, thread in servers:
