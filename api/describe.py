@@ -7,7 +7,7 @@ its own:
 - the resource's own triples, each with the named graph (source) that holds it;
 - the triples of its fragment resources (`{iri}#...`, such as a Task Force's roles), since a
   client cannot dereference a fragment on its own;
-- the links other resources make to it (inbound), capped at `INBOUND_ROWS` rows;
+- the links other resources make to it (inbound), at most `INBOUND_LINKS` of them;
 - the labels of everything it links to and everything that links to it;
 - the sources its triples came from, with their provenance (`prov:wasDerivedFrom` from the
   resource to each source graph, as DBpedia links a resource to the page it was extracted from).
@@ -39,8 +39,14 @@ from sic.vocab import ONTOLOGY_IRI
 SPARQL_DIR = Path(__file__).resolve().parent / "sparql"
 CONTEXT_FILE = Path(__file__).resolve().parent / "context.jsonld"
 
-INBOUND_ROWS = 2_000
-"""Rows of inbound links read at most (a link with labels in three languages is three rows)."""
+INBOUND_LINKS = 500
+"""Inbound links listed at most; more are left to the SPARQL endpoint (the description says so).
+Reading them costs about 20 µs each at a million triples, so this bounds the cost of a popular
+resource (an objective has over a thousand) to about 10 ms."""
+FRAGMENT_TRIPLES = 5_000
+"""Triples of fragment resources read at most (a Task Force of 400 roles has about 2,000)."""
+LABEL_ROWS = 10_000
+"""Label rows read at most by one lookup (a bound that real data never reaches)."""
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
@@ -216,20 +222,34 @@ def _add_label(
             found.append((predicate, label))
 
 
-def _labels_of_links(
-    store: GraphStore, node: ox.NamedNode, labels: dict[str, list[tuple[ox.NamedNode, ox.Literal]]]
+def _labels(
+    store: GraphStore,
+    query: str,
+    node: ox.NamedNode,
+    labels: dict[str, list[tuple[ox.NamedNode, ox.Literal]]],
 ) -> None:
-    for row in select(store, "labels-of-linked", this=node):
+    for row in select(store, query, limit=LABEL_ROWS, this=node):
         _add_label(labels, row.get("node"), row.get("lp"), row.get("label"))
 
 
 def describe(
-    store: GraphStore, iri: str, sources: Callable[[], Iterable[SourceInfo]]
+    store: GraphStore,
+    iri: str,
+    sources: Callable[[], Iterable[SourceInfo]],
+    *,
+    for_people: bool = False,
 ) -> Description | None:
     """The description of `iri`, or None when the store states nothing about it.
 
     `sources` is called only for a resource that exists (so a 404 costs one lookup); it gives
     the published sources, from which the description keeps those its triples came from.
+    `for_people` also looks up the labels of the resources that link to it and of what its
+    fragments link to, for a page that names every node it shows; the RDF representations
+    carry those nodes' IRIs only.
+
+    Costs: three index lookups for most resources (about 1 ms at a million triples); the
+    fragment lookups only run when one of the inbound links comes from a fragment, so an
+    objective with thousands of inbound links does not pay for them.
     """
     node = ox.NamedNode(iri)
     statements = _statements(store, node)
@@ -239,23 +259,26 @@ def describe(
     for s in statements:
         if s.predicate.value in (RDFS_LABEL, SKOS_PREF_LABEL) and isinstance(s.value, ox.Literal):
             _add_label(labels, node, s.predicate, s.value)
-    _labels_of_links(store, node, labels)
-    inbound_rows = select(store, "inbound-links", limit=INBOUND_ROWS, this=node)
+    _labels(store, "labels-of-linked", node, labels)
+    inbound_rows = select(store, "inbound-links", limit=INBOUND_LINKS, this=node)
     inbound: dict[tuple[str, str, str], Link] = {}
     for row in inbound_rows:
         subject, p, g = row.get("s"), row.get("p"), row.get("g")
         if isinstance(subject, ox.NamedNode | ox.BlankNode) and isinstance(p, ox.NamedNode):
             graph = g.value if isinstance(g, ox.NamedNode) else ""
             inbound.setdefault((str(subject), p.value, graph), Link(subject, p, graph))
-            _add_label(labels, subject, row.get("lp"), row.get("label"))
-    fragments: dict[str, list[Statement]] = {}
+    if for_people:
+        for row in select(store, "inbound-labels", limit=INBOUND_LINKS, this=node):
+            _add_label(labels, row.get("s"), row.get("lp"), row.get("label"))
     prefix = iri + "#"
-    for link in inbound.values():
-        if isinstance(link.subject, ox.NamedNode) and link.subject.value.startswith(prefix):
-            part = link.subject
-            if part.value not in fragments:
-                fragments[part.value] = _statements(store, part)
-                _labels_of_links(store, part, labels)
+    fragments: dict[str, list[Statement]] = {}
+    if any(
+        isinstance(link.subject, ox.NamedNode) and link.subject.value.startswith(prefix)
+        for link in inbound.values()
+    ):
+        fragments = _fragments(store, node)
+        if for_people:
+            _labels(store, "fragment-labels", node, labels)
     description = Description(
         iri=node,
         statements=statements,
@@ -269,6 +292,20 @@ def describe(
     wanted = set(description.graphs())
     description.sources = [s for s in sources() if s.graph in wanted]
     return description
+
+
+def _fragments(store: GraphStore, node: ox.NamedNode) -> dict[str, list[Statement]]:
+    out: dict[str, list[Statement]] = {}
+    for row in select(store, "fragments", limit=FRAGMENT_TRIPLES, this=node):
+        part, p, o, g = row.get("part"), row.get("p"), row.get("o"), row.get("g")
+        if (
+            isinstance(part, ox.NamedNode)
+            and isinstance(p, ox.NamedNode)
+            and o is not None
+            and isinstance(g, ox.NamedNode)
+        ):
+            out.setdefault(part.value, []).append(Statement(p, o, g.value))
+    return out
 
 
 class PerVersion(Generic[T]):

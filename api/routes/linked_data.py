@@ -386,11 +386,9 @@ _ID_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 def alternates(request: Request, offered: Sequence[Representation]) -> list[tuple[str, str, str]]:
     """(label, URL, media type) of each representation of this URL, for links on the page."""
-    url = request.url.remove_query_params("format")
-    return [
-        (rep.label, _ascii_url(url.include_query_params(format=rep.name)), rep.media_type)
-        for rep in offered
-    ]
+    url = _ascii_url(request.url.remove_query_params("format"))
+    joiner = "&" if "?" in url else "?"
+    return [(rep.label, f"{url}{joiner}format={rep.name}", rep.media_type) for rep in offered]
 
 
 def _ascii_url(url: object) -> str:
@@ -434,7 +432,9 @@ def resource(
     iri = str(mint(kind, key, settings.base_iri)) if kind in KINDS else None
     sources = cached(request, "sources", published_sources)
     description = (
-        describe(store, iri, lambda: sources.get(store, version)) if iri is not None else None
+        describe(store, iri, lambda: sources.get(store, version), for_people=rep is HTML)
+        if iri is not None
+        else None
     )
     headers = representation_headers(tag, links)
     if description is None:

@@ -200,14 +200,14 @@ def test_description_names_what_it_links_to(client: TestClient) -> None:
     )
 
 
-def test_description_has_inbound_links_with_labels(client: TestClient) -> None:
+def test_description_has_inbound_links(client: TestClient) -> None:
+    """Inbound links are in every representation; the page also names who links."""
     described = turtle(client, "/id/activity/A1.04")
     project = ox.NamedNode(BASE + "id/project/ndc-soil-helpdesk")
     assert ox.Triple(project, ox.NamedNode(SIC + "addresses"), ACTIVITY) in described
-    assert (
-        ox.Triple(project, RDFS_LABEL, ox.Literal("NDC Soil Targets Helpdesk", language="en"))
-        in described
-    )
+    page = client.get("/id/activity/A1.04", headers={"Accept": "text/html"}).text
+    assert '<a href="/id/project/ndc-soil-helpdesk"' in page
+    assert "NDC Soil Targets Helpdesk</a>" in page
 
 
 def test_description_says_which_source_it_came_from(client: TestClient) -> None:
@@ -236,9 +236,11 @@ def test_task_force_includes_its_roles(client: TestClient) -> None:
     )
     person = ox.NamedNode(BASE + "id/person/helena-brandt")
     assert ox.Triple(role, ox.NamedNode("http://www.w3.org/ns/org#member"), person) in described
-    assert any(t.subject == person and t.predicate == RDFS_LABEL for t in described)
     page = client.get("/id/taskforce/A1", headers={"Accept": "text/html"}).text
-    assert 'id="leader-helena-brandt"' in page and "Helena Brandt" in page
+    assert 'id="leader-helena-brandt"' in page
+    assert (
+        '<a href="/id/person/helena-brandt" title="' + person.value + '">Helena Brandt</a>' in page
+    )
 
 
 def test_region_iris_are_fixed_and_dereference(client: TestClient) -> None:
@@ -398,3 +400,18 @@ def test_keys_outside_ascii_are_404_with_ascii_headers(client: TestClient) -> No
     r = client.get("/id/activity/Ā-é", headers={"Accept": "text/turtle"})
     assert r.status_code == 404
     assert "%C4%80-%C3%A9" in r.headers["link"]
+
+
+def test_inbound_links_are_capped_and_say_so(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A popular resource lists its first inbound links only, and the page says there are more."""
+    import api.describe
+
+    monkeypatch.setattr(api.describe, "INBOUND_LINKS", 3)
+    objective = ox.NamedNode(BASE + "id/objective/A1")
+    r = client.get("/id/objective/A1", headers={"Accept": "text/turtle"})
+    inbound = {t for t in parse(r.content, ox.RdfFormat.TURTLE) if t.object == objective}
+    assert len(inbound) == 3
+    page = client.get("/id/objective/A1", headers={"Accept": "text/html"}).text
+    assert "Only the first links are listed" in page

@@ -118,8 +118,6 @@ def test_linked_data_and_json_api_conform(case: Any) -> None:
 
 
 KNOWN_DEFECTS = {
-    "POST /update": "an empty `update` answers 500: graph/update.py parse_update reads "
-    ".algebra of what rdflib returns for an empty text",
     "GET /data": "a graph that is not an absolute IRI answers 400, which the operation's "
     "OpenAPI entry does not list",
     "HEAD /data": "as GET /data",
