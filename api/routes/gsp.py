@@ -95,16 +95,23 @@ def _writable(store: GraphStore) -> WritableStore:
 # -- reading ----------------------------------------------------------------------------------
 
 
-@router.api_route(
-    "/data",
-    methods=["GET", "HEAD"],
-    summary="Read a graph",
-    responses={
-        200: {"content": {f.media_type: {} for f in RDF_FORMATS}},
-        404: {"description": "No such graph."},
-        406: {"description": "No acceptable RDF format."},
-    },
-)
+def _readable(request: Request, store: GraphStore) -> str:
+    """The graph a read names, which must exist (the default graph always does)."""
+    target = _target(request, store, required=True)
+    assert target is not None  # required=True
+    if _source(store, target) is None and not _is_default(store, target):
+        raise NotFound(f"no graph <{target}> in the store")
+    return target
+
+
+_READ_RESPONSES: dict[int | str, dict[str, object]] = {
+    200: {"content": {f.media_type: {} for f in RDF_FORMATS}},
+    404: {"description": "No such graph."},
+    406: {"description": "No acceptable RDF format."},
+}
+
+
+@router.get("/data", summary="Read a graph", responses=_READ_RESPONSES)
 async def read_graph(
     request: Request,
     runner: RunnerDep,
@@ -113,22 +120,28 @@ async def read_graph(
     default: DefaultParam = None,
 ) -> Response:
     """The triples of one graph, in the format the Accept header prefers (Turtle by default)."""
-    target = _target(request, store, required=True)
-    assert target is not None  # required=True
-    if _source(store, target) is None and not _is_default(store, target):
-        raise NotFound(f"no graph <{target}> in the store")
-    accept = request.headers.get("accept")
-    if request.method == "HEAD":
-        fmt = choose(RDF_FORMATS, accept)
-        return Response(media_type=fmt.content_type, headers={"Vary": "Accept"})
+    target = _readable(request, store)
     job = QueryJob(
         _GRAPH_TRIPLES["graph-triples"].text,
-        accept=accept,
+        accept=request.headers.get("accept"),
         default_graph=(),
         named_graphs=(target,),
     )
     answer = await runner.run(job)
     return Response(answer.body, media_type=answer.content_type, headers={"Vary": "Accept"})
+
+
+@router.head("/data", summary="Whether a graph exists", responses=_READ_RESPONSES)
+async def graph_exists(
+    request: Request,
+    store: StoreDep,
+    graph: GraphParam = None,
+    default: DefaultParam = None,
+) -> Response:
+    """200 with the Content-Type a GET would have, or 404; no graph is read."""
+    _readable(request, store)
+    fmt = choose(RDF_FORMATS, request.headers.get("accept"))
+    return Response(media_type=fmt.content_type, headers={"Vary": "Accept"})
 
 
 # -- request bodies ---------------------------------------------------------------------------
