@@ -311,26 +311,29 @@ def _fragments(store: GraphStore, node: ox.NamedNode) -> dict[str, list[Statemen
 class PerVersion(Generic[T]):
     """One value computed from the store, kept until the store's version changes.
 
-    For what costs more than a lookup (VoID statistics, the ontology's documentation, the list
-    of sources) and is asked for far more often than the data changes. Two threads that miss
-    at once may both compute; the last one wins, which is harmless.
+    For what costs more than a lookup (VoID statistics, the dump, the ontology's documentation,
+    the list of sources) and is asked for far more often than the data changes. Requests that
+    miss together wait for one computation instead of each reading the whole store (VoID takes
+    seconds at a million triples).
     """
 
     def __init__(self, build: Callable[[GraphStore], T]) -> None:
         self._build = build
-        self._lock = Lock()
+        self._building = Lock()
         self._cached: tuple[str, T] | None = None
 
     def get(self, store: GraphStore, version: str) -> T:
         """The value for `version`, computed on the first call that asks for it."""
-        with self._lock:
-            cached = self._cached
+        cached = self._cached
         if cached is not None and cached[0] == version:
             return cached[1]
-        value = self._build(store)
-        with self._lock:
+        with self._building:
+            cached = self._cached  # another request may have built it meanwhile
+            if cached is not None and cached[0] == version:
+                return cached[1]
+            value = self._build(store)
             self._cached = (version, value)
-        return value
+            return value
 
 
 def preferred_label(

@@ -634,12 +634,14 @@ def void(
 
 
 def gzipped_dump(store: GraphStore) -> bytes:
-    """Every published source and the provenance graph as gzipped N-Quads (deterministic bytes)."""
-    raw = io.BytesIO()
-    store.dump(raw, ox.RdfFormat.N_QUADS)
+    """Every published source and the provenance graph as gzipped N-Quads (deterministic bytes).
+
+    Written straight into the compressor, so only the compressed bytes are ever held (about a
+    tenth of the N-Quads); level 6 costs a third of level 9's time for a few percent in size.
+    """
     packed = io.BytesIO()
-    with gzip.GzipFile(filename="", mode="wb", fileobj=packed, mtime=0) as out:
-        out.write(raw.getvalue())
+    with gzip.GzipFile(filename="", mode="wb", fileobj=packed, mtime=0, compresslevel=6) as out:
+        store.dump(out, ox.RdfFormat.N_QUADS)  # type: ignore[arg-type]
     return packed.getvalue()
 
 
