@@ -128,13 +128,18 @@ def _quality(fmt: Format, ranges: Sequence[MediaRange]) -> tuple[float, int, int
     """(q, specificity, -position) of the range that governs `fmt`, per RFC 9110 §12.5.1.
 
     For each media type the most specific matching range decides its weight; a format is as
-    good as its best media type.
+    good as its best media type. An alias (`application/json` for SPARQL JSON) only counts when
+    named exactly: a wildcard such as `text/*` must not pick a format whose Content-Type then
+    falls outside it, nor revive a format the client refused by its own name.
     """
     best = (0.0, 0, 0)
     for media_type in fmt.media_types:
+        exact_only = media_type != fmt.media_type
         governing: MediaRange | None = None
         for r in ranges:
             s = r.specificity(media_type)
+            if exact_only and s < 3:
+                continue
             if s and (governing is None or s > governing.specificity(media_type)):
                 governing = r
         if governing is not None:
