@@ -3,5 +3,8 @@ run:
 	bash scripts/run
 test:
 	bash scripts/test
+# make bench SIZE=S|M|L (L only on request); make bench-quick for the under-5-minute run
 bench:
-	.venv/bin/python -m bench.run --size $(or $(SIZE),S)
+	bash scripts/bench --size $(or $(SIZE),S)
+bench-quick:
+	bash scripts/bench --quick

@@ -44,7 +44,22 @@ COUNTRIES = [
     "TH", "ID", "PH", "CN", "JP", "BR", "AR", "PE", "CO", "MX", "US", "CA", "AU", "NZ", "FI",
     "CH", "NL", "ES", "IT", "GB", "CI", "GH", "NG", "CM", "MG",
 ]  # fmt: skip
-REGIONS = ["011", "014", "017", "018", "015", "419", "021", "143", "030", "035", "034", "145", "150", "009"]
+REGIONS = [
+    "011",
+    "014",
+    "017",
+    "018",
+    "015",
+    "419",
+    "021",
+    "143",
+    "030",
+    "035",
+    "034",
+    "145",
+    "150",
+    "009",
+]
 QUESTIONS = ["problem", "root_causes", "actions", "success_factors", "obstacles"]
 
 
@@ -121,7 +136,13 @@ def generate_workbook(size: Size, out: Path, seed: int = 4_1000) -> dict[str, in
         out / "objectives.csv",
         ["code", "goal", "title", "facility", "topics"],
         (
-            (o, o[0], f"Synthetic objective {o}", objective_facility[o], ";".join(rng.sample(topics, 3)))
+            (
+                o,
+                o[0],
+                f"Synthetic objective {o}",
+                objective_facility[o],
+                ";".join(rng.sample(topics, 3)),
+            )
             for o in objectives
         ),
     )
@@ -253,9 +274,20 @@ def generate_workbook(size: Size, out: Path, seed: int = 4_1000) -> dict[str, in
     counts["projects"] = _write(
         out / "projects.csv",
         [
-            "id", "title", "description", "stage", "lead", "partners", "alliance",
-            "activities", "countries", "start", "end", "budget", "currency",
-        ],  # fmt: skip
+            "id",
+            "title",
+            "description",
+            "stage",
+            "lead",
+            "partners",
+            "alliance",
+            "activities",
+            "countries",
+            "start",
+            "end",
+            "budget",
+            "currency",
+        ],
         project_rows(),
     )
     funders = [o for o in orgs if org_type[o] in ("donor", "state", "international")]
@@ -303,9 +335,17 @@ def generate_workbook(size: Size, out: Path, seed: int = 4_1000) -> dict[str, in
     counts["calls"] = _write(
         out / "calls.csv",
         [
-            "id", "funder", "title", "topics", "regions", "objectives",
-            "min_amount", "max_amount", "currency", "deadline",
-        ],  # fmt: skip
+            "id",
+            "funder",
+            "title",
+            "topics",
+            "regions",
+            "objectives",
+            "min_amount",
+            "max_amount",
+            "currency",
+            "deadline",
+        ],
         call_rows(),
     )
     counts["delphi_responses"] = _write(
@@ -345,7 +385,10 @@ def write_ntriples(workbook: Path, out: Path) -> int:
     from sic.terms import graph_to_quads
 
     graph = read_workbook(workbook).graph
-    triples = [ox.Triple(q.subject, q.predicate, q.object) for q in graph_to_quads(graph, ox.DefaultGraph())]
+    triples = [
+        ox.Triple(q.subject, q.predicate, q.object)
+        for q in graph_to_quads(graph, ox.DefaultGraph())
+    ]
     ox.serialize(triples, str(out), format=ox.RdfFormat.N_TRIPLES)
     return len(triples)
 

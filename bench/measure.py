@@ -66,7 +66,15 @@ def machine() -> dict[str, str]:
     except (OSError, ValueError, IndexError):
         pass
     versions = {}
-    for package in ("pyoxigraph", "rdflib", "pyshacl", "networkx", "fastapi", "uvicorn", "rdflib-endpoint"):
+    for package in (
+        "pyoxigraph",
+        "rdflib",
+        "pyshacl",
+        "networkx",
+        "fastapi",
+        "uvicorn",
+        "rdflib-endpoint",
+    ):
         try:
             versions[package] = metadata.version(package)
         except metadata.PackageNotFoundError:

@@ -1,0 +1,175 @@
+"""The HTTP service under load: ours, the closest peer and the floor, with wrk on loopback.
+
+- ours: `sic serve` on the store the other sections loaded;
+- peer: rdflib-endpoint (FastAPI over rdflib, from PyPI) serving the same N-Triples file;
+- floor: Oxigraph server (the Rust engine behind pyoxigraph) on the same file.
+Each is started on a free 127.0.0.1 port, warmed, measured with 1, 4 and 16 connections, and
+stopped. Point query: one organisation's triples. Engine-bound query: projects per objective.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+BIN = Path(sys.executable).parent
+POINT = "SELECT ?p ?o WHERE { <https://w3id.org/4p1000/id/organisation/org000001> ?p ?o }"
+ENGINE = (
+    "PREFIX sic: <https://w3id.org/4p1000/ontology#> "
+    "SELECT ?objective (COUNT(?project) AS ?projects) WHERE { "
+    "?project sic:addresses ?activity . ?activity sic:objective ?objective } "
+    "GROUP BY ?objective ORDER BY ?objective"
+)
+CONNECTIONS = (1, 4, 16)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait(url: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as r:
+                if r.status < 500:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError(f"server at {url} did not come up in {timeout:.0f} s")
+
+
+@contextmanager
+def _server(
+    cmd: list[str], probe: str, timeout: float, env: dict[str, str] | None = None
+) -> Iterator[None]:
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    try:
+        _wait(probe, timeout)
+        yield
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _wrk(
+    url: str,
+    connections: int,
+    duration: int,
+    script: str = "report.lua",
+    env: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    cmd = [
+        "wrk", "-t", str(min(connections, 2)), "-c", str(connections), "-d", f"{duration}s",
+        "--timeout", "30s", "-s", str(HERE / "wrk" / script), url,
+    ]  # fmt: skip
+    out = subprocess.run(
+        cmd, capture_output=True, text=True, check=True, env={**os.environ, **(env or {})}
+    ).stdout
+    line = next(line for line in out.splitlines() if line.startswith("{"))
+    result: dict[str, Any] = json.loads(line)
+    for key in ("p50", "p95", "p99"):
+        result[key] = result[key] / 1000  # ms
+    return result
+
+
+def _query_url(base: str, query: str, accept_param: str = "") -> str:
+    return f"{base}?query={urllib.parse.quote(query)}{accept_param}"
+
+
+def _measure(sparql_url: str, duration: int) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, query in (("point", POINT), ("engine", ENGINE)):
+        url = _query_url(sparql_url, query)
+        _wrk(url, 1, 2)  # warm
+        out[name] = {str(c): _wrk(url, c, duration) for c in CONNECTIONS}
+    return out
+
+
+def http_section(store_dir: Path, nt: Path, duration: int = 10) -> dict[str, Any]:
+    """Throughput and latency of ours, the peer and the floor (see the module docstring)."""
+    if shutil.which("wrk") is None:
+        return {"skipped": "wrk is not installed (Debian package wrk)"}
+    results: dict[str, Any] = {"duration_s": duration, "connections": list(CONNECTIONS)}
+
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    with _server(
+        [str(BIN / "sic"), "serve", "--store", str(store_dir), "--port", str(port)],
+        base + "/sparql",
+        300,
+    ):
+        results["ours"] = _measure(base + "/sparql", duration)
+        _wrk(base + "/id/organisation/org000001", 1, 2, "ids.lua")
+        results["ours"]["id_lookup"] = {
+            str(c): _wrk(base, c, duration, "ids.lua") for c in CONNECTIONS
+        }
+
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    with _server(
+        [
+            str(BIN / "rdflib-endpoint"),
+            "serve",
+            str(nt),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        base + "/sparql?query=ASK%7B%7D",
+        1800,
+    ):
+        results["peer"] = _measure(base + "/sparql", duration)
+
+    location = Path(tempfile.mkdtemp(prefix="sic-bench-oxigraph-"))
+    try:
+        subprocess.run(
+            [str(BIN / "oxigraph"), "load", "--location", str(location), "--file", str(nt)],
+            check=True,
+            capture_output=True,
+        )
+        port = _free_port()
+        base = f"http://127.0.0.1:{port}"
+        with _server(
+            [
+                str(BIN / "oxigraph"),
+                "serve-read-only",
+                "--location",
+                str(location),
+                "--bind",
+                f"127.0.0.1:{port}",
+            ],
+            base + "/query?query=ASK%7B%7D",
+            120,
+        ):
+            results["floor"] = _measure(base + "/query", duration)
+    finally:
+        shutil.rmtree(location, ignore_errors=True)
+    for kind in ("point", "engine"):
+        for c in CONNECTIONS:
+            ours = results["ours"][kind][str(c)]["rps"]
+            results.setdefault("ratios", {})[f"{kind}@{c}"] = {
+                "ours_over_peer": ours / max(results["peer"][kind][str(c)]["rps"], 1e-9),
+                "ours_over_floor": ours / max(results["floor"][kind][str(c)]["rps"], 1e-9),
+            }
+    return results

@@ -1,0 +1,161 @@
+"""Every question of the catalogue: ours, the floor and the naive stack, on the same data.
+
+- ours: `queries.catalogue.run` on the embedded store, warm (caches built by a first call);
+- floor: for the SPARQL questions, the same `.rq` text sent straight to pyoxigraph over the
+  union of graphs with the same bound terms; analyses have no single query to compare to;
+- naive: the same catalogue code over an rdflib in-memory graph (its SPARQL engine answers
+  the same `.rq` texts), as a stack without pyoxigraph would.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import pyoxigraph as ox
+from rdflib import Graph, Variable
+
+from bench.measure import summarise
+from graph.base import GraphData, GraphStore, SourceInfo
+from graph.embedded import EmbeddedStore
+from graph.results import GraphResult, QueryResult, SelectResult, Term
+from queries import catalogue
+from queries.params import bind
+from sic.errors import KGError, Violation
+from sic.terms import to_ox, to_rdflib
+from sic.vocab import DEFAULT_BASE
+
+PARAMS: dict[str, dict[str, str]] = {
+    "candidates-for-activity": {"activity": "A1.001"},
+    "alliance-composition": {"activity": "A1.001"},
+    "partnership-opportunities": {"organisation": "org000001"},
+    "organisation-profile": {"organisation": "org000001"},
+    "objective-profile": {"objective": "A1"},
+    "task-force-roster": {"objective": "A1"},
+    "funders-for-project": {"project": "prj000001"},
+    "brokers": {"objective": "A1"},
+}
+
+
+class RdflibStore(GraphStore):
+    """The naive stack: an rdflib Graph answering the catalogue's SPARQL (read-only)."""
+
+    def __init__(self, graph: Graph, base: str = DEFAULT_BASE) -> None:
+        self.graph = graph
+        self.base = base
+
+    def version(self) -> str:
+        return "naive"
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        substitutions: Mapping[str, Term] | None = None,
+        limit: int | None = None,
+        default_graph: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> QueryResult:
+        bindings = {Variable(k): to_rdflib(v) for k, v in (substitutions or {}).items()}  # type: ignore[arg-type]
+        result = self.graph.query(sparql, initBindings=bindings)
+        if result.type == "SELECT":
+            variables = [str(v) for v in result.vars or []]
+            rows = [
+                [None if row[i] is None else to_ox(row[i]) for i in range(len(variables))]  # type: ignore[index]
+                for row in result
+            ]
+            return SelectResult(variables, rows)  # type: ignore[arg-type]
+        return GraphResult([])
+
+    def _read_only(self) -> KGError:
+        return KGError("the naive benchmark store is read-only")
+
+    def sources(self) -> list[SourceInfo]:
+        return []
+
+    def load_graph(
+        self, data: GraphData, *, replace: bool = False, command: str = ""
+    ) -> SourceInfo:
+        raise self._read_only()
+
+    def load_file(self, path: Path, **_: Any) -> list[SourceInfo]:  # type: ignore[override]
+        raise self._read_only()
+
+    def remove_source(self, name: str, *, command: str = "") -> None:
+        raise self._read_only()
+
+    def dump(self, out: BinaryIO, fmt: ox.RdfFormat) -> None:
+        raise self._read_only()
+
+    def validate_all(self) -> list[Violation]:
+        return []
+
+    def stats(self) -> tuple[dict[str, int], dict[str, int]]:
+        return {}, {}
+
+
+def _time(fn: Any, runs: int, budget: float) -> dict[str, Any]:
+    samples: list[float] = []
+    spent = 0.0
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+        spent += samples[-1]
+        if spent > budget:
+            break
+    return summarise(samples).as_dict()
+
+
+def queries_section(
+    ours: EmbeddedStore, naive: RdflibStore | None, runs: int, naive_budget: float = 120.0
+) -> dict[str, Any]:
+    """Median seconds per question: ours warm, the floor, and the naive stack."""
+    out: dict[str, Any] = {}
+    union = [g for g in ours.published_graphs()]
+    for q in catalogue.questions():
+        params = PARAMS.get(q.name, {})
+        catalogue.run(ours, q.name, params)  # warm caches (networkx projections, parsed queries)
+        row: dict[str, Any] = {
+            "ours": _time(lambda q=q, p=params: catalogue.run(ours, q.name, p), runs, 60.0)
+        }
+        if q.query is not None:
+            bound = bind(q.name, q.params, params, ours.base)
+            subs = {ox.Variable(k): v for k, v in bound.terms.items()}
+            text = q.query.text
+
+            def floor(text: str = text, subs: dict[ox.Variable, Any] = subs) -> None:
+                list(ours.raw.query(text, default_graph=union, substitutions=subs or None))  # type: ignore[arg-type]
+
+            row["floor"] = _time(floor, runs, 60.0)
+            row["ours_over_floor"] = row["ours"]["median"] / row["floor"]["median"]
+        if naive is not None:
+            start = time.perf_counter()
+            try:
+                catalogue.run(naive, q.name, params)
+                first = time.perf_counter() - start
+                row["naive"] = (
+                    {"median": first, "low": first, "high": first, "runs": 1}
+                    if first > naive_budget / 4
+                    else _time(
+                        lambda q=q, p=params: catalogue.run(naive, q.name, p),
+                        max(1, runs // 3),
+                        naive_budget,
+                    )
+                )
+                row["naive_over_ours"] = row["naive"]["median"] / row["ours"]["median"]
+            except Exception as exc:
+                row["naive_error"] = f"{type(exc).__name__}: {exc}"[:200]
+        out[q.name] = row
+    return out
+
+
+def naive_store(ours: EmbeddedStore) -> RdflibStore:
+    """The same published data copied into an rdflib in-memory graph."""
+    g = Graph()
+    for graph in ours.published_graphs():
+        for quad in ours.raw.quads_for_pattern(None, None, None, graph):
+            g.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+    return RdflibStore(g, ours.base)

@@ -1,0 +1,195 @@
+"""bench/RESULTS.md and plots from the results-*.json files a run wrote.
+
+Every table puts ours beside the peer and the floor measured in the same run, with the ratios,
+so that a figure always comes with what it should be compared to.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+ORDER = ["XS", "S", "M", "L"]
+
+
+def _ms(t: dict[str, Any] | None) -> str:
+    if not t:
+        return "n/a"
+    return f"{t['median'] * 1000:,.1f} ms ({t['low'] * 1000:,.1f}-{t['high'] * 1000:,.1f}, n={t['runs']})"
+
+
+def _s(t: dict[str, Any] | None) -> str:
+    if not t:
+        return "n/a"
+    return f"{t['median']:,.2f} s ({t['low']:,.2f}-{t['high']:,.2f}, n={t['runs']})"
+
+
+def _ratio(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:,.2f}x"
+
+
+def _load_table(r: dict[str, Any]) -> list[str]:
+    load = r["load"]
+    rows = [
+        f"Data: {load['triples']:,} triples of N-Triples.",
+        "",
+        "| operation | ours | floor (pyoxigraph) | naive (rdflib) | ours/floor |",
+        "|---|---|---|---|---|",
+        f"| parse and store, default-graph floor | {_s(load['ours_store_phase'])} | {_s(load['floor_bulk_load'])} | {_s(load['naive_rdflib_parse'])} | {_ratio(load['ours_store_over_floor'])} |",
+        f"| parse and store, named-graph floor | {_s(load['ours_store_phase'])} | {_s(load.get('floor_bulk_load_named_graph'))} | | {_ratio(load.get('ours_store_over_named_floor'))} |",
+        f"| load throughput | {load['triples_per_second_ours']:,.0f} triples/s | {load['triples_per_second_floor']:,.0f} triples/s | | |",
+    ]
+    if "ours_validation_phase" in load:
+        rows += [
+            f"| whole-graph SHACL validation of the load (pyshacl) | {load['ours_validation_phase']:,.1f} s | | | |",
+            f"| validate + commit a one-project change ({load['change_triples']} triples) | {_ms(load['ours_one_project_change'])} | | whole graph: {load['ours_validation_phase']:,.1f} s | |",
+            f"| invalid one-project change refused | {load['invalid_change_refused']} | | | |",
+        ]
+    return rows
+
+
+def _queries_table(r: dict[str, Any]) -> list[str]:
+    rows = [
+        "| question | ours (warm) | floor (same SPARQL, pyoxigraph) | naive (rdflib graph) | ours/floor | naive/ours |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, q in sorted(r["queries"].items()):
+        naive = _ms(q.get("naive")) if "naive" in q else q.get("naive_error", "not run")
+        rows.append(
+            f"| {name} | {_ms(q['ours'])} | {_ms(q.get('floor')) if 'floor' in q else 'analysis'} | {naive} "
+            f"| {_ratio(q.get('ours_over_floor'))} | {_ratio(q.get('naive_over_ours'))} |"
+        )
+    return rows
+
+
+def _http_table(r: dict[str, Any]) -> list[str]:
+    http = r["http"]
+    if "skipped" in http:
+        return [f"Skipped: {http['skipped']}"]
+    rows = [
+        f"wrk on loopback, {http['duration_s']} s per cell; req/s and p50/p95/p99 latency in ms.",
+        "",
+        "| query | connections | ours | peer (rdflib-endpoint) | floor (Oxigraph server) | ours/peer | ours/floor |",
+        "|---|---|---|---|---|---|---|",
+    ]
+
+    def cell(x: dict[str, Any]) -> str:
+        return f"{x['rps']:,.0f} req/s, {x['p50']:.1f}/{x['p95']:.1f}/{x['p99']:.1f}" + (
+            f", {x['non2xx']} non-2xx" if x.get("non2xx") else ""
+        )
+
+    for kind in ("point", "engine"):
+        for c in http["connections"]:
+            ratio = http["ratios"][f"{kind}@{c}"]
+            rows.append(
+                f"| {kind} | {c} | {cell(http['ours'][kind][str(c)])} | {cell(http['peer'][kind][str(c)])} "
+                f"| {cell(http['floor'][kind][str(c)])} | {_ratio(ratio['ours_over_peer'])} | {_ratio(ratio['ours_over_floor'])} |"
+            )
+    for c in http["connections"]:
+        rows.append(
+            f"| /id lookup (Turtle) | {c} | {cell(http['ours']['id_lookup'][str(c)])} | | | | |"
+        )
+    return rows
+
+
+def _plot(results: list[dict[str, Any]], folder: Path) -> list[str]:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return []
+    with_load = [r for r in results if "load" in r]
+    if len(with_load) < 1:
+        return []
+    sizes = [r["load"]["triples"] for r in with_load]
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for label, key in (
+        ("ours: parse and store", "ours_store_phase"),
+        ("floor: pyoxigraph bulk_load", "floor_bulk_load"),
+        ("naive: rdflib parse", "naive_rdflib_parse"),
+    ):
+        ax.plot(sizes, [r["load"][key]["median"] for r in with_load], marker="o", label=label)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("triples")
+    ax.set_ylabel("seconds")
+    ax.set_title("Loading N-Triples: time against size")
+    ax.legend()
+    ax.grid(True, which="both", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(folder / "load.png", dpi=110)
+    plt.close(fig)
+    names = ["load.png"]
+    with_queries = [r for r in results if "queries" in r]
+    if with_queries:
+        fig, ax = plt.subplots(figsize=(8, 5))
+        for r in with_queries:
+            qs = sorted(r["queries"])
+            xs = [r["queries"][q]["ours"]["median"] * 1000 for q in qs]
+            ax.scatter(xs, qs, label=f"ours, {r['size']}")
+            fx = [
+                (r["queries"][q]["floor"]["median"] * 1000, q)
+                for q in qs
+                if "floor" in r["queries"][q]
+            ]
+            if fx:
+                ax.scatter(
+                    [x for x, _ in fx], [q for _, q in fx], marker="x", label=f"floor, {r['size']}"
+                )
+            nx = [
+                (r["queries"][q]["naive"]["median"] * 1000, q)
+                for q in qs
+                if "naive" in r["queries"][q]
+            ]
+            if nx:
+                ax.scatter(
+                    [x for x, _ in nx], [q for _, q in nx], marker="^", label=f"naive, {r['size']}"
+                )
+        ax.set_xscale("log")
+        ax.set_xlabel("milliseconds (log)")
+        ax.set_title("Question catalogue: ours, floor and naive")
+        ax.legend(fontsize=8)
+        ax.grid(True, which="both", alpha=0.3)
+        fig.tight_layout()
+        fig.savefig(folder / "queries.png", dpi=110)
+        plt.close(fig)
+        names.append("queries.png")
+    return names
+
+
+def write_report(folder: Path) -> Path:
+    """Rewrite RESULTS.md from every results-*.json in `folder`."""
+    results = [json.loads(p.read_text()) for p in folder.glob("results-*.json")]
+    results.sort(key=lambda r: ORDER.index(r["size"]) if r["size"] in ORDER else 99)
+    lines = [
+        "# Benchmark results",
+        "",
+        "Written by `python -m bench.run` (`make bench SIZE=S|M`); every figure is the median of",
+        "repeated runs with its spread (min-max, n runs), measured in one run beside what it is",
+        "compared with. Regenerate rather than edit.",
+        "",
+    ]
+    for r in results:
+        m = r["machine"]
+        lines += [
+            f"## Size {r['size']}",
+            "",
+            f"Run {r['started']} on {m.get('cpu')} ({m.get('cores')} cores, {m.get('memory')}), "
+            f"Python {m.get('python')}, pyoxigraph {m.get('pyoxigraph')}, rdflib {m.get('rdflib')}, "
+            f"pyshacl {m.get('pyshacl')}. Peak memory of the benchmark process: {r.get('peak_memory_mb', 0):,.0f} MiB.",
+            "",
+        ]
+        if "load" in r:
+            lines += ["### Load, validation, one-project write", "", *_load_table(r), ""]
+        if "queries" in r:
+            lines += ["### Question catalogue", "", *_queries_table(r), ""]
+        if "http" in r:
+            lines += ["### HTTP service", "", *_http_table(r), ""]
+    for name in _plot(results, folder):
+        lines += [f"![{name}]({name})", ""]
+    out = folder / "RESULTS.md"
+    out.write_text("\n".join(lines))
+    return out
