@@ -154,7 +154,13 @@ def load(
                     # a dump brings its own ontology graph; anything else needs ours first
                     ensure_ontology(st, command=command)
                 with err.status(f"loading {path} ..."):
-                    infos = read_source(st, path, replace=replace, command=command)
+                    infos = read_source(
+                        st,
+                        path,
+                        replace=replace,
+                        command=command,
+                        warn=lambda p: print_problems([p], err),
+                    )
                 for info in infos:
                     err.print(
                         f"loaded [bold]{info.name}[/bold]: {info.triples:,} triples"

@@ -6,6 +6,7 @@ traced back to the file, row and column that produced them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -42,9 +43,17 @@ def _must_exist(path: Path) -> None:
 
 
 def read_source(
-    store: GraphStore, path: Path, *, replace: bool = False, command: str = ""
+    store: GraphStore,
+    path: Path,
+    *,
+    replace: bool = False,
+    command: str = "",
+    warn: Callable[[Problem], None] | None = None,
 ) -> list[SourceInfo]:
     """Load one workbook or RDF file into `store` as a source (all or nothing).
+
+    `warn` receives what the workbook reader noticed but did not refuse (extra columns kept as
+    warnings, stray files): they are never silently dropped.
 
     :raises LoaderError: the input could not be read; every problem is listed.
     :raises ValidationFailed: the result would not conform; violations are located in the
@@ -54,6 +63,9 @@ def read_source(
     if not is_workbook(path):
         return store.load_file(path, replace=replace, command=command)
     workbook = read_workbook(path, base=store.base)
+    for problem in workbook.warnings:
+        if warn is not None:
+            warn(problem)
     data = GraphData(
         graph=workbook.graph,
         name=workbook.name,
