@@ -106,6 +106,7 @@ def _readable(request: Request, store: GraphStore) -> str:
 
 _READ_RESPONSES: dict[int | str, dict[str, object]] = {
     200: {"content": {f.media_type: {} for f in RDF_FORMATS}},
+    400: {"description": "No graph named, two named, or a graph that is not an absolute IRI."},
     404: {"description": "No such graph."},
     406: {"description": "No acceptable RDF format."},
 }
