@@ -415,3 +415,19 @@ def test_inbound_links_are_capped_and_say_so(
     assert len(inbound) == 3
     page = client.get("/id/objective/A1", headers={"Accept": "text/html"}).text
     assert "Only the first links are listed" in page
+
+
+def test_every_description_query_projects_its_parameters() -> None:
+    """A parameter is bound by the store as a term: pyoxigraph needs it in the projection, and a
+    remote store joins it with VALUES, which only meets projected variables."""
+    from api.describe import api_queries
+    from sic.rq import projection, variables
+
+    queries = list(api_queries())
+    assert len(queries) >= 10
+    for q in queries:
+        assert q.summary and q.role == "part", q.name
+        for p in q.params:
+            assert p.name in variables(q.text), (q.name, p.name)
+            shown = projection(q.text)
+            assert shown is None or p.name in shown, (q.name, p.name)
