@@ -95,6 +95,7 @@ class EmbeddedStore(GraphStore):
         self._lock = threading.RLock()
         self._checker = checker
         self._published_cache: tuple[str, list[ox.NamedNode]] | None = None
+        self._version_cache: str | None = None
         self.last_timings: dict[str, float] = {}
         """Seconds spent per phase (store, validate, publish) by the last load: for benchmarks."""
         self._remove_unpublished()
@@ -122,12 +123,14 @@ class EmbeddedStore(GraphStore):
         return self._store
 
     def version(self) -> str:
-        q = internal("store-version")
-        rows = list(self._select(q.text, {ox.Variable("state"): self._state_graph}))
-        if not rows:
-            return "0"
-        value = rows[0]["version"]
-        return value.value if value is not None else "0"
+        # Only this handle can write (pyoxigraph locks the folder), so the version read once
+        # stays true until this handle's next write clears it: queries need not re-read it.
+        if self._version_cache is None:
+            q = internal("store-version")
+            rows = list(self._select(q.text, {ox.Variable("state"): self._state_graph}))
+            value = rows[0]["version"] if rows else None
+            self._version_cache = value.value if value is not None else "0"
+        return self._version_cache
 
     def published_graphs(self) -> list[ox.NamedNode]:
         """The named graphs queries see: every published source and the provenance graph."""
@@ -314,6 +317,7 @@ class EmbeddedStore(GraphStore):
             ops.append(f"INSERT DATA {{ GRAPH {sg} {{ {' '.join(body)} }} }}")
         self._store.update(" ;\n".join(ops))
         self._published_cache = None
+        self._version_cache = None
 
     def _bump_version_ops(self) -> str:
         state = str(self._state_graph)
@@ -525,6 +529,7 @@ class EmbeddedStore(GraphStore):
         ops.append(self._bump_version_ops())
         self._store.update(" ;\n".join(ops))
         self._published_cache = None
+        self._version_cache = None
 
     def validate_all(self) -> list[Violation]:
         graphs = [g for g in self.published_graphs() if g != self.sources_graph]
