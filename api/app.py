@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.deps import make_runner, open_configured_store
+from api.deps import Service, make_runner, open_configured_store
 from api.negotiation import NotAcceptable
 from api.routes import catalogue, gsp, linked_data, meta, sparql
 from api.settings import Settings
@@ -66,6 +66,7 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
             runner = make_runner(current, settings)
             app.state.store = current
             app.state.runner = runner
+            app.state.service = Service(settings, current, runner)
             await runner.start()
             try:
                 yield

@@ -8,6 +8,7 @@ app factory's lifespan; nothing here is global.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Annotated, Protocol, cast, runtime_checkable
 
 from fastapi import Depends, Request
@@ -71,9 +72,27 @@ async def get_runner(request: Request) -> QueryRunner:
     return cast(QueryRunner, request.app.state.runner)
 
 
+@dataclass(frozen=True)
+class Service:
+    """The settings, the store and the query runner together, for the protocol routes.
+
+    One dependency instead of three: on a point query, resolving dependencies is a visible
+    share of the service's own time.
+    """
+
+    settings: Settings
+    store: GraphStore
+    runner: QueryRunner
+
+
+async def get_service(request: Request) -> Service:
+    return cast(Service, request.app.state.service)
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[GraphStore, Depends(get_store)]
 RunnerDep = Annotated[QueryRunner, Depends(get_runner)]
+ServiceDep = Annotated[Service, Depends(get_service)]
 
 
 _bearer = HTTPBearer(auto_error=False, description="SIC_WRITE_TOKEN, for writes only")

@@ -288,6 +288,8 @@ class QueryRunner(Protocol):
 
     async def write(self, fn: Callable[[], T]) -> T: ...
 
+    async def refresh(self) -> None: ...
+
     async def close(self) -> None: ...
 
 
@@ -502,13 +504,20 @@ class WorkerPool:
     # -- writing ------------------------------------------------------------------------------
 
     async def write(self, fn: Callable[[], T]) -> T:
-        """Run a change on the store thread, then refresh the workers so they see it."""
+        """Run a change on the store thread, then refresh the workers so they see it.
+
+        Writes belong here: they are serialised with the forks, and the next query sees them.
+        """
         result = await self._thread.call(fn)
+        await self.refresh()
+        return result
+
+    async def refresh(self) -> None:
+        """Make the workers see the store as it is now (for a write made elsewhere)."""
         try:
             await self._refresh()
         except StoreError:  # the write stands; the next query retries the refresh
             log.exception("query workers could not be refreshed after a write")
-        return result
 
 
 class ThreadRunner:
@@ -539,6 +548,9 @@ class ThreadRunner:
                 return fn()
 
         return await asyncio.to_thread(locked)
+
+    async def refresh(self) -> None:
+        return None  # nothing is cached here: every query goes to the store
 
     async def close(self) -> None:
         return None

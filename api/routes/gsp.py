@@ -26,7 +26,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
-from api.deps import RunnerDep, StoreDep, WritableStore, WriteAllowed
+from api.deps import ServiceDep, WritableStore, WriteAllowed
 from api.negotiation import RDF_FORMATS, charset_of, choose, media_type_of, rdf_format_of
 from api.workers import QueryJob
 from graph.base import GraphStore, SourceInfo
@@ -115,12 +115,12 @@ _READ_RESPONSES: dict[int | str, dict[str, object]] = {
 @router.get("/data", summary="Read a graph", responses=_READ_RESPONSES)
 async def read_graph(
     request: Request,
-    runner: RunnerDep,
-    store: StoreDep,
+    service: ServiceDep,
     graph: GraphParam = None,
     default: DefaultParam = None,
 ) -> Response:
     """The triples of one graph, in the format the Accept header prefers (Turtle by default)."""
+    store, runner = service.store, service.runner
     target = _readable(request, store)
     job = QueryJob(
         _GRAPH_TRIPLES["graph-triples"].text,
@@ -135,11 +135,12 @@ async def read_graph(
 @router.head("/data", summary="Whether a graph exists", responses=_READ_RESPONSES)
 async def graph_exists(
     request: Request,
-    store: StoreDep,
+    service: ServiceDep,
     graph: GraphParam = None,
     default: DefaultParam = None,
 ) -> Response:
     """200 with the Content-Type a GET would have, or 404; no graph is read."""
+    store = service.store
     _readable(request, store)
     fmt = choose(RDF_FORMATS, request.headers.get("accept"))
     return Response(media_type=fmt.content_type, headers={"Vary": "Accept"})
@@ -279,13 +280,13 @@ _WRITE_RESPONSES: dict[int | str, dict[str, object]] = {
 )
 async def put_graph(
     request: Request,
-    runner: RunnerDep,
-    store: StoreDep,
+    service: ServiceDep,
     _auth: WriteAllowed,
     graph: GraphParam = None,
     default: DefaultParam = None,
 ) -> Response:
     """Replace the graph's content with the body (201 when the graph is new, else 204)."""
+    store, runner = service.store, service.runner
     target = _target(request, store, required=True)
     assert target is not None  # required=True
     triples = await _body_triples(request, target)
@@ -304,13 +305,13 @@ async def put_graph(
 )
 async def post_graph(
     request: Request,
-    runner: RunnerDep,
-    store: StoreDep,
+    service: ServiceDep,
     _auth: WriteAllowed,
     graph: GraphParam = None,
     default: DefaultParam = None,
 ) -> Response:
     """Merge the body into the graph; without a target, create a new graph for it."""
+    store, runner = service.store, service.runner
     target = _target(request, store, required=False)
     headers: dict[str, str] = {}
     if target is None:
@@ -331,13 +332,13 @@ async def post_graph(
 )
 async def delete_graph(
     request: Request,
-    runner: RunnerDep,
-    store: StoreDep,
+    service: ServiceDep,
     _auth: WriteAllowed,
     graph: GraphParam = None,
     default: DefaultParam = None,
 ) -> Response:
     """Remove the graph (its source and provenance), if what remains still conforms."""
+    store, runner = service.store, service.runner
     target = _target(request, store, required=True)
     assert target is not None  # required=True
     await runner.write(lambda: _delete(store, target))

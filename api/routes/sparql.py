@@ -32,7 +32,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import Response
 
-from api.deps import RunnerDep, SettingsDep, StoreDep, WritableStore, WriteAllowed
+from api.deps import Service, ServiceDep, WritableStore, WriteAllowed
 from api.negotiation import (
     RDF_FORMATS,
     RESULT_FORMATS,
@@ -41,7 +41,7 @@ from api.negotiation import (
     media_type_of,
 )
 from api.settings import Settings
-from api.workers import QueryAnswer, QueryJob, QueryRunner
+from api.workers import QueryAnswer, QueryJob
 from graph.base import GraphStore
 from graph.results import GraphResult
 
@@ -170,10 +170,9 @@ def _dataset(params: Params) -> tuple[tuple[str, ...] | None, tuple[str, ...] | 
     return default, named
 
 
-async def _answer(
-    runner: QueryRunner, settings: Settings, request: Request, text: str, params: Params
-) -> Response:
+async def _answer(service: Service, request: Request, text: str, params: Params) -> Response:
     default, named = _dataset(params)
+    settings = service.settings
     job = QueryJob(
         sparql=text,
         accept=request.headers.get("accept"),
@@ -182,7 +181,7 @@ async def _answer(
         limit=settings.result_limit,
         base_iri=settings.base_iri,
     )
-    answer: QueryAnswer = await runner.run(job)
+    answer: QueryAnswer = await service.runner.run(job)
     headers = {"Vary": "Accept"}
     if answer.truncated:
         headers[TRUNCATED_HEADER] = str(settings.result_limit)
@@ -195,9 +194,7 @@ async def _answer(
     openapi_extra=_QUERY_PARAMETERS,
     summary="SPARQL query (GET), or the service description",
 )
-async def query_get(
-    request: Request, runner: RunnerDep, settings: SettingsDep, store: StoreDep
-) -> Response:
+async def query_get(request: Request, service: ServiceDep) -> Response:
     """Run a query given in the URL; without one, describe this endpoint (SPARQL 1.1 SD)."""
     # The parameters are read here rather than declared: the protocol needs every repetition
     # (two `query` parameters are an error), and declaring them would validate them twice.
@@ -207,14 +204,14 @@ async def query_get(
     if not _values(params, "query"):
         if _dataset(params) != (None, None):
             raise _bad("a 'query' parameter is needed")
-        return _service_description(request, settings, store)
-    return await _answer(runner, settings, request, _one(params, "query"), params)
+        return _service_description(request, service.settings, service.store)
+    return await _answer(service, request, _one(params, "query"), params)
 
 
 @router.post(
     "/sparql", responses=_RESPONSES, openapi_extra=_QUERY_BODY, summary="SPARQL query (POST)"
 )
-async def query_post(request: Request, runner: RunnerDep, settings: SettingsDep) -> Response:
+async def query_post(request: Request, service: ServiceDep) -> Response:
     """Run a query POSTed as a form or as `application/sparql-query`."""
     url_params = _decode_params(request.url.query)
     kind = media_type_of(request.headers.get("content-type"))
@@ -223,12 +220,12 @@ async def query_post(request: Request, runner: RunnerDep, settings: SettingsDep)
         if _values(body, "update"):
             raise _bad("updates are POSTed to /update")
         params = url_params + body
-        return await _answer(runner, settings, request, _one(params, "query"), params)
+        return await _answer(service, request, _one(params, "query"), params)
     if kind == QUERY_TYPE:
         if _values(url_params, "query"):
             raise _bad("the query is the body; it cannot also be a 'query' parameter")
         text = await _body_text(request)
-        return await _answer(runner, settings, request, text, url_params)
+        return await _answer(service, request, text, url_params)
     raise _bad(
         f"POST a query as {FORM} or {QUERY_TYPE}, not {kind or 'an untyped body'}",
         status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
@@ -248,13 +245,7 @@ async def query_post(request: Request, runner: RunnerDep, settings: SettingsDep)
         422: {"description": "The result would not conform to the shapes; nothing changed."},
     },
 )
-async def update(
-    request: Request,
-    runner: RunnerDep,
-    store: StoreDep,
-    settings: SettingsDep,
-    _auth: WriteAllowed,
-) -> Response:
+async def update(request: Request, service: ServiceDep, _auth: WriteAllowed) -> Response:
     """Apply a SPARQL 1.1 Update, validated, all or nothing."""
     url_params = _decode_params(request.url.query)
     kind = media_type_of(request.headers.get("content-type"))
@@ -273,13 +264,13 @@ async def update(
         )
     if _values(params, "query"):
         raise _bad("queries go to /sparql")
-    writable = _writable(store)
+    writable = _writable(service.store)
     if not text.strip():
         return Response(status_code=status.HTTP_204_NO_CONTENT)  # an empty update is a no-op
-    base = settings.base_iri
+    base = service.settings.base_iri
     using = _values(params, "using-graph-uri")
     using_named = _values(params, "using-named-graph-uri")
-    await runner.write(
+    await service.runner.write(
         lambda: writable.update(
             text,
             base_iri=base,
