@@ -5,7 +5,8 @@ them through `run`, which parses and checks the parameters the same way for both
 SPARQL question is a `.rq` file of this folder whose header declares it; an analysis is a Python
 function declared below with the same kind of header (summary, parameters, columns). `.rq`
 files whose header says `role: part` are building blocks of the analyses: they can be run by
-name but are not listed as questions.
+name but are not listed as questions. Answers are cached per store version (queries/network.py),
+so asking again is cheap until the data changes.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from queries.alliance import ALLIANCE_COLUMNS, alliance_composition
 from queries.answer import QueryAnswer, Row, rows_of
 from queries.funders import FUNDER_COLUMNS, funders_for_project
 from queries.matching import CANDIDATE_COLUMNS, candidates_for_activity
+from queries.network import projections
 from queries.params import Bound, bind
 from queries.partnerships import (
     BROKER_COLUMNS,
@@ -247,11 +249,15 @@ def run(store: GraphStore, name: str, params: Mapping[str, str] | None = None) -
     """
     q = question(name)
     bound = bind(name, q.params, params or {}, store.base)
-    if q.analysis is not None:
-        rows = q.analysis(store, bound)
-    else:
+
+    def compute() -> list[Row]:
+        if q.analysis is not None:
+            return q.analysis(store, bound)
         assert q.query is not None  # every non-analysis question is a .rq file
-        rows = rows_of(run_select(store, q.query, bound.terms), store.base, q.columns)
+        return rows_of(run_select(store, q.query, bound.terms), store.base, q.columns)
+
+    key = (name, tuple(sorted((k, str(v)) for k, v in bound.values.items())))
+    rows = projections(store).answer(key, compute)
     return QueryAnswer(name=name, columns=q.columns, rows=rows, params=dict(bound.values))
 
 

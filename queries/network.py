@@ -18,11 +18,12 @@ builds a new one, lazily and part by part, once the data has changed.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import threading
 import weakref
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
@@ -36,6 +37,7 @@ from queries.hierarchy import Hierarchy
 from queries.sparql import select
 
 Node = tuple[str, str]  # (kind, key): keys are unique within a kind only
+ANSWERS = 512  # question answers kept per store version
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,23 @@ class Projections:
         self.version = version
         self._lock = threading.Lock()
         self._brokers: dict[str | None, dict[str, float]] = {}
+        self._answers: dict[Hashable, list[Row]] = {}
+
+    def answer(self, key: Hashable, compute: Callable[[], list[Row]]) -> list[Row]:
+        """The rows of one question call, computed once for this version (a private copy).
+
+        Whole-graph aggregates take seconds at 1M triples; the data only changes with the
+        version, so every later call is a dictionary lookup. At most ANSWERS are kept.
+        """
+        with self._lock:
+            found = self._answers.get(key)
+        if found is None:
+            found = compute()
+            with self._lock:
+                if len(self._answers) >= ANSWERS:
+                    self._answers.pop(next(iter(self._answers)))
+                self._answers[key] = found
+        return copy.deepcopy(found)
 
     # -- what organisations declare ---------------------------------------------------------
 

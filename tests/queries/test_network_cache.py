@@ -58,3 +58,27 @@ def test_each_store_has_its_own_projections(
 ) -> None:
     assert "peat-lab" in projections(planted).organisations
     assert "peat-lab" not in projections(reference).organisations
+
+
+def test_answers_are_cached_per_version_and_private(
+    load_workbook: Callable[[Path], EmbeddedStore],
+) -> None:
+    store = load_workbook(PLANTED)
+    first = run(store, "uncovered-activities")
+    first.rows.clear()  # a caller changing its copy changes nothing for the next one
+    again = run(store, "uncovered-activities")
+    assert [r["activity"] for r in again.rows] == ["A1.02", "A2.02", "B1.01"]
+    net = projections(store)
+    assert any(key[0] == "uncovered-activities" for key in net._answers)
+
+    project = mint("project", "gap-closer", store.base)
+    g = Graph()
+    g.add((project, RDF.type, SIC.Project))
+    g.add((project, DCTERMS.identifier, Literal("gap-closer")))
+    g.add((project, RDFS.label, Literal("Gap closer", lang="en")))
+    g.add((project, SIC.stage, SIC.StageTeam))
+    g.add((project, SIC.lead, mint("organisation", "peat-lab", store.base)))
+    g.add((project, SIC.addresses, mint("activity", "B1.01", store.base)))
+    store.load_graph(GraphData(g, "closer", "closer.ttl", "sha256:closer"))
+    assert [r["activity"] for r in run(store, "uncovered-activities").rows] == ["A1.02", "A2.02"]
+    store.close()
