@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pyoxigraph as ox
 
@@ -152,6 +153,7 @@ def choose(formats: Sequence[Format], accept: str | None) -> Format:
     """The format to answer with: the highest q, then the most specific, then listed first.
 
     No Accept header, or one that parses to nothing, means the table's default (its first row).
+    Answers are remembered: clients send few distinct headers, and this runs on every query.
 
     >>> choose(RESULT_FORMATS, "text/csv;q=0.5, application/sparql-results+xml").media_type
     'application/sparql-results+xml'
@@ -160,6 +162,11 @@ def choose(formats: Sequence[Format], accept: str | None) -> Format:
 
     :raises NotAcceptable: if every listed type is refused or unknown.
     """
+    return _choose(tuple(formats), accept)
+
+
+@lru_cache(maxsize=512)
+def _choose(formats: tuple[Format, ...], accept: str | None) -> Format:
     ranges = parse_accept(accept)
     if not ranges:
         return formats[0]

@@ -224,3 +224,12 @@ def test_graph_store_reads_negotiate_too(
     assert (
         c.get("/data", params={"graph": "http://e/g"}, headers={"Accept": JSON}).status_code == 406
     )
+
+
+def test_the_examples_in_the_docstrings_hold() -> None:
+    import doctest
+
+    import api.negotiation
+
+    failures, tests = doctest.testmod(api.negotiation)
+    assert tests >= 3 and failures == 0
