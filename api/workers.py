@@ -47,7 +47,7 @@ from api.negotiation import RDF_FORMATS, RESULT_FORMATS, NotAcceptable, choose
 from api.security import screen_query, warm_up
 from graph.base import GraphStore
 from graph.results import AskResult, GraphResult, SelectResult
-from sic.errors import KGError, QueryError, QueryTimeout, StoreError
+from sic.errors import KGError, NotFound, QueryError, QueryTimeout, StoreError, StoreUnavailable
 from sic.vocab import PREFIXES
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,8 @@ T = TypeVar("T")
 VERSION_CHECK_INTERVAL = 0.05
 """Seconds between two looks at store.version() on the query path (writes made elsewhere)."""
 
-_READY_TIMEOUT = 30.0
+_READY_TIMEOUT = 10.0
+"""Seconds a new worker has to read the store once before it is given up."""
 
 
 @dataclass(frozen=True)
@@ -155,22 +156,23 @@ def execute(store: GraphStore, job: QueryJob) -> QueryAnswer:
 
 # -- what travels on the pipe -----------------------------------------------------------------
 
-_ERRORS: dict[str, type[Exception]] = {
-    "QueryError": QueryError,
-    "StoreError": StoreError,
+_ERRORS: dict[str, type[KGError]] = {
+    cls.__name__: cls for cls in (QueryError, StoreError, StoreUnavailable, NotFound)
 }
 
 
 def _reply(store: GraphStore, job: QueryJob) -> tuple[str, object]:
-    """("ok", answer) or ("error", (kind, message)): exceptions do not cross the pipe."""
+    """("ok", answer) or ("error", (kind, message)): exceptions do not cross the pipe.
+
+    (Not all of them pickle: ValidationFailed's constructor takes violations, not a message.)
+    """
     try:
         return "ok", execute(store, job)
     except NotAcceptable as exc:
         return "error", ("NotAcceptable", exc.offered)
-    except QueryError as exc:
-        return "error", ("QueryError", str(exc))
     except KGError as exc:
-        return "error", ("StoreError", str(exc))
+        kind = type(exc).__name__ if type(exc).__name__ in _ERRORS else "StoreError"
+        return "error", (kind, str(exc))
     except Exception as exc:  # a bug must not kill the worker; the parent logs it
         return "error", ("internal", f"{type(exc).__name__}: {exc}")
 
