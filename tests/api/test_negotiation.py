@@ -197,7 +197,7 @@ def test_matrix(client: Any, query: str, accept: str | None, expected: str | int
 
 @pytest.mark.parametrize(
     ("accept", "expected"),
-    [(None, TURTLE), ("application/ld+json", JSONLD), ("text/plain", NT), (BROWSER, RDFXML)],
+    [(None, TURTLE), ("application/ld+json", JSONLD), ("text/plain", NT), ("text/xml", RDFXML)],
 )
 def test_service_description_formats(client: Any, accept: str | None, expected: str) -> None:
     headers = {"Accept": accept} if accept is not None else {}
