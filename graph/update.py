@@ -136,10 +136,10 @@ def _using_context(ctx: QueryContext, op: CompValue, overlay: OverlayStore) -> Q
         restricted = Dataset(store=overlay, default_union=False)
         new_ctx._dataset = restricted
         allowed = {str(n) for n in named}
-        original_contexts = restricted.contexts
+        all_graphs = restricted.graphs
 
         def contexts(triple: Any = None) -> Any:
-            return (c for c in original_contexts(triple) if str(c.identifier) in allowed)
+            return (c for c in all_graphs(triple) if str(c.identifier) in allowed)
 
         restricted.contexts = contexts  # type: ignore[method-assign]
     return new_ctx
@@ -153,7 +153,8 @@ def evaluate(
     dataset = Dataset(store=overlay, default_union=True)
     default_graph = Graph(store=overlay, identifier=DATASET_DEFAULT_GRAPH_ID)
     for op in update.algebra:
-        ctx = QueryContext(dataset)
+        # initBindings must be a mapping: rdflib's BIND in a WHERE reads it
+        ctx = QueryContext(dataset, initBindings={})
         # Reads from the default graph see the union; writes to it go to default_write_graph.
         ctx.graph = default_graph
         ctx.prologue = op.prologue

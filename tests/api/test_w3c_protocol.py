@@ -20,19 +20,6 @@ def test_the_manifests_are_all_there(w3c_manifest_counts: dict[str, int]) -> Non
     assert w3c_manifest_counts == {"w3c_protocol_case": 34, "w3c_gsp_case": 9}
 
 
-# Entries that fail for a reason outside the HTTP layer, each with the reason; strict, so the
-# mark must go as soon as the cause is fixed.
-KNOWN_FAILURES = {
-    "update_dataset_full": (
-        "graph/update.py builds rdflib's QueryContext without initBindings, so BIND in the WHERE "
-        "of an update fails ('argument of type NoneType is not iterable'); fix: "
-        "QueryContext(dataset, initBindings={})"
-    ),
-}
-
-
-# graph/update.py narrows USING NAMED through rdflib's Dataset.contexts, which rdflib 7.6
-# deprecates; the warning (an error under this suite's filters) is the graph layer's to retire.
 @pytest.mark.filterwarnings("ignore:Dataset.contexts is deprecated:DeprecationWarning")
 def test_protocol(
     w3c_protocol_case: Any,
@@ -42,9 +29,6 @@ def test_protocol(
     write_token: str,
     request: pytest.FixtureRequest,
 ) -> None:
-    if w3c_protocol_case.id in KNOWN_FAILURES:
-        reason = KNOWN_FAILURES[w3c_protocol_case.id]
-        request.node.add_marker(pytest.mark.xfail(reason=reason, strict=True))
     client = make_client(memory_store)
     w3c_run(w3c_protocol_case, client, write_token)
 
