@@ -39,7 +39,9 @@ def ensure_data(size: str) -> Path:
     return target
 
 
-def run(size: str, runs: int, sections: list[str], naive: bool) -> dict[str, Any]:
+def run(
+    size: str, runs: int, sections: list[str], naive: bool, quick: bool = False
+) -> dict[str, Any]:
     """Every requested section on one size; returns the figures as plain data."""
     from bench.load import load_section
 
@@ -65,7 +67,10 @@ def run(size: str, runs: int, sections: list[str], naive: bool) -> dict[str, Any
                 from bench.queries import naive_store, queries_section
 
                 results["queries"] = queries_section(
-                    store, naive_store(store) if naive else None, runs=max(5, runs * 3)
+                    store,
+                    naive_store(store) if naive else None,
+                    runs=max(5, runs * 3),
+                    naive_budget=10.0 if quick else 300.0,
                 )
             store.close()
             if "http" in sections:
@@ -92,7 +97,7 @@ def main() -> None:
         print("size L runs only on request: it needs about 10 GB of disk and an hour")
     size = "S" if args.quick else args.size
     runs = args.runs or (2 if args.quick else 3)
-    results = run(size, runs, args.sections.split(","), naive=not args.no_naive)
+    results = run(size, runs, args.sections.split(","), naive=not args.no_naive, quick=args.quick)
     out = HERE / f"results-{size}.json"
     out.write_text(json.dumps(results, indent=2) + "\n")
     from bench.report import write_report
