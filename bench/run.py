@@ -76,9 +76,7 @@ def run(
             if "http" in sections:
                 from bench.http import http_section
 
-                results["http"] = http_section(
-                    store_dir / "store", nt, duration=10 if runs <= 3 else 20
-                )
+                results["http"] = http_section(store_dir / "store", nt, duration=3 if quick else 10)
     finally:
         shutil.rmtree(store_dir, ignore_errors=True)
     results["peak_memory_mb"] = peak_memory_mb()
