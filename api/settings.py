@@ -39,7 +39,7 @@ class Settings(BaseSettings):
     query_timeout: float = Field(default=10.0, gt=0)
     result_limit: int = Field(default=10_000, gt=0)
     cors_origins: list[str] = Field(default_factory=list)
-    query_workers: int = Field(default=0, ge=0)  # processes running queries; 0: one per core, >= 2
+    query_workers: int = Field(default=0, ge=0)  # processes running queries; 0: one per core, >= 4
     data: list[Path] = Field(default_factory=list)  # what `sic serve` loads into an empty store
 
     def store_options(self) -> dict[str, Any]:
