@@ -88,12 +88,13 @@ def validate_path(path: Path, *, base: str) -> list[Violation]:
         return trace(validate_standalone(data), workbook)
     import pyoxigraph as ox
 
-    from graph.files import rdf_format
+    from graph.files import open_rdf, rdf_format
     from sic.terms import triples_to_graph
 
     fmt = rdf_format(path)
     try:
-        quads = list(ox.parse(path=str(path), format=fmt))
+        with open_rdf(path) as stream:
+            quads = list(ox.parse(stream, format=fmt))
     except SyntaxError as exc:
         raise LoaderError(
             [Problem(Location(str(path), getattr(exc, "lineno", None)), str(exc))]

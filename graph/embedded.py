@@ -357,7 +357,7 @@ class EmbeddedStore(GraphStore):
         command: str = "",
         fmt: ox.RdfFormat | None = None,
     ) -> list[SourceInfo]:
-        from graph.files import checksum_of, rdf_format  # local: keeps start-up light
+        from graph.files import checksum_of, is_gzipped, open_rdf, rdf_format
 
         fmt = fmt or rdf_format(path)
         if fmt.supports_datasets:
@@ -367,7 +367,11 @@ class EmbeddedStore(GraphStore):
 
         def fill(g: ox.NamedNode) -> None:
             try:
-                self._store.bulk_load(path=str(path), format=fmt, to_graph=g)
+                if is_gzipped(path):
+                    with open_rdf(path) as stream:
+                        self._store.bulk_load(stream, format=fmt, to_graph=g)
+                else:
+                    self._store.bulk_load(path=str(path), format=fmt, to_graph=g)
             except SyntaxError as exc:
                 raise LoaderError(
                     [

@@ -1,39 +1,29 @@
-"""Facts about RDF files the store needs before it reads them: format and checksum."""
+"""Facts about RDF files the store needs before it reads them: format, checksum, an open stream.
+
+The format table is the loaders' (loaders.rdf): one list of the names we read, `.gz` included.
+"""
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 from pathlib import Path
+from typing import IO, cast
 
-import pyoxigraph as ox
+from loaders.rdf import GZIP_SUFFIX, rdf_format
 
-from sic.errors import LoaderError, Location, Problem
-
-_EXTRA_EXTENSIONS = {
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "json": ox.RdfFormat.JSON_LD,
-    "owl": ox.RdfFormat.RDF_XML,
-    "xml": ox.RdfFormat.RDF_XML,
-}
+__all__ = ["checksum_of", "is_gzipped", "open_rdf", "rdf_format"]
 
 
-def rdf_format(path: Path) -> ox.RdfFormat:
-    """The RDF format of a file, from its extension.
+def is_gzipped(path: Path) -> bool:
+    return path.suffix.lower() == GZIP_SUFFIX
 
-    :raises LoaderError: if the extension names no RDF format we read.
-    """
-    ext = path.suffix.lstrip(".").lower()
-    fmt = ox.RdfFormat.from_extension(ext) or _EXTRA_EXTENSIONS.get(ext)
-    if fmt is None:
-        raise LoaderError(
-            [
-                Problem(
-                    Location(str(path)),
-                    "unknown RDF format: expected .ttl, .nt, .nq, .trig, .jsonld or .rdf",
-                )
-            ]
-        )
-    return fmt
+
+def open_rdf(path: Path) -> IO[bytes]:
+    """The file's bytes, decompressed on the fly when its name ends in `.gz`."""
+    if is_gzipped(path):
+        return cast(IO[bytes], gzip.open(path, "rb"))
+    return path.open("rb")
 
 
 def checksum_of(path: Path) -> str:

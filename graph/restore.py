@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from graph.base import SourceInfo
-from graph.files import checksum_of
+from graph.files import checksum_of, open_rdf
 from graph.results import text
 from sic.errors import KGError, LoaderError, Location, Problem
 
@@ -29,7 +29,8 @@ DCT_IDENTIFIER = ox.NamedNode("http://purl.org/dc/terms/identifier")
 
 def _read(path: Path, fmt: ox.RdfFormat) -> list[ox.Quad]:
     try:
-        return list(ox.parse(path=str(path), format=fmt))
+        with open_rdf(path) as stream:
+            return list(ox.parse(stream, format=fmt))
     except SyntaxError as exc:
         raise LoaderError(
             [

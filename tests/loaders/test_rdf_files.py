@@ -12,15 +12,15 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from loaders.rdf import FORMATS, is_dataset_format, rdf_format, read_quads
-from loaders.terms import to_rdflib
 from sic.errors import LoaderError, Location
+from sic.terms import triples_to_graph
 
 RDF_FILES = Path(__file__).resolve().parents[1] / "data" / "rdf"
 SAMPLE_GRAPH = ox.NamedNode("https://w3id.org/4p1000/graph/sample")
 
 
 def sample() -> Graph:
-    return to_rdflib(read_quads(RDF_FILES / "sample.ttl"))
+    return triples_to_graph(read_quads(RDF_FILES / "sample.ttl"))
 
 
 @pytest.mark.parametrize(
@@ -61,14 +61,14 @@ def test_graph_formats_read_the_same_triples(name: str) -> None:
     quads = list(read_quads(RDF_FILES / name))
     assert len(quads) == 11
     assert {q.graph_name for q in quads} == {ox.DefaultGraph()}
-    assert isomorphic(to_rdflib(quads), sample())
+    assert isomorphic(triples_to_graph(quads), sample())
 
 
 @pytest.mark.parametrize("name", ["sample.nq", "sample.trig"])
 def test_dataset_formats_keep_their_graph_names(name: str) -> None:
     quads = list(read_quads(RDF_FILES / name))
     assert {q.graph_name for q in quads} == {SAMPLE_GRAPH}
-    assert isomorphic(to_rdflib(quads), sample())
+    assert isomorphic(triples_to_graph(quads), sample())
 
 
 @pytest.mark.parametrize("name", ["sample.ttl", "sample.nq"])
@@ -76,7 +76,7 @@ def test_gzipped_files(name: str, tmp_path: Path) -> None:
     target = tmp_path / f"{name}.gz"
     with (RDF_FILES / name).open("rb") as source, gzip.open(target, "wb") as sink:
         shutil.copyfileobj(source, sink)
-    assert isomorphic(to_rdflib(read_quads(target)), sample())
+    assert isomorphic(triples_to_graph(read_quads(target)), sample())
 
 
 @pytest.mark.parametrize(

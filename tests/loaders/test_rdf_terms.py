@@ -12,8 +12,8 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, RDFS, XSD
 
 from loaders.rdf import read_quads
-from loaders.terms import to_pyoxigraph, to_pyoxigraph_term, to_rdflib, to_rdflib_term
 from loaders.workbook import read_workbook
+from sic.terms import to_ox, to_pyoxigraph, to_rdflib, triples_to_graph
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 EX = "http://example.org/"
@@ -39,7 +39,7 @@ def varied_graph() -> Graph:
 
 def test_graph_round_trip() -> None:
     graph = varied_graph()
-    back = to_rdflib(to_pyoxigraph(graph))
+    back = triples_to_graph(to_pyoxigraph(graph))
     assert isomorphic(back, graph)
     assert set(back) == set(graph), "blank-node labels are kept too"
 
@@ -70,34 +70,34 @@ def test_triples_or_quads_in_a_named_graph() -> None:
     ],
 )
 def test_terms_both_ways(node: URIRef | BNode | Literal, term: ox.NamedNode) -> None:
-    assert to_pyoxigraph_term(node) == term
-    assert to_rdflib_term(term) == node
+    assert to_ox(node) == term
+    assert to_rdflib(term) == node
 
 
 def test_plain_and_xsd_string_are_one_term() -> None:
     typed = Literal("FR", datatype=XSD.string)
-    assert to_pyoxigraph_term(typed) == ox.Literal("FR")
-    assert to_rdflib_term(ox.Literal("FR")) == Literal("FR")
+    assert to_ox(typed) == ox.Literal("FR")
+    assert to_rdflib(ox.Literal("FR")) == Literal("FR")
 
 
 def test_lexical_forms_are_not_normalised() -> None:
     """The store keeps "01"^^xsd:integer as written; so must the way back."""
     term = ox.Literal("01", datatype=ox.NamedNode(str(XSD.integer)))
-    literal = to_rdflib_term(term)
+    literal = to_rdflib(term)
     assert isinstance(literal, Literal) and str(literal) == "01"
-    assert to_pyoxigraph_term(literal) == term
+    assert to_ox(literal) == term
 
 
 def test_language_tags_come_back_lower_case_and_equal() -> None:
     original = Literal("Living soils", lang="en-GB")
-    literal = to_rdflib_term(to_pyoxigraph_term(original))
+    literal = to_rdflib(to_ox(original))
     assert isinstance(literal, Literal) and literal.language == "en-gb"
     assert literal == original
 
 
 def test_store_round_trip_of_parsed_files() -> None:
     quads = list(read_quads(DATA / "rdf" / "sample.trig"))
-    graph = to_rdflib(quads)
+    graph = triples_to_graph(quads)
     again = to_pyoxigraph(graph, URIRef("https://w3id.org/4p1000/graph/sample"))
     assert set(again) == set(quads)
 
@@ -106,19 +106,19 @@ def test_the_minimal_workbook_survives_the_store() -> None:
     graph = read_workbook(DATA / "workbooks" / "minimal").graph
     store = ox.Store()
     store.extend(to_pyoxigraph(graph, URIRef("https://w3id.org/4p1000/graph/minimal")))
-    assert isomorphic(to_rdflib(store.quads_for_pattern(None, None, None, None)), graph)
+    assert isomorphic(triples_to_graph(store.quads_for_pattern(None, None, None, None)), graph)
 
 
 def test_what_cannot_be_converted_is_refused() -> None:
     with pytest.raises(TypeError):
-        to_pyoxigraph_term(Variable("x"))
+        to_ox(Variable("x"))
     generalised = Graph()
     generalised.add((Literal("s"), URIRef(EX + "p"), URIRef(EX + "o")))  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="literal cannot be the subject"):
         to_pyoxigraph(generalised)
     quoted = ox.Triple(ox.NamedNode(EX + "s"), ox.NamedNode(EX + "p"), ox.NamedNode(EX + "o"))
     with pytest.raises(ValueError, match="quoted triple"):
-        to_rdflib_term(quoted)
+        to_rdflib(quoted)
     directed = ox.Literal("نص", language="ar", direction=ox.BaseDirection.RTL)
     with pytest.raises(ValueError, match="base direction"):
-        to_rdflib_term(directed)
+        to_rdflib(directed)
