@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.deps import Service, make_runner, open_configured_store
 from api.negotiation import NotAcceptable
-from api.routes import catalogue, gsp, linked_data, meta, sparql
+from api.routes import catalogue, gsp, linked_data, meta, pages, sparql
 from api.settings import Settings
 from graph.base import GraphStore
 from sic.errors import (
@@ -87,7 +87,7 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
         lifespan=lifespan,
     )
     app.state.settings = settings
-    for module in (sparql, gsp, linked_data, meta, catalogue):
+    for module in (sparql, gsp, linked_data, meta, catalogue, pages):
         app.include_router(module.router)
     _add_error_handlers(app)
     if settings.cors_origins:

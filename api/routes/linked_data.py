@@ -44,6 +44,7 @@ from api.describe import (
     preferred_label,
     vocabulary_labels,
 )
+from api.i18n import install as install_i18n
 from api.models import ErrorBody
 from api.negotiation import RDF_FORMATS, Format, NotAcceptable, choose
 from graph.base import GraphStore, SourceInfo
@@ -228,6 +229,7 @@ def templates() -> Environment:
         lstrip_blocks=True,
     )
     environment.filters["compact"] = compact_iri
+    install_i18n(environment)
     return environment
 
 
@@ -422,11 +424,16 @@ def resource(
     See api.describe for what a description holds. The store is read only when the client's
     copy is out of date: the ETag is known from the store version alone.
     """
+    # the HTML is api.routes.pages' (imported here: it builds on this module's helpers)
+    from api.routes import pages as web_pages
+
     rep = negotiate(request, ALL_REPRESENTATIONS, format_name)
     media_type = rep.media_type
     version = store.version()
-    tag = etag(version, rep.name)
+    tag = etag(version, web_pages.html_variant(request) if rep is HTML else rep.name)
     links = {"Link": _link_header(request, ALL_REPRESENTATIONS)}
+    if rep is HTML:
+        links["Vary"] = "Accept, Accept-Language"
     if is_fresh(request, tag):
         return not_modified(tag, links)
     iri = str(mint(kind, key, settings.base_iri)) if kind in KINDS else None
@@ -459,8 +466,11 @@ def resource(
     for link in description.inbound:
         if link.subject.value not in description.fragments:
             inbound.setdefault(link.predicate.value, []).append(page.value(link.subject))
-    body = render(
-        "resource.html",
+    body = web_pages.resource_page(
+        request,
+        store,
+        kind,
+        key,
         main=page.node(description.iri.value, description.statements),
         fragments=[page.node(iri, st) for iri, st in sorted(description.fragments.items())],
         inbound=[

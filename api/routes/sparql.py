@@ -40,6 +40,7 @@ from api.negotiation import (
     choose,
     media_type_of,
 )
+from api.routes.pages import editor_if_wanted
 from api.settings import Settings
 from api.workers import QueryAnswer, QueryJob
 from graph.base import GraphStore
@@ -204,6 +205,10 @@ async def query_get(request: Request, service: ServiceDep) -> Response:
     if not _values(params, "query"):
         if _dataset(params) != (None, None):
             raise _bad("a 'query' parameter is needed")
+        # a browser (text/html preferred) gets the web pages' query editor instead
+        editor = editor_if_wanted(request)
+        if editor is not None:
+            return editor
         return _service_description(request, service.settings, service.store)
     return await _answer(service, request, _one(params, "query"), params)
 

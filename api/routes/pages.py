@@ -1,0 +1,437 @@
+"""The web pages for people: dashboard, gaps, network, the catalogue as forms, the query editor.
+
+Server-rendered HTML (Jinja2, api/templates/) from the same question catalogue the API uses
+(api.pages arranges the answers), with a little JavaScript where it helps: the network drawing
+and the query editor. Every asset is served from api/static/ by this service; nothing comes
+from a CDN. Pages speak English, French or Spanish (api.i18n) and say so in Content-Language;
+they vary on Accept-Language, and carry an ETag made of the store version, the language and
+the URL, so a reader who already has the current page gets 304.
+
+The pages of single resources (/id/activity/..., /id/objective/..., /id/organisation/...) are
+the HTML representation of the linked data: api.routes.linked_data negotiates and calls
+`resource_page` here for text/html. GET /sparql asks `editor_if_wanted` before answering with
+its service description, so a browser opening /sparql gets the editor.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import mimetypes
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi import Path as PathParam
+from fastapi.responses import Response
+
+from api import pages
+from api.deps import StoreDep
+from api.i18n import NAMES, Ui, choose_language
+from api.negotiation import RDF_FORMATS, Format, NotAcceptable, choose
+from api.routes.linked_data import cached, is_fresh, not_modified, root_of, templates
+from graph.base import GraphStore
+from queries.catalogue import run
+from sic.errors import KGError, NotFound
+
+router = APIRouter(tags=["web pages"])
+
+STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
+HTML_TYPE = "text/html; charset=utf-8"
+CSV_TYPE = "text/csv; charset=utf-8"
+EDITOR_FORMAT = Format("text/html", ("application/xhtml+xml",))
+RICH_KINDS = frozenset({"activity", "objective", "organisation"})
+"""Kinds whose HTML page is built from the catalogue; other kinds show their description."""
+
+_HTML: dict[int | str, dict[str, Any]] = {
+    200: {"description": "The page.", "content": {"text/html": {}}},
+    304: {"description": "The reader's copy (If-None-Match) is current."},
+    400: {"description": "A filter or parameter is malformed.", "content": {"text/html": {}}},
+    404: {"description": "Something the URL names does not exist.", "content": {"text/html": {}}},
+}
+_CSV: dict[int | str, dict[str, Any]] = {
+    200: {"description": "The rows as CSV (RFC 4180).", "content": {"text/csv": {}}},
+    400: {"description": "A filter or parameter is malformed.", "content": {"text/csv": {}}},
+    404: {"description": "Something the URL names does not exist.", "content": {"text/csv": {}}},
+}
+
+
+# -- what every page needs ----------------------------------------------------------------------
+
+
+def reader(request: Request) -> Ui:
+    """The reader's language: `?lang=`, else Accept-Language, else English (api.i18n)."""
+    lang, explicit = choose_language(
+        request.query_params.get("lang"), request.headers.get("accept-language")
+    )
+    return Ui(lang, explicit)
+
+
+def view_of(request: Request, store: GraphStore) -> pages.View:
+    """The store, the reader's language, and names and choices cached per store version."""
+    version = store.version()
+    labels = cached(request, "page-labels", pages.read_labels).get(store, version)
+    choices = cached(request, "page-choices", pages.read_choices).get(store, version)
+    return pages.View(store, reader(request), labels, choices)
+
+
+def page_tag(request: Request, store: GraphStore, ui: Ui) -> str:
+    """A validator for one page: it changes with the data, the language and the URL."""
+    url = f"{request.url.path}?{request.url.query}"
+    digest = hashlib.sha256(url.encode()).hexdigest()[:16]
+    return f'"{store.version()}-page-{ui.lang}-{digest}"'
+
+
+def _headers(ui: Ui, tag: str | None = None) -> dict[str, str]:
+    headers = {"Vary": "Accept, Accept-Language", "Content-Language": ui.lang}
+    if tag is not None:
+        headers["ETag"] = tag
+    return headers
+
+
+def render_page(
+    request: Request, ui: Ui, template: str, status_code: int = 200, **context: Any
+) -> bytes:
+    """One of api/templates for a reader: their language, links that keep it, the switcher."""
+    query = dict(request.query_params)
+    switch = [
+        (code, name, ui.switch(request.url.path, query, code)) for code, name in NAMES.items()
+    ]
+    return (
+        templates()
+        .get_template(template)
+        .render(
+            ui=ui,
+            lang=ui.lang,
+            languages=switch,
+            root=root_of(request),
+            path=request.url.path,
+            status_code=status_code,
+            json_data=_json_data,
+            **context,
+        )
+        .encode()
+    )
+
+
+def _json_data(value: Any) -> str:
+    """JSON for a `<script type="application/json">` block: `<` escaped so it cannot close it."""
+    text = json.dumps(value, default=str, ensure_ascii=False, sort_keys=True)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def html_page(
+    request: Request,
+    store: GraphStore,
+    template: str,
+    build: Callable[[pages.View], Mapping[str, Any]],
+) -> Response:
+    """A page: 304 when the reader's copy is current, an HTML error page for a bad request."""
+    view = view_of(request, store)
+    tag = page_tag(request, store, view.ui)
+    if is_fresh(request, tag):
+        return not_modified(tag, {"Vary": "Accept, Accept-Language"})
+    try:
+        context = dict(build(view))
+    except KGError as error:
+        return error_page(request, view.ui, error)
+    code = int(context.pop("status_code", 200))
+    body = render_page(request, view.ui, template, status_code=code, view=view, **context)
+    headers = _headers(view.ui, tag if code == 200 else None)
+    return Response(body, status_code=code, media_type=HTML_TYPE, headers=headers)
+
+
+def error_page(request: Request, ui: Ui, error: KGError) -> Response:
+    """A bad filter or an unknown entity, told in the reader's language (400 or 404)."""
+    code = 404 if isinstance(error, NotFound) else 400
+    body = render_page(request, ui, "error.html", status_code=code, message=str(error))
+    return Response(body, status_code=code, media_type=HTML_TYPE, headers=_headers(ui))
+
+
+def csv_download(
+    request: Request, name: str, build: Callable[[pages.View], str], store: GraphStore
+) -> Response:
+    """A CSV attachment; a bad request is a CSV body with one `error` column."""
+    view = view_of(request, store)
+    try:
+        body, code = build(view), 200
+    except KGError as error:
+        body = pages.to_csv([{"error": str(error)}], ["error"])
+        code = 404 if isinstance(error, NotFound) else 400
+    headers = {**_headers(view.ui), "Content-Disposition": f'attachment; filename="{name}"'}
+    return Response(body, status_code=code, media_type=CSV_TYPE, headers=headers)
+
+
+# -- the dashboard and the gaps ----------------------------------------------------------------
+
+
+@router.get("/", response_class=Response, responses=_HTML, summary="The dashboard")
+def dashboard(request: Request, store: StoreDep) -> Response:
+    """Figures, coverage per objective, funding secured against requested, urgent gaps."""
+    return html_page(request, store, "dashboard.html", pages.dashboard)
+
+
+Code = Annotated[str, Query(max_length=200)]
+
+
+def _filters(
+    goal: str, objective: str, category: str, facility: Literal["global", "core"], region: str
+) -> pages.GapFilters:
+    return pages.GapFilters(goal, objective, category, facility, region)
+
+
+def _empty_index(_: GraphStore) -> pages.RegionIndex:
+    return {}
+
+
+def _regions(request: Request, store: GraphStore) -> Callable[[str], frozenset[str]]:
+    """Candidate regions per activity, computed on first use and kept per store version."""
+    index = cached(request, "gap-regions", _empty_index).get(store, store.version())
+
+    def regions(activity: str) -> frozenset[str]:
+        if activity not in index:
+            index[activity] = pages.candidate_regions(store, activity)
+        return index[activity]
+
+    return regions
+
+
+@router.get("/gaps", response_class=Response, responses=_HTML, summary="The gaps, filtered")
+def gaps(
+    request: Request,
+    store: StoreDep,
+    goal: Code = "",
+    objective: Code = "",
+    category: Code = "",
+    facility: Literal["global", "core"] = "global",
+    region: Code = "",
+) -> Response:
+    """Activities no live project addresses, by goal, objective, category, facility, region."""
+    filters = _filters(goal, objective, category, facility, region)
+    regions = _regions(request, store)
+    return html_page(
+        request, store, "gaps.html", lambda view: pages.gaps_page(view, filters, regions)
+    )
+
+
+@router.get("/gaps.csv", response_class=Response, responses=_CSV, summary="The gaps as CSV")
+def gaps_csv(
+    request: Request,
+    store: StoreDep,
+    goal: Code = "",
+    objective: Code = "",
+    category: Code = "",
+    facility: Literal["global", "core"] = "global",
+    region: Code = "",
+) -> Response:
+    """The same rows as /gaps with the same filters, names in the reader's language."""
+    filters = _filters(goal, objective, category, facility, region)
+    regions = _regions(request, store)
+    return csv_download(
+        request,
+        "gaps.csv",
+        lambda view: pages.to_csv(pages.gap_rows(view, filters, regions), pages.GAP_CSV_COLUMNS),
+        store,
+    )
+
+
+ActivityCode = Annotated[str, PathParam(description="the activity's code, e.g. A2.07")]
+
+
+@router.get(
+    "/activities/{code}/candidates.csv",
+    response_class=Response,
+    responses=_CSV,
+    summary="An activity's candidates and their reasons as CSV",
+)
+def candidates_csv(request: Request, store: StoreDep, code: ActivityCode) -> Response:
+    """candidates-for-activity as on the activity page (involved first, then ranked)."""
+    columns = ("rank", "organisation", "name", "type", "status", "score", "involved", "reasons")
+
+    def build(view: pages.View) -> str:
+        rows = run(
+            view.store,
+            "candidates-for-activity",
+            {"activity": code, "top": str(pages.CANDIDATES_SHOWN)},
+        ).rows
+        return pages.to_csv(
+            [{**r, "reasons": [x["text"] for x in r["reasons"]]} for r in rows], columns
+        )
+
+    return csv_download(request, f"candidates-{code}.csv", build, store)
+
+
+@router.get(
+    "/activities/{code}/alliance.csv",
+    response_class=Response,
+    responses=_CSV,
+    summary="The suggested alliance for an activity as CSV",
+)
+def alliance_csv(request: Request, store: StoreDep, code: ActivityCode) -> Response:
+    """alliance-composition as on the activity page."""
+    return csv_download(
+        request,
+        f"alliance-{code}.csv",
+        lambda view: pages.to_csv(
+            run(view.store, "alliance-composition", {"activity": code}).rows,
+            (
+                "step",
+                "organisation",
+                "name",
+                "type",
+                "involved",
+                "fit",
+                "brings",
+                "still_uncovered",
+            ),
+        ),
+        store,
+    )
+
+
+# -- the partner network -------------------------------------------------------------------------
+
+
+@router.get("/network", response_class=Response, responses=_HTML, summary="The partner network")
+def network(request: Request, store: StoreDep, objective: Code = "") -> Response:
+    """Who has worked with whom, brokers highlighted, optionally around one objective."""
+
+    def build(view: pages.View) -> dict[str, Any]:
+        data = pages.network_data(view, objective or None)
+        return {"network": data, "objectives": view.choices.of("objective")}
+
+    return html_page(request, store, "network.html", build)
+
+
+@router.get(
+    "/network.json",
+    summary="The partner network as data (nodes, collaboration edges, brokers)",
+    responses={404: {"description": "No such objective."}},
+)
+def network_json(request: Request, store: StoreDep, objective: Code = "") -> dict[str, Any]:
+    """What /network draws: organisations, the projects and alliances they share, brokers."""
+    return pages.network_data(view_of(request, store), objective or None)
+
+
+# -- the catalogue as forms ----------------------------------------------------------------------
+
+
+@router.get("/queries", response_class=Response, responses=_HTML, summary="The questions as forms")
+def catalogue(request: Request, store: StoreDep) -> Response:
+    """Every named question with a form for its parameters."""
+    return html_page(request, store, "queries.html", pages.catalogue_page)
+
+
+QuestionName = Annotated[str, PathParam(description="a name from /queries")]
+
+
+def _given(request: Request) -> dict[str, str]:
+    """The question's parameters from the query string: empty fields and `lang` left out."""
+    return {k: v for k, v in request.query_params.items() if v != "" and k != "lang"}
+
+
+@router.get(
+    "/queries/{name}.csv",
+    response_class=Response,
+    responses=_CSV,
+    summary="One question's answer as CSV",
+)
+def answer_csv(request: Request, store: StoreDep, name: QuestionName) -> Response:
+    """The answer with the parameters of the query string; nested values as JSON cells."""
+    given = _given(request)
+    return csv_download(
+        request,
+        f"{name}.csv",
+        lambda view: _answer_csv(view, name, given),
+        store,
+    )
+
+
+def _answer_csv(view: pages.View, name: str, given: Mapping[str, str]) -> str:
+    answer = run(view.store, name, given)
+    return pages.to_csv(answer.rows, answer.columns)
+
+
+@router.get(
+    "/queries/{name}", response_class=Response, responses=_HTML, summary="One question as a form"
+)
+def question(request: Request, store: StoreDep, name: QuestionName) -> Response:
+    """The question's form and, once submitted, its answer as a table."""
+    given = _given(request)
+
+    return html_page(
+        request, store, "question.html", lambda view: pages.answer_page(view, name, given)
+    )
+
+
+# -- the query editor (GET /sparql for people) -----------------------------------------------------
+
+
+def editor_if_wanted(request: Request) -> Response | None:
+    """The query editor when the client prefers HTML to RDF, else None (api.routes.sparql
+    then answers with its service description: `*/*` and no Accept header still get Turtle)."""
+    try:
+        chosen = choose([*RDF_FORMATS, EDITOR_FORMAT], request.headers.get("accept"))
+    except NotAcceptable:
+        return None
+    if chosen is not EDITOR_FORMAT:
+        return None
+    ui = reader(request)
+    body = render_page(
+        request,
+        ui,
+        "sparql.html",
+        examples=pages.editor_examples(),
+        prefixes=pages.editor_prefixes(),
+        base=request.app.state.settings.base_iri,
+    )
+    return Response(body, media_type=HTML_TYPE, headers=_headers(ui))
+
+
+# -- the pages of single resources (called by api.routes.linked_data) ------------------------------
+
+
+def html_variant(request: Request) -> str:
+    """The ETag variant of an /id/... page: the page differs by language."""
+    return f"html-{reader(request).lang}"
+
+
+def resource_page(
+    request: Request, store: GraphStore, kind: str, key: str, **description: Any
+) -> bytes:
+    """The HTML of /id/{kind}/{key}: for activities, objectives and organisations the page built
+    from the catalogue, with the description (`resource.html`'s context) at the bottom; for
+    every other kind the description alone, in the reader's language."""
+    view = view_of(request, store)
+    description.pop("root", None)  # render_page sets it
+    if kind not in RICH_KINDS:
+        return render_page(request, view.ui, "resource.html", view=view, **description)
+    build = {
+        "activity": pages.activity_page,
+        "objective": pages.objective_page,
+        "organisation": pages.organisation_page,
+    }[kind]
+    return render_page(
+        request, view.ui, f"{kind}.html", view=view, page=build(view, key), **description
+    )
+
+
+# -- static assets --------------------------------------------------------------------------------
+
+
+@router.get("/static/{path:path}", include_in_schema=False)
+def static(request: Request, path: str) -> Response:
+    """A file of api/static/ (CSS, JavaScript, licences), cached by the browser for an hour."""
+    target = (STATIC_DIR / path).resolve()
+    if STATIC_DIR not in target.parents or not target.is_file():
+        return Response("not found", status_code=404, media_type="text/plain")
+    body = target.read_bytes()
+    tag = f'"{hashlib.sha256(body).hexdigest()[:16]}"'
+    headers = {"ETag": tag, "Cache-Control": "public, max-age=3600"}
+    if is_fresh(request, tag):
+        return Response(status_code=304, headers=headers)
+    media_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+    if media_type.startswith("text/") or media_type == "application/javascript":
+        media_type += "; charset=utf-8"
+    return Response(body, media_type=media_type, headers=headers)

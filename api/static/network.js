@@ -1,0 +1,260 @@
+/* The partner network of /network: organisations as circles, shared projects and alliances as
+   lines, brokers ringed. Plain JavaScript, no library: a Fruchterman-Reingold layout started
+   from a fixed spiral (so the same data always gives the same drawing), SVG drawing, and
+   interactions that work with a mouse, a finger or the keyboard (Tab to a node, Enter to select
+   it, Escape to clear). The page's tables hold the same information for readers without it. */
+(function () {
+  "use strict";
+
+  var SVG = "http://www.w3.org/2000/svg";
+  var WIDTH = 960;
+  var HEIGHT = 640;
+  var ITERATIONS = 300;
+  var LABELS = 14; // names written beside the best-connected nodes; the others on focus
+  var COLOURS = {
+    research: "#1d5fa8",
+    ngo: "#7b3294",
+    producers: "#a4420b",
+    donor: "#1f6e35",
+    state: "#4f5a53",
+    international: "#00738a",
+    company: "#9a5b00"
+  };
+
+  var figure = document.getElementById("network");
+  var dataNode = document.getElementById("network-data");
+  if (!figure || !dataNode) return;
+  var data = JSON.parse(dataNode.textContent);
+  var words = JSON.parse(document.getElementById("network-words").textContent);
+  var details = document.getElementById("network-details");
+
+  var select = document.getElementById("n-objective");
+  if (select) {
+    select.addEventListener("change", function () { select.form.submit(); });
+  }
+
+  if (!data.nodes.length) {
+    var empty = document.createElement("p");
+    empty.textContent = figure.getAttribute("data-empty");
+    figure.appendChild(empty);
+    return;
+  }
+
+  var index = {};
+  data.nodes.forEach(function (n, i) { index[n.id] = i; n.neighbours = []; });
+  data.edges.forEach(function (e) {
+    data.nodes[index[e.source]].neighbours.push({ id: e.target, edge: e });
+    data.nodes[index[e.target]].neighbours.push({ id: e.source, edge: e });
+  });
+
+  layout(data.nodes, data.edges);
+
+  var svg = element("svg", {
+    viewBox: "0 0 " + WIDTH + " " + HEIGHT,
+    role: "group",
+    "aria-label": figure.getAttribute("aria-label") || ""
+  });
+  var edgeLayer = element("g", { "aria-hidden": "true" });
+  var nodeLayer = element("g", {});
+  svg.appendChild(edgeLayer);
+  svg.appendChild(nodeLayer);
+  figure.appendChild(svg);
+
+  var maxBetweenness = Math.max.apply(null, data.nodes.map(function (n) { return n.betweenness; })) || 1;
+  var labelled = data.nodes.slice().sort(function (a, b) {
+    return b.betweenness - a.betweenness || b.degree - a.degree || (a.id < b.id ? -1 : 1);
+  }).slice(0, LABELS).map(function (n) { return n.id; });
+
+  data.edges.forEach(function (e) {
+    e.line = element("line", { "class": "edge", "stroke-width": Math.min(1 + e.weight, 5) });
+    edgeLayer.appendChild(e.line);
+  });
+
+  data.nodes.forEach(function (n) {
+    var radius = 5 + 13 * Math.sqrt(n.betweenness / maxBetweenness);
+    var label = n.name + (n.type_label ? ", " + n.type_label : "") + ", " + n.degree + " " +
+      words.collaborators + (n.broker ? ", " + words.broker : "");
+    n.g = element("g", {
+      "class": "node" + (n.broker ? " broker" : ""),
+      tabindex: "0",
+      role: "button",
+      "aria-label": label,
+      "data-id": n.id
+    });
+    n.circle = element("circle", { r: radius.toFixed(1), fill: COLOURS[n.type] || "#4f5a53" });
+    n.text = element("text", { dx: (radius + 3).toFixed(1), dy: "4" });
+    n.text.textContent = n.name;
+    if (labelled.indexOf(n.id) < 0) n.text.setAttribute("visibility", "hidden");
+    var title = element("title", {});
+    title.textContent = label;
+    n.g.appendChild(title);
+    n.g.appendChild(n.circle);
+    n.g.appendChild(n.text);
+    nodeLayer.appendChild(n.g);
+    attach(n);
+  });
+  draw();
+
+  var selected = null;
+
+  function attach(n) {
+    n.g.addEventListener("mouseenter", function () { highlight(n); });
+    n.g.addEventListener("mouseleave", function () { highlight(selected); });
+    n.g.addEventListener("focus", function () { highlight(n); });
+    n.g.addEventListener("blur", function () { highlight(selected); });
+    n.g.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" || event.key === " ") {
+        event.preventDefault();
+        choose(n);
+      } else if (event.key === "Escape") {
+        choose(null);
+      }
+    });
+    dragging(n);
+  }
+
+  function highlight(n) {
+    var near = {};
+    if (n) {
+      near[n.id] = true;
+      n.neighbours.forEach(function (m) { near[m.id] = true; });
+    }
+    figure.classList.toggle("dim", !!n);
+    data.nodes.forEach(function (m) {
+      m.g.classList.toggle("near", !!near[m.id]);
+      var shown = near[m.id] || labelled.indexOf(m.id) >= 0;
+      m.text.setAttribute("visibility", shown ? "visible" : "hidden");
+    });
+    data.edges.forEach(function (e) {
+      e.line.classList.toggle("near", !!n && (e.source === n.id || e.target === n.id));
+    });
+  }
+
+  function choose(n) {
+    if (selected) selected.g.classList.remove("selected");
+    selected = n;
+    highlight(n);
+    details.textContent = "";
+    if (!n) return;
+    n.g.classList.add("selected");
+    var link = document.createElement("a");
+    link.href = n.href;
+    link.textContent = n.name;
+    var head = document.createElement("p");
+    head.appendChild(link);
+    details.appendChild(head);
+    var facts = document.createElement("p");
+    facts.textContent = (n.type_label ? n.type_label + " · " : "") + n.degree + " " +
+      words.collaborators + " · " + words.betweenness + " " + n.betweenness.toFixed(3) +
+      (n.broker ? " · " + words.broker : "");
+    details.appendChild(facts);
+    var list = document.createElement("ul");
+    n.neighbours.slice().sort(function (a, b) { return a.id < b.id ? -1 : 1; }).forEach(function (m) {
+      var other = data.nodes[index[m.id]];
+      var item = document.createElement("li");
+      item.textContent = other.name + " (" + m.edge.groups.join(", ") + ")";
+      list.appendChild(item);
+    });
+    details.appendChild(list);
+  }
+
+  svg.addEventListener("click", function (event) {
+    var target = event.target.closest ? event.target.closest(".node") : null;
+    if (target) choose(data.nodes[index[target.getAttribute("data-id")]]);
+    else choose(null);
+  });
+
+  function dragging(n) {
+    var active = false;
+    n.g.addEventListener("pointerdown", function (event) {
+      active = true;
+      n.g.setPointerCapture(event.pointerId);
+    });
+    n.g.addEventListener("pointermove", function (event) {
+      if (!active) return;
+      var point = toSvg(event);
+      n.x = Math.max(10, Math.min(WIDTH - 10, point.x));
+      n.y = Math.max(10, Math.min(HEIGHT - 10, point.y));
+      draw();
+    });
+    n.g.addEventListener("pointerup", function (event) {
+      active = false;
+      n.g.releasePointerCapture(event.pointerId);
+    });
+  }
+
+  function toSvg(event) {
+    var point = svg.createSVGPoint();
+    point.x = event.clientX;
+    point.y = event.clientY;
+    return point.matrixTransform(svg.getScreenCTM().inverse());
+  }
+
+  function draw() {
+    data.edges.forEach(function (e) {
+      var a = data.nodes[index[e.source]];
+      var b = data.nodes[index[e.target]];
+      e.line.setAttribute("x1", a.x.toFixed(1));
+      e.line.setAttribute("y1", a.y.toFixed(1));
+      e.line.setAttribute("x2", b.x.toFixed(1));
+      e.line.setAttribute("y2", b.y.toFixed(1));
+    });
+    data.nodes.forEach(function (n) {
+      n.g.setAttribute("transform", "translate(" + n.x.toFixed(1) + "," + n.y.toFixed(1) + ")");
+    });
+  }
+
+  /* Fruchterman-Reingold with a pull towards the centre (so separate groups stay in view),
+     started from a golden-angle spiral in the server's node order: deterministic. */
+  function layout(nodes, edges) {
+    var n = nodes.length;
+    var area = WIDTH * HEIGHT;
+    var k = Math.sqrt(area / n) * 0.75;
+    var golden = Math.PI * (3 - Math.sqrt(5));
+    nodes.forEach(function (node, i) {
+      var r = Math.sqrt((i + 0.5) / n) * Math.min(WIDTH, HEIGHT) * 0.45;
+      node.x = WIDTH / 2 + r * Math.cos(i * golden);
+      node.y = HEIGHT / 2 + r * Math.sin(i * golden);
+    });
+    var temperature = WIDTH / 8;
+    for (var step = 0; step < ITERATIONS; step++) {
+      var dx = new Float64Array(n);
+      var dy = new Float64Array(n);
+      for (var i = 0; i < n; i++) {
+        for (var j = i + 1; j < n; j++) {
+          var x = nodes[i].x - nodes[j].x;
+          var y = nodes[i].y - nodes[j].y;
+          var d2 = x * x + y * y || 0.01;
+          var force = (k * k) / d2;
+          dx[i] += x * force; dy[i] += y * force;
+          dx[j] -= x * force; dy[j] -= y * force;
+        }
+      }
+      edges.forEach(function (e) {
+        var a = index[e.source];
+        var b = index[e.target];
+        var x = nodes[a].x - nodes[b].x;
+        var y = nodes[a].y - nodes[b].y;
+        var d = Math.sqrt(x * x + y * y) || 0.1;
+        var pull = (d / k) * (1 + Math.log(e.weight));
+        dx[a] -= x * pull; dy[a] -= y * pull;
+        dx[b] += x * pull; dy[b] += y * pull;
+      });
+      for (var m = 0; m < n; m++) {
+        dx[m] += (WIDTH / 2 - nodes[m].x) * 0.02 * k / 10;
+        dy[m] += (HEIGHT / 2 - nodes[m].y) * 0.02 * k / 10;
+        var length = Math.sqrt(dx[m] * dx[m] + dy[m] * dy[m]) || 1;
+        var move = Math.min(length, temperature);
+        nodes[m].x = Math.max(20, Math.min(WIDTH - 20, nodes[m].x + (dx[m] / length) * move));
+        nodes[m].y = Math.max(20, Math.min(HEIGHT - 20, nodes[m].y + (dy[m] / length) * move));
+      }
+      temperature *= 0.985;
+    }
+  }
+
+  function element(name, attributes) {
+    var node = document.createElementNS(SVG, name);
+    Object.keys(attributes).forEach(function (key) { node.setAttribute(key, attributes[key]); });
+    return node;
+  }
+})();
