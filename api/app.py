@@ -67,8 +67,8 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
             app.state.store = current
             app.state.runner = runner
             app.state.service = Service(settings, current, runner)
-            await runner.start()
             try:
+                await runner.start()
                 yield
             finally:
                 await runner.close()
