@@ -324,10 +324,13 @@ def test_literals_round_trip(backend: GraphStore) -> None:
     """Datatypes, language tags and blank nodes come back as they went in."""
     data = _turtle(WHOLE + RICH, "rich")
     backend.load_graph(data)
-    # RDF 1.1 terms: "x"^^xsd:string is "x", language tags are lower case
+    # RDF 1.1 terms: "x"^^xsd:string is "x", language tags are lower case, and the engine
+    # writes some lexical forms canonically ("+00:00" -> "Z"): expect what pyoxigraph keeps
+    scratch = ox.Store()
+    scratch.extend(graph_to_quads(data.graph, ox.DefaultGraph()))
     expected = triples_to_graph(
         ox.Triple(q.subject, q.predicate, q.object)
-        for q in graph_to_quads(data.graph, ox.DefaultGraph())
+        for q in scratch.quads_for_pattern(None, None, None, None)
     )
     result = backend.query(
         "CONSTRUCT WHERE { ?s ?p ?o }", default_graph=["http://example.org/graph/rich"]
