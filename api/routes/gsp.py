@@ -35,7 +35,7 @@ from graph.provenance import provenance_for
 from graph.results import GraphResult
 from graph.update import Delta
 from sic.errors import NotFound
-from sic.iris import graph_iri
+from sic.iris import graph_iri, sources_graph
 from sic.rq import registry
 from sic.terms import to_rdflib
 
@@ -76,6 +76,21 @@ def _target(request: Request, store: GraphStore, *, required: bool) -> str | Non
         return ox.NamedNode(graphs[0]).value
     except ValueError:
         raise _bad(f"not an absolute IRI: {graphs[0]!r}") from None
+
+
+def _writable_target(request: Request, store: GraphStore, *, required: bool) -> str | None:
+    """The graph a write names, which must not be one the store keeps for itself.
+
+    The provenance graph and the store's internal graphs (`{BASE}graph/_...`: version,
+    staging) are maintained by the store: writing them would detach every source from its
+    provenance.
+    """
+    target = _target(request, store, required=required)
+    if target is not None and (
+        target == str(sources_graph(store.base)) or target.startswith(f"{store.base}graph/_")
+    ):
+        raise _bad(f"<{target}> is maintained by the store and cannot be written")
+    return target
 
 
 def _source(store: GraphStore, graph: str) -> SourceInfo | None:
@@ -287,7 +302,7 @@ async def put_graph(
 ) -> Response:
     """Replace the graph's content with the body (201 when the graph is new, else 204)."""
     store, runner = service.store, service.runner
-    target = _target(request, store, required=True)
+    target = _writable_target(request, store, required=True)
     assert target is not None  # required=True
     triples = await _body_triples(request, target)
     created = await runner.write(lambda: _replace(store, target, triples))
@@ -312,7 +327,7 @@ async def post_graph(
 ) -> Response:
     """Merge the body into the graph; without a target, create a new graph for it."""
     store, runner = service.store, service.runner
-    target = _target(request, store, required=False)
+    target = _writable_target(request, store, required=False)
     headers: dict[str, str] = {}
     if target is None:
         target = str(graph_iri(f"gsp-{uuid.uuid4().hex}", store.base))
@@ -339,7 +354,7 @@ async def delete_graph(
 ) -> Response:
     """Remove the graph (its source and provenance), if what remains still conforms."""
     store, runner = service.store, service.runner
-    target = _target(request, store, required=True)
+    target = _writable_target(request, store, required=True)
     assert target is not None  # required=True
     await runner.write(lambda: _delete(store, target))
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -269,3 +269,25 @@ def test_get_negotiates_the_format(client: Any, w: dict[str, str]) -> None:
         r = client.get("/data", params={"graph": G}, headers={"Accept": accept})
         assert r.headers["content-type"].startswith(accept)
         assert len(list(ox.parse(r.content, format=fmt))) == 3
+
+
+@pytest.mark.parametrize(
+    "graph", [f"{BASE}graph/sources", f"{BASE}graph/_state", f"{BASE}graph/_x"]
+)
+@pytest.mark.parametrize("method", ["PUT", "POST", "DELETE"])
+def test_the_store_s_own_graphs_cannot_be_written(
+    client: Any, w: dict[str, str], graph: str, method: str
+) -> None:
+    put(client, w, ALICE, graph=G)
+    version = client.app.state.store.version()
+    r = client.request(
+        method,
+        "/data",
+        params={"graph": graph},
+        content=b"<http://x> <http://y> <http://z> .",
+        headers={"Content-Type": "application/n-triples", **w},
+    )
+    assert r.status_code == 400
+    assert "maintained by the store" in r.json()["detail"]
+    assert client.app.state.store.version() == version
+    assert [s.graph for s in client.app.state.store.sources()] == [G]

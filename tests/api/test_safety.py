@@ -188,8 +188,6 @@ def test_graphs_named_in_queries_are_only_looked_up_in_the_store(
     assert listener.connections == []
 
 
-# graph/update.py narrows USING NAMED through rdflib's deprecated Dataset.contexts
-@pytest.mark.filterwarnings("ignore:Dataset.contexts is deprecated:DeprecationWarning")
 def test_graphs_named_in_updates_are_only_looked_up_in_the_store(
     reference_client: Any, listener: Any, write_token: str
 ) -> None:

@@ -13,21 +13,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import pytest
-
 
 def test_the_manifests_are_all_there(w3c_manifest_counts: dict[str, int]) -> None:
     assert w3c_manifest_counts == {"w3c_protocol_case": 34, "w3c_gsp_case": 9}
 
 
-@pytest.mark.filterwarnings("ignore:Dataset.contexts is deprecated:DeprecationWarning")
 def test_protocol(
     w3c_protocol_case: Any,
     memory_store: Any,
     make_client: Callable[..., Any],
     w3c_run: Callable[..., None],
     write_token: str,
-    request: pytest.FixtureRequest,
 ) -> None:
     client = make_client(memory_store)
     w3c_run(w3c_protocol_case, client, write_token)
