@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib import BNode, Graph
 
 from graph.base import GraphData, GraphStore, SourceInfo
 from graph.provenance import provenance_for
@@ -493,6 +493,18 @@ class EmbeddedStore(GraphStore):
         sg = str(self.sources_graph)
         ops: list[str] = []
         for g, triples in sorted(delta.removed.items()):
+            if g in delta.dropped:
+                continue  # the whole graph goes by DROP below
+            info = published.get(g)
+            if info is not None and len(triples) >= info.triples:
+                # everything in it: CLEAR also handles blank nodes, which DELETE DATA cannot name
+                ops.append(f"CLEAR SILENT GRAPH {_iri(g)}")
+                continue
+            if any(isinstance(t, BNode) for s, _, o in triples for t in (s, o)):
+                raise QueryError(
+                    f"removing blank-node triples from part of <{g}> is not supported (SPARQL "
+                    "cannot name a stored blank node); replace or clear the whole graph instead"
+                )
             body = " ".join(f"{to_ox(s)} {to_ox(p)} {to_ox(o)} ." for s, p, o in triples)
             ops.append(f"DELETE DATA {{ GRAPH {_iri(g)} {{ {body} }} }}")
         for g, triples in sorted(delta.added.items()):

@@ -69,6 +69,12 @@ class Delta:
         return out
 
 
+class _EmptyUpdate:
+    """An update request with no operation (allowed by the grammar; it changes nothing)."""
+
+    algebra: list[Any] = []  # noqa: RUF012 - read-only, matches rdflib's Update.algebra
+
+
 def _walk(node: Any) -> Iterable[Any]:
     yield node
     if isinstance(node, CompValue):
@@ -87,6 +93,8 @@ def parse_update(text: str, base: str | None = None) -> Any:
     try:
         parsed = parseUpdate(text)
         update = translateUpdate(parsed, base=base)
+        if isinstance(update, list):  # nothing but comments or whitespace: no operation
+            return _EmptyUpdate()
     except (ParseException, SPARQLError, ValueError, TypeError) as exc:
         raise QueryError(f"malformed SPARQL update: {exc}") from None
     finally:

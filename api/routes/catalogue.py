@@ -24,7 +24,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, status
 from pydantic import JsonValue, ValidationError
 
-from api.deps import SettingsDep, StoreDep, WritableStore, WriteAllowed
+from api.deps import RunnerDep, SettingsDep, StoreDep, WritableStore, WriteAllowed
 from api.describe import compact_iri, select
 from api.models import (
     AllianceProposal,
@@ -328,6 +328,7 @@ async def submit_project(
     response: Response,
     store: StoreDep,
     settings: SettingsDep,
+    runner: RunnerDep,
     _: WriteAllowed,
 ) -> ProjectCreated:
     """Validate a project idea with SHACL against the graph and store it, or store nothing.
@@ -354,8 +355,10 @@ async def submit_project(
     if not isinstance(store, WritableStore):
         raise HTTPException(status.HTTP_501_NOT_IMPLEMENTED, "this store does not take writes")
     delta = Delta(added={str(graph_iri(SUBMISSIONS, store.base)): set(builder.graph)})
+    writable = store
     try:
-        store.apply(delta, command="POST /api/projects")
+        # on the store thread, serialised with the query workers' forks, which then see it
+        await runner.write(lambda: writable.apply(delta, command="POST /api/projects"))
     except ValidationFailed as exc:
         raise ValidationFailed(_without_row(trace(exc.violations, workbook))) from None
     url = str(request.url_for("resource", kind="project", key=idea.id))

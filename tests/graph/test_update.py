@@ -124,3 +124,18 @@ def test_counts_follow_updates(loaded: EmbeddedStore) -> None:
         "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <http://example.org/graph/a> { ?s ?p ?o } }"
     )
     assert isinstance(result, SelectResult) and int(result.rows[0][0].value) == 5  # type: ignore[union-attr]
+
+
+def test_comment_only_update_changes_nothing(loaded: EmbeddedStore) -> None:
+    version = loaded.version()
+    assert not loaded.update("# nothing to do\n")
+    assert loaded.version() == version
+
+
+def test_blank_nodes_clear_whole_but_not_part(loaded: EmbeddedStore) -> None:
+    loaded.update(BASE + "INSERT DATA { GRAPH ex:b { ex:w ex:note [ ex:text 'x' ] . ex:w ex:k 1 } }")
+    with pytest.raises(QueryError, match="blank-node"):
+        loaded.update(BASE + "DELETE WHERE { GRAPH ex:b { ?n ex:text ?t } }")
+    assert _ask(loaded, "?n ex:text 'x'")
+    loaded.update(BASE + "DELETE WHERE { GRAPH ex:b { ?s ?p ?o } }")
+    assert not _ask(loaded, "GRAPH ex:b { ?s ?p ?o }")
