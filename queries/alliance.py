@@ -116,7 +116,7 @@ def alliance_composition(store: GraphStore, bound: Bound) -> list[Row]:
     matcher = ActivityMatcher(net, ctx)
     needs = needs_of(net, ctx.topics or ctx.objective_topics, ctx.facility)
     team = [net.organisations[k] for k in sorted(ctx.team) if k in net.organisations]
-    pool = [(c.organisation, c.score) for c in matcher.candidates()]
+    pool = [(c.organisation, c.score) for c in matcher.candidates(wide=True)]
     members, _ = greedy_cover(pool, team, net, needs, bound.integer("size", 5))
     rows: list[Row] = []
     missing = set(needs)

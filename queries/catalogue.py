@@ -90,7 +90,7 @@ ANALYSES: tuple[Question, ...] = (
             "Adamic-Adar on the organisation - topic/objective graph, normalised to [0, 1],"
             " computed on the two-hop neighbourhood; pairs that share a project or an alliance"
             " are left out. distance is the number of steps between them on the collaboration"
-            " network (empty when they are not connected)."
+            " network (empty when not connected within four steps)."
         ),
         params=(
             Param(

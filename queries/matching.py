@@ -10,15 +10,18 @@ Force, or a collaborator within two hops of the current team.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from graph.base import GraphStore
 from queries.answer import Row
+from queries.hierarchy import MAX_STEPS
 from queries.network import Membership, Organisation, Projections, projections
 from queries.params import Bound
 from queries.scoring import (
+    PRECISION,
     Reason,
+    TopicScorer,
     listing,
     match_topics,
     near_topics,
@@ -26,7 +29,6 @@ from queries.scoring import (
     reasons_out,
     signals_out,
     topic_text,
-    total,
 )
 from queries.sparql import select
 from sic.errors import NotFound
@@ -78,7 +80,7 @@ TYPE_LABEL = {
     "ngo": "civil society organisation (NGO)",
     "company": "private company",
 }
-NETWORK_CUTOFF = 4
+NETWORK_CUTOFF = 2  # hops from the team that still count; beyond, a dense network reaches all
 
 
 def _a(noun: str) -> str:
@@ -140,23 +142,37 @@ class Candidate:
 
     organisation: Organisation
     score: float
-    reasons: tuple[Reason, ...]
+    values: dict[str, float]
 
 
 class ActivityMatcher:
-    """Scores organisations for one activity; built once per request."""
+    """Scores organisations for one activity; built once per request.
+
+    Everything that does not depend on the organisation scored (the topics near the activity's,
+    the team's collaborators, types and regions) is worked out here once, so that scoring one
+    organisation is a handful of set lookups.
+    """
 
     def __init__(self, net: Projections, ctx: ActivityContext) -> None:
         self.net = net
         self.ctx = ctx
         self.near = near_topics(net.topics, ctx.topics)
         self.near_objective = near_topics(net.topics, ctx.objective_topics)
+        self.topic_scorer = TopicScorer(self.near)
+        self.objective_scorer = TopicScorer(self.near_objective)
         self.seats = net.seats_on(ctx.objective)
         self.team = sorted(ctx.team)
         self.distance = net.distances(self.team, NETWORK_CUTOFF)
+        self.worked_with: dict[str, list[str]] = defaultdict(list)
+        graph = net.collaborators
+        for member in self.team:
+            for other in graph.adj.get(member, {}):
+                self.worked_with[other].append(member)
         team_orgs = [o for k in self.team if (o := net.organisations.get(k)) is not None]
         self.team_types = {o.type for o in team_orgs if o.type}
-        self.team_regions = {r for o in team_orgs for r in o.regions}
+        self.lacking = [g for g, types in NEEDED_GROUPS.items() if not types & self.team_types]
+        team_regions = {r for o in team_orgs for r in o.regions}
+        self.reached = team_regions | {d for r in team_regions for d in net.regions.descendants(r)}
         self.here = self._memberships(net.groups_for_activity(ctx.key))
         self.nearby = self._memberships(net.groups_for_objective(ctx.objective))
 
@@ -169,181 +185,184 @@ class ActivityMatcher:
 
     # -- the neighbourhood -------------------------------------------------------------------
 
-    def neighbourhood(self) -> list[str]:
-        """Organisations worth scoring: near by topic, interest, Task Force, work or network."""
+    def neighbourhood(self, *, wide: bool = False) -> list[str]:
+        """Organisations worth scoring, found from the activity outwards, never by a scan.
+
+        Those declaring one of its topics or a narrower one, an interest in its objective, or a
+        seat on its Task Force; those who worked on it; the team's direct collaborators. Broader
+        topics and the objective's topics only add to the score: popular general topics would
+        otherwise pull in nearly every organisation. `wide` takes them in too, for when the few
+        must be completed by kinds of organisation the close neighbourhood lacks.
+        """
         found: set[str] = set()
-        for near in (*self.near.values(), *self.near_objective.values()):
+        for near in (*self.near.values(), *self.near_objective.values()) if wide else ():
             for topic in near:
                 found.update(self.net.declaring(("topic", topic)))
+        for topic in self.ctx.topics:
+            found.update(self.net.declaring(("topic", topic)))
+            for narrower in self.net.topics.descendants(topic, MAX_STEPS):
+                found.update(self.net.declaring(("topic", narrower)))
         found.update(self.net.declaring(("objective", self.ctx.objective)))
         found.update(self.seats)
-        found.update(o for o, d in self.distance.items() if 0 < d <= 2)
-        found.update(self.nearby)
+        found.update(self.here)
+        found.update(self.worked_with)
         return sorted(o for o in found - set(self.team) if o in self.net.organisations)
 
-    # -- the signals -----------------------------------------------------------------------------
+    # -- the signals: values for the whole neighbourhood, sentences for those shown ---------------
 
-    def reasons(self, org: Organisation) -> tuple[Reason, ...]:
-        return (
-            self._topics(org),
-            self._objective_topics(org),
-            self._interest(org),
-            self._task_force(org),
-            self._membership(org),
-            self._regions_signal(org),
-            self._team_types(org),
-            self._collaboration(org),
-            self._network(org),
-            self._experience(org),
+    def values(self, org: Organisation) -> dict[str, float]:
+        """Every signal's value in [0, 1], in the order of WEIGHTS: a few set lookups each."""
+        seats = self.seats.get(org.key, ())
+        hops = self.distance.get(org.key, 0)
+        team = len(self.team)
+        return {
+            "activity_topics": self.topic_scorer.value(org.topics),
+            "objective_topics": self.objective_scorer.value(org.topics),
+            "task_force": max((ROLE_VALUE.get(s.role, 0.0) for s in seats), default=0.0),
+            "interest": 1.0 if self.ctx.objective in org.interests else 0.0,
+            "experience": 1.0 if org.key in self.here else 0.5 if org.key in self.nearby else 0.0,
+            "membership": STATUS_VALUE.get(org.status or "", 0.0),
+            "regions": self._regions_value(org),
+            "team_types": self._type_value(org.type or ""),
+            "collaboration": len(self.worked_with.get(org.key, ())) / team if team else 0.0,
+            "network_distance": 1.0 / hops if team and hops else 0.0,
+        }
+
+    def _regions_value(self, org: Organisation) -> float:
+        if not org.regions:
+            return 0.0
+        if not self.team:
+            return 1.0
+        return sum(1 for r in org.regions if r not in self.reached) / len(org.regions)
+
+    def _type_value(self, kind: str) -> float:
+        if any(kind in NEEDED_GROUPS[g] for g in self.lacking):
+            return 1.0
+        return 0.5 if kind and kind not in self.team_types else 0.0
+
+    def explain(self, org: Organisation, values: dict[str, float]) -> tuple[Reason, ...]:
+        """The reasons behind the values, each with its sentence and evidence."""
+        why = {
+            "activity_topics": self._why_topics(org, self.near, "the activity"),
+            "objective_topics": self._why_topics(
+                org, self.near_objective, f"objective {self.ctx.objective}"
+            ),
+            "task_force": self._why_task_force(org),
+            "interest": self._why_interest(org),
+            "experience": self._why_experience(org),
+            "membership": self._why_membership(org),
+            "regions": self._why_regions(org),
+            "team_types": self._why_type(org),
+            "collaboration": self._why_collaboration(org),
+            "network_distance": self._why_network(org),
+        }
+        return tuple(
+            Reason(signal, WEIGHTS[signal], values[signal], text, tuple(evidence))
+            for signal, (text, evidence) in why.items()
         )
 
-    def _reason(self, signal: str, value: float, text: str, evidence: Iterable[str] = ()) -> Reason:
-        return Reason(signal, WEIGHTS[signal], value, text, tuple(evidence))
+    def _why_topics(
+        self, org: Organisation, near: dict[str, dict[str, float]], what: str
+    ) -> tuple[str, Sequence[str]]:
+        match = match_topics(near, org.topics)
+        return topic_text(self.net.topics, match, what), match.evidence
 
-    def _topics(self, org: Organisation) -> Reason:
-        match = match_topics(self.near, org.topics)
-        text = topic_text(self.net.topics, match, "the activity")
-        return self._reason("activity_topics", match.value, text, match.evidence)
-
-    def _objective_topics(self, org: Organisation) -> Reason:
-        match = match_topics(self.near_objective, org.topics)
-        what = f"objective {self.ctx.objective}"
-        text = topic_text(self.net.topics, match, what)
-        return self._reason("objective_topics", match.value, text, match.evidence)
-
-    def _interest(self, org: Organisation) -> Reason:
-        has = self.ctx.objective in org.interests
-        text = (
-            f"Declares an interest in objective {self.ctx.objective}"
-            if has
-            else f"Has not declared an interest in objective {self.ctx.objective}"
-        )
-        return self._reason("interest", 1.0 if has else 0.0, text, [self.ctx.objective] * has)
-
-    def _task_force(self, org: Organisation) -> Reason:
+    def _why_task_force(self, org: Organisation) -> tuple[str, Sequence[str]]:
         seats = sorted(
             self.seats.get(org.key, []), key=lambda s: (-ROLE_VALUE.get(s.role, 0), s.person)
         )
         if not seats:
-            return self._reason("task_force", 0.0, f"No one on the {self.ctx.objective} Task Force")
+            return f"No one on the {self.ctx.objective} Task Force", ()
         best = seats[0]
-        where = ""
-        if best.region:
-            where = f" for {self.net.regions.label(best.region)}"
+        where = f" for {self.net.regions.label(best.region)}" if best.region else ""
         text = (
             f"{best.name} is {ROLE_NAME.get(best.role, best.role)}{where}"
             f" on the {self.ctx.objective} Task Force"
         )
         if len(seats) > 1:
             text += f" ({len(seats)} seats in all)"
-        return self._reason(
-            "task_force", ROLE_VALUE.get(best.role, 0.0), text, [s.person for s in seats]
-        )
+        return text, [s.person for s in seats]
 
-    def _membership(self, org: Organisation) -> Reason:
+    def _why_interest(self, org: Organisation) -> tuple[str, Sequence[str]]:
+        objective = self.ctx.objective
+        if objective in org.interests:
+            return f"Declares an interest in objective {objective}", [objective]
+        return f"Has not declared an interest in objective {objective}", ()
+
+    def _why_experience(self, org: Organisation) -> tuple[str, Sequence[str]]:
+        here = self.here.get(org.key, [])
+        if here:
+            titles = [f"{m.title} ({m.stage or m.group[0]})" for m in here]
+            return f"Has worked on this activity: {listing(titles, 3)}", [m.group[1] for m in here]
+        nearby = self.nearby.get(org.key, [])
+        if nearby:
+            where = listing([m.title for m in nearby], 3)
+            return f"Works on objective {self.ctx.objective} in {where}", [
+                m.group[1] for m in nearby
+            ]
+        return "No project or alliance on this objective yet", ()
+
+    def _why_membership(self, org: Organisation) -> tuple[str, Sequence[str]]:
         status = org.status or ""
         text = STATUS_TEXT.get(status, "Not (yet) a Partner of the Initiative")
-        return self._reason(
-            "membership", STATUS_VALUE.get(status, 0.0), text, [status] * bool(status)
-        )
+        return text, [status] if status else []
 
-    def _regions_signal(self, org: Organisation) -> Reason:
+    def _why_regions(self, org: Organisation) -> tuple[str, Sequence[str]]:
         regions = sorted(org.regions)
         if not regions:
-            return self._reason("regions", 0.0, "Declares no region of work")
-        new = [r for r in regions if not self.net.regions.within(r, self.team_regions)]
+            return "Declares no region of work", ()
+        new = [r for r in regions if r not in self.reached]
         labels = listing([self.net.regions.label(r) for r in new or regions])
         if not self.team:
-            return self._reason("regions", 1.0, f"Works in {labels}", regions)
+            return f"Works in {labels}", regions
         if not new:
-            return self._reason(
-                "regions", 0.0, f"Works in {labels}, where the current team already works"
-            )
-        return self._reason(
-            "regions",
-            len(new) / len(regions),
-            f"Works in {labels}, which the current team does not reach",
-            new,
-        )
+            return f"Works in {labels}, where the current team works", ()
+        return f"Works in {labels}, which the current team does not reach", new
 
-    def _team_types(self, org: Organisation) -> Reason:
+    def _why_type(self, org: Organisation) -> tuple[str, Sequence[str]]:
         kind = org.type or ""
-        label = TYPE_LABEL.get(kind, kind or "organisation of unknown type")
-        lacking = [g for g, types in NEEDED_GROUPS.items() if not types & self.team_types]
-        for group in lacking:
+        label = _a(TYPE_LABEL.get(kind, kind or "organisation of unknown type"))
+        for group in self.lacking:
             if kind in NEEDED_GROUPS[group]:
                 whose = "the current team lacks" if self.team else "no team has"
-                text = f"{_a(label).capitalize()}: {whose} a {group} yet"
-                return self._reason("team_types", 1.0, text, [kind])
+                return f"{label.capitalize()}: {whose} a {group} yet", [kind]
         if kind and kind not in self.team_types:
-            return self._reason(
-                "team_types",
-                0.5,
-                f"{_a(label).capitalize()}, a type the current team does not have",
-                [kind],
-            )
-        return self._reason("team_types", 0.0, f"The current team already has {_a(label)}")
+            return f"{label.capitalize()}, a type the current team does not have", [kind]
+        return f"The current team already has {label}", ()
 
-    def _collaboration(self, org: Organisation) -> Reason:
+    def _why_collaboration(self, org: Organisation) -> tuple[str, Sequence[str]]:
         if not self.team:
-            return self._reason("collaboration", 0.0, "No live project addresses the activity yet")
-        worked = [t for t in self.team if self.net.shared_groups(org.key, t)]
+            return "No live project addresses the activity yet", ()
+        worked = sorted(self.worked_with.get(org.key, []))
         if not worked:
-            return self._reason("collaboration", 0.0, "Has not worked with the current team")
+            return "Has not worked with the current team", ()
         groups = sorted({g for t in worked for g in self.net.shared_groups(org.key, t)})
         titles = [self.net.group_title(g) for g in groups]
         text = (
             f"Has worked with {listing([self.net.name(t) for t in worked])}"
             f" of the current team ({listing(titles, 3)})"
         )
-        return self._reason("collaboration", len(worked) / len(self.team), text, worked)
+        return text, worked
 
-    def _network(self, org: Organisation) -> Reason:
+    def _why_network(self, org: Organisation) -> tuple[str, Sequence[str]]:
         hops = self.distance.get(org.key)
-        if not self.team or hops is None or hops == 0:
-            return self._reason(
-                "network_distance", 0.0, "Not connected to the current team's network"
-            )
-        text = (
-            "Works directly with the current team"
-            if hops == 1
-            else f"{hops} steps from the current team on the collaboration network"
-        )
-        return self._reason("network_distance", 1.0 / hops, text, [str(hops)])
-
-    def _experience(self, org: Organisation) -> Reason:
-        here = self.here.get(org.key, [])
-        nearby = self.nearby.get(org.key, [])
-        if here:
-            titles = [f"{m.title} ({m.stage or m.group[0]})" for m in here]
-            return self._reason(
-                "experience",
-                1.0,
-                f"Has worked on this activity: {listing(titles, 3)}",
-                [m.group[1] for m in here],
-            )
-        if nearby:
-            titles = [m.title for m in nearby]
-            return self._reason(
-                "experience",
-                0.5,
-                f"Works on objective {self.ctx.objective} in {listing(titles, 3)}",
-                [m.group[1] for m in nearby],
-            )
-        return self._reason("experience", 0.0, "No project or alliance on this objective yet")
+        if not self.team or not hops:
+            return "Not within two steps of the current team on the collaboration network", ()
+        if hops == 1:
+            return "Works directly with the current team", ["1"]
+        return f"{hops} steps from the current team on the collaboration network", [str(hops)]
 
     # -- the ranking ---------------------------------------------------------------------------
 
-    def candidates(self) -> list[Candidate]:
+    def candidates(self, *, wide: bool = False) -> list[Candidate]:
         """Every organisation of the neighbourhood that shows a real link, best first."""
         out: list[Candidate] = []
-        for key in self.neighbourhood():
+        for key in self.neighbourhood(wide=wide):
             org = self.net.organisations[key]
-            reasons = self.reasons(org)
-            signals = {r.signal: r.value for r in reasons}
-            if not any(signals[s] > 0 for s in (*NEIGHBOURHOOD, *NEIGHBOURHOOD_NETWORK)):
-                continue
-            out.append(Candidate(org, total(reasons), reasons))
+            values = self.values(org)
+            if any(values[s] > 0 for s in (*NEIGHBOURHOOD, *NEIGHBOURHOOD_NETWORK)):
+                score = round(sum(WEIGHTS[s] * v for s, v in values.items()), PRECISION)
+                out.append(Candidate(org, score, values))
         return ranked(out, lambda c: c.score, lambda c: c.organisation.key)
 
     def involved_rows(self) -> list[Row]:
@@ -376,8 +395,9 @@ class ActivityMatcher:
         return rows
 
 
-def candidate_row(rank: int, candidate: Candidate) -> Row:
+def candidate_row(matcher: ActivityMatcher, rank: int, candidate: Candidate) -> Row:
     org = candidate.organisation
+    reasons = matcher.explain(org, candidate.values)
     return {
         "rank": rank,
         "organisation": org.key,
@@ -386,8 +406,8 @@ def candidate_row(rank: int, candidate: Candidate) -> Row:
         "status": org.status,
         "score": round(candidate.score, 4),
         "involved": False,
-        "reasons": reasons_out(candidate.reasons),
-        "signals": signals_out(candidate.reasons),
+        "reasons": reasons_out(reasons),
+        "signals": signals_out(reasons),
     }
 
 
@@ -398,7 +418,7 @@ def candidates_for_activity(store: GraphStore, bound: Bound) -> list[Row]:
     top = bound.integer("top", 10)
     ranked_candidates = matcher.candidates()[:top]
     rows = matcher.involved_rows()
-    rows.extend(candidate_row(i, c) for i, c in enumerate(ranked_candidates, start=1))
+    rows.extend(candidate_row(matcher, i, c) for i, c in enumerate(ranked_candidates, start=1))
     return rows
 
 

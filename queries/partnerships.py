@@ -30,6 +30,8 @@ from queries.network import Node, Projections, projections
 from queries.params import Bound
 from sic.errors import NotFound
 
+DISTANCE_CUTOFF = 4  # steps apart on the collaboration network worth reporting
+
 
 def _weight(net: Projections, node: Node) -> float:
     return 1.0 / math.log(max(net.interests.degree(node), 2))
@@ -102,8 +104,11 @@ def partnership_opportunities(store: GraphStore, bound: Bound) -> list[Row]:
     asked = [org] if org is not None else sorted(net.organisations)
     top = bound.integer("top", 20)
     rows: list[Row] = []
+    reach: dict[str, dict[str, int]] = {}
     for score, a, b in opportunity_scores(net, asked)[:top]:
-        hops = net.distances([a], cutoff=6).get(b)
+        if a not in reach:
+            reach[a] = net.distances([a], cutoff=DISTANCE_CUTOFF)
+        hops = reach[a].get(b)
         rows.append(
             {
                 "organisation_a": a,

@@ -96,9 +96,19 @@ def organisation_profile(store: GraphStore, bound: Bound) -> list[Row]:
         for m in places
         if m.group[0] == "alliance"
     ]
-    row["people"] = _without(
-        select(store, "organisation-people", organisation=term), "organisation"
-    )
+    roles = net.seats_of.get(key, ())
+    row["people"] = [
+        {
+            "person": person["person"],
+            "name": person["name"],
+            "task_forces": [
+                {"objective": s.objective, "role": s.role, "region": s.region}
+                for s in roles
+                if s.person == person["person"]
+            ],
+        }
+        for person in select(store, "organisation-people", organisation=term)
+    ]
     row["funds"] = [
         {"project": f.project, "amount": f.amount, "currency": f.currency, "status": f.status}
         for f in net.given_by.get(key, ())
@@ -112,7 +122,6 @@ def organisation_profile(store: GraphStore, bound: Bound) -> list[Row]:
         }
         for other in (sorted(graph[key]) if key in graph else [])
     ]
-    row["betweenness"] = round(net.brokers(None).get(key, 0.0), 4)
     return [row]
 
 
@@ -134,5 +143,4 @@ ORGANISATION_PROFILE_COLUMNS = (
     "people",
     "funds",
     "collaborators",
-    "betweenness",
 )

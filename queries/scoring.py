@@ -89,6 +89,31 @@ def near_topics(hierarchy: Hierarchy, wanted: Iterable[str]) -> dict[str, dict[s
     return {t: hierarchy.near(t) for t in sorted(set(wanted))}
 
 
+class TopicScorer:
+    """The value of `match_topics` alone, fast: what thousands of candidates are ranked by.
+
+    Indexed by the topics that earn credit, so scoring one organisation only looks at its own
+    few topics.
+    """
+
+    def __init__(self, near: Mapping[str, Mapping[str, float]]) -> None:
+        self.size = len(near)
+        self.index: dict[str, list[tuple[int, float]]] = {}
+        for i, credits in enumerate(near.values()):
+            for topic, credit in credits.items():
+                self.index.setdefault(topic, []).append((i, credit))
+
+    def value(self, have: Iterable[str]) -> float:
+        if not self.size:
+            return 0.0
+        best = [0.0] * self.size
+        for topic in have:
+            for i, credit in self.index.get(topic, ()):
+                if credit > best[i]:
+                    best[i] = credit
+        return sum(best) / self.size
+
+
 def match_topics(near: Mapping[str, Mapping[str, float]], have: Iterable[str]) -> TopicMatch:
     """Average best credit over the wanted topics (exact 1, one step away 0.75 or 0.5, ...)."""
     if not near:

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from queries.hierarchy import Hierarchy
-from queries.scoring import Reason, listing, match_topics, near_topics, ranked, total
+from queries.scoring import Reason, TopicScorer, listing, match_topics, near_topics, ranked, total
 
 TOPICS = Hierarchy(
     {"soil": "soil", "carbon": "soil carbon", "mrv": "carbon measurement", "peat": "peatlands"},
@@ -32,12 +32,15 @@ def test_topic_match_averages_the_best_credit_per_wanted_topic() -> None:
     assert match.value == (0.75 + 1.0) / 2
     assert match.exact == ("peat",) and match.partial == (("carbon", "mrv"),)
     assert match_topics({}, ["peat"]).value == 0.0
+    assert TopicScorer(near).value(["mrv", "peat"]) == match.value
+    assert TopicScorer({}).value(["peat"]) == 0.0
 
 
 @given(st.permutations(["soil", "carbon", "mrv"]), st.permutations(["carbon", "peat"]))
 def test_topic_match_does_not_depend_on_order(have: list[str], wanted: list[str]) -> None:
     reference = match_topics(near_topics(TOPICS, ["carbon", "peat"]), ["soil", "carbon", "mrv"])
     assert match_topics(near_topics(TOPICS, wanted), have) == reference
+    assert TopicScorer(near_topics(TOPICS, wanted)).value(have) == reference.value
 
 
 def test_weighted_reasons_stay_in_zero_one() -> None:
