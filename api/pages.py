@@ -43,6 +43,8 @@ COVERAGE_LEVELS: tuple[str, ...] = ("uncovered", "in_preparation", "funded", "in
 """The columns of coverage-by-objective, least to most advanced: the heatmap's columns."""
 URGENT_GAPS = 6
 CANDIDATES_SHOWN = 10
+REGION_CANDIDATES = 5
+"""A gap is in a region when one of its best this-many candidates works there."""
 NETWORK_NODES = 250
 """Organisations drawn at most in /network; the rest are left to the brokers question."""
 BROKERS_SHOWN = 8
@@ -371,10 +373,12 @@ def candidate_regions(store: GraphStore, activity: str) -> frozenset[str]:
     """Where the organisations that could take an activity on work, broader regions included.
 
     The gap list's region filter keeps a gap when someone working in that region is among its
-    ranked candidates: activities themselves have no region, but who could fill them does.
+    REGION_CANDIDATES best candidates: activities themselves have no region, but who could fill
+    them does.
     """
     net = projections(store)
-    rows = run(store, "candidates-for-activity", {"activity": activity}).rows
+    params = {"activity": activity, "top": str(REGION_CANDIDATES)}
+    rows = run(store, "candidates-for-activity", params).rows
     found: set[str] = set()
     for row in rows:
         if row["involved"]:
@@ -394,6 +398,14 @@ def gap_rows(
     :raises QueryError: a filter value is malformed or not allowed (the catalogue's checks).
     :raises NotFound: a filter names an objective or category that does not exist.
     """
+    for kind, value in (
+        ("goal", filters.goal),
+        ("objective", filters.objective),
+        ("category", filters.category),
+        ("region", filters.region),
+    ):
+        if value and value not in {c.key for c in view.choices.of(kind)}:
+            raise NotFound(f"no {kind} {value!r}")
     rows = run(view.store, "uncovered-activities", filters.params()).rows
     out = []
     for row in rows:
@@ -636,6 +648,7 @@ def network_data(view: View, objective: str | None) -> dict[str, Any]:
             if str(b["organisation"]) in broker_keys
         ],
         "total_nodes": graph.number_of_nodes(),
+        "types": sorted({(n["type"] or "other", n["type_label"] or "—") for n in nodes}),
     }
 
 

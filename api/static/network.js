@@ -7,21 +7,15 @@
   "use strict";
 
   var SVG = "http://www.w3.org/2000/svg";
-  var WIDTH = 960;
-  var HEIGHT = 640;
   var ITERATIONS = 300;
-  var LABELS = 14; // names written beside the best-connected nodes; the others on focus
-  var COLOURS = {
-    research: "#1d5fa8",
-    ngo: "#7b3294",
-    producers: "#a4420b",
-    donor: "#1f6e35",
-    state: "#4f5a53",
-    international: "#00738a",
-    company: "#9a5b00"
-  };
+  var GRAVITY = 2.5; // the pull towards the centre that keeps separate groups in view
 
   var figure = document.getElementById("network");
+  // a landscape drawing on a wide screen, a portrait one on a phone
+  var narrow = figure.clientWidth < 600;
+  var WIDTH = narrow ? 600 : 960;
+  var HEIGHT = narrow ? 780 : 640;
+  var LABELS = narrow ? 6 : 12; // names written beside the best-connected nodes; others on focus
   var dataNode = document.getElementById("network-data");
   if (!figure || !dataNode) return;
   var data = JSON.parse(dataNode.textContent);
@@ -59,6 +53,8 @@
   svg.appendChild(edgeLayer);
   svg.appendChild(nodeLayer);
   figure.appendChild(svg);
+  // sizes in screen pixels whatever the scale: readable text, circles a finger can hit
+  var pixel = WIDTH / Math.max(svg.getBoundingClientRect().width, 1);
 
   var maxBetweenness = Math.max.apply(null, data.nodes.map(function (n) { return n.betweenness; })) || 1;
   var labelled = data.nodes.slice().sort(function (a, b) {
@@ -66,12 +62,12 @@
   }).slice(0, LABELS).map(function (n) { return n.id; });
 
   data.edges.forEach(function (e) {
-    e.line = element("line", { "class": "edge", "stroke-width": Math.min(1 + e.weight, 5) });
+    e.line = element("line", { "class": "edge", "stroke-width": Math.min(1 + e.weight, 5) * pixel });
     edgeLayer.appendChild(e.line);
   });
 
   data.nodes.forEach(function (n) {
-    var radius = 5 + 13 * Math.sqrt(n.betweenness / maxBetweenness);
+    var radius = (6 + 12 * Math.sqrt(n.betweenness / maxBetweenness)) * pixel;
     var label = n.name + (n.type_label ? ", " + n.type_label : "") + ", " + n.degree + " " +
       words.collaborators + (n.broker ? ", " + words.broker : "");
     n.g = element("g", {
@@ -81,9 +77,17 @@
       "aria-label": label,
       "data-id": n.id
     });
-    n.circle = element("circle", { r: radius.toFixed(1), fill: COLOURS[n.type] || "#4f5a53" });
-    n.text = element("text", { dx: (radius + 3).toFixed(1), dy: "4" });
-    n.text.textContent = n.name;
+    n.g.classList.add("t-" + (n.type || "other"));
+    n.circle = element("circle", { r: radius.toFixed(1) });
+    n.text = element("text", {
+      dx: (radius + 3 * pixel).toFixed(1),
+      dy: (4 * pixel).toFixed(1),
+      "font-size": (12 * pixel).toFixed(1),
+      "stroke-width": (3 * pixel).toFixed(1),
+      "aria-hidden": "true" // the node's aria-label says it in full
+    });
+    var short = narrow ? 18 : 30; // long names are shortened on the drawing, whole elsewhere
+    n.text.textContent = shorten(n.name, short);
     if (labelled.indexOf(n.id) < 0) n.text.setAttribute("visibility", "hidden");
     var title = element("title", {});
     title.textContent = label;
@@ -91,6 +95,11 @@
     n.g.appendChild(n.circle);
     n.g.appendChild(n.text);
     nodeLayer.appendChild(n.g);
+    // a name that would run off the right edge is written leftwards of its circle
+    if (n.x > WIDTH / 2 && n.x + radius + n.text.getComputedTextLength() + 6 * pixel > WIDTH) {
+      n.text.setAttribute("text-anchor", "end");
+      n.text.setAttribute("dx", (-(radius + 3 * pixel)).toFixed(1));
+    }
     attach(n);
   });
   draw();
@@ -209,7 +218,7 @@
   function layout(nodes, edges) {
     var n = nodes.length;
     var area = WIDTH * HEIGHT;
-    var k = Math.sqrt(area / n) * 0.75;
+    var k = Math.sqrt(area / n) * 0.7;
     var golden = Math.PI * (3 - Math.sqrt(5));
     nodes.forEach(function (node, i) {
       var r = Math.sqrt((i + 0.5) / n) * Math.min(WIDTH, HEIGHT) * 0.45;
@@ -217,6 +226,9 @@
       node.y = HEIGHT / 2 + r * Math.sin(i * golden);
     });
     var temperature = WIDTH / 8;
+    // weaker along the longer side, so the drawing fills the frame
+    var gx = GRAVITY * Math.min(WIDTH, HEIGHT) / WIDTH;
+    var gy = GRAVITY * Math.min(WIDTH, HEIGHT) / HEIGHT;
     for (var step = 0; step < ITERATIONS; step++) {
       var dx = new Float64Array(n);
       var dy = new Float64Array(n);
@@ -241,8 +253,8 @@
         dx[b] += x * pull; dy[b] += y * pull;
       });
       for (var m = 0; m < n; m++) {
-        dx[m] += (WIDTH / 2 - nodes[m].x) * 0.02 * k / 10;
-        dy[m] += (HEIGHT / 2 - nodes[m].y) * 0.02 * k / 10;
+        dx[m] += (WIDTH / 2 - nodes[m].x) * gx;
+        dy[m] += (HEIGHT / 2 - nodes[m].y) * gy;
         var length = Math.sqrt(dx[m] * dx[m] + dy[m] * dy[m]) || 1;
         var move = Math.min(length, temperature);
         nodes[m].x = Math.max(20, Math.min(WIDTH - 20, nodes[m].x + (dx[m] / length) * move));
@@ -250,6 +262,18 @@
       }
       temperature *= 0.985;
     }
+  }
+
+  /* whole words up to `limit` characters, then an ellipsis (the full name is the label) */
+  function shorten(name, limit) {
+    if (name.length <= limit) return name;
+    var kept = "";
+    name.split(" ").some(function (word) {
+      if ((kept + " " + word).trim().length > limit) return true;
+      kept = (kept + " " + word).trim();
+      return false;
+    });
+    return (kept || name.slice(0, limit)) + "…";
   }
 
   function element(name, attributes) {

@@ -1,0 +1,400 @@
+"""The web pages without a browser: routes, languages, downloads, errors and caching.
+
+The browser suite (tests/web) proves what a person sees; these run in a second through the app's
+TestClient and pin the HTTP side: which language a request gets, that every UI string exists in
+English, French and Spanish, that CSV downloads hold the rows the pages show, that a bad filter
+is a page saying why (not a stack trace), and that the pages and the editor never displace the
+machine representations at the same URLs.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.exceptions import StarletteDeprecationWarning
+
+from api.app import create_app
+from api.i18n import LOCALES_DIR, SUPPORTED, accepted_languages, choose_language, format_number
+from api.settings import Settings
+from api.sources import read_source
+from graph.bootstrap import ensure_ontology
+from graph.embedded import EmbeddedStore
+from queries.catalogue import run
+
+with warnings.catch_warnings():
+    # starlette asks for httpx2 and warns when it falls back to httpx; the client is the same
+    warnings.simplefilter("ignore", StarletteDeprecationWarning)
+    from fastapi.testclient import TestClient
+
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+TEMPLATES = Path(__file__).resolve().parents[2] / "api" / "templates"
+
+
+@pytest.fixture(scope="module")
+def store(reference: Path, write_checker: Any) -> Iterator[EmbeddedStore]:
+    st = EmbeddedStore(None, checker=write_checker)
+    ensure_ontology(st)
+    read_source(st, reference)
+    yield st
+    st.close()
+
+
+@pytest.fixture(scope="module")
+def client(store: EmbeddedStore) -> Iterator[TestClient]:
+    settings = Settings(store=Path("/nonexistent/unused"), query_workers=1)
+    with TestClient(create_app(settings, store=store), raise_server_exceptions=False) as c:
+        yield c
+
+
+def page(client: TestClient, path: str, **headers: str) -> Any:
+    r = client.get(path, headers={"Accept": BROWSER, **headers})
+    assert r.status_code == 200, f"{path}: {r.status_code} {r.text[:300]}"
+    assert r.headers["content-type"] == "text/html; charset=utf-8"
+    return r
+
+
+def row_keys(html: str, attribute: str = "data-activity") -> list[str]:
+    return re.findall(rf'<tr {attribute}="([^"]+)"', html)
+
+
+# -- languages ---------------------------------------------------------------------------------
+
+
+def test_every_locale_has_the_same_strings() -> None:
+    keys = {lang: set(json.loads((LOCALES_DIR / f"{lang}.json").read_text())) for lang in SUPPORTED}
+    assert keys["fr"] == keys["en"] and keys["es"] == keys["en"]
+    for lang in SUPPORTED:
+        values = json.loads((LOCALES_DIR / f"{lang}.json").read_text()).values()
+        assert all(isinstance(v, str) and v.strip() for v in values), lang
+
+
+def test_every_string_the_templates_name_exists() -> None:
+    english = set(json.loads((LOCALES_DIR / "en.json").read_text()))
+    named: set[str] = set()
+    for template in TEMPLATES.glob("*.html"):
+        named |= set(re.findall(r"""ui\(['"]([a-z_.0-9]+)['"]\s*[,)]""", template.read_text()))
+    assert named, "no ui('...') call found: is the pattern still right?"
+    assert sorted(named - english) == []
+
+
+@pytest.mark.parametrize(
+    ("query", "header", "expected"),
+    [
+        ("fr", None, ("fr", True)),
+        ("es", "fr", ("es", True)),
+        (None, "fr-CA,fr;q=0.9,en;q=0.8", ("fr", False)),
+        (None, "de-DE,de;q=0.9,es;q=0.5", ("es", False)),
+        (None, "es;q=0, en;q=0.1", ("en", False)),
+        ("xx", "es", ("es", False)),
+        (None, None, ("en", False)),
+        ("FR", None, ("fr", True)),
+    ],
+)
+def test_language_from_the_query_then_the_header(
+    query: str | None, header: str | None, expected: tuple[str, bool]
+) -> None:
+    assert choose_language(query, header) == expected
+
+
+def test_accept_language_order_and_weights() -> None:
+    assert accepted_languages("fr;q=0.5, es, en;q=0.7") == ["es", "en", "fr"]
+    assert accepted_languages("") == []
+
+
+def test_numbers_are_written_each_language_s_way() -> None:
+    assert format_number(1250000, "en") == "1,250,000"
+    assert format_number(1250000, "fr") == "1\u202f250\u202f000"
+    assert format_number(1250000.5, "es", 1) == "1.250.000,5"
+
+
+@pytest.mark.parametrize(
+    ("headers", "path", "lang", "title"),
+    [
+        ({}, "/", "en", "Dashboard"),
+        ({}, "/?lang=fr", "fr", "Tableau de bord"),
+        ({"Accept-Language": "es-ES,es;q=0.9"}, "/", "es", "Panel"),
+        ({"Accept-Language": "es"}, "/?lang=en", "en", "Dashboard"),
+    ],
+)
+def test_pages_speak_the_reader_s_language(
+    client: TestClient, headers: dict[str, str], path: str, lang: str, title: str
+) -> None:
+    r = page(client, path, **headers)
+    assert f'<html lang="{lang}">' in r.text
+    assert f"<h1>{title}</h1>" in r.text
+    assert r.headers["content-language"] == lang
+    assert "Accept-Language" in r.headers["vary"]
+
+
+def test_an_explicit_language_travels_on_links(client: TestClient) -> None:
+    html = page(client, "/?lang=fr").text
+    assert 'href="/gaps?lang=fr"' in html
+    assert 'href="/id/activity/A1.05?lang=fr"' in html
+    plain = page(client, "/", **{"Accept-Language": "fr"}).text
+    assert 'href="/gaps"' in plain  # the header is sent again anyway
+
+
+def test_data_labels_follow_the_language_where_the_data_has_them(client: TestClient) -> None:
+    french = page(client, "/id/activity/A1.01?lang=fr").text
+    assert "<h1>Analyse de la place des sols dans les CDN actuelles" in french
+    # objectives have English titles only: the page says that name is English
+    assert re.search(
+        r'<h1 lang="en">Ensure Soil Health', page(client, "/id/objective/A1?lang=fr").text
+    )
+    spanish = page(client, "/gaps?lang=es").text
+    assert "Políticas e incidencia" in spanish or "Política" in spanish  # a category in Spanish
+
+
+# -- the dashboard and the gaps ------------------------------------------------------------
+
+
+def test_dashboard_figures_come_from_the_data(client: TestClient, store: EmbeddedStore) -> None:
+    html = page(client, "/").text
+    gaps = run(store, "uncovered-activities", {"facility": "global"}).rows
+
+    def figure(name: str) -> str:
+        found = re.search(
+            rf'data-figure="{name}"[^>]*>(?:<a [^>]*>)?<span class="figure">([^<]+)', html
+        )
+        assert found, name
+        return found.group(1)
+
+    assert figure("gaps") == str(len(gaps))
+    assert figure("activities") == "42"
+    assert figure("organisations") == "60"
+    assert html.count('<tr data-objective="') >= 9  # heatmap rows (and funding rows)
+
+
+def test_gap_filters_narrow_the_list(client: TestClient) -> None:
+    everything = row_keys(page(client, "/gaps").text)
+    assert len(everything) == 13
+    a2 = row_keys(page(client, "/gaps?objective=A2").text)
+    assert a2 and set(a2) < set(everything) and all(k.startswith("A2.") for k in a2)
+    goal_c = row_keys(page(client, "/gaps?goal=C").text)
+    assert goal_c and all(k.startswith("C") for k in goal_c)
+    research = row_keys(page(client, "/gaps?category=RES").text)
+    assert set(research) == {"A4.04", "A5.01"}
+    core = row_keys(page(client, "/gaps?facility=core").text)
+    assert core and not set(core) & set(everything)
+    africa = row_keys(page(client, "/gaps?region=002").text)
+    assert "A2.07" in africa and "A1.05" not in africa
+
+
+def test_gaps_csv_has_the_rows_of_the_page(client: TestClient) -> None:
+    r = client.get("/gaps.csv", params={"objective": "A2", "lang": "fr"})
+    assert r.status_code == 200
+    assert r.headers["content-type"] == "text/csv; charset=utf-8"
+    assert 'filename="gaps.csv"' in r.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    assert [row["activity"] for row in rows] == row_keys(page(client, "/gaps?objective=A2").text)
+    assert list(rows[0]) == [
+        "activity",
+        "title",
+        "goal",
+        "objective",
+        "objective_title",
+        "category",
+        "category_label",
+        "facility",
+        "finished_projects",
+    ]
+    assert {row["goal"] for row in rows} == {"A"}
+    assert any(row["category_label"] == "Projets de terrain" for row in rows) or rows
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [("/gaps?objective=Z9", 404), ("/gaps?facility=elsewhere", 422), ("/gaps?category=NOPE", 404)],
+)
+def test_a_bad_filter_is_a_page_that_says_why(client: TestClient, path: str, status: int) -> None:
+    r = client.get(path, headers={"Accept": BROWSER})
+    assert r.status_code == status
+    if status == 404:
+        assert r.headers["content-type"] == "text/html; charset=utf-8"
+        assert "Z9" in r.text or "NOPE" in r.text
+        assert "Traceback" not in r.text
+
+
+def test_a_bad_filter_in_a_csv_is_csv_too(client: TestClient) -> None:
+    r = client.get("/gaps.csv", params={"objective": "Z9"})
+    assert r.status_code == 404 and r.headers["content-type"].startswith("text/csv")
+    assert r.text.startswith("error\r\n")
+
+
+# -- activity, objective, organisation -----------------------------------------------------------
+
+
+def test_activity_page_has_candidates_reasons_and_alliance(client: TestClient) -> None:
+    html = page(client, "/id/activity/A2.07").text
+    assert 'id="candidates"' in html and 'id="alliance"' in html
+    first = html.index('<li data-organisation="women-in-soil">')
+    assert 'data-signal="activity_topics"' in html[first : first + 3000]
+    assert "Grace Wanjiru is Regional Representative for Africa" in html
+    alliance = html[html.index('id="alliance"') :]
+    assert '<li data-organisation="women-in-soil">' in alliance
+    # the linked-data description is still there, below
+    assert 'id="statements"' in html and 'href="/ontology#Activity"' in html
+
+
+def test_activity_downloads(client: TestClient) -> None:
+    candidates = client.get("/activities/A2.07/candidates.csv")
+    rows = list(csv.DictReader(io.StringIO(candidates.text)))
+    assert rows[0]["organisation"] == "women-in-soil" and rows[0]["rank"] == "1"
+    assert "Shares 3 of 4 topics" in rows[0]["reasons"]
+    alliance = list(csv.DictReader(io.StringIO(client.get("/activities/A2.07/alliance.csv").text)))
+    assert alliance[0]["organisation"] == "women-in-soil"
+    assert client.get("/activities/Z9.99/candidates.csv").status_code == 404
+
+
+def test_objective_page_has_targets_roster_and_evidence(client: TestClient) -> None:
+    html = page(client, "/id/objective/A1").text
+    assert "Baseline 2020" in html and "Target 2030" in html and "Target 2050" in html
+    assert "In 2019 only 28 of 196 NDCs" in html
+    assert 'href="/id/person/helena-brandt"' in html  # the Task Force Leader
+    assert "Most NDCs mention agriculture" in html  # a Delphi response, in English
+    assert 'lang="fr"' in html  # and one written in French says so
+    assert html.count('<tr data-activity="') == 5
+
+
+def test_organisation_page_has_profile_work_and_opportunities(client: TestClient) -> None:
+    html = page(client, "/id/organisation/boreal-peat").text
+    assert 'id="opportunities"' in html
+    assert '<tr data-organisation="borneo-peat">' in html
+    html = page(client, "/id/organisation/soilnet-intl").text
+    assert "Sahel Agroforestry Alliance" in html
+
+
+def test_other_kinds_keep_the_plain_description(client: TestClient) -> None:
+    html = page(client, "/id/project/ndc-soil-helpdesk?lang=es").text
+    assert '<html lang="es">' in html and "Fuentes" in html
+
+
+def test_rdf_representations_are_untouched(client: TestClient) -> None:
+    r = client.get("/id/activity/A2.07", headers={"Accept": "text/turtle"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/turtle")
+    assert r.headers["vary"] == "Accept"
+
+
+def test_pages_are_cached_by_language(client: TestClient) -> None:
+    english = client.get("/id/activity/A2.07", headers={"Accept": BROWSER})
+    french = client.get("/id/activity/A2.07?lang=fr", headers={"Accept": BROWSER})
+    assert english.headers["etag"] != french.headers["etag"]
+    again = client.get(
+        "/id/activity/A2.07",
+        headers={"Accept": BROWSER, "If-None-Match": english.headers["etag"]},
+    )
+    assert again.status_code == 304
+    dashboard = page(client, "/gaps?objective=A2")
+    tag = dashboard.headers["etag"]
+    cached = client.get("/gaps?objective=A2", headers={"Accept": BROWSER, "If-None-Match": tag})
+    assert cached.status_code == 304
+    other = client.get("/gaps?objective=A5", headers={"Accept": BROWSER, "If-None-Match": tag})
+    assert other.status_code == 200
+
+
+# -- network, questions, editor, assets ------------------------------------------------------------
+
+
+def test_network_data(client: TestClient) -> None:
+    data = client.get("/network.json").json()
+    ids = {n["id"] for n in data["nodes"]}
+    assert "soilnet-intl" in ids
+    assert all(e["source"] in ids and e["target"] in ids for e in data["edges"])
+    assert data["brokers"][0]["organisation"] == "soilnet-intl"
+    assert next(n for n in data["nodes"] if n["id"] == "soilnet-intl")["broker"] is True
+    around = client.get("/network.json", params={"objective": "A2"}).json()
+    assert 0 < len(around["nodes"]) < len(data["nodes"])
+    assert client.get("/network.json", params={"objective": "Z9"}).status_code == 404
+    html = page(client, "/network").text
+    assert 'id="network-data"' in html and "/static/network.js" in html
+    assert "</script><" not in html.split('id="network-data">', 1)[1].split("</script>", 1)[0]
+
+
+def test_questions_as_forms(client: TestClient) -> None:
+    html = page(client, "/queries").text
+    assert 'action="/queries/candidates-for-activity"' in html
+    assert '<label for="candidates-for-activity-activity">' in html
+    answered = page(client, "/queries/task-force-roster?objective=A1").text
+    assert "helena-brandt" in answered and 'id="answer"' in answered
+    assert client.get("/queries/task-force-roster.csv?objective=A1").text.startswith(
+        "objective,person,name"
+    )
+
+
+def test_a_refused_parameter_comes_back_on_the_form(client: TestClient) -> None:
+    r = client.get(
+        "/queries/candidates-for-activity?activity=A2.07&top=0", headers={"Accept": BROWSER}
+    )
+    assert r.status_code == 400
+    assert 'role="alert"' in r.text and 'value="A2.07"' in r.text
+    missing = client.get(
+        "/queries/candidates-for-activity?activity=Z9.99", headers={"Accept": BROWSER}
+    )
+    assert missing.status_code == 404 and 'role="alert"' in missing.text
+    assert client.get("/queries/no-such-question", headers={"Accept": BROWSER}).status_code == 404
+
+
+def test_sparql_gives_browsers_the_editor_and_machines_the_description(client: TestClient) -> None:
+    html = page(client, "/sparql").text
+    assert '<textarea id="query" name="query"' in html
+    assert "PREFIX sic: &lt;https://w3id.org/4p1000/ontology#&gt;" in html
+    assert 'value="coverage-by-objective"' in html  # the catalogue's queries as examples
+    for accept in (None, "*/*", "text/turtle"):
+        headers = {"Accept": accept} if accept else {}
+        r = client.get("/sparql", headers=headers)
+        assert r.headers["content-type"].startswith("text/turtle"), accept
+    answer = client.get(
+        "/sparql",
+        params={"query": "ASK { ?s ?p ?o }"},
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    assert answer.json()["boolean"] is True
+
+
+def test_static_assets(client: TestClient) -> None:
+    css = client.get("/static/site.css")
+    assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
+    assert (
+        client.get("/static/site.css", headers={"If-None-Match": css.headers["etag"]}).status_code
+        == 304
+    )
+    assert (
+        client.get("/static/network.js")
+        .headers["content-type"]
+        .startswith(("application/javascript", "text/javascript"))
+    )
+    for path in ("/static/../pages.py", "/static/%2e%2e/pages.py", "/static/nothing.css"):
+        assert client.get(path).status_code == 404
+
+
+def test_no_page_asks_for_anything_outside_the_service(client: TestClient) -> None:
+    for path in ("/", "/gaps", "/network", "/queries", "/sparql", "/id/activity/A2.07"):
+        html = page(client, path).text
+        assets = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html)
+        outside = [
+            a
+            for a in assets
+            if a.startswith(("http:", "https:", "//")) and not a.startswith("http://testserver/")
+        ]
+        assert outside == [], path
+
+
+def test_no_raw_string_key_leaks_into_a_page(client: TestClient) -> None:
+    for lang in SUPPORTED:
+        for path in ("/", "/gaps", "/id/activity/A2.07", "/id/objective/A1", "/network"):
+            html = page(client, f"{path}{'&' if '?' in path else '?'}lang={lang}").text
+            text = re.sub(r"<[^>]+>", " ", html)
+            leaked = re.findall(
+                r"\b(?:nav|dashboard|gaps|activity|objective|organisation|network|level|signal|"
+                r"col|figure|funding)\.[a-z_]+\b",
+                text,
+            )
+            assert leaked == [], (lang, path, leaked[:5])
