@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -136,10 +137,10 @@ def http_section(store_dir: Path, nt: Path, duration: int = 10) -> dict[str, Any
             "--port",
             str(port),
         ],
-        base + "/sparql?query=ASK%7B%7D",
+        base + "/?query=ASK%7B%7D",  # rdflib-endpoint's CLI serves SPARQL at the root path
         1800,
     ):
-        results["peer"] = _measure(base + "/sparql", duration)
+        results["peer"] = _measure(base + "/", duration)
 
     location = Path(tempfile.mkdtemp(prefix="sic-bench-oxigraph-"))
     try:
