@@ -21,10 +21,9 @@ from rich.table import Table
 
 from api.output import render_rows
 from graph.base import GraphStore
-from graph.embedded import EmbeddedStore
 from queries.answer import QueryAnswer
 from queries.catalogue import describe, questions, run
-from sic.errors import KGError, QueryError, StoreError
+from sic.errors import KGError, QueryError
 
 out = Console()
 err = Console(stderr=True)
@@ -53,17 +52,10 @@ FormatOpt = Annotated[str, typer.Option("--format", help="table, csv or json.")]
 
 
 def _open(store: Path | None, endpoint: str | None, base_iri: str | None) -> GraphStore:
-    """The store the options point at, through the CLI's own settings and opener."""
+    """The store the options (or SIC_STORE, SIC_ENDPOINT) point at, opened as by every command."""
     from api import cli  # the app module imports this one: resolve at call time
 
-    settings = cli._settings(store, base_iri)
-    if endpoint is not None:
-        settings = settings.model_copy(update={"endpoint": endpoint})
-    opened = cli._open(settings)
-    if settings.endpoint and isinstance(opened, EmbeddedStore):
-        opened.close()
-        raise StoreError(f"cannot reach {settings.endpoint}: no remote store backend is installed")
-    return opened
+    return cli._open(cli._settings(store, base_iri, endpoint))
 
 
 def parse_params(pairs: Sequence[str]) -> dict[str, str]:

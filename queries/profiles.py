@@ -12,7 +12,7 @@ from typing import Any
 
 from graph.base import GraphStore
 from queries.answer import Row
-from queries.network import projections
+from queries.network import Seat, projections
 from queries.params import Bound
 from queries.sparql import select
 from sic.errors import NotFound
@@ -96,19 +96,22 @@ def organisation_profile(store: GraphStore, bound: Bound) -> list[Row]:
         for m in places
         if m.group[0] == "alliance"
     ]
+    # one row per person and Task Force role; a person without a role has one row without
     roles = net.seats_of.get(key, ())
-    row["people"] = [
-        {
-            "person": person["person"],
-            "name": person["name"],
-            "task_forces": [
-                {"objective": s.objective, "role": s.role, "region": s.region}
-                for s in roles
-                if s.person == person["person"]
-            ],
-        }
-        for person in select(store, "organisation-people", organisation=term)
-    ]
+    people: list[Row] = []
+    for person in select(store, "organisation-people", organisation=term):
+        held: list[Seat | None] = [s for s in roles if s.person == person["person"]] or [None]
+        for seat in held:
+            people.append(
+                {
+                    "person": person["person"],
+                    "name": person["name"],
+                    "objective": seat.objective if seat else None,
+                    "role": seat.role if seat else None,
+                    "region": seat.region if seat else None,
+                }
+            )
+    row["people"] = people
     row["funds"] = [
         {"project": f.project, "amount": f.amount, "currency": f.currency, "status": f.status}
         for f in net.given_by.get(key, ())

@@ -8,9 +8,12 @@ stores shared by the tests that only read.
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import BinaryIO
+from types import ModuleType
+from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 import pytest
@@ -19,6 +22,7 @@ from api.sources import read_source
 from graph.base import GraphData, GraphStore, SourceInfo
 from graph.bootstrap import ensure_ontology
 from graph.embedded import EmbeddedStore
+from graph.remote import RemoteStore
 from graph.results import QueryResult, Term
 from graph.validation import WriteChecker
 from sic.errors import Violation
@@ -128,3 +132,42 @@ class ValuesBindingStore(GraphStore):
 def planted_values(planted: EmbeddedStore) -> ValuesBindingStore:
     """The planted store, with parameters bound by a trailing VALUES block (remote style)."""
     return ValuesBindingStore(planted)
+
+
+def _servers() -> ModuleType:
+    """tests/graph/servers.py, which starts real SPARQL servers (shared with the backend tests)."""
+    path = ROOT / "tests" / "graph" / "servers.py"
+    spec = importlib.util.spec_from_file_location("sic_test_servers", path)
+    assert spec is not None and spec.loader is not None
+    module = sys.modules.get(spec.name)
+    if module is None:
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module  # dataclasses look their module up there
+        spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """An Oxigraph server on 127.0.0.1 for this session (skips when it is not installed)."""
+    servers = _servers()
+    try:
+        server = servers.start_oxigraph(tmp_path_factory.mktemp("oxigraph"))
+    except servers.ServerMissing as exc:
+        pytest.skip(f"oxigraph server: {exc}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def planted_remote(oxigraph_server: Any, checker: WriteChecker) -> RemoteStore:
+    """The planted workbook in a remote store (Oxigraph server over the SPARQL protocol)."""
+    store = RemoteStore(
+        oxigraph_server.query,
+        update_endpoint=oxigraph_server.update,
+        gsp_endpoint=oxigraph_server.gsp,
+        checker=checker,
+    )
+    ensure_ontology(store)
+    read_source(store, PLANTED)
+    return store

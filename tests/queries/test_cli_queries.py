@@ -6,11 +6,13 @@ import csv
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
+from graph.remote import RemoteStore
 
 PLANTED = Path(__file__).resolve().parents[2] / "tests" / "data" / "workbooks" / "planted"
 runner = CliRunner()
@@ -116,3 +118,31 @@ def test_usage_errors_exit_2(store_dir: str, args: tuple[str, ...], message: str
 def test_an_endpoint_that_cannot_be_reached_is_an_error() -> None:
     code, out = sic("gaps", "--endpoint", "http://127.0.0.1:9/sparql")
     assert code == 2 and "error" in out
+
+
+@pytest.mark.server
+def test_the_same_answers_from_a_remote_store(
+    planted_remote: RemoteStore, oxigraph_server: Any
+) -> None:
+    endpoint = oxigraph_server.query
+    code, out = sic("gaps", "--endpoint", endpoint, "--format", "json")
+    assert code == 0, out
+    rows = json.loads(out[out.index("[") : out.rindex("]") + 1])
+    assert [r["activity"] for r in rows] == ["A1.02", "A2.02", "B1.01"]
+    code, out = sic("match", "B1.01", "--top", "1", "--endpoint", endpoint, "--format", "json")
+    assert code == 0, out
+    assert json.loads(out)[0]["organisation"] == "peat-lab"
+    code, out = sic(
+        "query",
+        "partnership-opportunities",
+        "-p",
+        "organisation=peat-lab",
+        "-p",
+        "top=1",
+        "--endpoint",
+        endpoint,
+        "--format",
+        "csv",
+    )
+    assert code == 0, out
+    assert next(csv.DictReader(io.StringIO(out)))["organisation_b"] == "bog-institute"

@@ -6,8 +6,8 @@ A2.02 a gap left by a completed project; peat-lab and bog-institute share peatla
 and B1 but have never worked together, while agro-research and farmers-union share as much
 and already do; bridge-ngo is the one organisation linking the agroforestry group to the
 policy and peatland group; peat-call is the open call for peat-restoration and old-peat-call
-is closed. Every question runs twice: with pyoxigraph substitutions and with the trailing
-VALUES block a remote store uses.
+is closed. Every question runs on three stores: embedded with pyoxigraph substitutions, the
+same with a trailing VALUES block instead, and a remote Oxigraph server through RemoteStore.
 """
 
 from __future__ import annotations
@@ -38,11 +38,12 @@ PUBLIC = {
 }
 
 
-@pytest.fixture(params=["substitutions", "values"])
+@pytest.fixture(params=["planted", "planted_values", "planted_remote"])
 def store(request: pytest.FixtureRequest) -> GraphStore:
-    """The planted store, parameters bound either way."""
-    name = "planted" if request.param == "substitutions" else "planted_values"
-    found: GraphStore = request.getfixturevalue(name)
+    """The planted data: embedded (substitutions), VALUES-bound, and on an Oxigraph server."""
+    if request.param == "planted_remote":
+        request.applymarker(pytest.mark.server)
+    found: GraphStore = request.getfixturevalue(request.param)
     return found
 
 
@@ -295,7 +296,9 @@ def test_organisation_profile(store: GraphStore) -> None:
         {
             "person": "pia-peat",
             "name": "Pia Peat",
-            "task_forces": [{"objective": "B1", "role": "leader", "region": None}],
+            "objective": "B1",
+            "role": "leader",
+            "region": None,
         }
     ]
 
