@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from threading import Lock
 from typing import Any
 
 import pyoxigraph as ox
@@ -175,14 +176,34 @@ def read_choices(store: GraphStore) -> Choices:
     return Choices({kind: tuple(v[k] for k in sorted(v)) for kind, v in found.items()})
 
 
+class Lookups:
+    """The parameterless page queries of one store version, each run once when first asked.
+
+    The dashboard's figures and latest projects read the whole graph; they change only with
+    the data, so the routes keep one Lookups per store version.
+    """
+
+    def __init__(self, store: GraphStore) -> None:
+        self.store = store
+        self._rows: dict[str, list[Row]] = {}
+        self._lock = Lock()
+
+    def rows(self, name: str) -> list[Row]:
+        with self._lock:
+            if name not in self._rows:
+                self._rows[name] = page_rows(self.store, name)
+            return self._rows[name]
+
+
 @dataclass(frozen=True)
 class View:
-    """What every page needs: the store, the reader's language, names and choices."""
+    """What every page needs: the store, the reader's language, names, choices, lookups."""
 
     store: GraphStore
     ui: Ui
     labels: Labels
     choices: Choices
+    lookups: Lookups
 
     def name(self, kind: str, key: object, default: object = None) -> str:
         """An entity's or list value's name in the reader's language where the data has it."""
@@ -315,7 +336,7 @@ def urgency(gaps: Sequence[Row], coverage: Sequence[Row]) -> list[Row]:
 def dashboard(view: View) -> dict[str, Any]:
     """Figures, the coverage heatmap, funding per objective, the urgent gaps, latest projects."""
     store = view.store
-    counts = page_rows(store, "dashboard-counts")[0]
+    counts = view.lookups.rows("dashboard-counts")[0]
     coverage = run(store, "coverage-by-objective").rows
     gaps = run(store, "uncovered-activities", {"facility": "global"}).rows
     totals = {level: sum(int(r[level] or 0) for r in coverage) for level in COVERAGE_LEVELS}
@@ -327,7 +348,7 @@ def dashboard(view: View) -> dict[str, Any]:
         "levels": COVERAGE_LEVELS,
         "funding": funding_charts(view, run(store, "funding-by-objective").rows),
         "urgent": urgency(gaps, coverage)[:URGENT_GAPS],
-        "recent": page_rows(store, "recent-projects"),
+        "recent": view.lookups.rows("recent-projects"),
     }
 
 

@@ -73,7 +73,8 @@ def view_of(request: Request, store: GraphStore) -> pages.View:
     version = store.version()
     labels = cached(request, "page-labels", pages.read_labels).get(store, version)
     choices = cached(request, "page-choices", pages.read_choices).get(store, version)
-    return pages.View(store, reader(request), labels, choices)
+    lookups = cached(request, "page-lookups", pages.Lookups).get(store, version)
+    return pages.View(store, reader(request), labels, choices, lookups)
 
 
 def page_tag(request: Request, store: GraphStore, ui: Ui) -> str:

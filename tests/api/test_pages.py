@@ -398,3 +398,33 @@ def test_no_raw_string_key_leaks_into_a_page(client: TestClient) -> None:
                 text,
             )
             assert leaked == [], (lang, path, leaked[:5])
+
+
+# -- the page-only queries ---------------------------------------------------------------------
+
+
+def test_page_queries_declare_project_and_answer(store: EmbeddedStore) -> None:
+    """Each api/page_sparql/*.rq: a header, its parameters used and projected (pyoxigraph only
+    substitutes projected variables, a remote store joins a VALUES block on them), and rows
+    with every declared column on the reference data."""
+    import pyoxigraph as ox
+
+    from api.pages import PAGE_SPARQL, page_query, page_rows
+    from sic.iris import mint
+    from sic.rq import projection, variables
+
+    files = sorted(PAGE_SPARQL.glob("*.rq"))
+    assert len(files) >= 5
+    assert sorted(p.name for p in PAGE_SPARQL.iterdir()) == [p.name for p in files]
+    for path in files:
+        query = page_query(path.stem)
+        assert query.role == "part" and query.columns, path.name
+        projected = projection(query.text)
+        assert projected is not None and set(query.columns) <= projected, path.name
+        terms = {}
+        for param in query.params:
+            assert param.name in variables(query.text) and param.name in projected, path.name
+            terms[param.name] = ox.NamedNode(str(mint(str(param.kind), "A1", store.base)))
+        rows = page_rows(store, path.stem, **terms)
+        assert rows, path.name
+        assert all(set(row) == set(query.columns) for row in rows), path.name
