@@ -63,10 +63,9 @@ def run(
     store_dir = Path(tempfile.mkdtemp(prefix="sic-bench-store-"))
     try:
         if "queries" in sections or "http" in sections:
+            from bench.load import _NoValidation
             from graph.bootstrap import ensure_ontology
             from graph.embedded import EmbeddedStore
-
-            from bench.load import _NoValidation
 
             # validation was measured by the load section; this copy only serves the questions
             store = EmbeddedStore(store_dir / "store", checker=_NoValidation())
