@@ -133,7 +133,9 @@ def test_comment_only_update_changes_nothing(loaded: EmbeddedStore) -> None:
 
 
 def test_blank_nodes_clear_whole_but_not_part(loaded: EmbeddedStore) -> None:
-    loaded.update(BASE + "INSERT DATA { GRAPH ex:b { ex:w ex:note [ ex:text 'x' ] . ex:w ex:k 1 } }")
+    loaded.update(
+        BASE + "INSERT DATA { GRAPH ex:b { ex:w ex:note [ ex:text 'x' ] . ex:w ex:k 1 } }"
+    )
     with pytest.raises(QueryError, match="blank-node"):
         loaded.update(BASE + "DELETE WHERE { GRAPH ex:b { ?n ex:text ?t } }")
     assert _ask(loaded, "?n ex:text 'x'")
