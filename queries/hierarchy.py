@@ -65,19 +65,6 @@ class Hierarchy:
             credit.setdefault(other, BROADER[steps - 1])
         return credit
 
-    def credit(self, wanted: str, have: Iterable[str]) -> tuple[float, str | None]:
-        """The best credit any of `have` earns against `wanted`, and which concept earned it.
-
-        Ties go to the smallest key, so the answer never depends on set order.
-        """
-        near = self.near(wanted)
-        best: tuple[float, str | None] = (0.0, None)
-        for concept in sorted(have):
-            score = near.get(concept, 0.0)
-            if score > best[0]:
-                best = (score, concept)
-        return best
-
     def covers(self, have: str, wanted: str) -> bool:
         """True when `have` is `wanted` or lies anywhere below it (region inside a region)."""
         return have == wanted or wanted in self.ancestors(have)

@@ -37,9 +37,6 @@ class Bound:
     values: Mapping[str, Value] = field(default_factory=dict)
     terms: Mapping[str, Term] = field(default_factory=dict)
 
-    def get(self, name: str) -> Value | None:
-        return self.values.get(name)
-
     def text(self, name: str) -> str | None:
         value = self.values.get(name)
         return None if value is None else str(value)
