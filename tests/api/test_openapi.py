@@ -117,11 +117,7 @@ def test_linked_data_and_json_api_conform(case: Any) -> None:
     call_and_validate(case)
 
 
-KNOWN_DEFECTS = {
-    "GET /data": "a graph that is not an absolute IRI answers 400, which the operation's "
-    "OpenAPI entry does not list",
-    "HEAD /data": "as GET /data",
-}
+KNOWN_DEFECTS: dict[str, str] = {}
 """What this run finds wrong in the SPARQL protocol and Graph Store operations (not routes of
 the linked-data or JSON API modules). The test below checks that exactly these still fail, so
 an entry has to go as soon as its operation conforms."""
