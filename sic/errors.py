@@ -87,9 +87,7 @@ class ValidationFailed(KGError):
         count = len(self.violations)
         head = "\n".join(f"  {v}" for v in self.violations[:20])
         more = f"\n  ... and {count - 20} more" if count > 20 else ""
-        super().__init__(
-            f"{count} SHACL violation{'s' if count != 1 else ''}:\n{head}{more}"
-        )
+        super().__init__(f"{count} SHACL violation{'s' if count != 1 else ''}:\n{head}{more}")
 
 
 class ShapesError(KGError):
