@@ -85,15 +85,38 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
         ),
         version="0.1.0",
         lifespan=lifespan,
+        # the default /docs and /redoc pages load their scripts from a CDN: /docs is served
+        # below from the vendored swagger-ui instead, so it works without internet
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     for module in (sparql, gsp, linked_data, meta, catalogue, pages):
         app.include_router(module.router)
+    _add_docs(app)
     _add_error_handlers(app)
     if settings.cors_origins:
         app.add_middleware(ReadOnlyCORS, origins=settings.cors_origins)
     app.add_middleware(SecurityHeaders)
     return app
+
+
+def _add_docs(app: FastAPI) -> None:
+    """OpenAPI documentation at /docs, with swagger-ui served by this service (no CDN)."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.responses import HTMLResponse
+
+    vendor = "/static/vendor/swagger-ui"
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title}: API",
+            swagger_js_url=f"{vendor}/swagger-ui-bundle.js",
+            swagger_css_url=f"{vendor}/swagger-ui.css",
+            swagger_favicon_url=f"{vendor}/favicon-32x32.png",
+        )
 
 
 def _open(settings: Settings) -> GraphStore:
