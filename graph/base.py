@@ -134,9 +134,25 @@ class GraphStore(ABC):
     def validate_all(self) -> list[Violation]:
         """Whole-graph SHACL validation of the published union (every result, warnings too)."""
 
-    @abstractmethod
     def stats(self) -> tuple[dict[str, int], dict[str, int]]:
         """(instances per class, triples per named graph) over the published data."""
+        from graph.results import SelectResult, text
+        from graph.sparql_files import internal
+
+        classes = self.query(internal("instances-per-class").text)
+        graphs = self.query(internal("triples-per-graph").text)
+        assert isinstance(classes, SelectResult) and isinstance(graphs, SelectResult)
+        per_class = {
+            text(row["class"]): int(text(row["instances"]))
+            for row in classes
+            if "class" in row and "instances" in row
+        }
+        per_graph = {
+            text(row["graph"]): int(text(row["triples"]))
+            for row in graphs
+            if "graph" in row and "triples" in row
+        }
+        return per_class, per_graph
 
     def close(self) -> None:  # noqa: B027 - optional hook, most backends hold nothing to free
         """Release files and connections."""

@@ -23,11 +23,10 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph
 
 from graph.base import GraphData, GraphStore, SourceInfo
-from graph.provenance import provenance_for
+from graph.provenance import provenance_for, sources_from_rows
 from graph.results import (
     AskResult,
     QueryResult,
-    SelectResult,
     Term,
     from_solutions,
     from_triples,
@@ -183,63 +182,18 @@ class EmbeddedStore(GraphStore):
 
     def sources(self) -> list[SourceInfo]:
         q = internal("published-sources")
-        rows = self._select(q.text, {ox.Variable("sources"): self.sources_graph})
-        found: dict[str, dict[str, object]] = {}
-        for row in rows:
-            graph = row["graph"]
-            assert graph is not None  # bound by the query's basic graph pattern
-            entry = found.setdefault(
-                graph.value,
-                {
-                    "name": row["name"].value if row["name"] else "",
-                    "triples": int(row["triples"].value) if row["triples"] else 0,
-                    "loaded": row["loaded"].value if row["loaded"] else "",
-                    "origin": row["origin"].value if row["origin"] else "",
-                    "checksum": row["checksum"].value if row["checksum"] else "",
-                    "command": row["command"].value if row["command"] else "",
-                    "about": {},
-                },
-            )
-            if row["key"] is not None and row["value"] is not None:
-                about = entry["about"]
-                assert isinstance(about, dict)
-                about[row["key"].value] = row["value"].value
-        infos = [
-            SourceInfo(
-                name=str(e["name"]),
-                graph=g,
-                triples=int(str(e["triples"])),
-                loaded=str(e["loaded"]),
-                origin=str(e["origin"]),
-                checksum=str(e["checksum"]),
-                command=str(e["command"]),
-                about=dict(e["about"]),  # type: ignore[call-overload]
-            )
-            for g, e in found.items()
-        ]
-        return sorted(infos, key=lambda s: s.name)
+        solutions = self._select(q.text, {ox.Variable("sources"): self.sources_graph})
+        variables = [v.value for v in solutions.variables]
+        rows = (
+            {v: row[i] for i, v in enumerate(variables) if row[i] is not None} for row in solutions
+        )
+        return sources_from_rows(rows)
 
     def source(self, name: str) -> SourceInfo:
         for s in self.sources():
             if s.name == name:
                 return s
         raise NotFound(f"no source named {name!r}")
-
-    def stats(self) -> tuple[dict[str, int], dict[str, int]]:
-        classes = self.query(internal("instances-per-class").text)
-        graphs = self.query(internal("triples-per-graph").text)
-        assert isinstance(classes, SelectResult) and isinstance(graphs, SelectResult)
-        per_class = {
-            text(row["class"]): int(text(row["instances"]))
-            for row in classes
-            if "class" in row and "instances" in row
-        }
-        per_graph = {
-            text(row["graph"]): int(text(row["triples"]))
-            for row in graphs
-            if "graph" in row and "triples" in row
-        }
-        return per_class, per_graph
 
     # -- writing ---------------------------------------------------------------------------
 

@@ -367,22 +367,6 @@ class RemoteStore(GraphStore):
         truncated = limit is not None and len(triples) > limit
         return GraphResult(triples[:limit] if limit is not None else triples, truncated)
 
-    def stats(self) -> tuple[dict[str, int], dict[str, int]]:
-        classes = self.query(internal("instances-per-class").text)
-        graphs = self.query(internal("triples-per-graph").text)
-        assert isinstance(classes, SelectResult) and isinstance(graphs, SelectResult)
-        per_class = {
-            text(row["class"]): int(text(row["instances"]))
-            for row in classes
-            if "class" in row and "instances" in row
-        }
-        per_graph = {
-            text(row["graph"]): int(text(row["triples"]))
-            for row in graphs
-            if "graph" in row and "triples" in row
-        }
-        return per_class, per_graph
-
     def graph_triples(self, graph: str) -> list[ox.Triple]:
         """Every triple of one graph of the server, read in pages."""
         rows = self.select_rows("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", [graph], [graph])
