@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -161,6 +163,49 @@ def cached(request: Request, name: str, build: Callable[[GraphStore], T]) -> Per
     if name not in caches:
         caches[name] = PerVersion(build)
     return cast(PerVersion[T], caches[name])
+
+
+class BodyCache:
+    """Serialised RDF descriptions of the current store version, the most recent `size` of them.
+
+    A description only changes with the store version (its ETag says so), and building one
+    takes a few indexed queries and a serialisation (about 3 ms at a million triples, most of a
+    lookup's time), so the bytes are kept until the version moves on, like a reverse proxy
+    would. HTML pages are not kept: they depend on the reader's language.
+    """
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._version: str | None = None
+        self._bodies: OrderedDict[tuple[str, ...], bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, version: str, key: tuple[str, ...]) -> bytes | None:
+        with self._lock:
+            if version != self._version:
+                return None
+            body = self._bodies.get(key)
+            if body is not None:
+                self._bodies.move_to_end(key)
+            return body
+
+    def put(self, version: str, key: tuple[str, ...], body: bytes) -> None:
+        with self._lock:
+            if version != self._version:
+                self._version = version
+                self._bodies.clear()
+            self._bodies[key] = body
+            if len(self._bodies) > self.size:
+                self._bodies.popitem(last=False)
+
+
+def body_cache(request: Request) -> BodyCache:
+    """The application's cache of RDF descriptions (on the app, never a module global)."""
+    found: BodyCache | None = getattr(request.app.state, "ld_bodies", None)
+    if found is None:
+        found = BodyCache()
+        request.app.state.ld_bodies = found
+    return found
 
 
 def published_sources(store: GraphStore) -> list[SourceInfo]:
@@ -437,6 +482,12 @@ def resource(
     if is_fresh(request, tag):
         return not_modified(tag, links)
     iri = str(mint(kind, key, settings.base_iri)) if kind in KINDS else None
+    bodies = body_cache(request)
+    body_key = (iri or "", rep.name, str(request.base_url))
+    if rep is not HTML and iri is not None:
+        kept = bodies.get(version, body_key)
+        if kept is not None:
+            return Response(kept, media_type=media_type, headers=representation_headers(tag, links))
     sources = cached(request, "sources", published_sources)
     description = (
         describe(store, iri, lambda: sources.get(store, version), for_people=rep is HTML)
@@ -458,6 +509,7 @@ def resource(
         return Response(body, status_code=404, media_type=media_type, headers=headers)
     if rep is not HTML:
         body = serialize_rdf(description.triples(), rep, request)
+        bodies.put(version, body_key, body)
         return Response(body, media_type=media_type, headers=headers)
     vocabulary = cached(request, "vocabulary", vocabulary_labels).get(store, version)
     names = {s.graph: s.name for s in description.sources}
