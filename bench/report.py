@@ -200,7 +200,10 @@ def write_report(folder: Path) -> Path:
             "",
         ]
         if "load" in r:
-            lines += ["### Load, validation, one-project write", "", *_load_table(r), ""]
+            lines += ["### Load, validation, one-project write", ""]
+            if r.get("load_rerun"):
+                lines += [f"Load section: {r['load_rerun']}.", ""]
+            lines += [*_load_table(r), ""]
         if "queries" in r:
             lines += ["### Question catalogue", "", *_queries_table(r), ""]
         if "http" in r:
