@@ -66,7 +66,7 @@ class QueryDataset:
 
 
 def unescape_codepoints(text: str) -> str:
-    """Undo SPARQL's `\\uXXXX` / `\\UXXXXXXXX` escapes, which apply before the grammar does."""
+    """Undo SPARQL's `\\u` escapes (four or eight hex digits), which apply before the grammar."""
     if "\\u" not in text and "\\U" not in text:
         return text
 
