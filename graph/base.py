@@ -54,6 +54,9 @@ class GraphStore(ABC):
     """
 
     base: str
+    version_is_local: bool = False
+    """True when version() answers from memory (no I/O): callers may then ask it anywhere,
+    even on an event loop."""
 
     @abstractmethod
     def version(self) -> str:

@@ -73,6 +73,8 @@ class EmbeddedStore(GraphStore):
     :param checker: validates writes; the default uses the bundled shapes.
     """
 
+    version_is_local = True  # kept in memory between this handle's own writes
+
     def __init__(
         self,
         path: Path | None = None,

@@ -28,6 +28,7 @@ from urllib.parse import quote
 import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from fastapi import Path as PathParam
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -49,6 +50,7 @@ from api.describe import (
 from api.i18n import install as install_i18n
 from api.models import ErrorBody
 from api.negotiation import RDF_FORMATS, Format, NotAcceptable, choose
+from api.settings import Settings
 from graph.base import GraphStore, SourceInfo
 from graph.results import Term
 from sic.iris import KINDS, mint
@@ -456,7 +458,7 @@ def _link_header(request: Request, offered: Sequence[Representation]) -> str:
     responses=_ID_RESPONSES,
     summary="Describe one resource of the knowledge graph",
 )
-def resource(
+async def resource(
     request: Request,
     store: StoreDep,
     settings: SettingsDep,
@@ -467,8 +469,56 @@ def resource(
     """The description of `{BASE}id/{kind}/{key}` in the representation the client asked for.
 
     See api.describe for what a description holds. The store is read only when the client's
-    copy is out of date: the ETag is known from the store version alone.
+    copy is out of date: the ETag is known from the store version alone. When the store knows
+    its version without asking anyone (the embedded one), a 304 or a kept description is
+    answered right here; anything that reads the store runs on a worker thread.
     """
+    if store.version_is_local:
+        quick = _without_reading(request, store, settings, kind, key, format_name)
+        if quick is not None:
+            return quick
+    return await run_in_threadpool(
+        _describe_resource, request, store, settings, kind, key, format_name
+    )
+
+
+def _without_reading(
+    request: Request,
+    store: GraphStore,
+    settings: Settings,
+    kind: str,
+    key: str,
+    format_name: FormatName | None,
+) -> Response | None:
+    """The answer when it needs no store read (client copy fresh, or description kept)."""
+    from api.routes import pages as web_pages
+
+    rep = negotiate(request, ALL_REPRESENTATIONS, format_name)
+    version = store.version()
+    tag = etag(version, web_pages.html_variant(request) if rep is HTML else rep.name)
+    links = {"Link": _link_header(request, ALL_REPRESENTATIONS)}
+    if rep is HTML:
+        links["Vary"] = "Accept, Accept-Language"
+    if is_fresh(request, tag):
+        return not_modified(tag, links)
+    if rep is HTML or kind not in KINDS:
+        return None
+    iri = str(mint(kind, key, settings.base_iri))
+    kept = body_cache(request).get(version, (iri, rep.name, str(request.base_url)))
+    if kept is None:
+        return None
+    return Response(kept, media_type=rep.media_type, headers=representation_headers(tag, links))
+
+
+def _describe_resource(
+    request: Request,
+    store: GraphStore,
+    settings: Settings,
+    kind: str,
+    key: str,
+    format_name: FormatName | None,
+) -> Response:
+    """The description built from the store (on a worker thread: it runs several queries)."""
     # the HTML is api.routes.pages' (imported here: it builds on this module's helpers)
     from api.routes import pages as web_pages
 
