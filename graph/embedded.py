@@ -23,7 +23,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph
 
 from graph.base import GraphData, GraphStore, SourceInfo
-from graph.provenance import provenance_for, sources_from_rows
+from graph.provenance import delta_provenance_ops, provenance_for, sources_from_rows
 from graph.results import (
     AskResult,
     QueryResult,
@@ -51,10 +51,8 @@ from sic.vocab import DEFAULT_BASE, ONTOLOGY_IRI
 
 SIC = "https://w3id.org/4p1000/ontology#"
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-_XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
-_VOID_TRIPLES = ox.NamedNode("http://rdfs.org/ns/void#triples")
 _Fill = Callable[[ox.NamedNode], None]
 
 
@@ -446,7 +444,6 @@ class EmbeddedStore(GraphStore):
     def _commit_delta(
         self, delta: Delta, published: Mapping[str, SourceInfo], command: str
     ) -> None:
-        sg = str(self.sources_graph)
         ops: list[str] = []
         for g, triples in sorted(delta.removed.items()):
             if g in delta.dropped:
@@ -466,38 +463,9 @@ class EmbeddedStore(GraphStore):
         for g, triples in sorted(delta.added.items()):
             body = " ".join(f"{to_ox(s)} {to_ox(p)} {to_ox(o)} ." for s, p, o in triples)
             ops.append(f"INSERT DATA {{ GRAPH {_iri(g)} {{ {body} }} }}")
-        provenance: list[ox.Triple] = []
-        changed = set(delta.added) | set(delta.removed) | delta.created
-        for g in sorted(changed - delta.dropped):
-            info = published.get(g)
-            count = (
-                (info.triples if info else 0)
-                - len(delta.removed.get(g, ()))
-                + len(delta.added.get(g, ()))
-            )
-            graph = _iri(g)
-            if info is not None:
-                ops.append(f"DELETE WHERE {{ GRAPH {sg} {{ {graph} {_VOID_TRIPLES} ?n }} }}")
-                provenance.append(
-                    ox.Triple(
-                        graph,
-                        ox.NamedNode("http://rdfs.org/ns/void#triples"),
-                        ox.Literal(str(count), datatype=ox.NamedNode(_XSD + "integer")),
-                    )
-                )
-            else:
-                name = "updates" if g == self.graph_for("updates").value else g
-                provenance += self.provenance_for(graph, name, count, command=command)
-        for g in sorted(delta.dropped):
-            if g in published:
-                graph = _iri(g)
-                activity = ox.NamedNode(g + "#load")
-                ops.append(f"DROP SILENT GRAPH {graph}")
-                ops.append(f"DELETE WHERE {{ GRAPH {sg} {{ {graph} ?p ?o }} }}")
-                ops.append(f"DELETE WHERE {{ GRAPH {sg} {{ {activity} ?p ?o }} }}")
-        if provenance:
-            body = " ".join(f"{t.subject} {t.predicate} {t.object} ." for t in provenance)
-            ops.append(f"INSERT DATA {{ GRAPH {sg} {{ {body} }} }}")
+        ops += delta_provenance_ops(
+            delta, published, self.sources_graph, self.graph_for("updates").value, command
+        )
         ops.append(self._bump_version_ops())
         self._store.update(" ;\n".join(ops))
         self._published_cache = None

@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
 from graph.base import SourceInfo
 from graph.results import Term, text
+
+if TYPE_CHECKING:
+    from graph.update import Delta
+
+XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 
 SIC = "https://w3id.org/4p1000/ontology#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -122,3 +127,51 @@ def sources_from_rows(rows: Iterable[Mapping[str, Term]]) -> list[SourceInfo]:
         for g, e in found.items()
     ]
     return sorted(infos, key=lambda s: s.name)
+
+
+def delta_provenance_ops(
+    delta: Delta,
+    published: Mapping[str, SourceInfo],
+    sources_graph: ox.NamedNode,
+    updates_graph: str,
+    command: str,
+) -> list[str]:
+    """The provenance half of committing a change, for both backends' one update request:
+    recount the sources it changed, describe the graphs it created (the default graph's writes
+    are the source `updates`, any other new graph a source named by its IRI), drop and forget
+    the graphs it dropped. Text only from pyoxigraph-serialised terms."""
+    sg = str(sources_graph)
+    void_triples = ox.NamedNode("http://rdfs.org/ns/void#triples")
+    ops: list[str] = []
+    provenance: list[ox.Triple] = []
+    changed = set(delta.added) | set(delta.removed) | delta.created
+    for g in sorted(changed - delta.dropped):
+        info = published.get(g)
+        count = (
+            (info.triples if info else 0)
+            - len(delta.removed.get(g, ()))
+            + len(delta.added.get(g, ()))
+        )
+        graph = ox.NamedNode(g)
+        if info is not None:
+            ops.append(f"DELETE WHERE {{ GRAPH {sg} {{ {graph} {void_triples} ?n }} }}")
+            provenance.append(
+                ox.Triple(
+                    graph,
+                    void_triples,
+                    ox.Literal(str(count), datatype=ox.NamedNode(XSD_INTEGER)),
+                )
+            )
+        else:
+            name = "updates" if g == updates_graph else g
+            provenance += provenance_for(graph, name, count, command=command)
+    for g in sorted(delta.dropped):
+        if g in published:
+            graph = ox.NamedNode(g)
+            ops.append(f"DROP SILENT GRAPH {graph}")
+            ops.append(f"DELETE WHERE {{ GRAPH {sg} {{ {graph} ?p ?o }} }}")
+            ops.append(f"DELETE WHERE {{ GRAPH {sg} {{ {activity_of(graph)} ?p ?o }} }}")
+    if provenance:
+        body = " ".join(f"{t.subject} {t.predicate} {t.object} ." for t in provenance)
+        ops.append(f"INSERT DATA {{ GRAPH {sg} {{ {body} }} }}")
+    return ops

@@ -42,7 +42,13 @@ from rdflib.term import Node as RdfNode
 
 from graph.base import GraphData, GraphStore, SourceInfo
 from graph.files import checksum_of, rdf_format
-from graph.provenance import STORE_VERSION, activity_of, provenance_for, sources_from_rows
+from graph.provenance import (
+    STORE_VERSION,
+    activity_of,
+    delta_provenance_ops,
+    provenance_for,
+    sources_from_rows,
+)
 from graph.remote_http import Credentials, Endpoints, SparqlClient
 from graph.remote_text import (
     QueryShape,
@@ -67,7 +73,6 @@ from sic.vocab import DEFAULT_BASE, ONTOLOGY_IRI
 _SIC_SOURCE = ox.NamedNode("https://w3id.org/4p1000/ontology#Source")
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _DCT_IDENTIFIER = ox.NamedNode("http://purl.org/dc/terms/identifier")
-_VOID_TRIPLES = ox.NamedNode("http://rdfs.org/ns/void#triples")
 _XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 _BNODE_STANDIN = "urn:x-sic:bnode:"
 _STALE_STAGING = dt.timedelta(days=1)
@@ -631,7 +636,6 @@ class RemoteStore(GraphStore):
         self, delta: Delta, published: Mapping[str, SourceInfo], command: str
     ) -> None:
         """The embedded store's _commit_delta, as one request to the server."""
-        sg = self.sources_graph
         ops: list[str] = []
         staged: list[ox.NamedNode] = []
         budget = self.inline_triples  # what one request may carry (Virtuoso's parser limit)
@@ -667,35 +671,9 @@ class RemoteStore(GraphStore):
                 else:
                     budget -= len(triples)
                     ops.append(graph_update(_iri(g), triples))
-            provenance: list[ox.Triple] = []
-            changed = set(delta.added) | set(delta.removed) | delta.created
-            for g in sorted(changed - delta.dropped):
-                info = published.get(g)
-                count = (
-                    (info.triples if info else 0)
-                    - len(delta.removed.get(g, ()))
-                    + len(delta.added.get(g, ()))
-                )
-                graph = _iri(g)
-                if info is not None:
-                    ops.append(f"DELETE WHERE {{ GRAPH {sg} {{ {graph} {_VOID_TRIPLES} ?n }} }}")
-                    provenance.append(
-                        ox.Triple(
-                            graph, _VOID_TRIPLES, ox.Literal(str(count), datatype=_XSD_INTEGER)
-                        )
-                    )
-                else:
-                    name = "updates" if g == self.graph_for("updates").value else g
-                    provenance += provenance_for(graph, name, count, command=command)
-            for g in sorted(delta.dropped):
-                if g in published:
-                    graph = _iri(g)
-                    ops.append(f"DROP SILENT GRAPH {graph}")
-                    ops.append(f"DELETE WHERE {{ GRAPH {sg} {{ {graph} ?p ?o }} }}")
-                    ops.append(f"DELETE WHERE {{ GRAPH {sg} {{ {activity_of(graph)} ?p ?o }} }}")
-            if provenance:
-                body = " ".join(f"{t.subject} {t.predicate} {t.object} ." for t in provenance)
-                ops.append(f"INSERT DATA {{ GRAPH {sg} {{ {body} }} }}")
+            ops += delta_provenance_ops(
+                delta, published, self.sources_graph, self.graph_for("updates").value, command
+            )
             ops.extend(self._bump_version_ops())
             self.client.update(" ;\n".join(ops))
         except BaseException:
