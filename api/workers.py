@@ -221,6 +221,7 @@ def _worker_main(conn: Connection, store: GraphStore) -> None:
     """Serve jobs until the pipe closes (the parent exited or retired this worker)."""
     _detach_from_parent(conn.fileno())
     try:
+        store.settle()  # a worker never writes: the store may take its reading shortcuts
         conn.send(("ready", store.version()))
     except KGError as exc:
         conn.send(("failed", str(exc)))

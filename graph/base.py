@@ -157,6 +157,13 @@ class GraphStore(ABC):
         }
         return per_class, per_graph
 
+    def settle(self) -> None:  # noqa: B027 - optional hook, most backends have no shortcut
+        """Declare that this handle will only read from now on (a forked query worker does).
+
+        A backend may then take reading shortcuts that are only sound while nothing writes
+        through this handle; any write afterwards is refused.
+        """
+
     def close(self) -> None:  # noqa: B027 - optional hook, most backends hold nothing to free
         """Release files and connections."""
 

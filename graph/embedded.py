@@ -6,6 +6,15 @@ as a list), so readers never see half a load. After validation, one small transa
 the source's provenance and so publishes it; a replacement is swapped in by one transactional
 update. A process killed at any point leaves only an unpublished graph, which the next writer
 removes when it opens the store.
+
+The store's version (for ETags and caches) lives in this handle's memory: a fresh token when the
+store is opened and after each committed write. Only one handle can open a store folder
+(pyoxigraph locks it) so no other writer can change the data behind its back, and a token that
+changes on restart only costs clients one full answer. Kept out of the data, it leaves the
+store holding nothing but published graphs between writes, so a handle that will only read
+from now on (`settle`, a forked query worker) can let pyoxigraph treat the union of all
+its named graphs as the default graph: measured on the engine-bound benchmark query, 2.4x
+faster than passing the published graphs as a list (S: 14.8 vs 29.8 ms, M: 147 vs 361 ms).
 """
 
 from __future__ import annotations
@@ -49,7 +58,6 @@ from sic.iris import graph_iri, normalise_base, sources_graph
 from sic.terms import graph_to_quads, to_ox
 from sic.vocab import DEFAULT_BASE, ONTOLOGY_IRI
 
-SIC = "https://w3id.org/4p1000/ontology#"
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 
@@ -71,7 +79,7 @@ class EmbeddedStore(GraphStore):
     :param checker: validates writes; the default uses the bundled shapes.
     """
 
-    version_is_local = True  # kept in memory between this handle's own writes
+    version_is_local = True  # kept in memory, renewed by this handle's own writes
 
     def __init__(
         self,
@@ -90,14 +98,15 @@ class EmbeddedStore(GraphStore):
         except OSError as exc:
             raise StoreError(f"cannot open the store at {path}: {exc}") from exc
         self.sources_graph = ox.NamedNode(str(sources_graph(self.base)))
-        self._state_graph = ox.NamedNode(self.base + "graph/_state")
         self._lock = threading.RLock()
         self._checker = checker
         self._published_cache: tuple[str, list[ox.NamedNode]] | None = None
-        self._version_cache: str | None = None
+        self._settled = False
+        self._union_is_published = False
         self.last_timings: dict[str, float] = {}
         """Seconds spent per phase (store, validate, publish) by the last load: for benchmarks."""
         self._remove_unpublished()
+        self._version = uuid.uuid4().hex
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -122,14 +131,7 @@ class EmbeddedStore(GraphStore):
         return self._store
 
     def version(self) -> str:
-        # Only this handle can write (pyoxigraph locks the folder), so the version read once
-        # stays true until this handle's next write clears it: queries need not re-read it.
-        if self._version_cache is None:
-            q = internal("store-version")
-            rows = list(self._select(q.text, {ox.Variable("state"): self._state_graph}))
-            value = rows[0]["version"] if rows else None
-            self._version_cache = value.value if value is not None else "0"
-        return self._version_cache
+        return self._version
 
     def published_graphs(self) -> list[ox.NamedNode]:
         """The named graphs queries see: every published source and the provenance graph."""
@@ -150,6 +152,9 @@ class EmbeddedStore(GraphStore):
         default_graph: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
     ) -> QueryResult:
+        subs = {ox.Variable(k): v for k, v in (substitutions or {}).items()}
+        if default_graph is None and named_graphs is None and self._union_is_published:
+            return self._run(sparql, limit, use_default_graph_as_union=True, substitutions=subs)
         published = self.published_graphs()
         allowed = {g.value for g in published}
         # A graph named by the caller that is not published is simply empty: never fetched.
@@ -159,13 +164,25 @@ class EmbeddedStore(GraphStore):
             g for g in wanted_dg if g.value in allowed
         ] or [self._empty_graph()]
         ng: list[ox.NamedNode | ox.BlankNode] = [g for g in wanted_ng if g.value in allowed]
-        subs = {ox.Variable(k): v for k, v in (substitutions or {}).items()}
+        return self._run(sparql, limit, default_graph=dg, named_graphs=ng, substitutions=subs)
+
+    def _run(
+        self,
+        sparql: str,
+        limit: int | None,
+        *,
+        substitutions: dict[ox.Variable, Term],
+        use_default_graph_as_union: bool = False,
+        default_graph: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | None = None,
+        named_graphs: list[ox.NamedNode | ox.BlankNode] | None = None,
+    ) -> QueryResult:
         try:
             result = self._store.query(
                 sparql,
-                default_graph=dg,
-                named_graphs=ng,
-                substitutions=subs or None,
+                use_default_graph_as_union=use_default_graph_as_union,
+                default_graph=default_graph,
+                named_graphs=named_graphs,
+                substitutions=substitutions or None,
             )
         except SyntaxError as exc:
             raise QueryError(str(exc)) from exc
@@ -176,6 +193,23 @@ class EmbeddedStore(GraphStore):
         if isinstance(result, ox.QuerySolutions):
             return from_solutions(result, limit)
         return from_triples(result, limit)
+
+    def settle(self) -> None:
+        """Only read from now on; query the union of the named graphs when that is exact.
+
+        It is exact when every named graph is published (no staging graph of a load, no
+        leftover) and the real default graph is empty, which holds between writes: checked here
+        rather than assumed, so a store in any other state keeps the explicit list.
+        """
+        self._settled = True
+        published = {g.value for g in self.published_graphs()}
+        present = {g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)}
+        in_default = self._store.quads_for_pattern(None, None, None, ox.DefaultGraph())
+        self._union_is_published = present == published and next(in_default, None) is None
+
+    def _writing(self) -> None:
+        if self._settled:
+            raise StoreError("this store handle was settled for reading; it cannot write")
 
     def _empty_graph(self) -> ox.NamedNode:
         return ox.NamedNode(self.base + "graph/_empty")
@@ -200,7 +234,7 @@ class EmbeddedStore(GraphStore):
     def _remove_unpublished(self) -> None:
         """Drop graphs a killed load left behind: anything not published and not provenance."""
         published = {s.graph for s in self.sources()}
-        published |= {self.sources_graph.value, self._state_graph.value}
+        published.add(self.sources_graph.value)  # (graph/_state, where versions once were, goes)
         for g in list(self._store.named_graphs()):
             if isinstance(g, ox.NamedNode) and g.value not in published:
                 self._store.remove_graph(g)
@@ -244,12 +278,13 @@ class EmbeddedStore(GraphStore):
         items: Sequence[tuple[ox.NamedNode, ox.NamedNode | None, Sequence[ox.Triple]]],
         drop: Iterable[ox.NamedNode] = (),
     ) -> None:
-        """One transaction: swap staged graphs in, rewrite their provenance, bump the version.
+        """One transaction: swap staged graphs in and rewrite their provenance; a new version.
 
         Each item is (target graph, staged graph or None when loaded in place, provenance).
         The update text is assembled only from terms serialised by pyoxigraph (N-Triples form),
         never from caller text, so nothing can be injected into it.
         """
+        self._writing()
         sg = str(self.sources_graph)
         ops: list[str] = []
         body: list[str] = []
@@ -266,20 +301,15 @@ class EmbeddedStore(GraphStore):
             activity = ox.NamedNode(g.value + "#load")
             ops.append(f"DELETE WHERE {{ GRAPH {sg} {{ {g} ?p ?o }} }}")
             ops.append(f"DELETE WHERE {{ GRAPH {sg} {{ {activity} ?p ?o }} }}")
-        ops.append(self._bump_version_ops())
         if body:
             ops.append(f"INSERT DATA {{ GRAPH {sg} {{ {' '.join(body)} }} }}")
         self._store.update(" ;\n".join(ops))
-        self._published_cache = None
-        self._version_cache = None
+        self._committed()
 
-    def _bump_version_ops(self) -> str:
-        state = str(self._state_graph)
-        version = ox.Literal(uuid.uuid4().hex)
-        return (
-            f"DELETE WHERE {{ GRAPH {state} {{ {state} <{SIC}storeVersion> ?v }} }} ;\n"
-            f"INSERT DATA {{ GRAPH {state} {{ {state} <{SIC}storeVersion> {version} }} }}"
-        )
+    def _committed(self) -> None:
+        """After a write landed: a new version, and the cached list of sources is stale."""
+        self._published_cache = None
+        self._version = uuid.uuid4().hex
 
     def _other_graphs(self, exclude: str | None) -> list[ox.NamedNode | ox.DefaultGraph]:
         return [
@@ -358,6 +388,7 @@ class EmbeddedStore(GraphStore):
         command: str,
         fill: _Fill,
     ) -> SourceInfo:
+        self._writing()
         with self._lock:
             target = self.graph_for(name)
             exists = any(s.name == name for s in self.sources())
@@ -393,6 +424,7 @@ class EmbeddedStore(GraphStore):
             return self.source(name)
 
     def remove_source(self, name: str, *, command: str = "") -> None:
+        self._writing()
         with self._lock:
             info = self.source(name)
             graph = ox.NamedNode(info.graph)
@@ -431,7 +463,7 @@ class EmbeddedStore(GraphStore):
         """Validate and commit an explicit change in one transaction."""
         with self._lock:
             published = {s.graph: s for s in self.sources()}
-            protected = {self.sources_graph.value, self._state_graph.value}
+            protected = {self.sources_graph.value}
             touched = set(delta.added) | set(delta.removed) | delta.dropped | delta.created
             if touched & protected:
                 raise QueryError("the provenance graph is maintained by the store and is read-only")
@@ -444,6 +476,7 @@ class EmbeddedStore(GraphStore):
     def _commit_delta(
         self, delta: Delta, published: Mapping[str, SourceInfo], command: str
     ) -> None:
+        self._writing()
         ops: list[str] = []
         for g, triples in sorted(delta.removed.items()):
             if g in delta.dropped:
@@ -466,10 +499,8 @@ class EmbeddedStore(GraphStore):
         ops += delta_provenance_ops(
             delta, published, self.sources_graph, self.graph_for("updates").value, command
         )
-        ops.append(self._bump_version_ops())
         self._store.update(" ;\n".join(ops))
-        self._published_cache = None
-        self._version_cache = None
+        self._committed()
 
     def validate_all(self) -> list[Violation]:
         graphs = [g for g in self.published_graphs() if g != self.sources_graph]

@@ -78,7 +78,6 @@ def test_replace_swaps_atomically(store: EmbeddedStore, turtle: Turtle) -> None:
     assert {g.value for g in store.raw.named_graphs()} <= {
         "http://example.org/graph/a",
         "http://example.org/graph/sources",
-        "http://example.org/graph/_state",
     }
 
 
@@ -196,5 +195,81 @@ def test_persistent_store_survives_reopen_and_cleans_staging(
     assert {g.value for g in reopened.raw.named_graphs()} == {
         "http://example.org/graph/a",
         "http://example.org/graph/sources",
-        "http://example.org/graph/_state",
     }
+
+
+def _rows(store: EmbeddedStore, sparql: str) -> list[tuple[str, ...]]:
+    result = store.query(sparql)
+    assert isinstance(result, SelectResult)
+    return sorted(tuple(str(t) for t in row if t is not None) for row in result.rows)
+
+
+ALL_QUADS = "SELECT ?g ?s ?p ?o WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
+
+
+def test_a_settled_store_answers_as_before(store: EmbeddedStore, turtle: Turtle) -> None:
+    store.load_graph(turtle(WHOLE, "wholes"))
+    store.load_graph(turtle(THING, "things"))
+    before = _rows(store, ALL_QUADS)
+    store.settle()
+    assert store._union_is_published  # between writes the store holds only published graphs
+    assert _rows(store, ALL_QUADS) == before
+    graph = "http://example.org/graph/things"
+    scoped = store.query("SELECT * WHERE { ?s ?p ?o }", default_graph=[graph])
+    assert isinstance(scoped, SelectResult) and len(scoped) == 3
+
+
+def test_a_settled_store_refuses_writes(store: EmbeddedStore, turtle: Turtle) -> None:
+    store.load_graph(turtle(WHOLE, "wholes"))
+    store.settle()
+    version = store.version()
+    with pytest.raises(KGError, match="settled for reading"):
+        store.load_graph(turtle(THING, "things"))
+    with pytest.raises(KGError, match="settled for reading"):
+        store.update("INSERT DATA { <http://example.org/w> <http://example.org/name> 'W' }")
+    with pytest.raises(KGError, match="settled for reading"):
+        store.remove_source("wholes")
+    assert store.version() == version
+    assert [s.name for s in store.sources()] == ["wholes"]
+
+
+def test_a_settled_store_never_shows_unpublished_graphs(
+    store: EmbeddedStore, turtle: Turtle
+) -> None:
+    """A staging graph or a triple in the real default graph keeps the explicit graph list."""
+    store.load_graph(turtle(WHOLE, "wholes"))
+    before = _rows(store, ALL_QUADS)
+    node, pred = ox.NamedNode("http://example.org/hidden"), ox.NamedNode("http://example.org/p")
+    store.raw.add(ox.Quad(node, pred, ox.Literal("staged"), store.new_staging_graph()))
+    store.raw.add(ox.Quad(node, pred, ox.Literal("default"), ox.DefaultGraph()))
+    store.settle()
+    assert not store._union_is_published
+    assert _rows(store, ALL_QUADS) == before
+
+
+def test_the_version_changes_with_each_write_only(store: EmbeddedStore, turtle: Turtle) -> None:
+    v0 = store.version()
+    assert store.version() == v0
+    store.load_graph(turtle(WHOLE, "wholes"))
+    v1 = store.version()
+    with pytest.raises(ValidationFailed):
+        store.load_graph(turtle("ex:bad a ex:Thing .", "bad"))
+    assert store.version() == v1 != v0
+    store.update("INSERT DATA { <http://example.org/w> <http://example.org/name> 'W' }")
+    assert store.version() not in (v0, v1)
+
+
+def test_the_version_is_not_data(tmp_path: Path, checker: WriteChecker, turtle: Turtle) -> None:
+    """No triple holds it, and a store written by an older release loses its version graph."""
+    path = tmp_path / "store"
+    st = EmbeddedStore(path, base="http://example.org/", checker=checker)
+    st.load_graph(turtle(WHOLE, "a"))
+    state = ox.NamedNode("http://example.org/graph/_state")
+    version = ox.NamedNode("https://w3id.org/4p1000/ontology#storeVersion")
+    st.raw.add(ox.Quad(state, version, ox.Literal("old"), state))
+    assert not any(st.raw.quads_for_pattern(None, None, ox.Literal(st.version())))
+    st.close()
+    del st
+    reopened = EmbeddedStore(path, base="http://example.org/", checker=checker)
+    assert state not in set(reopened.raw.named_graphs())
+    assert [s.name for s in reopened.sources()] == ["a"]
