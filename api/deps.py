@@ -54,7 +54,12 @@ def make_runner(store: GraphStore, settings: Settings) -> QueryRunner:
 
     if isinstance(store, EmbeddedStore):
         size = settings.query_workers or default_pool_size()
-        return WorkerPool(store, size=size, timeout=settings.query_timeout)
+        return WorkerPool(
+            store,
+            size=size,
+            timeout=settings.query_timeout,
+            answer_cache_bytes=int(settings.answer_cache_mb * 2**20),
+        )
     return ThreadRunner(store, timeout=settings.query_timeout)
 
 

@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     result_limit: int = Field(default=10_000, gt=0)
     cors_origins: list[str] = Field(default_factory=list)
     query_workers: int = Field(default=0, ge=0)  # processes running queries; 0: one per core, >= 4
+    answer_cache_mb: float = Field(default=64.0, ge=0)  # SPARQL answers kept per version; 0: off
     data: list[Path] = Field(default_factory=list)  # what `sic serve` loads into an empty store
 
     def store_options(self) -> dict[str, Any]:

@@ -46,6 +46,7 @@ from typing import Any, Protocol, TypeVar
 
 import pyoxigraph as ox
 
+from api.answers import AnswerCache
 from api.negotiation import RDF_FORMATS, RESULT_FORMATS, NotAcceptable, choose
 from api.security import screen_query, warm_up
 from graph.base import GraphStore
@@ -318,12 +319,16 @@ class WorkerPool:
     :param store: the store the workers inherit (open before the pool starts).
     :param size: how many queries may run at once.
     :param timeout: seconds a query may take, queueing for a worker included.
+    :param answer_cache_bytes: room for answers kept per store version (api.answers); 0: none.
     """
 
-    def __init__(self, store: GraphStore, *, size: int, timeout: float) -> None:
+    def __init__(
+        self, store: GraphStore, *, size: int, timeout: float, answer_cache_bytes: int = 0
+    ) -> None:
         self.store = store
         self.size = size
         self.timeout = timeout
+        self.answers = AnswerCache(answer_cache_bytes)
         self._thread = StoreThread()
         self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
         self._workers: set[_Worker] = set()
@@ -466,6 +471,10 @@ class WorkerPool:
             raise StoreError("the service is shutting down")
         if self._stale():
             await self._refresh()
+        if self._version is not None:
+            kept = self.answers.get(self._version, job)
+            if kept is not None:
+                return kept
         worker: _Worker | None = None
         try:
             async with asyncio.timeout(self.timeout):
@@ -492,11 +501,14 @@ class WorkerPool:
             if worker is not None:
                 self._discard(worker)  # cancelled mid-query: the worker's state is unknown
             raise
+        current = worker.generation == self._generation
         self._release(worker)
         status, payload = reply
         if status != "ok":
             _raise(payload)
         assert isinstance(payload, QueryAnswer)
+        if current and self._version is not None:
+            self.answers.put(self._version, job, payload)
         return payload
 
     def _release(self, worker: _Worker) -> None:

@@ -14,6 +14,9 @@ Limits, documented here and in the service description:
 - SERVICE is refused (400); FROM, FROM NAMED and the dataset parameters only name graphs of
   the store (one that is not there is empty): nothing is ever fetched.
 
+An answer is kept for the store version it was computed on (api.answers, SIC_ANSWER_CACHE_MB)
+and served again for the same query, dataset and Accept header until the next write.
+
 /update takes SPARQL 1.1 Update by POST only (form `update=` or `application/sparql-update`),
 with `Authorization: Bearer <SIC_WRITE_TOKEN>`; LOAD is refused, and every update is validated
 against the shapes and lands whole or not at all. It answers 204.
