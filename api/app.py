@@ -120,11 +120,19 @@ def _add_docs(app: FastAPI) -> None:
 
 
 def _open(settings: Settings) -> GraphStore:
-    """Open the configured store; fill it first when it is empty (see create_app)."""
+    """Open the configured store; fill it first when it is empty (see create_app).
+
+    An embedded store small enough (SIC_MEMORY_COPY_LIMIT) is then also held in memory, where
+    pyoxigraph answers 2.7-4.5x faster than on disk (graph.embedded).
+    """
+    from graph.embedded import EmbeddedStore
+
     opened = open_configured_store(settings)
     try:
         if not opened.sources():
             seed(opened, settings)
+        if isinstance(opened, EmbeddedStore) and settings.memory_copy_limit:
+            opened.hold_in_memory(settings.memory_copy_limit)
     except BaseException:
         opened.close()
         raise

@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list)
     query_workers: int = Field(default=0, ge=0)  # processes running queries; 0: one per core, >= 4
     answer_cache_mb: float = Field(default=64.0, ge=0)  # SPARQL answers kept per version; 0: off
+    # largest store (published triples) the service also holds in memory to read from; 0: never
+    memory_copy_limit: int = Field(default=5_000_000, ge=0)
     data: list[Path] = Field(default_factory=list)  # what `sic serve` loads into an empty store
 
     def store_options(self) -> dict[str, Any]:

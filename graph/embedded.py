@@ -15,12 +15,20 @@ store holding nothing but published graphs between writes, so a handle that will
 from now on (`settle`, a forked query worker) can let pyoxigraph treat the union of all
 its named graphs as the default graph: measured on the engine-bound benchmark query, 2.4x
 faster than passing the published graphs as a list (S: 14.8 vs 29.8 ms, M: 147 vs 361 ms).
+
+The service also keeps a copy of the published data in memory (`hold_in_memory`) and reads
+from it: pyoxigraph's in-memory store answers the same union query 2.7x faster again at M
+(57 vs 153 ms; 4.5x at S), for about 380 MB per million triples, shared with the forked query
+workers. The disk stays the store of record: every write is staged, validated and committed
+on disk first, then the same update text is applied to the copy (staged graphs are copied
+over first); if that ever failed the copy would be dropped and reads go back to the disk.
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
+import logging
 import threading
 import time
 import uuid
@@ -60,6 +68,8 @@ from sic.vocab import DEFAULT_BASE, ONTOLOGY_IRI
 
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
+
+log = logging.getLogger(__name__)
 
 _Fill = Callable[[ox.NamedNode], None]
 
@@ -103,6 +113,7 @@ class EmbeddedStore(GraphStore):
         self._published_cache: tuple[str, list[ox.NamedNode]] | None = None
         self._settled = False
         self._union_is_published = False
+        self._memory: ox.Store | None = None
         self.last_timings: dict[str, float] = {}
         """Seconds spent per phase (store, validate, publish) by the last load: for benchmarks."""
         self._remove_unpublished()
@@ -117,11 +128,25 @@ class EmbeddedStore(GraphStore):
             self._checker = WriteChecker()
         return self._checker
 
+    @property
+    def _reader(self) -> ox.Store:
+        """Where reads go: the in-memory copy when there is one, else the disk."""
+        return self._memory if self._memory is not None else self._store
+
+    @property
+    def in_memory(self) -> bool:
+        """Whether reads are answered from an in-memory copy (see hold_in_memory)."""
+        return self._memory is not None
+
     def _select(
-        self, sparql: str, substitutions: dict[ox.Variable, ox.NamedNode]
+        self,
+        sparql: str,
+        substitutions: dict[ox.Variable, ox.NamedNode],
+        store: ox.Store | None = None,
     ) -> ox.QuerySolutions:
         """One of graph/sparql's SELECT queries over the whole store (bookkeeping, not data)."""
-        result = self._store.query(sparql, substitutions=substitutions)  # type: ignore[arg-type]
+        reader = store if store is not None else self._reader
+        result = reader.query(sparql, substitutions=substitutions)  # type: ignore[arg-type]
         assert isinstance(result, ox.QuerySolutions)
         return result
 
@@ -177,7 +202,7 @@ class EmbeddedStore(GraphStore):
         named_graphs: list[ox.NamedNode | ox.BlankNode] | None = None,
     ) -> QueryResult:
         try:
-            result = self._store.query(
+            result = self._reader.query(
                 sparql,
                 use_default_graph_as_union=use_default_graph_as_union,
                 default_graph=default_graph,
@@ -203,9 +228,61 @@ class EmbeddedStore(GraphStore):
         """
         self._settled = True
         published = {g.value for g in self.published_graphs()}
-        present = {g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)}
-        in_default = self._store.quads_for_pattern(None, None, None, ox.DefaultGraph())
+        reader = self._reader
+        present = {g.value for g in reader.named_graphs() if isinstance(g, ox.NamedNode)}
+        in_default = reader.quads_for_pattern(None, None, None, ox.DefaultGraph())
         self._union_is_published = present == published and next(in_default, None) is None
+
+    def hold_in_memory(self, max_triples: int) -> bool:
+        """Copy the published data into memory and answer reads from there from now on.
+
+        Only for a store on disk of at most `max_triples` published triples (the copy takes
+        about 380 MB per million); answers whether the copy was made.
+        """
+        with self._lock:
+            if self.path is None or self._memory is not None:
+                return False
+            if sum(s.triples for s in self.sources()) > max_triples:
+                return False
+            memory = ox.Store()
+            for g in self.published_graphs():
+                memory.bulk_extend(self._store.quads_for_pattern(None, None, None, g))
+            self._memory = memory
+            self._published_cache = None
+            return True
+
+    def _commit(self, ops: str, staged: Sequence[ox.NamedNode] = ()) -> None:
+        """Apply one update on disk, then the same to the in-memory copy (after the staged graphs).
+
+        The staged graphs are copied over before the disk commits, so a failed commit leaves
+        the copy to be cleaned exactly as the disk is: their graphs removed.
+        """
+        memory = self._memory
+        if memory is not None:
+            try:
+                for g in staged:
+                    memory.bulk_extend(self._store.quads_for_pattern(None, None, None, g))
+            except BaseException:
+                self._forget_memory("copying a staged graph failed")
+                raise
+        try:
+            self._store.update(ops)
+        except BaseException:
+            if memory is not None:
+                for g in staged:
+                    memory.remove_graph(g)
+            raise
+        if memory is not None:
+            try:
+                memory.update(ops)
+            except BaseException:
+                self._forget_memory("the in-memory copy could not follow a commit")
+        self._committed()
+
+    def _forget_memory(self, why: str) -> None:
+        log.error("%s: reads go back to the store on disk", why)
+        self._memory = None
+        self._published_cache = None
 
     def _writing(self) -> None:
         if self._settled:
@@ -248,7 +325,8 @@ class EmbeddedStore(GraphStore):
         return ox.NamedNode(f"{self.base}graph/_staging/{uuid.uuid4().hex}")
 
     def _count(self, graph: ox.NamedNode) -> int:
-        rows = list(self._select(internal("count-graph").text, {ox.Variable("graph"): graph}))
+        q = internal("count-graph").text
+        rows = list(self._select(q, {ox.Variable("graph"): graph}, self._store))  # staged: disk
         return int(text(rows[0]["triples"])) if rows else 0
 
     def provenance_for(
@@ -303,8 +381,7 @@ class EmbeddedStore(GraphStore):
             ops.append(f"DELETE WHERE {{ GRAPH {sg} {{ {activity} ?p ?o }} }}")
         if body:
             ops.append(f"INSERT DATA {{ GRAPH {sg} {{ {' '.join(body)} }} }}")
-        self._store.update(" ;\n".join(ops))
-        self._committed()
+        self._commit(" ;\n".join(ops), [s for _, s, _ in items if s is not None])
 
     def _committed(self) -> None:
         """After a write landed: a new version, and the cached list of sources is stale."""
@@ -499,8 +576,7 @@ class EmbeddedStore(GraphStore):
         ops += delta_provenance_ops(
             delta, published, self.sources_graph, self.graph_for("updates").value, command
         )
-        self._store.update(" ;\n".join(ops))
-        self._committed()
+        self._commit(" ;\n".join(ops))
 
     def validate_all(self) -> list[Violation]:
         graphs = [g for g in self.published_graphs() if g != self.sources_graph]
@@ -510,15 +586,17 @@ class EmbeddedStore(GraphStore):
         if not fmt.supports_datasets:
             raise KGError(f"{fmt.name} cannot hold named graphs; use N-Quads or TriG")
         graphs = self.published_graphs()
-        quads = (q for g in graphs for q in self._store.quads_for_pattern(None, None, None, g))
+        reader = self._reader
+        quads = (q for g in graphs for q in reader.quads_for_pattern(None, None, None, g))
         ox.serialize(quads, out, format=fmt)
 
     def quads(self, graph: str) -> list[ox.Quad]:
         """Every quad of one published graph (for linked-data pages and tests)."""
-        return list(self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+        return list(self._reader.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
 
     def close(self) -> None:
         """Flush and release the store (pyoxigraph frees its lock when the handle is dropped)."""
+        self._memory = None
         store = self.__dict__.pop("_store", None)
         if store is not None:
             with contextlib.suppress(OSError):

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
+from rdflib import Graph
+from rdflib.compare import isomorphic
 
 from graph.base import GraphData
 from graph.embedded import EmbeddedStore
@@ -273,3 +276,105 @@ def test_the_version_is_not_data(tmp_path: Path, checker: WriteChecker, turtle: 
     reopened = EmbeddedStore(path, base="http://example.org/", checker=checker)
     assert state not in set(reopened.raw.named_graphs())
     assert [s.name for s in reopened.sources()] == ["a"]
+
+
+# -- the in-memory copy -----------------------------------------------------------------------
+
+
+def _graphs(store: ox.Store, names: list[str]) -> dict[str, Graph]:
+    from sic.terms import triples_to_graph
+
+    return {
+        name: triples_to_graph(list(store.quads_for_pattern(None, None, None, ox.NamedNode(name))))
+        for name in names
+    }
+
+
+def _same_as_disk(store: EmbeddedStore) -> None:
+    """The copy holds exactly what the disk holds (blank nodes up to renaming)."""
+    assert store.in_memory
+    memory = store._memory
+    assert memory is not None
+    names = sorted(g.value for g in store.raw.named_graphs() if isinstance(g, ox.NamedNode))
+    assert names == sorted(g.value for g in memory.named_graphs() if isinstance(g, ox.NamedNode))
+    on_disk, in_memory = _graphs(store.raw, names), _graphs(memory, names)
+    for name in names:
+        assert isomorphic(on_disk[name], in_memory[name]), name
+
+
+@pytest.fixture
+def disk_store(tmp_path: Path, checker: WriteChecker) -> Iterator[EmbeddedStore]:
+    st = EmbeddedStore(tmp_path / "store", base="http://example.org/", checker=checker)
+    yield st
+    st.close()
+
+
+def test_the_memory_copy_follows_every_write(disk_store: EmbeddedStore, turtle: Turtle) -> None:
+    st = disk_store
+    st.load_graph(turtle(WHOLE, "wholes"))
+    before = _rows(st, ALL_QUADS)
+    assert st.hold_in_memory(1000) and not st.hold_in_memory(1000)  # made once
+    _same_as_disk(st)
+    assert _rows(st, ALL_QUADS) == before
+    st.load_graph(turtle(THING + "ex:t ex:has [ ex:k 1 ; ex:sub [ ex:k 2 ] ] .", "things"))
+    _same_as_disk(st)
+    st.load_graph(turtle(THING + "ex:t ex:label 'T'@fr .", "things"), replace=True)
+    _same_as_disk(st)
+    st.update("PREFIX ex: <http://example.org/> INSERT DATA { ex:w ex:note [ ex:k 3 ] }")
+    _same_as_disk(st)
+    st.update("PREFIX ex: <http://example.org/> DELETE WHERE { ex:t ex:label ?l }")
+    _same_as_disk(st)
+    with pytest.raises(ValidationFailed):
+        st.load_graph(turtle("ex:bad a ex:Thing .", "bad"))
+    with pytest.raises(ValidationFailed):
+        st.remove_source("wholes")
+    _same_as_disk(st)
+    st.remove_source("things")
+    _same_as_disk(st)
+    path = st.path
+    assert path is not None
+    dump = path.parent / "dump.nq"
+    with dump.open("wb") as out:
+        st.dump(out, ox.RdfFormat.N_QUADS)
+    st.remove_source("wholes")
+    st.remove_source("updates")
+    st.load_file(dump)
+    _same_as_disk(st)
+    assert _rows(st, "SELECT ?s WHERE { ?s a <http://example.org/Whole> }") == [
+        ("<http://example.org/w>",)
+    ]
+
+
+def test_a_commit_the_copy_cannot_follow_sends_reads_back_to_disk(
+    disk_store: EmbeddedStore, turtle: Turtle, caplog: pytest.LogCaptureFixture
+) -> None:
+    st = disk_store
+    st.load_graph(turtle(WHOLE, "wholes"))
+    st.hold_in_memory(1000)
+
+    class Broken:
+        def __init__(self, inner: ox.Store) -> None:
+            self.inner = inner
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.inner, name)
+
+        def update(self, _: str) -> None:
+            raise OSError("out of memory")
+
+    st._memory = Broken(st._memory)  # type: ignore[assignment]
+    st.load_graph(turtle(THING, "things"))
+    assert not st.in_memory
+    assert "could not follow" in caplog.text
+    assert _rows(st, "SELECT ?s WHERE { ?s a <http://example.org/Thing> }") == [
+        ("<http://example.org/t>",)
+    ]
+
+
+def test_only_small_stores_on_disk_are_copied(
+    disk_store: EmbeddedStore, store: EmbeddedStore, turtle: Turtle
+) -> None:
+    disk_store.load_graph(turtle(WHOLE + THING, "a"))
+    assert not disk_store.hold_in_memory(3) and not disk_store.in_memory
+    assert disk_store.hold_in_memory(4) and disk_store.in_memory
+    assert not store.hold_in_memory(1000)  # already in memory
