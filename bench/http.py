@@ -1,6 +1,9 @@
 """The HTTP service under load: ours, the closest peer and the floor, with wrk on loopback.
 
-- ours: `sic serve` on the store the other sections loaded;
+- ours: `sic serve` on the store the other sections loaded, as configured by default (answers
+  kept per store version, data held in memory), and again with SIC_ANSWER_CACHE_MB=0, where
+  every request is computed: wrk repeats one query, so the first shows a kept answer served
+  again and the second what computing it costs;
 - peer: rdflib-endpoint (FastAPI over rdflib, from PyPI) serving the same N-Triples file;
 - floor: Oxigraph server (the Rust engine behind pyoxigraph) on the same file.
 Each is started on a free 127.0.0.1 port, warmed, measured with 1, 4 and 16 connections, and
@@ -112,18 +115,21 @@ def http_section(store_dir: Path, nt: Path, duration: int = 10) -> dict[str, Any
         return {"skipped": "wrk is not installed (Debian package wrk)"}
     results: dict[str, Any] = {"duration_s": duration, "connections": list(CONNECTIONS)}
 
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    with _server(
-        [str(BIN / "sic"), "serve", "--store", str(store_dir), "--port", str(port)],
-        base + "/sparql",
-        300,
-    ):
-        results["ours"] = _measure(base + "/sparql", duration)
-        _wrk(base + "/id/organisation/org000001", 1, 2, "ids.lua")
-        results["ours"]["id_lookup"] = {
-            str(c): _wrk(base, c, duration, "ids.lua") for c in CONNECTIONS
-        }
+    for config, env in (("ours", {}), ("ours_uncached", {"SIC_ANSWER_CACHE_MB": "0"})):
+        port = _free_port()
+        base = f"http://127.0.0.1:{port}"
+        with _server(
+            [str(BIN / "sic"), "serve", "--store", str(store_dir), "--port", str(port)],
+            base + "/sparql",
+            300,
+            env={**os.environ, **env},
+        ):
+            results[config] = _measure(base + "/sparql", duration)
+            if config == "ours":
+                _wrk(base + "/id/organisation/org000001", 1, 2, "ids.lua")
+                results["ours"]["id_lookup"] = {
+                    str(c): _wrk(base, c, duration, "ids.lua") for c in CONNECTIONS
+                }
 
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
@@ -169,8 +175,11 @@ def http_section(store_dir: Path, nt: Path, duration: int = 10) -> dict[str, Any
     for kind in ("point", "engine"):
         for c in CONNECTIONS:
             ours = results["ours"][kind][str(c)]["rps"]
+            uncached = results["ours_uncached"][kind][str(c)]["rps"]
+            peer = max(results["peer"][kind][str(c)]["rps"], 1e-9)
             results.setdefault("ratios", {})[f"{kind}@{c}"] = {
-                "ours_over_peer": ours / max(results["peer"][kind][str(c)]["rps"], 1e-9),
+                "ours_over_peer": ours / peer,
+                "uncached_over_peer": uncached / peer,
                 "ours_over_floor": ours / max(results["floor"][kind][str(c)]["rps"], 1e-9),
             }
     return results
