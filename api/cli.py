@@ -385,7 +385,7 @@ def serve(
     """
     import uvicorn
 
-    from api.app import create_app, seed
+    from api.app import create_app, read_from_memory, seed
 
     if store is not None and endpoint is not None:
         err.print("give --store or --endpoint, not both")
@@ -404,7 +404,9 @@ def serve(
             if not st.sources():
                 with err.status("loading the first data into an empty store ..."):
                     seed(st, settings)
-            err.print(f"serving on http://{host}:{port}/sparql (Ctrl-C to stop)")
+            with err.status("copying the data into memory ..."):
+                where = "from memory" if read_from_memory(st, settings) else "from the store"
+            err.print(f"serving on http://{host}:{port}/sparql, reading {where} (Ctrl-C to stop)")
             uvicorn.run(
                 create_app(settings, store=st),
                 host=host,

@@ -3,9 +3,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
+import httpx
 import pyoxigraph as ox
 import pytest
 from typer.testing import CliRunner
@@ -144,3 +150,59 @@ def test_usage_errors_exit_2(args: list[str], tmp_path: Path) -> None:
 def test_missing_path_is_reported(tmp_path: Path) -> None:
     code, out = run("load", str(tmp_path / "nope"), "--store", str(tmp_path / "s"))
     assert code == 1 and "no such file" in out
+
+
+def _serve(store: Path, port: int, **env: str) -> subprocess.Popen[str]:
+    sic = Path(sys.executable).parent / "sic"
+    return subprocess.Popen(
+        [str(sic), "serve", "--store", str(store), "--port", str(port)],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, **env},
+    )
+
+
+def _first_lines(proc: subprocess.Popen[str], until: str) -> str:
+    assert proc.stderr is not None
+    seen = ""
+    deadline = time.monotonic() + 60
+    while until not in seen and time.monotonic() < deadline and proc.poll() is None:
+        seen += proc.stderr.readline()
+    return seen
+
+
+@pytest.mark.parametrize(
+    ("env", "where"),
+    [({}, "reading from memory"), ({"SIC_MEMORY_COPY_LIMIT": "0"}, "reading from the store")],
+)
+def test_serve_reads_the_reference_data_from_memory_unless_told_not_to(
+    reference_store: Path, tmp_path: Path, env: dict[str, str], where: str
+) -> None:
+    copy = tmp_path / "store"
+    shutil.copytree(reference_store, copy)
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?a a <https://w3id.org/4p1000/ontology#Activity> }"
+    code, out = run("sparql", query, "--store", str(copy), "--format", "csv")
+    assert code == 0, out
+    expected = out.split()[-1]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    proc = _serve(copy, port, **env)
+    try:
+        assert where in _first_lines(proc, "serving on")
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                response = httpx.get(
+                    f"http://127.0.0.1:{port}/sparql", params={"query": query}, timeout=10
+                )
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
+        assert response.status_code == 200
+        assert response.json()["results"]["bindings"][0]["n"]["value"] == expected != "0"
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=30)  # also closes the pipe
