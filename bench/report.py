@@ -193,6 +193,13 @@ def _plot(results: list[dict[str, Any]], folder: Path) -> list[str]:
     return names
 
 
+def _when(r: dict[str, Any], section: str) -> list[str]:
+    """A line saying when a section was measured, if not in the run the heading names."""
+    measured = r.get("measured") or {}
+    date = measured.get(section) or (r.get("load_rerun") if section == "load" else None)
+    return [f"Measured {date}.", ""] if date and date != r["started"] else []
+
+
 def write_report(folder: Path) -> Path:
     """Rewrite RESULTS.md from every results-*.json in `folder`."""
     results = [json.loads(p.read_text()) for p in folder.glob("results-*.json")]
@@ -216,14 +223,12 @@ def write_report(folder: Path) -> Path:
             "",
         ]
         if "load" in r:
-            lines += ["### Load, validation, one-project write", ""]
-            if r.get("load_rerun"):
-                lines += [f"Load section: {r['load_rerun']}.", ""]
+            lines += ["### Load, validation, one-project write", "", *_when(r, "load")]
             lines += [*_load_table(r), ""]
         if "queries" in r:
-            lines += ["### Question catalogue", "", *_queries_table(r), ""]
+            lines += ["### Question catalogue", "", *_when(r, "queries"), *_queries_table(r), ""]
         if "http" in r:
-            lines += ["### HTTP service", "", *_http_table(r), ""]
+            lines += ["### HTTP service", "", *_when(r, "http"), *_http_table(r), ""]
     for name in _plot(results, folder):
         lines += [f"![{name}]({name})", ""]
     out = folder / "RESULTS.md"

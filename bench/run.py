@@ -91,6 +91,29 @@ def run(
     return results
 
 
+SECTIONS = ("load", "queries", "http")
+
+
+def keep_other_sections(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """The new figures, plus the sections this run did not measure from the last results.
+
+    Each section keeps the date it was measured (`measured`), so a section re-run alone (say the
+    HTTP service after a change to it) says so in RESULTS.md instead of passing for one run.
+    """
+    dates = dict(old.get("measured") or {s: old["started"] for s in SECTIONS if s in old})
+    if old.get("load_rerun") and "load" in old:
+        dates["load"] = old["load_rerun"]
+    merged = dict(new)
+    for section in SECTIONS:
+        if section in new:
+            dates[section] = new["started"]
+        elif section in old:
+            merged[section] = old[section]
+    merged["measured"] = {s: dates[s] for s in SECTIONS if s in merged}
+    merged.pop("load_rerun", None)
+    return merged
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", default="S", choices=["XS", "S", "M", "L"])
@@ -117,6 +140,8 @@ def main() -> None:
         http_seconds=args.http_seconds,
     )
     out = HERE / f"results-{size}.json"
+    if out.exists():
+        results = keep_other_sections(json.loads(out.read_text()), results)
     out.write_text(json.dumps(results, indent=2) + "\n")
     from bench.report import write_report
 
