@@ -495,13 +495,6 @@ def test_same_rows_as_the_embedded_store(make_store: StoreFactory, checker: Writ
         ]
 
 
-VIRTUOSO_WRONG = {
-    # Virtuoso 7.2 finds no match for OPTIONAL { { A } UNION { B } } when A and B join on
-    # different outer variables (queries/project-needs.rq); every other question agrees.
-    "funders-for-project",
-}
-
-
 @pytest.mark.slow
 def test_reference_workbook_everywhere(make_store: StoreFactory) -> None:
     """The reference workbook loads, validates and answers the project's queries identically."""
@@ -541,10 +534,7 @@ def test_reference_workbook_everywhere(make_store: StoreFactory) -> None:
             kind, key = parts[1].split("/", 1)
             keys.setdefault(kind, key)
     asked = 0
-    virtuoso = isinstance(store, RemoteStore) and store.client.virtuoso
     for question in questions():
-        if virtuoso and question.name in VIRTUOSO_WRONG:
-            continue
         params = {p.name: keys[p.kind] for p in question.params if p.required and p.kind}
         ours_answer = run(store, question.name, params)
         theirs_answer = run(reference, question.name, params)

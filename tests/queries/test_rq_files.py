@@ -73,3 +73,34 @@ def test_every_query_runs_on_the_reference_data(path: Path, reference: EmbeddedS
     assert isinstance(result, SelectResult)
     assert result.variables == list(query.columns)
     assert len(result) > 0, f"{query.name} finds nothing in the reference data"
+
+
+def test_project_needs_lists_topics_by_way_of_the_activity_or_its_objective() -> None:
+    """One row per topic and where it comes from; an activity with none still has its row."""
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    store.load(
+        b"""@prefix sic: <https://w3id.org/4p1000/ontology#> .
+        @prefix dct: <http://purl.org/dc/terms/> . @prefix : <http://example.org/> .
+        :p a sic:Project ; sic:addresses :a1, :a2, :a3 .
+        :a1 sic:objective :o1 ; dct:subject :t1 .
+        :o1 dct:subject :t2 .
+        :a2 sic:objective :o2 .
+        :a3 sic:objective :o1 .""",
+        ox.RdfFormat.TURTLE,
+    )
+    text = (FOLDER / "project-needs.rq").read_text(encoding="utf-8")
+    rows = [
+        tuple(None if t is None else t.value for t in row)
+        for row in store.query(
+            text, substitutions={ox.Variable("project"): ox.NamedNode("http://example.org/p")}
+        )
+    ]
+    ex = "http://example.org/"
+    assert rows == [
+        (ex + "p", ex + "a1", ex + "o1", ex + "t1", "activity"),
+        (ex + "p", ex + "a1", ex + "o1", ex + "t2", "objective"),
+        (ex + "p", ex + "a2", ex + "o2", None, None),
+        (ex + "p", ex + "a3", ex + "o1", ex + "t2", "objective"),
+    ]
