@@ -73,6 +73,24 @@ def memory_store(write_checker: Any) -> Iterator[Any]:
     store.close()
 
 
+@pytest.fixture(params=["memory", "disk-with-memory-copy"])
+def served_store(
+    request: pytest.FixtureRequest, write_checker: Any, tmp_path: Path
+) -> Iterator[Any]:
+    """An empty store as the service holds one: in memory, or on disk read from a memory copy.
+
+    The second replays every write on the copy (graph.embedded): the write tests run on both.
+    """
+    from graph.embedded import EmbeddedStore
+
+    path = None if request.param == "memory" else tmp_path / "served"
+    store = EmbeddedStore(path, checker=write_checker)
+    if path is not None:
+        assert store.hold_in_memory(1_000_000)
+    yield store
+    store.close()
+
+
 @pytest.fixture
 def reference_copy(reference_store: Path, tmp_path: Path) -> Path:
     """A private on-disk copy of the reference store, free to write to."""

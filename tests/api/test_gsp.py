@@ -26,8 +26,8 @@ CAROL = """
 
 
 @pytest.fixture
-def client(make_client: Callable[..., Any], memory_store: Any) -> Any:
-    return make_client(memory_store)
+def client(make_client: Callable[..., Any], served_store: Any) -> Any:
+    return make_client(served_store)
 
 
 @pytest.fixture

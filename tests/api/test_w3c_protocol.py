@@ -1,5 +1,6 @@
 """The W3C SPARQL 1.1 Protocol tests (all 34) and the Graph Store Protocol tests with indirect
-graph identification, replayed against the app on a throwaway in-memory store.
+graph identification, replayed against the app on a throwaway store: in memory, and on disk
+read from a memory copy.
 
 The runner (tests/api/conftest.py) reads the manifests with rdflib and sends their requests
 unchanged except for the paths: queries to /sparql, updates to /update, graph store requests to
@@ -20,21 +21,21 @@ def test_the_manifests_are_all_there(w3c_manifest_counts: dict[str, int]) -> Non
 
 def test_protocol(
     w3c_protocol_case: Any,
-    memory_store: Any,
+    served_store: Any,
     make_client: Callable[..., Any],
     w3c_run: Callable[..., None],
     write_token: str,
 ) -> None:
-    client = make_client(memory_store)
+    client = make_client(served_store)
     w3c_run(w3c_protocol_case, client, write_token)
 
 
 def test_graph_store_protocol(
     w3c_gsp_case: Any,
-    memory_store: Any,
+    served_store: Any,
     make_client: Callable[..., Any],
     w3c_run: Callable[..., None],
     write_token: str,
 ) -> None:
-    client = make_client(memory_store)
+    client = make_client(served_store)
     w3c_run(w3c_gsp_case, client, write_token)
