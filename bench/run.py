@@ -84,7 +84,9 @@ def run(
             if "http" in sections:
                 from bench.http import http_section
 
-                results["http"] = http_section(store_dir / "store", nt, duration=3 if quick else 10)
+                results["http"] = http_section(
+                    store_dir / "store", nt, duration=3 if quick else http_seconds
+                )
     finally:
         shutil.rmtree(store_dir, ignore_errors=True)
     results["peak_memory_mb"] = peak_memory_mb()
@@ -139,14 +141,17 @@ def main() -> None:
         naive_budget=args.naive_budget,
         http_seconds=args.http_seconds,
     )
-    out = HERE / f"results-{size}.json"
-    if out.exists():
+    # a quick run is a smoke test: its figures never replace the published ones in bench/
+    folder = DATA / "quick" if args.quick else HERE
+    folder.mkdir(parents=True, exist_ok=True)
+    out = folder / f"results-{size}.json"
+    if out.exists() and not args.quick:
         results = keep_other_sections(json.loads(out.read_text()), results)
     out.write_text(json.dumps(results, indent=2) + "\n")
     from bench.report import write_report
 
-    write_report(HERE)
-    print(f"wrote {out} and {HERE / 'RESULTS.md'}")
+    report = write_report(folder)
+    print(f"wrote {out} and {report}")
 
 
 if __name__ == "__main__":
