@@ -79,10 +79,11 @@ def client(store: EmbeddedStore) -> Iterator[TestClient]:
 
 @pytest.fixture
 def fresh(
-    reference: Path, write_checker: WriteChecker
+    reference_copy: Path, write_checker: WriteChecker
 ) -> Iterator[tuple[TestClient, EmbeddedStore]]:
-    """A client over a store of its own, for tests that write."""
-    st = loaded_store(reference, write_checker)
+    """A client over a store of its own, for tests that write: on disk, read from memory."""
+    st = EmbeddedStore(reference_copy, checker=write_checker)
+    assert st.hold_in_memory(1_000_000)
     with serve(st) as c:
         yield c, st
     st.close()
@@ -268,6 +269,10 @@ def test_a_valid_project_is_stored_and_dereferences(
         in triples
     )
     assert "updates" in {s.name for s in store.sources()}
+    # the copy followed the commit, and the disk holds it too
+    updates = ox.NamedNode(BASE + "graph/updates")
+    on_disk = {q.triple for q in store.raw.quads_for_pattern(project, None, None, updates)}
+    assert len(on_disk) > 5 and on_disk <= triples
 
 
 def test_a_project_maps_exactly_like_a_projects_csv_row(tmp_path: Path, reference: Path) -> None:
