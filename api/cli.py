@@ -381,7 +381,8 @@ def serve(
     """Serve SPARQL, the Graph Store Protocol, linked data and the JSON API over HTTP.
 
     Writes need SIC_WRITE_TOKEN (without it the service is read-only); SIC_QUERY_TIMEOUT,
-    SIC_RESULT_LIMIT, SIC_CORS_ORIGINS, SIC_QUERY_WORKERS and SIC_ANSWER_CACHE_MB tune it.
+    SIC_RESULT_LIMIT, SIC_CORS_ORIGINS, SIC_QUERY_WORKERS, SIC_ANSWER_CACHE_MB and
+    SIC_MEMORY_COPY_LIMIT tune it.
     """
     import uvicorn
 
