@@ -3,7 +3,8 @@
 - ours: `sic serve` on the store the other sections loaded, as configured by default (answers
   kept per store version, data held in memory), and again with SIC_ANSWER_CACHE_MB=0, where
   every request is computed: wrk repeats one query, so the first shows a kept answer served
-  again and the second what computing it costs;
+  again and the second what computing it costs; and a third time computing from the disk store
+  (SIC_MEMORY_COPY_LIMIT=0 too), with each one's start-up time and memory;
 - peer: rdflib-endpoint (FastAPI over rdflib, from PyPI) serving the same N-Triples file;
 - floor: Oxigraph server (the Rust engine behind pyoxigraph) on the same file.
 Each is started on a free 127.0.0.1 port, warmed, measured with 1, 4 and 16 connections, and
@@ -25,6 +26,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +40,12 @@ ENGINE = (
     "GROUP BY ?objective ORDER BY ?objective"
 )
 CONNECTIONS = (1, 4, 16)
+CONFIGS: dict[str, dict[str, str]] = {
+    "ours": {},
+    "ours_uncached": {"SIC_ANSWER_CACHE_MB": "0"},
+    "ours_disk": {"SIC_ANSWER_CACHE_MB": "0", "SIC_MEMORY_COPY_LIMIT": "0"},
+}
+"""How ours is started: as configured; every answer computed; computed from the disk store."""
 
 
 def _free_port() -> int:
@@ -58,14 +66,44 @@ def _wait(url: str, timeout: float) -> None:
     raise RuntimeError(f"server at {url} did not come up in {timeout:.0f} s")
 
 
+def _pss_mb(pid: int) -> float:
+    """Proportional set size of a process and its descendants: pages they share count once."""
+    total_kb = 0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            with open(f"/proc/{current}/smaps_rollup") as rollup:
+                total_kb += next(
+                    (int(line.split()[1]) for line in rollup if line.startswith("Pss:")), 0
+                )
+            with open(f"/proc/{current}/task/{current}/children") as children:
+                pending += [int(c) for c in children.read().split()]
+        except OSError:
+            continue  # gone meanwhile, or /proc without these files
+    return total_kb / 1024
+
+
+@dataclass
+class _Started:
+    """A server the benchmark started: how long it took to answer, and its process."""
+
+    seconds: float
+    pid: int
+
+    def memory_mb(self) -> float:
+        return _pss_mb(self.pid)
+
+
 @contextmanager
 def _server(
     cmd: list[str], probe: str, timeout: float, env: dict[str, str] | None = None
-) -> Iterator[None]:
+) -> Iterator[_Started]:
+    start = time.monotonic()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     try:
         _wait(probe, timeout)
-        yield
+        yield _Started(time.monotonic() - start, proc.pid)
     finally:
         proc.terminate()
         try:
@@ -115,7 +153,7 @@ def http_section(store_dir: Path, nt: Path, duration: int = 10) -> dict[str, Any
         return {"skipped": "wrk is not installed (Debian package wrk)"}
     results: dict[str, Any] = {"duration_s": duration, "connections": list(CONNECTIONS)}
 
-    for config, env in (("ours", {}), ("ours_uncached", {"SIC_ANSWER_CACHE_MB": "0"})):
+    for config, env in CONFIGS.items():
         port = _free_port()
         base = f"http://127.0.0.1:{port}"
         with _server(
@@ -123,8 +161,10 @@ def http_section(store_dir: Path, nt: Path, duration: int = 10) -> dict[str, Any
             base + "/sparql",
             300,
             env={**os.environ, **env},
-        ):
+        ) as started:
             results[config] = _measure(base + "/sparql", duration)
+            results[config]["startup_s"] = started.seconds
+            results[config]["memory_mb"] = started.memory_mb()
             if config == "ours":
                 _wrk(base + "/id/organisation/org000001", 1, 2, "ids.lua")
                 results["ours"]["id_lookup"] = {

@@ -84,21 +84,47 @@ def _http_table(r: dict[str, Any]) -> list[str]:
     http = r["http"]
     if "skipped" in http:
         return [f"Skipped: {http['skipped']}"]
-    uncached = "ours_uncached" in http
+    # (key in the results, column title): the configurations of ours this run measured
+    ours = [
+        (key, title)
+        for key, title in (
+            ("ours", "ours"),
+            ("ours_uncached", "ours computed"),
+            ("ours_disk", "computed from disk"),
+        )
+        if key in http
+    ]
     rows = [
         f"wrk on loopback, {http['duration_s']} s per cell; req/s and p50/p95/p99 latency in ms.",
-        *(
-            [
-                "ours: as configured by default (wrk repeats one query, so after the first request "
-                "the answer kept for this store version is served again); ours computed: "
-                "SIC_ANSWER_CACHE_MB=0, every request runs the query.",
-            ]
-            if uncached
-            else []
-        ),
+    ]
+    if len(ours) > 1:
+        rows.append(
+            "ours: as configured by default (wrk repeats one query, so after the first request "
+            "the answer kept for this store version is served again); ours computed: "
+            "SIC_ANSWER_CACHE_MB=0, every request runs the query"
+            + (
+                "; computed from disk: also SIC_MEMORY_COPY_LIMIT=0, no in-memory copy."
+                if "ours_disk" in http
+                else "."
+            )
+        )
+    started = [
+        f"{title} {http[key]['startup_s']:.1f} s, {http[key]['memory_mb']:,.0f} MB"
+        for key, title in ours
+        if "startup_s" in http[key]
+    ]
+    if started:
+        rows.append(
+            "Start-up until the first answer, and memory (PSS of the service and its query "
+            "workers, after the run): " + "; ".join(started) + "."
+        )
+    titles = " | ".join(title for _, title in ours)
+    computed = "ours_uncached" in http
+    rows += [
         "",
-        "| query | connections | ours | ours computed | peer (rdflib-endpoint) | floor (Oxigraph server) | ours/peer | computed/peer | computed/floor |",
-        "|---|---|---|---|---|---|---|---|---|",
+        f"| query | connections | {titles} | peer (rdflib-endpoint) | floor (Oxigraph server) "
+        "| ours/peer |" + (" computed/peer | computed/floor |" if computed else ""),
+        "|---|---|" + "---|" * (len(ours) + 3 + (2 if computed else 0)),
     ]
 
     def cell(x: dict[str, Any] | None) -> str:
@@ -111,17 +137,23 @@ def _http_table(r: dict[str, Any]) -> list[str]:
     for kind in ("point", "engine"):
         for c in http["connections"]:
             ratio = http["ratios"][f"{kind}@{c}"]
-            computed = http["ours_uncached"][kind][str(c)] if uncached else None
             floor = http["floor"][kind][str(c)]
-            rows.append(
-                f"| {kind} | {c} | {cell(http['ours'][kind][str(c)])} | {cell(computed)} "
-                f"| {cell(http['peer'][kind][str(c)])} | {cell(floor)} "
-                f"| {_ratio(ratio['ours_over_peer'])} | {_ratio(ratio.get('uncached_over_peer'))} "
-                f"| {_ratio(computed['rps'] / max(floor['rps'], 1e-9) if computed else None)} |"
+            ours_cells = " | ".join(cell(http[key][kind][str(c)]) for key, _ in ours)
+            row = (
+                f"| {kind} | {c} | {ours_cells} | {cell(http['peer'][kind][str(c)])} "
+                f"| {cell(floor)} | {_ratio(ratio['ours_over_peer'])} |"
             )
+            if computed:
+                rps = http["ours_uncached"][kind][str(c)]["rps"]
+                row += (
+                    f" {_ratio(ratio.get('uncached_over_peer'))} "
+                    f"| {_ratio(rps / max(floor['rps'], 1e-9))} |"
+                )
+            rows.append(row)
+    blank = " |" * (len(ours) + 2 + (2 if computed else 0))
     for c in http["connections"]:
         rows.append(
-            f"| /id lookup (Turtle) | {c} | {cell(http['ours']['id_lookup'][str(c)])} | | | | | | |"
+            f"| /id lookup (Turtle) | {c} | {cell(http['ours']['id_lookup'][str(c)])} |{blank}"
         )
     return rows
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from bench.report import write_report
 from bench.run import keep_other_sections
@@ -40,3 +41,37 @@ def test_the_report_names_the_date_of_a_section_measured_apart(tmp_path: Path) -
     (tmp_path / "results-S.json").write_text(json.dumps(result))
     text = write_report(tmp_path).read_text()
     assert "### HTTP service\n\nMeasured day 2.\n\nSkipped: wrk is not installed" in text
+
+
+def _cell(rps: float) -> dict[str, float]:
+    return {"rps": rps, "p50": 1.0, "p95": 2.0, "p99": 3.0}
+
+
+def test_the_http_table_puts_every_configuration_beside_the_peer_and_the_floor() -> None:
+    from bench.report import _http_table
+
+    conns = [1, 16]
+
+    def measured(rps: float) -> dict[str, Any]:
+        return {kind: {str(c): _cell(rps) for c in conns} for kind in ("point", "engine")}
+
+    http: dict[str, Any] = {
+        "duration_s": 10,
+        "connections": conns,
+        "peer": measured(100),
+        "floor": measured(1000),
+        "ratios": {
+            f"{k}@{c}": {"ours_over_peer": 30.0, "uncached_over_peer": 5.0}
+            for k in ("point", "engine")
+            for c in conns
+        },
+    }
+    for key, rps in (("ours", 3000), ("ours_uncached", 500), ("ours_disk", 200)):
+        http[key] = {**measured(rps), "startup_s": 1.5, "memory_mb": 120.0}
+    http["ours"]["id_lookup"] = {str(c): _cell(4000) for c in conns}
+    rows = _http_table({"http": http})
+    table = [row for row in rows if row.startswith("|")]
+    assert len({row.count("|") for row in table}) == 1  # every row has every column
+    assert "computed from disk" in table[0] and "200 req/s" in table[2]
+    assert "| 30.00x | 5.00x | 0.50x |" in table[2]
+    assert "computed from disk 1.5 s, 120 MB" in "\n".join(rows)
