@@ -209,7 +209,7 @@ def from_solutions(solutions: ox.QuerySolutions, limit: int | None = None) -> Se
         if limit is not None and len(rows) >= limit:
             truncated = True
             break
-        rows.append([solution[i] for i in range(len(variables))])
+        rows.append(list(solution))  # its values, in the order of `variables`
     return SelectResult(variables, rows, truncated)
 
 
