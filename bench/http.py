@@ -77,8 +77,10 @@ def _pss_mb(pid: int) -> float:
                 total_kb += next(
                     (int(line.split()[1]) for line in rollup if line.startswith("Pss:")), 0
                 )
-            with open(f"/proc/{current}/task/{current}/children") as children:
-                pending += [int(c) for c in children.read().split()]
+            # children are listed per thread: the workers are forked by the store's thread
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as children:
+                    pending += [int(c) for c in children.read().split()]
         except OSError:
             continue  # gone meanwhile, or /proc without these files
     return total_kb / 1024
