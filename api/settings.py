@@ -42,7 +42,7 @@ class Settings(BaseSettings):
     query_workers: int = Field(default=0, ge=0)  # processes running queries; 0: one per core, >= 4
     answer_cache_mb: float = Field(default=64.0, ge=0)  # SPARQL answers kept per version; 0: off
     # largest store (published triples) the service also holds in memory to read from; 0: never
-    memory_copy_limit: int = Field(default=5_000_000, ge=0)
+    memory_copy_limit: int = Field(default=2_000_000, ge=0)  # ~1 GB per million with 4 workers
     data: list[Path] = Field(default_factory=list)  # what `sic serve` loads into an empty store
 
     def store_options(self) -> dict[str, Any]:

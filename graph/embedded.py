@@ -18,10 +18,13 @@ faster than passing the published graphs as a list (S: 14.8 vs 29.8 ms, M: 147 v
 
 The service also keeps a copy of the published data in memory (`hold_in_memory`) and reads
 from it: pyoxigraph's in-memory store answers the same union query 2.7x faster again at M
-(57 vs 153 ms; 4.5x at S), for about 380 MB per million triples, shared with the forked query
-workers. The disk stays the store of record: every write is staged, validated and committed
-on disk first, then the same update text is applied to the copy (staged graphs are copied
-over first); if that ever failed the copy would be dropped and reads go back to the disk.
+(57 vs 153 ms; 4.5x at S). The copy takes about 380 MB per million triples; the forked query
+workers share it copy-on-write, but pages their reads touch stop being shared: the service
+and its four workers measured 934 MB at M after the HTTP benchmark, against 161 MB reading
+from disk (bench/RESULTS.md). The disk stays the store of record: every write is staged,
+validated and committed on disk first, then the same update text is applied to the copy
+(staged graphs are copied over first); if that ever failed the copy would be dropped and reads
+go back to the disk.
 """
 
 from __future__ import annotations
@@ -237,7 +240,8 @@ class EmbeddedStore(GraphStore):
         """Copy the published data into memory and answer reads from there from now on.
 
         Only for a store on disk of at most `max_triples` published triples (the copy takes
-        about 380 MB per million); answers whether the copy was made.
+        about 380 MB per million, more once workers have read it; see the module docstring);
+        answers whether the copy was made.
         """
         with self._lock:
             if self.path is None or self._memory is not None:
