@@ -374,6 +374,13 @@ def serve(
             show_default=False,
         ),
     ] = None,
+    empty: Annotated[
+        bool,
+        typer.Option(
+            "--empty",
+            help="Serve the store as it is, even when empty (load no reference data).",
+        ),
+    ] = False,
     access_log: Annotated[
         bool, typer.Option("--access-log/--no-access-log", help="Log every request.")
     ] = False,
@@ -396,13 +403,16 @@ def serve(
         err.print("no such file or folder: " + ", ".join(str(p) for p in missing))
         raise typer.Exit(EXIT_USAGE)
     settings = _settings(store, base_iri, endpoint, update_endpoint, gsp_endpoint)
+    if data and empty:
+        err.print("give --data or --empty, not both")
+        raise typer.Exit(EXIT_USAGE)
     if data:
         settings = settings.model_copy(update={"data": list(data)})
     try:
         # opened here rather than in the app's lifespan so that a locked folder or a bad
         # --data file is reported like any other command's error, not as a server traceback
         with _open(settings) as st:
-            if not st.sources():
+            if not st.sources() and not empty:
                 with err.status("loading the first data into an empty store ..."):
                     seed(st, settings)
             with err.status("copying the data into memory ..."):

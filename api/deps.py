@@ -16,9 +16,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.security import check_write_token
 from api.settings import Settings
-from api.workers import QueryRunner, ThreadRunner, WorkerPool, default_pool_size
 from graph.base import GraphStore
 from graph.update import Delta
+from runner.pool import Limits, Runner, ThreadRunner, WorkerPool, default_pool_size
 
 
 @runtime_checkable
@@ -48,19 +48,30 @@ def open_configured_store(settings: Settings) -> GraphStore:
     return open_store(settings.store, **settings.store_options())
 
 
-def make_runner(store: GraphStore, settings: Settings) -> QueryRunner:
+def make_runner(store: GraphStore, settings: Settings) -> Runner:
     """Killable worker processes for the embedded store, a thread for anything else."""
     from graph.embedded import EmbeddedStore
 
+    limits = Limits(query=settings.query_timeout, write=settings.update_timeout)
     if isinstance(store, EmbeddedStore):
         size = settings.query_workers or default_pool_size()
         return WorkerPool(
             store,
             size=size,
-            timeout=settings.query_timeout,
+            limits=limits,
             answer_cache_bytes=int(settings.answer_cache_mb * 2**20),
+            warm_up=lambda: warm_up(store),
         )
-    return ThreadRunner(store, timeout=settings.query_timeout)
+    return ThreadRunner(store, limits=limits)
+
+
+def warm_up(store: GraphStore) -> None:
+    """Prepare in the service what every worker would otherwise prepare again after each fork:
+    the SPARQL parser's grammar, and the shapes that validate writes (about a second)."""
+    from api.security import warm_up as import_parsers
+
+    import_parsers()
+    store.prepare_writes()
 
 
 # async, although they do no I/O: FastAPI runs a plain `def` dependency on a worker thread,
@@ -73,8 +84,8 @@ async def get_store(request: Request) -> GraphStore:
     return cast(GraphStore, request.app.state.store)
 
 
-async def get_runner(request: Request) -> QueryRunner:
-    return cast(QueryRunner, request.app.state.runner)
+async def get_runner(request: Request) -> Runner:
+    return cast(Runner, request.app.state.runner)
 
 
 @dataclass(frozen=True)
@@ -87,7 +98,7 @@ class Service:
 
     settings: Settings
     store: GraphStore
-    runner: QueryRunner
+    runner: Runner
 
 
 async def get_service(request: Request) -> Service:
@@ -96,7 +107,7 @@ async def get_service(request: Request) -> Service:
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[GraphStore, Depends(get_store)]
-RunnerDep = Annotated[QueryRunner, Depends(get_runner)]
+RunnerDep = Annotated[Runner, Depends(get_runner)]
 ServiceDep = Annotated[Service, Depends(get_service)]
 
 

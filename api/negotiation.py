@@ -64,14 +64,23 @@ RDF_FORMATS: tuple[Format, ...] = (
 
 
 class NotAcceptable(Exception):
-    """No representation the service has matches the request's Accept header (HTTP 406)."""
+    """No representation the service has matches the request's Accept header (HTTP 406).
 
-    def __init__(self, offered: Sequence[Format]) -> None:
-        self.offered = [f.media_type for f in offered]
+    `travels`: the runner sends it back whole from a worker process (it pickles as the list of
+    media types on offer).
+    """
+
+    travels = True
+
+    def __init__(self, offered: Sequence[Format | str]) -> None:
+        self.offered = [f if isinstance(f, str) else f.media_type for f in offered]
         super().__init__(
             "none of the requested media types can be produced here; available: "
             + ", ".join(self.offered)
         )
+
+    def __reduce__(self) -> tuple[type[NotAcceptable], tuple[list[str]]]:
+        return (type(self), (self.offered,))
 
 
 @dataclass(frozen=True)

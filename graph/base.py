@@ -157,6 +157,12 @@ class GraphStore(ABC):
         }
         return per_class, per_graph
 
+    def prepare_writes(self) -> None:  # noqa: B027 - optional hook
+        """Do now the one-time work that validating a write needs (parsing the shapes).
+
+        The service calls it before it forks its workers, so that they inherit the result.
+        """
+
     def settle(self) -> None:  # noqa: B027 - optional hook, most backends have no shortcut
         """Declare that this handle will only read from now on (a forked query worker does).
 

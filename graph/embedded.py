@@ -131,6 +131,9 @@ class EmbeddedStore(GraphStore):
             self._checker = WriteChecker()
         return self._checker
 
+    def prepare_writes(self) -> None:
+        self.checker.validator  # noqa: B018 - parsed now, inherited by forked workers
+
     @property
     def _reader(self) -> ox.Store:
         """Where reads go: the in-memory copy when there is one, else the disk."""

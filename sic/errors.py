@@ -56,6 +56,9 @@ class LoaderError(KGError):
         more = f"\n  ... and {count - 20} more" if count > 20 else ""
         super().__init__(f"{count} problem{'s' if count != 1 else ''} found:\n{head}{more}")
 
+    def __reduce__(self) -> tuple[type[LoaderError], tuple[list[Problem]]]:
+        return (type(self), (self.problems,))  # crosses from a worker process whole
+
 
 @dataclass(frozen=True)
 class Violation:
@@ -89,6 +92,9 @@ class ValidationFailed(KGError):
         more = f"\n  ... and {count - 20} more" if count > 20 else ""
         super().__init__(f"{count} SHACL violation{'s' if count != 1 else ''}:\n{head}{more}")
 
+    def __reduce__(self) -> tuple[type[ValidationFailed], tuple[list[Violation]]]:
+        return (type(self), (self.violations,))  # crosses from a worker process whole
+
 
 class ShapesError(KGError):
     """The shapes themselves could not be read or used."""
@@ -99,7 +105,17 @@ class QueryError(KGError):
 
 
 class QueryTimeout(QueryError):
-    """A query ran past its time limit and was stopped."""
+    """A query ran past its time limit and was stopped (or never found a free worker).
+
+    `retry_after`: seconds after which trying again is reasonable, when the service knows.
+    """
+
+    def __init__(self, message: str, retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+    def __reduce__(self) -> tuple[type[QueryTimeout], tuple[str, int | None]]:
+        return (type(self), (str(self), self.retry_after))
 
 
 class StoreError(KGError):

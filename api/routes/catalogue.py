@@ -358,7 +358,7 @@ async def submit_project(
     writable = store
     try:
         # on the store thread, serialised with the query workers' forks, which then see it
-        await runner.write(lambda: writable.apply(delta, command="POST /api/projects"))
+        await runner.write(None, lambda _: writable.apply(delta, command="POST /api/projects"))
     except ValidationFailed as exc:
         raise ValidationFailed(_without_row(trace(exc.violations, workbook))) from None
     url = str(request.url_for("resource", kind="project", key=idea.id))

@@ -28,7 +28,7 @@ from starlette.datastructures import UploadFile
 
 from api.deps import ServiceDep, WritableStore, WriteAllowed
 from api.negotiation import RDF_FORMATS, charset_of, choose, media_type_of, rdf_format_of
-from api.workers import QueryJob
+from api.sparql_answers import QueryJob, execute
 from graph.base import GraphStore, SourceInfo
 from graph.overlay import Triple
 from graph.provenance import provenance_for
@@ -143,7 +143,7 @@ async def read_graph(
         default_graph=(),
         named_graphs=(target,),
     )
-    answer = await runner.run(job)
+    answer = await runner.call(execute, job)
     return Response(answer.body, media_type=answer.content_type, headers={"Vary": "Accept"})
 
 
@@ -305,7 +305,7 @@ async def put_graph(
     target = _writable_target(request, store, required=True)
     assert target is not None  # required=True
     triples = await _body_triples(request, target)
-    created = await runner.write(lambda: _replace(store, target, triples))
+    created = await runner.write(None, lambda _: _replace(store, target, triples))
     return Response(status_code=status.HTTP_201_CREATED if created else status.HTTP_204_NO_CONTENT)
 
 
@@ -334,7 +334,7 @@ async def post_graph(
         headers["Location"] = target
     named = target
     triples = await _body_triples(request, named)
-    created = await runner.write(lambda: _merge(store, named, triples))
+    created = await runner.write(None, lambda _: _merge(store, named, triples))
     code = status.HTTP_201_CREATED if created else status.HTTP_204_NO_CONTENT
     return Response(status_code=code, headers=headers)
 
@@ -356,5 +356,5 @@ async def delete_graph(
     store, runner = service.store, service.runner
     target = _writable_target(request, store, required=True)
     assert target is not None  # required=True
-    await runner.write(lambda: _delete(store, target))
+    await runner.write(None, lambda _: _delete(store, target))
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -14,7 +14,7 @@ Limits, documented here and in the service description:
 - SERVICE is refused (400); FROM, FROM NAMED and the dataset parameters only name graphs of
   the store (one that is not there is empty): nothing is ever fetched.
 
-An answer is kept for the store version it was computed on (api.answers, SIC_ANSWER_CACHE_MB)
+An answer is kept for the store version it was computed on (runner.kept, SIC_ANSWER_CACHE_MB)
 and served again for the same query, dataset and Accept header until the next write.
 
 /update takes SPARQL 1.1 Update by POST only (form `update=` or `application/sparql-update`),
@@ -45,7 +45,7 @@ from api.negotiation import (
 )
 from api.routes.pages import editor_if_wanted
 from api.settings import Settings
-from api.workers import QueryAnswer, QueryJob
+from api.sparql_answers import QueryAnswer, QueryJob, execute
 from graph.base import GraphStore
 from graph.results import GraphResult
 
@@ -185,7 +185,8 @@ async def _answer(service: Service, request: Request, text: str, params: Params)
         limit=settings.result_limit,
         base_iri=settings.base_iri,
     )
-    answer: QueryAnswer = await service.runner.run(job)
+    client = request.client.host if request.client else None
+    answer: QueryAnswer = await service.runner.call(execute, job, keep=True, client=client)
     headers = {"Vary": "Accept"}
     if answer.truncated:
         headers[TRUNCATED_HEADER] = str(settings.result_limit)
@@ -279,13 +280,14 @@ async def update(request: Request, service: ServiceDep, _auth: WriteAllowed) -> 
     using = _values(params, "using-graph-uri")
     using_named = _values(params, "using-named-graph-uri")
     await service.runner.write(
-        lambda: writable.update(
+        None,
+        lambda _: writable.update(
             text,
             base_iri=base,
             using_graphs=using,
             using_named_graphs=using_named,
             command="SPARQL update via /update",
-        )
+        ),
     )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 

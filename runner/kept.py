@@ -1,8 +1,8 @@
-"""SPARQL answers kept for the store version they were computed on.
+"""Answers kept for the store version they were computed on.
 
 Dashboards, notebooks and other services send the same queries again and again, and the data
 only changes when someone writes. An answer is therefore kept, keyed by everything that shapes
-it (query text, dataset, Accept header, row limit, base IRI: the whole QueryJob) and by the
+it (for a SPARQL query: its text, dataset, Accept header, row limit and base IRI) and by the
 store version it was computed on; the first lookup under a new version empties the cache, so an
 answer is never served for data it was not computed from. Errors and timeouts are not kept.
 
@@ -17,20 +17,18 @@ push out everything else.
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from api.workers import QueryAnswer, QueryJob
+from collections.abc import Hashable
+from typing import Any
 
 
 class AnswerCache:
-    """Least-recently-used answers of one store version, at most `max_bytes` of bodies."""
+    """Least-recently-used answers of one store version, at most `max_bytes` of them."""
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
         self.max_answer = max_bytes // 8
         self._version: str | None = None
-        self._answers: OrderedDict[QueryJob, QueryAnswer] = OrderedDict()
+        self._answers: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
         self._bytes = 0
         self.hits = 0
         self.misses = 0
@@ -40,7 +38,7 @@ class AnswerCache:
 
     @property
     def size(self) -> int:
-        """Bytes of answer bodies held."""
+        """Bytes of answers held (as they crossed from the worker)."""
         return self._bytes
 
     def _at(self, version: str) -> None:
@@ -49,29 +47,28 @@ class AnswerCache:
             self._bytes = 0
             self._version = version
 
-    def get(self, version: str, job: QueryJob) -> QueryAnswer | None:
-        """The answer kept for `job` on this store version, if any."""
+    def get(self, version: str, key: Hashable) -> Any | None:
+        """The answer kept for `key` on this store version, if any."""
         if not self.max_bytes:
             return None
         self._at(version)
-        answer = self._answers.get(job)
-        if answer is None:
+        kept = self._answers.get(key)
+        if kept is None:
             self.misses += 1
             return None
-        self._answers.move_to_end(job)
+        self._answers.move_to_end(key)
         self.hits += 1
-        return answer
+        return kept[0]
 
-    def put(self, version: str, job: QueryJob, answer: QueryAnswer) -> None:
+    def put(self, version: str, key: Hashable, answer: Any, size: int) -> None:
         """Keep an answer computed on `version` (ignored if the store has moved on since)."""
-        size = len(answer.body)
-        if size > self.max_answer or version != self._version:
-            return  # too big, or computed on data that is no longer (or not yet) current
-        old = self._answers.pop(job, None)
+        if not self.max_bytes or size > self.max_answer or version != self._version:
+            return  # off, too big, or computed on data that is no longer (or not yet) current
+        old = self._answers.pop(key, None)
         if old is not None:
-            self._bytes -= len(old.body)
-        self._answers[job] = answer
+            self._bytes -= old[1]
+        self._answers[key] = (answer, size)
         self._bytes += size
         while self._bytes > self.max_bytes:
-            _, evicted = self._answers.popitem(last=False)
-            self._bytes -= len(evicted.body)
+            _, (_, evicted) = self._answers.popitem(last=False)
+            self._bytes -= evicted
