@@ -23,9 +23,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.deps import Service, make_runner, open_configured_store
 from api.negotiation import NotAcceptable
 from api.routes import catalogue, gsp, linked_data, meta, pages, sparql
-from api.settings import Settings
+from api.settings import Settings, load_settings
 from graph.base import GraphStore
 from sic.errors import (
+    Conflict,
     KGError,
     LoaderError,
     NotFound,
@@ -33,6 +34,7 @@ from sic.errors import (
     QueryTimeout,
     StoreError,
     StoreUnavailable,
+    UnsupportedBody,
     ValidationFailed,
 )
 
@@ -56,7 +58,7 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     loaded with `settings.data` or, when that is empty, the bundled reference workbook. A store
     handed in belongs to the caller: it is used as it is and left open.
     """
-    settings = settings or Settings()
+    settings = settings or load_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -166,8 +168,10 @@ def seed(store: GraphStore, settings: Settings) -> None:
 # -- errors -----------------------------------------------------------------------------------
 
 
-def _error(code: int, detail: str, **extra: Any) -> JSONResponse:
-    return JSONResponse({"detail": detail, **extra}, status_code=code)
+def _error(
+    code: int, detail: str, headers: dict[str, str] | None = None, **extra: Any
+) -> JSONResponse:
+    return JSONResponse({"detail": detail, **extra}, status_code=code, headers=headers)
 
 
 def _add_error_handlers(app: FastAPI) -> None:
@@ -179,7 +183,14 @@ def _add_error_handlers(app: FastAPI) -> None:
 
         app.add_exception_handler(exc_type, handler)
 
-    on(QueryTimeout, lambda e: _error(503, str(e)))
+    on(
+        QueryTimeout,
+        lambda e: _error(
+            503, str(e), headers={"Retry-After": str(e.retry_after)} if e.retry_after else None
+        ),
+    )
+    on(UnsupportedBody, lambda e: _error(415, str(e)))
+    on(Conflict, lambda e: _error(409, str(e)))
     on(QueryError, lambda e: _error(400, str(e)))
     on(NotFound, lambda e: _error(404, str(e)))
     on(

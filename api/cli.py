@@ -22,12 +22,20 @@ from api.output import (
     violations_text,
     violations_turtle,
 )
-from api.settings import Settings
+from api.settings import Settings, load_settings
 from api.sources import is_dataset_file, is_workbook, read_source, validate_path
 from graph.base import GraphStore
 from graph.bootstrap import ensure_ontology
 from graph.factory import open_store
-from sic.errors import KGError, LoaderError, NotFound, QueryError, StoreError, ValidationFailed
+from sic.errors import (
+    ConfigError,
+    KGError,
+    LoaderError,
+    NotFound,
+    QueryError,
+    StoreError,
+    ValidationFailed,
+)
 
 app = typer.Typer(
     name="sic",
@@ -105,7 +113,7 @@ def _settings(
         overrides["update_endpoint"] = update_endpoint
     if gsp_endpoint is not None:
         overrides["gsp_endpoint"] = gsp_endpoint
-    return Settings(**overrides)  # type: ignore[arg-type]
+    return load_settings(**overrides)
 
 
 def _open(settings: Settings) -> GraphStore:
@@ -437,6 +445,9 @@ def main() -> None:
     """Console-script entry point."""
     try:
         app()
+    except ConfigError as exc:
+        err.print(str(exc), markup=False, highlight=False)
+        sys.exit(EXIT_USAGE)
     except StoreError as exc:  # pragma: no cover - last resort, keeps traces off the terminal
         err.print(f"[red]error:[/red] {exc}")
         sys.exit(EXIT_USAGE)

@@ -7,9 +7,8 @@ app factory's lifespan; nothing here is global.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Annotated, Protocol, cast, runtime_checkable
+from typing import Annotated, cast
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -17,25 +16,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from api.security import check_write_token
 from api.settings import Settings
 from graph.base import GraphStore
-from graph.update import Delta
 from runner.pool import Limits, Runner, ThreadRunner, WorkerPool, default_pool_size
-
-
-@runtime_checkable
-class WritableStore(Protocol):
-    """A store that takes SPARQL Update and explicit deltas (validated, all or nothing)."""
-
-    def update(
-        self,
-        sparql: str,
-        *,
-        base_iri: str | None = None,
-        using_graphs: Sequence[str] = (),
-        using_named_graphs: Sequence[str] = (),
-        command: str = "",
-    ) -> Delta: ...
-
-    def apply(self, delta: Delta, *, command: str = "") -> None: ...
 
 
 def open_configured_store(settings: Settings) -> GraphStore:

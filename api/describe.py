@@ -77,7 +77,7 @@ def api_query(name: str) -> RqQuery:
 
 def select(store: GraphStore, name: str, limit: int | None = None, **terms: Term) -> SelectResult:
     """Run one of api/sparql's SELECT queries with its parameters bound as terms."""
-    result = store.query(api_query(name).text, substitutions=terms, limit=limit)
+    result = store.query(api_query(name).text, substitutions=terms, limit=limit, sources_named=True)
     if not isinstance(result, SelectResult):
         raise QueryError(f"api/sparql/{name}.rq must be a SELECT query")
     return result
@@ -85,7 +85,7 @@ def select(store: GraphStore, name: str, limit: int | None = None, **terms: Term
 
 def construct(store: GraphStore, name: str, **terms: Term) -> list[ox.Triple]:
     """Run one of api/sparql's CONSTRUCT queries with its parameters bound as terms."""
-    result = store.query(api_query(name).text, substitutions=terms)
+    result = store.query(api_query(name).text, substitutions=terms, sources_named=True)
     if not isinstance(result, GraphResult):
         raise QueryError(f"api/sparql/{name}.rq must be a CONSTRUCT query")
     return result.triples

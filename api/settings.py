@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from sic.errors import ConfigError
 from sic.iris import normalise_base
 from sic.vocab import DEFAULT_BASE
 
@@ -68,14 +69,36 @@ class Settings(BaseSettings):
     @classmethod
     def _base_ends_with_slash(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
-            raise ValueError("SIC_BASE_IRI must be an http(s) IRI")
+            raise ValueError("must be an http(s) IRI")
         return normalise_base(value)
 
     @field_validator("write_token")
     @classmethod
     def _refuse_placeholder(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and value.get_secret_value() in {"", "changeme", "changethis"}:
-            raise ValueError("SIC_WRITE_TOKEN must be a real secret (at least 16 characters)")
-        if value is not None and len(value.get_secret_value()) < 16:
-            raise ValueError("SIC_WRITE_TOKEN must be at least 16 characters long")
+        if value is None:
+            return None
+        secret = value.get_secret_value()
+        if secret.strip() != secret or not secret.strip():
+            raise ValueError("must not be blank nor begin or end with spaces")
+        if secret.lower() in {"changeme", "changethis", "secret", "password"}:
+            raise ValueError("must be a real secret, not a placeholder")
+        if len(secret) < 16:
+            raise ValueError("must be at least 16 characters long")
         return value
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """The settings from the environment and `overrides`, or one line saying what is wrong.
+
+    :raises ConfigError: naming each setting that is wrong and what it needs (never its
+        value: it may be a secret).
+    """
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors(include_url=False, include_input=False):
+            name = "SIC_" + "_".join(str(part) for part in error["loc"][:1]).upper()
+            message = str(error["msg"]).removeprefix("Value error, ")
+            problems.append(f"{name} {message}")
+        raise ConfigError("configuration error: " + "; ".join(problems)) from None

@@ -12,13 +12,17 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import pyoxigraph as ox
 from rdflib import Graph
 
 from graph.results import QueryResult, Term
 from sic.errors import Violation
+
+if TYPE_CHECKING:
+    from graph.dataset import Dataset
+    from graph.update import Delta
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,17 @@ class SourceInfo:
     checksum: str = ""
     command: str = ""
     about: Mapping[str, str] = field(default_factory=dict)
+    union: bool = True
+    """Part of the default graph (a source); False for a standalone graph a client created."""
+
+
+@dataclass(frozen=True)
+class PreparedWrite:
+    """A change evaluated and validated against one version of a store, ready to commit."""
+
+    delta: Delta
+    version: str
+    command: str
 
 
 @dataclass(frozen=True)
@@ -74,13 +89,16 @@ class GraphStore(ABC):
         limit: int | None = None,
         default_graph: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
+        sources_named: bool = False,
     ) -> QueryResult:
         """Run a SPARQL 1.1 query over the published sources.
 
         `substitutions` binds variables to RDF terms before evaluation (never pasted into the
         text). `limit` caps the rows or triples read; the result says when it was cut.
         `default_graph` / `named_graphs` narrow the dataset to graphs of the store (a graph that
-        is not there is empty; nothing is ever fetched).
+        is not there is empty; nothing is ever fetched). `sources_named`: the named graphs are
+        the default graph's members, `{BASE}graph/updates` included, so that `GRAPH ?g` tells
+        which source states what (for descriptions; the protocol's dataset is the default).
 
         :raises QueryError: if the query is malformed.
         :raises StoreError: if the store fails.
@@ -88,7 +106,15 @@ class GraphStore(ABC):
 
     @abstractmethod
     def sources(self) -> list[SourceInfo]:
-        """Every published source, sorted by name."""
+        """Every data graph (sources and standalone graphs) with its provenance, by name."""
+
+    @abstractmethod
+    def dataset(self) -> Dataset:
+        """The graphs by role: the default graph's members, the named graphs, the bookkeeping."""
+
+    @abstractmethod
+    def triples_of(self, graph: str) -> list[ox.Triple]:
+        """Every triple of one graph of the store (none when it is not there)."""
 
     @abstractmethod
     def load_graph(
@@ -130,6 +156,61 @@ class GraphStore(ABC):
         """
 
     @abstractmethod
+    def prepare_update(
+        self,
+        sparql: str,
+        *,
+        base_iri: str | None = None,
+        using_graphs: Sequence[str] = (),
+        using_named_graphs: Sequence[str] = (),
+        command: str = "",
+    ) -> PreparedWrite:
+        """Evaluate and validate a SPARQL 1.1 Update (graph.update) without writing anything.
+
+        :raises QueryError: malformed, refused (LOAD, SERVICE), too deep, or failed.
+        :raises ValidationFailed: the default graph would not conform afterwards.
+        """
+
+    @abstractmethod
+    def prepare_delta(self, delta: Delta, *, command: str = "") -> PreparedWrite:
+        """Validate an explicit change without writing anything.
+
+        :raises QueryError: it writes the store's bookkeeping.
+        :raises ValidationFailed: the default graph would not conform afterwards.
+        """
+
+    @abstractmethod
+    def commit(self, prepared: PreparedWrite) -> Delta:
+        """Apply a prepared change in one transaction, if the store has not changed since.
+
+        :raises StoreError: the store changed since the change was prepared.
+        """
+
+    def update(
+        self,
+        sparql: str,
+        *,
+        base_iri: str | None = None,
+        using_graphs: Sequence[str] = (),
+        using_named_graphs: Sequence[str] = (),
+        command: str = "",
+    ) -> Delta:
+        """Prepare and commit a SPARQL 1.1 Update; a refused update changes nothing."""
+        return self.commit(
+            self.prepare_update(
+                sparql,
+                base_iri=base_iri,
+                using_graphs=using_graphs,
+                using_named_graphs=using_named_graphs,
+                command=command,
+            )
+        )
+
+    def apply(self, delta: Delta, *, command: str = "") -> None:
+        """Validate and commit an explicit change in one transaction."""
+        self.commit(self.prepare_delta(delta, command=command))
+
+    @abstractmethod
     def dump(self, out: BinaryIO, fmt: ox.RdfFormat) -> None:
         """Write every published source and the provenance graph in a dataset format."""
 
@@ -143,7 +224,9 @@ class GraphStore(ABC):
         from graph.sparql_files import internal
 
         classes = self.query(internal("instances-per-class").text)
-        graphs = self.query(internal("triples-per-graph").text)
+        graphs = self.query(
+            internal("triples-per-graph").text, default_graph=(), named_graphs=self.dataset().data
+        )
         assert isinstance(classes, SelectResult) and isinstance(graphs, SelectResult)
         per_class = {
             text(row["class"]): int(text(row["instances"]))

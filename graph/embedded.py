@@ -7,24 +7,31 @@ the source's provenance and so publishes it; a replacement is swapped in by one 
 update. A process killed at any point leaves only an unpublished graph, which the next writer
 removes when it opens the store.
 
+Queries see the dataset of graph.dataset: the sources' union as the default graph, the data
+graphs as named graphs, the bookkeeping graph only when a query names it.
+
 The store's version (for ETags and caches) lives in this handle's memory: a fresh token when the
 store is opened and after each committed write. Only one handle can open a store folder
 (pyoxigraph locks it) so no other writer can change the data behind its back, and a token that
-changes on restart only costs clients one full answer. Kept out of the data, it leaves the
-store holding nothing but published graphs between writes, so a handle that will only read
-from now on (`settle`, a forked query worker) can let pyoxigraph treat the union of all
-its named graphs as the default graph: measured on the engine-bound benchmark query, 2.4x
-faster than passing the published graphs as a list (S: 14.8 vs 29.8 ms, M: 147 vs 361 ms).
+changes on restart only costs clients one full answer.
 
-The service also keeps a copy of the published data in memory (`hold_in_memory`) and reads
-from it: pyoxigraph's in-memory store answers the same union query 2.7x faster again at M
-(57 vs 153 ms; 4.5x at S). The copy takes about 380 MB per million triples; the forked query
-workers share it copy-on-write, but pages their reads touch stop being shared: the service
-and its four workers measured 934 MB at M after the HTTP benchmark, against 161 MB reading
-from disk (bench/RESULTS.md). The disk stays the store of record: every write is staged,
-validated and committed on disk first, then the same update text is applied to the copy
-(staged graphs are copied over first); if that ever failed the copy would be dropped and reads
-go back to the disk.
+The service also keeps a copy of the data graphs in memory (`hold_in_memory`) and reads from
+it: pyoxigraph's in-memory store answers the engine-bound benchmark query 2.7x faster at M
+(57 vs 153 ms; 4.5x at S). The copy holds no bookkeeping, so when it holds nothing but the
+sources a handle that will only read from now on (`settle`, a forked query worker) lets
+pyoxigraph take the union of all its graphs as the default graph, which is faster than a list
+(measured on disk: S 14.8 vs 29.8 ms, M 147 vs 361 ms). The copy takes about 380 MB per
+million triples; the forked workers share it copy-on-write, but pages their reads touch stop
+being shared (the service and its four workers measured 934 MB at M after the HTTP benchmark,
+against 161 MB reading from disk). The disk stays the store of record: every write is staged,
+validated and committed on disk first, then the data half of the same update is applied to
+the copy (staged graphs are copied over first); if that ever failed the copy would be dropped
+and reads go back to the disk.
+
+Writes are prepared, then committed. `prepare_update` / `prepare_delta` evaluate a change
+(graph.update) and validate it without writing anything, so the service runs them in a worker
+it can kill (runner.pool); `commit` then applies the prepared change in one transaction, if
+the store has not changed since it was prepared.
 """
 
 from __future__ import annotations
@@ -40,9 +47,9 @@ from pathlib import Path
 from typing import BinaryIO
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph
 
-from graph.base import GraphData, GraphStore, SourceInfo
+from graph.base import GraphData, GraphStore, PreparedWrite, SourceInfo
+from graph.dataset import Dataset
 from graph.provenance import delta_provenance_ops, provenance_for, sources_from_rows
 from graph.results import (
     AskResult,
@@ -53,7 +60,15 @@ from graph.results import (
     text,
 )
 from graph.sparql_files import internal
-from graph.update import Delta, apply_protocol_dataset, evaluate, parse_update
+from graph.sparql_lexer import query_dataset
+from graph.update import (
+    DEFAULT_MAX_NESTING,
+    Delta,
+    copy_data,
+    evaluate,
+    needs_working_copy,
+    read_update,
+)
 from graph.validation import WriteChecker, check_delta, validate_union
 from sic.errors import (
     KGError,
@@ -66,7 +81,7 @@ from sic.errors import (
     Violation,
 )
 from sic.iris import graph_iri, normalise_base, sources_graph
-from sic.terms import graph_to_quads, to_ox
+from sic.terms import graph_to_quads
 from sic.vocab import DEFAULT_BASE, ONTOLOGY_IRI
 
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -85,11 +100,12 @@ def _iri(value: str) -> ox.NamedNode:
 
 
 class EmbeddedStore(GraphStore):
-    """A pyoxigraph store holding one named graph per source plus a provenance graph.
+    """A pyoxigraph store holding one named graph per data graph plus a provenance graph.
 
     :param path: folder of the on-disk store, created when missing; None for an in-memory store.
     :param base: the BASE of data IRIs (`{BASE}id/{kind}/{key}`, `{BASE}graph/{source}`).
     :param checker: validates writes; the default uses the bundled shapes.
+    :param max_nesting: deepest nesting accepted in an update (SIC_MAX_NESTING).
     """
 
     version_is_local = True  # kept in memory, renewed by this handle's own writes
@@ -99,9 +115,11 @@ class EmbeddedStore(GraphStore):
         path: Path | None = None,
         base: str = DEFAULT_BASE,
         checker: WriteChecker | None = None,
+        max_nesting: int = DEFAULT_MAX_NESTING,
     ) -> None:
         self.base = normalise_base(base)
         self.path = path
+        self.max_nesting = max_nesting
         try:
             if path is None:
                 self._store = ox.Store()
@@ -113,14 +131,15 @@ class EmbeddedStore(GraphStore):
         self.sources_graph = ox.NamedNode(str(sources_graph(self.base)))
         self._lock = threading.RLock()
         self._checker = checker
-        self._published_cache: tuple[str, list[ox.NamedNode]] | None = None
+        self._dataset_cache: tuple[str, Dataset] | None = None
         self._settled = False
-        self._union_is_published = False
+        self._union_shortcut = False
         self._memory: ox.Store | None = None
+        self._book: ox.Store | None = None  # the bookkeeping graph, beside the memory copy
         self.last_timings: dict[str, float] = {}
         """Seconds spent per phase (store, validate, publish) by the last load: for benchmarks."""
-        self._remove_unpublished()
         self._version = uuid.uuid4().hex
+        self._remove_unpublished()
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -136,7 +155,7 @@ class EmbeddedStore(GraphStore):
 
     @property
     def _reader(self) -> ox.Store:
-        """Where reads go: the in-memory copy when there is one, else the disk."""
+        """Where reads of data go: the in-memory copy when there is one, else the disk."""
         return self._memory if self._memory is not None else self._store
 
     @property
@@ -145,14 +164,12 @@ class EmbeddedStore(GraphStore):
         return self._memory is not None
 
     def _select(
-        self,
-        sparql: str,
-        substitutions: dict[ox.Variable, ox.NamedNode],
-        store: ox.Store | None = None,
+        self, sparql: str, substitutions: dict[ox.Variable, ox.NamedNode]
     ) -> ox.QuerySolutions:
-        """One of graph/sparql's SELECT queries over the whole store (bookkeeping, not data)."""
-        reader = store if store is not None else self._reader
-        result = reader.query(sparql, substitutions=substitutions)  # type: ignore[arg-type]
+        """One of graph/sparql's SELECT queries over the bookkeeping (its copy in memory when
+        there is one: a forked worker never needs to touch the disk store)."""
+        book = self._book if self._book is not None else self._store
+        result = book.query(sparql, substitutions=substitutions)  # type: ignore[arg-type]
         assert isinstance(result, ox.QuerySolutions)
         return result
 
@@ -164,15 +181,14 @@ class EmbeddedStore(GraphStore):
     def version(self) -> str:
         return self._version
 
-    def published_graphs(self) -> list[ox.NamedNode]:
-        """The named graphs queries see: every published source and the provenance graph."""
+    def dataset(self) -> Dataset:
+        """The graphs by role (graph.dataset), as the store holds them now."""
         version = self.version()
-        if self._published_cache is not None and self._published_cache[0] == version:
-            return self._published_cache[1]
-        graphs = [ox.NamedNode(s.graph) for s in self.sources()]
-        graphs.append(self.sources_graph)
-        self._published_cache = (version, graphs)
-        return graphs
+        if self._dataset_cache is not None and self._dataset_cache[0] == version:
+            return self._dataset_cache[1]
+        dataset = Dataset.of(self.sources(), self.base)
+        self._dataset_cache = (version, dataset)
+        return dataset
 
     def query(
         self,
@@ -182,43 +198,90 @@ class EmbeddedStore(GraphStore):
         limit: int | None = None,
         default_graph: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
+        sources_named: bool = False,
     ) -> QueryResult:
         subs = {ox.Variable(k): v for k, v in (substitutions or {}).items()}
-        if default_graph is None and named_graphs is None and self._union_is_published:
-            return self._run(sparql, limit, use_default_graph_as_union=True, substitutions=subs)
-        published = self.published_graphs()
-        allowed = {g.value for g in published}
-        # A graph named by the caller that is not published is simply empty: never fetched.
-        wanted_dg = [_iri(g) for g in default_graph] if default_graph is not None else published
-        wanted_ng = [_iri(g) for g in named_graphs] if named_graphs is not None else published
-        dg: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [
-            g for g in wanted_dg if g.value in allowed
-        ] or [self._empty_graph()]
-        ng: list[ox.NamedNode | ox.BlankNode] = [g for g in wanted_ng if g.value in allowed]
-        return self._run(sparql, limit, default_graph=dg, named_graphs=ng, substitutions=subs)
+        dataset = self.dataset()
+        named = dataset.union if sources_named else dataset.named
+        named_nodes = [ox.NamedNode(g) for g in named]
+        if default_graph is None and named_graphs is None:
+            own = query_dataset(sparql, self.base)
+            if own is not None:
+                default_graph, named_graphs = own
+        if default_graph is None and named_graphs is None:
+            if self._union_shortcut:
+                return self._run(
+                    self._reader,
+                    sparql,
+                    limit,
+                    use_default_graph_as_union=True,
+                    named_graphs=named_nodes,
+                    substitutions=subs,
+                )
+            return self._run(
+                self._reader,
+                sparql,
+                limit,
+                default_graph=[ox.NamedNode(g) for g in dataset.union] or [self._empty_graph()],
+                named_graphs=named_nodes,
+                substitutions=subs,
+            )
+        wanted_default = [_iri(g).value for g in default_graph or ()]
+        wanted_named = [_iri(g).value for g in named_graphs or ()]
+        dg, ng = dataset.query_graphs(
+            wanted_default if default_graph is not None else None,
+            wanted_named if named_graphs is not None else None,
+        )
+        return self._run(
+            self._reader_for(dataset, [*dg, *ng]),
+            sparql,
+            limit,
+            default_graph=[ox.NamedNode(g) for g in dg] or [self._empty_graph()],
+            named_graphs=[ox.NamedNode(g) for g in ng],
+            substitutions=subs,
+        )
+
+    def _reader_for(self, dataset: Dataset, graphs: Sequence[str]) -> ox.Store:
+        """Where a query naming `graphs` can be answered: bookkeeping and data are kept apart
+        in memory, so a query naming both gets a scratch store holding what it names."""
+        book = dataset.bookkeeping.intersection(graphs)
+        if not book:
+            return self._reader
+        if self._memory is None or self._book is None:
+            return self._store
+        data = [g for g in graphs if g not in book]
+        if not data:
+            return self._book
+        scratch = copy_data(self._memory, data)
+        for g in book:
+            scratch.bulk_extend(self._book.quads_for_pattern(None, None, None, ox.NamedNode(g)))
+        return scratch
 
     def _run(
         self,
+        reader: ox.Store,
         sparql: str,
         limit: int | None,
         *,
         substitutions: dict[ox.Variable, Term],
         use_default_graph_as_union: bool = False,
-        default_graph: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | None = None,
-        named_graphs: list[ox.NamedNode | ox.BlankNode] | None = None,
+        default_graph: list[ox.NamedNode] | None = None,
+        named_graphs: list[ox.NamedNode] | None = None,
     ) -> QueryResult:
         try:
-            result = self._reader.query(
+            result = reader.query(
                 sparql,
                 use_default_graph_as_union=use_default_graph_as_union,
-                default_graph=default_graph,
-                named_graphs=named_graphs,
+                default_graph=default_graph,  # type: ignore[arg-type]
+                named_graphs=named_graphs,  # type: ignore[arg-type]
                 substitutions=substitutions or None,
             )
         except SyntaxError as exc:
-            raise QueryError(str(exc)) from exc
+            del reader  # a traceback kept by the caller must not keep the store (and its lock)
+            raise QueryError(str(exc)) from None
         except OSError as exc:
-            raise StoreError(str(exc)) from exc
+            del reader
+            raise StoreError(str(exc)) from None
         if isinstance(result, ox.QueryBoolean):
             return AskResult(bool(result))
         if isinstance(result, ox.QuerySolutions):
@@ -226,24 +289,26 @@ class EmbeddedStore(GraphStore):
         return from_triples(result, limit)
 
     def settle(self) -> None:
-        """Only read from now on; query the union of the named graphs when that is exact.
+        """Only read from now on; let pyoxigraph take the union of all graphs when exact.
 
-        It is exact when every named graph is published (no staging graph of a load, no
-        leftover) and the real default graph is empty, which holds between writes: checked here
+        It is exact when the in-memory copy holds the sources and nothing else (no standalone
+        graph; bookkeeping is never copied) and its default graph is empty: checked here
         rather than assumed, so a store in any other state keeps the explicit list.
         """
         self._settled = True
-        published = {g.value for g in self.published_graphs()}
-        reader = self._reader
-        present = {g.value for g in reader.named_graphs() if isinstance(g, ox.NamedNode)}
-        in_default = reader.quads_for_pattern(None, None, None, ox.DefaultGraph())
-        self._union_is_published = present == published and next(in_default, None) is None
+        memory = self._memory
+        if memory is None:
+            return
+        union = set(self.dataset().union)
+        present = {g.value for g in memory.named_graphs() if isinstance(g, ox.NamedNode)}
+        in_default = memory.quads_for_pattern(None, None, None, ox.DefaultGraph())
+        self._union_shortcut = present == union and next(in_default, None) is None
 
     def hold_in_memory(self, max_triples: int) -> bool:
-        """Copy the published data into memory and answer reads from there from now on.
+        """Copy the data graphs into memory and answer reads from there from now on.
 
-        Only for a store on disk of at most `max_triples` published triples (the copy takes
-        about 380 MB per million, more once workers have read it; see the module docstring);
+        Only for a store on disk of at most `max_triples` data triples (the copy takes about
+        380 MB per million, more once workers have read it; see the module docstring);
         answers whether the copy was made.
         """
         with self._lock:
@@ -251,15 +316,19 @@ class EmbeddedStore(GraphStore):
                 return False
             if sum(s.triples for s in self.sources()) > max_triples:
                 return False
-            memory = ox.Store()
-            for g in self.published_graphs():
-                memory.bulk_extend(self._store.quads_for_pattern(None, None, None, g))
-            self._memory = memory
-            self._published_cache = None
+            dataset = self.dataset()
+            self._book = copy_data(self._store, sorted(dataset.bookkeeping))
+            self._memory = copy_data(self._store, dataset.data)
             return True
 
-    def _commit(self, ops: str, staged: Sequence[ox.NamedNode] = ()) -> None:
-        """Apply one update on disk, then the same to the in-memory copy (after the staged graphs).
+    def _commit(
+        self,
+        data_ops: Sequence[str],
+        bookkeeping_ops: Sequence[str],
+        staged: Sequence[ox.NamedNode] = (),
+    ) -> None:
+        """Apply one update on disk (data and bookkeeping together, one transaction), then its
+        data half to the in-memory copy (after copying the staged graphs over).
 
         The staged graphs are copied over before the disk commits, so a failed commit leaves
         the copy to be cleaned exactly as the disk is: their graphs removed.
@@ -273,23 +342,25 @@ class EmbeddedStore(GraphStore):
                 self._forget_memory("copying a staged graph failed")
                 raise
         try:
-            self._store.update(ops)
+            self._store.update(" ;\n".join([*data_ops, *bookkeeping_ops]))
         except BaseException:
             if memory is not None:
                 for g in staged:
                     memory.remove_graph(g)
             raise
-        if memory is not None:
-            try:
-                memory.update(ops)
-            except BaseException:
-                self._forget_memory("the in-memory copy could not follow a commit")
+        try:
+            if memory is not None and data_ops:
+                memory.update(" ;\n".join(data_ops))
+            if self._book is not None and bookkeeping_ops:
+                self._book.update(" ;\n".join(bookkeeping_ops))
+        except BaseException:
+            self._forget_memory("the in-memory copy could not follow a commit")
         self._committed()
 
     def _forget_memory(self, why: str) -> None:
         log.error("%s: reads go back to the store on disk", why)
         self._memory = None
-        self._published_cache = None
+        self._book = None
 
     def _writing(self) -> None:
         if self._settled:
@@ -333,7 +404,7 @@ class EmbeddedStore(GraphStore):
 
     def _count(self, graph: ox.NamedNode) -> int:
         q = internal("count-graph").text
-        rows = list(self._select(q, {ox.Variable("graph"): graph}, self._store))  # staged: disk
+        rows = list(self._select(q, {ox.Variable("graph"): graph}))  # staged: on disk
         return int(text(rows[0]["triples"])) if rows else 0
 
     def provenance_for(
@@ -371,34 +442,35 @@ class EmbeddedStore(GraphStore):
         """
         self._writing()
         sg = str(self.sources_graph)
-        ops: list[str] = []
+        data: list[str] = []
+        bookkeeping: list[str] = []
         body: list[str] = []
         targets = [target for target, _, _ in items]
         for target, staged, provenance in items:
             if staged is not None and staged != target:
-                ops.append(f"DROP SILENT GRAPH {target}")
-                ops.append(f"ADD {staged} TO {target}")
-                ops.append(f"DROP SILENT GRAPH {staged}")
+                data.append(f"DROP SILENT GRAPH {target}")
+                data.append(f"ADD {staged} TO {target}")
+                data.append(f"DROP SILENT GRAPH {staged}")
+            elif staged is None:
+                data.append(f"CREATE SILENT GRAPH {target}")
             body.extend(f"{t.subject} {t.predicate} {t.object} ." for t in provenance)
         for g in drop:
-            ops.append(f"DROP SILENT GRAPH {g}")
+            data.append(f"DROP SILENT GRAPH {g}")
         for g in [*targets, *drop]:
             activity = ox.NamedNode(g.value + "#load")
-            ops.append(f"DELETE WHERE {{ GRAPH {sg} {{ {g} ?p ?o }} }}")
-            ops.append(f"DELETE WHERE {{ GRAPH {sg} {{ {activity} ?p ?o }} }}")
+            bookkeeping.append(f"DELETE WHERE {{ GRAPH {sg} {{ {g} ?p ?o }} }}")
+            bookkeeping.append(f"DELETE WHERE {{ GRAPH {sg} {{ {activity} ?p ?o }} }}")
         if body:
-            ops.append(f"INSERT DATA {{ GRAPH {sg} {{ {' '.join(body)} }} }}")
-        self._commit(" ;\n".join(ops), [s for _, s, _ in items if s is not None])
+            bookkeeping.append(f"INSERT DATA {{ GRAPH {sg} {{ {' '.join(body)} }} }}")
+        self._commit(data, bookkeeping, [s for _, s, _ in items if s is not None])
 
     def _committed(self) -> None:
-        """After a write landed: a new version, and the cached list of sources is stale."""
-        self._published_cache = None
+        """After a write landed: a new version (and with it a new dataset)."""
+        self._dataset_cache = None
         self._version = uuid.uuid4().hex
 
-    def _other_graphs(self, exclude: str | None) -> list[ox.NamedNode | ox.DefaultGraph]:
-        return [
-            g for g in self.published_graphs() if g.value != exclude and g != self.sources_graph
-        ]
+    def _union_without(self, exclude: str | None) -> list[ox.NamedNode]:
+        return [ox.NamedNode(g) for g in self.dataset().union if g != exclude]
 
     def load_graph(
         self, data: GraphData, *, replace: bool = False, command: str = ""
@@ -490,7 +562,7 @@ class EmbeddedStore(GraphStore):
                 self.checker.check_new_graphs(
                     self._store,
                     [staged],
-                    others=self._other_graphs(target.value if exists else None),
+                    others=self._union_without(target.value if exists else None),
                 )
                 validated = time.perf_counter()
             except BaseException:
@@ -512,10 +584,29 @@ class EmbeddedStore(GraphStore):
         with self._lock:
             info = self.source(name)
             graph = ox.NamedNode(info.graph)
-            self.checker.check_removal(self._store, graph, others=self._other_graphs(info.graph))
+            if info.union:
+                self.checker.check_removal(
+                    self._store, graph, others=self._union_without(info.graph)
+                )
             self.publish([], drop=[graph])
 
-    def update(
+    # -- changes prepared in a worker, committed by the service ------------------------------
+
+    def _working_copy(self, ops_need_copy: bool) -> tuple[ox.Store, bool]:
+        """The store an update is evaluated on, and whether it may be changed in doing so.
+
+        A settled handle (a forked worker) owns its in-memory copy: it may change it, and is
+        retired afterwards. Anywhere else the data is only read, or copied when the request
+        has operations that read what earlier ones wrote.
+        """
+        if self._settled and self._memory is not None:
+            self._union_shortcut = False  # the copy is about to hold other data
+            return self._memory, True
+        if ops_need_copy:
+            return copy_data(self._reader, self.dataset().data), True
+        return self._reader, False
+
+    def prepare_update(
         self,
         sparql: str,
         *,
@@ -523,87 +614,150 @@ class EmbeddedStore(GraphStore):
         using_graphs: Sequence[str] = (),
         using_named_graphs: Sequence[str] = (),
         command: str = "",
-    ) -> Delta:
-        """Apply a SPARQL 1.1 Update, validated first; a refused update changes nothing.
+    ) -> PreparedWrite:
+        """Evaluate and validate a SPARQL 1.1 Update without writing anything (graph.update).
 
-        The default graph is the union of the sources; what an update inserts into it lands
-        in the source `updates`. A graph named in GRAPH that is not a source becomes one
-        (named by its IRI); DROP of a source's graph removes the source.
-
-        :raises QueryError: malformed, or refused (LOAD, SERVICE).
-        :raises ValidationFailed: the result would not conform.
+        :raises QueryError: malformed, refused (LOAD, SERVICE), too deep, or failed.
+        :raises ValidationFailed: the result would not conform; nothing is stored.
         """
-        parsed = parse_update(sparql, base=base_iri)
-        if using_graphs or using_named_graphs:
-            apply_protocol_dataset(parsed, using_graphs, using_named_graphs)
-        with self._lock:
-            graphs = [g.value for g in self.published_graphs() if g != self.sources_graph]
-            delta = evaluate(parsed, self._store, graphs, self.graph_for("updates").value)
-            if delta:
-                self.apply(delta, command=command or "SPARQL update")
-            return delta
-
-    def apply(self, delta: Delta, *, command: str = "") -> None:
-        """Validate and commit an explicit change in one transaction."""
-        with self._lock:
-            published = {s.graph: s for s in self.sources()}
-            protected = {self.sources_graph.value}
-            touched = set(delta.added) | set(delta.removed) | delta.dropped | delta.created
-            if touched & protected:
-                raise QueryError("the provenance graph is maintained by the store and is read-only")
-            graphs = [g for g in self.published_graphs() if g != self.sources_graph]
-            added = [t for ts in delta.added.values() for t in ts]
-            removed = [t for ts in delta.removed.values() for t in ts]
-            check_delta(self.checker, self._store, added, removed, graphs)
-            self._commit_delta(delta, published, command)
-
-    def _commit_delta(
-        self, delta: Delta, published: Mapping[str, SourceInfo], command: str
-    ) -> None:
-        self._writing()
-        ops: list[str] = []
-        for g, triples in sorted(delta.removed.items()):
-            if g in delta.dropped:
-                continue  # the whole graph goes by DROP below
-            info = published.get(g)
-            if info is not None and len(triples) >= info.triples:
-                # everything in it: CLEAR also handles blank nodes, which DELETE DATA cannot name
-                ops.append(f"CLEAR SILENT GRAPH {_iri(g)}")
-                continue
-            if any(isinstance(t, BNode) for s, _, o in triples for t in (s, o)):
-                raise QueryError(
-                    f"removing blank-node triples from part of <{g}> is not supported (SPARQL "
-                    "cannot name a stored blank node); replace or clear the whole graph instead"
-                )
-            body = " ".join(f"{to_ox(s)} {to_ox(p)} {to_ox(o)} ." for s, p, o in triples)
-            ops.append(f"DELETE DATA {{ GRAPH {_iri(g)} {{ {body} }} }}")
-        for g, triples in sorted(delta.added.items()):
-            body = " ".join(f"{to_ox(s)} {to_ox(p)} {to_ox(o)} ." for s, p, o in triples)
-            ops.append(f"INSERT DATA {{ GRAPH {_iri(g)} {{ {body} }} }}")
-        ops += delta_provenance_ops(
-            delta, published, self.sources_graph, self.graph_for("updates").value, command
+        ops = read_update(
+            sparql,
+            base=base_iri or self.base,
+            using=using_graphs,
+            using_named=using_named_graphs,
+            max_nesting=self.max_nesting,
         )
-        self._commit(" ;\n".join(ops))
+        with self._lock:
+            version = self.version()
+            dataset = self.dataset()
+            working, mutable = self._working_copy(needs_working_copy(ops))
+            delta = evaluate(ops, working, dataset, base=base_iri or self.base, mutable=mutable)
+            if delta:
+                self._validate(delta, working, applied=mutable)
+            return PreparedWrite(delta, version, command or "SPARQL update")
+
+    def prepare_delta(self, delta: Delta, *, command: str = "") -> PreparedWrite:
+        """Validate an explicit change without writing anything."""
+        with self._lock:
+            version = self.version()
+            if delta:
+                self._validate(delta, self._reader, applied=False)
+            return PreparedWrite(delta, version, command)
+
+    def _validate(self, delta: Delta, store: ox.Store, *, applied: bool) -> None:
+        """Check what a change does to the default graph (standalone graphs have no shapes).
+
+        :raises QueryError: if it writes the store's bookkeeping.
+        :raises ValidationFailed: if the default graph would not conform.
+        """
+        dataset = self.dataset()
+        protected = dataset.bookkeeping | {
+            g for g in delta.graphs() if g.startswith(self.base + "graph/_")
+        }
+        if delta.graphs() & protected:
+            raise QueryError("the store's bookkeeping graphs are read-only")
+        union_before = set(dataset.union)
+        union_after = (union_before - delta.dropped) | ({dataset.default_store} & delta.graphs())
+        members = union_before | union_after
+        added = [t for g, ts in delta.added.items() if g in members for t in ts]
+        removed = [t for g, ts in delta.removed.items() if g in members for t in ts]
+        if not added and not removed:
+            return
+        graphs = [ox.NamedNode(g) for g in (union_after if applied else union_before)]
+        if not applied:
+            graphs += [ox.NamedNode(g) for g in union_after - union_before]
+        check_delta(self.checker, store, added, removed, graphs, applied=applied)
+
+    def commit(self, prepared: PreparedWrite) -> Delta:
+        """Apply a prepared change in one transaction, if the store is still as it was.
+
+        :raises StoreError: the store changed since the change was prepared.
+        """
+        self._writing()
+        with self._lock:
+            if prepared.version != self.version():
+                raise StoreError(
+                    "the store changed while this write was being prepared; send it again"
+                )
+            if prepared.delta:
+                self._commit_delta(prepared.delta, prepared.command)
+            return prepared.delta
+
+    def _commit_delta(self, delta: Delta, command: str) -> None:
+        """Stage the triples, then one transaction moves them (blank nodes keep who they are).
+
+        Triples to remove and to add are first written into unpublished staging graphs; the
+        update then deletes and inserts by pattern over those graphs, which names stored blank
+        nodes as the store knows them (DELETE DATA cannot) and is one transaction; a crash
+        before it leaves only staging graphs, removed at the next open.
+        """
+        self._writing()
+        published = {s.graph: s for s in self.sources()}
+        dataset = self.dataset()
+        staged: list[ox.NamedNode] = []
+        data: list[str] = []
+        try:
+            for g in sorted(delta.dropped):
+                if g in published:
+                    data.append(f"DROP SILENT GRAPH {_iri(g)}")
+            for g, triples in sorted(delta.removed.items()):
+                if g in delta.dropped:
+                    continue
+                stage = self._stage(triples)
+                staged.append(stage)
+                data.append(
+                    f"DELETE {{ GRAPH {_iri(g)} {{ ?s ?p ?o }} }} "
+                    f"WHERE {{ GRAPH {stage} {{ ?s ?p ?o }} }}"
+                )
+            for g in sorted(delta.created):
+                data.append(f"CREATE SILENT GRAPH {_iri(g)}")
+            for g, triples in sorted(delta.added.items()):
+                stage = self._stage(triples)
+                staged.append(stage)
+                data.append(f"ADD SILENT {stage} TO {_iri(g)}")
+            data += [f"DROP SILENT GRAPH {stage}" for stage in staged]
+            bookkeeping = delta_provenance_ops(
+                delta, published, self.sources_graph, dataset.default_store, command
+            )
+            self._commit(data, bookkeeping, staged)
+        except BaseException:
+            for stage in staged:
+                self._store.remove_graph(stage)
+            raise
+
+    def _stage(self, triples: Iterable[ox.Triple]) -> ox.NamedNode:
+        stage = self.new_staging_graph()
+        self._store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, stage) for t in triples)
+        return stage
 
     def validate_all(self) -> list[Violation]:
-        graphs = [g for g in self.published_graphs() if g != self.sources_graph]
+        graphs = [ox.NamedNode(g) for g in self.dataset().union]
         return validate_union(self._store, graphs, self.checker)
 
     def dump(self, out: BinaryIO, fmt: ox.RdfFormat) -> None:
         if not fmt.supports_datasets:
             raise KGError(f"{fmt.name} cannot hold named graphs; use N-Quads or TriG")
-        graphs = self.published_graphs()
-        reader = self._reader
-        quads = (q for g in graphs for q in reader.quads_for_pattern(None, None, None, g))
+        graphs = [*self.dataset().data, self.sources_graph.value]
+        quads = (
+            q
+            for g in graphs
+            for q in self._store.quads_for_pattern(None, None, None, ox.NamedNode(g))
+        )
         ox.serialize(quads, out, format=fmt)
 
     def quads(self, graph: str) -> list[ox.Quad]:
-        """Every quad of one published graph (for linked-data pages and tests)."""
-        return list(self._reader.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+        """Every quad of one graph of the store (for linked-data pages and tests)."""
+        node = ox.NamedNode(graph)
+        reader = self._reader_for(self.dataset(), [graph])
+        return list(reader.quads_for_pattern(None, None, None, node))
+
+    def triples_of(self, graph: str) -> list[ox.Triple]:
+        return [q.triple for q in self.quads(graph)]
 
     def close(self) -> None:
         """Flush and release the store (pyoxigraph frees its lock when the handle is dropped)."""
         self._memory = None
+        self._book = None
         store = self.__dict__.pop("_store", None)
         if store is not None:
             with contextlib.suppress(OSError):
@@ -613,9 +767,3 @@ class EmbeddedStore(GraphStore):
             # frames that held the handle; collect them so the file lock is released now.
             if self.path is not None:
                 gc.collect()
-
-    def graph_of(self, name: str) -> Graph:
-        """One published source as an rdflib graph (small sources only: it is all in memory)."""
-        from sic.terms import triples_to_graph
-
-        return triples_to_graph(self.quads(self.source(name).graph))

@@ -33,6 +33,7 @@ ABOUT_PROPERTIES = {
     "source": _DCT + "bibliographicCitation",
 }
 STORE_VERSION = ox.NamedNode(SIC + "storeVersion")
+STANDALONE = ox.NamedNode(SIC + "StandaloneGraph")
 
 
 def now() -> str:
@@ -54,8 +55,13 @@ def provenance_for(
     checksum: str = "",
     command: str = "",
     about: Mapping[str, str] | None = None,
+    standalone: bool = False,
 ) -> list[ox.Triple]:
-    """The PROV-O description of a source: what, checksum, when, how many, which command."""
+    """The PROV-O description of a data graph: what, checksum, when, how many, which command.
+
+    A `standalone` graph (one a client created through the protocols) is not a member of the
+    default graph (graph.dataset); it says so with its type.
+    """
     activity = activity_of(graph)
     lit = ox.Literal
     t = [
@@ -80,6 +86,8 @@ def provenance_for(
             lit(command or "load"),
         ),
     ]
+    if standalone:
+        t.append(ox.Triple(graph, RDF_TYPE, STANDALONE))
     if origin:
         t.append(ox.Triple(graph, ox.NamedNode(_DCT + "source"), lit(origin)))
     if checksum:
@@ -108,6 +116,7 @@ def sources_from_rows(rows: Iterable[Mapping[str, Term]]) -> list[SourceInfo]:
                 "checksum": text(row.get("checksum")),
                 "command": text(row.get("command")),
                 "about": {},
+                "union": text(row.get("standalone")) != "true",
             },
         )
         key, value = row.get("key"), row.get("value")
@@ -123,6 +132,7 @@ def sources_from_rows(rows: Iterable[Mapping[str, Term]]) -> list[SourceInfo]:
             checksum=e["checksum"],
             command=e["command"],
             about=dict(e["about"]),
+            union=e["union"],
         )
         for g, e in found.items()
     ]
@@ -164,7 +174,9 @@ def delta_provenance_ops(
             )
         else:
             name = "updates" if g == updates_graph else g
-            provenance += provenance_for(graph, name, count, command=command)
+            provenance += provenance_for(
+                graph, name, count, command=command, standalone=g != updates_graph
+            )
     for g in sorted(delta.dropped):
         if g in published:
             graph = ox.NamedNode(g)

@@ -1,9 +1,10 @@
 """The remote backend: any SPARQL 1.1 server (Oxigraph server, Virtuoso, ...) behind GraphStore.
 
-The server holds the same named graphs as the embedded store: one per source, the provenance
-graph `{BASE}graph/sources` and the version graph `{BASE}graph/_state`. Queries name the
-published graphs as the protocol's dataset, so they see the union of the sources and never a
-staging graph or a graph that is not ours (Virtuoso's system graphs). Large answers are read
+The server holds the same named graphs as the embedded store: one per data graph, the
+provenance graph `{BASE}graph/sources` and the version graph `{BASE}graph/_state`. Queries name
+the dataset of graph.dataset in the protocol's parameters, so they see the union of the
+sources as the default graph and never a staging graph, the bookkeeping (unless they name it)
+or a graph that is not ours (Virtuoso's system graphs). Large answers are read
 in pages (LIMIT/OFFSET, ordered when there is more than one page) because a server may cut them
 silently; Virtuoso stops at 10,000 rows with status 200.
 
@@ -38,9 +39,9 @@ from pathlib import Path
 from typing import BinaryIO
 
 import pyoxigraph as ox
-from rdflib.term import Node as RdfNode
 
-from graph.base import GraphData, GraphStore, SourceInfo
+from graph.base import GraphData, GraphStore, PreparedWrite, SourceInfo
+from graph.dataset import Dataset
 from graph.files import checksum_of, rdf_format
 from graph.provenance import (
     STORE_VERSION,
@@ -63,11 +64,21 @@ from graph.remote_text import (
 from graph.remote_validation import check_remote_delta, check_remote_removal, check_remote_write
 from graph.results import AskResult, GraphResult, QueryResult, SelectResult, Term, text
 from graph.sparql_files import internal
-from graph.update import Delta, apply_protocol_dataset, evaluate, parse_update
-from graph.validation import WriteChecker, validate_union
-from sic.errors import KGError, LoaderError, Location, NotFound, Problem, QueryError, Violation
+from graph.sparql_lexer import query_dataset
+from graph.update import DEFAULT_MAX_NESTING, Delta, evaluate, read_update
+from graph.validation import WriteChecker, check_delta, validate_union
+from sic.errors import (
+    KGError,
+    LoaderError,
+    Location,
+    NotFound,
+    Problem,
+    QueryError,
+    StoreError,
+    Violation,
+)
 from sic.iris import graph_iri, normalise_base, sources_graph
-from sic.terms import graph_to_quads, to_ox
+from sic.terms import graph_to_quads
 from sic.vocab import DEFAULT_BASE, ONTOLOGY_IRI
 
 _SIC_SOURCE = ox.NamedNode("https://w3id.org/4p1000/ontology#Source")
@@ -130,8 +141,10 @@ class RemoteStore(GraphStore):
         timeout: float = 60.0,
         page_size: int = 5_000,
         inline_triples: int = 1_000,
+        max_nesting: int = DEFAULT_MAX_NESTING,
     ) -> None:
         self.base = normalise_base(base)
+        self.max_nesting = max_nesting
         self.client = SparqlClient(
             Endpoints(
                 query=endpoint,
@@ -147,7 +160,7 @@ class RemoteStore(GraphStore):
         self._lock = threading.RLock()
         self.page_size = page_size
         self.inline_triples = inline_triples
-        self._published_cache: tuple[str, list[ox.NamedNode]] | None = None
+        self._dataset_cache: tuple[str, Dataset] | None = None
 
     @property
     def checker(self) -> WriteChecker:
@@ -286,15 +299,14 @@ class RemoteStore(GraphStore):
         )
         return text(rows[0].get("version")) if rows else "0"
 
-    def published_graphs(self) -> list[ox.NamedNode]:
-        """The named graphs queries see: every published source and the provenance graph."""
+    def dataset(self) -> Dataset:
+        """The graphs by role (graph.dataset), as the server holds them now."""
         version = self.version()
-        if self._published_cache is not None and self._published_cache[0] == version:
-            return self._published_cache[1]
-        graphs = [ox.NamedNode(s.graph) for s in self.sources()]
-        graphs.append(self.sources_graph)
-        self._published_cache = (version, graphs)
-        return graphs
+        if self._dataset_cache is not None and self._dataset_cache[0] == version:
+            return self._dataset_cache[1]
+        dataset = Dataset.of(self.sources(), self.base)
+        self._dataset_cache = (version, dataset)
+        return dataset
 
     def sources(self) -> list[SourceInfo]:
         rows = self._internal(
@@ -316,14 +328,19 @@ class RemoteStore(GraphStore):
         limit: int | None = None,
         default_graph: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
+        sources_named: bool = False,
     ) -> QueryResult:
-        published = [g.value for g in self.published_graphs()]
-        allowed = set(published)
-        # A graph named by the caller that is not published is simply empty: never fetched.
+        # A graph named by the caller that is not the store's is simply empty: never fetched.
+        if default_graph is None and named_graphs is None:
+            own = query_dataset(sparql, self.base)
+            if own is not None:
+                default_graph, named_graphs = own
         wanted_dg = [_iri(g).value for g in default_graph] if default_graph is not None else None
         wanted_ng = [_iri(g).value for g in named_graphs] if named_graphs is not None else None
-        dg = [g for g in wanted_dg if g in allowed] if wanted_dg is not None else published
-        ng = [g for g in wanted_ng if g in allowed] if wanted_ng is not None else published
+        dataset = self.dataset()
+        dg, ng = dataset.query_graphs(wanted_dg, wanted_ng)
+        if sources_named and wanted_dg is None and wanted_ng is None:
+            ng = list(dataset.union)
         sparql = bind(sparql, substitutions or {})
         found = shape(sparql)
         if found.form == "SELECT":
@@ -372,6 +389,9 @@ class RemoteStore(GraphStore):
         truncated = limit is not None and len(triples) > limit
         return GraphResult(triples[:limit] if limit is not None else triples, truncated)
 
+    def triples_of(self, graph: str) -> list[ox.Triple]:
+        return self.graph_triples(graph)
+
     def graph_triples(self, graph: str) -> list[ox.Triple]:
         """Every triple of one graph of the server, read in pages."""
         rows = self.select_rows("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", [graph], [graph])
@@ -385,15 +405,16 @@ class RemoteStore(GraphStore):
     def dump(self, out: BinaryIO, fmt: ox.RdfFormat) -> None:
         if not fmt.supports_datasets:
             raise KGError(f"{fmt.name} cannot hold named graphs; use N-Quads or TriG")
+        graphs = [*self.dataset().data, self.sources_graph.value]
         quads = [
-            ox.Quad(t.subject, t.predicate, t.object, g)
-            for g in self.published_graphs()
-            for t in self.graph_triples(g.value)
+            ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g))
+            for g in graphs
+            for t in self.graph_triples(g)
         ]
         ox.serialize(quads, out, format=fmt)
 
     def validate_all(self) -> list[Violation]:
-        graphs = [g for g in self.published_graphs() if g != self.sources_graph]
+        graphs = [ox.NamedNode(g) for g in self.dataset().union]
         scratch = ox.Store()
         for g in graphs:
             scratch.extend(
@@ -416,11 +437,8 @@ class RemoteStore(GraphStore):
         return ox.NamedNode(f"{self._staging_prefix()}{stamp}-{uuid.uuid4().hex}")
 
     def _others(self, exclude: set[str]) -> list[str]:
-        return [
-            g.value
-            for g in self.published_graphs()
-            if g.value not in exclude and g != self.sources_graph
-        ]
+        """The default graph's members but `exclude` (what a write is checked against)."""
+        return [g for g in self.dataset().union if g not in exclude]
 
     def _select_for_checks(self, sparql: str, graphs: Sequence[str]) -> list[dict[str, Term]]:
         return list(self.select_rows(sparql, graphs, graphs))
@@ -582,7 +600,7 @@ class RemoteStore(GraphStore):
             )
             self._publish([], drop=[ox.NamedNode(info.graph)])
 
-    def update(
+    def prepare_update(
         self,
         sparql: str,
         *,
@@ -590,47 +608,81 @@ class RemoteStore(GraphStore):
         using_graphs: Sequence[str] = (),
         using_named_graphs: Sequence[str] = (),
         command: str = "",
-    ) -> Delta:
-        """Apply a SPARQL 1.1 Update, validated first; a refused update changes nothing.
+    ) -> PreparedWrite:
+        """Evaluate and validate a SPARQL 1.1 Update without writing anything.
 
-        Same meaning as the embedded store's update (graph.update): the update is evaluated
-        into an explicit delta, here over a local copy of the published graphs (so its cost
-        grows with the store), then validated and committed by apply().
+        Same meaning as the embedded store's (graph.update): evaluated by pyoxigraph, here on
+        a local copy of the data graphs (so its cost grows with the store), and validated on
+        that copy as it is after the change.
 
-        :raises QueryError: malformed, or refused (LOAD, SERVICE).
+        :raises QueryError: malformed, refused (LOAD, SERVICE), too deep, or failed.
         :raises ValidationFailed: the result would not conform.
         """
-        parsed = parse_update(sparql, base=base_iri)
-        if using_graphs or using_named_graphs:
-            apply_protocol_dataset(parsed, using_graphs, using_named_graphs)
+        ops = read_update(
+            sparql,
+            base=base_iri or self.base,
+            using=using_graphs,
+            using_named=using_named_graphs,
+            max_nesting=self.max_nesting,
+        )
         with self._lock:
-            published = self.published_graphs()
+            version = self.version()
+            dataset = self.dataset()
             copy = ox.Store()
-            for g in published:
+            for g in dataset.data:
+                node = ox.NamedNode(g)
+                copy.add_graph(node)
                 copy.extend(
-                    ox.Quad(t.subject, t.predicate, t.object, g)
-                    for t in self.graph_triples(g.value)
+                    ox.Quad(t.subject, t.predicate, t.object, node) for t in self.graph_triples(g)
                 )
-            graphs = [g.value for g in published if g != self.sources_graph]
-            delta = evaluate(parsed, copy, graphs, self.graph_for("updates").value)
+            delta = evaluate(ops, copy, dataset, base=base_iri or self.base, mutable=True)
             if delta:
-                self.apply(delta, command=command or "SPARQL update")
-            return delta
+                self._check_protected(delta)
+                union = [ox.NamedNode(g) for g in dataset.union if g not in delta.dropped]
+                if dataset.default_store in delta.created:
+                    union.append(ox.NamedNode(dataset.default_store))
+                members = {g.value for g in union} | set(dataset.union)
+                added = [t for g, ts in delta.added.items() if g in members for t in ts]
+                removed = [t for g, ts in delta.removed.items() if g in members for t in ts]
+                if added or removed:
+                    check_delta(self.checker, copy, added, removed, union, applied=True)
+            return PreparedWrite(delta, version, command or "SPARQL update")
 
-    def apply(self, delta: Delta, *, command: str = "") -> None:
-        """Validate and commit an explicit change as ONE update request."""
+    def _check_protected(self, delta: Delta) -> None:
+        protected = {self.sources_graph.value, self._state_graph.value}
+        if delta.graphs() & protected or any(
+            g.startswith(self.base + "graph/_") for g in delta.graphs()
+        ):
+            raise QueryError("the store's bookkeeping graphs are read-only")
+
+    def prepare_delta(self, delta: Delta, *, command: str = "") -> PreparedWrite:
+        """Validate an explicit change without writing anything."""
         with self._lock:
-            published = {s.graph: s for s in self.sources()}
-            protected = {self.sources_graph.value, self._state_graph.value}
-            touched = set(delta.added) | set(delta.removed) | delta.dropped | delta.created
-            if touched & protected:
-                raise QueryError("the provenance graph is maintained by the store and is read-only")
-            added = [t for ts in delta.added.values() for t in ts]
-            removed = [t for ts in delta.removed.values() for t in ts]
-            check_remote_delta(
-                self.checker, self._select_for_checks, added, removed, self._others(set())
-            )
-            self._commit_delta(delta, published, command)
+            version = self.version()
+            self._check_protected(delta)
+            union = set(self.dataset().union)
+            added = [t for g, ts in delta.added.items() if g in union for t in ts]
+            removed = [t for g, ts in delta.removed.items() if g in union for t in ts]
+            if added or removed:
+                check_remote_delta(
+                    self.checker, self._select_for_checks, added, removed, self._others(set())
+                )
+            return PreparedWrite(delta, version, command)
+
+    def commit(self, prepared: PreparedWrite) -> Delta:
+        """Apply a prepared change as ONE update request, if the store is still as it was.
+
+        :raises StoreError: the store changed since the change was prepared.
+        """
+        with self._lock:
+            if prepared.version != self.version():
+                raise StoreError(
+                    "the store changed while this write was being prepared; send it again"
+                )
+            if prepared.delta:
+                published = {s.graph: s for s in self.sources()}
+                self._commit_delta(prepared.delta, published, prepared.command)
+            return prepared.delta
 
     def _commit_delta(
         self, delta: Delta, published: Mapping[str, SourceInfo], command: str
@@ -639,7 +691,9 @@ class RemoteStore(GraphStore):
         ops: list[str] = []
         staged: list[ox.NamedNode] = []
         budget = self.inline_triples  # what one request may carry (Virtuoso's parser limit)
-        removals = {g: _ox_triples(ts) for g, ts in sorted(delta.removed.items())}
+        removals = {
+            g: list(ts) for g, ts in sorted(delta.removed.items()) if g not in delta.dropped
+        }
         for triples in removals.values():
             if any(isinstance(x, ox.BlankNode) for t in triples for x in (t.subject, t.object)):
                 raise QueryError(
@@ -661,8 +715,12 @@ class RemoteStore(GraphStore):
                     budget -= len(triples)
                     body = " ".join(f"{t.subject} {t.predicate} {t.object} ." for t in triples)
                     ops.append(f"DELETE DATA {{ GRAPH {_iri(g)} {{ {body} }} }}")
-            for g, rdf_triples in sorted(delta.added.items()):
-                triples = _ox_triples(rdf_triples)
+            for g in sorted(delta.dropped):
+                ops.append(f"DROP SILENT GRAPH {_iri(g)}")
+            for g in sorted(delta.created):
+                ops.append(f"CREATE SILENT GRAPH {_iri(g)}")
+            for g, added_triples in sorted(delta.added.items()):
+                triples = list(added_triples)
                 if len(triples) > budget:
                     stage = self._stage(triples)
                     staged.append(stage)
@@ -672,7 +730,7 @@ class RemoteStore(GraphStore):
                     budget -= len(triples)
                     ops.append(graph_update(_iri(g), triples))
             ops += delta_provenance_ops(
-                delta, published, self.sources_graph, self.graph_for("updates").value, command
+                delta, published, self.sources_graph, self.dataset().default_store, command
             )
             ops.extend(self._bump_version_ops())
             self.client.update(" ;\n".join(ops))
@@ -680,7 +738,7 @@ class RemoteStore(GraphStore):
             self._drop_quietly(staged)
             raise
         finally:
-            self._published_cache = None
+            self._dataset_cache = None
 
     def _bump_version_ops(self) -> list[str]:
         state = self._state_graph
@@ -771,7 +829,7 @@ class RemoteStore(GraphStore):
             self._drop_quietly(staged)
             raise
         finally:
-            self._published_cache = None
+            self._dataset_cache = None
         if staged:
             self.remove_stale_staging()
 
@@ -806,16 +864,6 @@ def _chunks(triples: Sequence[ox.Triple], size: int) -> list[list[ox.Triple]]:
             out.append([])
         out[-1].extend(group)
     return [c for c in out if c]
-
-
-def _ox_triples(triples: Iterable[tuple[RdfNode, RdfNode, RdfNode]]) -> list[ox.Triple]:
-    out: list[ox.Triple] = []
-    for s, p, o in triples:
-        subject, predicate = to_ox(s), to_ox(p)
-        if isinstance(subject, ox.Literal) or not isinstance(predicate, ox.NamedNode):
-            raise QueryError(f"not a valid triple: {s} {p} {o}")
-        out.append(ox.Triple(subject, predicate, to_ox(o)))
-    return out
 
 
 def _standin(term: Term | None) -> str:

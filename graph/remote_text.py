@@ -1,12 +1,12 @@
-"""Just enough SPARQL lexing to page a query and bind its parameters on a remote server.
+"""Just enough SPARQL rewriting to page a query and bind its parameters on a remote server.
 
-A remote server has no `substitutions` argument and may silently cut a large result, so the
-remote backend rewrites query text in three narrow ways: it binds parameters with a VALUES
-block placed first in the WHERE group, it strips and re-applies the query's own top-level
-LIMIT/OFFSET while paging, and it adds an ORDER BY when a result spans several pages. All three
-need to know where the top-level parts of a query are, which a tokenizer that understands
-strings, IRIs, comments and nesting can tell without a full parser. Terms inserted into the text
-are always pyoxigraph terms in their N-Triples form, never caller text.
+The lexing is graph.sparql_lexer's. A remote server has no `substitutions` argument and may
+silently cut a large result, so the remote backend rewrites query text in three narrow ways:
+it binds parameters with a VALUES block placed first in the WHERE group, it strips and
+re-applies the query's own top-level LIMIT/OFFSET while paging, and it adds an ORDER BY when a
+result spans several pages. All three need to know where the top-level parts of a query are,
+which the tokenizer can tell without a full parser. Terms inserted into the text are always
+pyoxigraph terms in their N-Triples form, never caller text.
 """
 
 from __future__ import annotations
@@ -18,61 +18,10 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from graph.results import Term
+from graph.sparql_lexer import matching, tokens
 from sic.errors import QueryError
 
-_TOKEN = re.compile(
-    r"""
-    (?P<ws>\s+)
-  | (?P<comment>\#[^\n]*)
-  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-              |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-  | (?P<var>[?$][A-Za-z0-9_\u00b7\u00c0-\ufffd]+)
-  | (?P<pname>(?:[A-Za-z\u00c0-\ufffd][A-Za-z0-9_\-.\u00b7\u00c0-\ufffd]*)?:[^\s{}()\[\],;"'<>\#]*)
-  | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
-  | (?P<number>[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?)
-  | (?P<open>[{(\[])
-  | (?P<close>[})\]])
-  | (?P<other>.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-
 QUERY_FORMS = ("SELECT", "CONSTRUCT", "ASK", "DESCRIBE")
-
-
-@dataclass(frozen=True)
-class Token:
-    kind: str
-    text: str
-    start: int
-    end: int
-    depth: int  # nesting of (), {} and [] before this token
-
-    @property
-    def keyword(self) -> str:
-        """The upper-cased word when the token is a bare keyword, else ''."""
-        return self.text.upper() if self.kind == "word" else ""
-
-
-def tokens(text: str) -> list[Token]:
-    """The significant tokens of a SPARQL text (whitespace and comments dropped)."""
-    out: list[Token] = []
-    depth = 0
-    pos = 0
-    while pos < len(text):
-        match = _TOKEN.match(text, pos)
-        if match is None:  # pragma: no cover - the last alternative matches any character
-            raise QueryError(f"cannot read the query near offset {pos}")
-        kind = match.lastgroup or "other"
-        if kind == "close":
-            depth = max(depth - 1, 0)
-        if kind not in ("ws", "comment"):
-            out.append(Token(kind, match.group(), match.start(), match.end(), depth))
-        if kind == "open":
-            depth += 1
-        pos = match.end()
-    return out
 
 
 @dataclass(frozen=True)
@@ -97,15 +46,6 @@ class QueryShape:
         return self.text[: self.form_start]
 
 
-def _matching(toks: Sequence[Token], index: int) -> int:
-    """Index of the token closing the group opened at `index`."""
-    depth = toks[index].depth
-    for j in range(index + 1, len(toks)):
-        if toks[j].kind == "close" and toks[j].depth == depth:
-            return j
-    raise QueryError("unbalanced braces in the query")
-
-
 def shape(text: str) -> QueryShape:
     """Locate the query form, WHERE group and solution modifiers of a query.
 
@@ -123,7 +63,7 @@ def shape(text: str) -> QueryShape:
     star = form == "SELECT" and (after[:1] == ["*"] or after[1:2] == ["*"])
     template: tuple[int, int] | None = None
     if form == "CONSTRUCT" and i < len(toks) and toks[i].text == "{":
-        close = _matching(toks, i)
+        close = matching(toks, i)
         template = (toks[i].start, toks[close].start)
         i = close + 1
     where: tuple[int, int] | None = None
@@ -133,7 +73,7 @@ def shape(text: str) -> QueryShape:
         t = toks[j]
         has_from = has_from or (t.depth == 0 and t.keyword == "FROM")
         if t.depth == 0 and t.text == "{":
-            close = _matching(toks, j)
+            close = matching(toks, j)
             where = (t.start, toks[close].start)
             where_end_index = close
             break

@@ -16,14 +16,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import pyoxigraph as ox
-from rdflib.term import Node as RdfNode
 
 from graph import validation
 from graph.neighbourhood import Node
 from graph.remote_text import values_rows
 from graph.results import Term
 from graph.validation import WHOLE_GRAPH_ABOVE, WriteChecker, check_delta
-from sic.terms import to_ox
 
 Select = Callable[[str, Sequence[str]], list[dict[str, Term]]]
 """Runs a SELECT over the given graphs (as the default graph) and returns every row."""
@@ -284,8 +282,8 @@ def check_remote_removal(
 def check_remote_delta(
     checker: WriteChecker,
     select: Select,
-    added: Sequence[tuple[RdfNode, RdfNode, RdfNode]],
-    removed: Sequence[tuple[RdfNode, RdfNode, RdfNode]],
+    added: Sequence[ox.Triple],
+    removed: Sequence[ox.Triple],
     others: Sequence[str],
 ) -> None:
     """Check an explicit change against the remote union with graph.validation.check_delta.
@@ -299,23 +297,21 @@ def check_remote_delta(
     scratch = ox.Store()
     context = ox.NamedNode("urn:x-sic:scratch:context")
     touched: set[Node] = set()
-    for s, _, o in [*added, *removed]:
-        for term in (s, o):
-            oxt = to_ox(term)
-            if isinstance(oxt, ox.NamedNode | ox.BlankNode):
-                touched.add(oxt)
+    for t in [*added, *removed]:
+        for term in (t.subject, t.object):
+            if isinstance(term, ox.NamedNode | ox.BlankNode):
+                touched.add(term)
     fetch = Fetcher(select, others, scratch, context)
     if others and touched:
         if not fetch.change(touched):
             fetch.everything()
         pairs: set[tuple[ox.NamedNode, ox.Literal]] = set()
-        for s, p, o in added:
-            key = to_ox(o)
-            if str(p) != _DCT_IDENTIFIER.value or not isinstance(key, ox.Literal):
+        for t in added:
+            key, subject = t.object, t.subject
+            if t.predicate != _DCT_IDENTIFIER or not isinstance(key, ox.Literal):
                 continue
-            subject = to_ox(s)
             classes: set[object] = {
-                to_ox(c) for ss, pp, c in added if ss == s and str(pp) == _RDF_TYPE.value
+                a.object for a in added if a.subject == subject and a.predicate == _RDF_TYPE
             }
             if isinstance(subject, ox.NamedNode | ox.BlankNode):
                 classes |= {q.object for q in scratch.quads_for_pattern(subject, _RDF_TYPE, None)}

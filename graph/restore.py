@@ -110,11 +110,7 @@ def restore_dataset(
         store.checker.check_new_graphs(
             store.raw,
             staged_graphs,
-            others=[
-                g
-                for g in store.published_graphs()
-                if g.value not in replaced and g != store.sources_graph
-            ],
+            others=[ox.NamedNode(g) for g in store.dataset().union if g not in replaced],
         )
     except BaseException:
         for g in staged_graphs:

@@ -1,209 +1,565 @@
-"""SPARQL 1.1 Update, evaluated into a delta before anything is written.
+"""SPARQL 1.1 Update, evaluated by pyoxigraph into a delta before anything is written.
 
-The update is parsed and evaluated by rdflib over an OverlayStore (reads from the store, writes
-recorded), so its exact effect is known; that delta is validated and committed in one pyoxigraph
-transaction, or refused with nothing changed. Anything that could reach the network is refused
-before evaluation: LOAD, SERVICE, and any graph named in USING/WITH/GRAPH is only ever a graph of
-the store (one that is not there is empty) -- rdflib's own USING handling would fetch it, so this
-module evaluates USING itself.
+A write must be validated before it commits, so its exact effect has to be known first. The
+request is cut into its operations (graph.update_ops) and each is evaluated with the engine
+that answers queries: a WHERE group runs as a pyoxigraph SELECT over the dataset the operation
+sees (graph.dataset), and DELETE / INSERT templates are instantiated by pyoxigraph too, on a
+scratch store that holds the solutions, so blank nodes, unbound variables and invalid triples
+follow the engine's own rules. The operations of one request see each other's work: each is
+applied to a working copy of the data before the next runs (a query worker's private copy, or
+a scratch copy). The result is one Delta, validated and committed in one transaction by the
+store, or refused with nothing changed.
+
+What the default graph means under each form (the README says the same):
+- reading (WHERE, and the source of ADD/MOVE/COPY DEFAULT): the union of the sources;
+- INSERT without GRAPH, and ADD/COPY/MOVE ... TO DEFAULT: into `{BASE}graph/updates`;
+- DELETE without GRAPH (DELETE DATA, DELETE WHERE, templates): from every source that holds
+  the triple, so that it is gone from the default graph;
+- CLEAR DEFAULT, DROP DEFAULT, and the clearing half of COPY/MOVE TO DEFAULT: every source is
+  emptied (the sources stay, with no triples);
+- CLEAR NAMED / DROP NAMED / CLEAR ALL / DROP ALL: the named graphs (sources included, since
+  they are named graphs too) or every data graph.
+Nothing can reach the network: LOAD is refused (LOAD SILENT does nothing, as a failed LOAD
+SILENT must), SERVICE is refused, and graph names only ever name graphs of the store. The
+store's bookkeeping graphs cannot be written.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pyoxigraph as ox
-from pyparsing import ParseException, ParserElement
-from rdflib import Dataset, Graph, URIRef
-from rdflib.graph import DATASET_DEFAULT_GRAPH_ID, ReadOnlyGraphAggregate
-from rdflib.plugins.sparql import update as rdflib_update
-from rdflib.plugins.sparql.algebra import translateUpdate
-from rdflib.plugins.sparql.evaluate import evalPart
-from rdflib.plugins.sparql.parser import parseUpdate
-from rdflib.plugins.sparql.parserutils import CompValue
-from rdflib.plugins.sparql.sparql import QueryContext, SPARQLError
-from rdflib.term import Node
 
-from graph.overlay import OverlayStore, Triple
+from graph.dataset import Dataset
+from graph.sparql_lexer import check_depth, refuse_service, tokens, uses_keyword
+from graph.update_ops import ALL, DEFAULT, NAMED, Operation, operations
 from sic.errors import QueryError
+from sic.terms import to_ox
 
-_DISPATCH = {
-    "Clear": rdflib_update.evalClear,
-    "Drop": rdflib_update.evalDrop,
-    "Add": rdflib_update.evalAdd,
-    "Move": rdflib_update.evalMove,
-    "Copy": rdflib_update.evalCopy,
-    "InsertData": rdflib_update.evalInsertData,
-    "DeleteData": rdflib_update.evalDeleteData,
-    "DeleteWhere": rdflib_update.evalDeleteWhere,
-    "Modify": rdflib_update.evalModify,
-}
+Triple = ox.Triple
+
+DEFAULT_MAX_NESTING = 64
+"""Deepest nesting of groups accepted in a query or update (SIC_MAX_NESTING)."""
+
+
+def _as_triple(t: Any) -> ox.Triple:
+    if isinstance(t, ox.Triple):
+        return t
+    s, p, o = t  # an rdflib triple
+    subject = to_ox(s)
+    if isinstance(subject, ox.Literal):
+        raise QueryError("a literal cannot be a subject")
+    return ox.Triple(subject, ox.NamedNode(str(p)), to_ox(o))
 
 
 @dataclass
 class Delta:
-    """What an update would change, per named graph."""
+    """What a write changes, per named graph (IRIs as text).
 
-    added: dict[str, set[Triple]] = field(default_factory=dict)
-    removed: dict[str, set[Triple]] = field(default_factory=dict)
+    `dropped` graphs go whole (their triples are listed as removed too, for validation);
+    `created` graphs are new, possibly empty. Triples may be given as pyoxigraph Triples or
+    rdflib (s, p, o) tuples.
+    """
+
+    added: dict[str, set[ox.Triple]] = field(default_factory=dict)
+    removed: dict[str, set[ox.Triple]] = field(default_factory=dict)
     dropped: set[str] = field(default_factory=set)
     created: set[str] = field(default_factory=set)
 
+    def __post_init__(self) -> None:
+        self.added = {g: {_as_triple(t) for t in ts} for g, ts in self.added.items() if ts}
+        self.removed = {g: {_as_triple(t) for t in ts} for g, ts in self.removed.items() if ts}
+
     def __bool__(self) -> bool:
-        return (
-            any(self.added.values())
-            or any(self.removed.values())
-            or bool(self.dropped | self.created)
-        )
+        return bool(self.added or self.removed or self.dropped or self.created)
 
-    def nodes(self) -> set[Node]:
-        """Every subject and non-literal object the change touches."""
-        out: set[Node] = set()
-        for triples in [*self.added.values(), *self.removed.values()]:
-            for s, _, o in triples:
-                out.add(s)
-                if not hasattr(o, "language"):
-                    out.add(o)
-        return out
+    def triples_added(self) -> list[ox.Triple]:
+        return [t for ts in self.added.values() for t in ts]
+
+    def triples_removed(self) -> list[ox.Triple]:
+        return [t for ts in self.removed.values() for t in ts]
+
+    def graphs(self) -> set[str]:
+        """Every graph the write touches."""
+        return set(self.added) | set(self.removed) | self.dropped | self.created
+
+    def then(self, later: Delta) -> None:
+        """Compose: this delta followed by `later`, each exact against the state it met.
+
+        A dropped graph lists its triples as removed (what validation must know is gone),
+        so composing is per triple, and a graph dropped then created again (or the reverse)
+        within one request is simply a change of content.
+        """
+        for g, ts in later.removed.items():
+            added = self.added.get(g, set())
+            for t in ts:
+                if t in added:
+                    added.discard(t)
+                else:
+                    self.removed.setdefault(g, set()).add(t)
+        for g, ts in later.added.items():
+            removed = self.removed.get(g, set())
+            for t in ts:
+                if t in removed:
+                    removed.discard(t)
+                else:
+                    self.added.setdefault(g, set()).add(t)
+        for g in later.dropped:
+            if g in self.created:
+                self.created.discard(g)
+            else:
+                self.dropped.add(g)
+        for g in later.created:
+            if g in self.dropped:
+                self.dropped.discard(g)
+            else:
+                self.created.add(g)
+        self.added = {g: ts for g, ts in self.added.items() if ts}
+        self.removed = {g: ts for g, ts in self.removed.items() if ts}
 
 
-class _EmptyUpdate:
-    """An update request with no operation (allowed by the grammar; it changes nothing)."""
-
-    algebra: list[Any] = []  # noqa: RUF012 - read-only, matches rdflib's Update.algebra
+# -- reading a request ------------------------------------------------------------------------
 
 
-def _walk(node: Any) -> Iterable[Any]:
-    yield node
-    if isinstance(node, CompValue):
-        for value in node.values():
-            yield from _walk(value)
-    elif isinstance(node, list | tuple):
-        for value in node:
-            yield from _walk(value)
+def read_update(
+    text: str,
+    *,
+    base: str | None,
+    using: Sequence[str] = (),
+    using_named: Sequence[str] = (),
+    max_nesting: int = DEFAULT_MAX_NESTING,
+) -> list[Operation]:
+    """Check an update request and cut it into operations; nothing is evaluated yet.
+
+    Depth, SERVICE and LOAD are checked on tokens first; then pyoxigraph reads the whole text
+    (on an empty scratch store, where evaluating it costs nothing and reaches nothing), so a
+    syntax error gets the engine's own message with its line and column. The protocol's
+    `using-graph-uri` / `using-named-graph-uri` become every DELETE/INSERT's USING clauses.
+
+    :raises QueryError: malformed, too deep, or refused (SERVICE, a LOAD that is not SILENT).
+    """
+    toks = tokens(text)
+    check_depth(toks, max_nesting)
+    refuse_service(toks)
+    try:
+        ops = operations(toks, text, base)
+    except QueryError as exc:
+        if not uses_keyword(toks, "LOAD"):  # the engine's message says more, with a position
+            _engine_check(text, base)
+        raise QueryError(f"malformed SPARQL update: {exc}") from None
+    loads = [op for op in ops if op.kind == "LOAD"]
+    for op in loads:
+        if not op.silent:
+            raise QueryError("LOAD is refused: this service never fetches data from the network")
+    checked = text
+    for op in reversed(loads):  # LOAD SILENT does nothing here; the rest is read as written
+        filler = "CLEAR SILENT DEFAULT".ljust(op.end - op.start)
+        checked = checked[: op.start] + filler + checked[op.end :]
+    _engine_check(checked, base)
+    if using or using_named:
+        for op in ops:
+            if op.kind != "MODIFY":
+                continue
+            if op.using or op.using_named or op.with_graph:
+                raise QueryError(
+                    "using-graph-uri / using-named-graph-uri cannot be combined with USING or "
+                    "WITH in the update"
+                )
+            op.using, op.using_named = list(using), list(using_named)
+    return ops
 
 
-def parse_update(text: str, base: str | None = None) -> Any:
-    """Parse and check an update; refuse what could reach the network.
+def _engine_check(text: str, base: str | None) -> None:
+    """Let pyoxigraph read the whole request, on an empty scratch store (nothing to reach).
 
-    :raises QueryError: malformed, or uses LOAD or SERVICE.
+    :raises QueryError: with the engine's syntax error.
     """
     try:
-        parsed = parseUpdate(text)
-        update = translateUpdate(parsed, base=base)
-        if isinstance(update, list):  # nothing but comments or whitespace: no operation
-            return _EmptyUpdate()
-    except (ParseException, SPARQLError, ValueError, TypeError) as exc:
+        ox.Store().update(text, base_iri=base)
+    except SyntaxError as exc:
         raise QueryError(f"malformed SPARQL update: {exc}") from None
-    finally:
-        # pyparsing's packrat cache keeps exceptions whose tracebacks pin the caller's frames
-        ParserElement.reset_cache()
-    for op in update.algebra:
-        if op.name == "Load":
-            raise QueryError("LOAD is refused: this service never fetches data from the network")
-        if op.name == "Create":
-            continue
-        for node in _walk(op):
-            if isinstance(node, CompValue) and node.name == "ServiceGraphPattern":
-                raise QueryError("SERVICE is refused: this service never queries other endpoints")
-    return update
+    except (OSError, RuntimeError):  # evaluation on an empty store, not syntax: fine
+        return
 
 
-def apply_protocol_dataset(
-    update: Any, using_graphs: Sequence[str], using_named_graphs: Sequence[str]
-) -> None:
-    """Give every DELETE/INSERT operation the protocol's using-graph-uri / using-named-graph-uri.
+# -- evaluating -------------------------------------------------------------------------------
 
-    The SPARQL 1.1 Protocol forbids combining them with USING or WITH in the request itself.
-
-    :raises QueryError: if the request has its own USING or WITH.
-    """
-    from rdflib.plugins.sparql.parserutils import CompValue as Comp
-
-    dataset = [Comp("UsingClause", default=URIRef(g)) for g in using_graphs]
-    dataset += [Comp("UsingClause", named=URIRef(g)) for g in using_named_graphs]
-    for op in update.algebra:
-        if op.name != "Modify":
-            continue
-        if op.using or op.withClause:
-            raise QueryError(
-                "using-graph-uri / using-named-graph-uri cannot be combined with USING or WITH"
-            )
-        op["using"] = dataset
+_EMPTY = "urn:sic:empty-graph"
 
 
-def _using_context(ctx: QueryContext, op: CompValue, overlay: OverlayStore) -> QueryContext:
-    """A context whose dataset is the USING / USING NAMED graphs of the store, never fetched."""
-    defaults = [d.default for d in op.using if d.default]
-    named = [d.named for d in op.using if d.named]
-    default_graphs = [Graph(store=overlay, identifier=URIRef(str(g))) for g in defaults]
-    new_ctx = ctx.pushGraph(ReadOnlyGraphAggregate(default_graphs) if default_graphs else Graph())
-    if named:
-        restricted = Dataset(store=overlay, default_union=False)
-        new_ctx._dataset = restricted
-        allowed = {str(n) for n in named}
-        all_graphs = restricted.graphs
+def _node(graph: str) -> ox.NamedNode:
+    return ox.NamedNode(graph)
 
-        def contexts(triple: Any = None) -> Any:
-            return (c for c in all_graphs(triple) if str(c.identifier) in allowed)
 
-        restricted.contexts = contexts  # type: ignore[method-assign]
-    return new_ctx
+class _Evaluation:
+    """The state of one request being evaluated: the working store and what exists now."""
+
+    def __init__(self, working: ox.Store, dataset: Dataset, base: str | None) -> None:
+        self.working = working
+        self.base = base
+        self.default_store = dataset.default_store
+        self.bookkeeping = dataset.bookkeeping
+        # every data graph that exists, and whether it is part of the default graph
+        self.graphs: dict[str, bool] = {g: g in dataset.union for g in dataset.data}
+
+    # -- what the dataset holds now -----------------------------------------------------------
+
+    @property
+    def union(self) -> list[str]:
+        return [g for g, member in self.graphs.items() if member]
+
+    @property
+    def named(self) -> list[str]:
+        return [g for g in self.graphs if g != self.default_store]
+
+    def content(self, graph: str) -> set[ox.Triple]:
+        if graph not in self.graphs:
+            return set()
+        return {q.triple for q in self.working.quads_for_pattern(None, None, None, _node(graph))}
+
+    def default_content(self) -> set[ox.Triple]:
+        out: set[ox.Triple] = set()
+        for g in self.union:
+            out |= self.content(g)
+        return out
+
+    def holds(self, graph: str, triple: ox.Triple) -> bool:
+        if graph not in self.graphs:
+            return False
+        quad = ox.Quad(triple.subject, triple.predicate, triple.object, _node(graph))
+        return quad in self.working
+
+    def writable(self, graph: str) -> str:
+        if graph in self.bookkeeping or graph.startswith(self._internal_prefix()):
+            raise QueryError(f"<{graph}> is maintained by the store: it is read-only")
+        return graph
+
+    def _internal_prefix(self) -> str:
+        return self.default_store.rsplit("/", 1)[0] + "/_"
+
+    # -- the parts of an operation ------------------------------------------------------------
+
+    def quad_data(self, op: Operation) -> dict[str, set[ox.Triple]]:
+        """The quads of INSERT DATA / DELETE DATA, read by pyoxigraph (`DEFAULT` for none)."""
+        scratch = ox.Store()
+        scratch.update(op.prologue + "INSERT DATA " + op.data, base_iri=self.base)
+        return _by_graph(scratch.quads_for_pattern(None, None, None, None), DEFAULT)
+
+    def where_dataset(self, op: Operation) -> tuple[list[ox.NamedNode], list[ox.NamedNode]]:
+        if op.using or op.using_named:
+            known = set(self.graphs) | self.bookkeeping
+            default = [g for g in op.using if g in known]
+            named = [g for g in op.using_named if g in known]
+        elif op.with_graph is not None:
+            default, named = [op.with_graph], self.named
+        else:
+            default, named = self.union, self.named
+        return [_node(g) for g in default] or [_node(_EMPTY)], [_node(g) for g in named]
+
+    def solutions(self, op: Operation) -> tuple[list[str], list[list[Any]]]:
+        """The WHERE group's solutions, computed by pyoxigraph on the working store."""
+        assert op.where is not None  # MODIFY and DELETE WHERE have one
+        default, named = self.where_dataset(op)
+        result = self.working.query(
+            op.prologue + "SELECT * WHERE " + op.where,
+            base_iri=self.base,
+            default_graph=default,  # type: ignore[arg-type]
+            named_graphs=named,  # type: ignore[arg-type]
+        )
+        assert isinstance(result, ox.QuerySolutions)
+        variables = [v.value for v in result.variables]
+        rows = [[row[i] for i in range(len(variables))] for row in result]
+        return variables, rows
+
+    def instantiate(
+        self, op: Operation, template: str, variables: list[str], rows: list[list[Any]]
+    ) -> dict[str, set[ox.Triple]]:
+        """A template filled in once per solution, by pyoxigraph on a scratch store.
+
+        The solutions are written into the scratch store as data (one node per row), and an
+        INSERT with the template reads them back: fresh blank nodes per solution, unbound
+        variables and invalid triples skipped, exactly as the engine does for an update.
+        """
+        if not rows:
+            return {}
+        tag = uuid.uuid4().hex
+        rows_graph = ox.NamedNode(f"urn:sic:rows:{tag}")
+        row_type = ox.NamedNode(f"urn:sic:rows:{tag}:row")
+        slots = {v: ox.NamedNode(f"urn:sic:rows:{tag}:{v}") for v in variables}
+        row_var = f"row_{tag}"
+        scratch = ox.Store()
+
+        def quads() -> Iterator[ox.Quad]:
+            for i, row in enumerate(rows):
+                node = ox.NamedNode(f"urn:sic:rows:{tag}:{i}")
+                yield ox.Quad(node, _RDF_TYPE, row_type, rows_graph)
+                for v, term in zip(variables, row, strict=True):
+                    if term is not None:
+                        yield ox.Quad(node, slots[v], term, rows_graph)
+
+        scratch.bulk_extend(quads())
+        pattern = [f"GRAPH {rows_graph} {{ ?{row_var} a {row_type} }}"]
+        pattern += [
+            f"OPTIONAL {{ GRAPH {rows_graph} {{ ?{row_var} {slots[v]} ?{v} }} }}" for v in variables
+        ]
+        scratch.update(
+            op.prologue + "INSERT " + template + f" USING NAMED {rows_graph} "
+            "WHERE { " + " ".join(pattern) + " }",
+            base_iri=self.base,
+        )
+        found = (
+            q
+            for q in scratch.quads_for_pattern(None, None, None, None)
+            if q.graph_name != rows_graph
+        )
+        return _by_graph(found, DEFAULT)
+
+    # -- changes ------------------------------------------------------------------------------
+
+    def removal(self, templates: Mapping[str, set[ox.Triple]], default: str) -> Delta:
+        """Remove instantiated triples from where they are (DEFAULT: every source)."""
+        delta = Delta()
+        for key, triples in templates.items():
+            graph = default if key == DEFAULT else key
+            targets = self.union if graph == DEFAULT else [graph]
+            for g in targets:
+                here = {t for t in triples if self.holds(g, t)}
+                if here:
+                    delta.removed.setdefault(self.writable(g), set()).update(here)
+        return delta
+
+    def targets(
+        self, templates: Mapping[str, set[ox.Triple]], default: str
+    ) -> dict[str, set[ox.Triple]]:
+        """Where instantiated triples go (DEFAULT: into the default store)."""
+        out: dict[str, set[ox.Triple]] = {}
+        for key, triples in templates.items():
+            graph = default if key == DEFAULT else key
+            g = self.default_store if graph == DEFAULT else self.writable(graph)
+            out.setdefault(g, set()).update(triples)
+        return out
+
+    def addition(self, inserted: Mapping[str, set[ox.Triple]]) -> Delta:
+        """Add triples to their graphs (what is there already stays), creating graphs."""
+        delta = Delta()
+        for g, triples in inserted.items():
+            new = {t for t in triples if not self.holds(g, t)}
+            if new:
+                delta.added[g] = new
+                if g not in self.graphs:
+                    delta.created.add(g)
+        return delta
+
+    def clear(self, graphs: Iterable[str], *, drop: bool) -> Delta:
+        """Empty graphs, or drop them (a dropped graph lists its triples as removed too)."""
+        delta = Delta()
+        for g in graphs:
+            self.writable(g)
+            content = self.content(g)
+            if content:
+                delta.removed[g] = content
+            if drop:
+                delta.dropped.add(g)
+        return delta
+
+    def graphs_of(self, ref: str) -> list[str]:
+        if ref == DEFAULT:
+            return self.union
+        if ref == NAMED:
+            return self.named
+        if ref == ALL:
+            return list(self.graphs)
+        return [ref]
+
+    def content_of(self, ref: str) -> set[ox.Triple]:
+        return self.default_content() if ref == DEFAULT else self.content(ref)
+
+    # -- one operation ------------------------------------------------------------------------
+
+    def run(self, op: Operation) -> Delta:
+        if op.kind == "INSERT DATA":
+            return self.addition(self.targets(self.quad_data(op), DEFAULT))
+        if op.kind == "DELETE DATA":
+            return self.removal(self.quad_data(op), DEFAULT)
+        if op.kind in ("DELETE WHERE", "MODIFY"):
+            return self.modify(op)
+        if op.kind == "LOAD":
+            return Delta()  # LOAD SILENT (a LOAD that is not SILENT was refused)
+        if op.kind in ("CLEAR", "DROP"):
+            return self.clear_or_drop(op)
+        if op.kind == "CREATE":
+            assert op.target is not None
+            if op.target in self.graphs or op.target in self.bookkeeping:
+                if op.silent:
+                    return Delta()
+                raise QueryError(f"the graph <{op.target}> already exists")
+            return Delta(created={self.writable(op.target)})
+        return self.transfer(op)
+
+    def modify(self, op: Operation) -> Delta:
+        """DELETE/INSERT ... WHERE: deletions, then insertions, from the same solutions.
+
+        With S the data before, D what the DELETE template matches and I what the INSERT
+        template makes, the data after is (S - D) + I: removed D - I, added I - S.
+        """
+        variables, rows = self.solutions(op)
+        default = op.with_graph or DEFAULT
+        deleted = self.removal(
+            self.instantiate(op, op.delete, variables, rows) if op.delete else {}, default
+        )
+        inserted = self.targets(
+            self.instantiate(op, op.insert, variables, rows) if op.insert else {}, default
+        )
+        delta = self.addition(inserted)
+        for g, ts in deleted.removed.items():
+            left = ts - inserted.get(g, set())
+            if left:
+                delta.removed[g] = left
+        return delta
+
+    def clear_or_drop(self, op: Operation) -> Delta:
+        assert op.target is not None
+        target = op.target
+        if target not in (DEFAULT, NAMED, ALL) and target not in self.graphs:
+            if target in self.bookkeeping:
+                self.writable(target)
+            if op.silent:
+                return Delta()
+            raise QueryError(f"the graph <{target}> does not exist")
+        drop = op.kind == "DROP" and target != DEFAULT
+        return self.clear(self.graphs_of(target), drop=drop)
+
+    def replace(self, target: str, content: set[ox.Triple]) -> Delta:
+        """Make `target` (a graph, or DEFAULT) hold exactly `content` (COPY's meaning).
+
+        DEFAULT: every source is emptied and the default store gets `content`. A graph whose
+        new content is empty goes, as pyoxigraph drops the target of an empty COPY.
+        """
+        delta = Delta()
+        if target == DEFAULT:
+            for g in self.union:
+                if g != self.default_store:
+                    old = self.content(g)
+                    if old:
+                        delta.removed[self.writable(g)] = old
+            target = self.default_store
+        graph = self.writable(target)
+        old = self.content(graph)
+        if not content and target != self.default_store:
+            if graph in self.graphs:
+                delta.then(self.clear([graph], drop=True))
+            return delta
+        if old - content:
+            delta.removed[graph] = old - content
+        if content - old:
+            delta.added[graph] = content - old
+            if graph not in self.graphs:
+                delta.created.add(graph)
+        return delta
+
+    def transfer(self, op: Operation) -> Delta:
+        """ADD, MOVE and COPY (SPARQL 1.1 Update sections 3.2.5-3.2.7), as pyoxigraph does
+        them: a source that does not exist is empty, except that MOVE then fails (unless
+        SILENT); MOVE is COPY followed by DROP of the source."""
+        source, target = op.source, op.target
+        assert source is not None and target is not None
+        if source == target:
+            return Delta()
+        exists = source == DEFAULT or source in self.graphs
+        if not exists and op.kind == "MOVE":
+            if op.silent:
+                return Delta()
+            raise QueryError(f"the graph <{source}> does not exist")
+        content = self.content_of(source)
+        if op.kind == "ADD":
+            graph = self.default_store if target == DEFAULT else self.writable(target)
+            return self.addition({graph: content} if content else {})
+        delta = self.replace(target, content)
+        if op.kind == "MOVE":
+            if source == DEFAULT:
+                emptied = self.clear([g for g in self.union if g not in delta.graphs()], drop=False)
+            else:
+                emptied = self.clear([source], drop=True)
+            delta.then(emptied)
+        return delta
+
+    # -- applying to the working copy ---------------------------------------------------------
+
+    def apply(self, delta: Delta) -> None:
+        """Make the working copy and the list of graphs what they are after `delta`."""
+        store = self.working
+        for g in delta.dropped:
+            if g in self.graphs:
+                store.remove_graph(_node(g))
+                del self.graphs[g]
+        for g in delta.created:
+            store.add_graph(_node(g))
+            self.graphs.setdefault(g, g == self.default_store)
+        for g, ts in delta.removed.items():
+            for t in ts:
+                store.remove(ox.Quad(t.subject, t.predicate, t.object, _node(g)))
+        for g, ts in delta.added.items():
+            if g not in self.graphs:
+                self.graphs[g] = g == self.default_store
+                store.add_graph(_node(g))
+            store.extend(ox.Quad(t.subject, t.predicate, t.object, _node(g)) for t in ts)
+
+
+_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+
+
+def _by_graph(quads: Iterable[ox.Quad], default: str) -> dict[str, set[ox.Triple]]:
+    out: dict[str, set[ox.Triple]] = {}
+    for q in quads:
+        name = q.graph_name
+        key = default if isinstance(name, ox.DefaultGraph) else str(name.value)
+        out.setdefault(key, set()).add(q.triple)
+    return out
+
+
+def needs_working_copy(ops: Sequence[Operation]) -> bool:
+    """Whether an operation reads the dataset after an earlier one changed it."""
+    return any(op.reads for op in ops[1:])
 
 
 def evaluate(
-    update: Any, store: ox.Store, graphs: Sequence[str], default_write_graph: str
+    ops: Sequence[Operation],
+    working: ox.Store,
+    dataset: Dataset,
+    *,
+    base: str | None,
+    mutable: bool,
 ) -> Delta:
-    """The delta an update would make to the published `graphs` (see the module docstring)."""
-    overlay = OverlayStore(store, graphs, default_write_graph)
-    dataset = Dataset(store=overlay, default_union=True)
-    default_graph = Graph(store=overlay, identifier=DATASET_DEFAULT_GRAPH_ID)
-    for op in update.algebra:
-        # initBindings must be a mapping: rdflib's BIND in a WHERE reads it
-        ctx = QueryContext(dataset, initBindings={})
-        # Reads from the default graph see the union; writes to it go to default_write_graph.
-        ctx.graph = default_graph
-        ctx.prologue = op.prologue
-        handler = _DISPATCH.get(op.name)
+    """The delta of an update request over the data of `working` (see the module docstring).
+
+    With `mutable`, each operation's change is applied to `working` so that the next sees it,
+    and `working` is left as the data would be after the request (a caller that needs the
+    store as it was must pass a copy). Without it, `working` is only read, which is exact
+    only when no operation reads after another wrote (see needs_working_copy).
+
+    :raises QueryError: if an operation fails (a graph that does not exist, a write to the
+        store's bookkeeping, an evaluation error).
+    """
+    state = _Evaluation(working, dataset, base)
+    total = Delta()
+    for op in ops:
         try:
-            if op.name == "Create":
-                overlay.add_graph(Graph(identifier=URIRef(str(op.graphiri))))
-                continue
-            if handler is None:
-                raise QueryError(f"unsupported update operation {op.name}")
-            if op.name == "Modify" and op.using:
-                where_ctx = _using_context(ctx, op, overlay)
-                solutions = list(evalPart(where_ctx, op.where))
-                _apply_templates(ctx, op, solutions)
-                continue
-            handler(ctx, op)
-        except QueryError:
-            raise
-        except (SPARQLError, ValueError, TypeError, KeyError) as exc:
-            raise QueryError(f"the update failed: {exc}") from exc
-    return Delta(
-        added={g: set(t) for g, t in overlay.added.items() if t},
-        removed={g: set(t) for g, t in overlay.removed.items() if t},
-        dropped=set(overlay.dropped),
-        created=set(overlay.created),
-    )
+            delta = state.run(op)
+        except (SyntaxError, OSError, RuntimeError, ValueError, TypeError) as exc:
+            raise QueryError(f"the update failed: {exc}") from None
+        if mutable:
+            state.apply(delta)
+        total.then(delta)
+    return total
 
 
-def _apply_templates(ctx: QueryContext, op: CompValue, solutions: list[Any]) -> None:
-    """The DELETE/INSERT half of a Modify whose WHERE was evaluated over USING graphs."""
-    from rdflib.plugins.sparql.evalutils import _fillTemplate
-
-    if op.withClause:
-        ctx = ctx.pushGraph(ctx.dataset.get_context(op.withClause))
-    for c in solutions:
-        dg = ctx.graph if type(ctx.graph) is Graph else ctx.dataset.default_context
-        if op.delete:
-            dg -= _fillTemplate(op.delete.triples, c)  # type: ignore[operator]
-            for g, q in op.delete.quads.items():
-                ctx.dataset.get_context(c.get(g)).__isub__(_fillTemplate(q, c))
-        if op.insert:
-            dg += _fillTemplate(op.insert.triples, c)  # type: ignore[operator]
-            for g, q in op.insert.quads.items():
-                ctx.dataset.get_context(c.get(g)).__iadd__(_fillTemplate(q, c))
+def copy_data(source: ox.Store, graphs: Iterable[str]) -> ox.Store:
+    """A scratch in-memory store holding the given graphs of `source` (a working copy)."""
+    scratch = ox.Store()
+    for g in graphs:
+        scratch.bulk_extend(source.quads_for_pattern(None, None, None, _node(g)))
+        scratch.add_graph(_node(g))
+    return scratch

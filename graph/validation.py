@@ -243,100 +243,117 @@ def validate_standalone(data: Graph, checker: WriteChecker | None = None) -> lis
     return found + checker.global_violations(scratch, [ox.DefaultGraph()])
 
 
-_DCT_IDENTIFIER = URIRef("http://purl.org/dc/terms/identifier")
+_DCT_IDENTIFIER = ox.NamedNode("http://purl.org/dc/terms/identifier")
 
 
 def check_delta(
     checker: WriteChecker,
     store: ox.Store,
-    added: Iterable[tuple[RdfNode, RdfNode, RdfNode]],
-    removed: Iterable[tuple[RdfNode, RdfNode, RdfNode]],
+    added: Iterable[ox.Triple],
+    removed: Iterable[ox.Triple],
     graphs: Sequence[GraphName],
+    *,
+    applied: bool = False,
 ) -> None:
     """Check an explicit change (triples added and removed across `graphs`) before it commits.
 
-    The neighbourhood is read as the store is now and the change applied to that copy, so the
-    copy is what the store would hold around the changed nodes afterwards.
+    With `applied` False the store is as it was before the change: the neighbourhood is read
+    from it and the change applied to that copy, so the copy is what the store would hold
+    around the changed nodes afterwards. With `applied` True the store already holds the
+    result (a worker's private working copy, where the change was evaluated) and is read as is.
+    `graphs` are the default graph's members as they are (or will be) after the change.
     """
-    from sic.terms import to_ox
-
     added = list(added)
     removed = list(removed)
-
-    def ox_triples(triples: list[tuple[RdfNode, RdfNode, RdfNode]]) -> list[ox.Triple]:
-        out = []
-        for s, p, o in triples:
-            subject = to_ox(s)
-            assert not isinstance(subject, ox.Literal)
-            out.append(ox.Triple(subject, ox.NamedNode(str(p)), to_ox(o)))
-        return out
-
-    added_ox = ox_triples(added)
     focus, expand = affected(
-        store,
-        added_ox,
-        ox_triples(removed),
-        graphs,
-        inbound_predicates(checker.validator.shapes_graph),
+        store, added, removed, graphs, inbound_predicates(checker.validator.shapes_graph)
     )
-    linked = {
-        o
-        for t in added_ox
-        if isinstance(o := t.object, ox.NamedNode | ox.BlankNode) and not _is_vocabulary(o)
-    }
+    linked = set()
+    if not applied:
+        linked = {
+            o
+            for t in added
+            if isinstance(o := t.object, ox.NamedNode | ox.BlankNode) and not _is_vocabulary(o)
+        }
     data = neighbourhood(store, focus, graphs, inbound_for=expand, linked=linked)
-    for t in removed:
-        data.remove(t)
-    for t in added:
-        data.add(t)
+    if not applied:
+        for t in removed:
+            data.remove(_rdflib(t))
+        for t in added:
+            data.add(_rdflib(t))
     # the removed triples may have been the only link to a focus node; keep only nodes left
     violations = checker.validator.validate(
         data, focus_nodes=[to_rdflib(n) for n in sorted(focus, key=str)], include_global=False
     )
     violations = [v for v in violations if v.severity == "Violation"]
-    violations += _identifier_clashes(store, data, added, graphs)
+    violations += _identifier_clashes(store, data, added, graphs, within=not applied)
     if violations:
         raise ValidationFailed(violations)
+
+
+def _rdflib(t: ox.Triple) -> tuple[RdfNode, RdfNode, RdfNode]:
+    return (to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object))
 
 
 def _identifier_clashes(
     store: ox.Store,
     data: Graph,
-    added: Sequence[tuple[RdfNode, RdfNode, RdfNode]],
+    added: Sequence[ox.Triple],
     graphs: Sequence[GraphName],
+    *,
+    within: bool,
 ) -> list[Violation]:
+    """Keys (dct:identifier) the change gives that another node of the same class has: in the
+    store, and (`within`: when the store does not hold the change yet) in the change itself."""
     from rdflib.namespace import RDF
-
-    from sic.terms import to_ox
 
     query = internal("identifier-clash").text
     out: list[Violation] = []
-    for s, p, o in added:
-        if p != _DCT_IDENTIFIER:
+    given: dict[tuple[str, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple], set[str]] = {}
+    for t in added:
+        if t.predicate != _DCT_IDENTIFIER:
             continue
-        for cls in data.objects(s, RDF.type):
+        node = to_rdflib(t.subject)
+        for cls in data.objects(node, RDF.type):
+            given.setdefault((str(cls), t.object), set()).add(str(node))
             rows = store.query(
                 query,
                 default_graph=list(graphs),
                 substitutions={
-                    ox.Variable("node"): to_ox(s),
-                    ox.Variable("class"): to_ox(cls),
-                    ox.Variable("identifier"): to_ox(o),
+                    ox.Variable("node"): t.subject,
+                    ox.Variable("class"): ox.NamedNode(str(cls)),
+                    ox.Variable("identifier"): t.object,
                 },
             )
             assert isinstance(rows, ox.QuerySolutions)
             for row in rows:
                 other = row["other"]
+                key = t.object.value if isinstance(t.object, ox.Literal) else str(t.object)
                 out.append(
                     Violation(
-                        focus_node=str(s),
+                        focus_node=str(node),
                         path="dct:identifier",
                         message=(
-                            f"The key {str(o)!r} is already used by"
+                            f"The key {key!r} is already used by"
                             f" <{other.value if other else ''}> for {cls}. Keys must be unique."
                         ),
-                        value=str(o),
+                        value=key,
                         constraint="unique key",
                     )
                 )
+    for (cls_iri, identifier), nodes in given.items():
+        if within and len(nodes) > 1:
+            first, *others = sorted(nodes)
+            key = identifier.value if isinstance(identifier, ox.Literal) else str(identifier)
+            out += [
+                Violation(
+                    focus_node=n,
+                    path="dct:identifier",
+                    message=f"The key {key!r} is also given to <{first}> for {cls_iri}. "
+                    "Keys must be unique.",
+                    value=key,
+                    constraint="unique key",
+                )
+                for n in others
+            ]
     return out

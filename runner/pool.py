@@ -65,8 +65,15 @@ SLOW_AFTER = 0.5
 SLOW_NICENESS = 10
 """How much lower the CPU priority of a worker running a slow call becomes."""
 
-_READY_TIMEOUT = 30.0
-"""Seconds a new worker has to read the store once before it is given up."""
+_READY_TIMEOUT = 5.0
+"""Seconds a new worker has to read the store once before it is given up (and another forked).
+
+A fork copies the locks of every thread, and a thread of a native library (RocksDB's own, for
+a store on disk) may hold one at that instant; a worker that inherited it would wait for ever.
+Such a worker is killed and forked again, which is why the service never reads the store from
+any thread but the one that forks (runner.pool.StoreThread), and workers read memory copies."""
+
+_FORK_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -268,7 +275,7 @@ class StoreThread:
         return await asyncio.get_running_loop().run_in_executor(self._executor, fn)
 
     def close(self) -> None:
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        self._executor.shutdown(wait=True, cancel_futures=True)
 
 
 class WorkerPool:
@@ -340,6 +347,17 @@ class WorkerPool:
 
     def _fork(self, count: int, generation: int) -> list[_Worker]:
         """Fork `count` workers and wait until each has read the store (on the store thread)."""
+        ready: list[_Worker] = []
+        for _ in range(_FORK_ATTEMPTS):
+            ready += self._fork_once(count - len(ready), generation)
+            if len(ready) == count:
+                break
+        if not ready:
+            raise StoreError("no query worker could be started")
+        return ready
+
+    def _fork_once(self, count: int, generation: int) -> list[_Worker]:
+        self.store.dataset()  # known before the fork, so a worker need not read it
         started: list[_Worker] = []
         for _ in range(count):
             parent, child = pair()
@@ -358,8 +376,6 @@ class WorkerPool:
                     continue
             log.error("a query worker did not start; it was stopped")
             worker.kill()
-        if not ready:
-            raise StoreError("no query worker could be started")
         return ready
 
     def _adopt(self, workers: list[_Worker]) -> None:

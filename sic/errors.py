@@ -96,6 +96,10 @@ class ValidationFailed(KGError):
         return (type(self), (self.violations,))  # crosses from a worker process whole
 
 
+class ConfigError(KGError):
+    """A setting is missing or wrong; the message is one line naming it."""
+
+
 class ShapesError(KGError):
     """The shapes themselves could not be read or used."""
 
@@ -116,6 +120,14 @@ class QueryTimeout(QueryError):
 
     def __reduce__(self) -> tuple[type[QueryTimeout], tuple[str, int | None]]:
         return (type(self), (str(self), self.retry_after))
+
+
+class UnsupportedBody(QueryError):
+    """A request body in a media type or charset the service does not read (HTTP 415)."""
+
+
+class Conflict(KGError):
+    """The request conflicts with what the store holds (HTTP 409): an id already taken."""
 
 
 class StoreError(KGError):

@@ -21,10 +21,10 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 import pyoxigraph as ox
-from fastapi import APIRouter, HTTPException, Path, Query, Request, Response, status
+from fastapi import APIRouter, Path, Query, Request, Response, status
 from pydantic import JsonValue, ValidationError
 
-from api.deps import RunnerDep, SettingsDep, StoreDep, WritableStore, WriteAllowed
+from api.deps import RunnerDep, SettingsDep, StoreDep, WriteAllowed
 from api.describe import compact_iri, select
 from api.models import (
     AllianceProposal,
@@ -39,7 +39,7 @@ from api.models import (
     QueryInfo,
     ValidationRejected,
 )
-from graph.base import GraphStore
+from graph.base import GraphStore, PreparedWrite
 from graph.update import Delta
 from loaders import mapping
 from loaders.builder import Builder
@@ -48,8 +48,10 @@ from loaders.table import Row, Table, Tables
 from loaders.workbook import Workbook, trace
 from queries.catalogue import describe as describe_question
 from queries.catalogue import questions, run
-from sic.errors import Location, ValidationFailed, Violation
+from runner.pool import Call
+from sic.errors import Conflict, Location, ValidationFailed, Violation
 from sic.iris import graph_iri, mint
+from sic.terms import to_pyoxigraph
 
 router = APIRouter(prefix="/api", tags=["JSON API"])
 
@@ -310,6 +312,25 @@ _SUBMIT_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+def prepare_submission(store: GraphStore, idea: ProjectIdea, base: str) -> PreparedWrite:
+    """Map, check and validate a project idea (in a worker): what the service then commits.
+
+    :raises Conflict: a project with this id exists.
+    :raises ValidationFailed: every problem, located at the body's fields.
+    """
+    builder, workbook = map_project(idea, base)
+    focus = str(mint("project", idea.id, base))
+    if builder.problems:
+        raise ValidationFailed(_loader_problems(builder, focus))
+    if select(store, "describe-resource", limit=1, this=ox.NamedNode(focus)).rows:
+        raise Conflict(f"a project with id {idea.id!r} exists")
+    delta = Delta(added={str(graph_iri(SUBMISSIONS, base)): set(to_pyoxigraph(builder.graph))})
+    try:
+        return store.prepare_delta(delta, command="POST /api/projects")
+    except ValidationFailed as exc:
+        raise ValidationFailed(_without_row(trace(exc.violations, workbook))) from None
+
+
 @router.post(
     "/projects",
     status_code=status.HTTP_201_CREATED,
@@ -347,22 +368,14 @@ async def submit_project(
         idea = ProjectIdea.model_validate(raw)
     except ValidationError as exc:
         raise ValidationFailed(_body_problems(exc, focus)) from None
-    builder, workbook = map_project(idea, settings.base_iri)
-    if builder.problems:
-        raise ValidationFailed(_loader_problems(builder, focus))
-    if select(store, "describe-resource", limit=1, this=ox.NamedNode(focus)).rows:
-        raise HTTPException(status.HTTP_409_CONFLICT, f"a project with id {idea.id!r} exists")
-    if not isinstance(store, WritableStore):
-        raise HTTPException(status.HTTP_501_NOT_IMPLEMENTED, "this store does not take writes")
-    delta = Delta(added={str(graph_iri(SUBMISSIONS, store.base)): set(builder.graph)})
-    writable = store
-    try:
-        # on the store thread, serialised with the query workers' forks, which then see it
-        await runner.write(None, lambda _: writable.apply(delta, command="POST /api/projects"))
-    except ValidationFailed as exc:
-        raise ValidationFailed(_without_row(trace(exc.violations, workbook))) from None
+    prepare = Call(prepare_submission, (idea, settings.base_iri))
+    delta = await runner.write(prepare, store.commit)
     url = str(request.url_for("resource", kind="project", key=idea.id))
     response.headers["Location"] = url
     return ProjectCreated(
-        id=idea.id, iri=focus, url=url, source=SUBMISSIONS, triples=len(builder.graph)
+        id=idea.id,
+        iri=focus,
+        url=url,
+        source=SUBMISSIONS,
+        triples=sum(len(ts) for ts in delta.added.values()),
     )

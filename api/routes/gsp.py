@@ -1,22 +1,26 @@
 """SPARQL 1.1 Graph Store Protocol at /data, with indirect graph identification.
 
-`?graph=IRI` names a graph of the store (each named graph is a source, with provenance);
-`?default` names the graph that default-graph writes land in: the source `updates`, where SPARQL
-Update puts what it inserts without GRAPH. (The SPARQL default graph is the union of every
-source; GSP does not replace that union wholesale: use named graphs, or /dump.nq.gz to read it.)
+`?graph=IRI` names a data graph of the store: a source (part of the default graph) stays one
+when its content is replaced; a graph the store does not have becomes a standalone graph,
+outside the default graph, as in any SPARQL store (graph.dataset). `?default` names
+`{BASE}graph/updates`, the part of the default graph that clients write: SPARQL Update puts
+there what it inserts without GRAPH, and a GET of `?default` returns what was put there (the
+default graph a query sees is the union of every source; /dump.nq.gz has all of it).
 
 GET and HEAD are public. PUT (replace), POST (merge; without a target it creates a new graph and
 answers 201 with its IRI in Location) and DELETE need `Authorization: Bearer <SIC_WRITE_TOKEN>`.
-Every write is validated against the shapes and lands whole or not at all. Bodies may be in
-any RDF syntax (pyoxigraph parses them, and never fetches a remote JSON-LD context nor an
-external XML entity), or a multipart/form-data of such files; relative IRIs resolve against
-the graph IRI.
+Every write is parsed, turned into a delta and validated in a worker process the service can
+stop (runner.pool), then committed whole, or not at all. Bodies may be in any RDF syntax
+(pyoxigraph parses them, and never fetches a remote JSON-LD context nor an external XML
+entity), or a multipart/form-data of such files; relative IRIs resolve against the graph IRI.
 """
 
 from __future__ import annotations
 
-import tempfile
+import email.parser
+import email.policy
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import parse_qsl
@@ -24,20 +28,16 @@ from urllib.parse import parse_qsl
 import pyoxigraph as ox
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import Response
-from starlette.datastructures import UploadFile
 
-from api.deps import ServiceDep, WritableStore, WriteAllowed
+from api.deps import Service, ServiceDep, WriteAllowed
 from api.negotiation import RDF_FORMATS, charset_of, choose, media_type_of, rdf_format_of
-from api.sparql_answers import QueryJob, execute
-from graph.base import GraphStore, SourceInfo
-from graph.overlay import Triple
-from graph.provenance import provenance_for
-from graph.results import GraphResult
-from graph.update import Delta
-from sic.errors import NotFound
+from api.sparql_answers import QueryAnswer, QueryJob, execute
+from graph import graph_store
+from graph.base import GraphStore, PreparedWrite
+from runner.pool import Call
+from sic.errors import NotFound, QueryError, UnsupportedBody
 from sic.iris import graph_iri, sources_graph
 from sic.rq import registry
-from sic.terms import to_rdflib
 
 router = APIRouter(tags=["Graph Store"])
 
@@ -82,7 +82,7 @@ def _writable_target(request: Request, store: GraphStore, *, required: bool) -> 
     """The graph a write names, which must not be one the store keeps for itself.
 
     The provenance graph and the store's internal graphs (`{BASE}graph/_...`: version,
-    staging) are maintained by the store: writing them would detach every source from its
+    staging) are maintained by the store: writing them would detach every data graph from its
     provenance.
     """
     target = _target(request, store, required=required)
@@ -93,30 +93,32 @@ def _writable_target(request: Request, store: GraphStore, *, required: bool) -> 
     return target
 
 
-def _source(store: GraphStore, graph: str) -> SourceInfo | None:
-    return next((s for s in store.sources() if s.graph == graph), None)
-
-
-def _is_default(store: GraphStore, graph: str) -> bool:
-    return graph == str(graph_iri(_DEFAULT_SOURCE, store.base))
-
-
-def _writable(store: GraphStore) -> WritableStore:
-    if not isinstance(store, WritableStore):
-        raise _bad("this store does not take writes", status.HTTP_501_NOT_IMPLEMENTED)
-    return store
-
-
 # -- reading ----------------------------------------------------------------------------------
 
 
-def _readable(request: Request, store: GraphStore) -> str:
-    """The graph a read names, which must exist (the default graph always does)."""
-    target = _target(request, store, required=True)
-    assert target is not None  # required=True
-    if _source(store, target) is None and not _is_default(store, target):
+def graph_answer(store: GraphStore, target: str, accept: str | None) -> QueryAnswer:
+    """One graph's triples in the negotiated format (in a worker); the default graph's store
+    always exists, any other graph must.
+
+    :raises NotFound: no such graph.
+    """
+    dataset = store.dataset()
+    if not dataset.exists(target) and target != dataset.default_store:
         raise NotFound(f"no graph <{target}> in the store")
-    return target
+    job = QueryJob(
+        _GRAPH_TRIPLES["graph-triples"].text,
+        accept=accept,
+        default_graph=(),
+        named_graphs=(target,),
+    )
+    return execute(store, job)
+
+
+def graph_exists(store: GraphStore, target: str) -> None:
+    """Raise NotFound unless a GET of `target` would find it."""
+    dataset = store.dataset()
+    if not dataset.exists(target) and target != dataset.default_store:
+        raise NotFound(f"no graph <{target}> in the store")
 
 
 _READ_RESPONSES: dict[int | str, dict[str, object]] = {
@@ -135,147 +137,121 @@ async def read_graph(
     default: DefaultParam = None,
 ) -> Response:
     """The triples of one graph, in the format the Accept header prefers (Turtle by default)."""
-    store, runner = service.store, service.runner
-    target = _readable(request, store)
-    job = QueryJob(
-        _GRAPH_TRIPLES["graph-triples"].text,
-        accept=request.headers.get("accept"),
-        default_graph=(),
-        named_graphs=(target,),
-    )
-    answer = await runner.call(execute, job)
+    target = _target(request, service.store, required=True)
+    accept = request.headers.get("accept")
+    answer = await service.runner.call(graph_answer, target, accept, keep=True)
     return Response(answer.body, media_type=answer.content_type, headers={"Vary": "Accept"})
 
 
 @router.head("/data", summary="Whether a graph exists", responses=_READ_RESPONSES)
-async def graph_exists(
+async def head_graph(
     request: Request,
     service: ServiceDep,
     graph: GraphParam = None,
     default: DefaultParam = None,
 ) -> Response:
     """200 with the Content-Type a GET would have, or 404; no graph is read."""
-    store = service.store
-    _readable(request, store)
+    target = _target(request, service.store, required=True)
+    await service.runner.call(graph_exists, target, keep=True)
     fmt = choose(RDF_FORMATS, request.headers.get("accept"))
     return Response(media_type=fmt.content_type, headers={"Vary": "Accept"})
 
 
 # -- request bodies ---------------------------------------------------------------------------
 
+Part = tuple[bytes, str | None]
+"""One RDF document of a request body: its bytes and its Content-Type."""
 
-def _parse(data: bytes, content_type: str | None, base: str) -> list[ox.Triple]:
-    """The triples of one RDF document (blank nodes made unique to this request).
 
-    Any RDF syntax will do, dataset syntaxes included, as long as the document only holds
-    default-graph triples: a graph's content cannot name other graphs.
+def parse_parts(parts: Sequence[Part], base: str) -> list[ox.Triple]:
+    """The triples of the body's RDF documents (blank nodes made unique to this request).
 
-    :raises HTTPException: 415 for an unknown syntax or a charset other than UTF-8, 400 for a
-        syntax error (with its line and column) or a named graph in the document.
+    Any RDF syntax will do, dataset syntaxes included, as long as a document only holds
+    default-graph triples: a graph's content cannot name other graphs. Run in a worker: a
+    parser that fails on hostile input costs a worker, never the service.
+
+    :raises QueryError: (HTTP 415) for an unknown syntax or a charset other than UTF-8, and
+        (HTTP 400) a syntax error, with its line and column, or a named graph in a document.
     """
-    fmt = rdf_format_of(content_type)
-    if fmt is None:
-        raise _bad(
-            "send Turtle, N-Triples, RDF/XML, JSON-LD, N-Quads or TriG, not "
-            f"{media_type_of(content_type) or 'an untyped body'}",
-            status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
-        )
-    charset = charset_of(content_type)
-    if charset not in (None, "utf-8", "utf8"):
-        raise _bad(f"the body must be UTF-8, not {charset}", status.HTTP_415_UNSUPPORTED_MEDIA_TYPE)
-    try:
-        quads = ox.parse(
-            data, format=fmt, base_iri=base, rename_blank_nodes=True, without_named_graphs=True
-        )
-        return [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
-    except SyntaxError as exc:
-        raise _bad(f"{fmt.name} syntax error: {exc}") from None
-
-
-async def _body_triples(request: Request, base: str) -> list[ox.Triple]:
-    content_type = request.headers.get("content-type")
-    if media_type_of(content_type) != "multipart/form-data":
-        data = await request.body()
-        if not data and content_type is None:
-            return []
-        return _parse(data, content_type, base)
     triples: list[ox.Triple] = []
-    async with request.form() as form:
-        for _, part in form.multi_items():
-            if not isinstance(part, UploadFile):
-                raise _bad("each part of a multipart body must be a file with a Content-Type")
-            part_type = part.content_type
-            if not part_type or part_type == "application/octet-stream":
-                fmt = ox.RdfFormat.from_extension(Path(part.filename or "").suffix.lstrip("."))
-                part_type = fmt.media_type if fmt else None
-            triples += _parse(await part.read(), part_type, base)
+    for data, content_type in parts:
+        fmt = rdf_format_of(content_type)
+        if fmt is None:
+            raise UnsupportedBody(
+                "send Turtle, N-Triples, RDF/XML, JSON-LD, N-Quads or TriG, not "
+                f"{media_type_of(content_type) or 'an untyped body'}"
+            )
+        charset = charset_of(content_type)
+        if charset not in (None, "utf-8", "utf8"):
+            raise UnsupportedBody(f"the body must be UTF-8, not {charset}")
+        try:
+            quads = ox.parse(
+                data, format=fmt, base_iri=base, rename_blank_nodes=True, without_named_graphs=True
+            )
+            triples += [q.triple for q in quads]
+        except SyntaxError as exc:
+            raise QueryError(f"{fmt.name} syntax error: {exc}") from None
     return triples
 
 
-# -- writing ----------------------------------------------------------------------------------
+def _multipart(body: bytes, content_type: str) -> list[Part]:
+    """The parts of a multipart/form-data body, each an RDF document.
 
-
-def _existing(store: GraphStore, graph: str) -> set[Triple]:
-    result = store.query(
-        _GRAPH_TRIPLES["graph-triples"].text, default_graph=(), named_graphs=(graph,)
-    )
-    assert isinstance(result, GraphResult)
-    return {_rdflib(t) for t in result.triples}
-
-
-def _rdflib(t: ox.Triple) -> Triple:
-    return (to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object))
-
-
-def _merge(store: GraphStore, graph: str, triples: list[ox.Triple]) -> bool:
-    """Add triples to a graph, creating it if needed; True when it was created."""
-    created = _source(store, graph) is None
-    new = {_rdflib(t) for t in triples} - (set() if created else _existing(store, graph))
-    delta = Delta(added={graph: new} if new else {}, created={graph} if created else set())
-    if delta:
-        _writable(store).apply(delta, command="Graph Store Protocol POST /data")
-    return created
-
-
-def _replace(store: GraphStore, graph: str, triples: list[ox.Triple]) -> bool:
-    """Swap a graph's content in one validated step; True when the graph was created.
-
-    The new content goes through the store's own atomic replacement of a source, loading a
-    one-graph dataset (with the source's provenance, so its name stays) the way a dump is
-    restored: staged, validated, then published in one transaction, blank nodes included.
+    Read with the standard library's MIME parser, which also takes the bare LF line ends some
+    clients send (Fuseki accepts them too). A part without a Content-Type (or a generic one) is
+    typed by its file name's extension.
     """
-    info = _source(store, graph)
-    if not triples:
-        if info is not None:
-            store.remove_source(info.name, command="Graph Store Protocol PUT /data")
-        _writable(store).apply(Delta(created={graph}), command="Graph Store Protocol PUT /data")
-        return info is None
-    name = (
-        info.name if info is not None else (_DEFAULT_SOURCE if _is_default(store, graph) else graph)
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body
     )
-    target = ox.NamedNode(graph)
-    provenance = provenance_for(
-        target, name, len(triples), origin="HTTP PUT /data", command="Graph Store Protocol PUT"
-    )
-    holder = ox.NamedNode(str(graph_iri("_gsp", store.base)))
-    quads = [ox.Quad(t.subject, t.predicate, t.object, target) for t in triples]
-    quads += [ox.Quad(t.subject, t.predicate, t.object, holder) for t in provenance]
-    with tempfile.TemporaryDirectory(prefix="sic-gsp-") as folder:
-        path = Path(folder) / "graph.nq"
-        path.write_bytes(ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"")
-        store.load_file(
-            path, replace=True, fmt=ox.RdfFormat.N_QUADS, command="Graph Store Protocol PUT"
-        )
-    return info is None
+    if not message.is_multipart():
+        raise QueryError("the multipart body could not be read (no parts)")
+    parts: list[Part] = []
+    for part in message.iter_parts():
+        payload = part.get_payload(decode=True)
+        if not isinstance(payload, bytes):
+            continue
+        part_type: str | None = part.get("content-type")
+        if not part_type or media_type_of(part_type) in ("application/octet-stream", "text/plain"):
+            fmt = ox.RdfFormat.from_extension(Path(part.get_filename() or "").suffix.lstrip("."))
+            part_type = fmt.media_type if fmt else part_type
+        parts.append((payload, part_type))
+    return parts
 
 
-def _delete(store: GraphStore, graph: str) -> None:
-    info = _source(store, graph)
-    if info is None:
-        if _is_default(store, graph):
-            return  # the default graph always exists; emptying an empty one changes nothing
-        raise NotFound(f"no graph <{graph}> in the store")
-    store.remove_source(info.name, command="Graph Store Protocol DELETE /data")
+async def _body_parts(request: Request) -> list[Part]:
+    content_type = request.headers.get("content-type")
+    data = await request.body()
+    if media_type_of(content_type) == "multipart/form-data":
+        assert content_type is not None
+        return _multipart(data, content_type)
+    if not data and content_type is None:
+        return []
+    return [(data, content_type)]
+
+
+# -- writing: prepared in a worker, committed by the service -----------------------------------
+
+
+def prepare_graph_write(
+    store: GraphStore, method: str, target: str, parts: Sequence[Part]
+) -> PreparedWrite:
+    """Parse the body, compute the delta of `method` on `target`, validate it (in a worker)."""
+    if method == "DELETE":
+        delta = graph_store.delete_graph(store, target)
+    else:
+        triples = parse_parts(parts, target)
+        change = graph_store.replace_graph if method == "PUT" else graph_store.merge_graph
+        delta = change(store, target, triples)
+    return store.prepare_delta(delta, command=f"Graph Store Protocol {method} /data")
+
+
+async def _write(service: Service, method: str, target: str, parts: Sequence[Part]) -> bool:
+    """Prepare and commit one write; True when it created the graph."""
+    store = service.store
+    prepared = Call(prepare_graph_write, (method, target, tuple(parts)))
+    delta = await service.runner.write(prepared, store.commit)
+    return target in delta.created
 
 
 _WRITE_RESPONSES: dict[int | str, dict[str, object]] = {
@@ -301,11 +277,9 @@ async def put_graph(
     default: DefaultParam = None,
 ) -> Response:
     """Replace the graph's content with the body (201 when the graph is new, else 204)."""
-    store, runner = service.store, service.runner
-    target = _writable_target(request, store, required=True)
+    target = _writable_target(request, service.store, required=True)
     assert target is not None  # required=True
-    triples = await _body_triples(request, target)
-    created = await runner.write(None, lambda _: _replace(store, target, triples))
+    created = await _write(service, "PUT", target, await _body_parts(request))
     return Response(status_code=status.HTTP_201_CREATED if created else status.HTTP_204_NO_CONTENT)
 
 
@@ -326,15 +300,12 @@ async def post_graph(
     default: DefaultParam = None,
 ) -> Response:
     """Merge the body into the graph; without a target, create a new graph for it."""
-    store, runner = service.store, service.runner
-    target = _writable_target(request, store, required=False)
+    target = _writable_target(request, service.store, required=False)
     headers: dict[str, str] = {}
     if target is None:
-        target = str(graph_iri(f"gsp-{uuid.uuid4().hex}", store.base))
+        target = str(graph_iri(f"gsp-{uuid.uuid4().hex}", service.store.base))
         headers["Location"] = target
-    named = target
-    triples = await _body_triples(request, named)
-    created = await runner.write(None, lambda _: _merge(store, named, triples))
+    created = await _write(service, "POST", target, await _body_parts(request))
     code = status.HTTP_201_CREATED if created else status.HTTP_204_NO_CONTENT
     return Response(status_code=code, headers=headers)
 
@@ -353,8 +324,7 @@ async def delete_graph(
     default: DefaultParam = None,
 ) -> Response:
     """Remove the graph (its source and provenance), if what remains still conforms."""
-    store, runner = service.store, service.runner
-    target = _writable_target(request, store, required=True)
+    target = _writable_target(request, service.store, required=True)
     assert target is not None  # required=True
-    await runner.write(None, lambda _: _delete(store, target))
+    await _write(service, "DELETE", target, ())
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -35,7 +35,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import Response
 
-from api.deps import Service, ServiceDep, WritableStore, WriteAllowed
+from api.deps import Service, ServiceDep, WriteAllowed
 from api.negotiation import (
     RDF_FORMATS,
     RESULT_FORMATS,
@@ -46,8 +46,9 @@ from api.negotiation import (
 from api.routes.pages import editor_if_wanted
 from api.settings import Settings
 from api.sparql_answers import QueryAnswer, QueryJob, execute
-from graph.base import GraphStore
+from graph.base import GraphStore, PreparedWrite
 from graph.results import GraphResult
+from runner.pool import Call
 
 router = APIRouter(tags=["SPARQL"])
 
@@ -273,29 +274,30 @@ async def update(request: Request, service: ServiceDep, _auth: WriteAllowed) -> 
         )
     if _values(params, "query"):
         raise _bad("queries go to /sparql")
-    writable = _writable(service.store)
     if not text.strip():
         return Response(status_code=status.HTTP_204_NO_CONTENT)  # an empty update is a no-op
-    base = service.settings.base_iri
-    using = _values(params, "using-graph-uri")
-    using_named = _values(params, "using-named-graph-uri")
-    await service.runner.write(
-        None,
-        lambda _: writable.update(
-            text,
-            base_iri=base,
-            using_graphs=using,
-            using_named_graphs=using_named,
-            command="SPARQL update via /update",
-        ),
-    )
+    using = tuple(_values(params, "using-graph-uri"))
+    using_named = tuple(_values(params, "using-named-graph-uri"))
+    prepare = Call(prepare_update, (text, service.settings.base_iri, using, using_named))
+    await service.runner.write(prepare, service.store.commit)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-def _writable(store: GraphStore) -> WritableStore:
-    if not isinstance(store, WritableStore):
-        raise _bad("this store does not take updates", status.HTTP_501_NOT_IMPLEMENTED)
-    return store
+def prepare_update(
+    store: GraphStore,
+    text: str,
+    base: str,
+    using: Sequence[str],
+    using_named: Sequence[str],
+) -> PreparedWrite:
+    """Evaluate and validate an update in a worker (graph.update); the service commits it."""
+    return store.prepare_update(
+        text,
+        base_iri=base,
+        using_graphs=using,
+        using_named_graphs=using_named,
+        command="SPARQL update via /update",
+    )
 
 
 # -- the service description ----------------------------------------------------------------

@@ -266,7 +266,7 @@ def test_html_escapes_data(write_checker: WriteChecker) -> None:
     ensure_ontology(store)
     node = URIRef(BASE + "id/topic/x")
     script = Literal("<script>alert(1)</script>", lang="en")
-    store.apply(Delta(added={BASE + "graph/extra": {(node, RDFS.label, script)}}))
+    store.apply(Delta(added={BASE + "graph/updates": {(node, RDFS.label, script)}}))
     with serve(store) as client:
         page = client.get("/id/topic/x", headers={"Accept": "text/html"}).text
     assert "<script>alert" not in page and "&lt;script&gt;" in page

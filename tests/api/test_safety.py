@@ -147,7 +147,6 @@ def test_service_is_refused_before_execution(
     "update",
     [
         "LOAD <{url}>",
-        "LOAD SILENT <{url}> INTO GRAPH <http://example.org/g>",
         "INSERT {{ ?s ?p ?o }} WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
     ],
 )
@@ -162,6 +161,23 @@ def test_load_and_service_in_updates_are_refused(
         headers={"Content-Type": "application/sparql-update", **auth(write_token)},
     )
     assert r.status_code == 400, r.text
+    assert store.version() == version
+    time.sleep(0.1)
+    assert listener.connections == []
+
+
+def test_load_silent_does_nothing_and_reaches_nothing(
+    reference_client: Any, listener: Any, write_token: str
+) -> None:
+    """SILENT makes a failed LOAD succeed; here every LOAD fails, without a connection."""
+    store = reference_client.app.state.store
+    version = store.version()
+    r = reference_client.post(
+        "/update",
+        content=f"LOAD SILENT <{listener.url}> INTO GRAPH <http://example.org/g>",
+        headers={"Content-Type": "application/sparql-update", **auth(write_token)},
+    )
+    assert r.status_code == 204, r.text
     assert store.version() == version
     time.sleep(0.1)
     assert listener.connections == []

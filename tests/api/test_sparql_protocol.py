@@ -47,7 +47,8 @@ def values(response: Any) -> list[str]:
     return sorted(b["o"]["value"] for b in response.json()["results"]["bindings"])
 
 
-Q = "SELECT ?o WHERE { ?s <http://example.org/p> ?o }"
+Q = "SELECT ?o WHERE { GRAPH ?g { ?s <http://example.org/p> ?o } }"
+DQ = "SELECT ?o WHERE { ?s <http://example.org/p> ?o }"  # the default graph only
 
 
 def test_get_form_and_direct_post_give_the_same_answer(client: Any) -> None:
@@ -60,10 +61,12 @@ def test_get_form_and_direct_post_give_the_same_answer(client: Any) -> None:
     assert by_get.headers["vary"] == "Accept"
 
 
-def test_the_default_graph_is_the_union_of_the_sources(client: Any) -> None:
+def test_graphs_a_client_puts_are_named_graphs_outside_the_default_graph(client: Any) -> None:
     graphs = client.get("/sparql", params={"query": "SELECT ?g WHERE { GRAPH ?g { } }"})
     names = {b["g"]["value"] for b in graphs.json()["results"]["bindings"]}
     assert {G1, G2} <= names
+    default = client.get("/sparql", params={"query": DQ})
+    assert values(default) == []
 
 
 @pytest.mark.parametrize(
@@ -76,8 +79,8 @@ def test_the_default_graph_is_the_union_of_the_sources(client: Any) -> None:
     ],
 )
 def test_protocol_dataset(client: Any, params: dict[str, Any], expected: list[str]) -> None:
-    assert values(client.get("/sparql", params={"query": Q, **params})) == expected
-    form = {"query": Q, **params}
+    assert values(client.get("/sparql", params={"query": DQ, **params})) == expected
+    form = {"query": DQ, **params}
     assert values(client.post("/sparql", data=form)) == expected
 
 
@@ -166,8 +169,12 @@ def test_an_update_without_graph_lands_in_the_updates_source(client: Any, write_
     assert r.status_code == 204
     sources = {s.name: s for s in client.app.state.store.sources()}
     assert sources["updates"].graph == f"{BASE}graph/updates"
-    ask = f"ASK {{ GRAPH <{BASE}graph/updates> {{ <{S}> ?p 4 }} }}"
+    ask = f"ASK {{ <{S}> ?p 4 }}"
     assert client.get("/sparql", params={"query": ask}).json()["boolean"] is True
+    put_there = client.get("/data?default", headers={"Accept": "application/n-triples"})
+    assert put_there.text.strip() == (
+        f'<{S}> <http://example.org/q> "4"^^<http://www.w3.org/2001/XMLSchema#integer> .'
+    )
 
 
 def test_update_dataset_parameters_in_the_form(client: Any, write_token: str) -> None:

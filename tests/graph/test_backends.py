@@ -214,11 +214,15 @@ def test_load_and_query_with_provenance(backend: GraphStore) -> None:
     assert _rows(backend, "SELECT ?s WHERE { ?s a <http://example.org/Thing> }") == [
         {"s": "<http://example.org/t>"}
     ]
-    # provenance is part of the union, as PROV-O
+    # provenance is PROV-O in a graph of its own, outside the default graph: read by naming it
+    provenance = (
+        "SELECT ?g ?n WHERE { GRAPH ?in { ?g a <https://w3id.org/4p1000/ontology#Source> ; "
+        "<http://rdfs.org/ns/void#triples> ?n } }"
+    )
+    assert _rows(backend, provenance.replace("GRAPH ?in", "")) == []
+    assert _rows(backend, provenance) == []
     sources = _rows(
-        backend,
-        "SELECT ?g ?n WHERE { ?g a <https://w3id.org/4p1000/ontology#Source> ; "
-        "<http://rdfs.org/ns/void#triples> ?n }",
+        backend, provenance.replace("WHERE", "FROM NAMED <http://example.org/graph/sources> WHERE")
     )
     assert sources == [
         {
@@ -360,11 +364,17 @@ def test_dataset_narrowing_and_limit(backend: GraphStore) -> None:
     assert len(_rows(backend, everything, default_graph=["http://127.0.0.1:9/elsewhere"])) == 0
     assert len(_rows(backend, everything, default_graph=["http://example.org/graph/a"])) == 1
     graphs = _rows(backend, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g")
+    # the sources are the named graphs; the bookkeeping is not one unless it is asked for
     assert [r["g"] for r in graphs] == [
         "<http://example.org/graph/a>",
         "<http://example.org/graph/b>",
-        "<http://example.org/graph/sources>",
     ]
+    asked = _rows(
+        backend,
+        "SELECT DISTINCT ?g FROM NAMED <http://example.org/graph/sources> "
+        "WHERE { GRAPH ?g { ?s ?p ?o } }",
+    )
+    assert [r["g"] for r in asked] == ["<http://example.org/graph/sources>"]
     result = backend.query(everything, limit=2)
     assert isinstance(result, SelectResult) and len(result) == 2 and result.truncated
 

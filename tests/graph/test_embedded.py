@@ -37,8 +37,11 @@ def test_load_publishes_with_provenance(store: EmbeddedStore, turtle: Turtle) ->
     assert info.command == "sic load a.ttl"
     ask = store.query("ASK { <http://example.org/t> <http://example.org/name> 'T' }")
     assert ask == AskResult(True)
-    # provenance is queryable in the union
-    assert _count(store, "SELECT ?g WHERE { ?g a <https://w3id.org/4p1000/ontology#Source> }") == 1
+    # provenance is queryable by naming its graph, and is not part of the default graph
+    sources = "SELECT ?g WHERE { ?g a <https://w3id.org/4p1000/ontology#Source> }"
+    assert _count(store, sources) == 0
+    named = sources.replace("WHERE", "FROM <http://example.org/graph/sources> WHERE")
+    assert _count(store, named) == 1
 
 
 def test_refused_load_changes_nothing(store: EmbeddedStore, turtle: Turtle) -> None:
@@ -210,12 +213,14 @@ def _rows(store: EmbeddedStore, sparql: str) -> list[tuple[str, ...]]:
 ALL_QUADS = "SELECT ?g ?s ?p ?o WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
 
 
-def test_a_settled_store_answers_as_before(store: EmbeddedStore, turtle: Turtle) -> None:
+def test_a_settled_store_answers_as_before(disk_store: EmbeddedStore, turtle: Turtle) -> None:
+    store = disk_store
     store.load_graph(turtle(WHOLE, "wholes"))
     store.load_graph(turtle(THING, "things"))
     before = _rows(store, ALL_QUADS)
+    assert store.hold_in_memory(1000)
     store.settle()
-    assert store._union_is_published  # between writes the store holds only published graphs
+    assert store._union_shortcut  # the copy holds the sources and nothing else
     assert _rows(store, ALL_QUADS) == before
     graph = "http://example.org/graph/things"
     scoped = store.query("SELECT * WHERE { ?s ?p ?o }", default_graph=[graph])
@@ -237,17 +242,35 @@ def test_a_settled_store_refuses_writes(store: EmbeddedStore, turtle: Turtle) ->
 
 
 def test_a_settled_store_never_shows_unpublished_graphs(
-    store: EmbeddedStore, turtle: Turtle
+    disk_store: EmbeddedStore, turtle: Turtle
 ) -> None:
-    """A staging graph or a triple in the real default graph keeps the explicit graph list."""
+    """A graph that is not a source, or a triple in the copy's real default graph, keeps the
+    explicit list of graphs."""
+    store = disk_store
     store.load_graph(turtle(WHOLE, "wholes"))
     before = _rows(store, ALL_QUADS)
+    assert store.hold_in_memory(1000)
+    memory = store._memory
+    assert memory is not None
     node, pred = ox.NamedNode("http://example.org/hidden"), ox.NamedNode("http://example.org/p")
-    store.raw.add(ox.Quad(node, pred, ox.Literal("staged"), store.new_staging_graph()))
-    store.raw.add(ox.Quad(node, pred, ox.Literal("default"), ox.DefaultGraph()))
+    memory.add(ox.Quad(node, pred, ox.Literal("staged"), store.new_staging_graph()))
+    memory.add(ox.Quad(node, pred, ox.Literal("default"), ox.DefaultGraph()))
     store.settle()
-    assert not store._union_is_published
+    assert not store._union_shortcut
     assert _rows(store, ALL_QUADS) == before
+
+
+def test_a_standalone_graph_is_outside_the_default_graph(
+    disk_store: EmbeddedStore, turtle: Turtle
+) -> None:
+    store = disk_store
+    store.load_graph(turtle(WHOLE, "wholes"))
+    store.update("INSERT DATA { GRAPH <http://example.org/mine> { <urn:a> <urn:b> 'c' } }")
+    assert store.hold_in_memory(1000)
+    store.settle()
+    assert not store._union_shortcut
+    assert _rows(store, "SELECT ?o WHERE { <urn:a> <urn:b> ?o }") == []
+    assert _rows(store, "SELECT ?o WHERE { GRAPH ?g { <urn:a> <urn:b> ?o } }") == [('"c"',)]
 
 
 def test_the_version_changes_with_each_write_only(store: EmbeddedStore, turtle: Turtle) -> None:
@@ -295,7 +318,12 @@ def _same_as_disk(store: EmbeddedStore) -> None:
     assert store.in_memory
     memory = store._memory
     assert memory is not None
-    names = sorted(g.value for g in store.raw.named_graphs() if isinstance(g, ox.NamedNode))
+    bookkeeping = store.dataset().bookkeeping
+    names = sorted(
+        g.value
+        for g in store.raw.named_graphs()
+        if isinstance(g, ox.NamedNode) and g.value not in bookkeeping
+    )
     assert names == sorted(g.value for g in memory.named_graphs() if isinstance(g, ox.NamedNode))
     on_disk, in_memory = _graphs(store.raw, names), _graphs(memory, names)
     for name in names:
@@ -363,7 +391,7 @@ def test_a_commit_the_copy_cannot_follow_sends_reads_back_to_disk(
             raise OSError("out of memory")
 
     st._memory = Broken(st._memory)  # type: ignore[assignment]
-    st.load_graph(turtle(THING, "things"))
+    st.update("PREFIX ex: <http://example.org/> INSERT DATA { ex:t a ex:Thing ; ex:name 'T' }")
     assert not st.in_memory
     assert "could not follow" in caplog.text
     assert _rows(st, "SELECT ?s WHERE { ?s a <http://example.org/Thing> }") == [

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -22,7 +23,7 @@ from graph.embedded import EmbeddedStore
 from graph.validation import WriteChecker, check_delta
 from sic.errors import ValidationFailed
 from sic.iris import mint
-from sic.terms import triples_to_graph
+from sic.terms import to_ox, triples_to_graph
 from sic.validation import validator
 from sic.vocab import SCHEMA, SIC
 
@@ -36,9 +37,8 @@ def reference() -> tuple[EmbeddedStore, Graph]:
     ensure_ontology(store)
     read_source(store, ROOT / "data" / "reference")
     union = Graph()
-    for g in store.published_graphs():
-        if g != store.sources_graph:
-            triples_to_graph(store.raw.quads_for_pattern(None, None, None, g), union)
+    for g in store.dataset().union:
+        triples_to_graph(store.raw.quads_for_pattern(None, None, None, ox.NamedNode(g)), union)
     return store, union
 
 
@@ -100,6 +100,10 @@ def changes(draw: st.DrawFn, union: Graph) -> tuple[list[Triple], list[Triple]]:
     return [(triple[0], triple[1], target)], [triple]
 
 
+def _ox(triples: list[Triple]) -> list[ox.Triple]:
+    return [ox.Triple(to_ox(s), ox.NamedNode(str(p)), to_ox(o)) for s, p, o in triples]  # type: ignore[arg-type]
+
+
 def _whole_graph_focus(union: Graph, added: list[Triple], removed: list[Triple]) -> set[str]:
     data = Graph()
     for t in union:
@@ -121,9 +125,9 @@ def test_incremental_and_whole_graph_agree(
     store, union = reference
     added, removed = data.draw(changes(union))
     whole = _whole_graph_focus(union, added, removed)
-    graphs = [g for g in store.published_graphs() if g != store.sources_graph]
+    graphs = [ox.NamedNode(g) for g in store.dataset().union]
     try:
-        check_delta(WriteChecker(), store.raw, added, removed, graphs)  # type: ignore[arg-type]
+        check_delta(WriteChecker(), store.raw, _ox(added), _ox(removed), graphs)  # type: ignore[arg-type]
         incremental: set[str] = set()
     except ValidationFailed as exc:
         incremental = {v.focus_node for v in exc.violations}

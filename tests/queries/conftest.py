@@ -19,11 +19,13 @@ import pyoxigraph as ox
 import pytest
 
 from api.sources import read_source
-from graph.base import GraphData, GraphStore, SourceInfo
+from graph.base import GraphData, GraphStore, PreparedWrite, SourceInfo
 from graph.bootstrap import ensure_ontology
+from graph.dataset import Dataset
 from graph.embedded import EmbeddedStore
 from graph.remote import RemoteStore
 from graph.results import QueryResult, Term
+from graph.update import Delta
 from graph.validation import WriteChecker
 from sic.errors import Violation
 
@@ -89,15 +91,31 @@ class ValuesBindingStore(GraphStore):
         limit: int | None = None,
         default_graph: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
+        sources_named: bool = False,
     ) -> QueryResult:
         if substitutions:
             names = " ".join(f"?{name}" for name in substitutions)
             values = " ".join(str(term) for term in substitutions.values())
             sparql = f"{sparql}\nVALUES ({names}) {{ ({values}) }}\n"
-        return self.inner.query(sparql, limit=limit)
+        return self.inner.query(sparql, limit=limit, sources_named=sources_named)
 
     def sources(self) -> list[SourceInfo]:
         return self.inner.sources()
+
+    def dataset(self) -> Dataset:
+        return self.inner.dataset()
+
+    def triples_of(self, graph: str) -> list[ox.Triple]:
+        return self.inner.triples_of(graph)
+
+    def prepare_update(self, sparql: str, **_: Any) -> PreparedWrite:
+        raise AssertionError("read-only in these tests")
+
+    def prepare_delta(self, delta: Delta, *, command: str = "") -> PreparedWrite:
+        raise AssertionError("read-only in these tests")
+
+    def commit(self, prepared: PreparedWrite) -> Delta:
+        raise AssertionError("read-only in these tests")
 
     def load_graph(
         self, data: GraphData, *, replace: bool = False, command: str = ""

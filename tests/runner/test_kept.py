@@ -53,5 +53,3 @@ def test_a_huge_answer_is_not_kept_and_zero_turns_the_cache_off() -> None:
     off.get("v", _job(0))
     off.put("v", _job(0), _answer(0), 0)
     assert off.get("v", _job(0)) is None and len(off) == 0
-
-
