@@ -21,6 +21,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.deps import Service, make_runner, open_configured_store
+from api.in_worker import register
 from api.negotiation import NotAcceptable
 from api.routes import catalogue, gsp, linked_data, meta, pages, sparql
 from api.settings import Settings, load_settings
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
         opened = store is None
         current = store if store is not None else await asyncio.to_thread(_open, settings)
         try:
+            register(app)  # the workers rebuild requests around it (api.in_worker)
             runner = make_runner(current, settings)
             app.state.store = current
             app.state.runner = runner

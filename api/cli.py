@@ -433,6 +433,9 @@ def serve(
                 log_level="info",
                 # one log line per request costs a tenth of a point query's time; opt in
                 access_log=access_log,
+                # SIGTERM: requests still running get 5 s, then their work is stopped (the
+                # workers are killed at shutdown), so the service is gone within 10 s
+                timeout_graceful_shutdown=5,
             )
     except (KGError, OSError) as exc:
         raise _fail(exc) from None

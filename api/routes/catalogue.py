@@ -26,6 +26,7 @@ from pydantic import JsonValue, ValidationError
 
 from api.deps import RunnerDep, SettingsDep, StoreDep, WriteAllowed
 from api.describe import compact_iri, select
+from api.in_worker import in_worker
 from api.models import (
     AllianceProposal,
     Candidates,
@@ -105,6 +106,7 @@ def catalogue(request: Request) -> QueryCatalogue:
     responses=_ERRORS,
     summary="Answer one named question (parameters as query-string parameters)",
 )
+@in_worker
 def answer(
     request: Request,
     store: StoreDep,
@@ -137,7 +139,9 @@ ActivityCode = Annotated[str, Path(description="the activity's code, e.g. A2.07"
     responses=_ERRORS,
     summary="Organisations ranked by fit for an activity, with the reasons",
 )
+@in_worker
 def candidates(
+    request: Request,
     store: StoreDep,
     code: ActivityCode,
     top: Annotated[int, Query(ge=1, le=200, description="how many ranked candidates")] = 10,
@@ -153,7 +157,9 @@ def candidates(
     responses=_ERRORS,
     summary="Activities that no live project addresses",
 )
+@in_worker
 def gaps(
+    request: Request,
     store: StoreDep,
     facility: Annotated[
         Literal["global", "core"], Query(description="the activities' effective facility type")
@@ -179,7 +185,9 @@ def gaps(
     responses=_ERRORS,
     summary="Organisations that share an organisation's interests but never worked with it",
 )
+@in_worker
 def opportunities(
+    request: Request,
     store: StoreDep,
     id: Annotated[str, Path(description="the organisation's id")],
     top: Annotated[int, Query(ge=1, le=1000, description="how many pairs")] = 20,
@@ -196,7 +204,9 @@ def opportunities(
     responses=_ERRORS,
     summary="A small set of organisations that together cover what an activity needs",
 )
+@in_worker
 def alliance(
+    request: Request,
     store: StoreDep,
     code: ActivityCode,
     size: Annotated[int, Query(ge=1, le=12, description="at most this many to add")] = 5,

@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -28,7 +26,6 @@ from urllib.parse import quote
 import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from fastapi import Path as PathParam
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -48,6 +45,7 @@ from api.describe import (
     vocabulary_labels,
 )
 from api.i18n import install as install_i18n
+from api.in_worker import forwarding
 from api.models import ErrorBody
 from api.negotiation import RDF_FORMATS, Format, NotAcceptable, choose
 from api.settings import Settings
@@ -165,49 +163,6 @@ def cached(request: Request, name: str, build: Callable[[GraphStore], T]) -> Per
     if name not in caches:
         caches[name] = PerVersion(build)
     return cast(PerVersion[T], caches[name])
-
-
-class BodyCache:
-    """Serialised RDF descriptions of the current store version, the most recent `size` of them.
-
-    A description only changes with the store version (its ETag says so), and building one
-    takes a few indexed queries and a serialisation (about 3 ms at a million triples, most of a
-    lookup's time), so the bytes are kept until the version moves on, like a reverse proxy
-    would. HTML pages are not kept: they depend on the reader's language.
-    """
-
-    def __init__(self, size: int = 4096) -> None:
-        self.size = size
-        self._version: str | None = None
-        self._bodies: OrderedDict[tuple[str, ...], bytes] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, version: str, key: tuple[str, ...]) -> bytes | None:
-        with self._lock:
-            if version != self._version:
-                return None
-            body = self._bodies.get(key)
-            if body is not None:
-                self._bodies.move_to_end(key)
-            return body
-
-    def put(self, version: str, key: tuple[str, ...], body: bytes) -> None:
-        with self._lock:
-            if version != self._version:
-                self._version = version
-                self._bodies.clear()
-            self._bodies[key] = body
-            if len(self._bodies) > self.size:
-                self._bodies.popitem(last=False)
-
-
-def body_cache(request: Request) -> BodyCache:
-    """The application's cache of RDF descriptions (on the app, never a module global)."""
-    found: BodyCache | None = getattr(request.app.state, "ld_bodies", None)
-    if found is None:
-        found = BodyCache()
-        request.app.state.ld_bodies = found
-    return found
 
 
 def published_sources(store: GraphStore) -> list[SourceInfo]:
@@ -477,9 +432,10 @@ async def resource(
         quick = _without_reading(request, store, settings, kind, key, format_name)
         if quick is not None:
             return quick
-    return await run_in_threadpool(
-        _describe_resource, request, store, settings, kind, key, format_name
+    described: Response = await _described(
+        request, store=store, settings=settings, kind=kind, key=key, format_name=format_name
     )
+    return described
 
 
 def _without_reading(
@@ -490,7 +446,8 @@ def _without_reading(
     key: str,
     format_name: FormatName | None,
 ) -> Response | None:
-    """The answer when it needs no store read (client copy fresh, or description kept)."""
+    """The answer when it needs no store read: the client's copy is fresh (a kept description
+    is served by the runner without a worker round trip)."""
     from api.routes import pages as web_pages
 
     rep = negotiate(request, ALL_REPRESENTATIONS, format_name)
@@ -501,13 +458,7 @@ def _without_reading(
         links["Vary"] = "Accept, Accept-Language"
     if is_fresh(request, tag):
         return not_modified(tag, links)
-    if rep is HTML or kind not in KINDS:
-        return None
-    iri = str(mint(kind, key, settings.base_iri))
-    kept = body_cache(request).get(version, (iri, rep.name, str(request.base_url)))
-    if kept is None:
-        return None
-    return Response(kept, media_type=rep.media_type, headers=representation_headers(tag, links))
+    return None
 
 
 def _describe_resource(
@@ -518,7 +469,7 @@ def _describe_resource(
     key: str,
     format_name: FormatName | None,
 ) -> Response:
-    """The description built from the store (on a worker thread: it runs several queries)."""
+    """The description built from the store (in a worker: it runs several queries)."""
     # the HTML is api.routes.pages' (imported here: it builds on this module's helpers)
     from api.routes import pages as web_pages
 
@@ -532,12 +483,6 @@ def _describe_resource(
     if is_fresh(request, tag):
         return not_modified(tag, links)
     iri = str(mint(kind, key, settings.base_iri)) if kind in KINDS else None
-    bodies = body_cache(request)
-    body_key = (iri or "", rep.name, str(request.base_url))
-    if rep is not HTML and iri is not None:
-        kept = bodies.get(version, body_key)
-        if kept is not None:
-            return Response(kept, media_type=media_type, headers=representation_headers(tag, links))
     sources = cached(request, "sources", published_sources)
     description = (
         describe(store, iri, lambda: sources.get(store, version), for_people=rep is HTML)
@@ -559,7 +504,6 @@ def _describe_resource(
         return Response(body, status_code=404, media_type=media_type, headers=headers)
     if rep is not HTML:
         body = serialize_rdf(description.triples(), rep, request)
-        bodies.put(version, body_key, body)
         return Response(body, media_type=media_type, headers=headers)
     vocabulary = cached(request, "vocabulary", vocabulary_labels).get(store, version)
     names = {s.graph: s.name for s in description.sources}
@@ -589,6 +533,9 @@ def _describe_resource(
         root=page.root,
     )
     return Response(body, media_type=media_type, headers=headers)
+
+
+_described = forwarding(_describe_resource)
 
 
 @router.get(

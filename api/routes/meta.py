@@ -35,6 +35,7 @@ from api.describe import (
     preferred_label,
     select,
 )
+from api.in_worker import in_worker
 from api.models import ErrorBody
 from api.routes.linked_data import (
     ALL_REPRESENTATIONS,
@@ -315,6 +316,7 @@ def _english(statements: Sequence[Statement], predicate: str) -> str | None:
     responses=_responses(ALL_REPRESENTATIONS, "The ontology, documented (HTML) or as RDF."),
     summary="The SIC ontology and its controlled lists",
 )
+@in_worker
 def ontology(
     request: Request,
     store: StoreDep,
@@ -607,6 +609,7 @@ def _partitions(
     responses=_responses(RDF_REPRESENTATIONS, "The VoID description of the dataset."),
     summary="VoID statistics of the dataset and of each source graph",
 )
+@in_worker
 def void(
     request: Request,
     store: StoreDep,
@@ -657,6 +660,7 @@ def gzipped_dump(store: GraphStore) -> bytes:
     },
     summary="The whole dataset as gzipped N-Quads",
 )
+@in_worker
 def dump(request: Request, store: StoreDep) -> Response:
     """The dataset as one file, which `sic load` restores graph by graph, provenance included."""
     version = store.version()

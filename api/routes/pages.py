@@ -29,6 +29,7 @@ from fastapi.responses import Response
 from api import pages
 from api.deps import StoreDep
 from api.i18n import NAMES, Ui, choose_language
+from api.in_worker import in_worker
 from api.negotiation import RDF_FORMATS, Format, NotAcceptable, choose
 from api.routes.linked_data import cached, is_fresh, not_modified, root_of, templates
 from graph.base import GraphStore
@@ -168,6 +169,7 @@ def csv_download(
 
 
 @router.get("/", response_class=Response, responses=_HTML, summary="The dashboard")
+@in_worker
 def dashboard(request: Request, store: StoreDep) -> Response:
     """Figures, coverage per objective, funding secured against requested, urgent gaps."""
     return html_page(request, store, "dashboard.html", pages.dashboard)
@@ -199,6 +201,7 @@ def _regions(request: Request, store: GraphStore) -> Callable[[str], frozenset[s
 
 
 @router.get("/gaps", response_class=Response, responses=_HTML, summary="The gaps, filtered")
+@in_worker
 def gaps(
     request: Request,
     store: StoreDep,
@@ -217,6 +220,7 @@ def gaps(
 
 
 @router.get("/gaps.csv", response_class=Response, responses=_CSV, summary="The gaps as CSV")
+@in_worker
 def gaps_csv(
     request: Request,
     store: StoreDep,
@@ -246,6 +250,7 @@ ActivityCode = Annotated[str, PathParam(description="the activity's code, e.g. A
     responses=_CSV,
     summary="An activity's candidates and their reasons as CSV",
 )
+@in_worker
 def candidates_csv(request: Request, store: StoreDep, code: ActivityCode) -> Response:
     """candidates-for-activity as on the activity page (involved first, then ranked)."""
     columns = ("rank", "organisation", "name", "type", "status", "score", "involved", "reasons")
@@ -269,6 +274,7 @@ def candidates_csv(request: Request, store: StoreDep, code: ActivityCode) -> Res
     responses=_CSV,
     summary="The suggested alliance for an activity as CSV",
 )
+@in_worker
 def alliance_csv(request: Request, store: StoreDep, code: ActivityCode) -> Response:
     """alliance-composition as on the activity page."""
     return csv_download(
@@ -295,6 +301,7 @@ def alliance_csv(request: Request, store: StoreDep, code: ActivityCode) -> Respo
 
 
 @router.get("/network", response_class=Response, responses=_HTML, summary="The partner network")
+@in_worker
 def network(request: Request, store: StoreDep, objective: Code = "") -> Response:
     """Who has worked with whom, brokers highlighted, optionally around one objective."""
 
@@ -310,6 +317,7 @@ def network(request: Request, store: StoreDep, objective: Code = "") -> Response
     summary="The partner network as data (nodes, collaboration edges, brokers)",
     responses={404: {"description": "No such objective."}},
 )
+@in_worker
 def network_json(request: Request, store: StoreDep, objective: Code = "") -> dict[str, Any]:
     """What /network draws: organisations, the projects and alliances they share, brokers."""
     return pages.network_data(view_of(request, store), objective or None)
@@ -319,6 +327,7 @@ def network_json(request: Request, store: StoreDep, objective: Code = "") -> dic
 
 
 @router.get("/queries", response_class=Response, responses=_HTML, summary="The questions as forms")
+@in_worker
 def catalogue(request: Request, store: StoreDep) -> Response:
     """Every named question with a form for its parameters."""
     return html_page(request, store, "queries.html", pages.catalogue_page)
@@ -338,6 +347,7 @@ def _given(request: Request) -> dict[str, str]:
     responses=_CSV,
     summary="One question's answer as CSV",
 )
+@in_worker
 def answer_csv(request: Request, store: StoreDep, name: QuestionName) -> Response:
     """The answer with the parameters of the query string; nested values as JSON cells."""
     given = _given(request)
@@ -357,6 +367,7 @@ def _answer_csv(view: pages.View, name: str, given: Mapping[str, str]) -> str:
 @router.get(
     "/queries/{name}", response_class=Response, responses=_HTML, summary="One question as a form"
 )
+@in_worker
 def question(request: Request, store: StoreDep, name: QuestionName) -> Response:
     """The question's form and, once submitted, its answer as a table."""
     given = _given(request)

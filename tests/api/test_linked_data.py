@@ -406,17 +406,21 @@ def test_keys_outside_ascii_are_404_with_ascii_headers(client: TestClient) -> No
 
 
 def test_inbound_links_are_capped_and_say_so(
-    client: TestClient, monkeypatch: pytest.MonkeyPatch
+    store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A popular resource lists its first inbound links only, and the page says there are more."""
+    """A popular resource lists its first inbound links only, and the page says there are more.
+
+    (The cap is patched before the service starts: its workers are forked with it.)
+    """
     import api.describe
 
     monkeypatch.setattr(api.describe, "INBOUND_LINKS", 3)
     objective = ox.NamedNode(BASE + "id/objective/A1")
-    r = client.get("/id/objective/A1", headers={"Accept": "text/turtle"})
-    inbound = {t for t in parse(r.content, ox.RdfFormat.TURTLE) if t.object == objective}
-    assert len(inbound) == 3
-    page = client.get("/id/objective/A1", headers={"Accept": "text/html"}).text
+    with serve(store) as client:
+        r = client.get("/id/objective/A1", headers={"Accept": "text/turtle"})
+        inbound = {t for t in parse(r.content, ox.RdfFormat.TURTLE) if t.object == objective}
+        assert len(inbound) == 3
+        page = client.get("/id/objective/A1", headers={"Accept": "text/html"}).text
     assert "Only the first links are listed" in page
 
 
