@@ -37,7 +37,7 @@ from graph.dataset import Dataset
 from graph.sparql_lexer import check_depth, refuse_service, tokens, uses_keyword
 from graph.update_ops import ALL, DEFAULT, NAMED, Operation, operations
 from sic.errors import QueryError
-from sic.terms import to_ox
+from sic.terms import relabel, to_ox
 
 Triple = ox.Triple
 
@@ -246,7 +246,7 @@ class _Evaluation:
         """The quads of INSERT DATA / DELETE DATA, read by pyoxigraph (`DEFAULT` for none)."""
         scratch = ox.Store()
         scratch.update(op.prologue + "INSERT DATA " + op.data, base_iri=self.base)
-        return _by_graph(scratch.quads_for_pattern(None, None, None, None), DEFAULT)
+        return _relabelled(_by_graph(scratch.quads_for_pattern(None, None, None, None), DEFAULT))
 
     def where_dataset(self, op: Operation) -> tuple[list[ox.NamedNode], list[ox.NamedNode]]:
         if op.using or op.using_named:
@@ -315,7 +315,8 @@ class _Evaluation:
             for q in scratch.quads_for_pattern(None, None, None, None)
             if q.graph_name != rows_graph
         )
-        return _by_graph(found, DEFAULT)
+        stored = frozenset(t for row in rows for t in row if isinstance(t, ox.BlankNode))
+        return _relabelled(_by_graph(found, DEFAULT), stored)
 
     # -- changes ------------------------------------------------------------------------------
 
@@ -509,6 +510,20 @@ class _Evaluation:
 
 
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+
+
+def _relabelled(
+    by_graph: dict[str, set[ox.Triple]], keep: frozenset[ox.BlankNode] = frozenset()
+) -> dict[str, set[ox.Triple]]:
+    """New blank nodes (not in `keep`: those a solution bound) get labels unique across
+    processes (sic.terms.fresh_blank), one node staying one node across graphs."""
+    keys = list(by_graph)
+    flat = [(g, t) for g in keys for t in by_graph[g]]
+    relabelled = relabel([t for _, t in flat], keep)
+    out: dict[str, set[ox.Triple]] = {}
+    for (g, _), t in zip(flat, relabelled, strict=True):
+        out.setdefault(g, set()).add(t)
+    return out
 
 
 def _by_graph(quads: Iterable[ox.Quad], default: str) -> dict[str, set[ox.Triple]]:

@@ -9,6 +9,7 @@ pyoxigraph stores them; tags are case-insensitive, and rdflib compares them so.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Iterator
 from typing import overload
 
@@ -131,3 +132,37 @@ def graph_to_quads(graph: Graph, graph_name: ox.NamedNode | ox.DefaultGraph) -> 
     for s, p, o in graph.triples((None, None, None)):
         t = _triple(s, p, o)
         yield ox.Quad(t.subject, t.predicate, t.object, graph_name)
+
+
+def fresh_blank() -> ox.BlankNode:
+    """A new blank node, unique across processes.
+
+    pyoxigraph draws the labels of new blank nodes from a generator that a forked process
+    inherits in the state it had at the fork, so two query workers forked from the same
+    service would give new blank nodes the same labels, and two documents written through two
+    workers would share a node. The operating system's randomness (uuid4) does not repeat.
+    """
+    return ox.BlankNode(uuid.uuid4().hex)
+
+
+def relabel(
+    triples: Iterable[ox.Triple], keep: frozenset[ox.BlankNode] = frozenset()
+) -> list[ox.Triple]:
+    """The triples with every blank node but those in `keep` given a fresh label (one label
+    per node: a node that occurs twice keeps being one node)."""
+    fresh: dict[ox.BlankNode, ox.BlankNode] = {}
+
+    def term(t: OxTerm | ox.Triple) -> OxTerm | ox.Triple:
+        if isinstance(t, ox.BlankNode) and t not in keep:
+            found = fresh.get(t)
+            if found is None:
+                found = fresh[t] = fresh_blank()
+            return found
+        return t
+
+    out = []
+    for t in triples:
+        subject = term(t.subject)
+        assert not isinstance(subject, ox.Literal)
+        out.append(ox.Triple(subject, t.predicate, term(t.object)))
+    return out

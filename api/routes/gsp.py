@@ -38,6 +38,7 @@ from runner.pool import Call
 from sic.errors import NotFound, QueryError, UnsupportedBody
 from sic.iris import graph_iri, sources_graph
 from sic.rq import registry
+from sic.terms import relabel
 
 router = APIRouter(tags=["Graph Store"])
 
@@ -185,10 +186,8 @@ def parse_parts(parts: Sequence[Part], base: str) -> list[ox.Triple]:
         if charset not in (None, "utf-8", "utf8"):
             raise UnsupportedBody(f"the body must be UTF-8, not {charset}")
         try:
-            quads = ox.parse(
-                data, format=fmt, base_iri=base, rename_blank_nodes=True, without_named_graphs=True
-            )
-            triples += [q.triple for q in quads]
+            quads = ox.parse(data, format=fmt, base_iri=base, without_named_graphs=True)
+            triples += relabel(q.triple for q in quads)  # new nodes (sic.terms.fresh_blank)
         except SyntaxError as exc:
             raise QueryError(f"{fmt.name} syntax error: {exc}") from None
     return triples

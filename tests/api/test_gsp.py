@@ -291,3 +291,27 @@ def test_the_store_s_own_graphs_cannot_be_written(
     assert "maintained by the store" in r.json()["detail"]
     assert client.app.state.store.version() == version
     assert [s.graph for s in client.app.state.store.sources()] == [G]
+
+
+def test_blank_nodes_written_through_different_workers_stay_different(
+    client: Any, w: dict[str, str]
+) -> None:
+    """Each write is prepared in a freshly forked worker, and pyoxigraph's generator of blank
+    node labels is copied by a fork: new blank nodes must still never coincide."""
+    body = "_:x <http://example.org/p> 1 . _:y <http://example.org/p> 2 ."
+    for n in range(4):
+        assert put(client, w, body, graph=f"{G}/{n}").status_code == 201
+    for n in range(3):
+        update = (
+            f"INSERT DATA {{ GRAPH <{G}/u> {{ _:z <http://example.org/q> {n} }} }} ; "
+            f"INSERT {{ GRAPH <{G}/t> {{ [] <http://example.org/r> ?o }} }} "
+            f"WHERE {{ GRAPH <{G}/0> {{ ?s <http://example.org/p> ?o }} }}"
+        )
+        r = client.post(
+            "/update", content=update, headers={"Content-Type": "application/sparql-update", **w}
+        )
+        assert r.status_code == 204, r.text
+    query = "SELECT (COUNT(DISTINCT ?b) AS ?n) WHERE { GRAPH ?g { ?b ?p ?o } }"
+    answer = client.get("/sparql", params={"query": query}).json()
+    # 4 graphs x 2 nodes, 3 INSERT DATA nodes, 3 requests x 2 solutions of the template
+    assert answer["results"]["bindings"][0]["n"]["value"] == str(8 + 3 + 6)
