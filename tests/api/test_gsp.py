@@ -315,3 +315,35 @@ def test_blank_nodes_written_through_different_workers_stay_different(
     answer = client.get("/sparql", params={"query": query}).json()
     # 4 graphs x 2 nodes, 3 INSERT DATA nodes, 3 requests x 2 solutions of the template
     assert answer["results"]["bindings"][0]["n"]["value"] == str(8 + 3 + 6)
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\n"])
+def test_a_multipart_post_is_read_with_either_line_end(
+    client: Any, w: dict[str, str], newline: str
+) -> None:
+    """Some clients end the lines of a multipart body with LF alone; Fuseki reads them too."""
+    parts = [
+        "--XyZ",
+        'Content-Disposition: form-data; name="a.ttl"; filename="a.ttl"',
+        "Content-Type: text/turtle; charset=utf-8",
+        "",
+        '<http://example.org/p1> <http://xmlns.com/foaf/0.1/givenName> "Jane" .',
+        "--XyZ",
+        'Content-Disposition: form-data; name="b.nt"; filename="b.nt"',
+        "",
+        '<http://example.org/p1> <http://xmlns.com/foaf/0.1/familyName> "Doe" .',
+        "--XyZ--",
+        "",
+    ]
+    r = client.post(
+        "/data",
+        params={"graph": G},
+        content=newline.join(parts).encode(),
+        headers={"Content-Type": "multipart/form-data; boundary=XyZ", **w},
+    )
+    assert r.status_code == 201, r.text
+    got = client.get("/data", params={"graph": G}, headers={"Accept": "application/n-triples"})
+    assert sorted(line.split()[-2] for line in got.text.strip().splitlines()) == [
+        '"Doe"',
+        '"Jane"',
+    ]
