@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.deps import Service, make_runner, open_configured_store
 from api.in_worker import register
+from api.limits import BodyLimits
 from api.negotiation import NotAcceptable
 from api.routes import catalogue, gsp, linked_data, meta, pages, sparql
 from api.settings import Settings, load_settings
@@ -35,6 +36,7 @@ from sic.errors import (
     QueryTimeout,
     StoreError,
     StoreUnavailable,
+    TooLarge,
     UnsupportedBody,
     ValidationFailed,
 )
@@ -101,6 +103,7 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     _add_error_handlers(app)
     if settings.cors_origins:
         app.add_middleware(ReadOnlyCORS, origins=settings.cors_origins)
+    app.add_middleware(BodyLimits, settings=settings)
     app.add_middleware(SecurityHeaders)
     return app
 
@@ -192,15 +195,14 @@ def _add_error_handlers(app: FastAPI) -> None:
         ),
     )
     on(UnsupportedBody, lambda e: _error(415, str(e)))
+    on(TooLarge, lambda e: _error(413, str(e)))
     on(Conflict, lambda e: _error(409, str(e)))
     on(QueryError, lambda e: _error(400, str(e)))
     on(NotFound, lambda e: _error(404, str(e)))
     on(
         ValidationFailed,
         lambda e: _error(
-            422,
-            f"{len(e.violations)} SHACL violation(s); nothing was changed",
-            violations=[_violation(v) for v in e.violations],
+            422, _rejected(e.violations), violations=[_violation(v) for v in e.violations]
         ),
     )
     on(
@@ -216,6 +218,15 @@ def _add_error_handlers(app: FastAPI) -> None:
     on(KGError, lambda e: _error(400, str(e)))
     on(NotAcceptable, lambda e: _error(406, str(e), acceptable=e.offered))
     on(Exception, _internal)
+
+
+def _rejected(violations: list[Any]) -> str:
+    """What a 422 says: SHACL violations are named so only when the shapes found them (a
+    field of a JSON body of the wrong type is a problem of the request, not of the graph)."""
+    count = len(violations)
+    if all(v.source_shape or v.constraint == "unique key" for v in violations):
+        return f"{count} SHACL violation(s); nothing was changed"
+    return f"{count} problem(s) in the request; nothing was changed"
 
 
 def _violation(v: Any) -> dict[str, Any]:

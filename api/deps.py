@@ -48,10 +48,7 @@ def make_runner(store: GraphStore, settings: Settings) -> Runner:
 
 def warm_up(store: GraphStore) -> None:
     """Prepare in the service what every worker would otherwise prepare again after each fork:
-    the SPARQL parser's grammar, and the shapes that validate writes (about a second)."""
-    from api.security import warm_up as import_parsers
-
-    import_parsers()
+    the shapes that validate writes (about a second)."""
     store.prepare_writes()
 
 

@@ -138,9 +138,7 @@ def run_route(
     route = _ROUTES[name]
     rebuilt = request.rebuild()
     settings = cast(Settings, rebuilt.app.state.settings)
-    kwargs = {
-        k: store if v == _STORE else settings if v == _SETTINGS else v for k, v in params
-    }
+    kwargs = {k: store if v == _STORE else settings if v == _SETTINGS else v for k, v in params}
     try:
         result = route(rebuilt, **kwargs)
     except HTTPException as exc:

@@ -46,6 +46,13 @@ class Settings(BaseSettings):
     # largest store (published triples) the service also holds in memory to read from; 0: never
     memory_copy_limit: int = Field(default=2_000_000, ge=0)  # ~1 GB per million with 4 workers
     data: list[Path] = Field(default_factory=list)  # what `sic serve` loads into an empty store
+    # limits of a request (api.limits); each refusal names its setting
+    max_query_kb: int = Field(default=512, gt=0)  # the text of a query (and /sparql bodies)
+    max_update_mb: float = Field(default=16.0, gt=0)  # a SPARQL Update request
+    max_upload_mb: float = Field(default=64.0, gt=0)  # a Graph Store Protocol body
+    max_body_kb: int = Field(default=1024, gt=0)  # any other body (JSON API)
+    max_nesting: int = Field(default=64, gt=0)  # groups, lists, JSON or XML elements deep
+    max_answer_mb: float = Field(default=256.0, gt=0)  # the bytes of one answer
 
     def store_options(self) -> dict[str, Any]:
         """Keyword arguments for graph.factory.open_store: the remote server when one is set.
@@ -63,6 +70,7 @@ class Settings(BaseSettings):
             "password": secret.get_secret_value() if secret is not None else None,
             "token": token.get_secret_value() if token is not None else None,
             "timeout": self.endpoint_timeout,
+            "max_nesting": self.max_nesting,
         }
 
     @field_validator("base_iri")

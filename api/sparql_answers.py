@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from api.negotiation import RDF_FORMATS, RESULT_FORMATS, choose
-from api.security import screen_query
 from graph.base import GraphStore
 from graph.results import AskResult, GraphResult, SelectResult
+from graph.sparql_lexer import screen
 from sic.errors import QueryError
 from sic.vocab import PREFIXES
 
@@ -36,30 +36,19 @@ class QueryJob:
     named_graphs: tuple[str, ...] | None = None
     limit: int | None = None
     base_iri: str | None = None
+    max_nesting: int = 64
+    max_bytes: int | None = None
 
 
 @dataclass(frozen=True)
 class QueryAnswer:
-    """A serialised answer: its Content-Type, its bytes, and whether the limit cut it."""
+    """A serialised answer: its Content-Type, its bytes, and whether a limit cut it (the rows of
+    SIC_RESULT_LIMIT, or the bytes of SIC_MAX_ANSWER_MB)."""
 
     content_type: str
     body: bytes
     truncated: bool = False
     kind: str = "select"
-
-
-def _dataset(job: QueryJob, text: str) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None]:
-    """The dataset to run with: the protocol's, else the query's FROM clauses, else None.
-
-    Whichever names the dataset, a part it leaves out is empty (SPARQL 1.1 §13.2), and the
-    store only ever resolves the IRIs to its own published graphs.
-    """
-    from_clauses = screen_query(text)
-    if job.default_graph is not None or job.named_graphs is not None:
-        return job.default_graph or (), job.named_graphs or ()
-    if from_clauses is not None:
-        return from_clauses.default, from_clauses.named
-    return None, None
 
 
 def with_base(job: QueryJob) -> tuple[str, int]:
@@ -95,20 +84,40 @@ def execute(store: GraphStore, job: QueryJob) -> QueryAnswer:
     """
     text, added = with_base(job)
     try:
-        default_graph, named_graphs = _dataset(job, text)
+        screen(text, job.max_nesting)
         result = store.query(
-            text, limit=job.limit, default_graph=default_graph, named_graphs=named_graphs
+            text, limit=job.limit, default_graph=job.default_graph, named_graphs=job.named_graphs
         )
     except QueryError as exc:
         raise QueryError(_unshift(str(exc), added)) from None
     if isinstance(result, GraphResult):
         fmt = choose(RDF_FORMATS, job.accept)
-        assert fmt.rdf is not None  # every row of RDF_FORMATS has one
-        body = result.serialize(fmt.rdf, prefixes=PREFIXES)
-        return QueryAnswer(fmt.content_type, body, result.truncated, "graph")
+        rdf = fmt.rdf
+        assert rdf is not None  # every row of RDF_FORMATS has one
+        graph = result
+        body = graph.serialize(rdf, prefixes=PREFIXES)
+        while job.max_bytes is not None and len(body) > job.max_bytes:
+            graph = GraphResult(graph.triples[: _fewer(len(graph.triples), body, job)], True)
+            body = graph.serialize(rdf, prefixes=PREFIXES)
+        return QueryAnswer(fmt.content_type, body, graph.truncated, "graph")
     fmt = choose(RESULT_FORMATS, job.accept)
-    assert fmt.results is not None  # every row of RESULT_FORMATS has one
+    results = fmt.results
+    assert results is not None  # every row of RESULT_FORMATS has one
     if isinstance(result, AskResult):
-        return QueryAnswer(fmt.content_type, result.serialize(fmt.results), False, "ask")
+        return QueryAnswer(fmt.content_type, result.serialize(results), False, "ask")
     assert isinstance(result, SelectResult)
-    return QueryAnswer(fmt.content_type, result.serialize(fmt.results), result.truncated)
+    table = result
+    body = table.serialize(results)
+    while job.max_bytes is not None and len(body) > job.max_bytes:
+        table = SelectResult(
+            table.variables, table.rows[: _fewer(len(table.rows), body, job)], True
+        )
+        body = table.serialize(results)
+    return QueryAnswer(fmt.content_type, body, table.truncated)
+
+
+def _fewer(count: int, body: bytes, job: QueryJob) -> int:
+    """How many rows (or triples) to keep so that the answer fits SIC_MAX_ANSWER_MB: the share
+    that fits, with a margin, and always fewer than now."""
+    assert job.max_bytes is not None
+    return max(0, min(count - 1, int(count * job.max_bytes / len(body) * 0.95)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from graph.base import GraphStore
+from graph.update import DEFAULT_MAX_NESTING
 from sic.vocab import DEFAULT_BASE
 
 
@@ -19,6 +20,7 @@ def open_store(
     password: str | None = None,
     token: str | None = None,
     timeout: float = 60.0,
+    max_nesting: int | None = None,
 ) -> GraphStore:
     """The remote store at `endpoint` when one is given, else the embedded store at `path`.
 
@@ -39,7 +41,8 @@ def open_store(
             base=base,
             credentials=Credentials(user=user, password=password, token=token),
             timeout=timeout,
+            max_nesting=max_nesting or DEFAULT_MAX_NESTING,
         )
     from graph.embedded import EmbeddedStore
 
-    return EmbeddedStore(path, base=base)
+    return EmbeddedStore(path, base=base, max_nesting=max_nesting or DEFAULT_MAX_NESTING)

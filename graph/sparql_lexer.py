@@ -88,6 +88,22 @@ def check_depth(toks: list[Token], limit: int, setting: str = "SIC_MAX_NESTING")
         )
 
 
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def unescape_codepoints(text: str) -> str:
+    """Undo SPARQL's `\\u` escapes (four or eight hex digits), which apply before the grammar:
+    `\\u0053ERVICE` is SERVICE to a parser that follows the specification."""
+    if "\\u" not in text and "\\U" not in text:
+        return text
+
+    def one(match: re.Match[str]) -> str:
+        code = int(match.group(1) or match.group(2), 16)
+        return chr(code) if code <= 0x10FFFF else match.group(0)
+
+    return _CODEPOINT.sub(one, text)
+
+
 def uses_keyword(toks: list[Token], word: str) -> bool:
     """Whether a bare keyword occurs (never inside a string, IRI, comment or prefixed name)."""
     return any(t.keyword == word for t in toks)
@@ -100,6 +116,18 @@ def refuse_service(toks: list[Token]) -> None:
     """
     if uses_keyword(toks, "SERVICE"):
         raise QueryError("SERVICE is refused: this service never queries other endpoints")
+
+
+def screen(text: str, max_nesting: int) -> list[Token]:
+    """The tokens of a request, once it is known to nest no deeper than `max_nesting` and to
+    use no SERVICE (codepoint escapes undone first, as a parser would).
+
+    :raises QueryError: naming the clause or the limit.
+    """
+    toks = tokens(unescape_codepoints(text))
+    check_depth(toks, max_nesting)
+    refuse_service(toks)
+    return toks
 
 
 _LOCAL_ESCAPE = re.compile(r"\\([_~.\-!$&'()*+,;=/?#@%])")

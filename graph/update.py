@@ -34,7 +34,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from graph.dataset import Dataset
-from graph.sparql_lexer import check_depth, refuse_service, tokens, uses_keyword
+from graph.sparql_lexer import screen, tokens, uses_keyword
 from graph.update_ops import ALL, DEFAULT, NAMED, Operation, operations
 from sic.errors import QueryError
 from sic.terms import relabel, to_ox
@@ -141,9 +141,8 @@ def read_update(
 
     :raises QueryError: malformed, too deep, or refused (SERVICE, a LOAD that is not SILENT).
     """
+    screen(text, max_nesting)
     toks = tokens(text)
-    check_depth(toks, max_nesting)
-    refuse_service(toks)
     try:
         ops = operations(toks, text, base)
     except QueryError as exc:

@@ -126,6 +126,10 @@ class UnsupportedBody(QueryError):
     """A request body in a media type or charset the service does not read (HTTP 415)."""
 
 
+class TooLarge(QueryError):
+    """A request, or a part of it, is larger than a limit of the service (HTTP 413)."""
+
+
 class Conflict(KGError):
     """The request conflicts with what the store holds (HTTP 409): an id already taken."""
 

@@ -142,7 +142,7 @@ def fresh_blank() -> ox.BlankNode:
     service would give new blank nodes the same labels, and two documents written through two
     workers would share a node. The operating system's randomness (uuid4) does not repeat.
     """
-    return ox.BlankNode(uuid.uuid4().hex)
+    return ox.BlankNode("b" + uuid.uuid4().hex)  # a letter first: RDF/XML nodeIDs are NCNames
 
 
 def relabel(

@@ -15,7 +15,6 @@ written.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -27,6 +26,7 @@ from pydantic import JsonValue, ValidationError
 from api.deps import RunnerDep, SettingsDep, StoreDep, WriteAllowed
 from api.describe import compact_iri, select
 from api.in_worker import in_worker
+from api.limits import read_json
 from api.models import (
     AllianceProposal,
     Candidates,
@@ -311,6 +311,8 @@ def _loader_problems(builder: Builder, focus: str) -> list[Violation]:
 
 _SUBMIT_RESPONSES: dict[int | str, dict[str, Any]] = {
     201: {"description": "Stored; Location is the project's page on this service."},
+    400: {"model": ErrorBody, "description": "The body is not JSON, or nests too deeply."},
+    413: {"model": ErrorBody, "description": "The body is larger than SIC_MAX_BODY_KB."},
     401: {"model": ErrorBody, "description": "No bearer token."},
     403: {"model": ErrorBody, "description": "Wrong token, or a read-only service."},
     409: {"model": ErrorBody, "description": "A project with this id exists already."},
@@ -368,11 +370,7 @@ async def submit_project(
     the JSON to a lead that is not an organisation of the graph, comes back in one 422 body of
     one shape: `violations` of {focusNode, resultPath, message}.
     """
-    try:
-        raw = json.loads(await request.body())
-    except (ValueError, UnicodeDecodeError) as exc:
-        problem = Violation(focus_node="", path=None, message=f"the body is not JSON: {exc}")
-        raise ValidationFailed([problem]) from None
+    raw = read_json(await request.body(), settings.max_nesting)
     focus = _focus(raw, settings.base_iri)
     try:
         idea = ProjectIdea.model_validate(raw)

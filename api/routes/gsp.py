@@ -30,12 +30,13 @@ from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import Response
 
 from api.deps import Service, ServiceDep, WriteAllowed
+from api.limits import check_rdf_body
 from api.negotiation import RDF_FORMATS, charset_of, choose, media_type_of, rdf_format_of
 from api.sparql_answers import QueryAnswer, QueryJob, execute
 from graph import graph_store
 from graph.base import GraphStore, PreparedWrite
 from runner.pool import Call
-from sic.errors import NotFound, QueryError, UnsupportedBody
+from sic.errors import NotFound, QueryError, TooLarge, UnsupportedBody
 from sic.iris import graph_iri, sources_graph
 from sic.rq import registry
 from sic.terms import relabel
@@ -164,7 +165,7 @@ Part = tuple[bytes, str | None]
 """One RDF document of a request body: its bytes and its Content-Type."""
 
 
-def parse_parts(parts: Sequence[Part], base: str) -> list[ox.Triple]:
+def parse_parts(parts: Sequence[Part], base: str, max_nesting: int) -> list[ox.Triple]:
     """The triples of the body's RDF documents (blank nodes made unique to this request).
 
     Any RDF syntax will do, dataset syntaxes included, as long as a document only holds
@@ -177,6 +178,8 @@ def parse_parts(parts: Sequence[Part], base: str) -> list[ox.Triple]:
     triples: list[ox.Triple] = []
     for data, content_type in parts:
         fmt = rdf_format_of(content_type)
+        if media_type_of(content_type) == "text/plain":
+            fmt = None  # text/plain says nothing of the syntax: no guessing
         if fmt is None:
             raise UnsupportedBody(
                 "send Turtle, N-Triples, RDF/XML, JSON-LD, N-Quads or TriG, not "
@@ -185,11 +188,17 @@ def parse_parts(parts: Sequence[Part], base: str) -> list[ox.Triple]:
         charset = charset_of(content_type)
         if charset not in (None, "utf-8", "utf8"):
             raise UnsupportedBody(f"the body must be UTF-8, not {charset}")
+        check_rdf_body(data, fmt.media_type, max_nesting)
         try:
             quads = ox.parse(data, format=fmt, base_iri=base, without_named_graphs=True)
             triples += relabel(q.triple for q in quads)  # new nodes (sic.terms.fresh_blank)
         except SyntaxError as exc:
             raise QueryError(f"{fmt.name} syntax error: {exc}") from None
+        except MemoryError:
+            raise TooLarge(
+                f"a line, literal or term of this {fmt.name} body is larger than the parser's "
+                "buffer (16 MB)"
+            ) from None
     return triples
 
 
@@ -233,13 +242,13 @@ async def _body_parts(request: Request) -> list[Part]:
 
 
 def prepare_graph_write(
-    store: GraphStore, method: str, target: str, parts: Sequence[Part]
+    store: GraphStore, method: str, target: str, parts: Sequence[Part], max_nesting: int
 ) -> PreparedWrite:
     """Parse the body, compute the delta of `method` on `target`, validate it (in a worker)."""
     if method == "DELETE":
         delta = graph_store.delete_graph(store, target)
     else:
-        triples = parse_parts(parts, target)
+        triples = parse_parts(parts, target, max_nesting)
         change = graph_store.replace_graph if method == "PUT" else graph_store.merge_graph
         delta = change(store, target, triples)
     return store.prepare_delta(delta, command=f"Graph Store Protocol {method} /data")
@@ -248,7 +257,8 @@ def prepare_graph_write(
 async def _write(service: Service, method: str, target: str, parts: Sequence[Part]) -> bool:
     """Prepare and commit one write; True when it created the graph."""
     store = service.store
-    prepared = Call(prepare_graph_write, (method, target, tuple(parts)))
+    nesting = service.settings.max_nesting
+    prepared = Call(prepare_graph_write, (method, target, tuple(parts), nesting))
     delta = await service.runner.write(prepared, store.commit)
     return target in delta.created
 
@@ -257,6 +267,7 @@ _WRITE_RESPONSES: dict[int | str, dict[str, object]] = {
     400: {"description": "Bad parameters or an RDF syntax error."},
     401: {"description": "No bearer token."},
     403: {"description": "Wrong token, or the service is read-only."},
+    413: {"description": "The body is larger than SIC_MAX_UPLOAD_MB."},
     415: {"description": "Not an RDF graph syntax (or not UTF-8)."},
     422: {"description": "The result would not conform to the shapes; nothing changed."},
 }

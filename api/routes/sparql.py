@@ -36,6 +36,7 @@ from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import Response
 
 from api.deps import Service, ServiceDep, WriteAllowed
+from api.limits import check_query_text
 from api.negotiation import (
     RDF_FORMATS,
     RESULT_FORMATS,
@@ -126,6 +127,7 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
     },
     400: {"description": "Malformed or refused query (SERVICE, bad parameters)."},
     406: {"description": "No acceptable format for this kind of answer."},
+    413: {"description": "The query is longer than SIC_MAX_QUERY_KB."},
     415: {"description": "The body is neither a form nor application/sparql-query in UTF-8."},
     503: {"description": "The query ran past SIC_QUERY_TIMEOUT and was stopped."},
 }
@@ -178,6 +180,7 @@ def _dataset(params: Params) -> tuple[tuple[str, ...] | None, tuple[str, ...] | 
 async def _answer(service: Service, request: Request, text: str, params: Params) -> Response:
     default, named = _dataset(params)
     settings = service.settings
+    check_query_text(text, settings)
     job = QueryJob(
         sparql=text,
         accept=request.headers.get("accept"),
@@ -185,6 +188,8 @@ async def _answer(service: Service, request: Request, text: str, params: Params)
         named_graphs=named,
         limit=settings.result_limit,
         base_iri=settings.base_iri,
+        max_nesting=settings.max_nesting,
+        max_bytes=int(settings.max_answer_mb * (1 << 20)),
     )
     client = request.client.host if request.client else None
     answer: QueryAnswer = await service.runner.call(execute, job, keep=True, client=client)
@@ -251,6 +256,7 @@ async def query_post(request: Request, service: ServiceDep) -> Response:
         400: {"description": "Malformed or refused update (LOAD, SERVICE, bad parameters)."},
         401: {"description": "No bearer token."},
         403: {"description": "Wrong token, or the service is read-only."},
+        413: {"description": "The update is larger than SIC_MAX_UPDATE_MB."},
         415: {"description": "The body is neither a form nor application/sparql-update."},
         422: {"description": "The result would not conform to the shapes; nothing changed."},
     },

@@ -361,14 +361,20 @@ def test_malformed_values_are_422_at_their_field(
     assert store.version() == version
 
 
-def test_body_that_is_not_json_is_422(client: TestClient) -> None:
+def test_a_body_that_is_not_json_is_400_and_says_so(client: TestClient) -> None:
+    """Not JSON is a malformed request (400, "not JSON"), never told as a SHACL violation;
+    JSON that is not a project is 422 with the fields that are wrong."""
     r = client.post(
         "/api/projects", content=b"{oops", headers={**AUTH, "Content-Type": "application/json"}
     )
-    assert r.status_code == 422
-    ValidationRejected.model_validate(r.json())
+    assert r.status_code == 400 and "not JSON" in r.json()["detail"]
+    assert "SHACL" not in r.json()["detail"]
+    deep = b"[" * 100_000 + b"]" * 100_000
+    r = client.post("/api/projects", content=deep, headers=AUTH)
+    assert r.status_code in (400, 413) and "SIC_MAX_" in r.json()["detail"]
     r = client.post("/api/projects", json=["a", "list"], headers=AUTH)
     assert r.status_code == 422
+    ValidationRejected.model_validate(r.json())
 
 
 def test_an_existing_project_is_409(fresh: tuple[TestClient, EmbeddedStore]) -> None:

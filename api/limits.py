@@ -1,0 +1,225 @@
+"""What one request may be: how many bytes, how deeply nested, in which characters.
+
+Every body is bounded before it is buffered: a declared Content-Length over the route's limit
+is answered 413 at once, and a body sent in chunks is counted as it arrives and cut off at the
+limit (api.limits.BodyLimits). Query strings must be percent-encoded UTF-8 (400 otherwise), on
+every route. Recursive parsers (pyoxigraph's SPARQL, Turtle, JSON-LD and RDF/XML parsers, the
+json module) crash or exhaust their stack on a few thousand nested groups, so nesting is
+measured first by a flat scan (graph.sparql_lexer for SPARQL, `nesting_of` for bodies). RDF/XML
+may not declare a DTD: internal entities expand without bound ("billion laughs"), and nothing
+a SIC document needs is expressed with one.
+
+Each refusal is a sentence naming the limit and the setting that changes it (`SIC_MAX_...`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from urllib.parse import unquote_to_bytes
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.settings import Settings
+from sic.errors import QueryError, TooLarge
+
+_OPEN = {ord("{"), ord("["), ord("(")}
+_CLOSE = {ord("}"), ord("]"), ord(")")}
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A body limit: bytes, and the setting (with its unit) that changes it."""
+
+    bytes: int
+    setting: str
+
+    def refuse(self) -> TooLarge:
+        return TooLarge(f"the request body is larger than {_size(self.bytes)} ({self.setting})")
+
+
+def _size(count: int) -> str:
+    if count >= 1 << 20:
+        return f"{count / (1 << 20):g} MB"
+    return f"{count / 1024:g} KB"
+
+
+def body_limit(path: str, settings: Settings) -> Limit:
+    """The limit of a body sent to `path`."""
+    if path == "/sparql":
+        return Limit(settings.max_query_kb * 1024 * 3 + 4096, "SIC_MAX_QUERY_KB")  # %-encoded
+    if path == "/update":
+        return Limit(int(settings.max_update_mb * (1 << 20)), "SIC_MAX_UPDATE_MB")
+    if path == "/data":
+        return Limit(int(settings.max_upload_mb * (1 << 20)), "SIC_MAX_UPLOAD_MB")
+    return Limit(settings.max_body_kb * 1024, "SIC_MAX_BODY_KB")
+
+
+def check_query_text(text: str, settings: Settings) -> None:
+    """A query's text is at most SIC_MAX_QUERY_KB long.
+
+    :raises TooLarge: when it is longer.
+    """
+    if len(text.encode("utf-8")) > settings.max_query_kb * 1024:
+        raise TooLarge(f"the query is longer than {settings.max_query_kb} KB (SIC_MAX_QUERY_KB)")
+
+
+def nesting_of(data: bytes, *, brackets: bool = True, xml: bool = False) -> int:
+    """How deeply a body nests: brackets outside strings and IRIs (Turtle, TriG, JSON), or
+    XML elements. A flat scan: nothing here recurses."""
+    if xml:
+        return _xml_depth(data)
+    depth = deepest = 0
+    quote = 0
+    escaped = False
+    in_iri = False
+    for byte in data:
+        if quote:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == quote:
+                quote = 0
+            continue
+        if in_iri:
+            in_iri = byte != ord(">")
+            continue
+        if byte in (0x22, 0x27):  # " '
+            quote = byte
+        elif byte == ord("<") and brackets:
+            in_iri = True
+        elif byte in _OPEN:
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in _CLOSE:
+            depth = max(depth - 1, 0)
+    return deepest
+
+
+_TAG = re.compile(rb"<(/?)([^\s>/!?]+)[^>]*?(/?)>")
+
+
+def _xml_depth(data: bytes) -> int:
+    depth = deepest = 0
+    for match in _TAG.finditer(data):
+        closing, _, empty = match.groups()
+        if closing:
+            depth = max(depth - 1, 0)
+        elif not empty:
+            depth += 1
+            deepest = max(deepest, depth)
+    return deepest
+
+
+_DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def check_rdf_body(data: bytes, media_type: str, max_nesting: int) -> None:
+    """Refuse an RDF body that nests too deeply or declares a DTD (before any parser runs).
+
+    :raises QueryError: naming the limit (SIC_MAX_NESTING) or the DTD.
+    """
+    xml = "xml" in media_type
+    if xml and _DTD.search(data):
+        raise QueryError(
+            "RDF/XML with a DOCTYPE or ENTITY declaration is not accepted: entities are never "
+            "expanded here"
+        )
+    line_based = media_type in ("application/n-triples", "application/n-quads", "text/plain")
+    if line_based:
+        return  # N-Triples and N-Quads do not nest
+    found = nesting_of(data, brackets=not media_type.endswith("json"), xml=xml)
+    if media_type.endswith("json"):
+        found = nesting_of(data, brackets=False)
+    if found > max_nesting:
+        raise QueryError(
+            f"the body nests {found} levels deep; at most {max_nesting} are accepted "
+            "(SIC_MAX_NESTING)"
+        )
+
+
+def read_json(data: bytes, max_nesting: int) -> object:
+    """JSON, its depth checked before the (recursive) parser reads it.
+
+    :raises QueryError: not JSON, or nested deeper than SIC_MAX_NESTING.
+    """
+    found = nesting_of(data, brackets=False)
+    if found > max_nesting:
+        raise QueryError(
+            f"the JSON body nests {found} levels deep; at most {max_nesting} are accepted "
+            "(SIC_MAX_NESTING)"
+        )
+    try:
+        return json.loads(data)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise QueryError(f"the body is not JSON: {exc}") from None
+
+
+class BodyLimits:
+    """ASGI middleware: bounded bodies (413) and UTF-8 query strings (400) on every route."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        try:
+            unquote_to_bytes(scope.get("query_string", b"").replace(b"+", b" ")).decode("utf-8")
+        except UnicodeDecodeError:
+            await _refuse(send, 400, "the query string is not percent-encoded UTF-8")
+            return
+        limit = body_limit(scope["path"], self.settings)
+        for name, value in scope.get("headers", []):
+            if name == b"content-length":
+                try:
+                    declared = int(value)
+                except ValueError:
+                    await _refuse(send, 400, "Content-Length is not a number")
+                    return
+                if declared > limit.bytes:
+                    await _refuse(send, 413, str(limit.refuse()))
+                    return
+        received = 0
+        started = False
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit.bytes:
+                    raise limit.refuse()  # answered 413 by the application's error handlers
+            return message
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counted, watched)
+        except TooLarge as exc:
+            if not started:
+                await _refuse(send, 413, str(exc))
+
+
+async def _refuse(send: Send, status: int, detail: str) -> None:
+    body = json.dumps({"detail": detail}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
