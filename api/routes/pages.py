@@ -18,9 +18,11 @@ from __future__ import annotations
 import hashlib
 import json
 import mimetypes
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from fastapi import Path as PathParam
@@ -151,6 +153,14 @@ def error_page(request: Request, ui: Ui, error: KGError) -> Response:
     return Response(body, status_code=code, media_type=HTML_TYPE, headers=_headers(ui))
 
 
+def attachment(name: str) -> str:
+    """A Content-Disposition for a file named from the URL (RFC 6266): an ASCII fallback with
+    only safe characters, and the exact name percent-encoded in UTF-8 as `filename*`; nothing
+    of the URL reaches the header raw (no quote, no line end)."""
+    fallback = re.sub(r"[^A-Za-z0-9._-]", "_", name) or "download"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
 def csv_download(
     request: Request, name: str, build: Callable[[pages.View], str], store: GraphStore
 ) -> Response:
@@ -161,7 +171,7 @@ def csv_download(
     except KGError as error:
         body = pages.to_csv([{"error": str(error)}], ["error"])
         code = 404 if isinstance(error, NotFound) else 400
-    headers = {**_headers(view.ui), "Content-Disposition": f'attachment; filename="{name}"'}
+    headers = {**_headers(view.ui), "Content-Disposition": attachment(name)}
     return Response(body, status_code=code, media_type=CSV_TYPE, headers=headers)
 
 

@@ -428,3 +428,19 @@ def test_page_queries_declare_project_and_answer(store: EmbeddedStore) -> None:
         rows = page_rows(store, path.stem, **terms)
         assert rows, path.name
         assert all(set(row) == set(query.columns) for row in rows), path.name
+
+
+@pytest.mark.parametrize(
+    "name", ['a"; x=.csv', "caf\u00e9\r\nSet-Cookie: x", "\U0001f4a9", "plain.csv"]
+)
+def test_download_names_never_reach_the_header_raw(name: str) -> None:
+    from api.routes.pages import attachment
+
+    header = attachment(name)
+    header.encode("latin-1")  # a header value, whatever the name
+    assert "\r" not in header and "\n" not in header
+    fallback = header.split('filename="', 1)[1].split('"', 1)[0]
+    assert set(fallback) <= set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+    from urllib.parse import unquote
+
+    assert unquote(header.split("filename*=UTF-8''", 1)[1]) == name
