@@ -138,6 +138,22 @@ def _select_json(result: SelectResult) -> bytes:
     ).encode()
 
 
+_EDGE_SPACE = {" ": "&#32;", "\t": "&#9;", "\n": "&#10;", "\r": "&#13;"}
+
+
+def _xml_text(value: str) -> str:
+    """Character data of a results document. White space at either end is written as
+    character references, which no reader trims (pyoxigraph's XML results reader trims plain
+    leading and trailing white space; its own writer escapes it the same way)."""
+    text = escape(value).replace("\r", "&#13;")
+    core = text.strip(" \t\n")
+    if core == text:
+        return text
+    start = text.index(core) if core else len(text)
+    head, tail = text[:start], text[start + len(core) :]
+    return "".join(_EDGE_SPACE[c] for c in head) + core + "".join(_EDGE_SPACE[c] for c in tail)
+
+
 def _xml_term(term: Term) -> str:
     if isinstance(term, ox.NamedNode):
         return f"<uri>{escape(term.value)}</uri>"
@@ -145,12 +161,11 @@ def _xml_term(term: Term) -> str:
         return f"<bnode>{escape(term.value)}</bnode>"
     if isinstance(term, ox.Literal):
         if term.language:
-            return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+            return f"<literal xml:lang={quoteattr(term.language)}>{_xml_text(term.value)}</literal>"
         if term.datatype.value != XSD_STRING:
-            return (
-                f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
-            )
-        return f"<literal>{escape(term.value)}</literal>"
+            datatype = quoteattr(term.datatype.value)
+            return f"<literal datatype={datatype}>{_xml_text(term.value)}</literal>"
+        return f"<literal>{_xml_text(term.value)}</literal>"
     return (
         f"<triple><subject>{_xml_term(term.subject)}</subject>"
         f"<predicate>{_xml_term(term.predicate)}</predicate>"
