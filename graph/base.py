@@ -253,6 +253,15 @@ class GraphStore(ABC):
         through this handle; any write afterwards is refused.
         """
 
+    tidy_later: bool = False
+    """Set by a service that calls `tidy` itself once the writer has had its answer."""
+
+    def tidy(self) -> None:  # noqa: B027 - optional hook, most backends leave nothing behind
+        """Finish what a commit left to be done after it: nothing a reader can see.
+
+        A commit calls it itself unless `tidy_later` is set.
+        """
+
     def close(self) -> None:  # noqa: B027 - optional hook, most backends hold nothing to free
         """Release files and connections."""
 

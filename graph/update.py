@@ -76,6 +76,17 @@ class Delta:
     def __bool__(self) -> bool:
         return bool(self.added or self.removed or self.dropped or self.created)
 
+    def __reduce__(self) -> tuple[Any, tuple[bytes, bytes, list[str], list[str]]]:
+        """Pickle as N-Quads: a write's delta crosses from its worker to the service, and
+        pickling term by term costs 20 µs a triple (3 s for a 5 MB upload) where N-Quads
+        costs 2 (blank node labels and every term survive the round trip unchanged)."""
+        return _delta_from_wire, (
+            _to_nquads(self.added),
+            _to_nquads(self.removed),
+            sorted(self.dropped),
+            sorted(self.created),
+        )
+
     def triples_added(self) -> list[ox.Triple]:
         return [t for ts in self.added.values() for t in ts]
 
@@ -119,6 +130,30 @@ class Delta:
                 self.created.add(g)
         self.added = {g: ts for g, ts in self.added.items() if ts}
         self.removed = {g: ts for g, ts in self.removed.items() if ts}
+
+
+def _to_nquads(triples: Mapping[str, set[ox.Triple]]) -> bytes:
+    quads = (
+        ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g))
+        for g, ts in triples.items()
+        for t in ts
+    )
+    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
+
+
+def _from_nquads(data: bytes) -> dict[str, set[ox.Triple]]:
+    triples: dict[str, set[ox.Triple]] = {}
+    for q in ox.parse(data, format=ox.RdfFormat.N_QUADS):
+        assert isinstance(q.graph_name, ox.NamedNode)  # written by _to_nquads
+        triples.setdefault(q.graph_name.value, set()).add(q.triple)
+    return triples
+
+
+def _delta_from_wire(added: bytes, removed: bytes, dropped: list[str], created: list[str]) -> Delta:
+    delta = Delta(dropped=set(dropped), created=set(created))
+    delta.added = _from_nquads(added)
+    delta.removed = _from_nquads(removed)
+    return delta
 
 
 # -- reading a request ------------------------------------------------------------------------

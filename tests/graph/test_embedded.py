@@ -385,10 +385,9 @@ def test_a_commit_the_copy_cannot_follow_sends_reads_back_to_disk(
             self.inner = inner
 
         def __getattr__(self, name: str) -> Any:
+            if name in {"update", "add", "extend", "bulk_extend", "remove", "add_graph"}:
+                raise OSError("out of memory")  # every way a copy can be changed fails
             return getattr(self.inner, name)
-
-        def update(self, _: str) -> None:
-            raise OSError("out of memory")
 
     st._memory = Broken(st._memory)  # type: ignore[assignment]
     st.update("PREFIX ex: <http://example.org/> INSERT DATA { ex:t a ex:Thing ; ex:name 'T' }")
@@ -406,3 +405,21 @@ def test_only_small_stores_on_disk_are_copied(
     assert not disk_store.hold_in_memory(3) and not disk_store.in_memory
     assert disk_store.hold_in_memory(4) and disk_store.in_memory
     assert not store.hold_in_memory(1000)  # already in memory
+
+
+def test_a_destructive_write_keeps_what_it_removed(
+    disk_store: EmbeddedStore, turtle: Turtle
+) -> None:
+    """DROP ALL is allowed to whoever may write; what it removes is kept as a dump that
+    `sic load --replace` puts back, provenance included."""
+    st = disk_store
+    st.load_graph(turtle(WHOLE, "wholes"), command="first load")
+    before = _rows(st, ALL_QUADS)
+    st.update("DROP ALL")
+    assert st.sources() == [] and _rows(st, ALL_QUADS) == []
+    assert st.path is not None
+    kept = sorted((st.path.parent / f"{st.path.name}.recovered").glob("*.nq.gz"))
+    assert len(kept) == 1
+    st.load_file(kept[0], replace=True)
+    assert _rows(st, ALL_QUADS) == before
+    assert [(s.name, s.command) for s in st.sources()] == [("wholes", "first load")]

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+import pickle
 from collections.abc import Callable
 
+import pyoxigraph as ox
 import pytest
 
 from graph.base import GraphData
 from graph.embedded import EmbeddedStore
 from graph.results import AskResult, SelectResult
+from graph.update import Delta
 from sic.errors import QueryError, ValidationFailed
 
 Turtle = Callable[..., GraphData]
@@ -142,3 +145,27 @@ def test_blank_nodes_can_be_deleted_in_part_or_whole(loaded: EmbeddedStore) -> N
     assert _ask(loaded, "GRAPH ex:b { ex:w ex:note ?n . FILTER isBlank(?n) }")
     loaded.update(BASE + "DELETE WHERE { GRAPH ex:b { ?s ?p ?o } }")
     assert not _ask(loaded, "GRAPH ex:b { ?s ?p ?o }")
+
+
+def test_a_delta_crosses_processes_unchanged() -> None:
+    """A delta is pickled as N-Quads on its way from a worker: every term must survive."""
+    p = ox.NamedNode("http://example.org/p")
+    odd = [
+        ox.Literal('two\nlines, a "quote" and \\ a backslash', language="fr"),
+        ox.Literal("12", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
+        ox.Literal("\u00e9t\u00e9 \U0001f331"),
+        ox.BlankNode("b1"),
+        ox.NamedNode("http://example.org/with%20escape#frag"),
+    ]
+    added = {ox.Triple(ox.BlankNode("b1"), p, o) for o in odd}
+    removed = {ox.Triple(ox.NamedNode("http://example.org/s"), p, ox.BlankNode())}
+    delta = Delta(
+        added={"http://example.org/a": added},
+        removed={"http://example.org/b": removed},
+        dropped={"http://example.org/c"},
+        created={"http://example.org/a"},
+    )
+    again = pickle.loads(pickle.dumps(delta))
+    assert again == delta
+    assert again.added["http://example.org/a"] == added
+    assert pickle.loads(pickle.dumps(Delta())) == Delta()
