@@ -38,6 +38,11 @@ def pair() -> tuple[Channel, Channel]:
     return Channel(parent), Channel(child)
 
 
+def decode(body: bytes) -> Any:
+    """A message that `feed` returned."""
+    return pickle.loads(body)  # noqa: S301 - our own forked process
+
+
 def frame(message: Any) -> bytes:
     """One message as bytes on the wire."""
     body = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
@@ -102,8 +107,9 @@ class Channel:
     def set_nonblocking(self) -> None:
         self.sock.setblocking(False)
 
-    def feed(self) -> list[Any]:
-        """Read what has arrived; return the messages it completes (maybe none).
+    def feed(self) -> list[bytes]:
+        """Read what has arrived; return the messages it completes (maybe none), still pickled
+        (see `decode`: a large one is better unpickled away from an event loop).
 
         :raises ChannelClosed: the other end closed.
         """
@@ -126,8 +132,8 @@ class Channel:
             raise ChannelClosed("the other end closed the channel")
         return messages
 
-    def _complete(self) -> list[Any]:
-        out: list[Any] = []
+    def _complete(self) -> list[bytes]:
+        out: list[bytes] = []
         while True:
             if self._need is None:
                 if len(self._buffer) < _HEADER.size:
@@ -140,4 +146,4 @@ class Channel:
             del self._buffer[: self._need]
             self.last_size = self._need
             self._need = None
-            out.append(pickle.loads(body))  # noqa: S301 - our own forked process
+            out.append(body)

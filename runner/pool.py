@@ -22,7 +22,8 @@ Fairness: a call that has run for longer than SLOW_AFTER seconds counts as slow,
 worker gets a lower CPU priority (nice), so the short calls of others keep their share of the
 processors; the worker is retired once its call ends. When calls wait while some worker is
 busy with a slow call, the pool forks extra workers (up to `max_size`) rather than queue them
-behind runaways; and one client (one address) never holds more than half of `max_size`.
+behind runaways, and keeps them while slow calls run; one client (one address) may run at most
+`max_size - 1` slow calls at once, so someone else always has a worker.
 
 Measured on two shared cores, with the reference data: a point query costs about 125 µs in a
 worker and about 300 µs of the parent's CPU (HTTP, routing, the channel). Forking a worker
@@ -48,9 +49,9 @@ from multiprocessing.process import BaseProcess
 from typing import Any, Protocol, TypeVar
 
 from graph.base import GraphStore
-from runner.channel import Channel, ChannelClosed, frame, pair
+from runner.channel import Channel, ChannelClosed, decode, frame, pair
 from runner.kept import AnswerCache
-from sic.errors import KGError, QueryTimeout, StoreError
+from sic.errors import KGError, QueryError, QueryTimeout, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +75,9 @@ Such a worker is killed and forked again, which is why the service never reads t
 any thread but the one that forks (runner.pool.StoreThread), and workers read memory copies."""
 
 _FORK_ATTEMPTS = 3
+
+_DECODE_ON_THREAD = 256 * 1024
+"""Replies larger than this many bytes are unpickled on a thread, not on the event loop."""
 
 
 @dataclass(frozen=True)
@@ -206,6 +210,7 @@ class _Worker:
     busy: bool = False
     slow: bool = False
     extra: bool = False
+    client: str | None = None  # whose slow call it runs
     waiter: asyncio.Future[Any] | None = None
     _loop: asyncio.AbstractEventLoop | None = field(default=None, repr=False)
 
@@ -243,12 +248,20 @@ class _Worker:
                 self._loop.remove_reader(self.chan.fileno())
         self._loop = None
 
-    async def ask(self, call: Call) -> Any:
-        """Send a call and wait for its reply (the caller bounds the wait)."""
+    async def ask(self, call: Call, *, large: bool = False) -> Any:
+        """Send a call and wait for its reply (the caller bounds the wait).
+
+        Pickling a `large` call (a write's body) and unpickling a large reply happen on a
+        thread, so that megabytes never hold the event loop that answers everyone else.
+        """
         loop = asyncio.get_running_loop()
         self.waiter = loop.create_future()
-        await loop.sock_sendall(self.chan.sock, frame(call))
-        return await self.waiter
+        data = await asyncio.to_thread(frame, call) if large else frame(call)
+        await loop.sock_sendall(self.chan.sock, data)
+        body: bytes = await self.waiter
+        if len(body) > _DECODE_ON_THREAD:
+            return await asyncio.to_thread(decode, body)
+        return decode(body)
 
     def lower_priority(self) -> None:
         with contextlib.suppress(OSError):
@@ -273,6 +286,17 @@ class StoreThread:
 
     async def call(self, fn: Callable[[], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._executor, fn)
+
+    def later(self, fn: Callable[[], object]) -> None:
+        """Run `fn` after what is queued, answering no one (a failure is only logged)."""
+
+        def run() -> None:
+            try:
+                fn()
+            except Exception:
+                log.exception("background work on the store thread failed")
+
+        self._executor.submit(run)
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)
@@ -301,6 +325,7 @@ class WorkerPool:
         warm_up: Callable[[], None] | None = None,
     ) -> None:
         self.store = store
+        store.tidy_later = True  # a writer is answered before the store is tidied
         self.size = size
         self.max_size = max(max_size or 2 * size, size)
         self.limits = limits
@@ -309,7 +334,8 @@ class WorkerPool:
         self._thread = StoreThread()
         self._idle: list[_Worker] = []
         self._waiting: list[asyncio.Future[_Worker]] = []
-        self._clients: dict[str, asyncio.Semaphore] = {}
+        self._slow_by_client: dict[str, int] = {}
+        self._client_changed: dict[str, asyncio.Event] = {}
         self._workers: set[_Worker] = set()
         self._generation = 0
         self._version: str | None = None
@@ -492,21 +518,38 @@ class WorkerPool:
             if worker in self._workers:  # skip one that died or was retired meanwhile
                 return worker
 
-    def _client_slots(self, client: str | None) -> asyncio.Semaphore | None:
-        """At most half the workers for one client, so that nobody takes them all."""
-        if client is None:
-            return None
-        slots = self._clients.get(client)
-        if slots is None:
-            slots = asyncio.Semaphore(max(1, self.max_size // 2))
-            self._clients[client] = slots
-        return slots
+    async def _client_turn(self, client: str | None) -> None:
+        """Wait while `client` already holds all but one of the workers with slow calls.
 
-    def _watch_slow(self, worker: _Worker) -> asyncio.TimerHandle:
+        Quick calls are never held back; slow ones are what could take every worker, so one
+        client may run at most `max_size - 1` of them at once and someone else always has a
+        worker (the pool grows up to `max_size` while slow calls run).
+        """
+        if client is None:
+            return
+        while self._slow_by_client.get(client, 0) >= max(1, self.max_size - 1):
+            changed = self._client_changed.setdefault(client, asyncio.Event())
+            changed.clear()
+            await changed.wait()
+
+    def _slow_done(self, client: str | None) -> None:
+        if client is None or client not in self._slow_by_client:
+            return
+        self._slow_by_client[client] -= 1
+        if self._slow_by_client[client] <= 0:
+            del self._slow_by_client[client]
+        event = self._client_changed.get(client)
+        if event is not None:
+            event.set()
+
+    def _watch_slow(self, worker: _Worker, client: str | None) -> asyncio.TimerHandle:
         def slow() -> None:
             if worker.busy:
                 worker.slow = True
                 worker.lower_priority()
+                if client is not None:
+                    self._slow_by_client[client] = self._slow_by_client.get(client, 0) + 1
+                    worker.client = client
                 self._grow()
 
         return asyncio.get_running_loop().call_later(SLOW_AFTER, slow)
@@ -553,19 +596,13 @@ class WorkerPool:
         setting = "SIC_UPDATE_TIMEOUT" if dirties else "SIC_QUERY_TIMEOUT"
         worker: _Worker | None = None
         timer: asyncio.TimerHandle | None = None
-        slots = self._client_slots(client)
         try:
             async with asyncio.timeout(limit):
-                if slots is not None:
-                    await slots.acquire()
-                try:
-                    worker = await self._acquire()
-                    worker.busy = True
-                    timer = self._watch_slow(worker)
-                    reply = await worker.ask(call)
-                finally:
-                    if slots is not None:
-                        slots.release()
+                await self._client_turn(client)
+                worker = await self._acquire()
+                worker.busy = True
+                timer = self._watch_slow(worker, client)
+                reply = await worker.ask(call, large=dirties)
         except TimeoutError:
             if worker is None:
                 raise QueryTimeout(
@@ -579,7 +616,10 @@ class WorkerPool:
         except (ChannelClosed, OSError):
             if worker is not None:
                 self._discard(worker)
-            raise StoreError("the worker running it stopped unexpectedly") from None
+            raise QueryError(
+                "the process running this request stopped while it ran (a parser or the engine "
+                "failed on it); nothing was answered and nothing was changed"
+            ) from None
         except BaseException:
             if worker is not None:
                 self._discard(worker)  # cancelled mid-call: the worker's state is unknown
@@ -587,6 +627,9 @@ class WorkerPool:
         finally:
             if timer is not None:
                 timer.cancel()
+            if worker is not None and worker.client is not None:
+                self._slow_done(worker.client)
+                worker.client = None
         current = worker.generation == self._generation
         size = worker.chan.last_size
         if dirties:
@@ -605,10 +648,11 @@ class WorkerPool:
         worker.busy = False
         worker.waiter = None
         current = worker.generation == self._generation and not self._closed
-        if current and not worker.slow and (not worker.extra or self._waiting):
-            self._make_idle(worker)  # (an extra only while calls still wait)
+        needed = bool(self._waiting) or any(w.busy and w.slow for w in self._workers)
+        if current and not worker.slow and (not worker.extra or needed):
+            self._make_idle(worker)  # (an extra only while slow calls run or calls wait)
             return
-        # an old generation, a worker at low priority, an extra nobody waits for: not kept
+        # an old generation, a worker at low priority, an extra no longer needed: not kept
         self._retire(worker)
         if current and worker.slow and not worker.extra:
             self._background_task(self._replace())
@@ -629,6 +673,7 @@ class WorkerPool:
                 prepared, _, _ = await self._run(prepare, self.limits.write, None, dirties=True)
             result = await self._thread.call(lambda: commit(prepared))
             await self.refresh()
+            self._thread.later(self.store.tidy)  # after the workers are forked: they skip it
             return result
 
     async def refresh(self) -> None:
