@@ -615,6 +615,7 @@ class WorkerPool:
             ) from None
         except (ChannelClosed, OSError):
             if worker is not None:
+                log.error("query worker %s stopped while running a request", worker.pid)
                 self._discard(worker)
             raise QueryError(
                 "the process running this request stopped while it ran (a parser or the engine "
