@@ -476,7 +476,11 @@ class WorkerPool:
             self._background_task(self._replace())
 
     def _stale(self) -> bool:
-        if time.monotonic() - self._checked < VERSION_CHECK_INTERVAL:
+        """Whether the store changed since the workers were forked. A store that knows its
+        version locally is asked every time (an attribute read), so a write made beside the
+        pool is never answered from older data; others at most every VERSION_CHECK_INTERVAL."""
+        local = self.store.version_is_local
+        if not local and time.monotonic() - self._checked < VERSION_CHECK_INTERVAL:
             return False
         self._checked = time.monotonic()
         return self.store.version() != self._version
