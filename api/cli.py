@@ -7,6 +7,7 @@ I/O error. Thin by design: every command calls loaders/, graph/ or queries/ and 
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -45,6 +46,14 @@ app = typer.Typer(
 )
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
+
+
+class EventLoop(StrEnum):
+    """The event loops `sic serve` can run on (uvicorn's names)."""
+
+    asyncio = "asyncio"
+    uvloop = "uvloop"
+
 
 StoreOpt = Annotated[
     Path | None,
@@ -392,6 +401,14 @@ def serve(
     access_log: Annotated[
         bool, typer.Option("--access-log/--no-access-log", help="Log every request.")
     ] = False,
+    loop: Annotated[
+        EventLoop,
+        typer.Option(
+            "--loop",
+            help="Event loop: Python's own asyncio, or uvloop (measured no faster here: "
+            "bench/SERVICE.md).",
+        ),
+    ] = EventLoop.asyncio,
 ) -> None:
     """Serve SPARQL, the Graph Store Protocol, linked data and the JSON API over HTTP.
 
@@ -433,6 +450,7 @@ def serve(
                 log_level="info",
                 # one log line per request costs a tenth of a point query's time; opt in
                 access_log=access_log,
+                loop=loop.value,
                 # SIGTERM: requests still running get 5 s, then their work is stopped (the
                 # workers are killed at shutdown), so the service is gone within 10 s
                 timeout_graceful_shutdown=5,

@@ -1,7 +1,7 @@
 """Fixtures every test folder may use: real `sic serve` processes.
 
 In-process tests (TestClient) run asyncio's own loop in the test's process; the product runs
-`sic serve`: uvicorn with uvloop, forked query workers and the in-memory copy of the store.
+`sic serve`: uvicorn, forked query workers and the in-memory copy of the store.
 Only the real process shows what a client meets, so every feature reached over HTTP is tested
 at least once on one: `sic_service(...)` starts `sic serve` as `scripts/run` does, on a free
 127.0.0.1 port, waits until it answers, and stops it (SIGTERM, then SIGKILL) after the test.

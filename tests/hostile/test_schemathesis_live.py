@@ -1,7 +1,7 @@
 """Schemathesis over the whole OpenAPI document of a real `sic serve`, bounded.
 
 The in-process run (tests/api/test_openapi.py) checks conformance on TestClient; this one sends
-generated requests over HTTP to the real process (uvicorn, uvloop, forked workers), with the
+generated requests over HTTP to the real process (uvicorn, forked workers), with the
 write token, and counts what an outside fuzzer would: server errors (5xx but a 503 for a query
 stopped at its limit) and requests that got no answer at all (a dropped connection). Both must
 be zero. Each operation gets a bounded, derandomized number of examples.

@@ -1,7 +1,7 @@
 """Fixtures of the serve layer: a real `sic serve` over the reference data, one per module.
 
 The tests of this folder meet the service the way outside clients do: a real `sic serve`
-process (uvicorn, uvloop, forked query workers, the memory copy) on 127.0.0.1, reached over
+process (uvicorn, forked query workers, the memory copy) on 127.0.0.1, reached over
 HTTP only, never through TestClient. Services that a test damages (a runaway, SIGTERM) are
 started by the test itself with the function-scoped `sic_service` of tests/conftest.py; the
 read-only ones are shared by a module, since starting one costs a few seconds on two cores.
