@@ -243,6 +243,11 @@ def write_report(folder: Path) -> Path:
         "repeated runs with its spread (min-max, n runs), measured in one run beside what it is",
         "compared with. Regenerate rather than edit.",
         "",
+        "Measured apart, each with its own command: large writes against the floor in",
+        "[WRITES.md](WRITES.md) (`python -m bench.writes`); point queries while runaway queries",
+        "and large uploads run, and uvloop against asyncio, in [SERVICE.md](SERVICE.md)",
+        "(`python -m bench.under_load`, `python -m bench.loops`).",
+        "",
     ]
     for r in results:
         m = r["machine"]
