@@ -14,6 +14,17 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from api.cli_options import (
+    EXIT_INVALID,
+    EXIT_USAGE,
+    BaseOpt,
+    EndpointOpt,
+    GspEndpointOpt,
+    StoreOpt,
+    UpdateEndpointOpt,
+)
+from api.cli_options import open_for_command as _open
+from api.cli_options import settings_for_command as _settings
 from api.commands_queries import register_query_commands
 from api.output import (
     RDF_FORMATS,
@@ -23,11 +34,9 @@ from api.output import (
     violations_text,
     violations_turtle,
 )
-from api.settings import Settings, load_settings
 from api.sources import is_dataset_file, is_workbook, read_source, validate_path
 from graph.base import GraphStore
 from graph.bootstrap import ensure_ontology
-from graph.factory import open_store
 from sic.errors import (
     ConfigError,
     KGError,
@@ -53,81 +62,6 @@ class EventLoop(StrEnum):
 
     asyncio = "asyncio"
     uvloop = "uvloop"
-
-
-StoreOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--store", help="Folder of the embedded store (env SIC_STORE).", show_default=False
-    ),
-]
-BaseOpt = Annotated[
-    str | None,
-    typer.Option("--base-iri", help="BASE of data IRIs (env SIC_BASE_IRI).", show_default=False),
-]
-EndpointOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--endpoint",
-        help="SPARQL query endpoint of a remote store, used instead of --store (env SIC_ENDPOINT;"
-        " credentials from SIC_ENDPOINT_USER/SIC_ENDPOINT_PASSWORD or SIC_ENDPOINT_TOKEN).",
-        show_default=False,
-    ),
-]
-UpdateEndpointOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--update-endpoint",
-        help="SPARQL Update endpoint of the remote store; default: the query endpoint"
-        " (env SIC_UPDATE_ENDPOINT).",
-        show_default=False,
-    ),
-]
-GspEndpointOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--gsp-endpoint",
-        help="Graph Store Protocol endpoint of the remote store, for large loads"
-        " (env SIC_GSP_ENDPOINT).",
-        show_default=False,
-    ),
-]
-
-EXIT_INVALID = 1
-EXIT_USAGE = 2
-
-
-def _settings(
-    store: Path | None,
-    base: str | None,
-    endpoint: str | None = None,
-    update_endpoint: str | None = None,
-    gsp_endpoint: str | None = None,
-) -> Settings:
-    """Settings from the environment, overridden by the options given on the command line.
-
-    An explicit --store selects the embedded store even when SIC_ENDPOINT is set.
-    """
-    if store is not None and endpoint is not None:
-        raise typer.BadParameter("give --store or --endpoint, not both")
-    overrides: dict[str, object] = {}
-    if store is not None:
-        overrides["store"] = store
-        overrides["endpoint"] = None
-    if base is not None:
-        overrides["base_iri"] = base
-    if endpoint is not None:
-        overrides["endpoint"] = endpoint
-    if update_endpoint is not None:
-        overrides["update_endpoint"] = update_endpoint
-    if gsp_endpoint is not None:
-        overrides["gsp_endpoint"] = gsp_endpoint
-    return load_settings(**overrides)
-
-
-def _open(settings: Settings) -> GraphStore:
-    """The remote store when an endpoint is set (option or env), else the embedded one."""
-    return open_store(settings.store, **settings.store_options())
 
 
 def _fail(exc: Exception) -> typer.Exit:

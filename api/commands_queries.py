@@ -19,6 +19,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from api.cli_options import (
+    EXIT_USAGE,
+    BaseOpt,
+    EndpointOpt,
+    StoreOpt,
+    open_for_command,
+    settings_for_command,
+)
 from api.output import render_rows
 from graph.base import GraphStore
 from queries.answer import QueryAnswer
@@ -27,35 +35,14 @@ from sic.errors import KGError, QueryError
 
 out = Console()
 err = Console(stderr=True)
-EXIT_USAGE = 2
 ROW_FORMATS = ("table", "csv", "json")
 
-StoreOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--store", help="Folder of the embedded store (env SIC_STORE).", show_default=False
-    ),
-]
-EndpointOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--endpoint",
-        help="SPARQL endpoint of a remote store, instead of --store (env SIC_ENDPOINT).",
-        show_default=False,
-    ),
-]
-BaseOpt = Annotated[
-    str | None,
-    typer.Option("--base-iri", help="BASE of data IRIs (env SIC_BASE_IRI).", show_default=False),
-]
 FormatOpt = Annotated[str, typer.Option("--format", help="table, csv or json.")]
 
 
 def _open(store: Path | None, endpoint: str | None, base_iri: str | None) -> GraphStore:
     """The store the options (or SIC_STORE, SIC_ENDPOINT) point at, opened as by every command."""
-    from api import cli  # the app module imports this one: resolve at call time
-
-    return cli._open(cli._settings(store, base_iri, endpoint))
+    return open_for_command(settings_for_command(store, base_iri, endpoint))
 
 
 def parse_params(pairs: Sequence[str]) -> dict[str, str]:

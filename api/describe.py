@@ -30,7 +30,8 @@ from typing import Any, Generic, TypeVar
 
 import pyoxigraph as ox
 
-from graph.base import GraphStore, SourceInfo
+from graph.base import GraphStore
+from graph.dataset import SourceInfo
 from graph.results import GraphResult, SelectResult, Term
 from sic.errors import QueryError
 from sic.rq import Registry, RqQuery, registry

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from graph.base import GraphData, GraphStore, SourceInfo
+from graph.base import GraphData, GraphStore
+from graph.dataset import SourceInfo
 from graph.validation import validate_standalone
 from loaders.workbook import read_workbook, trace
 from sic.errors import LoaderError, Location, Problem, ValidationFailed, Violation

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, BinaryIO
 import pyoxigraph as ox
 from rdflib import Graph
 
+from graph.dataset import SourceInfo
 from graph.results import QueryResult, Term
 from sic.errors import Violation
 
@@ -24,21 +25,7 @@ if TYPE_CHECKING:
     from graph.dataset import Dataset
     from graph.update import Delta
 
-
-@dataclass(frozen=True)
-class SourceInfo:
-    """One loaded source: its name, the named graph holding it, and where it came from."""
-
-    name: str
-    graph: str
-    triples: int
-    loaded: str  # ISO 8601 timestamp
-    origin: str = ""
-    checksum: str = ""
-    command: str = ""
-    about: Mapping[str, str] = field(default_factory=dict)
-    union: bool = True
-    """Part of the default graph (a source); False for a standalone graph a client created."""
+__all__ = ["GraphData", "GraphStore", "PreparedWrite", "SourceInfo"]
 
 
 @dataclass(frozen=True)

@@ -17,14 +17,29 @@ their data in the default graph and in named graphs, see exactly what they put.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
-from graph.base import SourceInfo
 from sic.iris import graph_iri, normalise_base, sources_graph
 
 DEFAULT_STORE = "updates"
 """The source that holds what clients write to the default graph."""
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """One loaded source: its name, the named graph holding it, and where it came from."""
+
+    name: str
+    graph: str
+    triples: int
+    loaded: str  # ISO 8601 timestamp
+    origin: str = ""
+    checksum: str = ""
+    command: str = ""
+    about: Mapping[str, str] = field(default_factory=dict)
+    union: bool = True
+    """Part of the default graph (a source); False for a standalone graph a client created."""
 
 
 @dataclass(frozen=True)

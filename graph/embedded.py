@@ -50,8 +50,8 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from graph.base import GraphData, GraphStore, PreparedWrite, SourceInfo
-from graph.dataset import Dataset
+from graph.base import GraphData, GraphStore, PreparedWrite
+from graph.dataset import Dataset, SourceInfo
 from graph.provenance import delta_provenance_ops, provenance_for, sources_from_rows
 from graph.results import (
     AskResult,

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from graph.base import SourceInfo
+from graph.dataset import SourceInfo
 from graph.results import Term, text
 
 if TYPE_CHECKING:

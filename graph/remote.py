@@ -40,8 +40,8 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from graph.base import GraphData, GraphStore, PreparedWrite, SourceInfo
-from graph.dataset import Dataset
+from graph.base import GraphData, GraphStore, PreparedWrite
+from graph.dataset import Dataset, SourceInfo
 from graph.files import checksum_of, rdf_format
 from graph.provenance import (
     STORE_VERSION,

@@ -9,18 +9,51 @@ is staged, validated together and published in one transaction.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import pyoxigraph as ox
 
-from graph.base import SourceInfo
+from graph.dataset import Dataset, SourceInfo
 from graph.files import checksum_of, open_rdf
 from graph.results import text
+from graph.validation import WriteChecker
 from sic.errors import KGError, LoaderError, Location, Problem
 
-if TYPE_CHECKING:
-    from graph.embedded import EmbeddedStore
+
+class Staging(Protocol):
+    """What a restore needs of a store that stages graphs on its own disk (the embedded one)."""
+
+    @property
+    def raw(self) -> ox.Store: ...
+
+    @property
+    def checker(self) -> WriteChecker: ...
+
+    def sources(self) -> list[SourceInfo]: ...
+
+    def dataset(self) -> Dataset: ...
+
+    def graph_for(self, name: str) -> ox.NamedNode: ...
+
+    def new_staging_graph(self) -> ox.NamedNode: ...
+
+    def provenance_for(
+        self,
+        graph: ox.NamedNode,
+        name: str,
+        triples: int,
+        *,
+        origin: str = "",
+        checksum: str = "",
+        command: str = "",
+    ) -> list[ox.Triple]: ...
+
+    def publish(
+        self, items: Sequence[tuple[ox.NamedNode, ox.NamedNode | None, Sequence[ox.Triple]]]
+    ) -> None: ...
+
 
 SIC_SOURCE = ox.NamedNode("https://w3id.org/4p1000/ontology#Source")
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -45,7 +78,7 @@ def _read(path: Path, fmt: ox.RdfFormat) -> list[ox.Quad]:
 
 
 def restore_dataset(
-    store: EmbeddedStore, path: Path, fmt: ox.RdfFormat, *, replace: bool, command: str
+    store: Staging, path: Path, fmt: ox.RdfFormat, *, replace: bool, command: str
 ) -> list[SourceInfo]:
     """Stage, validate and publish every graph of a dataset file (see the module docstring)."""
     by_graph: dict[ox.NamedNode | ox.BlankNode | ox.DefaultGraph, list[ox.Triple]] = defaultdict(

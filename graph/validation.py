@@ -213,11 +213,6 @@ class WriteChecker:
             raise ValidationFailed(violations)
 
 
-def focus_iris(nodes: Iterable[str]) -> list[URIRef]:
-    """IRIs as rdflib focus nodes (a convenience for callers holding strings)."""
-    return [URIRef(n) for n in nodes]
-
-
 def validate_union(
     store: ox.Store, graphs: Sequence[GraphName], checker: WriteChecker | None = None
 ) -> list[Violation]:

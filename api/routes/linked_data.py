@@ -16,25 +16,22 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar, cast
+from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import quote
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import Response
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from api.deps import SettingsDep, StoreDep
 from api.describe import (
     CONTEXT_FILE,
     RDF_TYPE,
     XSD_STRING,
-    PerVersion,
     Statement,
     compact_iri,
     compactor,
@@ -44,12 +41,20 @@ from api.describe import (
     preferred_label,
     vocabulary_labels,
 )
-from api.i18n import install as install_i18n
 from api.in_worker import forwarding
 from api.models import ErrorBody
 from api.negotiation import RDF_FORMATS, Format, NotAcceptable, choose
+from api.responses import (
+    cached,
+    is_fresh,
+    not_modified,
+    render,
+    representation_headers,
+    root_of,
+)
 from api.settings import Settings
-from graph.base import GraphStore, SourceInfo
+from graph.base import GraphStore
+from graph.dataset import SourceInfo
 from graph.results import Term
 from sic.iris import KINDS, mint
 from sic.vocab import ONTOLOGY_IRI, REGION_NS, SIC_NS
@@ -57,7 +62,6 @@ from sic.vocab import ONTOLOGY_IRI, REGION_NS, SIC_NS
 router = APIRouter(tags=["linked data"])
 
 API_DIR = Path(__file__).resolve().parents[1]
-TEMPLATES_DIR = API_DIR / "templates"
 
 FormatName = Literal["html", "turtle", "jsonld", "ntriples", "rdfxml"]
 T = TypeVar("T")
@@ -124,45 +128,7 @@ def etag(version: str, variant: str) -> str:
     return f'"{version}-{variant}"'
 
 
-def is_fresh(request: Request, tag: str) -> bool:
-    """True when If-None-Match names `tag` (or `*`): the client's copy is current."""
-    header = request.headers.get("if-none-match")
-    if not header:
-        return False
-    wanted = tag.removeprefix("W/")
-    for candidate in header.split(","):
-        candidate = candidate.strip()
-        if candidate == "*" or candidate.removeprefix("W/") == wanted:
-            return True
-    return False
-
-
-def representation_headers(tag: str, extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Headers every negotiated response carries: the validator and what it varies on."""
-    return {"ETag": tag, "Vary": "Accept", **(extra or {})}
-
-
-def not_modified(tag: str, extra: Mapping[str, str] | None = None) -> Response:
-    """304: the client's copy is current (no body, same validators)."""
-    return Response(status_code=304, headers=representation_headers(tag, extra))
-
-
 # -- stores, settings and per-version caches ----------------------------------------------
-
-
-def cached(request: Request, name: str, build: Callable[[GraphStore], T]) -> PerVersion[T]:
-    """The application's cache `name` of a value computed from the store per version.
-
-    Kept on the application (never in a module global) so two apps in one process, as tests
-    build them, never see each other's data.
-    """
-    caches: dict[str, PerVersion[Any]] | None = getattr(request.app.state, "ld_caches", None)
-    if caches is None:
-        caches = {}
-        request.app.state.ld_caches = caches
-    if name not in caches:
-        caches[name] = PerVersion(build)
-    return cast(PerVersion[T], caches[name])
 
 
 def published_sources(store: GraphStore) -> list[SourceInfo]:
@@ -219,25 +185,6 @@ def empty_document(rep: Representation, request: Request, note: str) -> bytes:
 
 
 # -- HTML --------------------------------------------------------------------------------
-
-
-@cache
-def templates() -> Environment:
-    """The Jinja2 templates of api/templates, autoescaped."""
-    environment = Environment(
-        loader=FileSystemLoader(TEMPLATES_DIR),
-        autoescape=select_autoescape(["html"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    environment.filters["compact"] = compact_iri
-    install_i18n(environment)
-    return environment
-
-
-def render(template: str, **context: object) -> bytes:
-    """One of api/templates rendered with `context`."""
-    return templates().get_template(template).render(**context).encode()
 
 
 def href(iri: str, base: str, root: str) -> str | None:
@@ -360,11 +307,6 @@ class PageLinks:
             types=[self.value(ox.NamedNode(t)) for t in types],
             properties=self.properties(statements),
         )
-
-
-def root_of(request: Request) -> str:
-    """The path the application is mounted at ('' at the root), for links on pages."""
-    return str(request.scope.get("root_path", "")).rstrip("/")
 
 
 # -- the route ---------------------------------------------------------------------------

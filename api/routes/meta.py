@@ -37,6 +37,14 @@ from api.describe import (
 )
 from api.in_worker import in_worker
 from api.models import ErrorBody
+from api.responses import (
+    cached,
+    is_fresh,
+    not_modified,
+    render,
+    representation_headers,
+    root_of,
+)
 from api.routes.linked_data import (
     ALL_REPRESENTATIONS,
     HTML,
@@ -48,19 +56,14 @@ from api.routes.linked_data import (
     Representation,
     ValueView,
     alternates,
-    cached,
     empty_document,
     etag,
     href,
-    is_fresh,
     negotiate,
-    not_modified,
-    render,
-    representation_headers,
-    root_of,
     serialize_rdf,
 )
-from graph.base import GraphStore, SourceInfo
+from graph.base import GraphStore
+from graph.dataset import SourceInfo
 from graph.results import text
 from sic.validation import default_shape_files
 from sic.vocab import ONTOLOGY_IRI, PREFIXES, SIC_NS

@@ -33,7 +33,7 @@ from api.deps import StoreDep
 from api.i18n import NAMES, Ui, choose_language
 from api.in_worker import in_worker
 from api.negotiation import RDF_FORMATS, Format, NotAcceptable, choose
-from api.routes.linked_data import cached, is_fresh, not_modified, root_of, templates
+from api.responses import cached, is_fresh, not_modified, root_of, templates
 from graph.base import GraphStore
 from queries.catalogue import run
 from sic.errors import KGError, NotFound
