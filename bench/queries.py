@@ -19,7 +19,8 @@ import pyoxigraph as ox
 from rdflib import Graph, Variable
 
 from bench.measure import summarise
-from graph.base import GraphData, GraphStore, SourceInfo
+from graph.base import GraphData, GraphStore
+from graph.dataset import SourceInfo
 from graph.embedded import EmbeddedStore
 from graph.results import GraphResult, QueryResult, SelectResult, Term
 from queries import catalogue, network

@@ -19,9 +19,9 @@ import pyoxigraph as ox
 import pytest
 
 from api.sources import read_source
-from graph.base import GraphData, GraphStore, PreparedWrite, SourceInfo
+from graph.base import GraphData, GraphStore, PreparedWrite
 from graph.bootstrap import ensure_ontology
-from graph.dataset import Dataset
+from graph.dataset import Dataset, SourceInfo
 from graph.embedded import EmbeddedStore
 from graph.remote import RemoteStore
 from graph.results import QueryResult, Term
