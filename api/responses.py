@@ -17,9 +17,9 @@ from fastapi import Request
 from fastapi.responses import Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from api.describe import PerVersion, compact_iri
 from api.i18n import install as install_i18n
 from graph.base import GraphStore
+from queries.describe import PerVersion, compact_iri
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 T = TypeVar("T")

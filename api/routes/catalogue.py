@@ -24,7 +24,6 @@ from fastapi import APIRouter, Path, Query, Request, Response, status
 from pydantic import JsonValue, ValidationError
 
 from api.deps import RunnerDep, SettingsDep, StoreDep, WriteAllowed
-from api.describe import compact_iri, select
 from api.in_worker import in_worker
 from api.limits import read_json
 from api.models import (
@@ -49,6 +48,7 @@ from loaders.table import Row, Table, Tables
 from loaders.workbook import Workbook, trace
 from queries.catalogue import describe as describe_question
 from queries.catalogue import questions, run
+from queries.describe import compact_iri, select
 from runner.pool import Call
 from sic.errors import Conflict, Location, ValidationFailed, Violation
 from sic.iris import graph_iri, mint

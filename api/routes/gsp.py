@@ -35,6 +35,7 @@ from api.negotiation import RDF_FORMATS, charset_of, choose, media_type_of, rdf_
 from api.sparql_answers import QueryAnswer, QueryJob, execute
 from graph import graph_store
 from graph.base import GraphStore, PreparedWrite
+from queries.describe import SPARQL_DIR
 from runner.pool import Call
 from sic.errors import NotFound, QueryError, TooLarge, UnsupportedBody
 from sic.iris import graph_iri, sources_graph
@@ -43,7 +44,7 @@ from sic.terms import relabel
 
 router = APIRouter(tags=["Graph Store"])
 
-_GRAPH_TRIPLES = registry(Path(__file__).resolve().parents[1] / "sparql")
+_GRAPH_TRIPLES = registry(SPARQL_DIR)
 _DEFAULT_SOURCE = "updates"
 
 GraphParam = Annotated[

@@ -28,19 +28,6 @@ from fastapi import Path as PathParam
 from fastapi.responses import Response
 
 from api.deps import SettingsDep, StoreDep
-from api.describe import (
-    CONTEXT_FILE,
-    RDF_TYPE,
-    XSD_STRING,
-    Statement,
-    compact_iri,
-    compactor,
-    context_document,
-    describe,
-    jsonld,
-    preferred_label,
-    vocabulary_labels,
-)
 from api.in_worker import forwarding
 from api.models import ErrorBody
 from api.negotiation import RDF_FORMATS, Format, NotAcceptable, choose
@@ -56,6 +43,19 @@ from api.settings import Settings
 from graph.base import GraphStore
 from graph.dataset import SourceInfo
 from graph.results import Term
+from queries.describe import (
+    CONTEXT_FILE,
+    RDF_TYPE,
+    XSD_STRING,
+    Statement,
+    compact_iri,
+    compactor,
+    context_document,
+    describe,
+    jsonld,
+    preferred_label,
+    vocabulary_labels,
+)
 from sic.iris import KINDS, mint
 from sic.vocab import ONTOLOGY_IRI, REGION_NS, SIC_NS
 
@@ -365,7 +365,7 @@ async def resource(
 ) -> Response:
     """The description of `{BASE}id/{kind}/{key}` in the representation the client asked for.
 
-    See api.describe for what a description holds. The store is read only when the client's
+    See queries.describe for what a description holds. The store is read only when the client's
     copy is out of date: the ETag is known from the store version alone. When the store knows
     its version without asking anyone (the embedded one), a 304 or a kept description is
     answered right here; anything that reads the store runs on a worker thread.
@@ -491,7 +491,7 @@ _described = forwarding(_describe_resource)
     summary="The versioned JSON-LD context of every JSON-LD document this service writes",
 )
 def jsonld_context(request: Request) -> Response:
-    """api/context.jsonld as it is on disk; its ETag names its version and its content."""
+    """sic/context.jsonld as it is on disk; its ETag names its version and its content."""
     body = CONTEXT_FILE.read_bytes()
     version = context_document().get("owl:versionInfo", "0")
     tag = f'"context-{version}-{hashlib.sha256(body).hexdigest()[:16]}"'

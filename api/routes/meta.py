@@ -26,15 +26,6 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from api.deps import SettingsDep, StoreDep
-from api.describe import (
-    RDF_TYPE,
-    RDFS_LABEL,
-    SKOS_PREF_LABEL,
-    Statement,
-    construct,
-    preferred_label,
-    select,
-)
 from api.in_worker import in_worker
 from api.models import ErrorBody
 from api.responses import (
@@ -65,6 +56,15 @@ from api.routes.linked_data import (
 from graph.base import GraphStore
 from graph.dataset import SourceInfo
 from graph.results import text
+from queries.describe import (
+    RDF_TYPE,
+    RDFS_LABEL,
+    SKOS_PREF_LABEL,
+    Statement,
+    construct,
+    preferred_label,
+    select,
+)
 from sic.validation import default_shape_files
 from sic.vocab import ONTOLOGY_IRI, PREFIXES, SIC_NS
 

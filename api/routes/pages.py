@@ -1,8 +1,8 @@
 """The web pages for people: dashboard, gaps, network, the catalogue as forms, the query editor.
 
 Server-rendered HTML (Jinja2, api/templates/) from the same question catalogue the API uses
-(api.pages arranges the answers), with a little JavaScript where it helps: the network drawing
-and the query editor. Every asset is served from api/static/ by this service; nothing comes
+(queries.page_data arranges the answers), with a little JavaScript where it helps: the network
+drawing and the query editor. Every asset is served from api/static/ by this service; nothing comes
 from a CDN. Pages speak English, French or Spanish (api.i18n) and say so in Content-Language;
 they vary on Accept-Language, and carry an ETag made of the store version, the language and
 the URL, so a reader who already has the current page gets 304.
@@ -28,13 +28,13 @@ from fastapi import APIRouter, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import Response
 
-from api import pages
 from api.deps import StoreDep
 from api.i18n import NAMES, Ui, choose_language
 from api.in_worker import in_worker
 from api.negotiation import RDF_FORMATS, Format, NotAcceptable, choose
 from api.responses import cached, is_fresh, not_modified, root_of, templates
 from graph.base import GraphStore
+from queries import page_data as pages
 from queries.catalogue import run
 from sic.errors import KGError, NotFound
 
@@ -133,16 +133,17 @@ def html_page(
 ) -> Response:
     """A page: 304 when the reader's copy is current, an HTML error page for a bad request."""
     view = view_of(request, store)
-    tag = page_tag(request, store, view.ui)
+    ui = reader(request)
+    tag = page_tag(request, store, ui)
     if is_fresh(request, tag):
         return not_modified(tag, {"Vary": "Accept, Accept-Language"})
     try:
         context = dict(build(view))
     except KGError as error:
-        return error_page(request, view.ui, error)
+        return error_page(request, ui, error)
     code = int(context.pop("status_code", 200))
-    body = render_page(request, view.ui, template, status_code=code, view=view, **context)
-    headers = _headers(view.ui, tag if code == 200 else None)
+    body = render_page(request, ui, template, status_code=code, view=view, **context)
+    headers = _headers(ui, tag if code == 200 else None)
     return Response(body, status_code=code, media_type=HTML_TYPE, headers=headers)
 
 
@@ -171,7 +172,7 @@ def csv_download(
     except KGError as error:
         body = pages.to_csv([{"error": str(error)}], ["error"])
         code = 404 if isinstance(error, NotFound) else 400
-    headers = {**_headers(view.ui), "Content-Disposition": attachment(name)}
+    headers = {**_headers(reader(request)), "Content-Disposition": attachment(name)}
     return Response(body, status_code=code, media_type=CSV_TYPE, headers=headers)
 
 
@@ -426,17 +427,16 @@ def resource_page(
     from the catalogue, with the description (`resource.html`'s context) at the bottom; for
     every other kind the description alone, in the reader's language."""
     view = view_of(request, store)
+    ui = reader(request)
     description.pop("root", None)  # render_page sets it
     if kind not in RICH_KINDS:
-        return render_page(request, view.ui, "resource.html", view=view, **description)
+        return render_page(request, ui, "resource.html", view=view, **description)
     build = {
         "activity": pages.activity_page,
         "objective": pages.objective_page,
         "organisation": pages.organisation_page,
     }[kind]
-    return render_page(
-        request, view.ui, f"{kind}.html", view=view, page=build(view, key), **description
-    )
+    return render_page(request, ui, f"{kind}.html", view=view, page=build(view, key), **description)
 
 
 # -- static assets --------------------------------------------------------------------------------

@@ -16,13 +16,13 @@ from rdflib.namespace import RDFS
 from starlette.exceptions import StarletteDeprecationWarning
 
 from api.app import create_app
-from api.describe import CONTEXT_FILE, compactor
 from api.settings import Settings
 from api.sources import read_source
 from graph.bootstrap import ensure_ontology
 from graph.embedded import EmbeddedStore
 from graph.update import Delta
 from graph.validation import WriteChecker
+from queries.describe import CONTEXT_FILE, compactor
 
 with warnings.catch_warnings():
     # starlette asks for httpx2 and warns when it falls back to httpx; the client is the same
@@ -412,9 +412,9 @@ def test_inbound_links_are_capped_and_say_so(
 
     (The cap is patched before the service starts: its workers are forked with it.)
     """
-    import api.describe
+    import queries.describe
 
-    monkeypatch.setattr(api.describe, "INBOUND_LINKS", 3)
+    monkeypatch.setattr(queries.describe, "INBOUND_LINKS", 3)
     objective = ox.NamedNode(BASE + "id/objective/A1")
     with serve(store) as client:
         r = client.get("/id/objective/A1", headers={"Accept": "text/turtle"})
@@ -427,7 +427,7 @@ def test_inbound_links_are_capped_and_say_so(
 def test_every_description_query_projects_its_parameters() -> None:
     """A parameter is bound by the store as a term: pyoxigraph needs it in the projection, and a
     remote store joins it with VALUES, which only meets projected variables."""
-    from api.describe import api_queries
+    from queries.describe import api_queries
     from sic.rq import projection, variables
 
     queries = list(api_queries())

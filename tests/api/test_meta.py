@@ -17,13 +17,13 @@ from rdflib.namespace import RDFS
 from starlette.exceptions import StarletteDeprecationWarning
 
 from api.app import create_app
-from api.describe import CONTEXT_FILE
 from api.settings import Settings
 from api.sources import read_source
 from graph.bootstrap import ensure_ontology
 from graph.embedded import EmbeddedStore
 from graph.update import Delta
 from graph.validation import WriteChecker
+from queries.describe import CONTEXT_FILE
 from sic.ontology import ontology_graph
 from sic.validation import default_shape_files
 

@@ -404,12 +404,12 @@ def test_no_raw_string_key_leaks_into_a_page(client: TestClient) -> None:
 
 
 def test_page_queries_declare_project_and_answer(store: EmbeddedStore) -> None:
-    """Each api/page_sparql/*.rq: a header, its parameters used and projected (pyoxigraph only
+    """Each queries/blocks/pages/*.rq: a header, its parameters used and projected (pyoxigraph only
     substitutes projected variables, a remote store joins a VALUES block on them), and rows
     with every declared column on the reference data."""
     import pyoxigraph as ox
 
-    from api.pages import PAGE_SPARQL, page_query, page_rows
+    from queries.page_data import PAGE_SPARQL, page_query, page_rows
     from sic.iris import mint
     from sic.rq import projection, variables
 

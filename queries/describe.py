@@ -12,9 +12,9 @@ its own:
 - the sources its triples came from, with their provenance (`prov:wasDerivedFrom` from the
   resource to each source graph, as DBpedia links a resource to the page it was extracted from).
 
-Each part is one `.rq` file of api/sparql/ with the resource bound as a term, so the store
-answers from its subject or object index: a lookup costs a few index scans whatever the size of
-the store, which is what keeps /id/... fast at a million triples.
+Each part is one `.rq` file of queries/blocks/describe/ with the resource bound as a term, so
+the store answers from its subject or object index: a lookup costs a few index scans whatever
+the size of the store, which is what keeps /id/... fast at a million triples.
 """
 
 from __future__ import annotations
@@ -37,8 +37,8 @@ from sic.errors import QueryError
 from sic.rq import Registry, RqQuery, registry
 from sic.vocab import ONTOLOGY_IRI
 
-SPARQL_DIR = Path(__file__).resolve().parent / "sparql"
-CONTEXT_FILE = Path(__file__).resolve().parent / "context.jsonld"
+SPARQL_DIR = Path(__file__).resolve().parent / "blocks" / "describe"
+CONTEXT_FILE = Path(__file__).resolve().parents[1] / "sic" / "context.jsonld"
 
 INBOUND_LINKS = 500
 """Inbound links listed at most; more are left to the SPARQL endpoint (the description says so).
@@ -64,12 +64,12 @@ T = TypeVar("T")
 
 
 def api_queries() -> Registry:
-    """The `.rq` files of api/sparql/, parsed once per process."""
+    """The `.rq` files of queries/blocks/describe/, parsed once per process."""
     return registry(SPARQL_DIR)
 
 
 def api_query(name: str) -> RqQuery:
-    """One query of api/sparql/ by name.
+    """One query of queries/blocks/describe/ by name.
 
     :raises NotFound: if there is no such file.
     """
@@ -77,18 +77,18 @@ def api_query(name: str) -> RqQuery:
 
 
 def select(store: GraphStore, name: str, limit: int | None = None, **terms: Term) -> SelectResult:
-    """Run one of api/sparql's SELECT queries with its parameters bound as terms."""
+    """Run a SELECT query of queries/blocks/describe/ with its parameters bound as terms."""
     result = store.query(api_query(name).text, substitutions=terms, limit=limit, sources_named=True)
     if not isinstance(result, SelectResult):
-        raise QueryError(f"api/sparql/{name}.rq must be a SELECT query")
+        raise QueryError(f"queries/blocks/describe/{name}.rq must be a SELECT query")
     return result
 
 
 def construct(store: GraphStore, name: str, **terms: Term) -> list[ox.Triple]:
-    """Run one of api/sparql's CONSTRUCT queries with its parameters bound as terms."""
+    """Run a CONSTRUCT query of queries/blocks/describe/ with its parameters bound as terms."""
     result = store.query(api_query(name).text, substitutions=terms, sources_named=True)
     if not isinstance(result, GraphResult):
-        raise QueryError(f"api/sparql/{name}.rq must be a CONSTRUCT query")
+        raise QueryError(f"queries/blocks/describe/{name}.rq must be a CONSTRUCT query")
     return result.triples
 
 
@@ -361,7 +361,7 @@ def preferred_label(
 
 @cache
 def context_document() -> dict[str, Any]:
-    """api/context.jsonld, the versioned JSON-LD context served at /context.jsonld."""
+    """sic/context.jsonld, the versioned JSON-LD context served at /context.jsonld."""
     loaded = json.loads(CONTEXT_FILE.read_text(encoding="utf-8"))
     if not isinstance(loaded, dict) or not isinstance(loaded.get("@context"), dict):
         raise ValueError(f"{CONTEXT_FILE} must be an object with an @context object")
@@ -380,7 +380,7 @@ class _TermDefinition:
 
 @dataclass
 class JsonLdCompactor:
-    """Writes triples as compact JSON-LD under api/context.jsonld (one node object each).
+    """Writes triples as compact JSON-LD under sic/context.jsonld (one node object each).
 
     Each value uses the context's term for its property when the term's coercion fits the
     value (`objective` for an IRI, `budget` for an xsd:decimal, `label` as a language map),
@@ -506,7 +506,7 @@ def _unwrap(node: dict[str, Any]) -> dict[str, Any]:
 
 @cache
 def compactor() -> JsonLdCompactor:
-    """The compactor for api/context.jsonld, built once."""
+    """The compactor for sic/context.jsonld, built once."""
     return JsonLdCompactor.from_context(context_document()["@context"])
 
 

@@ -5,7 +5,7 @@ dashboard, the gaps with their filters, an activity with its candidates and a su
 alliance, an objective, an organisation, the partner network and the catalogue as forms. The
 few things the catalogue has no question for (figures for the dashboard, the latest projects,
 Delphi evidence, labels in French and Spanish, the values a filter offers) are `.rq` files of
-api/page_sparql/, bound as terms like every other query. Nothing here writes HTML: the
+queries/blocks/pages/, bound as terms like every other query. Nothing here writes HTML: the
 functions return plain data for the templates, and the routes (api/routes/pages.py and the
 linked-data route) render it.
 """
@@ -21,16 +21,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from threading import Lock
-from typing import Any
+from typing import Any, Protocol
 
 import pyoxigraph as ox
 
-from api.describe import compactor
-from api.i18n import Ui
 from graph.base import GraphStore
 from graph.results import SelectResult, Term
 from queries.answer import QueryAnswer, Row, rows_of
 from queries.catalogue import Question, questions, run
+from queries.describe import compactor
 from queries.network import projections
 from queries.sparql import rq_registry
 from sic.errors import NotFound, QueryError
@@ -38,7 +37,7 @@ from sic.iris import mint
 from sic.rq import RqQuery, registry
 from sic.vocab import SIC_NS
 
-PAGE_SPARQL = Path(__file__).resolve().parent / "page_sparql"
+PAGE_SPARQL = Path(__file__).resolve().parent / "blocks" / "pages"
 
 COVERAGE_LEVELS: tuple[str, ...] = ("uncovered", "in_preparation", "funded", "in_implementation")
 """The columns of coverage-by-objective, least to most advanced: the heatmap's columns."""
@@ -90,7 +89,7 @@ ALLIANCE_CSV_COLUMNS: tuple[str, ...] = (
 
 
 def page_query(name: str) -> RqQuery:
-    """One `.rq` file of api/page_sparql/ by name.
+    """One `.rq` file of queries/blocks/pages/ by name.
 
     :raises NotFound: if there is no such file.
     """
@@ -98,11 +97,11 @@ def page_query(name: str) -> RqQuery:
 
 
 def page_rows(store: GraphStore, name: str, **terms: Term) -> list[Row]:
-    """Rows of plain values from one of api/page_sparql's SELECT queries, terms bound."""
+    """Rows of plain values from a SELECT query of queries/blocks/pages/, terms bound."""
     query = page_query(name)
     result = store.query(query.text, substitutions=terms)
     if not isinstance(result, SelectResult):
-        raise QueryError(f"api/page_sparql/{name}.rq must be a SELECT query")
+        raise QueryError(f"queries/blocks/pages/{name}.rq must be a SELECT query")
     return rows_of(result, store.base, query.columns)
 
 
@@ -195,12 +194,22 @@ class Lookups:
             return self._rows[name]
 
 
+class Reader(Protocol):
+    """Who reads a page, as the page data needs to know them (the faces' api.i18n.Ui is one):
+    their language, and how a link keeps it."""
+
+    @property
+    def lang(self) -> str: ...
+
+    def url(self, path: str, **params: object) -> str: ...
+
+
 @dataclass(frozen=True)
 class View:
     """What every page needs: the store, the reader's language, names, choices, lookups."""
 
     store: GraphStore
-    ui: Ui
+    ui: Reader
     labels: Labels
     choices: Choices
     lookups: Lookups
