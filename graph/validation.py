@@ -23,7 +23,7 @@ from graph.sparql_files import internal
 from sic.errors import ValidationFailed, Violation
 from sic.terms import to_rdflib
 from sic.validation import Validator, validator
-from sic.vocab import AGROVOC_NS, ONTOLOGY_IRI, REGION_NS, SH, SIC_NS
+from sic.vocab import AGROVOC_NS, ONTOLOGY_IRI, RDF_TYPE, REGION_NS, SH, SIC_NS
 
 WHOLE_GRAPH_ABOVE = 2_000
 """Above this many focus nodes, copy the union and validate it whole instead of per node."""
@@ -48,7 +48,6 @@ def _copy(store: ox.Store, graphs: Iterable[GraphName]) -> Graph:
     return out
 
 
-_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _VOCABULARY = (
     SIC_NS,
     REGION_NS,
@@ -126,10 +125,10 @@ def affected(
         if isinstance(s, ox.NamedNode | ox.BlankNode) and not _is_vocabulary(s):
             focus.add(s)
             expand.add(s)
-            if was_removed or p == _RDF_TYPE:
+            if was_removed or p == RDF_TYPE:
                 relinked.add(s)
         if (
-            p != _RDF_TYPE
+            p != RDF_TYPE
             and isinstance(o, ox.NamedNode | ox.BlankNode)
             and not _is_vocabulary(o)
             and (inbound is None or p.value in inbound)
@@ -137,7 +136,35 @@ def affected(
             focus.add(o)
             expand.add(o)
     linkers = inbound_subjects(store, relinked, graphs)
-    return focus | linkers, expand | linkers
+    users = _read_through(store, {n for n in focus if n not in linkers}, graphs, inbound)
+    return focus | linkers | users, expand | linkers | users
+
+
+def _read_through(
+    store: ox.Store, changed: set[Node], graphs: Sequence[GraphName], inbound: frozenset[str] | None
+) -> set[Node]:
+    """The nodes that changed nodes link to through a predicate some rule reads inbound.
+
+    Such a rule reads the changed node's own triples from the node it points at (a project's
+    rule reads the status of each funding whose `schema:fundedItem` is the project), so when a
+    funding loses or gains its status, the project it funds is re-checked too. Past
+    WHOLE_GRAPH_ABOVE changed nodes the union is validated whole anyway: nothing to look up.
+    """
+    if len(changed) > WHOLE_GRAPH_ABOVE or (inbound is not None and not inbound):
+        return set()
+    out: set[Node] = set()
+    for node in changed:
+        for g in graphs:
+            for q in store.quads_for_pattern(node, None, None, g):
+                o = q.object
+                if (
+                    isinstance(o, ox.NamedNode | ox.BlankNode)
+                    and q.predicate != RDF_TYPE
+                    and not _is_vocabulary(o)
+                    and (inbound is None or q.predicate.value in inbound)
+                ):
+                    out.add(o)
+    return out
 
 
 class WriteChecker:
