@@ -86,9 +86,6 @@ from sic.iris import graph_iri, normalise_base, sources_graph
 from sic.terms import graph_to_quads
 from sic.vocab import DEFAULT_BASE, ONTOLOGY_IRI
 
-_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-
-
 log = logging.getLogger(__name__)
 
 _Fill = Callable[[ox.NamedNode], None]

@@ -14,6 +14,7 @@ import pyoxigraph as ox
 
 from graph.dataset import SourceInfo
 from graph.results import Term, text
+from sic.vocab import RDF_TYPE
 
 if TYPE_CHECKING:
     from graph.update import Delta
@@ -21,7 +22,6 @@ if TYPE_CHECKING:
 XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 
 SIC = "https://w3id.org/4p1000/ontology#"
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _DCT = "http://purl.org/dc/terms/"
 _PROV = "http://www.w3.org/ns/prov#"
 _XSD = "http://www.w3.org/2001/XMLSchema#"

@@ -79,10 +79,9 @@ from sic.errors import (
 )
 from sic.iris import graph_iri, normalise_base, sources_graph
 from sic.terms import graph_to_quads
-from sic.vocab import DEFAULT_BASE, ONTOLOGY_IRI
+from sic.vocab import DEFAULT_BASE, ONTOLOGY_IRI, RDF_TYPE
 
 _SIC_SOURCE = ox.NamedNode("https://w3id.org/4p1000/ontology#Source")
-_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _DCT_IDENTIFIER = ox.NamedNode("http://purl.org/dc/terms/identifier")
 _XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 _BNODE_STANDIN = "urn:x-sic:bnode:"
@@ -538,7 +537,7 @@ class RemoteStore(GraphStore):
             (
                 g
                 for g, ts in by_graph.items()
-                if any(t.predicate == _RDF_TYPE and t.object == _SIC_SOURCE for t in ts)
+                if any(t.predicate == RDF_TYPE and t.object == _SIC_SOURCE for t in ts)
             ),
             None,
         )

@@ -22,11 +22,11 @@ from graph.neighbourhood import Node
 from graph.remote_text import values_rows
 from graph.results import Term
 from graph.validation import WHOLE_GRAPH_ABOVE, WriteChecker, check_delta
+from sic.vocab import RDF_TYPE
 
 Select = Callable[[str, Sequence[str]], list[dict[str, Term]]]
 """Runs a SELECT over the given graphs (as the default graph) and returns every row."""
 
-_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _DCT_IDENTIFIER = ox.NamedNode("http://purl.org/dc/terms/identifier")
 _BATCH = 300
 DEPTH = 3
@@ -128,12 +128,12 @@ class Fetcher:
             rows = " ".join(f"({c} {k})" for c, k in ordered[i : i + _BATCH])
             query = (
                 "SELECT ?s ?c ?k WHERE { VALUES (?c ?k) { " + rows + " } "
-                f"?s {_RDF_TYPE} ?c ; {_DCT_IDENTIFIER} ?k }}"
+                f"?s {RDF_TYPE} ?c ; {_DCT_IDENTIFIER} ?k }}"
             )
             for row in self.select(query, self.graphs):
                 s, c, k = row.get("s"), row.get("c"), row.get("k")
                 if isinstance(s, ox.NamedNode | ox.BlankNode) and isinstance(c, ox.NamedNode):
-                    self.scratch.add(ox.Quad(s, _RDF_TYPE, c, self.into))
+                    self.scratch.add(ox.Quad(s, RDF_TYPE, c, self.into))
                     if isinstance(k, ox.Literal):
                         self.scratch.add(ox.Quad(s, _DCT_IDENTIFIER, k, self.into))
 
@@ -236,7 +236,7 @@ def check_remote_write(
         for t in triples:
             if not isinstance(t.subject, ox.NamedNode | ox.BlankNode):
                 continue
-            if t.predicate == _RDF_TYPE and isinstance(t.object, ox.NamedNode):
+            if t.predicate == RDF_TYPE and isinstance(t.object, ox.NamedNode):
                 types.setdefault(t.subject, []).append(t.object)
             elif t.predicate == _DCT_IDENTIFIER and isinstance(t.object, ox.Literal):
                 keys.setdefault(t.subject, []).append(t.object)
@@ -311,10 +311,10 @@ def check_remote_delta(
             if t.predicate != _DCT_IDENTIFIER or not isinstance(key, ox.Literal):
                 continue
             classes: set[object] = {
-                a.object for a in added if a.subject == subject and a.predicate == _RDF_TYPE
+                a.object for a in added if a.subject == subject and a.predicate == RDF_TYPE
             }
             if isinstance(subject, ox.NamedNode | ox.BlankNode):
-                classes |= {q.object for q in scratch.quads_for_pattern(subject, _RDF_TYPE, None)}
+                classes |= {q.object for q in scratch.quads_for_pattern(subject, RDF_TYPE, None)}
             pairs |= {(c, key) for c in classes if isinstance(c, ox.NamedNode)}
         fetch.same_keys(pairs)
     check_delta(checker, scratch, added, removed, [context])

@@ -20,6 +20,7 @@ from graph.files import checksum_of, open_rdf
 from graph.results import text
 from graph.validation import WriteChecker
 from sic.errors import KGError, LoaderError, Location, Problem
+from sic.vocab import RDF_TYPE
 
 
 class Staging(Protocol):
@@ -56,7 +57,6 @@ class Staging(Protocol):
 
 
 SIC_SOURCE = ox.NamedNode("https://w3id.org/4p1000/ontology#Source")
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 DCT_IDENTIFIER = ox.NamedNode("http://purl.org/dc/terms/identifier")
 
 

@@ -38,6 +38,7 @@ from graph.sparql_lexer import screen, tokens, uses_keyword
 from graph.update_ops import ALL, DEFAULT, NAMED, Operation, operations
 from sic.errors import QueryError
 from sic.terms import relabel, to_ox
+from sic.vocab import RDF_TYPE
 
 Triple = ox.Triple
 
@@ -329,7 +330,7 @@ class _Evaluation:
         def quads() -> Iterator[ox.Quad]:
             for i, row in enumerate(rows):
                 node = ox.NamedNode(f"urn:sic:rows:{tag}:{i}")
-                yield ox.Quad(node, _RDF_TYPE, row_type, rows_graph)
+                yield ox.Quad(node, RDF_TYPE, row_type, rows_graph)
                 for v, term in zip(variables, row, strict=True):
                     if term is not None:
                         yield ox.Quad(node, slots[v], term, rows_graph)
@@ -541,9 +542,6 @@ class _Evaluation:
                 self.graphs[g] = g == self.default_store
                 store.add_graph(_node(g))
             store.extend(ox.Quad(t.subject, t.predicate, t.object, _node(g)) for t in ts)
-
-
-_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 
 def _relabelled(

@@ -36,6 +36,7 @@ from graph.results import GraphResult, SelectResult, Term
 from sic.errors import QueryError
 from sic.rq import Registry, RqQuery, registry
 from sic.vocab import ONTOLOGY_IRI
+from sic.vocab import RDF_TYPE as TYPE_NODE
 
 SPARQL_DIR = Path(__file__).resolve().parent / "blocks" / "describe"
 CONTEXT_FILE = Path(__file__).resolve().parents[1] / "sic" / "context.jsonld"
@@ -49,7 +50,7 @@ FRAGMENT_TRIPLES = 5_000
 LABEL_ROWS = 10_000
 """Label rows read at most by one lookup (a bound that real data never reaches)."""
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDF_TYPE = TYPE_NODE.value
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 SKOS_PREF_LABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"

@@ -1,4 +1,5 @@
-"""Namespaces used across the platform, as rdflib namespaces.
+"""Namespaces used across the platform, as rdflib namespaces, and the few terms the engine
+side needs as pyoxigraph nodes.
 
 The ontology terms are documented in ontology/README.md; this module only names them so that
 Python code never spells an IRI twice.
@@ -6,8 +7,9 @@ Python code never spells an IRI twice.
 
 from __future__ import annotations
 
+import pyoxigraph as ox
 from rdflib import Namespace
-from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD
 
 SIC_NS = "https://w3id.org/4p1000/ontology#"
 ONTOLOGY_IRI = "https://w3id.org/4p1000/ontology"
@@ -22,6 +24,9 @@ SCHEMA = Namespace("https://schema.org/")
 SH = Namespace("http://www.w3.org/ns/shacl#")
 REGION = Namespace(REGION_NS)
 AGROVOC = Namespace(AGROVOC_NS)
+
+RDF_TYPE = ox.NamedNode(str(RDF.type))
+"""rdf:type as a pyoxigraph node (the engine side's twin of rdflib's RDF.type)."""
 
 PREFIXES: dict[str, str] = {
     "sic": SIC_NS,
@@ -43,6 +48,7 @@ PREFIXES: dict[str, str] = {
 __all__ = [
     "AGROVOC",
     "AGROVOC_NS",
+    "DCAT",
     "DCTERMS",
     "DEFAULT_BASE",
     "FOAF",
@@ -53,6 +59,7 @@ __all__ = [
     "PROV",
     "RDF",
     "RDFS",
+    "RDF_TYPE",
     "REGION",
     "REGION_NS",
     "SCHEMA",

@@ -65,21 +65,17 @@ from queries.describe import (
     preferred_label,
     select,
 )
+from sic import vocab
 from sic.validation import default_shape_files
 from sic.vocab import ONTOLOGY_IRI, PREFIXES, SIC_NS
 
 router = APIRouter(tags=["metadata"])
 
-OWL = "http://www.w3.org/2002/07/owl#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-SH = "http://www.w3.org/ns/shacl#"
-VOID = "http://rdfs.org/ns/void#"
-DCAT = "http://www.w3.org/ns/dcat#"
-DCT = "http://purl.org/dc/terms/"
-FOAF = "http://xmlns.com/foaf/0.1/"
-PROV = "http://www.w3.org/ns/prov#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
+OWL, SKOS, RDFS, SH, VOID, DCAT, DCT, FOAF, PROV, XSD = (
+    str(ns) for ns in (vocab.OWL, vocab.SKOS, vocab.RDFS, vocab.SH, vocab.VOID, vocab.DCAT,
+                       vocab.DCTERMS, vocab.FOAF, vocab.PROV, vocab.XSD)
+)  # fmt: skip
+"""The namespaces as text, spelled once in sic/vocab.py."""
 IANA = "https://www.iana.org/assignments/media-types/"
 
 _FORMAT_QUERY = Query(

@@ -50,6 +50,7 @@ from api.sparql_answers import QueryAnswer, QueryJob, execute
 from graph.base import GraphStore, PreparedWrite
 from graph.results import GraphResult
 from runner.pool import Call
+from sic.vocab import RDF_TYPE
 
 router = APIRouter(tags=["SPARQL"])
 
@@ -310,7 +311,6 @@ def prepare_update(
 
 _SD = "http://www.w3.org/ns/sparql-service-description#"
 _FORMATS = "http://www.w3.org/ns/formats/"
-_RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _DCT_DESCRIPTION = ox.NamedNode("http://purl.org/dc/terms/description")
 _FORMAT_IRIS: Sequence[str] = (
     "SPARQL_Results_JSON",
@@ -338,7 +338,7 @@ def service_description(
     dataset = ox.BlankNode()
     default = ox.BlankNode()
     triples = [
-        ox.Triple(service, _RDF_TYPE, _sd("Service")),
+        ox.Triple(service, RDF_TYPE, _sd("Service")),
         ox.Triple(service, _sd("endpoint"), service),
         ox.Triple(service, _sd("supportedLanguage"), _sd("SPARQL11Query")),
         ox.Triple(service, _sd("feature"), _sd("UnionDefaultGraph")),
@@ -359,9 +359,9 @@ def service_description(
             ),
         ),
         ox.Triple(service, _sd("defaultDataset"), dataset),
-        ox.Triple(dataset, _RDF_TYPE, _sd("Dataset")),
+        ox.Triple(dataset, RDF_TYPE, _sd("Dataset")),
         ox.Triple(dataset, _sd("defaultGraph"), default),
-        ox.Triple(default, _RDF_TYPE, _sd("Graph")),
+        ox.Triple(default, RDF_TYPE, _sd("Graph")),
     ]
     triples += [
         ox.Triple(service, _sd("resultFormat"), ox.NamedNode(_FORMATS + name))
@@ -371,13 +371,13 @@ def service_description(
         named = ox.BlankNode()
         triples += [
             ox.Triple(dataset, _sd("namedGraph"), named),
-            ox.Triple(named, _RDF_TYPE, _sd("NamedGraph")),
+            ox.Triple(named, RDF_TYPE, _sd("NamedGraph")),
             ox.Triple(named, _sd("name"), ox.NamedNode(graph)),
         ]
     if settings.write_token is not None:
         updates = ox.NamedNode(update_endpoint)
         triples += [
-            ox.Triple(updates, _RDF_TYPE, _sd("Service")),
+            ox.Triple(updates, RDF_TYPE, _sd("Service")),
             ox.Triple(updates, _sd("endpoint"), updates),
             ox.Triple(updates, _sd("supportedLanguage"), _sd("SPARQL11Update")),
         ]
