@@ -41,10 +41,8 @@ from api.models import (
 )
 from graph.base import GraphStore, PreparedWrite
 from graph.update import Delta
-from loaders import mapping
 from loaders.builder import Builder
-from loaders.sheets import BY_NAME, PROJECTS
-from loaders.table import Row, Table, Tables
+from loaders.record import project_record
 from loaders.workbook import Workbook, trace
 from queries.catalogue import describe as describe_question
 from queries.catalogue import questions, run
@@ -246,29 +244,14 @@ def _focus(raw: object, base: str) -> str:
 
 
 def map_project(idea: ProjectIdea, base: str) -> tuple[Builder, Workbook]:
-    """The RDF of a project idea, by the workbook mapping of one projects.csv row.
-
-    References are resolved as IRIs (the keys are taken as given); the SHACL shapes then check
-    against the store that they name an existing organisation, alliance and activities.
-    """
-    cells = idea.cells()
-    table = Table("projects", BODY_SOURCE, tuple(cells), (Row(1, cells),))
-    tables = Tables(name="api", checksum="", tables={"projects": table})
-    builder = Builder(tables, base)
-    builder.collect_keys(PROJECTS)
+    """The RDF of a project idea, by the workbook mapping of one projects.csv row
+    (loaders.record); the shapes then check what its keys refer to."""
     referenced = {
         "organisations": [idea.lead, *idea.partners],
         "alliances": [idea.alliance] if idea.alliance else [],
         "activities": idea.activities,
     }
-    for sheet, keys in referenced.items():
-        builder.keys[sheet] = {key: 0 for key in keys}
-    for row in builder.rows(BY_NAME["projects"]):
-        mapping._project(row)
-    workbook = Workbook(
-        graph=builder.graph, origins=builder.origins, about={}, columns=builder.columns
-    )
-    return builder, workbook
+    return project_record(idea.cells(), referenced, base, BODY_SOURCE)
 
 
 def _without_row(violations: list[Violation]) -> list[Violation]:
