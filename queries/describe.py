@@ -33,7 +33,7 @@ import pyoxigraph as ox
 from graph.base import GraphStore
 from graph.dataset import SourceInfo
 from graph.results import GraphResult, SelectResult, Term
-from sic.errors import QueryError
+from queries.sparql import run
 from sic.rq import Registry, RqQuery, registry
 from sic.vocab import ONTOLOGY_IRI
 from sic.vocab import RDF_TYPE as TYPE_NODE
@@ -79,18 +79,12 @@ def api_query(name: str) -> RqQuery:
 
 def select(store: GraphStore, name: str, limit: int | None = None, **terms: Term) -> SelectResult:
     """Run a SELECT query of queries/blocks/describe/ with its parameters bound as terms."""
-    result = store.query(api_query(name).text, substitutions=terms, limit=limit, sources_named=True)
-    if not isinstance(result, SelectResult):
-        raise QueryError(f"queries/blocks/describe/{name}.rq must be a SELECT query")
-    return result
+    return run(store, api_query(name), terms, SelectResult, limit=limit, sources_named=True)
 
 
 def construct(store: GraphStore, name: str, **terms: Term) -> list[ox.Triple]:
     """Run a CONSTRUCT query of queries/blocks/describe/ with its parameters bound as terms."""
-    result = store.query(api_query(name).text, substitutions=terms, sources_named=True)
-    if not isinstance(result, GraphResult):
-        raise QueryError(f"queries/blocks/describe/{name}.rq must be a CONSTRUCT query")
-    return result.triples
+    return run(store, api_query(name), terms, GraphResult, sources_named=True).triples
 
 
 @dataclass(frozen=True)

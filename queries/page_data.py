@@ -26,12 +26,12 @@ from typing import Any, Protocol
 import pyoxigraph as ox
 
 from graph.base import GraphStore
-from graph.results import SelectResult, Term
+from graph.results import Term
 from queries.answer import QueryAnswer, Row, rows_of
 from queries.catalogue import Question, questions, run
 from queries.describe import compactor
 from queries.network import projections
-from queries.sparql import rq_registry
+from queries.sparql import rq_registry, run_select
 from sic.errors import NotFound, QueryError
 from sic.iris import mint
 from sic.rq import RqQuery, registry
@@ -99,10 +99,7 @@ def page_query(name: str) -> RqQuery:
 def page_rows(store: GraphStore, name: str, **terms: Term) -> list[Row]:
     """Rows of plain values from a SELECT query of queries/blocks/pages/, terms bound."""
     query = page_query(name)
-    result = store.query(query.text, substitutions=terms)
-    if not isinstance(result, SelectResult):
-        raise QueryError(f"queries/blocks/pages/{name}.rq must be a SELECT query")
-    return rows_of(result, store.base, query.columns)
+    return rows_of(run_select(store, query, terms), store.base, query.columns)
 
 
 def _iri(store: GraphStore, kind: str, key: str) -> ox.NamedNode:

@@ -104,3 +104,37 @@ def test_project_needs_lists_topics_by_way_of_the_activity_or_its_objective() ->
         (ex + "p", ex + "a2", ex + "o2", None, None),
         (ex + "p", ex + "a3", ex + "o1", ex + "t2", "objective"),
     ]
+
+
+def test_every_registry_runs_its_files_through_one_check(tmp_path: Path) -> None:
+    """queries.sparql.run binds terms and refuses a file of the wrong form; the catalogue and
+    both block registries (queries/blocks/pages, queries/blocks/describe) go through it."""
+    import pyoxigraph as ox
+
+    from graph.results import GraphResult
+    from queries.describe import construct
+    from queries.page_data import page_rows
+    from queries.sparql import run
+    from sic.errors import QueryError
+
+    def rq(name: str, text: str) -> RqQuery:
+        path = tmp_path / f"{name}.rq"
+        path.write_text(text, encoding="utf-8")
+        return parse_rq(path)
+
+    store = EmbeddedStore(None)
+    ask = rq("not-a-select", "#+ summary: an ASK\nASK { ?s ?p ?o }\n")
+    with pytest.raises(QueryError, match=r"not-a-select\.rq must be a SELECT query"):
+        run(store, ask, {}, SelectResult)
+    with pytest.raises(QueryError, match="must be a CONSTRUCT query"):
+        run(store, ask, {}, GraphResult)
+    store.update(
+        "INSERT DATA { <http://example.org/s> <http://example.org/p> 'o' . "
+        "<http://example.org/t> <http://example.org/p> 'other' }"
+    )
+    bound = rq("bound", "#+ summary: one\nSELECT ?s ?o WHERE { ?s ?p ?o }\n")
+    rows = run(store, bound, {"s": ox.NamedNode("http://example.org/s")}, SelectResult)
+    assert [r["o"].value for r in rows] == ["o"]
+    missing = ox.NamedNode("http://example.org/nothing")
+    assert construct(store, "graph-triples", graph=missing) == []
+    assert page_rows(store, "dashboard-counts") is not None
