@@ -9,6 +9,19 @@ fundings per project, roles per objective) and scale them:
 
 Everything follows the workbook format and the shapes, so the data loads and conforms; the
 same seed gives the same bytes. Usage: `python -m bench.generate M --out bench/out/M`.
+
+Two ways of drawing a project's team:
+
+- uniform (the default): lead and partners drawn at random. Nothing about an organisation
+  predicts the projects it joins, so no ranking can beat chance on it: the null case that
+  shows an evaluation has no leak.
+- affinity (`--affinity topic=0.45,region=0.15,past=0.25`): each partner seat is filled, with
+  those probabilities, by an organisation declaring one of the project's activity topics, one
+  working in a region of the lead, or a past collaborator of the lead (projects are drawn in
+  order, so "past" means an earlier row); the rest of the time at random. This is the
+  structure real partnership data has (people team up by subject, place and history), so a
+  ranking has something to learn. The lead is drawn among eligible organisations declaring an
+  activity topic with probability `topic`.
 """
 
 from __future__ import annotations
@@ -17,6 +30,7 @@ import argparse
 import csv
 import random
 import re
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,6 +100,90 @@ class Size:
         return self.organisations
 
 
+@dataclass(frozen=True)
+class Affinity:
+    """How a project's partner seats are filled: the probability of each pull; the rest random."""
+
+    topic: float = 0.45
+    region: float = 0.15
+    past: float = 0.25
+
+    def __post_init__(self) -> None:
+        parts = (self.topic, self.region, self.past)
+        if any(p < 0 for p in parts) or sum(parts) > 1 + 1e-9:
+            raise ValueError("affinity probabilities must be >= 0 and add up to at most 1")
+
+    @classmethod
+    def parse(cls, text: str) -> Affinity:
+        """`topic=0.45,region=0.15,past=0.25` (parts left out keep their default)."""
+        values: dict[str, float] = {}
+        for part in filter(None, (p.strip() for p in text.split(","))):
+            name, _, value = part.partition("=")
+            if name not in ("topic", "region", "past") or not value:
+                raise ValueError(f"affinity part {part!r}: expected topic=, region= or past=")
+            values[name] = float(value)
+        return cls(**values)
+
+
+class _Teams:
+    """Draws leads and partners under an Affinity, remembering who worked with whom."""
+
+    def __init__(
+        self,
+        rng: random.Random,
+        affinity: Affinity,
+        orgs: Sequence[str],
+        eligible: Sequence[str],
+        org_topics: dict[str, list[str]],
+        org_regions: dict[str, list[str]],
+    ) -> None:
+        self.rng = rng
+        self.affinity = affinity
+        self.orgs = orgs
+        self.eligible = eligible
+        self.eligible_set = set(eligible)
+        self.by_topic: dict[str, list[str]] = defaultdict(list)
+        self.by_region: dict[str, list[str]] = defaultdict(list)
+        for o in orgs:
+            for t in org_topics[o]:
+                self.by_topic[t].append(o)
+            for r in org_regions[o]:
+                self.by_region[r].append(o)
+        self.org_regions = org_regions
+        self.past: dict[str, list[str]] = defaultdict(list)
+
+    def lead(self, topics: Sequence[str]) -> str:
+        if topics and self.rng.random() < self.affinity.topic:
+            pool = [o for o in self.by_topic[self.rng.choice(topics)] if o in self.eligible_set]
+            if pool:
+                return self.rng.choice(pool)
+        return self.rng.choice(self.eligible)
+
+    def partners(self, lead: str, topics: Sequence[str], seats: int) -> list[str]:
+        team: list[str] = []
+        for _ in range(seats * 4):  # a few tries per seat: pulls may repeat someone
+            if len(team) == seats:
+                break
+            pick = self._pull(lead, topics)
+            if pick != lead and pick not in team:
+                team.append(pick)
+        for o in team:
+            self.past[lead].append(o)
+            self.past[o].append(lead)
+        return team
+
+    def _pull(self, lead: str, topics: Sequence[str]) -> str:
+        a, draw = self.affinity, self.rng.random()
+        pool: Sequence[str] = ()
+        if draw < a.topic and topics:
+            pool = self.by_topic[self.rng.choice(topics)]
+        elif draw < a.topic + a.region:
+            pool = self.by_region[self.rng.choice(self.org_regions[lead])]
+        elif draw < a.topic + a.region + a.past:
+            pool = self.past[lead]
+        return self.rng.choice(pool) if pool else self.rng.choice(self.orgs)
+
+
 SIZES = {
     "XS": Size(organisations=100, projects=200, activities=40),
     "S": Size(organisations=1_000, projects=2_000, activities=200),
@@ -113,8 +211,14 @@ def _copy_reference(out: Path, name: str) -> None:
     (out / name).write_bytes((REFERENCE / name).read_bytes())
 
 
-def generate_workbook(size: Size, out: Path, seed: int = 4_1000) -> dict[str, int]:
-    """Write a synthetic workbook (a folder of CSV files) and return rows per file."""
+def generate_workbook(
+    size: Size, out: Path, seed: int = 4_1000, affinity: Affinity | None = None
+) -> dict[str, int]:
+    """Write a synthetic workbook (a folder of CSV files) and return rows per file.
+
+    Without `affinity` the teams are uniform and the bytes are those of earlier versions for
+    the same seed (benchmarks compare across runs on them).
+    """
     rng = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)
     topics = _topics()
@@ -151,20 +255,19 @@ def generate_workbook(size: Size, out: Path, seed: int = 4_1000) -> dict[str, in
     for o in objectives:
         for i in range(1, per_objective + 1):
             activities.append((f"{o}.{i:03d}", o))
+    activity_topics: dict[str, list[str]] = {}
+
+    def activity_row(code: str, o: str) -> Sequence[object]:
+        category = rng.choice(categories)
+        facility = rng.choice(["", "", "", "", "global", "core"])
+        activity_topics[code] = rng.sample(topics, rng.randint(2, 4))
+        title = f"Synthetic activity {code}"
+        return (code, o, category, title, facility, ";".join(activity_topics[code]))
+
     counts["activities"] = _write(
         out / "activities.csv",
         ["code", "objective", "category", "title", "facility", "topics"],
-        (
-            (
-                code,
-                o,
-                rng.choice(categories),
-                f"Synthetic activity {code}",
-                rng.choice(["", "", "", "", "global", "core"]),
-                ";".join(rng.sample(topics, rng.randint(2, 4))),
-            )
-            for code, o in activities
-        ),
+        (activity_row(code, o) for code, o in activities),
     )
 
     orgs = [f"org{i:06d}" for i in range(size.organisations)]
@@ -176,22 +279,30 @@ def generate_workbook(size: Size, out: Path, seed: int = 4_1000) -> dict[str, in
         return rng.choice(["member", "partner", "partner", "friend", ""])
 
     org_status = {o: status(o) for o in orgs}
+    org_topics: dict[str, list[str]] = {}
+    org_regions: dict[str, list[str]] = {}
+
+    def organisation_row(o: str) -> Sequence[object]:
+        country = rng.choice(COUNTRIES)
+        org_topics[o] = rng.sample(topics, rng.randint(2, 5))
+        interests = rng.sample(objectives, rng.randint(1, 3))
+        org_regions[o] = rng.sample(REGIONS, rng.randint(1, 2))
+        name = f"Synthetic organisation {o}"
+        return (
+            o,
+            name,
+            org_type[o],
+            country,
+            org_status[o],
+            ";".join(org_topics[o]),
+            ";".join(interests),
+            ";".join(org_regions[o]),
+        )
+
     counts["organisations"] = _write(
         out / "organisations.csv",
         ["id", "name", "type", "country", "status", "topics", "objectives", "regions"],
-        (
-            (
-                o,
-                f"Synthetic organisation {o}",
-                org_type[o],
-                rng.choice(COUNTRIES),
-                org_status[o],
-                ";".join(rng.sample(topics, rng.randint(2, 5))),
-                ";".join(rng.sample(objectives, rng.randint(1, 3))),
-                ";".join(rng.sample(REGIONS, rng.randint(1, 2))),
-            )
-            for o in orgs
-        ),
+        (organisation_row(o) for o in orgs),
     )
     eligible = [o for o in orgs if org_status[o] in ("member", "partner")]
     people = [f"p{i:06d}" for i in range(size.people)]
@@ -245,6 +356,11 @@ def generate_workbook(size: Size, out: Path, seed: int = 4_1000) -> dict[str, in
     )
 
     projects: list[tuple[str, str, str, str]] = []  # id, stage, currency, lead
+    teams = (
+        None
+        if affinity is None
+        else _Teams(random.Random(seed + 1), affinity, orgs, eligible, org_topics, org_regions)
+    )
 
     def project_rows() -> Iterator[Sequence[object]]:
         for i in range(size.projects):
@@ -254,6 +370,12 @@ def generate_workbook(size: Size, out: Path, seed: int = 4_1000) -> dict[str, in
             lead = rng.choice(eligible)
             partners = [o for o in rng.sample(orgs, rng.randint(1, 5)) if o != lead]
             start_year = rng.randint(2021, 2027)
+            alliance = rng.choice(alliances) if alliances and rng.random() < 0.3 else ""
+            addressed = ";".join(code for code, _ in rng.sample(activities, rng.randint(1, 3)))
+            if teams is not None:  # same draws as uniform, then the team drawn by affinity
+                wanted = sorted({t for a in addressed.split(";") for t in activity_topics[a]})
+                lead = teams.lead(wanted)
+                partners = teams.partners(lead, wanted, len(partners) or 1)
             projects.append((pid, stage, currency, lead))
             yield (
                 pid,
@@ -262,8 +384,8 @@ def generate_workbook(size: Size, out: Path, seed: int = 4_1000) -> dict[str, in
                 stage,
                 lead,
                 ";".join(partners),
-                rng.choice(alliances) if alliances and rng.random() < 0.3 else "",
-                ";".join(code for code, _ in rng.sample(activities, rng.randint(1, 3))),
+                alliance,
+                addressed,
                 ";".join(rng.sample(COUNTRIES, rng.randint(1, 3))),
                 f"{start_year}-{rng.randint(1, 12):02d}-01",
                 f"{start_year + rng.randint(1, 5)}-{rng.randint(1, 12):02d}-28",
@@ -418,6 +540,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=4_1000)
     parser.add_argument("--ntriples", action="store_true", help="also write data.nt")
+    parser.add_argument(
+        "--affinity",
+        type=Affinity.parse,
+        default=None,
+        metavar="topic=P,region=P,past=P",
+        help="draw teams by affinity (see the module docstring); default: uniform teams",
+    )
     args = parser.parse_args(argv)
     if args.size == "L":
         m_dir = args.out.parent / "M"
@@ -428,7 +557,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         n = tile_ntriples(m_dir / "data.nt", args.out / "data.nt", 10)
         print(f"L: {n:,} triples in {args.out / 'data.nt'}")
         return
-    counts = generate_workbook(SIZES[args.size], args.out / "workbook", args.seed)
+    counts = generate_workbook(SIZES[args.size], args.out / "workbook", args.seed, args.affinity)
     print(f"{args.size}: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
     if args.ntriples:
         n = write_ntriples(args.out / "workbook", args.out / "data.nt")

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from graph.base import GraphStore
 from queries.alliance import ALLIANCE_COLUMNS, alliance_composition
 from queries.answer import QueryAnswer, Row, rows_of
+from queries.candidates import candidates_for_activity
 from queries.funders import FUNDER_COLUMNS, funders_for_project
-from queries.matching import CANDIDATE_COLUMNS, candidates_for_activity
+from queries.matching import CANDIDATE_COLUMNS
 from queries.network import projections
 from queries.params import Bound, bind
 from queries.partnerships import (

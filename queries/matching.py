@@ -9,14 +9,15 @@ Force, or a collaborator within two hops of the current team.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from graph.base import GraphStore
 from queries.answer import Row
 from queries.hierarchy import MAX_STEPS
-from queries.network import Membership, Organisation, Projections, projections
+from queries.network import Membership, Node, Organisation, Projections
 from queries.params import Bound
 from queries.scoring import (
     PRECISION,
@@ -48,6 +49,12 @@ WEIGHTS = {
     "team_types": 0.10,
     "collaboration": 0.10,
     "network_distance": 0.05,
+    # Signals the held-out evaluation asked for; they count once weights are learned
+    # (queries.learned) from a store with enough history, and nothing before.
+    "shared_collaborators": 0.0,
+    "alliance": 0.0,
+    "exact_topics": 0.0,
+    "team_regions": 0.0,
 }
 # Signals that put an organisation in the activity's neighbourhood; the others only rank it.
 NEIGHBOURHOOD = ("activity_topics", "objective_topics", "interest", "task_force", "experience")
@@ -153,9 +160,12 @@ class ActivityMatcher:
     organisation is a handful of set lookups.
     """
 
-    def __init__(self, net: Projections, ctx: ActivityContext) -> None:
+    def __init__(
+        self, net: Projections, ctx: ActivityContext, weights: Mapping[str, float] | None = None
+    ) -> None:
         self.net = net
         self.ctx = ctx
+        self.weights = dict(weights or WEIGHTS)
         self.near = near_topics(net.topics, ctx.topics)
         self.near_objective = near_topics(net.topics, ctx.objective_topics)
         self.topic_scorer = TopicScorer(self.near)
@@ -164,10 +174,18 @@ class ActivityMatcher:
         self.team = sorted(ctx.team)
         self.distance = net.distances(self.team, NETWORK_CUTOFF)
         self.worked_with: dict[str, list[str]] = defaultdict(list)
+        self.through: dict[str, float] = defaultdict(float)  # Adamic-Adar towards the team
         graph = net.collaborators
         for member in self.team:
             for other in graph.adj.get(member, {}):
                 self.worked_with[other].append(member)
+                degree = graph.degree(other)
+                for candidate in graph.adj[other] if degree > 1 else ():
+                    if candidate != member:
+                        self.through[candidate] += 1.0 / math.log(degree)
+        self.alliances = {
+            m.group for t in self.team for m in net.places_of.get(t, ()) if m.group[0] == "alliance"
+        }
         team_orgs = [o for k in self.team if (o := net.organisations.get(k)) is not None]
         self.team_types = {o.type for o in team_orgs if o.type}
         self.lacking = [g for g, types in NEEDED_GROUPS.items() if not types & self.team_types]
@@ -226,7 +244,26 @@ class ActivityMatcher:
             "team_types": self._type_value(org.type or ""),
             "collaboration": len(self.worked_with.get(org.key, ())) / team if team else 0.0,
             "network_distance": 1.0 / hops if team and hops else 0.0,
+            "shared_collaborators": self._through_value(org.key),
+            "alliance": 1.0 if self._shared_alliances(org.key) else 0.0,
+            "exact_topics": self._exact_value(org),
+            "team_regions": len(org.regions & self.reached) / len(org.regions)
+            if org.regions
+            else 0,
         }
+
+    def _exact_value(self, org: Organisation) -> float:
+        wanted = self.ctx.topics
+        return sum(1 for t in wanted if t in org.topics) / len(wanted) if wanted else 0.0
+
+    def _through_value(self, key: str) -> float:
+        through = self.through.get(key, 0.0)
+        return through / (1.0 + through)
+
+    def _shared_alliances(self, key: str) -> list[Node]:
+        return sorted(
+            {m.group for m in self.net.places_of.get(key, ()) if m.group in self.alliances}
+        )
 
     def _regions_value(self, org: Organisation) -> float:
         if not org.regions:
@@ -255,9 +292,13 @@ class ActivityMatcher:
             "team_types": self._why_type(org),
             "collaboration": self._why_collaboration(org),
             "network_distance": self._why_network(org),
+            "shared_collaborators": self._why_through(org),
+            "alliance": self._why_alliance(org),
+            "exact_topics": self._why_exact(org),
+            "team_regions": self._why_team_regions(org),
         }
         return tuple(
-            Reason(signal, WEIGHTS[signal], values[signal], text, tuple(evidence))
+            Reason(signal, self.weights.get(signal, 0.0), values[signal], text, tuple(evidence))
             for signal, (text, evidence) in why.items()
         )
 
@@ -352,6 +393,38 @@ class ActivityMatcher:
             return "Works directly with the current team", ["1"]
         return f"{hops} steps from the current team on the collaboration network", [str(hops)]
 
+    def _why_through(self, org: Organisation) -> tuple[str, Sequence[str]]:
+        graph = self.net.collaborators
+        shared = sorted(z for z in graph.adj.get(org.key, {}) if z in self.worked_with)
+        if not shared:
+            return "Shares no collaborator with the current team", ()
+        names = listing([self.net.name(z) for z in shared], 4)
+        return f"Shares collaborators with the current team: {names}", shared
+
+    def _why_exact(self, org: Organisation) -> tuple[str, Sequence[str]]:
+        exact = [t for t in self.ctx.topics if t in org.topics]
+        if not exact:
+            return "Declares none of the activity's own topics", ()
+        labels = listing([self.net.topics.label(t) for t in exact])
+        return (
+            f"Declares {len(exact)} of the activity's {len(self.ctx.topics)} topics: {labels}",
+            exact,
+        )
+
+    def _why_team_regions(self, org: Organisation) -> tuple[str, Sequence[str]]:
+        shared = sorted(org.regions & self.reached)
+        if not shared:
+            return "Works in none of the current team's regions", ()
+        labels = listing([self.net.regions.label(r) for r in shared])
+        return f"Works where the current team works: {labels}", shared
+
+    def _why_alliance(self, org: Organisation) -> tuple[str, Sequence[str]]:
+        shared = self._shared_alliances(org.key)
+        if not shared:
+            return "In no alliance with the current team", ()
+        titles = listing([self.net.group_title(g) for g in shared], 3)
+        return f"In an alliance with the current team: {titles}", [g[1] for g in shared]
+
     # -- the ranking ---------------------------------------------------------------------------
 
     def candidates(self, *, wide: bool = False) -> list[Candidate]:
@@ -361,7 +434,8 @@ class ActivityMatcher:
             org = self.net.organisations[key]
             values = self.values(org)
             if any(values[s] > 0 for s in (*NEIGHBOURHOOD, *NEIGHBOURHOOD_NETWORK)):
-                score = round(sum(WEIGHTS[s] * v for s, v in values.items()), PRECISION)
+                weighted = sum(self.weights.get(s, 0.0) * v for s, v in values.items())
+                score = round(weighted, PRECISION)
                 out.append(Candidate(org, score, values))
         return ranked(out, lambda c: c.score, lambda c: c.organisation.key)
 
@@ -409,17 +483,6 @@ def candidate_row(matcher: ActivityMatcher, rank: int, candidate: Candidate) -> 
         "reasons": reasons_out(reasons),
         "signals": signals_out(reasons),
     }
-
-
-def candidates_for_activity(store: GraphStore, bound: Bound) -> list[Row]:
-    """The involved organisations first (apart), then the top candidates by score."""
-    net = projections(store)
-    matcher = ActivityMatcher(net, activity_context(store, net, bound))
-    top = bound.integer("top", 10)
-    ranked_candidates = matcher.candidates()[:top]
-    rows = matcher.involved_rows()
-    rows.extend(candidate_row(matcher, i, c) for i, c in enumerate(ranked_candidates, start=1))
-    return rows
 
 
 CANDIDATE_COLUMNS = (

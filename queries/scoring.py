@@ -45,7 +45,7 @@ def total(reasons: Iterable[Reason]) -> float:
 
 def reasons_out(reasons: Sequence[Reason]) -> list[dict[str, Any]]:
     """The reasons worth showing: signals that count, strongest contribution first."""
-    shown = [r for r in reasons if r.value > 0]
+    shown = [r for r in reasons if r.value > 0 and r.weight > 0]
     shown.sort(key=lambda r: (-r.weight * r.value, r.signal))
     return [r.as_dict() for r in shown]
 

@@ -1,0 +1,137 @@
+"""The partner rankings' weights, learned per store version from the store's own history.
+
+Partners are held out of the store's projects (queries.holdout), each ranking is built as it
+would have been without them, and queries.weights fits the weights that put the partner above
+the organisations the ranking also showed. Hard negatives (the top of the hand-weighted
+ranking) teach what separates a partner from a near miss; random ones from the rest of the
+list keep the fit honest about the whole list.
+
+The result is kept per store version (a `Projections`), so it is fitted once after each write;
+below queries.weights.MIN_CASES usable cases the hand-set weights stay.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+import weakref
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from graph.base import GraphStore
+from queries import matching, team
+from queries.holdout import Case, HeldOut, draw_cases
+from queries.matching import ActivityContext, ActivityMatcher, activity_context
+from queries.network import Organisation, Projections
+from queries.params import Bound
+from queries.weights import MIN_CASES, Example, fit
+from sic import iris
+
+TRAINING_CASES = 150
+NEGATIVES = 24
+
+
+@dataclass(frozen=True)
+class Learned:
+    """Weights for one ranking and how they were obtained (shown by the harness and the API)."""
+
+    weights: Mapping[str, float]
+    cases: int
+    seconds: float
+    fitted: bool  # False: too little history, the hand-set weights
+
+
+_KEPT: weakref.WeakKeyDictionary[Projections, dict[str, Learned]] = weakref.WeakKeyDictionary()
+
+
+def activity_of(store: GraphStore, net: Projections, key: str) -> ActivityContext:
+    """The context of the activity `key`, bound as a term like any parameter."""
+    term = ox.NamedNode(str(iris.mint("activity", key, store.base)))
+    return activity_context(store, net, Bound({"activity": key}, {"activity": term}))
+
+
+def learned(store: GraphStore, net: Projections, kind: str) -> Learned:
+    """The weights of the `kind` ranking ("activity" or "project") for this store version."""
+    kept = _KEPT.setdefault(net, {})
+    if kind not in kept:
+        kept[kind] = learn(store, net, kind)
+    return kept[kind]
+
+
+def learn(
+    store: GraphStore,
+    net: Projections,
+    kind: str,
+    *,
+    cases: int = TRAINING_CASES,
+    seed: int = 0,
+    exclude: frozenset[str] = frozenset(),
+) -> Learned:
+    """Fit the weights of one ranking on partners held out of `net`'s projects.
+
+    `exclude` names projects not to learn from (the harness keeps its test cases out).
+    """
+    started = time.perf_counter()
+    prior = matching.WEIGHTS if kind == "activity" else team.WEIGHTS
+    drawn = [
+        c
+        for c in draw_cases(net, cases + len(exclude), seed, live_only=False)
+        if c.project not in exclude
+    ][:cases]
+    held = HeldOut(store, [(c.partner, c.group) for c in drawn], base=net)
+    build = _activity_matcher if kind == "activity" else _project_matcher
+    rng = random.Random(seed)  # noqa: S311 - a reproducible sample, not a secret
+    examples: list[Example] = []
+    contexts: dict[str, ActivityContext] = {}
+    for case in drawn:
+        values = build(store, held, case, contexts)
+        if values is None:
+            continue
+        partner, others = values
+        if others:
+            examples.append(Example(partner, rng.sample(others, min(len(others), NEGATIVES))))
+    if len(examples) < MIN_CASES:
+        return Learned(dict(prior), len(examples), time.perf_counter() - started, False)
+    weights = fit(examples, list(prior), prior)
+    return Learned(weights, len(examples), time.perf_counter() - started, True)
+
+
+Values = tuple[dict[str, float], list[dict[str, float]]]
+
+
+def _activity_matcher(
+    store: GraphStore, net: Projections, case: Case, contexts: dict[str, ActivityContext]
+) -> Values | None:
+    if case.activity is None:
+        return None
+    if case.activity not in contexts:
+        contexts[case.activity] = activity_of(store, net, case.activity)
+    matcher = ActivityMatcher(net, contexts[case.activity])
+    return _split(case, matcher.candidates(), matcher.values, net)
+
+
+def _project_matcher(
+    store: GraphStore, net: Projections, case: Case, contexts: dict[str, ActivityContext]
+) -> Values | None:
+    for a in case.activities:
+        if a not in contexts:
+            contexts[a] = activity_of(store, net, a)
+    topics_of = {a: contexts[a].topics for a in case.activities}
+    ctx = team.project_context(store, net, case.project, topics_of=topics_of)
+    matcher = team.ProjectMatcher(net, ctx)
+    return _split(case, matcher.candidates(), matcher.values, net)
+
+
+def _split(
+    case: Case,
+    ranked: Sequence[matching.Candidate],
+    values: Callable[[Organisation], dict[str, float]],
+    net: Projections,
+) -> Values | None:
+    org = net.organisations.get(case.partner)
+    if org is None:
+        return None
+    others = [c.values for c in ranked if c.organisation.key != case.partner]
+    return values(org), others

@@ -1,0 +1,328 @@
+"""Who should join a project's team, and why: candidates-for-project.
+
+Where candidates-for-activity knows only an activity, a project knows its team: its lead,
+its partners, the activities it addresses and through them its topics and objectives. People
+team up by subject, by place and with those they have worked with before, so the signals are
+the project's topics, past work with the lead and with the team (directly, and through shared
+collaborators weighted as Adamic-Adar does), alliances shared with the team, seats on the Task
+Forces of its objectives, regions in common with the team, and what the team lacks.
+
+Only the neighbourhood is scored: organisations declaring one of the project's topics (or a
+narrower one), an interest in or a seat on one of its objectives, and the team's collaborators
+and theirs (two hops), never the whole list.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from graph.base import GraphStore
+from queries.answer import Row
+from queries.hierarchy import MAX_STEPS
+from queries.matching import (
+    NEEDED_GROUPS,
+    ROLE_NAME,
+    ROLE_VALUE,
+    STATUS_TEXT,
+    STATUS_VALUE,
+    TYPE_LABEL,
+    Candidate,
+)
+from queries.network import Organisation, Projections
+from queries.scoring import (
+    PRECISION,
+    Reason,
+    TopicScorer,
+    listing,
+    match_topics,
+    near_topics,
+    ranked,
+    reasons_out,
+    signals_out,
+    topic_text,
+)
+from queries.sparql import select
+from sic import iris
+from sic.errors import NotFound
+
+WEIGHTS = {
+    "topics": 0.30,
+    "lead_collaboration": 0.15,
+    "team_collaboration": 0.10,
+    "shared_collaborators": 0.10,
+    "task_force": 0.05,
+    "interest": 0.05,
+    "experience": 0.05,
+    "alliance": 0.05,
+    "regions": 0.05,
+    "team_types": 0.05,
+    "membership": 0.05,
+}
+"""Hand-set weights: used as they are when the store's history is too thin to learn from
+(queries.weights.MIN_CASES), and as the prior the learned weights are pulled towards."""
+
+LINKS = ("topics", "lead_collaboration", "team_collaboration", "shared_collaborators")
+"""A candidate must show one of these: the rest only rank organisations already in view."""
+
+
+@dataclass(frozen=True)
+class ProjectContext:
+    """A project as a team to complete: who is on it and what it addresses."""
+
+    key: str
+    title: str
+    lead: str | None
+    partners: tuple[str, ...]
+    activities: tuple[str, ...]
+    objectives: tuple[str, ...]
+    topics: tuple[str, ...]
+
+    @property
+    def team(self) -> tuple[str, ...]:
+        return tuple(o for o in (self.lead, *self.partners) if o)
+
+
+def project_context(
+    store: GraphStore, net: Projections, key: str, *, topics_of: Mapping[str, Sequence[str]]
+) -> ProjectContext:
+    """The project `key` as the projections see it; `topics_of` maps activity to its topics.
+
+    :raises NotFound: if the store has no such project.
+    """
+    group = ("project", key)
+    members = net.members_of.get(group)
+    pairs = net.group_activities.get(group, frozenset())
+    if members is None and not pairs:
+        raise NotFound(f"no project {key!r} (or it has no lead, partner or activity)")
+    members = members or ()
+    lead = next((m.organisation for m in members if m.role == "lead"), None)
+    activities = tuple(sorted(a for a, _ in pairs))
+    return ProjectContext(
+        key=key,
+        title=members[0].title if members else key,
+        lead=lead,
+        partners=tuple(sorted(m.organisation for m in members if m.role == "partner")),
+        activities=activities,
+        objectives=tuple(sorted({o for _, o in pairs})),
+        topics=tuple(sorted({t for a in activities for t in topics_of.get(a, ())})),
+    )
+
+
+def activity_topics(store: GraphStore, activities: Sequence[str]) -> dict[str, list[str]]:
+    """The topics each activity declares (not its objective's), bound as terms."""
+    found: dict[str, list[str]] = {}
+    for key in activities:
+        term = ox.NamedNode(str(iris.mint("activity", key, store.base)))
+        rows = select(store, "activity-topics", activity=term)
+        found[key] = sorted(str(r["topic"]) for r in rows if str(r["via"]) == "activity")
+    return found
+
+
+class ProjectMatcher:
+    """Scores organisations for one project's team; everything team-wide is worked out once."""
+
+    def __init__(
+        self, net: Projections, ctx: ProjectContext, weights: Mapping[str, float] | None = None
+    ) -> None:
+        self.net = net
+        self.ctx = ctx
+        self.weights = dict(weights or WEIGHTS)
+        self.near = near_topics(net.topics, ctx.topics)
+        self.scorer = TopicScorer(self.near)
+        self.team = ctx.team
+        self.seats = {o: s for obj in ctx.objectives for o, s in net.seats_on(obj).items()}
+        graph = net.collaborators
+        self.worked_with: dict[str, set[str]] = defaultdict(set)
+        self.through: dict[str, float] = defaultdict(float)  # Adamic-Adar towards the team
+        for member in self.team:
+            if member not in graph:
+                continue
+            for z in graph[member]:
+                self.worked_with[z].add(member)
+                degree = graph.degree(z)
+                if degree > 1:
+                    for other in graph[z]:
+                        if other != member:
+                            self.through[other] += 1.0 / math.log(degree)
+        self.alliances = {
+            m.group for t in self.team for m in net.places_of.get(t, ()) if m.group[0] == "alliance"
+        }
+        orgs = [o for k in self.team if (o := net.organisations.get(k)) is not None]
+        self.team_types = {o.type for o in orgs if o.type}
+        self.lacking = [g for g, kinds in NEEDED_GROUPS.items() if not kinds & self.team_types]
+        self.team_regions = {r for o in orgs for r in o.regions}
+        self.here = {m.organisation for a in ctx.activities for m in net.activity_memberships(a)}
+        self.nearby = {
+            m.organisation
+            for obj in ctx.objectives
+            for g in net.groups_for_objective(obj)
+            for m in net.members_of.get(g, ())
+        }
+
+    def neighbourhood(self) -> list[str]:
+        found: set[str] = set(self.worked_with) | set(self.through)
+        for topic in self.ctx.topics:
+            found.update(self.net.declaring(("topic", topic)))
+            for narrower in self.net.topics.descendants(topic, MAX_STEPS):
+                found.update(self.net.declaring(("topic", narrower)))
+        for objective in self.ctx.objectives:
+            found.update(self.net.declaring(("objective", objective)))
+        found.update(self.seats)
+        return sorted(o for o in found - set(self.team) if o in self.net.organisations)
+
+    def values(self, org: Organisation) -> dict[str, float]:
+        """Every signal in [0, 1]; set lookups only."""
+        seats = self.seats.get(org.key, ())
+        worked = self.worked_with.get(org.key, set())
+        places = self.net.places_of.get(org.key, ())
+        shared_alliance = any(m.group in self.alliances for m in places)
+        through = self.through.get(org.key, 0.0)
+        regions = org.regions & self.team_regions
+        return {
+            "topics": self.scorer.value(org.topics),
+            "lead_collaboration": 1.0 if self.ctx.lead in worked else 0.0,
+            "team_collaboration": len(worked) / len(self.team) if self.team else 0.0,
+            "shared_collaborators": through / (1.0 + through),
+            "task_force": max((ROLE_VALUE.get(s.role, 0.0) for s in seats), default=0.0),
+            "interest": 1.0 if org.interests & set(self.ctx.objectives) else 0.0,
+            "experience": 1.0 if org.key in self.here else 0.5 if org.key in self.nearby else 0,
+            "alliance": 1.0 if shared_alliance else 0.0,
+            "regions": len(regions) / len(org.regions) if org.regions else 0.0,
+            "team_types": self._type_value(org.type or ""),
+            "membership": STATUS_VALUE.get(org.status or "", 0.0),
+        }
+
+    def _type_value(self, kind: str) -> float:
+        if any(kind in NEEDED_GROUPS[g] for g in self.lacking):
+            return 1.0
+        return 0.5 if kind and kind not in self.team_types else 0.0
+
+    def candidates(self) -> list[Candidate]:
+        """The neighbourhood's organisations that show a link, best first."""
+        out: list[Candidate] = []
+        for key in self.neighbourhood():
+            org = self.net.organisations[key]
+            values = self.values(org)
+            if any(values[s] > 0 for s in LINKS):
+                score = round(sum(self.weights.get(s, 0) * v for s, v in values.items()), PRECISION)
+                out.append(Candidate(org, score, values))
+        return ranked(out, lambda c: c.score, lambda c: c.organisation.key)
+
+    # -- the reasons -------------------------------------------------------------------------
+
+    def explain(self, org: Organisation, values: Mapping[str, float]) -> tuple[Reason, ...]:
+        why = {
+            "topics": self._why_topics(org),
+            "lead_collaboration": self._why_lead(org),
+            "team_collaboration": self._why_team(org),
+            "shared_collaborators": self._why_through(org),
+            "task_force": self._why_task_force(org),
+            "interest": self._why_interest(org),
+            "experience": self._why_experience(org),
+            "alliance": self._why_alliance(org),
+            "regions": self._why_regions(org),
+            "team_types": self._why_type(org),
+            "membership": (STATUS_TEXT.get(org.status or "", "Not (yet) a Partner"), ()),
+        }
+        return tuple(
+            Reason(s, self.weights.get(s, 0.0), values[s], text, tuple(evidence))
+            for s, (text, evidence) in why.items()
+        )
+
+    def _why_topics(self, org: Organisation) -> tuple[str, Sequence[str]]:
+        match = match_topics(self.near, org.topics)
+        return topic_text(self.net.topics, match, "the project's activities"), match.evidence
+
+    def _why_lead(self, org: Organisation) -> tuple[str, Sequence[str]]:
+        lead = self.ctx.lead
+        if lead is None or lead not in self.worked_with.get(org.key, ()):
+            return "Has not worked with the project's lead", ()
+        titles = [self.net.group_title(g) for g in self.net.shared_groups(org.key, lead)]
+        return f"Has worked with the lead, {self.net.name(lead)} ({listing(titles, 3)})", [lead]
+
+    def _why_team(self, org: Organisation) -> tuple[str, Sequence[str]]:
+        worked = sorted(self.worked_with.get(org.key, ()))
+        if not worked:
+            return "Has not worked with anyone on the team", ()
+        names = listing([self.net.name(t) for t in worked])
+        return f"Has worked with {len(worked)} of {len(self.team)} on the team: {names}", worked
+
+    def _why_through(self, org: Organisation) -> tuple[str, Sequence[str]]:
+        graph = self.net.collaborators
+        if org.key not in graph:
+            return "Shares no collaborator with the team", ()
+        shared = sorted(z for z in graph[org.key] if z in self.worked_with)
+        if not shared:
+            return "Shares no collaborator with the team", ()
+        names = listing([self.net.name(z) for z in shared], 4)
+        return f"Shares collaborators with the team: {names}", shared
+
+    def _why_task_force(self, org: Organisation) -> tuple[str, Sequence[str]]:
+        seats = sorted(
+            self.seats.get(org.key, []), key=lambda s: (-ROLE_VALUE.get(s.role, 0), s.person)
+        )
+        if not seats:
+            return "No one on the Task Forces of the project's objectives", ()
+        best = seats[0]
+        role = ROLE_NAME.get(best.role, best.role)
+        return f"{best.name} is {role} on the {best.objective} Task Force", [
+            s.person for s in seats
+        ]
+
+    def _why_interest(self, org: Organisation) -> tuple[str, Sequence[str]]:
+        shared = sorted(org.interests & set(self.ctx.objectives))
+        if not shared:
+            return "Has not declared an interest in the project's objectives", ()
+        return f"Declares an interest in objective {listing(shared)}", shared
+
+    def _why_experience(self, org: Organisation) -> tuple[str, Sequence[str]]:
+        if org.key in self.here:
+            return "Has worked on one of the project's activities", ()
+        if org.key in self.nearby:
+            return "Has worked on one of the project's objectives", ()
+        return "No project or alliance on the project's objectives yet", ()
+
+    def _why_alliance(self, org: Organisation) -> tuple[str, Sequence[str]]:
+        places = self.net.places_of.get(org.key, ())
+        shared = sorted({m.group for m in places if m.group in self.alliances})
+        if not shared:
+            return "Shares no alliance with the team", ()
+        titles = listing([self.net.group_title(g) for g in shared], 3)
+        return f"In an alliance with the team: {titles}", [g[1] for g in shared]
+
+    def _why_regions(self, org: Organisation) -> tuple[str, Sequence[str]]:
+        shared = sorted(org.regions & self.team_regions)
+        if not shared:
+            return "Works in none of the team's regions", ()
+        labels = listing([self.net.regions.label(r) for r in shared])
+        return f"Works where the team works: {labels}", shared
+
+    def _why_type(self, org: Organisation) -> tuple[str, Sequence[str]]:
+        kind = org.type or ""
+        label = TYPE_LABEL.get(kind, kind or "organisation of unknown type")
+        for group in self.lacking:
+            if kind in NEEDED_GROUPS[group]:
+                return f"A {label}: the team has no {group} yet", [kind]
+        if kind and kind not in self.team_types:
+            return f"A {label}, a kind the team does not have", [kind]
+        return f"The team already has a {label}", ()
+
+
+def candidate_row(matcher: ProjectMatcher, rank: int, candidate: Candidate) -> Row:
+    org = candidate.organisation
+    reasons = matcher.explain(org, candidate.values)
+    return {
+        "rank": rank,
+        "organisation": org.key,
+        "name": org.name,
+        "type": org.type,
+        "status": org.status,
+        "score": round(candidate.score, 4),
+        "reasons": reasons_out(reasons),
+        "signals": signals_out(reasons),
+    }
