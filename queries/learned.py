@@ -86,12 +86,9 @@ def learn(
     examples: list[Example] = []
     contexts: dict[str, ActivityContext] = {}
     for case in drawn:
-        values = build(store, held, case, contexts)
-        if values is None:
-            continue
-        partner, others = values
-        if others:
-            examples.append(Example(partner, rng.sample(others, min(len(others), NEGATIVES))))
+        values = build(store, held, case, contexts, rng)
+        if values is not None and values[1]:
+            examples.append(Example(*values))
     if len(examples) < MIN_CASES:
         return Learned(dict(prior), len(examples), time.perf_counter() - started, False)
     weights = fit(examples, list(prior), prior)
@@ -102,18 +99,26 @@ Values = tuple[dict[str, float], list[dict[str, float]]]
 
 
 def _activity_matcher(
-    store: GraphStore, net: Projections, case: Case, contexts: dict[str, ActivityContext]
+    store: GraphStore,
+    net: Projections,
+    case: Case,
+    contexts: dict[str, ActivityContext],
+    rng: random.Random,
 ) -> Values | None:
     if case.activity is None:
         return None
     if case.activity not in contexts:
         contexts[case.activity] = activity_of(store, net, case.activity)
     matcher = ActivityMatcher(net, contexts[case.activity])
-    return _split(case, matcher.candidates(), matcher.values, net)
+    return _sample(case, matcher.neighbourhood(), matcher.values, matching.LINKS, net, rng)
 
 
 def _project_matcher(
-    store: GraphStore, net: Projections, case: Case, contexts: dict[str, ActivityContext]
+    store: GraphStore,
+    net: Projections,
+    case: Case,
+    contexts: dict[str, ActivityContext],
+    rng: random.Random,
 ) -> Values | None:
     for a in case.activities:
         if a not in contexts:
@@ -121,17 +126,29 @@ def _project_matcher(
     topics_of = {a: contexts[a].topics for a in case.activities}
     ctx = team.project_context(store, net, case.project, topics_of=topics_of)
     matcher = team.ProjectMatcher(net, ctx)
-    return _split(case, matcher.candidates(), matcher.values, net)
+    return _sample(case, matcher.neighbourhood(), matcher.values, team.LINKS, net, rng)
 
 
-def _split(
+def _sample(
     case: Case,
-    ranked: Sequence[matching.Candidate],
+    neighbourhood: Sequence[str],
     values: Callable[[Organisation], dict[str, float]],
+    links: Sequence[str],
     net: Projections,
+    rng: random.Random,
 ) -> Values | None:
+    """The partner's values, and those of up to NEGATIVES organisations the ranking would
+    also list (in its neighbourhood and showing a link), drawn at random: only those few are
+    scored, not the whole neighbourhood."""
     org = net.organisations.get(case.partner)
     if org is None:
         return None
-    others = [c.values for c in ranked if c.organisation.key != case.partner]
+    pool = [k for k in neighbourhood if k != case.partner]
+    others: list[dict[str, float]] = []
+    for key in rng.sample(pool, len(pool)):
+        if len(others) == NEGATIVES:
+            break
+        found = values(net.organisations[key])
+        if any(found[s] > 0 for s in links):
+            others.append(found)
     return values(org), others

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from graph.base import GraphStore
@@ -55,10 +55,14 @@ WEIGHTS = {
     "alliance": 0.0,
     "exact_topics": 0.0,
     "team_regions": 0.0,
+    "lead_collaboration": 0.0,
+    "lead_regions": 0.0,
 }
 # Signals that put an organisation in the activity's neighbourhood; the others only rank it.
 NEIGHBOURHOOD = ("activity_topics", "objective_topics", "interest", "task_force", "experience")
 NEIGHBOURHOOD_NETWORK = ("collaboration", "network_distance")
+LINKS = (*NEIGHBOURHOOD, *NEIGHBOURHOOD_NETWORK)
+"""A candidate must show one of these to be listed."""
 
 ROLE_VALUE = {"leader": 1.0, "regional_representative": 0.8, "member": 0.5}
 ROLE_NAME = {
@@ -172,17 +176,16 @@ class ActivityMatcher:
         self.objective_scorer = TopicScorer(self.near_objective)
         self.seats = net.seats_on(ctx.objective)
         self.team = sorted(ctx.team)
+        # who recruits: the leads of the live projects on the activity
+        self.leads = sorted({k for k, ms in ctx.team.items() if any(m.role == "lead" for m in ms)})
+        lead_orgs = [o for k in self.leads if (o := net.organisations.get(k)) is not None]
+        self.lead_regions = {r for o in lead_orgs for r in o.regions}
         self.distance = net.distances(self.team, NETWORK_CUTOFF)
         self.worked_with: dict[str, list[str]] = defaultdict(list)
-        self.through: dict[str, float] = defaultdict(float)  # Adamic-Adar towards the team
         graph = net.collaborators
         for member in self.team:
             for other in graph.adj.get(member, {}):
                 self.worked_with[other].append(member)
-                degree = graph.degree(other)
-                for candidate in graph.adj[other] if degree > 1 else ():
-                    if candidate != member:
-                        self.through[candidate] += 1.0 / math.log(degree)
         self.alliances = {
             m.group for t in self.team for m in net.places_of.get(t, ()) if m.group[0] == "alliance"
         }
@@ -247,18 +250,20 @@ class ActivityMatcher:
             "shared_collaborators": self._through_value(org.key),
             "alliance": 1.0 if self._shared_alliances(org.key) else 0.0,
             "exact_topics": self._exact_value(org),
-            "team_regions": len(org.regions & self.reached) / len(org.regions)
-            if org.regions
-            else 0,
+            "team_regions": _share(org.regions, self.reached),
+            "lead_collaboration": 1.0 if self._worked_with_leads(org.key) else 0.0,
+            "lead_regions": _share(org.regions, self.lead_regions),
         }
+
+    def _worked_with_leads(self, key: str) -> list[str]:
+        return [t for t in self.worked_with.get(key, ()) if t in self.leads]
 
     def _exact_value(self, org: Organisation) -> float:
         wanted = self.ctx.topics
         return sum(1 for t in wanted if t in org.topics) / len(wanted) if wanted else 0.0
 
     def _through_value(self, key: str) -> float:
-        through = self.through.get(key, 0.0)
-        return through / (1.0 + through)
+        return adamic_adar(self.net, key, self.worked_with)
 
     def _shared_alliances(self, key: str) -> list[Node]:
         return sorted(
@@ -296,6 +301,8 @@ class ActivityMatcher:
             "alliance": self._why_alliance(org),
             "exact_topics": self._why_exact(org),
             "team_regions": self._why_team_regions(org),
+            "lead_collaboration": self._why_leads(org),
+            "lead_regions": self._why_lead_regions(org),
         }
         return tuple(
             Reason(signal, self.weights.get(signal, 0.0), values[signal], text, tuple(evidence))
@@ -418,6 +425,20 @@ class ActivityMatcher:
         labels = listing([self.net.regions.label(r) for r in shared])
         return f"Works where the current team works: {labels}", shared
 
+    def _why_leads(self, org: Organisation) -> tuple[str, Sequence[str]]:
+        leads = sorted(set(self._worked_with_leads(org.key)))
+        if not leads:
+            return "Has not worked with the leads of the projects on this activity", ()
+        names = listing([self.net.name(t) for t in leads])
+        return f"Has worked with {names}, leading a project on this activity", leads
+
+    def _why_lead_regions(self, org: Organisation) -> tuple[str, Sequence[str]]:
+        shared = sorted(org.regions & self.lead_regions)
+        if not shared:
+            return "Works in none of the regions of the projects' leads", ()
+        labels = listing([self.net.regions.label(r) for r in shared])
+        return f"Works where a lead of a project on this activity works: {labels}", shared
+
     def _why_alliance(self, org: Organisation) -> tuple[str, Sequence[str]]:
         shared = self._shared_alliances(org.key)
         if not shared:
@@ -433,7 +454,7 @@ class ActivityMatcher:
         for key in self.neighbourhood(wide=wide):
             org = self.net.organisations[key]
             values = self.values(org)
-            if any(values[s] > 0 for s in (*NEIGHBOURHOOD, *NEIGHBOURHOOD_NETWORK)):
+            if any(values[s] > 0 for s in LINKS):
                 weighted = sum(self.weights.get(s, 0.0) * v for s, v in values.items())
                 score = round(weighted, PRECISION)
                 out.append(Candidate(org, score, values))
@@ -467,6 +488,29 @@ class ActivityMatcher:
                 }
             )
         return rows
+
+
+def adamic_adar(net: Projections, key: str, worked_with: Mapping[str, Collection[str]]) -> float:
+    """Adamic-Adar of `key` towards a team, squashed into [0, 1) as x / (1 + x).
+
+    The sum over team members t and collaborators z shared with t of 1 / log(degree of z) is
+    the sum over `key`'s own collaborators z of (team members z worked with) / log(degree of
+    z): a walk over one organisation's collaborators instead of the team's two-hop ball.
+    `worked_with` maps an organisation to the team members it worked with.
+    """
+    graph = net.collaborators
+    total = 0.0
+    for z in graph.adj.get(key, {}):
+        team = worked_with.get(z)
+        degree = graph.degree(z) if team else 0
+        if degree > 1:
+            total += len(team or ()) / math.log(degree)
+    return total / (1.0 + total)
+
+
+def _share(mine: frozenset[str], theirs: set[str]) -> float:
+    """The share of `mine` that is also in `theirs` (0 when `mine` is empty)."""
+    return len(mine & theirs) / len(mine) if mine else 0.0
 
 
 def candidate_row(matcher: ActivityMatcher, rank: int, candidate: Candidate) -> Row:

@@ -14,7 +14,6 @@ and theirs (two hops), never the whole list.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from queries.matching import (
     STATUS_VALUE,
     TYPE_LABEL,
     Candidate,
+    adamic_adar,
 )
 from queries.network import Organisation, Projections
 from queries.scoring import (
@@ -138,17 +138,9 @@ class ProjectMatcher:
         self.seats = {o: s for obj in ctx.objectives for o, s in net.seats_on(obj).items()}
         graph = net.collaborators
         self.worked_with: dict[str, set[str]] = defaultdict(set)
-        self.through: dict[str, float] = defaultdict(float)  # Adamic-Adar towards the team
         for member in self.team:
-            if member not in graph:
-                continue
-            for z in graph[member]:
+            for z in graph.adj.get(member, {}):
                 self.worked_with[z].add(member)
-                degree = graph.degree(z)
-                if degree > 1:
-                    for other in graph[z]:
-                        if other != member:
-                            self.through[other] += 1.0 / math.log(degree)
         self.alliances = {
             m.group for t in self.team for m in net.places_of.get(t, ()) if m.group[0] == "alliance"
         }
@@ -165,7 +157,10 @@ class ProjectMatcher:
         }
 
     def neighbourhood(self) -> list[str]:
-        found: set[str] = set(self.worked_with) | set(self.through)
+        graph = self.net.collaborators
+        found: set[str] = set(self.worked_with)
+        for z in self.worked_with:  # collaborators of collaborators: who Adamic-Adar reaches
+            found.update(graph.adj.get(z, {}))
         for topic in self.ctx.topics:
             found.update(self.net.declaring(("topic", topic)))
             for narrower in self.net.topics.descendants(topic, MAX_STEPS):
@@ -181,13 +176,12 @@ class ProjectMatcher:
         worked = self.worked_with.get(org.key, set())
         places = self.net.places_of.get(org.key, ())
         shared_alliance = any(m.group in self.alliances for m in places)
-        through = self.through.get(org.key, 0.0)
         regions = org.regions & self.team_regions
         return {
             "topics": self.scorer.value(org.topics),
             "lead_collaboration": 1.0 if self.ctx.lead in worked else 0.0,
             "team_collaboration": len(worked) / len(self.team) if self.team else 0.0,
-            "shared_collaborators": through / (1.0 + through),
+            "shared_collaborators": adamic_adar(self.net, org.key, self.worked_with),
             "task_force": max((ROLE_VALUE.get(s.role, 0.0) for s in seats), default=0.0),
             "interest": 1.0 if org.interests & set(self.ctx.objectives) else 0.0,
             "experience": 1.0 if org.key in self.here else 0.5 if org.key in self.nearby else 0,

@@ -9,7 +9,7 @@ every weight stays at or above zero and the weights add up to 1. A score thus st
 contributions, weight x value, that the reasons can show.
 
 Plain Python on purpose: the model has a dozen parameters and a few thousand pairs, which a
-hundred passes of gradient descent fit in well under a second; numpy would not pay for itself.
+few hundred passes of gradient descent fit in about a second; numpy would not pay for itself.
 """
 
 from __future__ import annotations
@@ -17,6 +17,10 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+
+SCALE = 10.0
+"""Weights summing to 1 give scores in [0, 1]; the logistic loss wants differences of a few
+units to mean a clear preference, so the fit works on weights summing to about SCALE."""
 
 MIN_CASES = 40
 """Below this many held-out partnerships the fit is noise: the hand-set weights are kept."""
@@ -35,44 +39,45 @@ def fit(
     signals: Sequence[str],
     prior: Mapping[str, float],
     *,
-    passes: int = 200,
-    rate: float = 2.0,
-    ridge: float = 0.01,
-    sharpness: float = 10.0,
+    passes: int = 100,
+    rate: float = 6.0,
+    ridge: float = 0.002,
+    scale: float = SCALE,
 ) -> dict[str, float]:
     """Non-negative weights summing to 1 that rank each partner above the others.
 
-    Exponentiated gradient descent on the simplex (each step multiplies a weight by
-    exp(-rate x gradient), then the weights are rescaled to sum 1): it never leaves the
-    simplex and moves smoothly, where clipping and rescaling jumps between corners. `ridge`
-    pulls towards `prior` (the hand-set weights; a signal the data says little about keeps
-    roughly its share) and `sharpness` scales scores before the logistic, since a score
-    difference of 0.1 is already a clear preference.
+    A ranking does not change when all weights are multiplied alike, so the fit works on
+    free non-negative weights (projected gradient descent: a step, then negatives to zero)
+    starting from `prior` x `scale`, and rescales them to sum 1 at the end. `ridge` (an L2
+    penalty) keeps the weights finite when some signal separates the examples perfectly, and
+    lets a signal the data says nothing about fade; one that points the wrong way goes to 0.
     """
     pairs = [
-        [p - o for p, o in zip(_vector(e.partner, signals), _vector(other, signals), strict=True)]
+        [(i, d) for i, d in enumerate(_difference(e.partner, other, signals)) if d]
         for e in examples
         for other in e.others
     ]
-    pairs = [d for d in pairs if any(d)]
-    floor = 1e-4  # a weight at zero could never come back: keep every signal alive
-    start = _normalised([max(prior.get(s, 0.0), floor) for s in signals])
+    pairs = [d for d in pairs if d]  # sparse: most signals are equal for most pairs
+    start = [scale * x for x in _normalised([max(prior.get(s, 0.0), 0.0) for s in signals])]
     if not pairs:
-        return dict(zip(signals, start, strict=True))
-    scale = 1.0 / len(pairs)
+        return _rounded(signals, start)
+    share = 1.0 / len(pairs)
     w = list(start)
     for _ in range(passes):
-        grad = [ridge * (wi - pi) for wi, pi in zip(w, start, strict=True)]
+        grad = [2 * ridge * wi for wi in w]
         for d in pairs:
-            margin = sharpness * sum(wi * di for wi, di in zip(w, d, strict=True))
-            factor = -sharpness * _sigmoid(-margin) * scale
-            for i, di in enumerate(d):
-                if di:
-                    grad[i] += factor * di
-        w = _normalised(
-            [max(wi * math.exp(-rate * gi), floor) for wi, gi in zip(w, grad, strict=True)]
-        )
-    return {s: round(wi, 4) for s, wi in zip(signals, w, strict=True)}
+            margin = 0.0
+            for i, di in d:
+                margin += w[i] * di
+            factor = -_sigmoid(-margin) * share  # d/dw log(1 + exp(-w.d)) = -d sigmoid(-w.d)
+            for i, di in d:
+                grad[i] += factor * di
+        w = [max(wi - rate * gi, 0.0) for wi, gi in zip(w, grad, strict=True)]
+    return _rounded(signals, w)
+
+
+def _rounded(signals: Sequence[str], w: Sequence[float]) -> dict[str, float]:
+    return {s: round(x, 4) for s, x in zip(signals, _normalised(list(w)), strict=True)}
 
 
 def loss(
@@ -90,6 +95,12 @@ def loss(
             total += math.log1p(math.exp(-margin)) if margin > -30 else -margin
             count += 1
     return total / count if count else 0.0
+
+
+def _difference(
+    partner: Mapping[str, float], other: Mapping[str, float], signals: Sequence[str]
+) -> list[float]:
+    return [partner.get(s, 0.0) - other.get(s, 0.0) for s in signals]
 
 
 def _vector(values: Mapping[str, float], signals: Sequence[str]) -> list[float]:
