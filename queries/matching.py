@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from graph.base import GraphStore
+from queries.analysis import analysis, code_param, top_param
 from queries.answer import Row
 from queries.hierarchy import MAX_STEPS
 from queries.network import Membership, Organisation, Projections, projections
@@ -30,8 +31,7 @@ from queries.scoring import (
     signals_out,
     topic_text,
 )
-from queries.sparql import select
-from sic.errors import NotFound
+from queries.sparql import entity_row, named_rows
 
 WEIGHTS = {
     # What the organisation can do for this activity: the dominant signal.
@@ -111,14 +111,10 @@ def activity_context(store: GraphStore, net: Projections, bound: Bound) -> Activ
 
     :raises NotFound: if there is no such activity.
     """
-    term = bound.term("activity")
-    rows = select(store, "activity-context", activity=term)
-    if not rows:
-        raise NotFound(f"no activity {bound.text('activity')!r}")
-    row = rows[0]
+    row = entity_row(store, "activity-context", bound, "activity")
     key = str(row["activity"])
     topics: dict[str, set[str]] = defaultdict(set)
-    for t in select(store, "activity-topics", activity=term):
+    for t in named_rows(store, "activity-topics", activity=bound.term("activity")):
         topics[str(t["via"])].add(str(t["topic"]))
     team: dict[str, list[Membership]] = defaultdict(list)
     for m in net.activity_memberships(key):
@@ -269,7 +265,7 @@ class ActivityMatcher:
 
     def _why_task_force(self, org: Organisation) -> tuple[str, Sequence[str]]:
         seats = sorted(
-            self.seats.get(org.key, []), key=lambda s: (-ROLE_VALUE.get(s.role, 0), s.person)
+            self.seats.get(org.key, ()), key=lambda s: (-ROLE_VALUE.get(s.role, 0), s.person)
         )
         if not seats:
             return f"No one on the {self.ctx.objective} Task Force", ()
@@ -411,25 +407,28 @@ def candidate_row(matcher: ActivityMatcher, rank: int, candidate: Candidate) -> 
     }
 
 
+@analysis(
+    "Organisations ranked by fit for an activity, with the reasons.",
+    description=(
+        "Scores in [0, 1] add up weighted signals: topics shared with the activity and its"
+        " objective (a topic hierarchy counts partial matches), declared interest in the"
+        " objective, a Task Force seat on it, membership status, regions the team does not"
+        " reach, organisation types the team lacks, past collaboration with and network"
+        " distance to the organisations already involved, and experience on the objective."
+        " Organisations already on a live project for the activity come first, apart, with"
+        " involved = true and no rank."
+    ),
+    params=(
+        code_param("activity", "the activity's code, e.g. A2.07", required=True),
+        top_param(10, 200, "candidates"),
+    ),
+    columns="rank organisation name type status score involved reasons signals",
+)
 def candidates_for_activity(store: GraphStore, bound: Bound) -> list[Row]:
     """The involved organisations first (apart), then the top candidates by score."""
     net = projections(store)
     matcher = ActivityMatcher(net, activity_context(store, net, bound))
-    top = bound.integer("top", 10)
-    ranked_candidates = matcher.candidates()[:top]
+    ranked_candidates = matcher.candidates()[: bound.integer("top", 10)]
     rows = matcher.involved_rows()
     rows.extend(candidate_row(matcher, i, c) for i, c in enumerate(ranked_candidates, start=1))
     return rows
-
-
-CANDIDATE_COLUMNS = (
-    "rank",
-    "organisation",
-    "name",
-    "type",
-    "status",
-    "score",
-    "involved",
-    "reasons",
-    "signals",
-)
