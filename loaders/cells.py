@@ -49,10 +49,21 @@ _LANGUAGE = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$")
 _WEB = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
 
 
+def _bad(what: str, text: str, expected: str) -> BadValue:
+    return BadValue(f"bad {what} {text!r}: expected {expected}")
+
+
+def _match(pattern: re.Pattern[str], text: str, what: str, expected: str) -> re.Match[str]:
+    """The pattern's match of the whole value, or the message every reader gives."""
+    match = pattern.match(text)
+    if match is None:
+        raise _bad(what, text, expected)
+    return match
+
+
 def date(text: str) -> Literal:
     """An `xsd:date` from an ISO date (YYYY-MM-DD), refusing days that do not exist."""
-    if not _DATE.match(text):
-        raise BadValue(f"bad date {text!r}: expected an ISO date (YYYY-MM-DD)")
+    _match(_DATE, text, "date", "an ISO date (YYYY-MM-DD)")
     try:
         day = dt.date.fromisoformat(text)
     except ValueError as error:
@@ -66,11 +77,8 @@ def decimal(text: str) -> Literal:
     Thousands separators and decimal commas are refused rather than guessed: `1,500` could be
     one and a half or fifteen hundred.
     """
-    if not _DECIMAL.match(text):
-        raise BadValue(
-            f"bad number {text!r}: expected a decimal number with a '.' and no thousands "
-            "separators, such as 1500000 or 2500.50"
-        )
+    expected = "a decimal number with a '.' and no thousands separators, such as 1500000 or 2500.50"
+    _match(_DECIMAL, text, "number", expected)
     try:
         value = Decimal(text)
     except InvalidOperation as error:
@@ -94,9 +102,7 @@ def country(text: str) -> Literal:
     """A `sic:country` value: the ISO 3166-1 alpha-2 code in capitals, as a plain string."""
     code = text.upper()
     if code not in COUNTRIES:
-        raise BadValue(
-            f"bad country code {text!r}: expected an ISO 3166-1 alpha-2 code such as FR or SN"
-        )
+        raise _bad("country code", text, "an ISO 3166-1 alpha-2 code such as FR or SN")
     return Literal(code)
 
 
@@ -104,22 +110,21 @@ def currency(text: str) -> Literal:
     """A currency code: three letters (ISO 4217), in capitals, as a plain string."""
     code = text.upper()
     if not _CURRENCY.match(code):
-        raise BadValue(f"bad currency {text!r}: expected a three-letter ISO 4217 code such as EUR")
+        raise _bad("currency", text, "a three-letter ISO 4217 code such as EUR")
     return Literal(code)
 
 
 def region_iri(text: str) -> URIRef:
     """The fixed IRI of a UN M49 region from its code (`2`, `02` and `002` are the same)."""
-    if not _M49.match(text):
-        raise BadValue(f"bad region code {text!r}: expected a UN M49 code such as 002 or 150")
+    _match(_M49, text, "region code", "a UN M49 code such as 002 or 150")
     return region(text)
 
 
 def sdg_iri(text: str) -> URIRef:
     """The UN SDG IRI of a goal (`13`) or target (`15.3`, `2.a`)."""
-    match = _SDG.match(text)
-    if not match or not 1 <= int(match["goal"]) <= 17:
-        raise BadValue(f"bad SDG {text!r}: expected a goal number 1 to 17 or a target such as 15.3")
+    expected = "a goal number 1 to 17 or a target such as 15.3"
+    if not 1 <= int(_match(_SDG, text, "SDG", expected)["goal"]) <= 17:
+        raise _bad("SDG", text, expected)
     return URIRef(SDG_NS + text)
 
 
@@ -130,36 +135,29 @@ def is_agrovoc_id(text: str) -> bool:
 
 def agrovoc_iri(text: str) -> URIRef:
     """The AGROVOC IRI of a concept id."""
-    if not is_agrovoc_id(text):
-        raise BadValue(f"bad AGROVOC id {text!r}: expected an id such as c_389fe908")
+    _match(_AGROVOC, text, "AGROVOC id", "an id such as c_389fe908")
     return URIRef(AGROVOC_NS + text)
 
 
 def wikidata_iri(text: str) -> URIRef:
     """The Wikidata entity IRI of a Q-id (the full Wikidata URL is accepted too)."""
-    match = _WIKIDATA.match(text)
-    if not match:
-        raise BadValue(f"bad Wikidata id {text!r}: expected an id such as Q82151")
+    match = _match(_WIKIDATA, text, "Wikidata id", "an id such as Q82151")
     return URIRef("http://www.wikidata.org/entity/" + match["id"])
 
 
 def ror_iri(text: str) -> URIRef:
     """The ROR IRI of an organisation id (the full https://ror.org/ URL is accepted too)."""
-    match = _ROR.match(text)
-    if not match:
-        raise BadValue(f"bad ROR id {text!r}: expected an id such as 00pe0tf51")
+    match = _match(_ROR, text, "ROR id", "an id such as 00pe0tf51")
     return URIRef("https://ror.org/" + match["id"])
 
 
 def web_iri(text: str) -> URIRef:
     """An http(s) IRI for a web page; anything else is a typo or not a web address."""
-    if not _WEB.match(text):
-        raise BadValue(f"bad web address {text!r}: expected an address starting with https://")
+    _match(_WEB, text, "web address", "an address starting with https://")
     return URIRef(text)
 
 
 def language_tag(text: str) -> str:
     """A BCP 47 language tag in lower case (`en`, `fr`, `pt-br`)."""
-    if not _LANGUAGE.match(text):
-        raise BadValue(f"bad language {text!r}: expected a language tag such as en, fr or es")
+    _match(_LANGUAGE, text, "language", "a language tag such as en, fr or es")
     return text.lower()

@@ -2,11 +2,15 @@
 
 Keeping the format in one table means that checking the header, reporting a missing value and
 telling a user what a column expects all read the same description, so they cannot disagree.
+A column that takes a controlled list names the list; its values are the ontology's.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from loaders import enums
+from loaders.enums import Enumeration
 
 LANGUAGES: tuple[tuple[str, str], ...] = (("", "en"), ("_fr", "fr"), ("_es", "es"))
 """Column suffix and language tag of each language variant of a translated text column."""
@@ -14,12 +18,22 @@ LANGUAGES: tuple[tuple[str, str], ...] = (("", "en"), ("_fr", "fr"), ("_es", "es
 
 @dataclass(frozen=True)
 class Column:
-    """One column: whether it must be filled, and what a value looks like (for messages)."""
+    """One column: whether it must be filled, and what a value looks like (for messages).
+
+    For a column that takes a controlled list (`values`), `what` says where the list's values
+    go, as `{}`: they are read from the ontology when a message first needs them.
+    """
 
     name: str
-    expects: str
+    what: str
     required: bool = False
     translated: bool = False
+    values: Enumeration | None = None
+
+    @property
+    def expects(self) -> str:
+        """What a value looks like, as messages say it: `an ISO date`, `core or global`."""
+        return self.what if self.values is None else self.what.format(self.values.either())
 
     def variants(self) -> tuple[tuple[str, str], ...]:
         """(column name, language tag) of this column and its `_fr`/`_es` variants."""
@@ -62,6 +76,10 @@ def _opt(name: str, expects: str, translated: bool = False) -> Column:
     return Column(name, expects, required=False, translated=translated)
 
 
+def _one_of(name: str, values: Enumeration, required: bool = True, what: str = "{}") -> Column:
+    return Column(name, what, required=required, values=values)
+
+
 _TEXT = "a text"
 _TOPICS = "topic codes or AGROVOC ids (c_...) separated by ';'"
 _REGIONS = "UN M49 region codes separated by ';'"
@@ -89,7 +107,7 @@ OBJECTIVES = Sheet(
         _req("goal", "a goal code"),
         _req("title", "a title (in English)", True),
         _opt("description", _TEXT, True),
-        _req("facility", "core or global"),
+        _one_of("facility", enums.FACILITIES),
         _opt("baseline_2020", _TEXT),
         _opt("target_2030", _TEXT),
         _opt("target_2050", _TEXT),
@@ -122,7 +140,7 @@ ACTIVITIES = Sheet(
         _req("category", "a category code"),
         _req("title", "a title (in English)", True),
         _opt("description", _TEXT, True),
-        _opt("facility", "core or global (empty: the objective's)"),
+        _one_of("facility", enums.FACILITIES, False, "{} (empty: the objective's)"),
         _opt("topics", _TOPICS),
     ),
     required=True,
@@ -148,9 +166,9 @@ ORGANISATIONS = Sheet(
         _req("id", "an organisation id"),
         _req("name", "a name", True),
         _opt("acronym", _TEXT),
-        _req("type", "state, international, donor, producers, research, ngo or company"),
+        _one_of("type", enums.ORGANISATION_TYPES),
         _req("country", "an ISO 3166-1 alpha-2 country code such as FR"),
-        _opt("status", "member, partner, friend or empty"),
+        _one_of("status", enums.MEMBERSHIP_STATUSES, False, "{} (or empty)"),
         _opt("topics", _TOPICS),
         _opt("objectives", _OBJECTIVES),
         _opt("regions", _REGIONS),
@@ -180,7 +198,7 @@ TASK_FORCE_ROLES = Sheet(
     (
         _req("person", "a person id"),
         _req("objective", "an objective code"),
-        _req("role", "leader, regional_representative or member"),
+        _one_of("role", enums.TASK_FORCE_ROLES),
         _opt("region", "a UN M49 region code (required for a regional representative)"),
     ),
     kind="taskforce",
@@ -206,10 +224,7 @@ PROJECTS = Sheet(
         _req("id", "a project id"),
         _req("title", "a title (in English)", True),
         _opt("description", _TEXT, True),
-        _req(
-            "stage",
-            "idea, team, concept_note, proposal, funded, implementation, completed or discontinued",
-        ),
+        _one_of("stage", enums.STAGES),
         _req("lead", "an organisation id"),
         _opt("partners", "organisation ids separated by ';'"),
         _opt("alliance", "an alliance id"),
@@ -231,7 +246,7 @@ FUNDING = Sheet(
         _req("funder", "an organisation id"),
         _req("amount", _DECIMAL),
         _req("currency", _CURRENCY),
-        _req("status", "pledged, committed or disbursed"),
+        _one_of("status", enums.FUNDING_STATUSES),
         _opt("date", _DATE),
     ),
     kind="funding",
@@ -259,8 +274,8 @@ DELPHI_RESPONSES = Sheet(
     "delphi_responses",
     (
         _req("id", "a response id"),
-        _req("phase", "1, 2 or 3"),
-        _req("question", "problem, root_causes, actions, success_factors or obstacles"),
+        _one_of("phase", enums.DELPHI_PHASES),
+        _one_of("question", enums.DELPHI_QUESTIONS),
         _req("objective", "an objective code"),
         _opt("text", _TEXT),
         _opt("respondent", "a person id, or empty (anonymous)"),

@@ -18,10 +18,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from graph.base import GraphStore
+from queries.analysis import analysis, code_param
 from queries.answer import Row
 from queries.matching import NEEDED_GROUPS, ActivityMatcher, activity_context
 from queries.network import Organisation, Projections, projections
 from queries.params import Bound
+from sic.rq import Param
 
 Need = tuple[str, str]  # ("topic", key) or ("role", group name)
 
@@ -109,6 +111,27 @@ def _labels(net: Projections, needs: Iterable[Need]) -> list[str]:
     return [_label(net, n) for n in ordered]
 
 
+@analysis(
+    "A small set of organisations that together cover what an activity needs.",
+    description=(
+        "Greedy weighted set cover of the activity's topics and, for a Global Facility"
+        " activity, a research institution, a producers' organisation or NGO, and a funder"
+        " or public body. Organisations already involved come first (step 0); brings says"
+        " what each member adds, still_uncovered what remains after it."
+    ),
+    params=(
+        code_param("activity", "the activity's code, e.g. A2.07", required=True),
+        Param(
+            "size",
+            "integer",
+            default=5,
+            minimum=1,
+            maximum=12,
+            description="at most this many organisations to add",
+        ),
+    ),
+    columns="step organisation name type involved fit brings still_uncovered",
+)
 def alliance_composition(store: GraphStore, bound: Bound) -> list[Row]:
     """One row per member, in the order the greedy cover added them."""
     net = projections(store)
@@ -138,15 +161,3 @@ def alliance_composition(store: GraphStore, bound: Bound) -> list[Row]:
             }
         )
     return rows
-
-
-ALLIANCE_COLUMNS = (
-    "step",
-    "organisation",
-    "name",
-    "type",
-    "involved",
-    "fit",
-    "brings",
-    "still_uncovered",
-)

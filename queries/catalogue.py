@@ -2,43 +2,35 @@
 
 Question names are public API: the CLI (`sic query NAME`), the HTTP API and the web pages call
 them through `run`, which parses and checks the parameters the same way for both kinds. A
-SPARQL question is a `.rq` file of this folder whose header declares it; an analysis is a Python
-function declared below with the same kind of header (summary, parameters, columns). `.rq`
-files whose header says `role: part` are building blocks of the analyses: they can be run by
-name but are not listed as questions. Answers are cached per store version (queries/network.py),
-so asking again is cheap until the data changes.
+SPARQL question is a `.rq` file of queries/ itself whose header declares it; an analysis is a
+Python function that declares the same kind of header (summary, parameters, columns) in its
+`@analysis` decorator, in one of the modules of ANALYSIS_MODULES. `.rq` files of queries/ whose
+header says `role: part` are building blocks of the analyses: they can be run by name but are
+not listed as questions. The blocks of the pages and of linked-data descriptions
+(queries/blocks/) are in the same registry of named SPARQL but are not questions at all.
+Answers are cached per store version (queries/network.py), so asking again is cheap until the
+data changes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
+from types import ModuleType
 
 from graph.base import GraphStore
-from queries.alliance import ALLIANCE_COLUMNS, alliance_composition
+from queries import alliance, candidates, funders, partnerships, profiles
+from queries.analysis import Analysis
 from queries.answer import QueryAnswer, Row, rows_of
-from queries.candidates import candidates_for_activity
-from queries.funders import FUNDER_COLUMNS, funders_for_project
-from queries.matching import CANDIDATE_COLUMNS
 from queries.network import projections
-from queries.params import Bound, bind
-from queries.partnerships import (
-    BROKER_COLUMNS,
-    OPPORTUNITY_COLUMNS,
-    brokers,
-    partnership_opportunities,
-)
-from queries.profiles import (
-    OBJECTIVE_PROFILE_COLUMNS,
-    ORGANISATION_PROFILE_COLUMNS,
-    objective_profile,
-    organisation_profile,
-)
-from queries.sparql import rq_registry, run_select
-from sic.errors import NotFound
+from queries.params import bind
+from queries.sparql import FOLDER, rq_registry, run_select
+from sic.errors import NotFound, QueryError
 from sic.rq import Param, RqQuery
 
-Analysis = Callable[[GraphStore, Bound], list[Row]]
+ANALYSIS_MODULES: tuple[ModuleType, ...] = (alliance, candidates, funders, partnerships, profiles)
+"""The modules whose `@analysis` functions are questions of the catalogue."""
 
 
 @dataclass(frozen=True)
@@ -56,176 +48,34 @@ class Question:
     analysis: Analysis | None = None
 
 
-def _activity(description: str = "the activity's code, e.g. A2.07") -> Param:
-    return Param("activity", "code", required=True, kind="activity", description=description)
+def _from_analysis(a: Analysis) -> Question:
+    return Question(a.name, a.summary, a.params, a.columns, "analysis", a.description, analysis=a)
 
 
-def _top(default: int, limit: int, what: str) -> Param:
-    return Param(
-        "top", "integer", default=default, minimum=1, maximum=limit, description=f"how many {what}"
+def _from_rq(q: RqQuery) -> Question:
+    return Question(q.name, q.summary, q.params, q.columns, "sparql", q.description, q.role, q)
+
+
+@cache
+def _catalogue() -> dict[str, Question]:
+    """Every question and building block by name: the analyses, then queries/*.rq.
+
+    :raises QueryError: if two of them have the same name (one would hide the other).
+    """
+    analyses = dict.fromkeys(  # a module may import another's analysis: keep it once
+        v for m in ANALYSIS_MODULES for v in vars(m).values() if isinstance(v, Analysis)
     )
-
-
-ANALYSES: tuple[Question, ...] = (
-    Question(
-        name="candidates-for-activity",
-        summary="Organisations ranked by fit for an activity, with the reasons.",
-        description=(
-            "Scores in [0, 1] add up weighted signals: topics shared with the activity and its"
-            " objective (a topic hierarchy counts partial matches), declared interest in the"
-            " objective, a Task Force seat on it, membership status, regions the team does not"
-            " reach, organisation types the team lacks, past collaboration with and network"
-            " distance to the organisations already involved, and experience on the objective."
-            " Organisations already on a live project for the activity come first, apart, with"
-            " involved = true and no rank."
-        ),
-        params=(_activity(), _top(10, 200, "candidates")),
-        columns=CANDIDATE_COLUMNS,
-        kind="analysis",
-        analysis=candidates_for_activity,
-    ),
-    Question(
-        name="partnership-opportunities",
-        summary="Pairs of organisations with shared interests that have never worked together.",
-        description=(
-            "Adamic-Adar on the organisation - topic/objective graph, normalised to [0, 1],"
-            " computed on the two-hop neighbourhood; pairs that share a project or an alliance"
-            " are left out. distance is the number of steps between them on the collaboration"
-            " network (empty when not connected within four steps)."
-        ),
-        params=(
-            Param(
-                "organisation",
-                "code",
-                kind="organisation",
-                description="only pairs that include this organisation (its id)",
-            ),
-            _top(20, 1000, "pairs"),
-        ),
-        columns=OPPORTUNITY_COLUMNS,
-        kind="analysis",
-        analysis=partnership_opportunities,
-    ),
-    Question(
-        name="alliance-composition",
-        summary="A small set of organisations that together cover what an activity needs.",
-        description=(
-            "Greedy weighted set cover of the activity's topics and, for a Global Facility"
-            " activity, a research institution, a producers' organisation or NGO, and a funder"
-            " or public body. Organisations already involved come first (step 0); brings says"
-            " what each member adds, still_uncovered what remains after it."
-        ),
-        params=(
-            _activity(),
-            Param(
-                "size",
-                "integer",
-                default=5,
-                minimum=1,
-                maximum=12,
-                description="at most this many organisations to add",
-            ),
-        ),
-        columns=ALLIANCE_COLUMNS,
-        kind="analysis",
-        analysis=alliance_composition,
-    ),
-    Question(
-        name="brokers",
-        summary="Organisations that bridge otherwise separate groups (betweenness centrality).",
-        description=(
-            "Betweenness on the organisation - organisation collaboration network (shared"
-            " projects and alliances), normalised to [0, 1]; with an objective, only the projects"
-            " and alliances that address its activities. links_groups is how many separate groups"
-            " its collaborators would fall into without it."
-        ),
-        params=(
-            Param(
-                "objective",
-                "code",
-                kind="objective",
-                description="only the collaboration around this objective",
-            ),
-            _top(10, 1000, "organisations"),
-        ),
-        columns=BROKER_COLUMNS,
-        kind="analysis",
-        analysis=brokers,
-    ),
-    Question(
-        name="funders-for-project",
-        summary="Open funding calls and funders ranked by fit for a project, with the reasons.",
-        description=(
-            "Signals: topics, objective, region (where the project team works) and amount (what"
-            " the project still needs in its own currency, against a call's range or a funder's"
-            " usual grant; other currencies are not compared). Calls whose deadline is before"
-            " as_of are closed and left out; funders already funding the project are left out."
-        ),
-        params=(
-            Param("project", "code", required=True, kind="project", description="the project id"),
-            _top(10, 200, "calls and funders"),
-            Param(
-                "as_of",
-                "date",
-                default="today",
-                description="the day on which calls must still be open (default: today)",
-            ),
-        ),
-        columns=FUNDER_COLUMNS,
-        kind="analysis",
-        analysis=funders_for_project,
-    ),
-    Question(
-        name="objective-profile",
-        summary="Everything the page of a strategic objective shows, as one row.",
-        params=(
-            Param(
-                "objective", "code", required=True, kind="objective", description="its code (A1)"
-            ),
-        ),
-        columns=OBJECTIVE_PROFILE_COLUMNS,
-        kind="analysis",
-        analysis=objective_profile,
-    ),
-    Question(
-        name="organisation-profile",
-        summary="Everything the page of an organisation shows, as one row.",
-        params=(
-            Param(
-                "organisation",
-                "code",
-                required=True,
-                kind="organisation",
-                description="its id",
-            ),
-        ),
-        columns=ORGANISATION_PROFILE_COLUMNS,
-        kind="analysis",
-        analysis=organisation_profile,
-    ),
-)
-
-
-def _from_rq(query: RqQuery) -> Question:
-    return Question(
-        name=query.name,
-        summary=query.summary,
-        params=query.params,
-        columns=query.columns,
-        kind="sparql",
-        description=query.description,
-        role=query.role,
-        query=query,
-    )
+    found: dict[str, Question] = {}
+    for entry in [*map(_from_analysis, analyses), *map(_from_rq, rq_registry().in_folder(FOLDER))]:
+        if found.setdefault(entry.name, entry) is not entry:
+            raise QueryError(f"two questions are named {entry.name!r}")
+    return found
 
 
 def questions(*, parts: bool = False) -> list[Question]:
     """The catalogue, by name; building blocks too when `parts` is True."""
-    found = {q.name: q for q in ANALYSES}
-    for query in rq_registry():
-        if query.role == "question" or parts:
-            found.setdefault(query.name, _from_rq(query))
-    return [found[name] for name in sorted(found)]
+    found = _catalogue()
+    return [found[n] for n in sorted(found) if found[n].role == "question" or parts]
 
 
 def question(name: str) -> Question:
@@ -233,13 +83,11 @@ def question(name: str) -> Question:
 
     :raises NotFound: if there is none, listing the names there are.
     """
-    for q in ANALYSES:
-        if q.name == name:
-            return q
-    if name in rq_registry():
-        return _from_rq(rq_registry()[name])
-    known = ", ".join(q.name for q in questions())
-    raise NotFound(f"no question named {name!r}; the questions are: {known}")
+    found = _catalogue().get(name)
+    if found is None:
+        known = ", ".join(q.name for q in questions())
+        raise NotFound(f"no question named {name!r}; the questions are: {known}")
+    return found
 
 
 def run(store: GraphStore, name: str, params: Mapping[str, str] | None = None) -> QueryAnswer:

@@ -33,12 +33,12 @@ import pyoxigraph as ox
 from graph.base import GraphStore
 from graph.dataset import SourceInfo
 from graph.results import GraphResult, SelectResult, Term
-from queries.sparql import run
-from sic.rq import Registry, RqQuery, registry
+from queries.sparql import BLOCKS, rq, run
 from sic.vocab import ONTOLOGY_IRI
 from sic.vocab import RDF_TYPE as TYPE_NODE
 
-SPARQL_DIR = Path(__file__).resolve().parent / "blocks" / "describe"
+SPARQL_DIR = BLOCKS / "describe"
+"""The blocks descriptions are made of (in the one registry of queries.sparql, kept apart here)."""
 CONTEXT_FILE = Path(__file__).resolve().parents[1] / "sic" / "context.jsonld"
 
 INBOUND_LINKS = 500
@@ -64,27 +64,20 @@ Subject = ox.NamedNode | ox.BlankNode
 T = TypeVar("T")
 
 
-def api_queries() -> Registry:
-    """The `.rq` files of queries/blocks/describe/, parsed once per process."""
-    return registry(SPARQL_DIR)
+def solutions(
+    store: GraphStore, name: str, limit: int | None = None, **terms: Term
+) -> SelectResult:
+    """The solutions (terms, not plain values) of a SELECT block, its parameters bound as terms.
 
-
-def api_query(name: str) -> RqQuery:
-    """One query of queries/blocks/describe/ by name.
-
-    :raises NotFound: if there is no such file.
+    Descriptions need the terms themselves (a literal's language, a blank node), and see the
+    sources as named graphs.
     """
-    return api_queries()[name]
-
-
-def select(store: GraphStore, name: str, limit: int | None = None, **terms: Term) -> SelectResult:
-    """Run a SELECT query of queries/blocks/describe/ with its parameters bound as terms."""
-    return run(store, api_query(name), terms, SelectResult, limit=limit, sources_named=True)
+    return run(store, rq(name), terms, SelectResult, limit=limit, sources_named=True)
 
 
 def construct(store: GraphStore, name: str, **terms: Term) -> list[ox.Triple]:
-    """Run a CONSTRUCT query of queries/blocks/describe/ with its parameters bound as terms."""
-    return run(store, api_query(name), terms, GraphResult, sources_named=True).triples
+    """The triples of a CONSTRUCT block, its parameters bound as terms."""
+    return run(store, rq(name), terms, GraphResult, sources_named=True).triples
 
 
 @dataclass(frozen=True)
@@ -193,7 +186,7 @@ def _sorted(triples: Iterable[ox.Triple]) -> list[ox.Triple]:
 
 
 def _statements(store: GraphStore, node: ox.NamedNode) -> list[Statement]:
-    rows = select(store, "describe-resource", this=node)
+    rows = solutions(store, "describe-resource", this=node)
     out: list[Statement] = []
     for row in rows:
         p, o, g = row.get("p"), row.get("o"), row.get("g")
@@ -224,7 +217,7 @@ def _labels(
     node: ox.NamedNode,
     labels: dict[str, list[tuple[ox.NamedNode, ox.Literal]]],
 ) -> None:
-    for row in select(store, query, limit=LABEL_ROWS, this=node):
+    for row in solutions(store, query, limit=LABEL_ROWS, this=node):
         _add_label(labels, row.get("node"), row.get("lp"), row.get("label"))
 
 
@@ -256,7 +249,7 @@ def describe(
         if s.predicate.value in (RDFS_LABEL, SKOS_PREF_LABEL) and isinstance(s.value, ox.Literal):
             _add_label(labels, node, s.predicate, s.value)
     _labels(store, "labels-of-linked", node, labels)
-    inbound_rows = select(store, "inbound-links", limit=INBOUND_LINKS, this=node)
+    inbound_rows = solutions(store, "inbound-links", limit=INBOUND_LINKS, this=node)
     inbound: dict[tuple[str, str, str], Link] = {}
     for row in inbound_rows:
         subject, p, g = row.get("s"), row.get("p"), row.get("g")
@@ -264,7 +257,7 @@ def describe(
             graph = g.value if isinstance(g, ox.NamedNode) else ""
             inbound.setdefault((str(subject), p.value, graph), Link(subject, p, graph))
     if for_people:
-        for row in select(store, "inbound-labels", limit=INBOUND_LINKS, this=node):
+        for row in solutions(store, "inbound-labels", limit=INBOUND_LINKS, this=node):
             _add_label(labels, row.get("s"), row.get("lp"), row.get("label"))
     prefix = iri + "#"
     fragments: dict[str, list[Statement]] = {}
@@ -292,7 +285,7 @@ def describe(
 
 def _fragments(store: GraphStore, node: ox.NamedNode) -> dict[str, list[Statement]]:
     out: dict[str, list[Statement]] = {}
-    for row in select(store, "fragments", limit=FRAGMENT_TRIPLES, this=node):
+    for row in solutions(store, "fragments", limit=FRAGMENT_TRIPLES, this=node):
         part, p, o, g = row.get("part"), row.get("p"), row.get("o"), row.get("g")
         if (
             isinstance(part, ox.NamedNode)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from graph.base import GraphStore
+from queries.analysis import analysis, code_param, top_param
 from queries.answer import Row
 from queries.network import Call, Organisation, Projections, projections
 from queries.params import Bound
@@ -33,8 +34,8 @@ from queries.scoring import (
     topic_text,
     total,
 )
-from queries.sparql import select
-from sic.errors import NotFound
+from queries.sparql import entity_row, named_rows
+from sic.rq import Param
 
 WEIGHTS = {"topics": 0.35, "objective": 0.25, "region": 0.20, "amount": 0.20}
 SECURED = frozenset({"committed", "disbursed"})
@@ -65,15 +66,11 @@ class ProjectContext:
 
 def project_context(store: GraphStore, net: Projections, bound: Bound) -> ProjectContext:
     """:raises NotFound: if there is no such project."""
-    term = bound.term("project")
-    rows = select(store, "project-context", project=term)
-    if not rows:
-        raise NotFound(f"no project {bound.text('project')!r}")
-    row = rows[0]
+    row = entity_row(store, "project-context", bound, "project")
     key = str(row["project"])
     topics: dict[str, set[str]] = defaultdict(set)
     objectives: set[str] = set()
-    for need in select(store, "project-needs", project=term):
+    for need in named_rows(store, "project-needs", project=bound.term("project")):
         objectives.add(str(need["objective"]))
         if need.get("topic") is not None:
             topics[str(need["via"])].add(str(need["topic"]))
@@ -250,7 +247,28 @@ class FunderMatcher:
         return ranked(relevant, lambda o: o.score, lambda o: f"{o.kind}:{o.key}")
 
 
+@analysis(
+    "Open funding calls and funders ranked by fit for a project, with the reasons.",
+    description=(
+        "Signals: topics, objective, region (where the project team works) and amount (what"
+        " the project still needs in its own currency, against a call's range or a funder's"
+        " usual grant; other currencies are not compared). Calls whose deadline is before"
+        " as_of are closed and left out; funders already funding the project are left out."
+    ),
+    params=(
+        code_param("project", "the project id", required=True),
+        top_param(10, 200, "calls and funders"),
+        Param(
+            "as_of",
+            "date",
+            default="today",
+            description="the day on which calls must still be open (default: today)",
+        ),
+    ),
+    columns="rank kind call call_title organisation name score deadline reasons signals",
+)
 def funders_for_project(store: GraphStore, bound: Bound) -> list[Row]:
+    """The open calls and the funders that fit by topic or objective, best first."""
     net = projections(store)
     ctx = project_context(store, net, bound)
     as_of = bound.date("as_of") or dt.date.today()
@@ -274,17 +292,3 @@ def funders_for_project(store: GraphStore, bound: Bound) -> list[Row]:
             }
         )
     return rows
-
-
-FUNDER_COLUMNS = (
-    "rank",
-    "kind",
-    "call",
-    "call_title",
-    "organisation",
-    "name",
-    "score",
-    "deadline",
-    "reasons",
-    "signals",
-)

@@ -31,8 +31,7 @@ from queries.scoring import (
     signals_out,
     topic_text,
 )
-from queries.sparql import select
-from sic.errors import NotFound
+from queries.sparql import entity_row, named_rows
 
 WEIGHTS = {
     # What the organisation can do for this activity: the dominant signal.
@@ -122,14 +121,10 @@ def activity_context(store: GraphStore, net: Projections, bound: Bound) -> Activ
 
     :raises NotFound: if there is no such activity.
     """
-    term = bound.term("activity")
-    rows = select(store, "activity-context", activity=term)
-    if not rows:
-        raise NotFound(f"no activity {bound.text('activity')!r}")
-    row = rows[0]
+    row = entity_row(store, "activity-context", bound, "activity")
     key = str(row["activity"])
     topics: dict[str, set[str]] = defaultdict(set)
-    for t in select(store, "activity-topics", activity=term):
+    for t in named_rows(store, "activity-topics", activity=bound.term("activity")):
         topics[str(t["via"])].add(str(t["topic"]))
     team: dict[str, list[Membership]] = defaultdict(list)
     for m in net.activity_memberships(key):
@@ -317,7 +312,7 @@ class ActivityMatcher:
 
     def _why_task_force(self, org: Organisation) -> tuple[str, Sequence[str]]:
         seats = sorted(
-            self.seats.get(org.key, []), key=lambda s: (-ROLE_VALUE.get(s.role, 0), s.person)
+            self.seats.get(org.key, ()), key=lambda s: (-ROLE_VALUE.get(s.role, 0), s.person)
         )
         if not seats:
             return f"No one on the {self.ctx.objective} Task Force", ()
@@ -527,16 +522,3 @@ def candidate_row(matcher: ActivityMatcher, rank: int, candidate: Candidate) -> 
         "reasons": reasons_out(reasons),
         "signals": signals_out(reasons),
     }
-
-
-CANDIDATE_COLUMNS = (
-    "rank",
-    "organisation",
-    "name",
-    "type",
-    "status",
-    "score",
-    "involved",
-    "reasons",
-    "signals",
-)

@@ -27,18 +27,20 @@ from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 import networkx as nx
 
 from graph.base import GraphStore
 from queries.answer import Row
 from queries.hierarchy import Hierarchy
-from queries.sparql import select
+from queries.sparql import named_rows
 
 Node = tuple[str, str]  # (kind, key): keys are unique within a kind only
 ANSWERS = 512  # question answers kept per store version
 BETWEENNESS_BUDGET = 2_000_000  # node + edge visits for one betweenness computation
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
 
 
 @dataclass(frozen=True)
@@ -115,9 +117,17 @@ def _read(store: GraphStore, part: str) -> list[Row]:
     of them at 1M triples. Sorting plain values here is cheap, and keeps every "first value
     wins" choice below (a second name, a repeated title) independent of the store's order.
     """
-    rows = select(store, part)
+    rows = named_rows(store, part)
     rows.sort(key=lambda row: tuple("" if v is None else str(v) for v in row.values()))
     return rows
+
+
+def _grouped(pairs: Iterable[tuple[K, V]]) -> dict[K, tuple[V, ...]]:
+    """The values of each key, in the order they come: how every index below is built."""
+    found: dict[K, list[V]] = defaultdict(list)
+    for key, value in pairs:
+        found[key].append(value)
+    return {k: tuple(v) for k, v in found.items()}
 
 
 def _text(row: Row, column: str) -> str | None:
@@ -281,18 +291,12 @@ class Projections:
     @cached_property
     def members_of(self) -> dict[Node, tuple[Membership, ...]]:
         """The memberships of each project or alliance."""
-        found: dict[Node, list[Membership]] = defaultdict(list)
-        for m in self.memberships:
-            found[m.group].append(m)
-        return {g: tuple(v) for g, v in found.items()}
+        return _grouped((m.group, m) for m in self.memberships)
 
     @cached_property
     def places_of(self) -> dict[str, tuple[Membership, ...]]:
         """The memberships of each organisation."""
-        found: dict[str, list[Membership]] = defaultdict(list)
-        for m in self.memberships:
-            found[m.organisation].append(m)
-        return {k: tuple(v) for k, v in found.items()}
+        return _grouped((m.organisation, m) for m in self.memberships)
 
     @cached_property
     def _groups_by(self) -> tuple[dict[str, frozenset[Node]], dict[str, frozenset[Node]]]:
@@ -428,20 +432,15 @@ class Projections:
     @cached_property
     def seats_of(self) -> dict[str, tuple[Seat, ...]]:
         """Task Force seats by the organisation of the person holding them."""
-        found: dict[str, list[Seat]] = defaultdict(list)
-        for seat in self.seats:
-            found[seat.organisation].append(seat)
+        found = _grouped((seat.organisation, seat) for seat in self.seats)
         return {
             k: tuple(sorted(v, key=lambda s: (s.person, s.objective, s.role)))
             for k, v in found.items()
         }
 
-    def seats_on(self, objective: str) -> dict[str, list[Seat]]:
-        found: dict[str, list[Seat]] = defaultdict(list)
-        for seat in self.seats:
-            if seat.objective == objective:
-                found[seat.organisation].append(seat)
-        return dict(found)
+    def seats_on(self, objective: str) -> dict[str, tuple[Seat, ...]]:
+        """Task Force seats on one objective by the organisation of the person holding them."""
+        return _grouped((s.organisation, s) for s in self.seats if s.objective == objective)
 
     @cached_property
     def fundings(self) -> tuple[Funding, ...]:
@@ -459,26 +458,17 @@ class Projections:
     @cached_property
     def fundings_of(self) -> dict[str, tuple[Funding, ...]]:
         """Funding rows by project."""
-        found: dict[str, list[Funding]] = defaultdict(list)
-        for f in self.fundings:
-            found[f.project].append(f)
-        return {k: tuple(v) for k, v in found.items()}
+        return _grouped((f.project, f) for f in self.fundings)
 
     @cached_property
     def given_by(self) -> dict[str, tuple[Funding, ...]]:
         """Funding rows by funder."""
-        found: dict[str, list[Funding]] = defaultdict(list)
-        for f in self.fundings:
-            found[f.funder].append(f)
-        return {k: tuple(v) for k, v in found.items()}
+        return _grouped((f.funder, f) for f in self.fundings)
 
     @cached_property
     def grants(self) -> dict[tuple[str, str], tuple[Decimal, ...]]:
         """Amounts each funder has given, by (funder, currency): its usual grant size."""
-        found: dict[tuple[str, str], list[Decimal]] = defaultdict(list)
-        for f in self.fundings:
-            found[(f.funder, f.currency)].append(f.amount)
-        return {k: tuple(v) for k, v in found.items()}
+        return _grouped(((f.funder, f.currency), f.amount) for f in self.fundings)
 
     @cached_property
     def funded_objectives(self) -> dict[str, frozenset[str]]:

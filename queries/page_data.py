@@ -19,25 +19,23 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 from threading import Lock
 from typing import Any, Protocol
 
 import pyoxigraph as ox
 
 from graph.base import GraphStore
-from graph.results import Term
-from queries.answer import QueryAnswer, Row, rows_of
+from queries.answer import QueryAnswer, Row
 from queries.catalogue import Question, questions, run
 from queries.describe import compactor
 from queries.network import projections
-from queries.sparql import rq_registry, run_select
+from queries.sparql import BLOCKS, FOLDER, named_rows, rq_registry
 from sic.errors import NotFound, QueryError
 from sic.iris import mint
-from sic.rq import RqQuery, registry
 from sic.vocab import SIC_NS
 
-PAGE_SPARQL = Path(__file__).resolve().parent / "blocks" / "pages"
+PAGE_SPARQL = BLOCKS / "pages"
+"""The page-only blocks (in the one registry of queries.sparql, kept apart here)."""
 
 COVERAGE_LEVELS: tuple[str, ...] = ("uncovered", "in_preparation", "funded", "in_implementation")
 """The columns of coverage-by-objective, least to most advanced: the heatmap's columns."""
@@ -73,33 +71,6 @@ GAP_CSV_COLUMNS: tuple[str, ...] = (
     "facility",
     "finished_projects",
 )
-ALLIANCE_CSV_COLUMNS: tuple[str, ...] = (
-    "step",
-    "organisation",
-    "name",
-    "type",
-    "involved",
-    "fit",
-    "brings",
-    "still_uncovered",
-)
-
-
-# -- the page-only queries -----------------------------------------------------------------------
-
-
-def page_query(name: str) -> RqQuery:
-    """One `.rq` file of queries/blocks/pages/ by name.
-
-    :raises NotFound: if there is no such file.
-    """
-    return registry(PAGE_SPARQL)[name]
-
-
-def page_rows(store: GraphStore, name: str, **terms: Term) -> list[Row]:
-    """Rows of plain values from a SELECT query of queries/blocks/pages/, terms bound."""
-    query = page_query(name)
-    return rows_of(run_select(store, query, terms), store.base, query.columns)
 
 
 def _iri(store: GraphStore, kind: str, key: str) -> ox.NamedNode:
@@ -131,7 +102,7 @@ class Labels:
 def read_labels(store: GraphStore) -> Labels:
     """Every label page-labels.rq finds; schemes by their local name (Stages, Regions...)."""
     names: dict[tuple[str, str], dict[str, str]] = defaultdict(dict)
-    for row in page_rows(store, "page-labels"):
+    for row in named_rows(store, "page-labels"):
         kind = str(row["kind"]).removeprefix(SIC_NS)
         names[(kind, str(row["entity"]))].setdefault(str(row["language"]), str(row["label"]))
     return Labels({k: dict(v) for k, v in names.items()})
@@ -162,7 +133,7 @@ class Choices:
 def read_choices(store: GraphStore) -> Choices:
     """Goals, objectives, categories, activities, projects and regions (choices.rq)."""
     found: dict[str, dict[str, Choice]] = defaultdict(dict)
-    for row in page_rows(store, "choices"):
+    for row in named_rows(store, "choices"):
         key = str(row["entity"])
         kind = str(row["kind"])
         parent = row.get("parent")
@@ -187,7 +158,7 @@ class Lookups:
     def rows(self, name: str) -> list[Row]:
         with self._lock:
             if name not in self._rows:
-                self._rows[name] = page_rows(self.store, name)
+                self._rows[name] = named_rows(self.store, name)
             return self._rows[name]
 
 
@@ -571,7 +542,7 @@ def objective_page(view: View, code: str) -> dict[str, Any]:
     ]
     coverage: Mapping[str, Any] = profile["coverage"] or {}
     total = int(coverage.get("activities") or 0)
-    evidence = page_rows(
+    evidence = named_rows(
         view.store, "delphi-evidence", objective=_iri(view.store, "objective", code)
     )
     return {
@@ -766,7 +737,7 @@ def editor_examples() -> list[dict[str, str]]:
     """The catalogue's SPARQL questions as examples for the query editor, with their summary."""
     return [
         {"name": q.name, "summary": q.summary, "text": f"# {q.summary}\n{q.text}"}
-        for q in rq_registry()
+        for q in rq_registry().in_folder(FOLDER)
         if q.role == "question"
     ]
 

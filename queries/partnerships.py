@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 
 import networkx as nx
 
 from graph.base import GraphStore
+from queries.analysis import analysis, code_param, top_param
 from queries.answer import Row
 from queries.network import Node, Projections, projections
 from queries.params import Bound
@@ -96,16 +97,42 @@ def opportunity_scores(
     return found
 
 
+def _known(bound: Bound, param: str, keys: Container[str]) -> str | None:
+    """The key an optional `code` parameter gives, if any, once it is known to exist.
+
+    :raises NotFound: if no entity of the parameter's kind has that key.
+    """
+    key = bound.text(param)
+    if key is not None and key not in keys:
+        raise NotFound(f"no {param} {key!r}")
+    return key
+
+
+@analysis(
+    "Pairs of organisations with shared interests that have never worked together.",
+    description=(
+        "Adamic-Adar on the organisation - topic/objective graph, normalised to [0, 1],"
+        " computed on the two-hop neighbourhood; pairs that share a project or an alliance"
+        " are left out. distance is the number of steps between them on the collaboration"
+        " network (empty when not connected within four steps)."
+    ),
+    params=(
+        code_param("organisation", "only pairs that include this organisation (its id)"),
+        top_param(20, 1000, "pairs"),
+    ),
+    columns=(
+        "organisation_a organisation_a_name organisation_b organisation_b_name score "
+        "shared distance"
+    ),
+)
 def partnership_opportunities(store: GraphStore, bound: Bound) -> list[Row]:
+    """The best-scored pairs, for one organisation or for all, with their shared interests."""
     net = projections(store)
-    org = bound.text("organisation")
-    if org is not None and org not in net.organisations:
-        raise NotFound(f"no organisation {org!r}")
+    org = _known(bound, "organisation", net.organisations)
     asked = [org] if org is not None else sorted(net.organisations)
-    top = bound.integer("top", 20)
     rows: list[Row] = []
     reach: dict[str, dict[str, int]] = {}
-    for score, a, b in opportunity_scores(net, asked)[:top]:
+    for score, a, b in opportunity_scores(net, asked)[: bound.integer("top", 20)]:
         if a not in reach:
             reach[a] = net.distances([a], cutoff=DISTANCE_CUTOFF)
         hops = reach[a].get(b)
@@ -121,17 +148,6 @@ def partnership_opportunities(store: GraphStore, bound: Bound) -> list[Row]:
             }
         )
     return rows
-
-
-OPPORTUNITY_COLUMNS = (
-    "organisation_a",
-    "organisation_a_name",
-    "organisation_b",
-    "organisation_b_name",
-    "score",
-    "shared",
-    "distance",
-)
 
 
 def separated_groups(graph: nx.Graph, node: str) -> int:
@@ -150,11 +166,24 @@ def separated_groups(graph: nx.Graph, node: str) -> int:
     return groups
 
 
+@analysis(
+    "Organisations that bridge otherwise separate groups (betweenness centrality).",
+    description=(
+        "Betweenness on the organisation - organisation collaboration network (shared"
+        " projects and alliances), normalised to [0, 1]; with an objective, only the projects"
+        " and alliances that address its activities. links_groups is how many separate groups"
+        " its collaborators would fall into without it."
+    ),
+    params=(
+        code_param("objective", "only the collaboration around this objective"),
+        top_param(10, 1000, "organisations"),
+    ),
+    columns="rank organisation name type betweenness collaborators groups links_groups",
+)
 def brokers(store: GraphStore, bound: Bound) -> list[Row]:
+    """Organisations by betweenness, on the whole network or around one objective."""
     net = projections(store)
-    objective = bound.text("objective")
-    if objective is not None and objective not in net.objective_labels:
-        raise NotFound(f"no objective {objective!r}")
+    objective = _known(bound, "objective", net.objective_labels)
     graph = net.objective_graph(objective)
     centrality = net.brokers(objective)
     ranked = sorted(
@@ -180,15 +209,3 @@ def brokers(store: GraphStore, bound: Bound) -> list[Row]:
             }
         )
     return rows
-
-
-BROKER_COLUMNS = (
-    "rank",
-    "organisation",
-    "name",
-    "type",
-    "betweenness",
-    "collaborators",
-    "groups",
-    "links_groups",
-)

@@ -11,67 +11,59 @@ from __future__ import annotations
 from typing import Any
 
 from graph.base import GraphStore
+from queries.analysis import analysis, code_param
 from queries.answer import Row
 from queries.network import Seat, projections
 from queries.params import Bound
-from queries.sparql import select
-from sic.errors import NotFound
+from queries.sparql import entity_row, named_rows
 
 
 def _without(rows: list[Row], *columns: str) -> list[Row]:
     return [{k: v for k, v in row.items() if k not in columns} for row in rows]
 
 
+@analysis(
+    "Everything the page of a strategic objective shows, as one row.",
+    params=(code_param("objective", "its code (A1)", required=True),),
+    columns=(
+        "objective title description goal goal_title facility facility_label "
+        "baseline_2020 target_2030 target_2050 task_force topics sdgs sources coverage "
+        "activities funding roster"
+    ),
+)
 def objective_profile(store: GraphStore, bound: Bound) -> list[Row]:
+    """The objective's details, with its topics, coverage, activities, funding and roster."""
+    row: dict[str, Any] = dict(entity_row(store, "objective-details", bound, "objective"))
     term = bound.term("objective")
-    details = select(store, "objective-details", objective=term)
-    if not details:
-        raise NotFound(f"no objective {bound.text('objective')!r}")
-    row: dict[str, Any] = dict(details[0])
-    links = select(store, "objective-links", objective=term)
+    links = named_rows(store, "objective-links", objective=term)
     row["topics"] = [
         {"topic": r["target"], "label": r["label"]} for r in links if r["relation"] == "topic"
     ]
     row["sdgs"] = [r["target"] for r in links if r["relation"] == "sdg"]
     row["sources"] = [r["target"] for r in links if r["relation"] == "source"]
-    coverage = select(store, "coverage-by-objective", objective=term)
+    coverage = named_rows(store, "coverage-by-objective", objective=term)
     row["coverage"] = _without(coverage, "objective", "title", "facility")[0] if coverage else {}
-    row["activities"] = _without(select(store, "objective-activities", objective=term), "objective")
-    row["funding"] = _without(
-        select(store, "funding-by-objective", objective=term), "objective", "title"
+    row["activities"] = _without(
+        named_rows(store, "objective-activities", objective=term), "objective"
     )
-    row["roster"] = _without(select(store, "task-force-roster", objective=term), "objective")
+    row["funding"] = _without(
+        named_rows(store, "funding-by-objective", objective=term), "objective", "title"
+    )
+    row["roster"] = _without(named_rows(store, "task-force-roster", objective=term), "objective")
     return [row]
 
 
-OBJECTIVE_PROFILE_COLUMNS = (
-    "objective",
-    "title",
-    "description",
-    "goal",
-    "goal_title",
-    "facility",
-    "facility_label",
-    "baseline_2020",
-    "target_2030",
-    "target_2050",
-    "task_force",
-    "topics",
-    "sdgs",
-    "sources",
-    "coverage",
-    "activities",
-    "funding",
-    "roster",
+@analysis(
+    "Everything the page of an organisation shows, as one row.",
+    params=(code_param("organisation", "its id", required=True),),
+    columns=(
+        "organisation name acronym type type_label status status_label country website "
+        "topics interests regions projects alliances people funds collaborators"
+    ),
 )
-
-
 def organisation_profile(store: GraphStore, bound: Bound) -> list[Row]:
-    term = bound.term("organisation")
-    details = select(store, "organisation-details", organisation=term)
-    if not details:
-        raise NotFound(f"no organisation {bound.text('organisation')!r}")
-    row: dict[str, Any] = dict(details[0])
+    """The organisation's details, with its interests, places, people, funds and partners."""
+    row: dict[str, Any] = dict(entity_row(store, "organisation-details", bound, "organisation"))
     key = str(row["organisation"])
     net = projections(store)
     org = net.organisations.get(key)
@@ -99,7 +91,8 @@ def organisation_profile(store: GraphStore, bound: Bound) -> list[Row]:
     # one row per person and Task Force role; a person without a role has one row without
     roles = net.seats_of.get(key, ())
     people: list[Row] = []
-    for person in select(store, "organisation-people", organisation=term):
+    term = bound.term("organisation")
+    for person in named_rows(store, "organisation-people", organisation=term):
         held: list[Seat | None] = [s for s in roles if s.person == person["person"]] or [None]
         for seat in held:
             people.append(
@@ -126,24 +119,3 @@ def organisation_profile(store: GraphStore, bound: Bound) -> list[Row]:
         for other in (sorted(graph[key]) if key in graph else [])
     ]
     return [row]
-
-
-ORGANISATION_PROFILE_COLUMNS = (
-    "organisation",
-    "name",
-    "acronym",
-    "type",
-    "type_label",
-    "status",
-    "status_label",
-    "country",
-    "website",
-    "topics",
-    "interests",
-    "regions",
-    "projects",
-    "alliances",
-    "people",
-    "funds",
-    "collaborators",
-)

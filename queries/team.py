@@ -46,7 +46,7 @@ from queries.scoring import (
     signals_out,
     topic_text,
 )
-from queries.sparql import select
+from queries.sparql import named_rows
 from sic import iris
 from sic.errors import NotFound
 
@@ -118,7 +118,7 @@ def activity_topics(store: GraphStore, activities: Sequence[str]) -> dict[str, l
     found: dict[str, list[str]] = {}
     for key in activities:
         term = ox.NamedNode(str(iris.mint("activity", key, store.base)))
-        rows = select(store, "activity-topics", activity=term)
+        rows = named_rows(store, "activity-topics", activity=term)
         found[key] = sorted(str(r["topic"]) for r in rows if str(r["via"]) == "activity")
     return found
 

@@ -16,7 +16,7 @@ import pyoxigraph as ox
 from graph.base import GraphStore
 from graph.dataset import SourceInfo
 from graph.results import text
-from queries.describe import select
+from queries.describe import solutions
 from sic import vocab
 from sic.vocab import PREFIXES, RDF_TYPE
 
@@ -57,7 +57,7 @@ def _int(term: Any) -> int:
 
 def void_statistics(store: GraphStore) -> VoidStatistics:
     """Count everything VoID reports (reads the whole store: cached per version)."""
-    total = next(iter(select(store, "void-dataset-statistics")), {})
+    total = next(iter(solutions(store, "void-dataset-statistics")), {})
     dataset = Counts(
         *(_int(total.get(k)) for k in ("triples", "subjects", "properties", "objects"))
     )
@@ -65,15 +65,15 @@ def void_statistics(store: GraphStore) -> VoidStatistics:
         text(row.get("graph")): Counts(
             *(_int(row.get(k)) for k in ("triples", "subjects", "properties", "objects"))
         )
-        for row in select(store, "void-graph-statistics")
+        for row in solutions(store, "void-graph-statistics")
     }
     classes: dict[str, dict[str, int]] = {}
-    for row in select(store, "void-class-partitions"):
+    for row in solutions(store, "void-class-partitions"):
         classes.setdefault(text(row.get("graph")), {})[text(row.get("class"))] = _int(
             row.get("entities")
         )
     properties: dict[str, dict[str, int]] = {}
-    for row in select(store, "void-property-partitions"):
+    for row in solutions(store, "void-property-partitions"):
         properties.setdefault(text(row.get("graph")), {})[text(row.get("property"))] = _int(
             row.get("triples")
         )

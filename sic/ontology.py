@@ -127,6 +127,8 @@ def controlled_values(scheme_iri: str | URIRef) -> dict[str, URIRef]:
     """The controlled list `scheme_iri` as {workbook value (skos:notation): concept IRI}.
 
     For example `controlled_values(SIC.Stages)["concept_note"] == SIC.StageConceptNote`.
+    Values come in the order the ontology's files declare their concepts (rdflib keeps the
+    order it parsed triples in), which is the contract's: messages that list them read like it.
     The dictionary is a copy: callers may change it freely. Raises NotFound when the ontology
     has no concept scheme with that IRI.
     """

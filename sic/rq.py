@@ -173,11 +173,21 @@ def projection(text: str) -> set[str] | None:
 
 
 class Registry:
-    """The `.rq` files of one folder, by name."""
+    """The `.rq` files of one folder by name, and with `nested` those of its sub-folders too.
 
-    def __init__(self, folder: Path) -> None:
+    A nested registry is how one folder keeps kinds of query apart without a registry per
+    kind: the file's folder says what it is for, and names stay unique across all of them so
+    that a name never means two files.
+    """
+
+    def __init__(self, folder: Path, nested: bool = False) -> None:
         self.folder = folder
-        self._queries = {q.name: q for q in (parse_rq(p) for p in sorted(folder.glob("*.rq")))}
+        self._queries: dict[str, RqQuery] = {}
+        for path in sorted(folder.glob("**/*.rq" if nested else "*.rq")):
+            query = parse_rq(path)
+            other = self._queries.setdefault(query.name, query)
+            if other is not query:
+                raise QueryError(f"{path}: the name {query.name!r} is taken by {other.path}")
 
     def __getitem__(self, name: str) -> RqQuery:
         try:
@@ -196,8 +206,12 @@ class Registry:
     def __len__(self) -> int:
         return len(self._queries)
 
+    def in_folder(self, folder: Path) -> list[RqQuery]:
+        """The queries whose file lies directly in `folder`, by name."""
+        return [q for q in self if q.path.parent == folder]
+
 
 @cache
-def registry(folder: Path) -> Registry:
-    """The registry of one folder, parsed once per process."""
-    return Registry(folder)
+def registry(folder: Path, nested: bool = False) -> Registry:
+    """The registry of one folder (and its sub-folders when `nested`), parsed once per process."""
+    return Registry(folder, nested)

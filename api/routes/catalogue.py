@@ -46,7 +46,7 @@ from loaders.record import project_record
 from loaders.workbook import Workbook, trace
 from queries.catalogue import describe as describe_question
 from queries.catalogue import questions, run
-from queries.describe import compact_iri, select
+from queries.describe import compact_iri, solutions
 from runner.pool import Call
 from sic.errors import Conflict, Location, ValidationFailed, Violation
 from sic.iris import graph_iri, mint
@@ -317,7 +317,7 @@ def prepare_submission(store: GraphStore, idea: ProjectIdea, base: str) -> Prepa
     focus = str(mint("project", idea.id, base))
     if builder.problems:
         raise ValidationFailed(_loader_problems(builder, focus))
-    if select(store, "describe-resource", limit=1, this=ox.NamedNode(focus)).rows:
+    if solutions(store, "describe-resource", limit=1, this=ox.NamedNode(focus)).rows:
         raise Conflict(f"a project with id {idea.id!r} exists")
     delta = Delta(added={str(graph_iri(SUBMISSIONS, base)): set(to_pyoxigraph(builder.graph))})
     try:

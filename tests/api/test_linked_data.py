@@ -427,10 +427,11 @@ def test_inbound_links_are_capped_and_say_so(
 def test_every_description_query_projects_its_parameters() -> None:
     """A parameter is bound by the store as a term: pyoxigraph needs it in the projection, and a
     remote store joins it with VALUES, which only meets projected variables."""
-    from queries.describe import api_queries
+    from queries.describe import SPARQL_DIR
+    from queries.sparql import rq_registry
     from sic.rq import projection, variables
 
-    queries = list(api_queries())
+    queries = rq_registry().in_folder(SPARQL_DIR)
     assert len(queries) >= 10
     for q in queries:
         assert q.summary and q.role == "part", q.name

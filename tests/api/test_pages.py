@@ -409,7 +409,8 @@ def test_page_queries_declare_project_and_answer(store: EmbeddedStore) -> None:
     with every declared column on the reference data."""
     import pyoxigraph as ox
 
-    from queries.page_data import PAGE_SPARQL, page_query, page_rows
+    from queries.page_data import PAGE_SPARQL
+    from queries.sparql import named_rows, rq
     from sic.iris import mint
     from sic.rq import projection, variables
 
@@ -417,7 +418,8 @@ def test_page_queries_declare_project_and_answer(store: EmbeddedStore) -> None:
     assert len(files) >= 5
     assert sorted(p.name for p in PAGE_SPARQL.iterdir()) == [p.name for p in files]
     for path in files:
-        query = page_query(path.stem)
+        query = rq(path.stem)
+        assert query.path == path, path.name
         assert query.role == "part" and query.columns, path.name
         projected = projection(query.text)
         assert projected is not None and set(query.columns) <= projected, path.name
@@ -425,7 +427,7 @@ def test_page_queries_declare_project_and_answer(store: EmbeddedStore) -> None:
         for param in query.params:
             assert param.name in variables(query.text) and param.name in projected, path.name
             terms[param.name] = ox.NamedNode(str(mint(str(param.kind), "A1", store.base)))
-        rows = page_rows(store, path.stem, **terms)
+        rows = named_rows(store, path.stem, **terms)
         assert rows, path.name
         assert all(set(row) == set(query.columns) for row in rows), path.name
 

@@ -28,6 +28,7 @@ PUBLIC = {
     "coverage-by-objective",
     "funding-by-objective",
     "candidates-for-activity",
+    "candidates-for-project",
     "partnership-opportunities",
     "alliance-composition",
     "brokers",
@@ -120,6 +121,23 @@ def test_funding_by_objective_never_adds_currencies(store: GraphStore) -> None:
     assert rows[("A2", "USD")]["secured"] == Decimal(100_000)
     assert rows[("B1", "EUR")]["requested"] == Decimal(500_000)
     assert rows[("B1", "USD")]["pledged"] == Decimal(20_000)
+
+
+def test_candidates_to_complete_the_planted_peat_team(store: GraphStore) -> None:
+    """peat-restoration (bog-institute with policy-ministry, activity B1.02 on peatlands): the
+    peat lab declares peatlands, an interest in B1 and works in Europe like the team."""
+    answer = ask(store, "candidates-for-project", project="peat-restoration", top="3")
+    assert answer.column("organisation")[0] == "peat-lab"
+    assert "bog-institute" not in answer.column("organisation")
+    assert "policy-ministry" not in answer.column("organisation")
+    assert answer.column("rank") == [1, 2, 3]
+    best = {r["signal"]: r for r in answer.rows[0]["reasons"]}
+    assert best["topics"]["evidence"] == ["peatlands"]
+    assert best["interest"]["evidence"] == ["B1"]
+    total = sum(r["weight"] * r["value"] for r in answer.rows[0]["reasons"])
+    assert total == pytest.approx(answer.rows[0]["score"], abs=1e-3)
+    with pytest.raises(NotFound):
+        ask(store, "candidates-for-project", project="no-such-project")
 
 
 def test_candidates_for_the_planted_gap(store: GraphStore) -> None:

@@ -146,6 +146,7 @@ SHUFFLED_FILES = [
 RANKINGS = [
     ("candidates-for-activity", {"activity": "B1.01", "top": "20"}),
     ("candidates-for-activity", {"activity": "A2.01", "top": "20"}),
+    ("candidates-for-project", {"project": "peat-restoration", "top": "20"}),
     ("partnership-opportunities", {"top": "100"}),
     ("partnership-opportunities", {"organisation": "peat-lab"}),
     ("brokers", {}),

@@ -14,8 +14,9 @@ import pytest
 from graph.embedded import EmbeddedStore
 from graph.results import SelectResult
 from queries.params import bind
-from queries.sparql import FOLDER, rq_registry
-from sic.rq import RqQuery, parse_rq, projection, variables
+from queries.sparql import BLOCKS, FOLDER, rq, rq_registry
+from sic.errors import QueryError
+from sic.rq import Registry, RqQuery, parse_rq, projection, variables
 
 RQ_FILES = sorted(FOLDER.glob("*.rq"))
 # A value that exists in the reference workbook for each kind of code parameter.
@@ -31,12 +32,31 @@ SAMPLES = {
 def test_the_folder_holds_the_queries_and_nothing_that_looks_like_one() -> None:
     assert len(RQ_FILES) >= 20
     strays = [
-        p.name
-        for p in FOLDER.iterdir()
+        p.relative_to(FOLDER)
+        for p in FOLDER.rglob("*")
         if p.suffix in {".sparql", ".rqq", ".sqarql", ".ru", ".txt"} or p.name.endswith(".rq~")
     ]
     assert strays == []
-    assert len(rq_registry()) == len(RQ_FILES)
+    assert rq_registry().in_folder(FOLDER) == [parse_rq(p) for p in RQ_FILES]
+
+
+def test_one_registry_holds_every_named_query_of_the_folder_and_its_blocks() -> None:
+    """The catalogue's files and the page and description blocks are one registry, kept
+    apart by folder; a name means one file wherever it lies."""
+    everything = sorted(FOLDER.rglob("*.rq"))
+    assert {p.parent for p in everything} == {FOLDER, BLOCKS / "pages", BLOCKS / "describe"}
+    assert len(rq_registry()) == len(everything) > len(RQ_FILES)
+    assert rq("choices").path == BLOCKS / "pages" / "choices.rq"
+    assert rq("graph-triples").path == BLOCKS / "describe" / "graph-triples.rq"
+
+
+def test_a_name_used_in_two_folders_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "blocks").mkdir()
+    for path in (tmp_path / "same.rq", tmp_path / "blocks" / "same.rq"):
+        path.write_text("#+ summary: one\nSELECT ?s WHERE { ?s ?p ?o }\n", encoding="utf-8")
+    with pytest.raises(QueryError, match="the name 'same' is taken by"):
+        Registry(tmp_path, nested=True)
+    assert [q.name for q in Registry(tmp_path)] == ["same"]
 
 
 @pytest.mark.parametrize("path", RQ_FILES, ids=lambda p: p.stem)
@@ -108,14 +128,12 @@ def test_project_needs_lists_topics_by_way_of_the_activity_or_its_objective() ->
 
 def test_every_registry_runs_its_files_through_one_check(tmp_path: Path) -> None:
     """queries.sparql.run binds terms and refuses a file of the wrong form; the catalogue and
-    both block registries (queries/blocks/pages, queries/blocks/describe) go through it."""
+    both kinds of block (queries/blocks/pages, queries/blocks/describe) go through it."""
     import pyoxigraph as ox
 
     from graph.results import GraphResult
     from queries.describe import construct
-    from queries.page_data import page_rows
-    from queries.sparql import run
-    from sic.errors import QueryError
+    from queries.sparql import named_rows, run
 
     def rq(name: str, text: str) -> RqQuery:
         path = tmp_path / f"{name}.rq"
@@ -137,4 +155,4 @@ def test_every_registry_runs_its_files_through_one_check(tmp_path: Path) -> None
     assert [r["o"].value for r in rows] == ["o"]
     missing = ox.NamedNode("http://example.org/nothing")
     assert construct(store, "graph-triples", graph=missing) == []
-    assert page_rows(store, "dashboard-counts") is not None
+    assert named_rows(store, "dashboard-counts") is not None
