@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, cast
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.security import check_write_token
@@ -101,3 +101,6 @@ async def require_write_token(
 
 
 WriteAllowed = Annotated[None, Depends(require_write_token)]
+
+ActivityCode = Annotated[str, Path(description="the activity's code, e.g. A2.07")]
+"""An activity named in a URL path (the JSON API's and the pages' matchmaking routes)."""

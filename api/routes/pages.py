@@ -28,7 +28,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import Response
 
-from api.deps import StoreDep
+from api.deps import ActivityCode, StoreDep
 from api.i18n import NAMES, Ui, choose_language
 from api.in_worker import in_worker
 from api.negotiation import RDF_FORMATS, Format, NotAcceptable, choose
@@ -241,9 +241,6 @@ def gaps_csv(request: Request, store: StoreDep, filters: GapQuery) -> Response:
         lambda view: pages.to_csv(pages.gap_rows(view, filters, regions), pages.GAP_CSV_COLUMNS),
         store,
     )
-
-
-ActivityCode = Annotated[str, PathParam(description="the activity's code, e.g. A2.07")]
 
 
 @router.get(
