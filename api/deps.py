@@ -16,7 +16,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from api.security import check_write_token
 from api.settings import Settings
 from graph.base import GraphStore
-from runner.pool import Limits, Runner, ThreadRunner, WorkerPool, default_pool_size
+from runner.pool import Limits, Runner, runner_for
 
 
 def open_configured_store(settings: Settings) -> GraphStore:
@@ -30,26 +30,13 @@ def open_configured_store(settings: Settings) -> GraphStore:
 
 
 def make_runner(store: GraphStore, settings: Settings) -> Runner:
-    """Killable worker processes for the embedded store, a thread for anything else."""
-    from graph.embedded import EmbeddedStore
-
-    limits = Limits(query=settings.query_timeout, write=settings.update_timeout)
-    if isinstance(store, EmbeddedStore):
-        size = settings.query_workers or default_pool_size()
-        return WorkerPool(
-            store,
-            size=size,
-            limits=limits,
-            answer_cache_bytes=int(settings.answer_cache_mb * 2**20),
-            warm_up=lambda: warm_up(store),
-        )
-    return ThreadRunner(store, limits=limits)
-
-
-def warm_up(store: GraphStore) -> None:
-    """Prepare in the service what every worker would otherwise prepare again after each fork:
-    the shapes that validate writes (about a second)."""
-    store.prepare_writes()
+    """The runner of the service's calls, with the settings' limits (runner.pool.runner_for)."""
+    return runner_for(
+        store,
+        limits=Limits(query=settings.query_timeout, write=settings.update_timeout),
+        workers=settings.query_workers,
+        answer_cache_bytes=int(settings.answer_cache_mb * 2**20),
+    )
 
 
 # async, although they do no I/O: FastAPI runs a plain `def` dependency on a worker thread,
