@@ -179,23 +179,32 @@ def empty_document(rep: Representation, request: Request, note: str) -> bytes:
 
 # -- the route ---------------------------------------------------------------------------
 
-FORMAT_QUERY = Query(
-    alias="format",
-    description="Overrides the Accept header: html, turtle, jsonld, ntriples or rdfxml.",
-)
-_MEDIA_CONTENT: dict[str, dict[str, object]] = {
-    media_type: {}
-    for media_type in [*(r.media_type for r in ALL_REPRESENTATIONS), "application/json"]
-}
-_ID_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {"description": "The description of the resource.", "content": _MEDIA_CONTENT},
-    304: {"description": "The client's copy (If-None-Match) is current."},
-    404: {
-        "description": "The store says nothing about this IRI (an empty document or a page).",
-        "content": _MEDIA_CONTENT,
-    },
-    406: {"model": ErrorBody, "description": "None of the accepted media types is offered."},
-}
+FormatParam = Annotated[
+    FormatName | None,
+    Query(
+        alias="format",
+        description="Overrides the Accept header: html, turtle, jsonld, ntriples or rdfxml.",
+    ),
+]
+"""`?format=`, for links and for clients that cannot set headers."""
+
+
+def responses(
+    offered: Sequence[Representation], what: str, missing: str | None, *extra: str
+) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI responses of a negotiated route: `what` in each representation offered (and
+    the `extra` media types), 304, 406, and 404 with an empty document when `missing` says."""
+    content: dict[str, dict[str, object]] = {
+        t: {} for t in (*(r.media_type for r in offered), *extra)
+    }
+    out: dict[int | str, dict[str, Any]] = {
+        200: {"description": what, "content": content},
+        304: {"description": "The client's copy (If-None-Match) is current."},
+        406: {"model": ErrorBody, "description": "None of the accepted media types is offered."},
+    }
+    if missing is not None:
+        out[404] = {"description": missing, "content": content}
+    return out
 
 
 def alternates(request: Request, offered: Sequence[Representation]) -> list[tuple[str, str, str]]:
@@ -220,7 +229,12 @@ def _link_header(request: Request, offered: Sequence[Representation]) -> str:
 @router.get(
     "/id/{kind}/{key:path}",
     response_class=Response,
-    responses=_ID_RESPONSES,
+    responses=responses(
+        ALL_REPRESENTATIONS,
+        "The description of the resource.",
+        "The store says nothing about this IRI (an empty document or a page).",
+        "application/json",
+    ),
     summary="Describe one resource of the knowledge graph",
 )
 async def resource(
@@ -229,7 +243,7 @@ async def resource(
     settings: SettingsDep,
     kind: Annotated[str, PathParam(description=f"One of: {', '.join(sorted(KINDS))}.")],
     key: Annotated[str, PathParam(description="The workbook key (A2.03, inrae, ...).")],
-    format_name: Annotated[FormatName | None, FORMAT_QUERY] = None,
+    format_name: FormatParam = None,
 ) -> Response:
     """The description of `{BASE}id/{kind}/{key}` in the representation the client asked for.
 

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import gzip
 import io
-from collections.abc import Sequence
-from typing import Annotated, Any
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
@@ -23,19 +21,17 @@ from fastapi.responses import Response
 
 from api.deps import SettingsDep, StoreDep
 from api.in_worker import in_worker
-from api.models import ErrorBody
 from api.responses import cached, is_fresh, not_modified, render, representation_headers, root_of
 from api.routes.linked_data import (
     ALL_REPRESENTATIONS,
-    FORMAT_QUERY,
     HTML,
     RDF_REPRESENTATIONS,
-    FormatName,
-    Representation,
+    FormatParam,
     alternates,
     empty_document,
     etag,
     rdf_response,
+    responses,
     validators,
 )
 from graph.base import GraphStore
@@ -47,24 +43,7 @@ from sic.vocab import ONTOLOGY_IRI
 router = APIRouter(tags=["metadata"])
 
 
-def _content(offered: Sequence[Representation]) -> dict[str, dict[str, object]]:
-    return {rep.media_type: {} for rep in offered}
-
-
-def _responses(
-    offered: Sequence[Representation], what: str, *, empty: bool = True
-) -> dict[int | str, dict[str, Any]]:
-    out: dict[int | str, dict[str, Any]] = {
-        200: {"description": what, "content": _content(offered)},
-        304: {"description": "The client's copy (If-None-Match) is current."},
-        406: {"model": ErrorBody, "description": "None of the accepted media types is offered."},
-    }
-    if empty:
-        out[404] = {
-            "description": "Nothing to describe yet (empty store).",
-            "content": _content(offered),
-        }
-    return out
+_EMPTY = "Nothing to describe yet (empty store)."
 
 
 # -- /ontology -----------------------------------------------------------------------------
@@ -73,7 +52,7 @@ def _responses(
 @router.get(
     "/ontology",
     response_class=Response,
-    responses=_responses(ALL_REPRESENTATIONS, "The ontology, documented (HTML) or as RDF."),
+    responses=responses(ALL_REPRESENTATIONS, "The ontology, documented (HTML) or as RDF.", _EMPTY),
     summary="The SIC ontology and its controlled lists",
 )
 @in_worker
@@ -81,7 +60,7 @@ def ontology(
     request: Request,
     store: StoreDep,
     settings: SettingsDep,
-    format_name: Annotated[FormatName | None, FORMAT_QUERY] = None,
+    format_name: FormatParam = None,
 ) -> Response:
     """The ontology source of the store: a documentation page for people, RDF for machines."""
     version = store.version()
@@ -117,14 +96,12 @@ def ontology(
 @router.get(
     "/shapes",
     response_class=Response,
-    responses=_responses(
-        ALL_REPRESENTATIONS, "The SHACL shapes, documented (HTML) or as RDF.", empty=False
+    responses=responses(
+        ALL_REPRESENTATIONS, "The SHACL shapes, documented (HTML) or as RDF.", None
     ),
     summary="The SHACL shapes every write is validated against",
 )
-def shapes(
-    request: Request, format_name: Annotated[FormatName | None, FORMAT_QUERY] = None
-) -> Response:
+def shapes(request: Request, format_name: FormatParam = None) -> Response:
     """The bundled data shapes; their ETag is a digest of the shape files."""
     loaded = bundled_shapes()
     rep, tag = validators(request, ALL_REPRESENTATIONS, format_name, loaded.digest, "shapes-")
@@ -143,7 +120,7 @@ def shapes(
 @router.get(
     "/.well-known/void",
     response_class=Response,
-    responses=_responses(RDF_REPRESENTATIONS, "The VoID description of the dataset."),
+    responses=responses(RDF_REPRESENTATIONS, "The VoID description of the dataset.", _EMPTY),
     summary="VoID statistics of the dataset and of each source graph",
 )
 @in_worker
@@ -151,7 +128,7 @@ def void(
     request: Request,
     store: StoreDep,
     settings: SettingsDep,
-    format_name: Annotated[FormatName | None, FORMAT_QUERY] = None,
+    format_name: FormatParam = None,
 ) -> Response:
     """VoID + DCAT about the dataset, generated from the store (RFC 8615 well-known location)."""
     version = store.version()

@@ -61,44 +61,26 @@ TRUNCATED_HEADER = "SIC-Result-Truncated"
 
 Params = list[tuple[str, str]]
 
-_QUERY_BODY: dict[str, Any] = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            QUERY_TYPE: {"schema": {"type": "string"}, "example": "ASK { ?s ?p ?o }"},
-            FORM: {
-                "schema": {
-                    "type": "object",
-                    "required": ["query"],
-                    "properties": {
-                        "query": {"type": "string"},
-                        "default-graph-uri": {"type": "array", "items": {"type": "string"}},
-                        "named-graph-uri": {"type": "array", "items": {"type": "string"}},
-                    },
-                }
-            },
-        },
-    }
-}
-_UPDATE_BODY: dict[str, Any] = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            UPDATE_TYPE: {"schema": {"type": "string"}},
-            FORM: {
-                "schema": {
-                    "type": "object",
-                    "required": ["update"],
-                    "properties": {
-                        "update": {"type": "string"},
-                        "using-graph-uri": {"type": "array", "items": {"type": "string"}},
-                        "using-named-graph-uri": {"type": "array", "items": {"type": "string"}},
-                    },
-                }
-            },
-        },
-    }
-}
+
+def _body(
+    media_type: str, field: str, graphs: tuple[str, str], example: str | None = None
+) -> dict[str, Any]:
+    """The OpenAPI request body of /sparql or /update: the text itself, or a form with the text
+    in `field` and the dataset's graph parameters (repeatable)."""
+    text: dict[str, Any] = {"schema": {"type": "string"}}
+    if example is not None:
+        text["example"] = example
+    properties: dict[str, Any] = {field: {"type": "string"}}
+    properties |= {name: {"type": "array", "items": {"type": "string"}} for name in graphs}
+    form = {"schema": {"type": "object", "required": [field], "properties": properties}}
+    return {"requestBody": {"required": True, "content": {media_type: text, FORM: form}}}
+
+
+_QUERY_BODY = _body(
+    QUERY_TYPE, "query", ("default-graph-uri", "named-graph-uri"), "ASK { ?s ?p ?o }"
+)
+_UPDATE_BODY = _body(UPDATE_TYPE, "update", ("using-graph-uri", "using-named-graph-uri"))
+
 _QUERY_PARAMETERS: dict[str, Any] = {
     "parameters": [
         {
