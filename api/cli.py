@@ -28,6 +28,7 @@ from api.cli_options import (
     fail,
     opened,
     settings_of,
+    write_out,
 )
 from api.cli_options import open_for_command as _open
 from api.commands_queries import register_query_commands
@@ -64,13 +65,11 @@ def store_options(
 ) -> None:
     """The store every command opens; each command also takes these options after its name."""
     ctx.ensure_object(StoreChoice).add(
-        {
-            "store": store,
-            "base_iri": base_iri,
-            "endpoint": endpoint,
-            "update_endpoint": update_endpoint,
-            "gsp_endpoint": gsp_endpoint,
-        }
+        store=store,
+        base_iri=base_iri,
+        endpoint=endpoint,
+        update_endpoint=update_endpoint,
+        gsp_endpoint=gsp_endpoint,
     )
 
 
@@ -210,12 +209,8 @@ def sparql(
     try:
         data = render_result(result, fmt, out)
     except ValueError as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(EXIT_USAGE) from None
-    if data is not None:
-        sys.stdout.buffer.write(data)
-        if not data.endswith(b"\n"):
-            sys.stdout.buffer.write(b"\n")
+        raise fail(exc) from None
+    write_out(data)
 
 
 @app.command(cls=StoreCommand)

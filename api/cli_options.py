@@ -11,6 +11,7 @@ modules (api/cli.py, api/commands_queries.py) import it and not each other.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -81,7 +82,7 @@ class StoreChoice:
     given: dict[str, Any] = field(default_factory=dict)
     _settings: Settings | None = None
 
-    def add(self, options: dict[str, Any]) -> None:
+    def add(self, **options: Any) -> None:
         """Take the options given (None: not given); the later of two for one name wins."""
         self.given.update({k: v for k, v in options.items() if v is not None})
 
@@ -115,7 +116,7 @@ class StoreCommand(TyperCommand):
         return [*super().get_params(ctx), *(p for p in inherited if p.name in STORE_OPTIONS)]
 
     def invoke(self, ctx: Any) -> Any:
-        ctx.ensure_object(StoreChoice).add({n: ctx.params.pop(n, None) for n in STORE_OPTIONS})
+        ctx.ensure_object(StoreChoice).add(**{n: ctx.params.pop(n, None) for n in STORE_OPTIONS})
         return super().invoke(ctx)
 
 
@@ -136,6 +137,16 @@ def fail(exc: Exception) -> typer.Exit:
         return typer.Exit(EXIT_INVALID)
     err.print(f"[red]error:[/red] {exc}", highlight=False)
     return typer.Exit(EXIT_USAGE)
+
+
+def write_out(data: bytes | None) -> None:
+    """Bytes a command made for machines (None: it printed a table), as they are, on standard
+    output, ending with a line end."""
+    if data is not None:
+        sys.stdout.buffer.write(data)
+        if not data.endswith(b"\n"):
+            sys.stdout.buffer.write(b"\n")
+        sys.stdout.buffer.flush()
 
 
 def open_for_command(settings: Settings) -> GraphStore:

@@ -10,7 +10,6 @@ value, nothing found) or store error.
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Sequence
 from typing import Annotated
 
@@ -18,7 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from api.cli_options import EXIT_USAGE, StoreCommand, err, opened
+from api.cli_options import EXIT_USAGE, StoreCommand, err, fail, opened, write_out
 from api.output import render_rows
 from queries.answer import QueryAnswer
 from queries.catalogue import describe, questions, run
@@ -68,12 +67,7 @@ def _print(answer: QueryAnswer, fmt: str) -> None:
     columns = answer.columns
     if fmt == "table":
         columns = tuple(c for c in columns if c not in TABLE_HIDDEN)
-    data = render_rows(columns, answer.rows, fmt, out)
-    if data is not None:
-        sys.stdout.buffer.write(data)
-        if not data.endswith(b"\n"):
-            sys.stdout.buffer.write(b"\n")
-        sys.stdout.buffer.flush()
+    write_out(render_rows(columns, answer.rows, fmt, out))
 
 
 def list_questions(
@@ -125,8 +119,7 @@ def query(
     try:
         params = parse_params(param or [])
     except QueryError as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False)
-        raise typer.Exit(EXIT_USAGE) from None
+        raise fail(exc) from None
     _print(_answers(ctx, [(name, params)])[0], fmt)
 
 
