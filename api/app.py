@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.deps import Service, make_runner, open_configured_store
+from api.deps import Service, make_runner
 from api.in_worker import register
 from api.limits import BodyLimits
 from api.negotiation import NotAcceptable
@@ -128,7 +128,7 @@ def _add_docs(app: FastAPI) -> None:
 
 def _open(settings: Settings) -> GraphStore:
     """Open the configured store; fill it first when it is empty, then copy it into memory."""
-    opened = open_configured_store(settings)
+    opened = settings.open_store()
     try:
         if not opened.sources():
             seed(opened, settings)

@@ -30,7 +30,6 @@ from api.cli_options import (
     settings_of,
     write_out,
 )
-from api.cli_options import open_for_command as _open
 from api.commands_queries import register_query_commands
 from api.output import (
     RDF_FORMATS,
@@ -94,7 +93,7 @@ def load(
     settings = settings_of(ctx)
     command = "sic load " + " ".join(str(p) for p in paths) + (" --replace" if replace else "")
     try:
-        with _open(settings) as st:
+        with settings.open_store() as st:
             for path in paths:
                 if not is_dataset_file(path):
                     # a dump brings its own ontology graph; anything else needs ours first
@@ -143,7 +142,7 @@ def validate(
         if paths:
             violations = [v for p in paths for v in validate_path(p, base=settings.base_iri)]
         else:
-            with _open(settings) as st:
+            with settings.open_store() as st:
                 violations = st.validate_all()
     except (KGError, OSError) as exc:
         raise fail(exc) from None

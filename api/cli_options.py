@@ -25,7 +25,6 @@ from typer.core import TyperCommand
 from api.output import print_problems, violations_text
 from api.settings import Settings, load_settings
 from graph.base import GraphStore
-from graph.factory import open_store
 from sic.errors import KGError, LoaderError, ValidationFailed
 
 StoreOpt = Annotated[
@@ -149,18 +148,13 @@ def write_out(data: bytes | None) -> None:
         sys.stdout.buffer.flush()
 
 
-def open_for_command(settings: Settings) -> GraphStore:
-    """The remote store when an endpoint is set (option or env), else the embedded one."""
-    return open_store(settings.store, **settings.store_options())
-
-
 @contextmanager
 def opened(ctx: typer.Context) -> Iterator[GraphStore]:
     """The store the command line names, open for a command's body; an error of the platform
     or of the system there ends the command (`fail`)."""
     settings = settings_of(ctx)
     try:
-        with open_for_command(settings) as store:
+        with settings.open_store() as store:
             yield store
     except (KGError, OSError) as exc:
         raise fail(exc) from None

@@ -19,16 +19,6 @@ from graph.base import GraphStore
 from runner.pool import Limits, Runner, runner_for
 
 
-def open_configured_store(settings: Settings) -> GraphStore:
-    """The store the settings name: the one place the service opens a store.
-
-    :raises StoreError: if it cannot be opened.
-    """
-    from graph.factory import open_store
-
-    return open_store(settings.store, **settings.store_options())
-
-
 def make_runner(store: GraphStore, settings: Settings) -> Runner:
     """The runner of the service's calls, with the settings' limits (runner.pool.runner_for)."""
     return runner_for(
