@@ -3,8 +3,8 @@
 The whole answer is made where the query runs (a worker process of runner.pool, or a thread for
 a remote store), so only its bytes come back: the job carries everything needed (query text,
 dataset, Accept header, limits), and equal jobs give equal answers on one store version, which
-is what lets the runner keep them. What the answer's format is, and how it is written, the
-face that sends the job decides (api.sparql_answers).
+is what lets the runner keep them. Which format the answer takes, and how it is written, the
+face that sends the job decides.
 """
 
 from __future__ import annotations

@@ -8,8 +8,9 @@ so a client that already holds the current description gets 304 without the stor
 twice. An IRI the store knows nothing about is a 404 in the format that was asked for: a
 crawler asking for Turtle gets a (valid, empty) Turtle document, a browser a page.
 
-The helpers for representations (formats, ETags, JSON-LD compaction, templates, links) live
-here because /ontology, /shapes and /.well-known/void (api.routes.meta) answer the same way.
+The helpers for representations (formats, ETags, RDF and JSON-LD, empty documents, alternate
+links) live here because /ontology, /shapes and /.well-known/void (api.routes.meta) answer the
+same way; what a page shows of the triples is built by queries.page_views.
 """
 
 from __future__ import annotations
