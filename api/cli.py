@@ -20,11 +20,16 @@ from api.cli_options import (
     BaseOpt,
     EndpointOpt,
     GspEndpointOpt,
+    StoreChoice,
+    StoreCommand,
     StoreOpt,
     UpdateEndpointOpt,
+    err,
+    fail,
+    opened,
+    settings_of,
+    write_out,
 )
-from api.cli_options import open_for_command as _open
-from api.cli_options import settings_for_command as _settings
 from api.commands_queries import register_query_commands
 from api.output import (
     RDF_FORMATS,
@@ -37,15 +42,7 @@ from api.output import (
 from api.sources import is_dataset_file, is_workbook, read_source, validate_path
 from graph.base import GraphStore
 from graph.bootstrap import ensure_ontology
-from sic.errors import (
-    ConfigError,
-    KGError,
-    LoaderError,
-    NotFound,
-    QueryError,
-    StoreError,
-    ValidationFailed,
-)
+from sic.errors import ConfigError, KGError, StoreError
 
 app = typer.Typer(
     name="sic",
@@ -54,7 +51,25 @@ app = typer.Typer(
     add_completion=False,
 )
 out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+
+
+@app.callback()
+def store_options(
+    ctx: typer.Context,
+    store: StoreOpt = None,
+    base_iri: BaseOpt = None,
+    endpoint: EndpointOpt = None,
+    update_endpoint: UpdateEndpointOpt = None,
+    gsp_endpoint: GspEndpointOpt = None,
+) -> None:
+    """The store every command opens; each command also takes these options after its name."""
+    ctx.ensure_object(StoreChoice).add(
+        store=store,
+        base_iri=base_iri,
+        endpoint=endpoint,
+        update_endpoint=update_endpoint,
+        gsp_endpoint=gsp_endpoint,
+    )
 
 
 class EventLoop(StrEnum):
@@ -64,42 +79,21 @@ class EventLoop(StrEnum):
     uvloop = "uvloop"
 
 
-def _fail(exc: Exception) -> typer.Exit:
-    """Print an error the way the user can act on it, and choose the exit code."""
-    if isinstance(exc, LoaderError):
-        print_problems(exc.problems, err)
-        err.print(f"[red]{len(exc.problems)} problem(s); nothing was stored.[/red]")
-        return typer.Exit(EXIT_INVALID)
-    if isinstance(exc, ValidationFailed):
-        err.print(violations_text(exc.violations), highlight=False, markup=False)
-        err.print(f"[red]{len(exc.violations)} violation(s); nothing was stored.[/red]")
-        return typer.Exit(EXIT_INVALID)
-    if isinstance(exc, QueryError | NotFound):
-        err.print(f"[red]error:[/red] {exc}", highlight=False)
-        return typer.Exit(EXIT_USAGE)
-    err.print(f"[red]error:[/red] {exc}", highlight=False)
-    return typer.Exit(EXIT_USAGE)
-
-
-@app.command()
+@app.command(cls=StoreCommand)
 def load(
+    ctx: typer.Context,
     paths: Annotated[
         list[Path], typer.Argument(help="Workbooks (CSV folder or .xlsx) or RDF files.")
     ],
-    store: StoreOpt = None,
-    base_iri: BaseOpt = None,
-    endpoint: EndpointOpt = None,
-    update_endpoint: UpdateEndpointOpt = None,
-    gsp_endpoint: GspEndpointOpt = None,
     replace: Annotated[
         bool, typer.Option("--replace", help="Swap a source already loaded.")
     ] = False,
 ) -> None:
     """Validate and load sources, each into its own named graph, all or nothing per source."""
-    settings = _settings(store, base_iri, endpoint, update_endpoint, gsp_endpoint)
+    settings = settings_of(ctx)
     command = "sic load " + " ".join(str(p) for p in paths) + (" --replace" if replace else "")
     try:
-        with _open(settings) as st:
+        with settings.open_store() as st:
             for path in paths:
                 if not is_dataset_file(path):
                     # a dump brings its own ontology graph; anything else needs ours first
@@ -119,7 +113,7 @@ def load(
                     )
             _print_graph_summary(st)
     except (KGError, OSError) as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
 
 
 def _print_graph_summary(st: GraphStore) -> None:
@@ -131,31 +125,27 @@ def _print_graph_summary(st: GraphStore) -> None:
     out.print(table)
 
 
-@app.command()
+@app.command(cls=StoreCommand)
 def validate(
+    ctx: typer.Context,
     paths: Annotated[
         list[Path] | None, typer.Argument(help="Workbooks or RDF files; none: the whole store.")
     ] = None,
-    store: StoreOpt = None,
-    base_iri: BaseOpt = None,
-    endpoint: EndpointOpt = None,
-    update_endpoint: UpdateEndpointOpt = None,
-    gsp_endpoint: GspEndpointOpt = None,
     fmt: Annotated[str, typer.Option("--format", help="text, turtle or json.")] = "text",
 ) -> None:
     """Check workbooks or files without loading them, or the whole store. Exit 1 on violations."""
     if fmt not in {"text", "turtle", "json"}:
         err.print("--format must be text, turtle or json")
         raise typer.Exit(EXIT_USAGE)
-    settings = _settings(store, base_iri, endpoint, update_endpoint, gsp_endpoint)
+    settings = settings_of(ctx)
     try:
         if paths:
             violations = [v for p in paths for v in validate_path(p, base=settings.base_iri)]
         else:
-            with _open(settings) as st:
+            with settings.open_store() as st:
                 violations = st.validate_all()
     except (KGError, OSError) as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     errors = [v for v in violations if v.severity == "Violation"]
     if fmt == "json":
         out.print(violations_json(violations), highlight=False, markup=False, soft_wrap=True)
@@ -170,13 +160,9 @@ def validate(
     raise typer.Exit(EXIT_INVALID if errors else 0)
 
 
-@app.command()
+@app.command(cls=StoreCommand)
 def export(
-    store: StoreOpt = None,
-    base_iri: BaseOpt = None,
-    endpoint: EndpointOpt = None,
-    update_endpoint: UpdateEndpointOpt = None,
-    gsp_endpoint: GspEndpointOpt = None,
+    ctx: typer.Context,
     fmt: Annotated[
         str, typer.Option("--format", help="nquads, trig or jsonld (dataset formats).")
     ] = "nquads",
@@ -194,72 +180,47 @@ def export(
     if rdf_fmt is None or not rdf_fmt.supports_datasets:
         err.print("--format must be nquads, trig or jsonld")
         raise typer.Exit(EXIT_USAGE)
-    settings = _settings(store, base_iri, endpoint, update_endpoint, gsp_endpoint)
-    try:
-        with _open(settings) as st:
-            if out_file is None:
-                st.dump(sys.stdout.buffer, rdf_fmt)
-            else:
-                with out_file.open("wb") as fh:
-                    st.dump(fh, rdf_fmt)
-    except (KGError, OSError) as exc:
-        raise _fail(exc) from None
+    with opened(ctx) as st:
+        if out_file is None:
+            st.dump(sys.stdout.buffer, rdf_fmt)
+        else:
+            with out_file.open("wb") as fh:
+                st.dump(fh, rdf_fmt)
 
 
-@app.command()
+@app.command(cls=StoreCommand)
 def sparql(
+    ctx: typer.Context,
     query: Annotated[str, typer.Argument(help="SPARQL text, or @file.rq.")],
-    store: StoreOpt = None,
-    base_iri: BaseOpt = None,
-    endpoint: EndpointOpt = None,
-    update_endpoint: UpdateEndpointOpt = None,
-    gsp_endpoint: GspEndpointOpt = None,
     fmt: Annotated[
         str,
         typer.Option("--format", help="table, csv, tsv, json, xml, turtle, ntriples or jsonld."),
     ] = "table",
 ) -> None:
     """Run a SPARQL query over the union of all sources."""
-    settings = _settings(store, base_iri, endpoint, update_endpoint, gsp_endpoint)
     if query.startswith("@"):
         try:
             query = Path(query[1:]).read_text(encoding="utf-8")
         except OSError as exc:
-            raise _fail(exc) from None
+            raise fail(exc) from None
+    with opened(ctx) as st:
+        result = st.query(query)
     try:
-        with _open(settings) as st:
-            result = st.query(query)
         data = render_result(result, fmt, out)
-    except (KGError, OSError) as exc:
-        raise _fail(exc) from None
     except ValueError as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(EXIT_USAGE) from None
-    if data is not None:
-        sys.stdout.buffer.write(data)
-        if not data.endswith(b"\n"):
-            sys.stdout.buffer.write(b"\n")
+        raise fail(exc) from None
+    write_out(data)
 
 
-@app.command()
-def stats(
-    store: StoreOpt = None,
-    base_iri: BaseOpt = None,
-    endpoint: EndpointOpt = None,
-    update_endpoint: UpdateEndpointOpt = None,
-    gsp_endpoint: GspEndpointOpt = None,
-) -> None:
+@app.command(cls=StoreCommand)
+def stats(ctx: typer.Context) -> None:
     """Instances per class and triples per named graph."""
     from rich.table import Table
 
     from api.output import compact
 
-    settings = _settings(store, base_iri, endpoint, update_endpoint, gsp_endpoint)
-    try:
-        with _open(settings) as st:
-            per_class, per_graph = st.stats()
-    except (KGError, OSError) as exc:
-        raise _fail(exc) from None
+    with opened(ctx) as st:
+        per_class, per_graph = st.stats()
     t1 = Table("class", "instances")
     for cls, n in per_class.items():
         t1.add_row(compact(cls), f"{n:,}")
@@ -271,49 +232,27 @@ def stats(
     out.print(f"{sum(per_graph.values()):,} triples in {len(per_graph)} named graphs")
 
 
-@app.command()
-def sources(
-    store: StoreOpt = None,
-    base_iri: BaseOpt = None,
-    endpoint: EndpointOpt = None,
-    update_endpoint: UpdateEndpointOpt = None,
-    gsp_endpoint: GspEndpointOpt = None,
-) -> None:
+@app.command(cls=StoreCommand)
+def sources(ctx: typer.Context) -> None:
     """The loaded sources with their provenance."""
-    settings = _settings(store, base_iri, endpoint, update_endpoint, gsp_endpoint)
-    try:
-        with _open(settings) as st:
-            _print_graph_summary(st)
-    except (KGError, OSError) as exc:
-        raise _fail(exc) from None
+    with opened(ctx) as st:
+        _print_graph_summary(st)
 
 
-@app.command()
+@app.command(cls=StoreCommand)
 def unload(
+    ctx: typer.Context,
     source: Annotated[str, typer.Argument(help="The source name (see `sic sources`).")],
-    store: StoreOpt = None,
-    base_iri: BaseOpt = None,
-    endpoint: EndpointOpt = None,
-    update_endpoint: UpdateEndpointOpt = None,
-    gsp_endpoint: GspEndpointOpt = None,
 ) -> None:
     """Remove one source, if what remains still conforms."""
-    settings = _settings(store, base_iri, endpoint, update_endpoint, gsp_endpoint)
-    try:
-        with _open(settings) as st:
-            st.remove_source(source, command=f"sic unload {source}")
-            err.print(f"removed {source}")
-    except (KGError, OSError) as exc:
-        raise _fail(exc) from None
+    with opened(ctx) as st:
+        st.remove_source(source, command=f"sic unload {source}")
+        err.print(f"removed {source}")
 
 
-@app.command()
+@app.command(cls=StoreCommand)
 def serve(
-    store: StoreOpt = None,
-    endpoint: EndpointOpt = None,
-    update_endpoint: UpdateEndpointOpt = None,
-    gsp_endpoint: GspEndpointOpt = None,
-    base_iri: BaseOpt = None,
+    ctx: typer.Context,
     host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="TCP port to listen on.")] = 8000,
     data: Annotated[
@@ -354,43 +293,41 @@ def serve(
 
     from api.app import create_app, read_from_memory, seed
 
-    if store is not None and endpoint is not None:
+    given = ctx.ensure_object(StoreChoice).given
+    if "store" in given and "endpoint" in given:
         err.print("give --store or --endpoint, not both")
         raise typer.Exit(EXIT_USAGE)
     missing = [p for p in data or [] if not p.exists()]
     if missing:
         err.print("no such file or folder: " + ", ".join(str(p) for p in missing))
         raise typer.Exit(EXIT_USAGE)
-    settings = _settings(store, base_iri, endpoint, update_endpoint, gsp_endpoint)
+    settings = settings_of(ctx)
     if data and empty:
         err.print("give --data or --empty, not both")
         raise typer.Exit(EXIT_USAGE)
     if data:
         settings = settings.model_copy(update={"data": list(data)})
-    try:
-        # opened here rather than in the app's lifespan so that a locked folder or a bad
-        # --data file is reported like any other command's error, not as a server traceback
-        with _open(settings) as st:
-            if not st.sources() and not empty:
-                with err.status("loading the first data into an empty store ..."):
-                    seed(st, settings)
-            with err.status("copying the data into memory ..."):
-                where = "from memory" if read_from_memory(st, settings) else "from the store"
-            err.print(f"serving on http://{host}:{port}/sparql, reading {where} (Ctrl-C to stop)")
-            uvicorn.run(
-                create_app(settings, store=st),
-                host=host,
-                port=port,
-                log_level="info",
-                # one log line per request costs a tenth of a point query's time; opt in
-                access_log=access_log,
-                loop=loop.value,
-                # SIGTERM: requests still running get 5 s, then their work is stopped (the
-                # workers are killed at shutdown), so the service is gone within 10 s
-                timeout_graceful_shutdown=5,
-            )
-    except (KGError, OSError) as exc:
-        raise _fail(exc) from None
+    # opened here rather than in the app's lifespan so that a locked folder or a bad --data
+    # file is reported like any other command's error, not as a server traceback
+    with opened(ctx) as st:
+        if not st.sources() and not empty:
+            with err.status("loading the first data into an empty store ..."):
+                seed(st, settings)
+        with err.status("copying the data into memory ..."):
+            where = "from memory" if read_from_memory(st, settings) else "from the store"
+        err.print(f"serving on http://{host}:{port}/sparql, reading {where} (Ctrl-C to stop)")
+        uvicorn.run(
+            create_app(settings, store=st),
+            host=host,
+            port=port,
+            log_level="info",
+            # one log line per request costs a tenth of a point query's time; opt in
+            access_log=access_log,
+            loop=loop.value,
+            # SIGTERM: requests still running get 5 s, then their work is stopped (the
+            # workers are killed at shutdown), so the service is gone within 10 s
+            timeout_graceful_shutdown=5,
+        )
 
 
 register_query_commands(app)

@@ -1,19 +1,31 @@
-"""What every `sic` command shares: the store options, the settings they make, the exit codes.
+"""What every `sic` command shares: the store options, the one Settings they make, the exit
+codes, and how an error ends a command.
 
-Kept apart from api/cli.py so that the command modules (api/cli.py, api/commands_queries.py)
-import it and not each other.
+The five store options (`--store`, `--base-iri`, `--endpoint`, `--update-endpoint`,
+`--gsp-endpoint`) are the parameters of the app's callback (`sic --store X sources`); a command
+that opens the store (`StoreCommand`) takes the same parameters after its name too (`sic sources
+--store X`), and what it is given joins what the callback was given. The settings are built
+from them once, on first use (`settings_of`). Kept apart from api/cli.py so that the command
+modules (api/cli.py, api/commands_queries.py) import it and not each other.
 """
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from rich.console import Console
+from typer.core import TyperCommand
 
+from api.output import print_problems, violations_text
 from api.settings import Settings, load_settings
 from graph.base import GraphStore
-from graph.factory import open_store
+from sic.errors import KGError, LoaderError, ValidationFailed
 
 StoreOpt = Annotated[
     Path | None,
@@ -53,38 +65,96 @@ GspEndpointOpt = Annotated[
     ),
 ]
 
+STORE_OPTIONS = ("store", "base_iri", "endpoint", "update_endpoint", "gsp_endpoint")
+"""The parameters of the app's callback that every StoreCommand also takes."""
+
 EXIT_INVALID = 1
 EXIT_USAGE = 2
 
+err = Console(stderr=True, soft_wrap=True)
 
-def settings_for_command(
-    store: Path | None,
-    base: str | None,
-    endpoint: str | None = None,
-    update_endpoint: str | None = None,
-    gsp_endpoint: str | None = None,
-) -> Settings:
-    """Settings from the environment, overridden by the options given on the command line.
 
-    An explicit --store selects the embedded store even when SIC_ENDPOINT is set.
+@dataclass
+class StoreChoice:
+    """The store options as given on the command line, and the settings they make (once)."""
+
+    given: dict[str, Any] = field(default_factory=dict)
+    _settings: Settings | None = None
+
+    def add(self, **options: Any) -> None:
+        """Take the options given (None: not given); the later of two for one name wins."""
+        self.given.update({k: v for k, v in options.items() if v is not None})
+
+    def settings(self) -> Settings:
+        """Settings from the environment, overridden by the options given.
+
+        An explicit --store selects the embedded store even when SIC_ENDPOINT is set.
+
+        :raises typer.BadParameter: --store and --endpoint are both given.
+        :raises ConfigError: a setting of the environment is wrong.
+        """
+        if self._settings is None:
+            given = dict(self.given)
+            if "store" in given and "endpoint" in given:
+                raise typer.BadParameter("give --store or --endpoint, not both")
+            if "store" in given:
+                given.setdefault("endpoint", None)
+            self._settings = load_settings(**given)
+        return self._settings
+
+
+class StoreCommand(TyperCommand):
+    """A command that opens the store: it also takes the app's store options after its name
+    (click parameters of its parent), and adds what it is given to the app's StoreChoice.
+
+    (`ctx` is typer's click Context, whose class typer does not export.)
     """
-    if store is not None and endpoint is not None:
-        raise typer.BadParameter("give --store or --endpoint, not both")
-    overrides: dict[str, object] = {}
-    if store is not None:
-        overrides["store"] = store
-        overrides["endpoint"] = None
-    if base is not None:
-        overrides["base_iri"] = base
-    if endpoint is not None:
-        overrides["endpoint"] = endpoint
-    if update_endpoint is not None:
-        overrides["update_endpoint"] = update_endpoint
-    if gsp_endpoint is not None:
-        overrides["gsp_endpoint"] = gsp_endpoint
-    return load_settings(**overrides)
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        inherited = ctx.parent.command.params if ctx.parent is not None else []
+        return [*super().get_params(ctx), *(p for p in inherited if p.name in STORE_OPTIONS)]
+
+    def invoke(self, ctx: Any) -> Any:
+        ctx.ensure_object(StoreChoice).add(**{n: ctx.params.pop(n, None) for n in STORE_OPTIONS})
+        return super().invoke(ctx)
 
 
-def open_for_command(settings: Settings) -> GraphStore:
-    """The remote store when an endpoint is set (option or env), else the embedded one."""
-    return open_store(settings.store, **settings.store_options())
+def settings_of(ctx: typer.Context) -> Settings:
+    """The one Settings of this command line (see StoreChoice)."""
+    return ctx.ensure_object(StoreChoice).settings()
+
+
+def fail(exc: Exception) -> typer.Exit:
+    """Print an error the way the user can act on it, and choose the exit code."""
+    if isinstance(exc, LoaderError):
+        print_problems(exc.problems, err)
+        err.print(f"[red]{len(exc.problems)} problem(s); nothing was stored.[/red]")
+        return typer.Exit(EXIT_INVALID)
+    if isinstance(exc, ValidationFailed):
+        err.print(violations_text(exc.violations), highlight=False, markup=False)
+        err.print(f"[red]{len(exc.violations)} violation(s); nothing was stored.[/red]")
+        return typer.Exit(EXIT_INVALID)
+    err.print(f"[red]error:[/red] {exc}", highlight=False)
+    return typer.Exit(EXIT_USAGE)
+
+
+def write_out(data: bytes | None) -> None:
+    """Bytes a command made for machines (None: it printed a table), as they are, on standard
+    output, ending with a line end."""
+    if data is not None:
+        sys.stdout.buffer.write(data)
+        if not data.endswith(b"\n"):
+            sys.stdout.buffer.write(b"\n")
+        sys.stdout.buffer.flush()
+
+
+@contextmanager
+def opened(ctx: typer.Context) -> Iterator[GraphStore]:
+    """The store the command line names, open for a command's body; an error of the platform
+    or of the system there ends the command (`fail`)."""
+    settings = settings_of(ctx)
+    try:
+        with settings.open_store() as store:
+            yield store
+    except (KGError, OSError) as exc:
+        raise fail(exc) from None

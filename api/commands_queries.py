@@ -10,39 +10,23 @@ value, nothing found) or store error.
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from api.cli_options import (
-    EXIT_USAGE,
-    BaseOpt,
-    EndpointOpt,
-    StoreOpt,
-    open_for_command,
-    settings_for_command,
-)
+from api.cli_options import EXIT_USAGE, StoreCommand, err, fail, opened, write_out
 from api.output import render_rows
-from graph.base import GraphStore
 from queries.answer import QueryAnswer
 from queries.catalogue import describe, questions, run
-from sic.errors import KGError, QueryError
+from sic.errors import QueryError
 
 out = Console()
-err = Console(stderr=True)
 ROW_FORMATS = ("table", "csv", "json")
 
 FormatOpt = Annotated[str, typer.Option("--format", help="table, csv or json.")]
-
-
-def _open(store: Path | None, endpoint: str | None, base_iri: str | None) -> GraphStore:
-    """The store the options (or SIC_STORE, SIC_ENDPOINT) point at, opened as by every command."""
-    return open_for_command(settings_for_command(store, base_iri, endpoint))
 
 
 def parse_params(pairs: Sequence[str]) -> dict[str, str]:
@@ -69,18 +53,11 @@ def _check_format(fmt: str) -> None:
 
 
 def _answers(
-    requests: Sequence[tuple[str, dict[str, str]]],
-    store: Path | None,
-    endpoint: str | None,
-    base: str | None,
+    ctx: typer.Context, requests: Sequence[tuple[str, dict[str, str]]]
 ) -> list[QueryAnswer]:
     """Answer several questions on one opened store; errors become exit code 2."""
-    try:
-        with _open(store, endpoint, base) as st:
-            return [run(st, name, params) for name, params in requests]
-    except (KGError, OSError) as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False)
-        raise typer.Exit(EXIT_USAGE) from None
+    with opened(ctx) as st:
+        return [run(st, name, params) for name, params in requests]
 
 
 TABLE_HIDDEN = frozenset({"signals"})  # machine-readable twins of what `reasons` says
@@ -90,12 +67,7 @@ def _print(answer: QueryAnswer, fmt: str) -> None:
     columns = answer.columns
     if fmt == "table":
         columns = tuple(c for c in columns if c not in TABLE_HIDDEN)
-    data = render_rows(columns, answer.rows, fmt, out)
-    if data is not None:
-        sys.stdout.buffer.write(data)
-        if not data.endswith(b"\n"):
-            sys.stdout.buffer.write(b"\n")
-        sys.stdout.buffer.flush()
+    write_out(render_rows(columns, answer.rows, fmt, out))
 
 
 def list_questions(
@@ -134,41 +106,37 @@ def list_questions(
 
 
 def query(
+    ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="The question's name (see `sic queries`).")],
     param: Annotated[
         list[str] | None,
         typer.Option("--param", "-p", help="A parameter as NAME=VALUE; repeat for several."),
     ] = None,
     fmt: FormatOpt = "table",
-    store: StoreOpt = None,
-    endpoint: EndpointOpt = None,
-    base_iri: BaseOpt = None,
 ) -> None:
     """Answer one question of the catalogue."""
     _check_format(fmt)
     try:
         params = parse_params(param or [])
     except QueryError as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False)
-        raise typer.Exit(EXIT_USAGE) from None
-    _print(_answers([(name, params)], store, endpoint, base_iri)[0], fmt)
+        raise fail(exc) from None
+    _print(_answers(ctx, [(name, params)])[0], fmt)
 
 
 def match(
+    ctx: typer.Context,
     activity: Annotated[str, typer.Argument(help="The activity's code, e.g. A2.07.")],
     top: Annotated[int, typer.Option("--top", help="How many candidates.")] = 10,
     fmt: FormatOpt = "table",
-    store: StoreOpt = None,
-    endpoint: EndpointOpt = None,
-    base_iri: BaseOpt = None,
 ) -> None:
     """Organisations that could take on an activity, ranked, with reasons."""
     _check_format(fmt)
     params = {"activity": activity, "top": str(top)}
-    _print(_answers([("candidates-for-activity", params)], store, endpoint, base_iri)[0], fmt)
+    _print(_answers(ctx, [("candidates-for-activity", params)])[0], fmt)
 
 
 def gaps(
+    ctx: typer.Context,
     objective: Annotated[
         str | None, typer.Option("--objective", help="Only this objective.", show_default=False)
     ] = None,
@@ -176,9 +144,6 @@ def gaps(
         str | None, typer.Option("--category", help="Only this category.", show_default=False)
     ] = None,
     fmt: FormatOpt = "table",
-    store: StoreOpt = None,
-    endpoint: EndpointOpt = None,
-    base_iri: BaseOpt = None,
 ) -> None:
     """Global-Facility activities that no live project addresses, then coverage per objective.
 
@@ -189,10 +154,7 @@ def gaps(
     params = {k: v for k, v in (("objective", objective), ("category", category)) if v}
     coverage_params = {"objective": objective} if objective else {}
     uncovered, coverage = _answers(
-        [("uncovered-activities", params), ("coverage-by-objective", coverage_params)],
-        store,
-        endpoint,
-        base_iri,
+        ctx, [("uncovered-activities", params), ("coverage-by-objective", coverage_params)]
     )
     _print(uncovered, fmt)
     if fmt == "table":
@@ -209,6 +171,6 @@ def gaps(
 def register_query_commands(app: typer.Typer) -> None:
     """Add `queries`, `query`, `match` and `gaps` to the `sic` app."""
     app.command("queries")(list_questions)
-    app.command("query")(query)
-    app.command("match")(match)
-    app.command("gaps")(gaps)
+    app.command("query", cls=StoreCommand)(query)
+    app.command("match", cls=StoreCommand)(match)
+    app.command("gaps", cls=StoreCommand)(gaps)

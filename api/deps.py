@@ -10,46 +10,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, cast
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.security import check_write_token
 from api.settings import Settings
 from graph.base import GraphStore
-from runner.pool import Limits, Runner, ThreadRunner, WorkerPool, default_pool_size
-
-
-def open_configured_store(settings: Settings) -> GraphStore:
-    """The store the settings name: the one place the service opens a store.
-
-    :raises StoreError: if it cannot be opened.
-    """
-    from graph.factory import open_store
-
-    return open_store(settings.store, **settings.store_options())
+from runner.pool import Limits, Runner, runner_for
 
 
 def make_runner(store: GraphStore, settings: Settings) -> Runner:
-    """Killable worker processes for the embedded store, a thread for anything else."""
-    from graph.embedded import EmbeddedStore
-
-    limits = Limits(query=settings.query_timeout, write=settings.update_timeout)
-    if isinstance(store, EmbeddedStore):
-        size = settings.query_workers or default_pool_size()
-        return WorkerPool(
-            store,
-            size=size,
-            limits=limits,
-            answer_cache_bytes=int(settings.answer_cache_mb * 2**20),
-            warm_up=lambda: warm_up(store),
-        )
-    return ThreadRunner(store, limits=limits)
-
-
-def warm_up(store: GraphStore) -> None:
-    """Prepare in the service what every worker would otherwise prepare again after each fork:
-    the shapes that validate writes (about a second)."""
-    store.prepare_writes()
+    """The runner of the service's calls, with the settings' limits (runner.pool.runner_for)."""
+    return runner_for(
+        store,
+        limits=Limits(query=settings.query_timeout, write=settings.update_timeout),
+        workers=settings.query_workers,
+        answer_cache_bytes=int(settings.answer_cache_mb * 2**20),
+    )
 
 
 # async, although they do no I/O: FastAPI runs a plain `def` dependency on a worker thread,
@@ -101,3 +78,6 @@ async def require_write_token(
 
 
 WriteAllowed = Annotated[None, Depends(require_write_token)]
+
+ActivityCode = Annotated[str, Path(description="the activity's code, e.g. A2.07")]
+"""An activity named in a URL path (the JSON API's and the pages' matchmaking routes)."""

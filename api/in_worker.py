@@ -24,13 +24,12 @@ from fastapi.responses import JSONResponse, Response
 
 from api.settings import Settings
 from graph.base import GraphStore
+from runner import by_name
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 _APPS: weakref.WeakValueDictionary[int, FastAPI] = weakref.WeakValueDictionary()
-_ROUTES: dict[str, Callable[..., Any]] = {}
 
-_STORE = "<the worker's store>"
 _SETTINGS = "<the application's settings>"
 
 SHAPING_HEADERS = (b"host", b"accept", b"accept-language", b"if-none-match", b"if-modified-since")
@@ -135,10 +134,10 @@ def run_route(
     store: GraphStore, name: str, request: PortableRequest, params: tuple[tuple[str, Any], ...]
 ) -> Any:
     """In a worker: run the route `name` on the worker's store (see the module docstring)."""
-    route = _ROUTES[name]
+    route = by_name.function(name)
     rebuilt = request.rebuild()
     settings = cast(Settings, rebuilt.app.state.settings)
-    kwargs = {k: store if v == _STORE else settings if v == _SETTINGS else v for k, v in params}
+    kwargs = {k: settings if v == _SETTINGS else by_name.take_store(v, store) for k, v in params}
     try:
         result = route(rebuilt, **kwargs)
     except HTTPException as exc:
@@ -159,21 +158,13 @@ def in_worker(route: F) -> F:
 
 def forwarding(route: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
     """The coroutine that sends `route` to a worker (what in_worker declares)."""
-    name = f"{route.__module__}.{route.__qualname__}"
-    _ROUTES[name] = route
+    name = by_name.register(route)
 
     @functools.wraps(route)
     async def forward(request: Request, **params: Any) -> Any:
         portable = PortableRequest.of(request)
         sent = tuple(
-            (
-                k,
-                _STORE
-                if isinstance(v, GraphStore)
-                else _SETTINGS
-                if isinstance(v, Settings)
-                else v,
-            )
+            (k, _SETTINGS if isinstance(v, Settings) else by_name.leave_store(v))
             for k, v in sorted(params.items())
         )
         runner = request.app.state.runner

@@ -13,6 +13,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator
 
+from queries.submission import Submission
+
 
 class ErrorBody(BaseModel):
     """The service's one error body (400, 401, 403, 404, 409, 503)."""
@@ -240,6 +242,15 @@ class ProjectIdea(BaseModel):
     @classmethod
     def _keys(cls, values: list[str]) -> list[str]:
         return [_no_separator(v) for v in values]
+
+    def submission(self) -> Submission:
+        """The idea as one projects.csv row, with the keys it refers to (queries.submission)."""
+        referenced = {
+            "organisations": [self.lead, *self.partners],
+            "alliances": [self.alliance] if self.alliance else [],
+            "activities": self.activities,
+        }
+        return Submission(self.id, self.cells(), referenced)
 
     def cells(self) -> dict[str, str]:
         """The submission as the cells of a projects.csv row (lists joined with ';')."""

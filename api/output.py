@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 import pyoxigraph as ox
+from pydantic import JsonValue
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from rich.console import Console
@@ -159,8 +160,9 @@ def violations_turtle(violations: Sequence[Violation]) -> str:
 # -- rows of plain values (the question catalogue's answers) -------------------------------------
 
 
-def plain(value: object) -> object:
-    """A row value as JSON: decimals as numbers (exact integers stay integers), dates as ISO."""
+def plain(value: object) -> JsonValue:
+    """A row value as JSON: decimals as numbers (exact integers stay integers), dates as ISO,
+    anything else that JSON has no type for as its text."""
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, dt.date):
@@ -169,7 +171,9 @@ def plain(value: object) -> object:
         return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [plain(v) for v in value]
-    return value
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
 
 
 def _flat(value: object, *, machine: bool) -> str:

@@ -12,6 +12,7 @@ import platformdirs
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from graph.base import GraphStore
 from sic.errors import ConfigError
 from sic.iris import normalise_base
 from sic.vocab import DEFAULT_BASE
@@ -54,11 +55,18 @@ class Settings(BaseSettings):
     max_nesting: int = Field(default=64, gt=0)  # groups, lists, JSON or XML elements deep
     max_answer_mb: float = Field(default=256.0, gt=0)  # the bytes of one answer
 
-    def store_options(self) -> dict[str, Any]:
-        """Keyword arguments for graph.factory.open_store: the remote server when one is set.
+    def open_store(self) -> GraphStore:
+        """The store these settings name: the remote server when an endpoint is set, else the
+        embedded store. The one place the CLI and the service open a store.
 
-        Kept here so that the CLI and the service open the same store from the same settings.
+        :raises StoreError: if it cannot be opened.
         """
+        from graph.factory import open_store
+
+        return open_store(self.store, **self.store_options())
+
+    def store_options(self) -> dict[str, Any]:
+        """Keyword arguments for graph.factory.open_store: the remote server when one is set."""
         secret = self.endpoint_password
         token = self.endpoint_token
         return {

@@ -59,6 +59,9 @@ class GraphStore(ABC):
     version_is_local: bool = False
     """True when version() answers from memory (no I/O): callers may then ask it anywhere,
     even on an event loop."""
+    reads_in_process: bool = False
+    """True when this process reads the data itself (False: a server evaluates every query), so
+    work on it can run in processes forked from this one, which can be killed."""
 
     @abstractmethod
     def version(self) -> str:

@@ -108,6 +108,7 @@ class EmbeddedStore(GraphStore):
     """
 
     version_is_local = True  # kept in memory, renewed by this handle's own writes
+    reads_in_process = True
 
     def __init__(
         self,

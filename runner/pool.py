@@ -735,6 +735,26 @@ class ThreadRunner:
         return None
 
 
+def runner_for(
+    store: GraphStore, *, limits: Limits, workers: int = 0, answer_cache_bytes: int = 0
+) -> Runner:
+    """Killable worker processes when this process reads the store itself (`workers` of them,
+    0: `default_pool_size`), threads when a server evaluates the queries.
+
+    The pool first prepares in the service what every worker would otherwise prepare again
+    after each fork: the shapes that validate writes (about a second).
+    """
+    if not store.reads_in_process:
+        return ThreadRunner(store, limits=limits)
+    return WorkerPool(
+        store,
+        size=workers or default_pool_size(),
+        limits=limits,
+        answer_cache_bytes=answer_cache_bytes,
+        warm_up=store.prepare_writes,
+    )
+
+
 def default_pool_size() -> int:
     """One worker per core, and at least four, so that a few slow queries never hold up the rest.
 

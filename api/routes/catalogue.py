@@ -14,16 +14,12 @@ written.
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Mapping
-from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
-import pyoxigraph as ox
 from fastapi import APIRouter, Path, Query, Request, Response, status
-from pydantic import JsonValue, ValidationError
+from pydantic import BaseModel, ValidationError
 
-from api.deps import RunnerDep, SettingsDep, StoreDep, WriteAllowed
+from api.deps import ActivityCode, RunnerDep, SettingsDep, StoreDep, WriteAllowed
 from api.in_worker import in_worker
 from api.limits import read_json
 from api.models import (
@@ -39,18 +35,14 @@ from api.models import (
     QueryInfo,
     ValidationRejected,
 )
-from graph.base import GraphStore, PreparedWrite
-from graph.update import Delta
-from loaders.builder import Builder
-from loaders.record import project_record
-from loaders.workbook import Workbook, trace
+from api.output import plain
+from graph.base import GraphStore
 from queries.catalogue import describe as describe_question
 from queries.catalogue import questions, run
-from queries.describe import compact_iri, solutions
+from queries.submission import BODY_SOURCE, SUBMISSIONS, prepare_submission
 from runner.pool import Call
-from sic.errors import Conflict, Location, ValidationFailed, Violation
-from sic.iris import graph_iri, mint
-from sic.terms import to_pyoxigraph
+from sic.errors import Location, ValidationFailed, Violation
+from sic.iris import mint
 
 router = APIRouter(prefix="/api", tags=["JSON API"])
 
@@ -59,29 +51,20 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorBody, "description": "No such question, or no such entity."},
 }
 
-BODY_SOURCE = "request body"
-"""How problems in a submitted project name where they are (as a workbook names its file)."""
-SUBMISSIONS = "updates"
-"""The source a submitted project is stored in: the one SPARQL Update writes to."""
+Answer = TypeVar("Answer", bound=BaseModel)
 
 
-def _plain(value: Any) -> JsonValue:
-    """A catalogue value as JSON: decimals as numbers, dates as ISO text."""
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    return str(value)
-
-
-def _rows(store: GraphStore, name: str, params: Mapping[str, str]) -> list[dict[str, Any]]:
-    return run(store, name, params).rows
+def _rows_as(
+    model: type[Answer],
+    rows_field: str,
+    store: GraphStore,
+    question: str,
+    params: dict[str, str],
+    **shown: Any,
+) -> Answer:
+    """The rows of a catalogue question as the body of a matchmaking route: in the model's
+    field `rows_field`, beside the parameters as the route was given them."""
+    return model.model_validate({**shown, rows_field: run(store, question, params).rows})
 
 
 # -- the catalogue -------------------------------------------------------------------------
@@ -116,10 +99,10 @@ def answer(
     or not allowed: 400) and bound as RDF terms, never pasted into a query.
     """
     result = run(store, name, dict(request.query_params))
-    rows = [{k: _plain(v) for k, v in row.items()} for row in result.rows]
+    rows = [{k: plain(v) for k, v in row.items()} for row in result.rows]
     return QueryAnswer(
         name=result.name,
-        params={k: _plain(v) for k, v in result.params.items()},
+        params={k: plain(v) for k, v in result.params.items()},
         columns=list(result.columns),
         rows=rows,
         count=len(rows),
@@ -127,8 +110,6 @@ def answer(
 
 
 # -- matchmaking ---------------------------------------------------------------------------
-
-ActivityCode = Annotated[str, Path(description="the activity's code, e.g. A2.07")]
 
 
 @router.get(
@@ -145,8 +126,9 @@ def candidates(
     top: Annotated[int, Query(ge=1, le=200, description="how many ranked candidates")] = 10,
 ) -> Candidates:
     """Who could carry an activity (the `candidates-for-activity` question)."""
-    rows = _rows(store, "candidates-for-activity", {"activity": code, "top": str(top)})
-    return Candidates.model_validate({"activity": code, "top": top, "candidates": rows})
+    params = {"activity": code, "top": str(top)}
+    question = "candidates-for-activity"
+    return _rows_as(Candidates, "candidates", store, question, params, activity=code, top=top)
 
 
 @router.get(
@@ -171,10 +153,8 @@ def gaps(
         params["objective"] = objective
     if category:
         params["category"] = category
-    rows = _rows(store, "uncovered-activities", params)
-    return Gaps.model_validate(
-        {"facility": facility, "objective": objective, "category": category, "gaps": rows}
-    )
+    shown = {"facility": facility, "objective": objective, "category": category}
+    return _rows_as(Gaps, "gaps", store, "uncovered-activities", params, **shown)
 
 
 @router.get(
@@ -192,8 +172,9 @@ def opportunities(
 ) -> Opportunities:
     """Partnership opportunities (the `partnership-opportunities` question, for one side)."""
     params = {"organisation": id, "top": str(top)}
-    rows = _rows(store, "partnership-opportunities", params)
-    return Opportunities.model_validate({"organisation": id, "top": top, "opportunities": rows})
+    question = "partnership-opportunities"
+    shown = {"organisation": id, "top": top}
+    return _rows_as(Opportunities, "opportunities", store, question, params, **shown)
 
 
 @router.get(
@@ -211,8 +192,8 @@ def alliance(
 ) -> AllianceProposal:
     """An alliance to propose for an activity (the `alliance-composition` question)."""
     params = {"activity": code, "size": str(size)}
-    rows = _rows(store, "alliance-composition", params)
-    return AllianceProposal.model_validate({"activity": code, "size": size, "members": rows})
+    question = "alliance-composition"
+    return _rows_as(AllianceProposal, "members", store, question, params, activity=code, size=size)
 
 
 # -- project submissions -------------------------------------------------------------------
@@ -243,55 +224,6 @@ def _focus(raw: object, base: str) -> str:
     return str(mint("project", key.strip(), base))
 
 
-def map_project(idea: ProjectIdea, base: str) -> tuple[Builder, Workbook]:
-    """The RDF of a project idea, by the workbook mapping of one projects.csv row
-    (loaders.record); the shapes then check what its keys refer to."""
-    referenced = {
-        "organisations": [idea.lead, *idea.partners],
-        "alliances": [idea.alliance] if idea.alliance else [],
-        "activities": idea.activities,
-    }
-    return project_record(idea.cells(), referenced, base, BODY_SOURCE)
-
-
-def _without_row(violations: list[Violation]) -> list[Violation]:
-    """A submission has one row; locations name its field only."""
-    out = []
-    for v in violations:
-        where = v.location
-        if where is not None and where.file == BODY_SOURCE:
-            where = Location(BODY_SOURCE, None, where.column)
-        out.append(
-            Violation(
-                focus_node=v.focus_node,
-                path=v.path,
-                message=v.message,
-                severity=v.severity,
-                value=v.value,
-                source_shape=v.source_shape,
-                constraint=v.constraint,
-                location=where,
-            )
-        )
-    return out
-
-
-def _loader_problems(builder: Builder, focus: str) -> list[Violation]:
-    columns = {column: predicate for (_, predicate), column in builder.columns.items()}
-    out = []
-    for p in builder.problems:
-        predicate = columns.get(p.location.column or "")
-        out.append(
-            Violation(
-                focus_node=focus,
-                path=compact_iri(str(predicate)) if predicate is not None else None,
-                message=p.message,
-                location=Location(BODY_SOURCE, None, p.location.column),
-            )
-        )
-    return out
-
-
 _SUBMIT_RESPONSES: dict[int | str, dict[str, Any]] = {
     201: {"description": "Stored; Location is the project's page on this service."},
     400: {"model": ErrorBody, "description": "The body is not JSON, or nests too deeply."},
@@ -305,25 +237,6 @@ _SUBMIT_RESPONSES: dict[int | str, dict[str, Any]] = {
     },
     501: {"model": ErrorBody, "description": "The store behind this service takes no writes."},
 }
-
-
-def prepare_submission(store: GraphStore, idea: ProjectIdea, base: str) -> PreparedWrite:
-    """Map, check and validate a project idea (in a worker): what the service then commits.
-
-    :raises Conflict: a project with this id exists.
-    :raises ValidationFailed: every problem, located at the body's fields.
-    """
-    builder, workbook = map_project(idea, base)
-    focus = str(mint("project", idea.id, base))
-    if builder.problems:
-        raise ValidationFailed(_loader_problems(builder, focus))
-    if solutions(store, "describe-resource", limit=1, this=ox.NamedNode(focus)).rows:
-        raise Conflict(f"a project with id {idea.id!r} exists")
-    delta = Delta(added={str(graph_iri(SUBMISSIONS, base)): set(to_pyoxigraph(builder.graph))})
-    try:
-        return store.prepare_delta(delta, command="POST /api/projects")
-    except ValidationFailed as exc:
-        raise ValidationFailed(_without_row(trace(exc.violations, workbook))) from None
 
 
 @router.post(
@@ -359,7 +272,7 @@ async def submit_project(
         idea = ProjectIdea.model_validate(raw)
     except ValidationError as exc:
         raise ValidationFailed(_body_problems(exc, focus)) from None
-    prepare = Call(prepare_submission, (idea, settings.base_iri))
+    prepare = Call(prepare_submission, (idea.submission(), settings.base_iri))
     delta = await runner.write(prepare, store.commit)
     url = str(request.url_for("resource", kind="project", key=idea.id))
     response.headers["Location"] = url

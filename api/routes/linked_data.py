@@ -8,18 +8,18 @@ so a client that already holds the current description gets 304 without the stor
 twice. An IRI the store knows nothing about is a 404 in the format that was asked for: a
 crawler asking for Turtle gets a (valid, empty) Turtle document, a browser a page.
 
-The helpers for representations (formats, ETags, JSON-LD compaction, templates, links) live
-here because /ontology, /shapes and /.well-known/void (api.routes.meta) answer the same way.
+The helpers for representations (formats, ETags, RDF and JSON-LD, empty documents, alternate
+links) live here because /ontology, /shapes and /.well-known/void (api.routes.meta) answer the
+same way; what a page shows of the triples is built by queries.page_views.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -31,41 +31,23 @@ from api.deps import SettingsDep, StoreDep
 from api.in_worker import forwarding
 from api.models import ErrorBody
 from api.negotiation import RDF_FORMATS, Format, NotAcceptable, choose
-from api.responses import (
-    cached,
-    is_fresh,
-    not_modified,
-    render,
-    representation_headers,
-    root_of,
-)
+from api.responses import cached, is_fresh, not_modified, render, representation_headers, root_of
 from api.settings import Settings
 from graph.base import GraphStore
-from graph.dataset import SourceInfo
-from graph.results import Term
 from queries.describe import (
     CONTEXT_FILE,
-    RDF_TYPE,
-    XSD_STRING,
-    Statement,
-    compact_iri,
     compactor,
     context_document,
     describe,
     jsonld,
-    preferred_label,
     vocabulary_labels,
 )
+from queries.page_views import description_view
 from sic.iris import KINDS, mint
-from sic.vocab import ONTOLOGY_IRI, REGION_NS, SIC_NS
 
 router = APIRouter(tags=["linked data"])
 
-API_DIR = Path(__file__).resolve().parents[1]
-
 FormatName = Literal["html", "turtle", "jsonld", "ntriples", "rdfxml"]
-T = TypeVar("T")
-DCT_IDENTIFIER = "http://purl.org/dc/terms/identifier"
 
 
 def _rdf_format(media_type: str) -> Format:
@@ -128,12 +110,16 @@ def etag(version: str, variant: str) -> str:
     return f'"{version}-{variant}"'
 
 
-# -- stores, settings and per-version caches ----------------------------------------------
-
-
-def published_sources(store: GraphStore) -> list[SourceInfo]:
-    """Every published source (cached per store version by the routes)."""
-    return store.sources()
+def validators(
+    request: Request,
+    offered: Sequence[Representation],
+    format_name: str | None,
+    version: str,
+    prefix: str = "",
+) -> tuple[Representation, str]:
+    """The representation to send and its ETag (`version`: the store's, or a digest)."""
+    rep = negotiate(request, offered, format_name)
+    return rep, etag(version, prefix + rep.name)
 
 
 # -- RDF and JSON-LD ---------------------------------------------------------------------
@@ -171,6 +157,14 @@ def _used_prefixes(triples: Sequence[ox.Triple]) -> dict[str, str]:
     return {p: ns for p, ns in sorted(compactor().prefixes) if ns in namespaces}
 
 
+def rdf_response(
+    triples: Sequence[ox.Triple], rep: Representation, request: Request, tag: str
+) -> Response:
+    """200 with the triples in a machine representation, and its validator."""
+    body = serialize_rdf(triples, rep, request)
+    return Response(body, media_type=rep.media_type, headers=representation_headers(tag))
+
+
 def empty_document(rep: Representation, request: Request, note: str) -> bytes:
     """A valid document with no triples (for a 404 in an RDF format), with a comment."""
     if rep is JSON_LD:
@@ -184,150 +178,34 @@ def empty_document(rep: Representation, request: Request, note: str) -> bytes:
     return f"# {note}\n".encode()
 
 
-# -- HTML --------------------------------------------------------------------------------
-
-
-def href(iri: str, base: str, root: str) -> str | None:
-    """Where a page should link for `iri`: this service for its own IRIs, else the IRI itself.
-
-    Data IRIs (`{BASE}id/...`, and the fixed region IRIs) link to /id/... here, so the pages
-    can be browsed wherever BASE points; ontology terms link to their entry in /ontology.
-    """
-    for namespace in (base + "id/", REGION_NS):
-        if iri.startswith(namespace):
-            return f"{root}/id/{iri[len(namespace) :]}"
-    if iri.startswith(SIC_NS):
-        return f"{root}/ontology#{iri[len(SIC_NS) :]}"
-    if iri == ONTOLOGY_IRI:
-        return f"{root}/ontology"
-    if iri.startswith(base + "graph/"):
-        return None
-    if iri.startswith(("http://", "https://")):
-        return iri
-    return None
-
-
-@dataclass(frozen=True)
-class ValueView:
-    """One value on a page: its text, where it links, and what kind of value it is."""
-
-    text: str
-    href: str | None = None
-    iri: str | None = None
-    language: str | None = None
-    datatype: str | None = None
-
-
-@dataclass(frozen=True)
-class PropertyView:
-    """One property of a node on a page, with its values and the sources that state them."""
-
-    label: str
-    iri: str
-    href: str | None
-    values: list[ValueView]
-    sources: list[str]
-
-
-@dataclass(frozen=True)
-class NodeView:
-    """A described node (the resource or one of its fragments)."""
-
-    iri: str
-    anchor: str
-    label: str
-    types: list[ValueView]
-    properties: list[PropertyView]
-
-
-@dataclass
-class PageLinks:
-    """Turns terms into page values: labels from the description, links on this service."""
-
-    base: str
-    root: str
-    labels: Mapping[str, list[tuple[ox.NamedNode, ox.Literal]]]
-    vocabulary: Mapping[str, str]
-    sources: Mapping[str, str]
-
-    def name(self, iri: str) -> str:
-        return preferred_label(self.labels, iri) or self.vocabulary.get(iri) or compact_iri(iri)
-
-    def value(self, term: Term) -> ValueView:
-        if isinstance(term, ox.NamedNode):
-            return ValueView(
-                self.name(term.value), href(term.value, self.base, self.root), term.value
-            )
-        if isinstance(term, ox.Literal):
-            datatype = term.datatype.value
-            shown = None if term.language or datatype == XSD_STRING else compact_iri(datatype)
-            return ValueView(term.value, language=term.language or None, datatype=shown)
-        return ValueView(str(term))
-
-    def properties(self, statements: Sequence[Statement]) -> list[PropertyView]:
-        grouped: dict[str, list[Statement]] = {}
-        for s in statements:
-            if s.predicate.value != RDF_TYPE:
-                grouped.setdefault(s.predicate.value, []).append(s)
-        views = []
-        for predicate, group in grouped.items():
-            values: dict[str, ValueView] = {}
-            for s in sorted(group, key=lambda s: (s.value.__class__.__name__, str(s.value))):
-                values.setdefault(str(s.value), self.value(s.value))
-            views.append(
-                PropertyView(
-                    label=self.vocabulary.get(predicate) or compact_iri(predicate),
-                    iri=predicate,
-                    href=href(predicate, self.base, self.root),
-                    values=list(values.values()),
-                    sources=sorted({self.sources.get(s.graph, s.graph) for s in group}),
-                )
-            )
-        return sorted(views, key=lambda v: (v.label.lower(), v.iri))
-
-    def node(self, iri: str, statements: Sequence[Statement]) -> NodeView:
-        types = sorted(
-            {
-                s.value.value
-                for s in statements
-                if s.predicate.value == RDF_TYPE and isinstance(s.value, ox.NamedNode)
-            }
-        )
-        _, _, fragment = iri.partition("#")
-        identifiers = [
-            s.value.value
-            for s in statements
-            if s.predicate.value == DCT_IDENTIFIER and isinstance(s.value, ox.Literal)
-        ]
-        label = preferred_label(self.labels, iri) or (identifiers[0] if identifiers else None)
-        return NodeView(
-            iri=iri,
-            anchor=fragment,
-            label=label or self.name(iri),
-            types=[self.value(ox.NamedNode(t)) for t in types],
-            properties=self.properties(statements),
-        )
-
-
 # -- the route ---------------------------------------------------------------------------
 
-_FORMAT_QUERY = Query(
-    alias="format",
-    description="Overrides the Accept header: html, turtle, jsonld, ntriples or rdfxml.",
-)
-_MEDIA_CONTENT: dict[str, dict[str, object]] = {
-    media_type: {}
-    for media_type in [*(r.media_type for r in ALL_REPRESENTATIONS), "application/json"]
-}
-_ID_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {"description": "The description of the resource.", "content": _MEDIA_CONTENT},
-    304: {"description": "The client's copy (If-None-Match) is current."},
-    404: {
-        "description": "The store says nothing about this IRI (an empty document or a page).",
-        "content": _MEDIA_CONTENT,
-    },
-    406: {"model": ErrorBody, "description": "None of the accepted media types is offered."},
-}
+FormatParam = Annotated[
+    FormatName | None,
+    Query(
+        alias="format",
+        description="Overrides the Accept header: html, turtle, jsonld, ntriples or rdfxml.",
+    ),
+]
+"""`?format=`, for links and for clients that cannot set headers."""
+
+
+def responses(
+    offered: Sequence[Representation], what: str, missing: str | None, *extra: str
+) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI responses of a negotiated route: `what` in each representation offered (and
+    the `extra` media types), 304, 406, and 404 with an empty document when `missing` says."""
+    content: dict[str, dict[str, object]] = {
+        t: {} for t in (*(r.media_type for r in offered), *extra)
+    }
+    out: dict[int | str, dict[str, Any]] = {
+        200: {"description": what, "content": content},
+        304: {"description": "The client's copy (If-None-Match) is current."},
+        406: {"model": ErrorBody, "description": "None of the accepted media types is offered."},
+    }
+    if missing is not None:
+        out[404] = {"description": missing, "content": content}
+    return out
 
 
 def alternates(request: Request, offered: Sequence[Representation]) -> list[tuple[str, str, str]]:
@@ -352,7 +230,12 @@ def _link_header(request: Request, offered: Sequence[Representation]) -> str:
 @router.get(
     "/id/{kind}/{key:path}",
     response_class=Response,
-    responses=_ID_RESPONSES,
+    responses=responses(
+        ALL_REPRESENTATIONS,
+        "The description of the resource.",
+        "The store says nothing about this IRI (an empty document or a page).",
+        "application/json",
+    ),
     summary="Describe one resource of the knowledge graph",
 )
 async def resource(
@@ -361,7 +244,7 @@ async def resource(
     settings: SettingsDep,
     kind: Annotated[str, PathParam(description=f"One of: {', '.join(sorted(KINDS))}.")],
     key: Annotated[str, PathParam(description="The workbook key (A2.03, inrae, ...).")],
-    format_name: Annotated[FormatName | None, _FORMAT_QUERY] = None,
+    format_name: FormatParam = None,
 ) -> Response:
     """The description of `{BASE}id/{kind}/{key}` in the representation the client asked for.
 
@@ -371,7 +254,7 @@ async def resource(
     answered right here; anything that reads the store runs on a worker thread.
     """
     if store.version_is_local:
-        quick = _without_reading(request, store, settings, kind, key, format_name)
+        quick = _without_reading(request, store, format_name)
         if quick is not None:
             return quick
     described: Response = await _described(
@@ -380,27 +263,28 @@ async def resource(
     return described
 
 
-def _without_reading(
-    request: Request,
-    store: GraphStore,
-    settings: Settings,
-    kind: str,
-    key: str,
-    format_name: FormatName | None,
-) -> Response | None:
-    """The answer when it needs no store read: the client's copy is fresh (a kept description
-    is served by the runner without a worker round trip)."""
+def _id_validators(
+    request: Request, version: str, format_name: FormatName | None
+) -> tuple[Representation, str, dict[str, str]]:
+    """The representation, its ETag (a page differs by language) and the Link and Vary headers
+    of an answer of /id/..."""
     from api.routes import pages as web_pages
 
     rep = negotiate(request, ALL_REPRESENTATIONS, format_name)
-    version = store.version()
     tag = etag(version, web_pages.html_variant(request) if rep is HTML else rep.name)
     links = {"Link": _link_header(request, ALL_REPRESENTATIONS)}
     if rep is HTML:
         links["Vary"] = "Accept, Accept-Language"
-    if is_fresh(request, tag):
-        return not_modified(tag, links)
-    return None
+    return rep, tag, links
+
+
+def _without_reading(
+    request: Request, store: GraphStore, format_name: FormatName | None
+) -> Response | None:
+    """The answer when it needs no store read: the client's copy is fresh (a kept description
+    is served by the runner without a worker round trip)."""
+    _, tag, links = _id_validators(request, store.version(), format_name)
+    return not_modified(tag, links) if is_fresh(request, tag) else None
 
 
 def _describe_resource(
@@ -415,17 +299,12 @@ def _describe_resource(
     # the HTML is api.routes.pages' (imported here: it builds on this module's helpers)
     from api.routes import pages as web_pages
 
-    rep = negotiate(request, ALL_REPRESENTATIONS, format_name)
-    media_type = rep.media_type
     version = store.version()
-    tag = etag(version, web_pages.html_variant(request) if rep is HTML else rep.name)
-    links = {"Link": _link_header(request, ALL_REPRESENTATIONS)}
-    if rep is HTML:
-        links["Vary"] = "Accept, Accept-Language"
+    rep, tag, links = _id_validators(request, version, format_name)
     if is_fresh(request, tag):
         return not_modified(tag, links)
     iri = str(mint(kind, key, settings.base_iri)) if kind in KINDS else None
-    sources = cached(request, "sources", published_sources)
+    sources = cached(request, "sources", lambda s: s.sources())
     description = (
         describe(store, iri, lambda: sources.get(store, version), for_people=rep is HTML)
         if iri is not None
@@ -443,38 +322,15 @@ def _describe_resource(
             )
         else:
             body = empty_document(rep, request, note)
-        return Response(body, status_code=404, media_type=media_type, headers=headers)
+        return Response(body, status_code=404, media_type=rep.media_type, headers=headers)
     if rep is not HTML:
         body = serialize_rdf(description.triples(), rep, request)
-        return Response(body, media_type=media_type, headers=headers)
+        return Response(body, media_type=rep.media_type, headers=headers)
     vocabulary = cached(request, "vocabulary", vocabulary_labels).get(store, version)
-    names = {s.graph: s.name for s in description.sources}
-    page = PageLinks(settings.base_iri, root_of(request), description.labels, vocabulary, names)
-    inbound: dict[str, list[ValueView]] = {}
-    for link in description.inbound:
-        if link.subject.value not in description.fragments:
-            inbound.setdefault(link.predicate.value, []).append(page.value(link.subject))
-    body = web_pages.resource_page(
-        request,
-        store,
-        kind,
-        key,
-        main=page.node(description.iri.value, description.statements),
-        fragments=[page.node(iri, st) for iri, st in sorted(description.fragments.items())],
-        inbound=[
-            (
-                page.vocabulary.get(p) or compact_iri(p),
-                href(p, settings.base_iri, page.root),
-                values,
-            )
-            for p, values in sorted(inbound.items())
-        ],
-        inbound_truncated=description.inbound_truncated,
-        sources=description.sources,
-        alternates=alternates(request, RDF_REPRESENTATIONS),
-        root=page.root,
-    )
-    return Response(body, media_type=media_type, headers=headers)
+    view = description_view(description, vocabulary, settings.base_iri, root_of(request))
+    links_to_rdf = alternates(request, RDF_REPRESENTATIONS)
+    body = web_pages.resource_page(request, store, kind, key, view, links_to_rdf)
+    return Response(body, media_type=rep.media_type, headers=headers)
 
 
 _described = forwarding(_describe_resource)

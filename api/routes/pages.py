@@ -24,11 +24,11 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import Response
 
-from api.deps import StoreDep
+from api.deps import ActivityCode, StoreDep
 from api.i18n import NAMES, Ui, choose_language
 from api.in_worker import in_worker
 from api.negotiation import RDF_FORMATS, Format, NotAcceptable, choose
@@ -36,6 +36,7 @@ from api.responses import cached, is_fresh, not_modified, root_of, templates
 from graph.base import GraphStore
 from queries import page_data as pages
 from queries.catalogue import run
+from queries.page_views import DescriptionView
 from sic.errors import KGError, NotFound
 
 router = APIRouter(tags=["web pages"])
@@ -189,10 +190,18 @@ def dashboard(request: Request, store: StoreDep) -> Response:
 Code = Annotated[str, Query(max_length=200)]
 
 
-def _filters(
-    goal: str, objective: str, category: str, facility: Literal["global", "core"], region: str
+async def _filters(
+    goal: Code = "",
+    objective: Code = "",
+    category: Code = "",
+    facility: Literal["global", "core"] = "global",
+    region: Code = "",
 ) -> pages.GapFilters:
+    """The filters of /gaps and /gaps.csv, declared once for both."""
     return pages.GapFilters(goal, objective, category, facility, region)
+
+
+GapQuery = Annotated[pages.GapFilters, Depends(_filters)]
 
 
 def _empty_index(_: GraphStore) -> pages.RegionIndex:
@@ -213,17 +222,8 @@ def _regions(request: Request, store: GraphStore) -> Callable[[str], frozenset[s
 
 @router.get("/gaps", response_class=Response, responses=_HTML, summary="The gaps, filtered")
 @in_worker
-def gaps(
-    request: Request,
-    store: StoreDep,
-    goal: Code = "",
-    objective: Code = "",
-    category: Code = "",
-    facility: Literal["global", "core"] = "global",
-    region: Code = "",
-) -> Response:
+def gaps(request: Request, store: StoreDep, filters: GapQuery) -> Response:
     """Activities no live project addresses, by goal, objective, category, facility, region."""
-    filters = _filters(goal, objective, category, facility, region)
     regions = _regions(request, store)
     return html_page(
         request, store, "gaps.html", lambda view: pages.gaps_page(view, filters, regions)
@@ -232,17 +232,8 @@ def gaps(
 
 @router.get("/gaps.csv", response_class=Response, responses=_CSV, summary="The gaps as CSV")
 @in_worker
-def gaps_csv(
-    request: Request,
-    store: StoreDep,
-    goal: Code = "",
-    objective: Code = "",
-    category: Code = "",
-    facility: Literal["global", "core"] = "global",
-    region: Code = "",
-) -> Response:
+def gaps_csv(request: Request, store: StoreDep, filters: GapQuery) -> Response:
     """The same rows as /gaps with the same filters, names in the reader's language."""
-    filters = _filters(goal, objective, category, facility, region)
     regions = _regions(request, store)
     return csv_download(
         request,
@@ -250,9 +241,6 @@ def gaps_csv(
         lambda view: pages.to_csv(pages.gap_rows(view, filters, regions), pages.GAP_CSV_COLUMNS),
         store,
     )
-
-
-ActivityCode = Annotated[str, PathParam(description="the activity's code, e.g. A2.07")]
 
 
 @router.get(
@@ -291,19 +279,7 @@ def alliance_csv(request: Request, store: StoreDep, code: ActivityCode) -> Respo
     return csv_download(
         request,
         f"alliance-{code}.csv",
-        lambda view: pages.to_csv(
-            run(view.store, "alliance-composition", {"activity": code}).rows,
-            (
-                "step",
-                "organisation",
-                "name",
-                "type",
-                "involved",
-                "fit",
-                "brings",
-                "still_uncovered",
-            ),
-        ),
+        lambda view: _answer_csv(view, "alliance-composition", {"activity": code}),
         store,
     )
 
@@ -421,22 +397,27 @@ def html_variant(request: Request) -> str:
 
 
 def resource_page(
-    request: Request, store: GraphStore, kind: str, key: str, **description: Any
+    request: Request,
+    store: GraphStore,
+    kind: str,
+    key: str,
+    description: DescriptionView,
+    alternates: list[tuple[str, str, str]],
 ) -> bytes:
     """The HTML of /id/{kind}/{key}: for activities, objectives and organisations the page built
     from the catalogue, with the description (`resource.html`'s context) at the bottom; for
     every other kind the description alone, in the reader's language."""
     view = view_of(request, store)
     ui = reader(request)
-    description.pop("root", None)  # render_page sets it
+    shown = {"view": view, "alternates": alternates, **vars(description)}
     if kind not in RICH_KINDS:
-        return render_page(request, ui, "resource.html", view=view, **description)
+        return render_page(request, ui, "resource.html", **shown)
     build = {
         "activity": pages.activity_page,
         "objective": pages.objective_page,
         "organisation": pages.organisation_page,
     }[kind]
-    return render_page(request, ui, f"{kind}.html", view=view, page=build(view, key), **description)
+    return render_page(request, ui, f"{kind}.html", page=build(view, key), **shown)
 
 
 # -- static assets --------------------------------------------------------------------------------

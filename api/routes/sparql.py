@@ -31,7 +31,6 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import parse_qsl
 
-import pyoxigraph as ox
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import Response
 
@@ -49,8 +48,8 @@ from api.settings import Settings
 from api.sparql_answers import QueryAnswer, QueryJob, execute
 from graph.base import GraphStore, PreparedWrite
 from graph.results import GraphResult
+from queries.service_description import SD, service_description
 from runner.pool import Call
-from sic.vocab import RDF_TYPE
 
 router = APIRouter(tags=["SPARQL"])
 
@@ -61,44 +60,26 @@ TRUNCATED_HEADER = "SIC-Result-Truncated"
 
 Params = list[tuple[str, str]]
 
-_QUERY_BODY: dict[str, Any] = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            QUERY_TYPE: {"schema": {"type": "string"}, "example": "ASK { ?s ?p ?o }"},
-            FORM: {
-                "schema": {
-                    "type": "object",
-                    "required": ["query"],
-                    "properties": {
-                        "query": {"type": "string"},
-                        "default-graph-uri": {"type": "array", "items": {"type": "string"}},
-                        "named-graph-uri": {"type": "array", "items": {"type": "string"}},
-                    },
-                }
-            },
-        },
-    }
-}
-_UPDATE_BODY: dict[str, Any] = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            UPDATE_TYPE: {"schema": {"type": "string"}},
-            FORM: {
-                "schema": {
-                    "type": "object",
-                    "required": ["update"],
-                    "properties": {
-                        "update": {"type": "string"},
-                        "using-graph-uri": {"type": "array", "items": {"type": "string"}},
-                        "using-named-graph-uri": {"type": "array", "items": {"type": "string"}},
-                    },
-                }
-            },
-        },
-    }
-}
+
+def _body(
+    media_type: str, field: str, graphs: tuple[str, str], example: str | None = None
+) -> dict[str, Any]:
+    """The OpenAPI request body of /sparql or /update: the text itself, or a form with the text
+    in `field` and the dataset's graph parameters (repeatable)."""
+    text: dict[str, Any] = {"schema": {"type": "string"}}
+    if example is not None:
+        text["example"] = example
+    properties: dict[str, Any] = {field: {"type": "string"}}
+    properties |= {name: {"type": "array", "items": {"type": "string"}} for name in graphs}
+    form = {"schema": {"type": "object", "required": [field], "properties": properties}}
+    return {"requestBody": {"required": True, "content": {media_type: text, FORM: form}}}
+
+
+_QUERY_BODY = _body(
+    QUERY_TYPE, "query", ("default-graph-uri", "named-graph-uri"), "ASK { ?s ?p ?o }"
+)
+_UPDATE_BODY = _body(UPDATE_TYPE, "update", ("using-graph-uri", "using-named-graph-uri"))
+
 _QUERY_PARAMETERS: dict[str, Any] = {
     "parameters": [
         {
@@ -309,90 +290,21 @@ def prepare_update(
 
 # -- the service description ----------------------------------------------------------------
 
-_SD = "http://www.w3.org/ns/sparql-service-description#"
-_FORMATS = "http://www.w3.org/ns/formats/"
-_DCT_DESCRIPTION = ox.NamedNode("http://purl.org/dc/terms/description")
-_FORMAT_IRIS: Sequence[str] = (
-    "SPARQL_Results_JSON",
-    "SPARQL_Results_XML",
-    "SPARQL_Results_CSV",
-    "SPARQL_Results_TSV",
-    "Turtle",
-    "N-Triples",
-    "JSON-LD",
-    "RDF_XML",
-    "N-Quads",
-    "TriG",
-)
-
-
-def _sd(name: str) -> ox.NamedNode:
-    return ox.NamedNode(_SD + name)
-
-
-def service_description(
-    endpoint: str, update_endpoint: str, settings: Settings, graphs: Sequence[str]
-) -> list[ox.Triple]:
-    """The SPARQL 1.1 Service Description of /sparql (and of /update when writes are on)."""
-    service = ox.NamedNode(endpoint)
-    dataset = ox.BlankNode()
-    default = ox.BlankNode()
-    triples = [
-        ox.Triple(service, RDF_TYPE, _sd("Service")),
-        ox.Triple(service, _sd("endpoint"), service),
-        ox.Triple(service, _sd("supportedLanguage"), _sd("SPARQL11Query")),
-        ox.Triple(service, _sd("feature"), _sd("UnionDefaultGraph")),
-        ox.Triple(
-            service,
-            _sd("defaultEntailmentRegime"),
-            ox.NamedNode("http://www.w3.org/ns/entailment/Simple"),
-        ),
-        ox.Triple(
-            service,
-            _DCT_DESCRIPTION,
-            ox.Literal(
-                f"Queries stop after {settings.query_timeout:g} s (503). Answers are cut at "
-                f"{settings.result_limit} rows or triples, with the header "
-                f"'{TRUNCATED_HEADER}: {settings.result_limit}'. SERVICE is refused; FROM and "
-                "the dataset parameters only name graphs of this store.",
-                language="en",
-            ),
-        ),
-        ox.Triple(service, _sd("defaultDataset"), dataset),
-        ox.Triple(dataset, RDF_TYPE, _sd("Dataset")),
-        ox.Triple(dataset, _sd("defaultGraph"), default),
-        ox.Triple(default, RDF_TYPE, _sd("Graph")),
-    ]
-    triples += [
-        ox.Triple(service, _sd("resultFormat"), ox.NamedNode(_FORMATS + name))
-        for name in _FORMAT_IRIS
-    ]
-    for graph in graphs:
-        named = ox.BlankNode()
-        triples += [
-            ox.Triple(dataset, _sd("namedGraph"), named),
-            ox.Triple(named, RDF_TYPE, _sd("NamedGraph")),
-            ox.Triple(named, _sd("name"), ox.NamedNode(graph)),
-        ]
-    if settings.write_token is not None:
-        updates = ox.NamedNode(update_endpoint)
-        triples += [
-            ox.Triple(updates, RDF_TYPE, _sd("Service")),
-            ox.Triple(updates, _sd("endpoint"), updates),
-            ox.Triple(updates, _sd("supportedLanguage"), _sd("SPARQL11Update")),
-        ]
-    return triples
-
 
 def _service_description(request: Request, settings: Settings, store: GraphStore) -> Response:
     fmt = choose(RDF_FORMATS, request.headers.get("accept"))
     assert fmt.rdf is not None  # every row of RDF_FORMATS has one
-    endpoint = str(request.url.replace(query=""))
-    triples = service_description(
-        endpoint,
-        str(request.url_for("update")),
-        settings,
-        [s.graph for s in store.sources()],
+    limits = (
+        f"Queries stop after {settings.query_timeout:g} s (503). Answers are cut at "
+        f"{settings.result_limit} rows or triples, with the header "
+        f"'{TRUNCATED_HEADER}: {settings.result_limit}'. SERVICE is refused; FROM and "
+        "the dataset parameters only name graphs of this store."
     )
-    body = GraphResult(triples).serialize(fmt.rdf, prefixes={"sd": _SD})
+    triples = service_description(
+        str(request.url.replace(query="")),
+        str(request.url_for("update")) if settings.write_token is not None else None,
+        [s.graph for s in store.sources()],
+        limits,
+    )
+    body = GraphResult(triples).serialize(fmt.rdf, prefixes={"sd": SD})
     return Response(body, media_type=fmt.content_type, headers={"Vary": "Accept"})

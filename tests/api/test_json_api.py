@@ -25,7 +25,6 @@ from api.models import (
     QueryCatalogue,
     ValidationRejected,
 )
-from api.routes.catalogue import map_project
 from api.settings import Settings
 from api.sources import read_source
 from graph.bootstrap import ensure_ontology
@@ -33,6 +32,7 @@ from graph.embedded import EmbeddedStore
 from graph.validation import WriteChecker
 from loaders.workbook import read_workbook
 from queries.catalogue import questions, run
+from queries.submission import map_submission
 
 with warnings.catch_warnings():
     # starlette asks for httpx2 and warns when it falls back to httpx; the client is the same
@@ -297,7 +297,7 @@ def test_a_project_maps_exactly_like_a_projects_csv_row(tmp_path: Path, referenc
     iri = URIRef(BASE + "id/project/soil-carbon-schools")
     expected = set(from_csv.triples((iri, None, None)))
     idea = {k: v for k, v in IDEA.items() if k != "title_fr"}
-    builder, _ = map_project(ProjectIdea.model_validate(idea), BASE)
+    builder, _ = map_submission(ProjectIdea.model_validate(idea).submission(), BASE)
     assert set(builder.graph) == expected
 
 
