@@ -120,11 +120,36 @@ class Candidate(BaseModel):
 
 
 class Candidates(BaseModel):
-    """Organisations for an activity: those already involved first, then the best ranked."""
+    """Organisations for an activity: exactly `top` new candidates (fewer only when fewer show
+    a link), ranked; those already on a live project for the activity apart, in `involved`."""
 
     activity: str
     top: int
     candidates: list[Candidate]
+    involved: list[Candidate] = Field(
+        default_factory=list, description="organisations already at work on the activity"
+    )
+
+
+class TeamCandidate(BaseModel):
+    """An organisation ranked to join a project's team."""
+
+    rank: int
+    organisation: str
+    name: str | None
+    type: str | None
+    status: str | None
+    score: float
+    reasons: list[Reason]
+    signals: dict[str, float]
+
+
+class TeamCandidates(BaseModel):
+    """Organisations to complete a project's team, best first (its members never listed)."""
+
+    project: str
+    top: int
+    candidates: list[TeamCandidate]
 
 
 class Gap(BaseModel):

@@ -33,6 +33,7 @@ from api.models import (
     QueryAnswer,
     QueryCatalogue,
     QueryInfo,
+    TeamCandidates,
     ValidationRejected,
 )
 from api.output import plain
@@ -125,10 +126,36 @@ def candidates(
     code: ActivityCode,
     top: Annotated[int, Query(ge=1, le=200, description="how many ranked candidates")] = 10,
 ) -> Candidates:
-    """Who could carry an activity (the `candidates-for-activity` question)."""
-    params = {"activity": code, "top": str(top)}
-    question = "candidates-for-activity"
-    return _rows_as(Candidates, "candidates", store, question, params, activity=code, top=top)
+    """Who could carry an activity (the `candidates-for-activity` question): `top` new
+    candidates in `candidates`, the organisations already involved in `involved`."""
+    rows = run(store, "candidates-for-activity", {"activity": code, "top": str(top)}).rows
+    return Candidates.model_validate(
+        {
+            "activity": code,
+            "top": top,
+            "candidates": [r for r in rows if not r["involved"]],
+            "involved": [r for r in rows if r["involved"]],
+        }
+    )
+
+
+@router.get(
+    "/projects/{id}/candidates",
+    response_model=TeamCandidates,
+    responses=_ERRORS,
+    summary="Organisations ranked to complete a project's team, with the reasons",
+)
+@in_worker
+def team_candidates(
+    request: Request,
+    store: StoreDep,
+    id: Annotated[str, Path(description="the project's id")],
+    top: Annotated[int, Query(ge=1, le=200, description="how many ranked candidates")] = 10,
+) -> TeamCandidates:
+    """Who should join a project's team (the `candidates-for-project` question)."""
+    params = {"project": id, "top": str(top)}
+    question = "candidates-for-project"
+    return _rows_as(TeamCandidates, "candidates", store, question, params, project=id, top=top)
 
 
 @router.get(

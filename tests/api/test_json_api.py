@@ -23,6 +23,7 @@ from api.models import (
     ProjectIdea,
     QueryAnswer,
     QueryCatalogue,
+    TeamCandidates,
     ValidationRejected,
 )
 from api.settings import Settings
@@ -167,15 +168,31 @@ def test_parameters_cannot_change_the_query(client: TestClient) -> None:
 
 
 def test_candidates(client: TestClient, store: EmbeddedStore) -> None:
-    r = client.get("/api/activities/A2.04/candidates", params={"top": 3})
+    r = client.get("/api/activities/A2.06/candidates", params={"top": 3})
     assert r.status_code == 200
     answer = Candidates.model_validate(r.json())
-    assert answer.activity == "A2.04" and answer.top == 3
-    ranked = [c for c in answer.candidates if not c.involved]
-    assert [c.rank for c in ranked] == [1, 2, 3]
-    assert all(c.reasons and c.score is not None for c in ranked)
-    expected = run(store, "candidates-for-activity", {"activity": "A2.04", "top": "3"})
+    assert answer.activity == "A2.06" and answer.top == 3
+    assert [c.rank for c in answer.candidates] == [1, 2, 3]  # exactly `top` new ones
+    assert not any(c.involved for c in answer.candidates)
+    assert all(c.reasons and c.score is not None for c in answer.candidates)
+    assert answer.involved and all(c.involved and c.rank is None for c in answer.involved)
+    involved = {c.organisation for c in answer.involved}
+    assert not involved & {c.organisation for c in answer.candidates}
+    expected = run(store, "candidates-for-activity", {"activity": "A2.06", "top": "3"})
+    shown = [c.organisation for c in [*answer.involved, *answer.candidates]]
+    assert shown == expected.column("organisation")
+
+
+def test_candidates_for_a_project_team(client: TestClient, store: EmbeddedStore) -> None:
+    r = client.get("/api/projects/cerrado-regen/candidates", params={"top": 2})
+    assert r.status_code == 200
+    answer = TeamCandidates.model_validate(r.json())
+    assert answer.project == "cerrado-regen" and answer.top == 2
+    assert [c.rank for c in answer.candidates] == [1, 2]
+    expected = run(store, "candidates-for-project", {"project": "cerrado-regen", "top": "2"})
     assert [c.organisation for c in answer.candidates] == expected.column("organisation")
+    assert client.get("/api/projects/no-such/candidates").status_code == 404
+    assert client.get("/api/projects/cerrado-regen/candidates?top=0").status_code in (400, 422)
 
 
 def test_candidates_of_unknown_activity_is_404(client: TestClient) -> None:

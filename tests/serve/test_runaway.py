@@ -189,6 +189,7 @@ PAGES = (
     "/queries",
     "/api/gaps",
     "/api/activities/{activity}/candidates",
+    "/api/projects/{project}/candidates",
     "/api/activities/{activity}/alliance",
     "/api/organisations/{organisation}/opportunities",
     "/activities/{activity}/candidates.csv",
