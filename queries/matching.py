@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from graph.base import GraphStore
@@ -176,14 +176,8 @@ class ActivityMatcher:
         lead_orgs = [o for k in self.leads if (o := net.organisations.get(k)) is not None]
         self.lead_regions = {r for o in lead_orgs for r in o.regions}
         self.distance = net.distances(self.team, NETWORK_CUTOFF)
-        self.worked_with: dict[str, list[str]] = defaultdict(list)
-        graph = net.collaborators
-        for member in self.team:
-            for other in graph.adj.get(member, {}):
-                self.worked_with[other].append(member)
-        self.alliances = {
-            m.group for t in self.team for m in net.places_of.get(t, ()) if m.group[0] == "alliance"
-        }
+        self.ties = TeamTies(net, self.team)
+        self.worked_with = self.ties.worked_with
         team_orgs = [o for k in self.team if (o := net.organisations.get(k)) is not None]
         self.team_types = {o.type for o in team_orgs if o.type}
         self.lacking = [g for g, types in NEEDED_GROUPS.items() if not types & self.team_types]
@@ -243,7 +237,7 @@ class ActivityMatcher:
             "collaboration": len(self.worked_with.get(org.key, ())) / team if team else 0.0,
             "network_distance": 1.0 / hops if team and hops else 0.0,
             "shared_collaborators": self._through_value(org.key),
-            "alliance": 1.0 if self._shared_alliances(org.key) else 0.0,
+            "alliance": 1.0 if org.key in self.ties.alliance_members else 0.0,
             "exact_topics": self._exact_value(org),
             "team_regions": _share(org.regions, self.reached),
             "lead_collaboration": 1.0 if self._worked_with_leads(org.key) else 0.0,
@@ -258,12 +252,7 @@ class ActivityMatcher:
         return sum(1 for t in wanted if t in org.topics) / len(wanted) if wanted else 0.0
 
     def _through_value(self, key: str) -> float:
-        return adamic_adar(self.net, key, self.worked_with)
-
-    def _shared_alliances(self, key: str) -> list[Node]:
-        return sorted(
-            {m.group for m in self.net.places_of.get(key, ()) if m.group in self.alliances}
-        )
+        return self.ties.shared_collaborators(key)
 
     def _regions_value(self, org: Organisation) -> float:
         if not org.regions:
@@ -435,7 +424,7 @@ class ActivityMatcher:
         return f"Works where a lead of a project on this activity works: {labels}", shared
 
     def _why_alliance(self, org: Organisation) -> tuple[str, Sequence[str]]:
-        shared = self._shared_alliances(org.key)
+        shared = self.ties.shared_alliances(org.key)
         if not shared:
             return "In no alliance with the current team", ()
         titles = listing([self.net.group_title(g) for g in shared], 3)
@@ -485,22 +474,43 @@ class ActivityMatcher:
         return rows
 
 
-def adamic_adar(net: Projections, key: str, worked_with: Mapping[str, Collection[str]]) -> float:
-    """Adamic-Adar of `key` towards a team, squashed into [0, 1) as x / (1 + x).
-
-    The sum over team members t and collaborators z shared with t of 1 / log(degree of z) is
-    the sum over `key`'s own collaborators z of (team members z worked with) / log(degree of
-    z): a walk over one organisation's collaborators instead of the team's two-hop ball.
-    `worked_with` maps an organisation to the team members it worked with.
+class TeamTies:
+    """How organisations are tied to a team on the collaboration network, worked out once per
+    team so that each candidate costs a few lookups (thousands are scored per question at M).
     """
-    graph = net.collaborators
-    total = 0.0
-    for z in graph.adj.get(key, {}):
-        team = worked_with.get(z)
-        degree = graph.degree(z) if team else 0
-        if degree > 1:
-            total += len(team or ()) / math.log(degree)
-    return total / (1.0 + total)
+
+    def __init__(self, net: Projections, team: Iterable[str]) -> None:
+        self.net = net
+        adjacency = net.collaborators.adj
+        self.adjacency = adjacency
+        self.worked_with: dict[str, list[str]] = defaultdict(list)
+        """organisation -> the team members it has worked with"""
+        for member in team:
+            for other in adjacency.get(member, {}):
+                self.worked_with[other].append(member)
+        # Adamic-Adar: a collaborator z shared with the team counts (team members z worked
+        # with) / log(degree of z), so a hub that worked with everyone counts little.
+        self.through = {
+            z: len(members) / math.log(degree)
+            for z, members in self.worked_with.items()
+            if (degree := len(adjacency[z])) > 1
+        }
+        self.alliances = {
+            m.group for t in team for m in net.places_of.get(t, ()) if m.group[0] == "alliance"
+        }
+        self.alliance_members = {
+            m.organisation for g in self.alliances for m in net.members_of.get(g, ())
+        }
+
+    def shared_collaborators(self, key: str) -> float:
+        """Adamic-Adar of `key` towards the team, squashed into [0, 1) as x / (1 + x)."""
+        through = self.through
+        total = sum(through.get(z, 0.0) for z in self.adjacency.get(key, ()))
+        return total / (1.0 + total)
+
+    def shared_alliances(self, key: str) -> list[Node]:
+        places = self.net.places_of.get(key, ())
+        return sorted({m.group for m in places if m.group in self.alliances})
 
 
 def _share(mine: frozenset[str], theirs: set[str]) -> float:

@@ -14,7 +14,6 @@ and theirs (two hops), never the whole list.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -31,7 +30,7 @@ from queries.matching import (
     STATUS_VALUE,
     TYPE_LABEL,
     Candidate,
-    adamic_adar,
+    TeamTies,
 )
 from queries.network import Organisation, Projections
 from queries.scoring import (
@@ -136,14 +135,8 @@ class ProjectMatcher:
         self.scorer = TopicScorer(self.near)
         self.team = ctx.team
         self.seats = {o: s for obj in ctx.objectives for o, s in net.seats_on(obj).items()}
-        graph = net.collaborators
-        self.worked_with: dict[str, set[str]] = defaultdict(set)
-        for member in self.team:
-            for z in graph.adj.get(member, {}):
-                self.worked_with[z].add(member)
-        self.alliances = {
-            m.group for t in self.team for m in net.places_of.get(t, ()) if m.group[0] == "alliance"
-        }
+        self.ties = TeamTies(net, self.team)
+        self.worked_with = self.ties.worked_with
         orgs = [o for k in self.team if (o := net.organisations.get(k)) is not None]
         self.team_types = {o.type for o in orgs if o.type}
         self.lacking = [g for g, kinds in NEEDED_GROUPS.items() if not kinds & self.team_types]
@@ -173,19 +166,17 @@ class ProjectMatcher:
     def values(self, org: Organisation) -> dict[str, float]:
         """Every signal in [0, 1]; set lookups only."""
         seats = self.seats.get(org.key, ())
-        worked = self.worked_with.get(org.key, set())
-        places = self.net.places_of.get(org.key, ())
-        shared_alliance = any(m.group in self.alliances for m in places)
+        worked = self.worked_with.get(org.key, [])
         regions = org.regions & self.team_regions
         return {
             "topics": self.scorer.value(org.topics),
             "lead_collaboration": 1.0 if self.ctx.lead in worked else 0.0,
             "team_collaboration": len(worked) / len(self.team) if self.team else 0.0,
-            "shared_collaborators": adamic_adar(self.net, org.key, self.worked_with),
+            "shared_collaborators": self.ties.shared_collaborators(org.key),
             "task_force": max((ROLE_VALUE.get(s.role, 0.0) for s in seats), default=0.0),
             "interest": 1.0 if org.interests & set(self.ctx.objectives) else 0.0,
             "experience": 1.0 if org.key in self.here else 0.5 if org.key in self.nearby else 0,
-            "alliance": 1.0 if shared_alliance else 0.0,
+            "alliance": 1.0 if org.key in self.ties.alliance_members else 0.0,
             "regions": len(regions) / len(org.regions) if org.regions else 0.0,
             "team_types": self._type_value(org.type or ""),
             "membership": STATUS_VALUE.get(org.status or "", 0.0),
@@ -282,8 +273,7 @@ class ProjectMatcher:
         return "No project or alliance on the project's objectives yet", ()
 
     def _why_alliance(self, org: Organisation) -> tuple[str, Sequence[str]]:
-        places = self.net.places_of.get(org.key, ())
-        shared = sorted({m.group for m in places if m.group in self.alliances})
+        shared = self.ties.shared_alliances(org.key)
         if not shared:
             return "Shares no alliance with the team", ()
         titles = listing([self.net.group_title(g) for g in shared], 3)
