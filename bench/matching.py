@@ -39,6 +39,7 @@ from queries.matching import ActivityContext, ActivityMatcher, Candidate
 from queries.network import projections
 from queries.team import ProjectMatcher, project_context
 
+HERE = Path(__file__).resolve().parent
 OURS = "ours (hand-set)"
 LEARNED = "ours (learned)"
 
@@ -204,6 +205,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--cases", type=int, default=300, help="held-out partnerships")
     parser.add_argument("--seed", type=int, default=4_1000)
     parser.add_argument("--json", type=Path, help="write the figures here")
+    parser.add_argument(
+        "--keep",
+        metavar="LABEL",
+        help="keep the figures as bench/matching-LABEL.json and rewrite bench/RESULTS.md",
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as scratch:
         started = time.perf_counter()
@@ -215,6 +221,43 @@ def main(argv: Sequence[str] | None = None) -> None:
     print_table(figures)
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    if args.keep:
+        keep(args, figures, loaded)
+
+
+def keep(args: argparse.Namespace, figures: dict[str, Any], loaded: float) -> None:
+    """bench/matching-LABEL.json, with what was measured, then RESULTS.md again."""
+    from bench.measure import machine
+    from bench.report import write_report
+
+    source = (
+        f"generated {args.generate} workbook, "
+        + (f"affinity teams ({args.affinity})" if args.affinity else "uniform teams")
+        if args.generate
+        else f"workbook {args.workbook}"
+        if args.workbook
+        else f"store {args.store or args.endpoint}"
+    )
+    command = "python -m bench.matching " + " ".join(_argv_of(args))
+    about = (
+        f"{source}; seed {args.seed}; store ready in {loaded:.0f} s; "
+        f"{time.strftime('%Y-%m-%d')} on {machine().get('cpu')}. `{command}`"
+    )
+    record = {"label": args.keep, "about": about, "figures": figures}
+    out = HERE / f"matching-{args.keep}.json"
+    out.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    write_report(HERE)
+
+
+def _argv_of(args: argparse.Namespace) -> list[str]:
+    parts: list[str] = []
+    for name in ("generate", "workbook", "store", "endpoint"):
+        if getattr(args, name):
+            parts += [f"--{name}", str(getattr(args, name))]
+    if args.affinity:
+        a = args.affinity
+        parts += ["--affinity", f"topic={a.topic},region={a.region},past={a.past}"]
+    return [*parts, "--cases", str(args.cases), "--seed", str(args.seed)]
 
 
 if __name__ == "__main__":

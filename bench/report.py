@@ -232,6 +232,86 @@ def _when(r: dict[str, Any], section: str) -> list[str]:
     return [f"Measured {date}.", ""] if date and date != r["started"] else []
 
 
+MATCHING_METRICS = ("recall@5", "recall@10", "MRR", "nDCG@10")
+
+
+def _matching_section(folder: Path) -> list[str]:
+    """Matchmaking on held-out partnerships, from the matching-*.json `bench.matching` kept."""
+    runs = [json.loads(p.read_text()) for p in sorted(folder.glob("matching-*.json"))]
+    if not runs:
+        return []
+    lines = [
+        "## Matchmaking on held-out partnerships",
+        "",
+        "Written from `python -m bench.matching ... --keep LABEL` (bench/matching-LABEL.json).",
+        "A partner is taken off a live project; each method ranks every organisation for the",
+        "project's activity (activity task) or for the project's team (project task), and we",
+        "look where the partner comes. Means with 95% bootstrap intervals over the cases; the",
+        "last column is ours (learned) minus the method on recall@10, paired on the same cases",
+        "(an interval above 0 says ours is really better). Chance at recall@10 is about",
+        "10 / number of organisations.",
+        "",
+    ]
+    for run in runs:
+        lines += [f"### {run['label']}", "", run["about"], ""]
+        for task, data in run["figures"].items():
+            fit = data["fit"]
+            learned = ", ".join(f"{k} {v:.2f}" for k, v in data["learned weights"].items() if v)
+            how = (
+                f"weights fitted on {fit['cases']} held-out cases of other projects in {fit['seconds']} s"
+                if fit["fitted"]
+                else f"only {fit['cases']} usable cases to learn from: the hand-set weights"
+            )
+            lines += [
+                f"**{task}** task, {data['cases']} held-out partnerships; {how}.",
+                "",
+                "| method | " + " | ".join(MATCHING_METRICS) + " | learned - method, recall@10 |",
+                "|---|" + "---|" * (len(MATCHING_METRICS) + 1),
+            ]
+            differences = data["learned minus other, recall@10"]
+            for method, metrics in data["metrics"].items():
+                cells = [_estimate(metrics[m]) for m in MATCHING_METRICS]
+                diff = _estimate(differences[method]) if method in differences else ""
+                lines.append(f"| {method} | " + " | ".join(cells) + f" | {diff} |")
+            lines += ["", f"Learned weights: {learned}.", ""]
+    return lines
+
+
+def _estimate(e: dict[str, float]) -> str:
+    return f"{e['mean']:.3f} [{e['low']:.3f}, {e['high']:.3f}]"
+
+
+def _matching_plot(folder: Path) -> list[str]:
+    """recall@10 with its interval per method, one panel per run and task."""
+    runs = [json.loads(p.read_text()) for p in sorted(folder.glob("matching-*.json"))]
+    panels = [(r["label"], t, d) for r in runs for t, d in r["figures"].items()]
+    if not panels:
+        return []
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return []
+    fig, axes = plt.subplots(1, len(panels), figsize=(3.2 * len(panels), 3.6), squeeze=False)
+    for ax, (label, task, data) in zip(axes[0], panels, strict=True):
+        methods = list(data["metrics"])
+        means = [data["metrics"][m]["recall@10"]["mean"] for m in methods]
+        lows = [means[i] - data["metrics"][m]["recall@10"]["low"] for i, m in enumerate(methods)]
+        highs = [data["metrics"][m]["recall@10"]["high"] - means[i] for i, m in enumerate(methods)]
+        colours = ["tab:green" if m.startswith("ours") else "tab:gray" for m in methods]
+        ax.barh(methods, means, xerr=[lows, highs], color=colours)
+        ax.invert_yaxis()
+        ax.set_title(f"{label}\n{task} task", fontsize=8)
+        ax.set_xlabel("recall@10", fontsize=8)
+        ax.tick_params(labelsize=7)
+    fig.tight_layout()
+    fig.savefig(folder / "matching.png", dpi=110)
+    plt.close(fig)
+    return ["matching.png"]
+
+
 def write_report(folder: Path) -> Path:
     """Rewrite RESULTS.md from every results-*.json in `folder`."""
     results = [json.loads(p.read_text()) for p in folder.glob("results-*.json")]
@@ -246,7 +326,8 @@ def write_report(folder: Path) -> Path:
         "Measured apart, each with its own command: large writes against the floor in",
         "[WRITES.md](WRITES.md) (`python -m bench.writes`); point queries while runaway queries",
         "and large uploads run, and uvloop against asyncio, in [SERVICE.md](SERVICE.md)",
-        "(`python -m bench.under_load`, `python -m bench.loops`).",
+        "(`python -m bench.under_load`, `python -m bench.loops`). Matchmaking quality is at the",
+        "end (`python -m bench.matching`).",
         "",
     ]
     for r in results:
@@ -267,6 +348,9 @@ def write_report(folder: Path) -> Path:
         if "http" in r:
             lines += ["### HTTP service", "", *_when(r, "http"), *_http_table(r), ""]
     for name in _plot(results, folder):
+        lines += [f"![{name}]({name})", ""]
+    lines += _matching_section(folder)
+    for name in _matching_plot(folder):
         lines += [f"![{name}]({name})", ""]
     out = folder / "RESULTS.md"
     out.write_text("\n".join(lines))

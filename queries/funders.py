@@ -4,9 +4,10 @@ The project is read with SPARQL (stage, budget, activities, topics); funders, ca
 funding history come from the projections cached per store version. Fit has four signals:
 topics (the project's activity topics, a topic hierarchy counting in part), objective (the call
 targets it, the funder declares it or has funded it), region (where the project team works,
-within the regions a call or funder covers) and amount (what the project still needs, in its own
-currency, against the call's range or the funder's usual grant). Currencies are never
-converted: a call in another currency gets no amount credit and says so.
+within the regions a call or funder covers) and amount (what the project still
+needs, in its own currency, against the call's range or the funder's usual grant). Currencies
+are never converted: a call in another currency gets no amount credit and says so. A funder is
+listed once: with its best open call when it has one that fits, else as a funder.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from sic.rq import Param
 
 WEIGHTS = {"topics": 0.35, "objective": 0.25, "region": 0.20, "amount": 0.20}
 SECURED = frozenset({"committed", "disbursed"})
+WHERE = "where the team works"
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,8 @@ def project_context(store: GraphStore, net: Projections, bound: Bound) -> Projec
         objectives.add(str(need["objective"]))
         if need.get("topic") is not None:
             topics[str(need["via"])].add(str(need["topic"]))
-    team = sorted({m.organisation for m in net.members_of.get(("project", key), ())})
+    members = net.members_of.get(("project", key), ())
+    team = sorted({m.organisation for m in members})
     regions = {r for o in team if (org := net.organisations.get(o)) for r in org.regions}
     currency = None if row.get("currency") is None else str(row["currency"])
     history = net.fundings_of.get(key, ())
@@ -135,9 +138,7 @@ class FunderMatcher:
         inside = sorted(p for p in self.ctx.regions if self.net.regions.within(p, regions))
         if inside:
             labels = listing([self.net.regions.label(r) for r in inside])
-            return self._reason(
-                "region", 1.0, f"{who} covers {labels}, where the team works", inside
-            )
+            return self._reason("region", 1.0, f"{who} covers {labels}, {WHERE}", inside)
         partly = sorted(r for r in regions if self.net.regions.within(r, self.ctx.regions))
         if partly:
             labels = listing([self.net.regions.label(r) for r in partly])
@@ -145,7 +146,7 @@ class FunderMatcher:
                 "region", 0.5, f"{who} covers part of the team's area: {labels}", partly
             )
         labels = listing([self.net.regions.label(r) for r in sorted(regions)])
-        return self._reason("region", 0.0, f"{who} covers {labels}, not where the team works")
+        return self._reason("region", 0.0, f"{who} covers {labels}, not {WHERE}")
 
     def _objective(self, declared: Iterable[str], funded: Iterable[str], who: str) -> Reason:
         mine = set(self.ctx.objectives)
@@ -244,16 +245,22 @@ class FunderMatcher:
             for o in out
             if any(r.value > 0 for r in o.reasons if r.signal in {"topics", "objective"})
         ]
-        return ranked(relevant, lambda o: o.score, lambda o: f"{o.kind}:{o.key}")
+        best = ranked(relevant, lambda o: o.score, lambda o: f"{o.kind}:{o.key}")
+        # One row per funder: its best offer (an open call of its own, or itself), so the
+        # same funder is never listed twice. Two calls of one funder are two offers.
+        shown_calls = {o.organisation for o in best if o.kind == "call"}
+        return [o for o in best if o.kind == "call" or o.organisation not in shown_calls]
 
 
 @analysis(
     "Open funding calls and funders ranked by fit for a project, with the reasons.",
     description=(
-        "Signals: topics, objective, region (where the project team works) and amount (what"
-        " the project still needs in its own currency, against a call's range or a funder's"
-        " usual grant; other currencies are not compared). Calls whose deadline is before"
-        " as_of are closed and left out; funders already funding the project are left out."
+        "Signals: topics, objective, region (where the project team works)"
+        " and amount (what the project still needs in its own currency, against a call's"
+        " range or a funder's usual grant; other currencies are not compared). Calls whose"
+        " deadline is before as_of are closed and left out; funders already funding the"
+        " project are left out; a funder with a fitting open call is listed with that call"
+        " only."
     ),
     params=(
         code_param("project", "the project id", required=True),
