@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import math
 from pathlib import Path
 
@@ -104,3 +105,16 @@ def test_a_whole_run_on_the_reference_data(reference: EmbeddedStore) -> None:
     ours = figures["project"]["metrics"][OURS]["recall@10"]["mean"]
     chance = figures["project"]["metrics"]["random"]["recall@10"]["mean"]
     assert ours > chance
+
+
+def test_kept_figures_become_a_section_of_the_results(
+    reference: EmbeddedStore, tmp_path: Path
+) -> None:
+    from bench.report import _matching_section
+
+    figures = report(evaluate(reference, cases=20, seed=2), seed=2)
+    record = {"label": "reference", "about": "the reference workbook", "figures": figures}
+    (tmp_path / "matching-reference.json").write_text(json.dumps(record), encoding="utf-8")
+    text = "\n".join(_matching_section(tmp_path))
+    assert "### reference" in text and "**project** task" in text
+    assert "| Adamic-Adar |" in text and "hand-set weights" in text
