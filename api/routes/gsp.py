@@ -30,11 +30,11 @@ from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import Response
 
 from api.deps import Service, ServiceDep, WriteAllowed
-from api.limits import check_rdf_body
 from api.negotiation import RDF_FORMATS, charset_of, choose, media_type_of, rdf_format_of
 from api.sparql_answers import QueryAnswer, QueryJob, execute
 from graph import graph_store
 from graph.base import GraphStore, PreparedWrite
+from loaders.screening import check_rdf_body
 from queries.describe import SPARQL_DIR
 from runner.pool import Call
 from sic.errors import NotFound, QueryError, TooLarge, UnsupportedBody
