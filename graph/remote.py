@@ -35,20 +35,18 @@ import threading
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
 from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from graph.base import GraphData, GraphStore, PreparedWrite
+from graph.base import GraphStore, PreparedWrite, QueryGraphs, node_of
 from graph.dataset import Dataset, SourceInfo
-from graph.files import checksum_of, rdf_format
 from graph.provenance import (
     STORE_VERSION,
-    activity_of,
     delta_provenance_ops,
     provenance_for,
     sources_from_rows,
+    swap_ops,
 )
 from graph.remote_http import Credentials, Endpoints, SparqlClient
 from graph.remote_text import (
@@ -62,55 +60,22 @@ from graph.remote_text import (
     shape,
 )
 from graph.remote_validation import check_remote_delta, check_remote_removal, check_remote_write
+from graph.restore import Restored
 from graph.results import AskResult, GraphResult, QueryResult, SelectResult, Term, text
 from graph.sparql_files import internal
-from graph.sparql_lexer import query_dataset
-from graph.update import DEFAULT_MAX_NESTING, Delta, evaluate, read_update
+from graph.update import DEFAULT_MAX_NESTING, Delta, evaluate
+from graph.update_ops import Operation
 from graph.validation import WriteChecker, check_delta, validate_union
-from sic.errors import (
-    KGError,
-    LoaderError,
-    Location,
-    NotFound,
-    Problem,
-    QueryError,
-    StoreError,
-    Violation,
-)
-from sic.iris import graph_iri, normalise_base, sources_graph
-from sic.terms import graph_to_quads
-from sic.vocab import DEFAULT_BASE, ONTOLOGY_IRI, RDF_TYPE
+from sic.errors import KGError, QueryError, StoreError, Violation
+from sic.iris import normalise_base, sources_graph
+from sic.source import Source
+from sic.vocab import DEFAULT_BASE
 
-_SIC_SOURCE = ox.NamedNode("https://w3id.org/4p1000/ontology#Source")
-_DCT_IDENTIFIER = ox.NamedNode("http://purl.org/dc/terms/identifier")
-_XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 _BNODE_STANDIN = "urn:x-sic:bnode:"
 _STALE_STAGING = dt.timedelta(days=1)
 
 # (target graph, its triples, its provenance)
 _Item = tuple[ox.NamedNode, list[ox.Triple], list[ox.Triple]]
-
-
-def _iri(value: str) -> ox.NamedNode:
-    try:
-        return ox.NamedNode(value)
-    except ValueError as exc:
-        raise QueryError(f"not a valid IRI: {value!r}") from exc
-
-
-def _triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
-    return [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
-
-
-def _syntax_error(path: Path, fmt: ox.RdfFormat, exc: SyntaxError) -> LoaderError:
-    return LoaderError(
-        [
-            Problem(
-                Location(str(path), getattr(exc, "lineno", None)),
-                f"{fmt.name} syntax error: {exc.msg if hasattr(exc, 'msg') else exc}",
-            )
-        ]
-    )
 
 
 def _ntriples(triples: Iterable[ox.Triple]) -> bytes:
@@ -298,49 +263,17 @@ class RemoteStore(GraphStore):
         )
         return text(rows[0].get("version")) if rows else "0"
 
-    def dataset(self) -> Dataset:
-        """The graphs by role (graph.dataset), as the server holds them now."""
-        version = self.version()
-        if self._dataset_cache is not None and self._dataset_cache[0] == version:
-            return self._dataset_cache[1]
-        dataset = Dataset.of(self.sources(), self.base)
-        self._dataset_cache = (version, dataset)
-        return dataset
-
     def sources(self) -> list[SourceInfo]:
         rows = self._internal(
             "published-sources", {"sources": self.sources_graph}, self.sources_graph
         )
         return sources_from_rows(rows)
 
-    def source(self, name: str) -> SourceInfo:
-        for s in self.sources():
-            if s.name == name:
-                return s
-        raise NotFound(f"no source named {name!r}")
-
-    def query(
-        self,
-        sparql: str,
-        *,
-        substitutions: Mapping[str, Term] | None = None,
-        limit: int | None = None,
-        default_graph: Sequence[str] | None = None,
-        named_graphs: Sequence[str] | None = None,
-        sources_named: bool = False,
+    def _answer(
+        self, sparql: str, graphs: QueryGraphs, substitutions: Mapping[str, Term], limit: int | None
     ) -> QueryResult:
-        # A graph named by the caller that is not the store's is simply empty: never fetched.
-        if default_graph is None and named_graphs is None:
-            own = query_dataset(sparql, self.base)
-            if own is not None:
-                default_graph, named_graphs = own
-        wanted_dg = [_iri(g).value for g in default_graph] if default_graph is not None else None
-        wanted_ng = [_iri(g).value for g in named_graphs] if named_graphs is not None else None
-        dataset = self.dataset()
-        dg, ng = dataset.query_graphs(wanted_dg, wanted_ng)
-        if sources_named and wanted_dg is None and wanted_ng is None:
-            ng = list(dataset.union)
-        sparql = bind(sparql, substitutions or {})
+        dg, ng = graphs.default, graphs.named
+        sparql = bind(sparql, substitutions)
         found = shape(sparql)
         if found.form == "SELECT":
             return self.select_rows(sparql, dg, ng, limit)
@@ -423,11 +356,6 @@ class RemoteStore(GraphStore):
 
     # -- writing ---------------------------------------------------------------------------
 
-    def graph_for(self, name: str) -> ox.NamedNode:
-        if name == "ontology":
-            return ox.NamedNode(ONTOLOGY_IRI)
-        return ox.NamedNode(str(graph_iri(name, self.base)))
-
     def _staging_prefix(self) -> str:
         return f"{self.base}graph/_staging/"
 
@@ -442,154 +370,35 @@ class RemoteStore(GraphStore):
     def _select_for_checks(self, sparql: str, graphs: Sequence[str]) -> list[dict[str, Term]]:
         return list(self.select_rows(sparql, graphs, graphs))
 
-    def load_graph(
-        self, data: GraphData, *, replace: bool = False, command: str = ""
-    ) -> SourceInfo:
-        triples = _triples(graph_to_quads(data.graph, ox.DefaultGraph()))
-        return self._load(
-            data.name,
-            triples,
-            origin=data.origin,
-            checksum=data.checksum,
-            about=data.about,
-            replace=replace,
+    def _load(self, source: Source, target: ox.NamedNode, *, exists: bool, command: str) -> None:
+        """Read the triples, validate them on a scratch store with what they can affect
+        (graph.remote_validation), publish them in one request."""
+        triples = list(dict.fromkeys(q.triple for q in source.quads()))
+        check_remote_write(
+            self.checker,
+            self._select_for_checks,
+            {target: triples},
+            self._others({target.value}),
+        )
+        provenance = provenance_for(
+            target,
+            source.name,
+            len(triples),
+            origin=source.origin,
+            checksum=source.checksum,
             command=command,
+            about=source.about,
         )
+        self._publish([(target, triples, provenance)])
 
-    def load_file(
-        self,
-        path: Path,
-        *,
-        name: str | None = None,
-        replace: bool = False,
-        command: str = "",
-        fmt: ox.RdfFormat | None = None,
-    ) -> list[SourceInfo]:
-        fmt = fmt or rdf_format(path)
-        try:
-            quads = list(ox.parse(path=str(path), format=fmt))
-        except SyntaxError as exc:
-            raise _syntax_error(path, fmt, exc) from exc
-        except OSError as exc:
-            raise LoaderError(
-                [Problem(Location(str(path)), f"cannot read the file: {exc}")]
-            ) from exc
-        if fmt.supports_datasets:
-            return self._restore(path, quads, replace=replace, command=command)
-        info = self._load(
-            name or path.name,
-            _triples(quads),
-            origin=str(path),
-            checksum=checksum_of(path),
-            about={},
-            replace=replace,
-            command=command,
+    def _restore(self, items: Sequence[Restored]) -> None:
+        check_remote_write(
+            self.checker,
+            self._select_for_checks,
+            {i.target: i.triples for i in items},
+            self._others({i.target.value for i in items}),
         )
-        return [info]
-
-    def _load(
-        self,
-        name: str,
-        triples: list[ox.Triple],
-        *,
-        origin: str,
-        checksum: str,
-        about: Mapping[str, str],
-        replace: bool,
-        command: str,
-    ) -> SourceInfo:
-        with self._lock:
-            target = self.graph_for(name)
-            exists = any(s.name == name for s in self.sources())
-            if exists and not replace:
-                raise KGError(
-                    f"a source named {name!r} is already loaded; use --replace to swap it"
-                )
-            triples = list(dict.fromkeys(triples))
-            check_remote_write(
-                self.checker,
-                self._select_for_checks,
-                {target: triples},
-                self._others({target.value}),
-            )
-            provenance = provenance_for(
-                target,
-                name,
-                len(triples),
-                origin=origin,
-                checksum=checksum,
-                command=command,
-                about=about,
-            )
-            self._publish([(target, triples, provenance)])
-            return self.source(name)
-
-    def _restore(
-        self, path: Path, quads: list[ox.Quad], *, replace: bool, command: str
-    ) -> list[SourceInfo]:
-        """A dataset file: every named graph a source, its provenance kept (see graph.restore)."""
-        by_graph: dict[ox.NamedNode | ox.BlankNode | ox.DefaultGraph, list[ox.Triple]] = (
-            defaultdict(list)
-        )
-        for q in quads:
-            by_graph[q.graph_name].append(ox.Triple(q.subject, q.predicate, q.object))
-        provenance_graph = next(
-            (
-                g
-                for g, ts in by_graph.items()
-                if any(t.predicate == RDF_TYPE and t.object == _SIC_SOURCE for t in ts)
-            ),
-            None,
-        )
-        provenance = by_graph.pop(provenance_graph, []) if provenance_graph is not None else []
-        checksum = checksum_of(path)
-        with self._lock:
-            existing = {s.graph: s for s in self.sources()}
-            items: list[_Item] = []
-            for graph, triples in by_graph.items():
-                if isinstance(graph, ox.NamedNode):
-                    target = graph
-                elif isinstance(graph, ox.DefaultGraph):
-                    target = self.graph_for(path.name)
-                else:
-                    raise KGError(f"{path}: a graph named by a blank node cannot be a source")
-                if target.value in existing and not replace:
-                    raise KGError(
-                        f"{path}: graph <{target.value}> is already loaded as source "
-                        f"{existing[target.value].name!r}; use --replace to swap it"
-                    )
-                kept = [t for t in provenance if t.subject in (target, activity_of(target))]
-                names = [
-                    text(t.object)
-                    for t in kept
-                    if t.subject == target and t.predicate == _DCT_IDENTIFIER
-                ]
-                name = (
-                    names[0]
-                    if names
-                    else (path.name if isinstance(graph, ox.DefaultGraph) else target.value)
-                )
-                unique = list(dict.fromkeys(triples))
-                if not kept:
-                    kept = provenance_for(
-                        target,
-                        name,
-                        len(unique),
-                        origin=str(path),
-                        checksum=checksum,
-                        command=command,
-                    )
-                items.append((target, unique, kept))
-            replaced = {target.value for target, _, _ in items}
-            check_remote_write(
-                self.checker,
-                self._select_for_checks,
-                {target: triples for target, triples, _ in items},
-                self._others(replaced),
-            )
-            self._publish(items)
-            by_iri = {s.graph: s for s in self.sources()}
-            return [by_iri[target.value] for target, _, _ in items]
+        self._publish([(i.target, i.triples, i.provenance) for i in items])
 
     def remove_source(self, name: str, *, command: str = "") -> None:
         with self._lock:
@@ -599,31 +408,10 @@ class RemoteStore(GraphStore):
             )
             self._publish([], drop=[ox.NamedNode(info.graph)])
 
-    def prepare_update(
-        self,
-        sparql: str,
-        *,
-        base_iri: str | None = None,
-        using_graphs: Sequence[str] = (),
-        using_named_graphs: Sequence[str] = (),
-        command: str = "",
-    ) -> PreparedWrite:
-        """Evaluate and validate a SPARQL 1.1 Update without writing anything.
-
-        Same meaning as the embedded store's (graph.update): evaluated by pyoxigraph, here on
+    def _prepare_ops(self, ops: Sequence[Operation], base: str, command: str) -> PreparedWrite:
+        """Same meaning as the embedded store's (graph.update): evaluated by pyoxigraph, here on
         a local copy of the data graphs (so its cost grows with the store), and validated on
-        that copy as it is after the change.
-
-        :raises QueryError: malformed, refused (LOAD, SERVICE), too deep, or failed.
-        :raises ValidationFailed: the result would not conform.
-        """
-        ops = read_update(
-            sparql,
-            base=base_iri or self.base,
-            using=using_graphs,
-            using_named=using_named_graphs,
-            max_nesting=self.max_nesting,
-        )
+        that copy as it is after the change."""
         with self._lock:
             version = self.version()
             dataset = self.dataset()
@@ -634,7 +422,7 @@ class RemoteStore(GraphStore):
                 copy.extend(
                     ox.Quad(t.subject, t.predicate, t.object, node) for t in self.graph_triples(g)
                 )
-            delta = evaluate(ops, copy, dataset, base=base_iri or self.base, mutable=True)
+            delta = evaluate(ops, copy, dataset, base=base, mutable=True)
             if delta:
                 self._check_protected(delta)
                 union = [ox.NamedNode(g) for g in dataset.union if g not in delta.dropped]
@@ -645,7 +433,7 @@ class RemoteStore(GraphStore):
                 removed = [t for g, ts in delta.removed.items() if g in members for t in ts]
                 if added or removed:
                     check_delta(self.checker, copy, added, removed, union, applied=True)
-            return PreparedWrite(delta, version, command or "SPARQL update")
+            return PreparedWrite(delta, version, command)
 
     def _check_protected(self, delta: Delta) -> None:
         protected = {self.sources_graph.value, self._state_graph.value}
@@ -706,28 +494,28 @@ class RemoteStore(GraphStore):
                     stage = self._stage(triples)
                     staged.append(stage)
                     ops.append(
-                        f"DELETE {{ GRAPH {_iri(g)} {{ ?s ?p ?o }} }} "
+                        f"DELETE {{ GRAPH {node_of(g)} {{ ?s ?p ?o }} }} "
                         f"WHERE {{ GRAPH {stage} {{ ?s ?p ?o }} }}"
                     )
                     ops.append(f"DROP SILENT GRAPH {stage}")
                 elif triples:
                     budget -= len(triples)
                     body = " ".join(f"{t.subject} {t.predicate} {t.object} ." for t in triples)
-                    ops.append(f"DELETE DATA {{ GRAPH {_iri(g)} {{ {body} }} }}")
+                    ops.append(f"DELETE DATA {{ GRAPH {node_of(g)} {{ {body} }} }}")
             for g in sorted(delta.dropped):
-                ops.append(f"DROP SILENT GRAPH {_iri(g)}")
+                ops.append(f"DROP SILENT GRAPH {node_of(g)}")
             for g in sorted(delta.created):
-                ops.append(f"CREATE SILENT GRAPH {_iri(g)}")
+                ops.append(f"CREATE SILENT GRAPH {node_of(g)}")
             for g, added_triples in sorted(delta.added.items()):
                 triples = list(added_triples)
                 if len(triples) > budget:
                     stage = self._stage(triples)
                     staged.append(stage)
-                    ops.append(f"ADD SILENT {stage} TO {_iri(g)}")
+                    ops.append(f"ADD SILENT {stage} TO {node_of(g)}")
                     ops.append(f"DROP SILENT GRAPH {stage}")
                 else:
                     budget -= len(triples)
-                    ops.append(graph_update(_iri(g), triples))
+                    ops.append(graph_update(node_of(g), triples))
             ops += delta_provenance_ops(
                 delta, published, self.sources_graph, self.dataset().default_store, command
             )
@@ -801,10 +589,8 @@ class RemoteStore(GraphStore):
         staged: list[ox.NamedNode] = []
         try:
             ops: list[str] = []
-            sg = self.sources_graph
-            body: list[str] = []
             budget = self.inline_triples  # for the whole request (Virtuoso's parser limit)
-            for target, triples, provenance in items:
+            for target, triples, _ in items:
                 ops.append(f"DROP SILENT GRAPH {target}")
                 if len(triples) > budget:
                     stage = self._stage(triples)
@@ -814,15 +600,10 @@ class RemoteStore(GraphStore):
                 elif triples:
                     budget -= len(triples)
                     ops.append(graph_update(target, triples))
-                body.extend(f"{t.subject} {t.predicate} {t.object} ." for t in provenance)
-            for g in drop:
-                ops.append(f"DROP SILENT GRAPH {g}")
-            for g in [*(target for target, _, _ in items), *drop]:
-                ops.append(f"DELETE WHERE {{ GRAPH {sg} {{ {g} ?p ?o }} }}")
-                ops.append(f"DELETE WHERE {{ GRAPH {sg} {{ {activity_of(g)} ?p ?o }} }}")
+            ops += [f"DROP SILENT GRAPH {g}" for g in drop]
+            forget = [*(target for target, _, _ in items), *drop]
+            ops += swap_ops(self.sources_graph, forget, [t for *_, p in items for t in p])
             ops.extend(self._bump_version_ops())
-            if body:
-                ops.append(f"INSERT DATA {{ GRAPH {sg} {{ {' '.join(body)} }} }}")
             self.client.update(" ;\n".join(ops))
         except BaseException:
             self._drop_quietly(staged)
