@@ -34,7 +34,8 @@ import datetime as dt
 import threading
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import BinaryIO
 
 import pyoxigraph as ox
@@ -48,7 +49,7 @@ from graph.provenance import (
     sources_from_rows,
     swap_ops,
 )
-from graph.remote_http import Credentials, Endpoints, SparqlClient
+from graph.remote_http import Credentials, Endpoints, Page, SparqlClient
 from graph.remote_text import (
     QueryShape,
     bind,
@@ -76,6 +77,18 @@ _STALE_STAGING = dt.timedelta(days=1)
 
 # (target graph, its triples, its provenance)
 _Item = tuple[ox.NamedNode, list[ox.Triple], list[ox.Triple]]
+
+
+@dataclass(frozen=True)
+class _Read:
+    """A SELECT being read: its shape, the row it starts at, how many rows are wanted (None:
+    all of them) and its dataset (default graphs, named graphs)."""
+
+    found: QueryShape
+    start: int
+    wanted: int | None
+    dg: list[str]
+    ng: list[str]
 
 
 def _ntriples(triples: Iterable[ox.Triple]) -> bytes:
@@ -161,20 +174,17 @@ class RemoteStore(GraphStore):
         wanted = found.limit
         if limit is not None:
             wanted = limit + 1 if wanted is None else min(wanted, limit + 1)
+        read = _Read(found, start, wanted, dg, ng)
         n = self.page_size if wanted is None else min(self.page_size, wanted)
-        first = self.client.select(paged(found, n, start), default_graphs=dg, named_graphs=ng)
+        first = self._select(read, paged(found, n, start))
         variables = first.variables
         cut = first.capped_at is not None and first.capped_at < n
         if not cut and len(first.rows) < n:
             rows = first.rows
         else:
-            whole = None if cut else self._counted(found, start, wanted, dg, ng)
+            whole = None if cut else self._counted(read)
             size = min(self.page_size, first.capped_at or self.page_size)
-            rows = (
-                whole
-                if whole is not None
-                else self._ordered_pages(found, start, wanted, dg, ng, variables, size)
-            )
+            rows = whole if whole is not None else self._ordered_pages(read, variables, size)
         truncated = limit is not None and len(rows) > limit
         if truncated and limit is not None:
             rows = rows[:limit]
@@ -186,29 +196,23 @@ class RemoteStore(GraphStore):
             rows = [[row[i] for i in order_of] for row in rows]
         return SelectResult(names, rows, truncated)
 
-    def _counted(
-        self,
-        found: QueryShape,
-        start: int,
-        wanted: int | None,
-        dg: Sequence[str],
-        ng: Sequence[str],
-    ) -> list[list[Term | None]] | None:
+    def _select(self, read: _Read, sparql: str) -> Page:
+        return self.client.select(sparql, default_graphs=read.dg, named_graphs=read.ng)
+
+    def _counted(self, read: _Read) -> list[list[Term | None]] | None:
         """The whole result in one request, if the server sends every row a COUNT promises."""
-        if found.has_from:
+        if read.found.has_from:
             return None
         try:
-            counted = self.client.select(count_query(found), default_graphs=dg, named_graphs=ng)
+            counted = self._select(read, count_query(read.found))
             total = int(text(counted.rows[0][0])) if counted.rows and counted.rows[0] else -1
         except (QueryError, ValueError):
             return None  # a server that cannot count it: read pages
         if total < 0:
             return None
-        expected = total if wanted is None else min(total, wanted)
+        expected = total if read.wanted is None else min(total, read.wanted)
         try:
-            page = self.client.select(
-                paged(found, expected, start), default_graphs=dg, named_graphs=ng
-            )
+            page = self._select(read, paged(read.found, expected, read.start))
         except QueryError:
             return None  # e.g. Virtuoso will not sort more rows than its cap at once
         if page.capped_at is None and len(page.rows) == expected:
@@ -216,16 +220,10 @@ class RemoteStore(GraphStore):
         return None
 
     def _ordered_pages(
-        self,
-        found: QueryShape,
-        start: int,
-        wanted: int | None,
-        dg: Sequence[str],
-        ng: Sequence[str],
-        variables: list[str],
-        size: int,
+        self, read: _Read, variables: list[str], size: int
     ) -> list[list[Term | None]]:
         """Pages of at most `size` rows in one stable order, until a short page."""
+        found, start, wanted = read.found, read.start, read.wanted
         order: tuple[str, ...] = () if found.has_order_by else tuple(variables)
         rows: list[list[Term | None]] = []
         while True:
@@ -238,7 +236,7 @@ class RemoteStore(GraphStore):
             else:
                 text_ = paged(found, n, offset, order)
             try:
-                page = self.client.select(text_, default_graphs=dg, named_graphs=ng)
+                page = self._select(read, text_)
             except QueryError as exc:
                 if "SR353" in str(exc) and not self.client.sort_cap_seen:
                     self.client.sort_cap_seen = True  # Virtuoso: slice ordered pages outside
@@ -475,9 +473,6 @@ class RemoteStore(GraphStore):
         self, delta: Delta, published: Mapping[str, SourceInfo], command: str
     ) -> None:
         """The embedded store's _commit_delta, as one request to the server."""
-        ops: list[str] = []
-        staged: list[ox.NamedNode] = []
-        budget = self.inline_triples  # what one request may carry (Virtuoso's parser limit)
         removals = {
             g: list(ts) for g, ts in sorted(delta.removed.items()) if g not in delta.dropped
         }
@@ -487,42 +482,28 @@ class RemoteStore(GraphStore):
                     "a remote store cannot delete blank-node triples one by one: "
                     "replace the source instead"
                 )
-        try:
+        with self._one_request() as request:
             for g, triples in removals.items():
-                if len(triples) > budget:
-                    # staged, then removed by a pattern over the staging graph
-                    stage = self._stage(triples)
-                    staged.append(stage)
-                    ops.append(
-                        f"DELETE {{ GRAPH {node_of(g)} {{ ?s ?p ?o }} }} "
-                        f"WHERE {{ GRAPH {stage} {{ ?s ?p ?o }} }}"
-                    )
-                    ops.append(f"DROP SILENT GRAPH {stage}")
-                elif triples:
-                    budget -= len(triples)
-                    body = " ".join(f"{t.subject} {t.predicate} {t.object} ." for t in triples)
-                    ops.append(f"DELETE DATA {{ GRAPH {node_of(g)} {{ {body} }} }}")
-            for g in sorted(delta.dropped):
-                ops.append(f"DROP SILENT GRAPH {node_of(g)}")
-            for g in sorted(delta.created):
-                ops.append(f"CREATE SILENT GRAPH {node_of(g)}")
-            for g, added_triples in sorted(delta.added.items()):
-                triples = list(added_triples)
-                if len(triples) > budget:
-                    stage = self._stage(triples)
-                    staged.append(stage)
-                    ops.append(f"ADD SILENT {stage} TO {node_of(g)}")
-                    ops.append(f"DROP SILENT GRAPH {stage}")
-                else:
-                    budget -= len(triples)
-                    ops.append(graph_update(node_of(g), triples))
-            ops += delta_provenance_ops(
+                request.write(node_of(g), triples, remove=True)
+            request.ops += [f"DROP SILENT GRAPH {node_of(g)}" for g in sorted(delta.dropped)]
+            request.ops += [f"CREATE SILENT GRAPH {node_of(g)}" for g in sorted(delta.created)]
+            for g, added in sorted(delta.added.items()):
+                request.write(node_of(g), list(added))
+            request.ops += delta_provenance_ops(
                 delta, published, self.sources_graph, self.dataset().default_store, command
             )
-            ops.extend(self._bump_version_ops())
-            self.client.update(" ;\n".join(ops))
+
+    @contextlib.contextmanager
+    def _one_request(self) -> Iterator[_Request]:
+        """Assemble ONE update request, then send it with a new store version. If anything
+        fails, the staging graphs it wrote are dropped and nothing else has changed."""
+        request = _Request(self._stage, self.inline_triples)
+        try:
+            yield request
+            request.ops.extend(self._bump_version_ops())
+            self.client.update(" ;\n".join(request.ops))
         except BaseException:
-            self._drop_quietly(staged)
+            self._drop_quietly(request.staged)
             raise
         finally:
             self._dataset_cache = None
@@ -586,32 +567,51 @@ class RemoteStore(GraphStore):
 
         Text is assembled only from terms serialised by pyoxigraph, never from caller text.
         """
-        staged: list[ox.NamedNode] = []
-        try:
-            ops: list[str] = []
-            budget = self.inline_triples  # for the whole request (Virtuoso's parser limit)
+        with self._one_request() as request:
             for target, triples, _ in items:
-                ops.append(f"DROP SILENT GRAPH {target}")
-                if len(triples) > budget:
-                    stage = self._stage(triples)
-                    staged.append(stage)
-                    ops.append(f"ADD SILENT {stage} TO {target}")
-                    ops.append(f"DROP SILENT GRAPH {stage}")
-                elif triples:
-                    budget -= len(triples)
-                    ops.append(graph_update(target, triples))
-            ops += [f"DROP SILENT GRAPH {g}" for g in drop]
+                request.ops.append(f"DROP SILENT GRAPH {target}")
+                request.write(target, triples)
+            request.ops += [f"DROP SILENT GRAPH {g}" for g in drop]
             forget = [*(target for target, _, _ in items), *drop]
-            ops += swap_ops(self.sources_graph, forget, [t for *_, p in items for t in p])
-            ops.extend(self._bump_version_ops())
-            self.client.update(" ;\n".join(ops))
-        except BaseException:
-            self._drop_quietly(staged)
-            raise
-        finally:
-            self._dataset_cache = None
-        if staged:
+            request.ops += swap_ops(self.sources_graph, forget, [t for *_, p in items for t in p])
+        if request.staged:
             self.remove_stale_staging()
+
+
+@dataclass
+class _Request:
+    """One update request being assembled: its operations, the staging graphs they use, and
+    how many triples it may still carry inline (Virtuoso's parser gives up on a few thousand).
+    """
+
+    stage: Callable[[Sequence[ox.Triple]], ox.NamedNode]
+    budget: int
+    ops: list[str] = field(default_factory=list)
+    staged: list[ox.NamedNode] = field(default_factory=list)
+
+    def write(
+        self, target: ox.NamedNode, triples: Sequence[ox.Triple], *, remove: bool = False
+    ) -> None:
+        """Add `triples` to `target` (or remove them): inline while the request has room,
+        else written to a staging graph first and moved by a pattern over it."""
+        if len(triples) > self.budget:
+            stage = self.stage(triples)
+            self.staged.append(stage)
+            if remove:
+                self.ops.append(
+                    f"DELETE {{ GRAPH {target} {{ ?s ?p ?o }} }} "
+                    f"WHERE {{ GRAPH {stage} {{ ?s ?p ?o }} }}"
+                )
+            else:
+                self.ops.append(f"ADD SILENT {stage} TO {target}")
+            self.ops.append(f"DROP SILENT GRAPH {stage}")
+        elif triples:
+            self.budget -= len(triples)
+            if remove:
+                body = " ".join(f"{t.subject} {t.predicate} {t.object} ." for t in triples)
+                self.ops.append(f"DELETE DATA {{ GRAPH {target} {{ {body} }} }}")
+            else:
+                self.ops.append(graph_update(target, triples))
 
 
 def _chunks(triples: Sequence[ox.Triple], size: int) -> list[list[ox.Triple]]:
