@@ -17,7 +17,7 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import Graph, Variable
 
-from bench.measure import summarise
+from bench.measure import summarise, timed
 from graph.base import GraphStore, QueryGraphs
 from graph.dataset import Dataset, SourceInfo
 from graph.embedded import EmbeddedStore
@@ -88,17 +88,10 @@ class RdflibStore(GraphStore):
 
 
 def _time(fn: Any, runs: int, budget: float, setup: Any = None) -> dict[str, Any]:
+    """Like bench.measure.timed, but fewer runs once `budget` seconds are spent."""
     samples: list[float] = []
-    spent = 0.0
-    for _ in range(runs):
-        if setup is not None:
-            setup()
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-        spent += samples[-1]
-        if spent > budget:
-            break
+    while len(samples) < runs and sum(samples) <= budget:
+        samples.append(timed(fn, 1, setup).median)
     return summarise(samples).as_dict()
 
 
