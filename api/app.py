@@ -165,16 +165,13 @@ def seed(store: GraphStore, settings: Settings) -> None:
 
     :raises LoaderError, ValidationFailed: a source cannot be loaded; nothing of it is stored.
     """
-    from api.sources import is_dataset_file, read_source
-    from graph.bootstrap import ensure_ontology
+    from graph.bootstrap import load_with_ontology
+    from loaders.source import read_source
     from sic.paths import reference_workbook
 
-    paths = settings.data or [reference_workbook()]
-    for path in paths:
-        if not is_dataset_file(path):
-            # a dump brings its own ontology graph; anything else needs ours first
-            ensure_ontology(store, command="sic serve")
-        for info in read_source(store, path, command="sic serve"):
+    for path in settings.data or [reference_workbook()]:
+        source = read_source(path, base=store.base)
+        for info in load_with_ontology(store, source, command="sic serve"):
             log.info("loaded %s: %d triples into <%s>", info.name, info.triples, info.graph)
 
 

@@ -39,9 +39,10 @@ from api.output import (
     violations_text,
     violations_turtle,
 )
-from api.sources import is_dataset_file, is_workbook, read_source, validate_path
 from graph.base import GraphStore
-from graph.bootstrap import ensure_ontology
+from graph.bootstrap import load_with_ontology
+from graph.validation import validate_source
+from loaders.source import is_workbook, read_source
 from sic.errors import ConfigError, KGError, StoreError
 
 app = typer.Typer(
@@ -95,17 +96,10 @@ def load(
     try:
         with settings.open_store() as st:
             for path in paths:
-                if not is_dataset_file(path):
-                    # a dump brings its own ontology graph; anything else needs ours first
-                    ensure_ontology(st, command=command)
                 with err.status(f"loading {path} ..."):
-                    infos = read_source(
-                        st,
-                        path,
-                        replace=replace,
-                        command=command,
-                        warn=lambda p: print_problems([p], err),
-                    )
+                    source = read_source(path, base=st.base)
+                    print_problems(source.warnings, err)
+                    infos = load_with_ontology(st, source, replace=replace, command=command)
                 for info in infos:
                     err.print(
                         f"loaded [bold]{info.name}[/bold]: {info.triples:,} triples"
@@ -140,7 +134,8 @@ def validate(
     settings = settings_of(ctx)
     try:
         if paths:
-            violations = [v for p in paths for v in validate_path(p, base=settings.base_iri)]
+            base = settings.base_iri
+            violations = [v for p in paths for v in validate_source(read_source(p, base=base))]
         else:
             with settings.open_store() as st:
                 violations = st.validate_all()

@@ -174,9 +174,9 @@ def print_table(figures: dict[str, Any]) -> None:
 
 
 def _open(args: argparse.Namespace, scratch: Path) -> GraphStore:
-    from api.sources import read_source
-    from graph.bootstrap import ensure_ontology
+    from graph.bootstrap import load_with_ontology
     from graph.factory import open_store
+    from loaders.source import read_source
 
     if args.endpoint or args.store:
         return open_store(args.store, endpoint=args.endpoint)
@@ -187,8 +187,7 @@ def _open(args: argparse.Namespace, scratch: Path) -> GraphStore:
         workbook = scratch / "workbook"
         generate_workbook(SIZES[args.generate], workbook, args.seed, args.affinity)
     store = open_store(None)
-    ensure_ontology(store, command="bench.matching")
-    read_source(store, workbook, command="bench.matching")
+    load_with_ontology(store, read_source(workbook, base=store.base), command="bench.matching")
     return store
 
 

@@ -66,11 +66,12 @@ def run(
             from bench.load import _NoValidation
             from graph.bootstrap import ensure_ontology
             from graph.embedded import EmbeddedStore
+            from loaders.rdf import read_rdf
 
             # validation was measured by the load section; this copy only serves the questions
             store = EmbeddedStore(store_dir / "store", checker=_NoValidation())
             ensure_ontology(store)
-            store.load_file(nt, name="bench")
+            store.load_source(read_rdf(nt, name="bench"))
             if "queries" in sections:
                 from bench.queries import naive_store, queries_section
 

@@ -3,29 +3,45 @@
 Shaped like pyoxigraph's Store (query, update, load, dump) plus what the platform adds: every
 load is a named *source* with provenance, and every write is validated before it commits. The
 embedded backend (pyoxigraph) and the remote backend (any SPARQL 1.1 server) implement it, and
-nothing above graph/ knows which one it talks to.
+nothing above graph/ knows which one it talks to. What is loaded arrives as a Source
+(sic.source), which loaders/ make of files, workbooks and request bodies: graph/ never opens a
+path, and what the two backends share (the dataset a query sees, what a restore publishes, the
+text of an update) is worked out here or in the modules beside this one, once.
 """
 
 from __future__ import annotations
 
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from dataclasses import dataclass
+from typing import BinaryIO, TypedDict, Unpack
 
 import pyoxigraph as ox
-from rdflib import Graph
 
-from graph.dataset import SourceInfo
+from graph.dataset import Dataset, SourceInfo
+from graph.restore import Restored, plan_restore
 from graph.results import QueryResult, Term
-from sic.errors import Violation
+from graph.sparql_lexer import query_dataset
+from graph.update import DEFAULT_MAX_NESTING, Delta, read_update
+from graph.update_ops import Operation
+from sic.errors import KGError, NotFound, QueryError, ValidationFailed, Violation
+from sic.iris import graph_iri
+from sic.source import Source
+from sic.vocab import ONTOLOGY_IRI
 
-if TYPE_CHECKING:
-    from graph.dataset import Dataset
-    from graph.update import Delta
+__all__ = ["GraphStore", "PreparedWrite", "QueryGraphs", "SourceInfo", "node_of"]
 
-__all__ = ["GraphData", "GraphStore", "PreparedWrite", "SourceInfo"]
+
+def node_of(iri: str) -> ox.NamedNode:
+    """An IRI a caller gave (a graph name), as a node.
+
+    :raises QueryError: when it is not a valid IRI.
+    """
+    try:
+        return ox.NamedNode(iri)
+    except ValueError as exc:
+        raise QueryError(f"not a valid IRI: {iri!r}") from exc
 
 
 @dataclass(frozen=True)
@@ -38,14 +54,25 @@ class PreparedWrite:
 
 
 @dataclass(frozen=True)
-class GraphData:
-    """An in-memory graph to load as one source (what the workbook loader produces)."""
+class QueryGraphs:
+    """The dataset one query sees (graph IRIs): its default graph's members, its named graphs.
 
-    graph: Graph
-    name: str
-    origin: str
-    checksum: str
-    about: Mapping[str, str] = field(default_factory=dict)
+    `chosen`: named by the caller or by the query itself (FROM, FROM NAMED); False for the
+    store's own dataset (graph.dataset), which a backend may read by a shortcut.
+    """
+
+    default: list[str]
+    named: list[str]
+    chosen: bool
+
+
+class UpdateOptions(TypedDict, total=False):
+    """What an update may say besides its text (see GraphStore.prepare_update)."""
+
+    base_iri: str | None
+    using_graphs: Sequence[str]
+    using_named_graphs: Sequence[str]
+    command: str
 
 
 class GraphStore(ABC):
@@ -56,12 +83,17 @@ class GraphStore(ABC):
     """
 
     base: str
+    max_nesting: int = DEFAULT_MAX_NESTING
+    """Deepest nesting accepted in an update (SIC_MAX_NESTING)."""
     version_is_local: bool = False
     """True when version() answers from memory (no I/O): callers may then ask it anywhere,
     even on an event loop."""
     reads_in_process: bool = False
     """True when this process reads the data itself (False: a server evaluates every query), so
     work on it can run in processes forked from this one, which can be killed."""
+    _lock: threading.RLock
+    """Held by every write of this handle (set by each backend)."""
+    _dataset_cache: tuple[str, Dataset] | None = None
 
     @abstractmethod
     def version(self) -> str:
@@ -70,7 +102,6 @@ class GraphStore(ABC):
         :raises StoreError: if the store cannot be read.
         """
 
-    @abstractmethod
     def query(
         self,
         sparql: str,
@@ -86,56 +117,114 @@ class GraphStore(ABC):
         `substitutions` binds variables to RDF terms before evaluation (never pasted into the
         text). `limit` caps the rows or triples read; the result says when it was cut.
         `default_graph` / `named_graphs` narrow the dataset to graphs of the store (a graph that
-        is not there is empty; nothing is ever fetched). `sources_named`: the named graphs are
-        the default graph's members, `{BASE}graph/updates` included, so that `GRAPH ?g` tells
-        which source states what (for descriptions; the protocol's dataset is the default).
+        is not there is empty; nothing is ever fetched); without them, the query's own FROM and
+        FROM NAMED do. `sources_named`: the named graphs are the default graph's members,
+        `{BASE}graph/updates` included, so that `GRAPH ?g` tells which source states what (for
+        descriptions; the protocol's dataset is the default).
 
         :raises QueryError: if the query is malformed.
         :raises StoreError: if the store fails.
         """
+        if default_graph is None and named_graphs is None:
+            own = query_dataset(sparql, self.base)
+            if own is not None:
+                default_graph, named_graphs = own
+        dataset = self.dataset()
+        if default_graph is None and named_graphs is None:
+            named = dataset.union if sources_named else dataset.named
+            graphs = QueryGraphs(list(dataset.union), list(named), chosen=False)
+        else:
+            dg, ng = dataset.query_graphs(
+                None if default_graph is None else [node_of(g).value for g in default_graph],
+                None if named_graphs is None else [node_of(g).value for g in named_graphs],
+            )
+            graphs = QueryGraphs(dg, ng, chosen=True)
+        return self._answer(sparql, graphs, substitutions or {}, limit)
+
+    @abstractmethod
+    def _answer(
+        self, sparql: str, graphs: QueryGraphs, substitutions: Mapping[str, Term], limit: int | None
+    ) -> QueryResult:
+        """Evaluate a query over the dataset `graphs` (see query)."""
 
     @abstractmethod
     def sources(self) -> list[SourceInfo]:
         """Every data graph (sources and standalone graphs) with its provenance, by name."""
 
-    @abstractmethod
+    def source(self, name: str) -> SourceInfo:
+        """One source by name.
+
+        :raises NotFound: if there is no such source.
+        """
+        for s in self.sources():
+            if s.name == name:
+                return s
+        raise NotFound(f"no source named {name!r}")
+
     def dataset(self) -> Dataset:
-        """The graphs by role: the default graph's members, the named graphs, the bookkeeping."""
+        """The graphs by role (graph.dataset): the default graph's members, the named graphs,
+        the bookkeeping; worked out once per store version."""
+        version = self.version()
+        if self._dataset_cache is not None and self._dataset_cache[0] == version:
+            return self._dataset_cache[1]
+        dataset = Dataset.of(self.sources(), self.base)
+        self._dataset_cache = (version, dataset)
+        return dataset
 
     @abstractmethod
     def triples_of(self, graph: str) -> list[ox.Triple]:
         """Every triple of one graph of the store (none when it is not there)."""
 
-    @abstractmethod
-    def load_graph(
-        self, data: GraphData, *, replace: bool = False, command: str = ""
-    ) -> SourceInfo:
-        """Validate and publish an in-memory graph as the source `data.name`.
+    def graph_for(self, name: str) -> ox.NamedNode:
+        """The named graph of the source `name` (the ontology keeps its own IRI)."""
+        if name == "ontology":
+            return ox.NamedNode(ONTOLOGY_IRI)
+        return ox.NamedNode(str(graph_iri(name, self.base)))
 
-        :raises ValidationFailed: if the union with the new source does not conform; nothing
-            is stored.
-        :raises KGError: if the source exists and `replace` is False.
-        """
-
-    @abstractmethod
-    def load_file(
-        self,
-        path: Path,
-        *,
-        name: str | None = None,
-        replace: bool = False,
-        command: str = "",
-        fmt: ox.RdfFormat | None = None,
+    def load_source(
+        self, source: Source, *, replace: bool = False, command: str = ""
     ) -> list[SourceInfo]:
-        """Validate and publish an RDF file.
+        """Validate and publish a source, all or nothing: what loaders/ read, or a graph.
 
-        A triple format becomes one source (named after the file unless `name` is given). A
-        dataset format (N-Quads, TriG) restores each named graph it holds as a source,
-        provenance included, so that a dump loads back into an identical dataset.
+        A source that is not a dataset becomes one source named `source.name`. A dataset
+        (N-Quads, TriG, JSON-LD) restores each named graph it holds as a source, its provenance
+        kept where the file carries it (graph.restore), so that a dump loads back into an
+        identical dataset.
 
-        :raises LoaderError: if the file cannot be parsed (with line and column).
-        :raises ValidationFailed: if the result would not conform; nothing is stored.
+        :raises LoaderError: if the input cannot be parsed (file or body, line and column).
+        :raises ValidationFailed: if the result would not conform, each violation located at
+            a workbook's cell where it can be; nothing is stored.
+        :raises KGError: if the source (or a graph of the dataset) exists and `replace` is
+            False.
         """
+        try:
+            with self._lock:
+                if source.dataset:
+                    existing = {s.graph: s for s in self.sources()}
+                    items = plan_restore(
+                        source, existing, self.graph_for, replace=replace, command=command
+                    )
+                    self._restore(items)
+                    by_iri = {s.graph: s for s in self.sources()}
+                    return [by_iri[item.target.value] for item in items]
+                exists = any(s.name == source.name for s in self.sources())
+                if exists and not replace:
+                    raise KGError(
+                        f"a source named {source.name!r} is already loaded; "
+                        "use --replace to swap it"
+                    )
+                self._load(source, self.graph_for(source.name), exists=exists, command=command)
+                return [self.source(source.name)]
+        except ValidationFailed as exc:
+            raise ValidationFailed(source.locate(exc.violations)) from None
+
+    @abstractmethod
+    def _load(self, source: Source, target: ox.NamedNode, *, exists: bool, command: str) -> None:
+        """Validate and publish one source into `target` (`exists`: it replaces one)."""
+
+    @abstractmethod
+    def _restore(self, items: Sequence[Restored]) -> None:
+        """Validate the restored graphs together and publish them in one transaction."""
 
     @abstractmethod
     def remove_source(self, name: str, *, command: str = "") -> None:
@@ -145,7 +234,6 @@ class GraphStore(ABC):
         :raises ValidationFailed: if other sources depend on it; nothing is removed.
         """
 
-    @abstractmethod
     def prepare_update(
         self,
         sparql: str,
@@ -160,6 +248,19 @@ class GraphStore(ABC):
         :raises QueryError: malformed, refused (LOAD, SERVICE), too deep, or failed.
         :raises ValidationFailed: the default graph would not conform afterwards.
         """
+        base = base_iri or self.base
+        ops = read_update(
+            sparql,
+            base=base,
+            using=using_graphs,
+            using_named=using_named_graphs,
+            max_nesting=self.max_nesting,
+        )
+        return self._prepare_ops(ops, base, command or "SPARQL update")
+
+    @abstractmethod
+    def _prepare_ops(self, ops: Sequence[Operation], base: str, command: str) -> PreparedWrite:
+        """Evaluate the operations of an update over this store's data, and validate them."""
 
     @abstractmethod
     def prepare_delta(self, delta: Delta, *, command: str = "") -> PreparedWrite:
@@ -176,25 +277,10 @@ class GraphStore(ABC):
         :raises StoreError: the store changed since the change was prepared.
         """
 
-    def update(
-        self,
-        sparql: str,
-        *,
-        base_iri: str | None = None,
-        using_graphs: Sequence[str] = (),
-        using_named_graphs: Sequence[str] = (),
-        command: str = "",
-    ) -> Delta:
-        """Prepare and commit a SPARQL 1.1 Update; a refused update changes nothing."""
-        return self.commit(
-            self.prepare_update(
-                sparql,
-                base_iri=base_iri,
-                using_graphs=using_graphs,
-                using_named_graphs=using_named_graphs,
-                command=command,
-            )
-        )
+    def update(self, sparql: str, **options: Unpack[UpdateOptions]) -> Delta:
+        """Prepare and commit a SPARQL 1.1 Update (see prepare_update); a refused update
+        changes nothing."""
+        return self.commit(self.prepare_update(sparql, **options))
 
     def apply(self, delta: Delta, *, command: str = "") -> None:
         """Validate and commit an explicit change in one transaction."""

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import hashlib
 
-from graph.base import GraphData, GraphStore
+from graph.base import GraphStore
+from graph.dataset import SourceInfo
 from sic.ontology import ontology_files, ontology_graph
+from sic.source import InMemoryGraph, Source
 
 
 def ensure_ontology(store: GraphStore, *, command: str = "") -> bool:
@@ -24,15 +26,28 @@ def ensure_ontology(store: GraphStore, *, command: str = "") -> bool:
     current = {s.name: s for s in store.sources()}.get("ontology")
     if current is not None and current.checksum == checksum:
         return False
-    store.load_graph(
-        GraphData(
-            graph=ontology_graph(),
+    store.load_source(
+        Source(
             name="ontology",
             origin="ontology/sic.ttl",
             checksum=checksum,
+            content=InMemoryGraph(ontology_graph()),
             about={"title": "SIC ontology and controlled lists"},
         ),
         replace=current is not None,
         command=command or "sic (bundled ontology)",
     )
     return True
+
+
+def load_with_ontology(
+    store: GraphStore, source: Source, *, replace: bool = False, command: str = ""
+) -> list[SourceInfo]:
+    """Load a source as `sic load` and `sic serve --data` do: after the ontology, unless the
+    source is a dataset (a dump brings its own ontology graph).
+
+    :raises LoaderError, ValidationFailed, KGError: as GraphStore.load_source.
+    """
+    if not source.dataset:
+        ensure_ontology(store, command=command)
+    return store.load_source(source, replace=replace, command=command)

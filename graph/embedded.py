@@ -44,15 +44,22 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from graph.base import GraphData, GraphStore, PreparedWrite
+from graph.base import GraphStore, PreparedWrite, QueryGraphs, node_of
 from graph.dataset import Dataset, SourceInfo
-from graph.provenance import delta_provenance_ops, provenance_for, sources_from_rows
+from graph.provenance import (
+    activity_of,
+    delta_provenance_ops,
+    provenance_for,
+    sources_from_rows,
+    swap_ops,
+)
+from graph.restore import Restored
 from graph.results import (
     AskResult,
     QueryResult,
@@ -62,40 +69,21 @@ from graph.results import (
     text,
 )
 from graph.sparql_files import internal
-from graph.sparql_lexer import query_dataset
 from graph.update import (
     DEFAULT_MAX_NESTING,
     Delta,
     copy_data,
     evaluate,
     needs_working_copy,
-    read_update,
 )
+from graph.update_ops import Operation
 from graph.validation import WriteChecker, check_delta, validate_union
-from sic.errors import (
-    KGError,
-    LoaderError,
-    Location,
-    NotFound,
-    Problem,
-    QueryError,
-    StoreError,
-    Violation,
-)
-from sic.iris import graph_iri, normalise_base, sources_graph
-from sic.terms import graph_to_quads
-from sic.vocab import DEFAULT_BASE, ONTOLOGY_IRI
+from sic.errors import KGError, QueryError, StoreError, Violation
+from sic.iris import normalise_base, sources_graph
+from sic.source import Source
+from sic.vocab import DEFAULT_BASE
 
 log = logging.getLogger(__name__)
-
-_Fill = Callable[[ox.NamedNode], None]
-
-
-def _iri(value: str) -> ox.NamedNode:
-    try:
-        return ox.NamedNode(value)
-    except ValueError as exc:
-        raise QueryError(f"not a valid IRI: {value!r}") from exc
 
 
 class EmbeddedStore(GraphStore):
@@ -183,63 +171,26 @@ class EmbeddedStore(GraphStore):
     def version(self) -> str:
         return self._version
 
-    def dataset(self) -> Dataset:
-        """The graphs by role (graph.dataset), as the store holds them now."""
-        version = self.version()
-        if self._dataset_cache is not None and self._dataset_cache[0] == version:
-            return self._dataset_cache[1]
-        dataset = Dataset.of(self.sources(), self.base)
-        self._dataset_cache = (version, dataset)
-        return dataset
-
-    def query(
-        self,
-        sparql: str,
-        *,
-        substitutions: Mapping[str, Term] | None = None,
-        limit: int | None = None,
-        default_graph: Sequence[str] | None = None,
-        named_graphs: Sequence[str] | None = None,
-        sources_named: bool = False,
+    def _answer(
+        self, sparql: str, graphs: QueryGraphs, substitutions: Mapping[str, Term], limit: int | None
     ) -> QueryResult:
-        subs = {ox.Variable(k): v for k, v in (substitutions or {}).items()}
-        dataset = self.dataset()
-        named = dataset.union if sources_named else dataset.named
-        named_nodes = [ox.NamedNode(g) for g in named]
-        if default_graph is None and named_graphs is None:
-            own = query_dataset(sparql, self.base)
-            if own is not None:
-                default_graph, named_graphs = own
-        if default_graph is None and named_graphs is None:
-            if self._union_shortcut:
-                return self._run(
-                    self._reader,
-                    sparql,
-                    limit,
-                    use_default_graph_as_union=True,
-                    named_graphs=named_nodes,
-                    substitutions=subs,
-                )
+        subs = {ox.Variable(k): v for k, v in substitutions.items()}
+        named = [ox.NamedNode(g) for g in graphs.named]
+        if self._union_shortcut and not graphs.chosen:
             return self._run(
                 self._reader,
                 sparql,
                 limit,
-                default_graph=[ox.NamedNode(g) for g in dataset.union] or [self._empty_graph()],
-                named_graphs=named_nodes,
+                use_default_graph_as_union=True,
+                named_graphs=named,
                 substitutions=subs,
             )
-        wanted_default = [_iri(g).value for g in default_graph or ()]
-        wanted_named = [_iri(g).value for g in named_graphs or ()]
-        dg, ng = dataset.query_graphs(
-            wanted_default if default_graph is not None else None,
-            wanted_named if named_graphs is not None else None,
-        )
         return self._run(
-            self._reader_for(dataset, [*dg, *ng]),
+            self._reader_for(self.dataset(), [*graphs.default, *graphs.named]),
             sparql,
             limit,
-            default_graph=[ox.NamedNode(g) for g in dg] or [self._empty_graph()],
-            named_graphs=[ox.NamedNode(g) for g in ng],
+            default_graph=[ox.NamedNode(g) for g in graphs.default] or [self._empty_graph()],
+            named_graphs=named,
             substitutions=subs,
         )
 
@@ -384,12 +335,6 @@ class EmbeddedStore(GraphStore):
         )
         return sources_from_rows(rows)
 
-    def source(self, name: str) -> SourceInfo:
-        for s in self.sources():
-            if s.name == name:
-                return s
-        raise NotFound(f"no source named {name!r}")
-
     # -- writing ---------------------------------------------------------------------------
 
     def _remove_unpublished(self) -> None:
@@ -400,11 +345,6 @@ class EmbeddedStore(GraphStore):
             if isinstance(g, ox.NamedNode) and g.value not in published:
                 self._store.remove_graph(g)
 
-    def graph_for(self, name: str) -> ox.NamedNode:
-        if name == "ontology":
-            return ox.NamedNode(ONTOLOGY_IRI)
-        return ox.NamedNode(str(graph_iri(name, self.base)))
-
     def new_staging_graph(self) -> ox.NamedNode:
         return ox.NamedNode(f"{self.base}graph/_staging/{uuid.uuid4().hex}")
 
@@ -413,177 +353,96 @@ class EmbeddedStore(GraphStore):
         rows = list(self._select(q, {ox.Variable("graph"): graph}))  # staged: on disk
         return int(text(rows[0]["triples"])) if rows else 0
 
-    def provenance_for(
+    def _publish(
         self,
-        graph: ox.NamedNode,
-        name: str,
-        triples: int,
-        *,
-        origin: str = "",
-        checksum: str = "",
-        command: str = "",
-        about: Mapping[str, str] | None = None,
-    ) -> list[ox.Triple]:
-        """The PROV-O description of a source (graph.provenance, shared by every backend)."""
-        return provenance_for(
-            graph,
-            name,
-            triples,
-            origin=origin,
-            checksum=checksum,
-            command=command,
-            about=about,
-        )
-
-    def publish(
-        self,
-        items: Sequence[tuple[ox.NamedNode, ox.NamedNode | None, Sequence[ox.Triple]]],
+        items: Sequence[tuple[ox.NamedNode, ox.NamedNode, Sequence[ox.Triple]]],
         drop: Iterable[ox.NamedNode] = (),
     ) -> None:
         """One transaction: swap staged graphs in and rewrite their provenance; a new version.
 
-        Each item is (target graph, staged graph or None when loaded in place, provenance).
-        The update text is assembled only from terms serialised by pyoxigraph (N-Triples form),
-        never from caller text, so nothing can be injected into it.
+        Each item is (target graph, the graph it was staged in, provenance); a graph staged in
+        place (a new source) is published by its provenance alone. The update text is assembled
+        only from terms serialised by pyoxigraph (N-Triples form), never from caller text, so
+        nothing can be injected into it.
         """
         self._writing()
-        sg = str(self.sources_graph)
         data: list[str] = []
-        bookkeeping: list[str] = []
-        body: list[str] = []
-        targets = [target for target, _, _ in items]
-        for target, staged, provenance in items:
-            if staged is not None and staged != target:
+        for target, staged, _ in items:
+            if staged != target:
                 data.append(f"DROP SILENT GRAPH {target}")
                 data.append(f"ADD {staged} TO {target}")
                 data.append(f"DROP SILENT GRAPH {staged}")
-            elif staged is None:
-                data.append(f"CREATE SILENT GRAPH {target}")
-            body.extend(f"{t.subject} {t.predicate} {t.object} ." for t in provenance)
-        for g in drop:
-            data.append(f"DROP SILENT GRAPH {g}")
-        for g in [*targets, *drop]:
-            activity = ox.NamedNode(g.value + "#load")
-            bookkeeping.append(f"DELETE WHERE {{ GRAPH {sg} {{ {g} ?p ?o }} }}")
-            bookkeeping.append(f"DELETE WHERE {{ GRAPH {sg} {{ {activity} ?p ?o }} }}")
-        if body:
-            bookkeeping.append(f"INSERT DATA {{ GRAPH {sg} {{ {' '.join(body)} }} }}")
-        self._commit(data, bookkeeping, [s for _, s, _ in items if s is not None])
+        data += [f"DROP SILENT GRAPH {g}" for g in drop]
+        forget = [*(target for target, _, _ in items), *drop]
+        bookkeeping = swap_ops(self.sources_graph, forget, [t for *_, p in items for t in p])
+        self._commit(data, bookkeeping, [staged for _, staged, _ in items])
 
     def _committed(self) -> None:
         """After a write landed: a new version (and with it a new dataset)."""
         self._dataset_cache = None
         self._version = uuid.uuid4().hex
 
-    def _union_without(self, exclude: str | None) -> list[ox.NamedNode]:
-        return [ox.NamedNode(g) for g in self.dataset().union if g != exclude]
+    def _union_without(self, exclude: Iterable[str]) -> list[ox.NamedNode]:
+        excluded = set(exclude)
+        return [ox.NamedNode(g) for g in self.dataset().union if g not in excluded]
 
-    def load_graph(
-        self, data: GraphData, *, replace: bool = False, command: str = ""
-    ) -> SourceInfo:
-        quads = graph_to_quads(data.graph, ox.DefaultGraph())
-        return self._load(
-            name=data.name,
-            origin=data.origin,
-            checksum=data.checksum,
-            about=data.about,
-            replace=replace,
-            command=command,
-            fill=lambda g: self._store.bulk_extend(
-                ox.Quad(q.subject, q.predicate, q.object, g) for q in quads
-            ),
-        )
+    @contextlib.contextmanager
+    def _removed_on_failure(self, graphs: Sequence[ox.NamedNode]) -> Iterator[None]:
+        """Staged graphs are unpublished: a load that fails removes them (a killed one leaves
+        them to the next open, see _remove_unpublished)."""
+        try:
+            yield
+        except BaseException:
+            for g in graphs:
+                self._store.remove_graph(g)
+            raise
 
-    def load_file(
-        self,
-        path: Path,
-        *,
-        name: str | None = None,
-        replace: bool = False,
-        command: str = "",
-        fmt: ox.RdfFormat | None = None,
-    ) -> list[SourceInfo]:
-        from graph.files import checksum_of, is_gzipped, open_rdf, rdf_format
-
-        fmt = fmt or rdf_format(path)
-        if fmt.supports_datasets:
-            from graph.restore import restore_dataset
-
-            return restore_dataset(self, path, fmt, replace=replace, command=command)
-
-        def fill(g: ox.NamedNode) -> None:
-            try:
-                if is_gzipped(path):
-                    with open_rdf(path) as stream:
-                        self._store.bulk_load(stream, format=fmt, to_graph=g)
-                else:
-                    self._store.bulk_load(path=str(path), format=fmt, to_graph=g)
-            except SyntaxError as exc:
-                raise LoaderError(
-                    [
-                        Problem(
-                            Location(str(path), getattr(exc, "lineno", None)),
-                            f"{fmt.name} syntax error: {exc.msg if hasattr(exc, 'msg') else exc}",
-                        )
-                    ]
-                ) from exc
-
-        info = self._load(
-            name=name or path.name,
-            origin=str(path),
-            checksum=checksum_of(path),
-            about={},
-            replace=replace,
-            command=command,
-            fill=fill,
-        )
-        return [info]
-
-    def _load(
-        self,
-        *,
-        name: str,
-        origin: str,
-        checksum: str,
-        about: Mapping[str, str],
-        replace: bool,
-        command: str,
-        fill: _Fill,
-    ) -> SourceInfo:
+    def _load(self, source: Source, target: ox.NamedNode, *, exists: bool, command: str) -> None:
+        """Bulk-load into an unpublished graph (the target itself when new), count, validate,
+        publish; the time of each phase is kept in `last_timings` for the benchmarks."""
         self._writing()
-        with self._lock:
-            target = self.graph_for(name)
-            exists = any(s.name == name for s in self.sources())
-            if exists and not replace:
-                raise KGError(
-                    f"a source named {name!r} is already loaded; use --replace to swap it"
-                )
-            staged = self.new_staging_graph() if exists else target
-            started = time.perf_counter()
-            try:
-                fill(staged)
-                self._store.flush()
-                stored = time.perf_counter()
-                count = self._count(staged)
-                self.checker.check_new_graphs(
-                    self._store,
-                    [staged],
-                    others=self._union_without(target.value if exists else None),
-                )
-                validated = time.perf_counter()
-            except BaseException:
-                self._store.remove_graph(staged)
-                raise
-            provenance = self.provenance_for(
-                target, name, count, origin=origin, checksum=checksum, command=command, about=about
+        staged = self.new_staging_graph() if exists else target
+        started = time.perf_counter()
+        with self._removed_on_failure([staged]):
+            source.load_into(self._store, staged)
+            self._store.flush()
+            stored = time.perf_counter()
+            count = self._count(staged)
+            self.checker.check_new_graphs(
+                self._store, [staged], others=self._union_without([target.value] if exists else [])
             )
-            self.publish([(target, staged, provenance)])
-            self.last_timings = {
-                "store": stored - started,
-                "validate": validated - stored,
-                "publish": time.perf_counter() - validated,
-            }
-            return self.source(name)
+        validated = time.perf_counter()
+        provenance = provenance_for(
+            target,
+            source.name,
+            count,
+            origin=source.origin,
+            checksum=source.checksum,
+            command=command,
+            about=source.about,
+        )
+        self._publish([(target, staged, provenance)])
+        self.last_timings = {
+            "store": stored - started,
+            "validate": validated - stored,
+            "publish": time.perf_counter() - validated,
+        }
+
+    def _restore(self, items: Sequence[Restored]) -> None:
+        self._writing()
+        staged = [self.new_staging_graph() for _ in items]
+        with self._removed_on_failure(staged):
+            for item, graph in zip(items, staged, strict=True):
+                self._store.bulk_extend(
+                    ox.Quad(t.subject, t.predicate, t.object, graph) for t in item.triples
+                )
+            self._store.flush()
+            self.checker.check_new_graphs(
+                self._store, staged, others=self._union_without(i.target.value for i in items)
+            )
+        self._publish(
+            [(i.target, graph, i.provenance) for i, graph in zip(items, staged, strict=True)]
+        )
 
     def remove_source(self, name: str, *, command: str = "") -> None:
         self._writing()
@@ -593,9 +452,9 @@ class EmbeddedStore(GraphStore):
             self._keep_record([info.graph], command or f"unload {name}")
             if info.union:
                 self.checker.check_removal(
-                    self._store, graph, others=self._union_without(info.graph)
+                    self._store, graph, others=self._union_without([info.graph])
                 )
-            self.publish([], drop=[graph])
+            self._publish([], drop=[graph])
 
     # -- changes prepared in a worker, committed by the service ------------------------------
 
@@ -613,35 +472,17 @@ class EmbeddedStore(GraphStore):
             return copy_data(self._reader, self.dataset().data), True
         return self._reader, False
 
-    def prepare_update(
-        self,
-        sparql: str,
-        *,
-        base_iri: str | None = None,
-        using_graphs: Sequence[str] = (),
-        using_named_graphs: Sequence[str] = (),
-        command: str = "",
-    ) -> PreparedWrite:
-        """Evaluate and validate a SPARQL 1.1 Update without writing anything (graph.update).
-
-        :raises QueryError: malformed, refused (LOAD, SERVICE), too deep, or failed.
-        :raises ValidationFailed: the result would not conform; nothing is stored.
-        """
-        ops = read_update(
-            sparql,
-            base=base_iri or self.base,
-            using=using_graphs,
-            using_named=using_named_graphs,
-            max_nesting=self.max_nesting,
-        )
+    def _prepare_ops(self, ops: Sequence[Operation], base: str, command: str) -> PreparedWrite:
+        """Evaluated on this store's data (or a working copy: see _working_copy), validated
+        on the result; nothing is written."""
         with self._lock:
             version = self.version()
             dataset = self.dataset()
             working, mutable = self._working_copy(needs_working_copy(ops))
-            delta = evaluate(ops, working, dataset, base=base_iri or self.base, mutable=mutable)
+            delta = evaluate(ops, working, dataset, base=base, mutable=mutable)
             if delta:
                 self._validate(delta, working, applied=mutable)
-            return PreparedWrite(delta, version, command or "SPARQL update")
+            return PreparedWrite(delta, version, command)
 
     def prepare_delta(self, delta: Delta, *, command: str = "") -> PreparedWrite:
         """Validate an explicit change without writing anything."""
@@ -726,17 +567,17 @@ class EmbeddedStore(GraphStore):
         try:
             for g in sorted(delta.dropped):
                 if g in published:
-                    data.append(f"DROP SILENT GRAPH {_iri(g)}")
+                    data.append(f"DROP SILENT GRAPH {node_of(g)}")
             for g in sorted(delta.created):
-                data.append(f"CREATE SILENT GRAPH {_iri(g)}")
+                data.append(f"CREATE SILENT GRAPH {node_of(g)}")
             removals = [
-                (_iri(g), stage(triples))
+                (node_of(g), stage(triples))
                 for g, triples in sorted(delta.removed.items())
                 if g not in delta.dropped
             ]
             additions = []
             for g, triples in sorted(delta.added.items()):
-                target = _iri(g)
+                target = node_of(g)
                 if self._fill_in_place(g, delta, published):
                     _bulk_add(
                         self._store,
@@ -805,7 +646,7 @@ class EmbeddedStore(GraphStore):
         target = folder / f"{stamp}-{what}-{uuid.uuid4().hex[:6]}.nq.gz"
         sg = self.sources_graph
         kept_about = {ox.NamedNode(g) for g in chosen}
-        kept_about |= {ox.NamedNode(g + "#load") for g in chosen}
+        kept_about |= {activity_of(ox.NamedNode(g)) for g in chosen}
         quads = [
             q
             for g in chosen

@@ -34,6 +34,9 @@ ABOUT_PROPERTIES = {
 }
 STORE_VERSION = ox.NamedNode(SIC + "storeVersion")
 STANDALONE = ox.NamedNode(SIC + "StandaloneGraph")
+SIC_SOURCE = ox.NamedNode(SIC + "Source")
+DCT_IDENTIFIER = ox.NamedNode(_DCT + "identifier")
+VOID_TRIPLES = ox.NamedNode("http://rdfs.org/ns/void#triples")
 
 
 def now() -> str:
@@ -65,14 +68,10 @@ def provenance_for(
     activity = activity_of(graph)
     lit = ox.Literal
     t = [
-        ox.Triple(graph, RDF_TYPE, ox.NamedNode(SIC + "Source")),
+        ox.Triple(graph, RDF_TYPE, SIC_SOURCE),
         ox.Triple(graph, RDF_TYPE, ox.NamedNode(_PROV + "Entity")),
-        ox.Triple(graph, ox.NamedNode(_DCT + "identifier"), lit(name)),
-        ox.Triple(
-            graph,
-            ox.NamedNode("http://rdfs.org/ns/void#triples"),
-            lit(str(triples), datatype=ox.NamedNode(_XSD + "integer")),
-        ),
+        ox.Triple(graph, DCT_IDENTIFIER, lit(name)),
+        ox.Triple(graph, VOID_TRIPLES, lit(str(triples), datatype=ox.NamedNode(XSD_INTEGER))),
         ox.Triple(
             graph,
             ox.NamedNode(_PROV + "generatedAtTime"),
@@ -139,6 +138,22 @@ def sources_from_rows(rows: Iterable[Mapping[str, Term]]) -> list[SourceInfo]:
     return sorted(infos, key=lambda s: s.name)
 
 
+def swap_ops(
+    sources_graph: ox.NamedNode, forget: Iterable[ox.NamedNode], insert: Iterable[ox.Triple]
+) -> list[str]:
+    """The update operations that rewrite the provenance of some graphs, for both backends:
+    forget everything said of each graph in `forget` and of its load activity, then add
+    `insert`. Text only from pyoxigraph-serialised terms, never from caller text."""
+    ops: list[str] = []
+    for g in forget:
+        ops.append(f"DELETE WHERE {{ GRAPH {sources_graph} {{ {g} ?p ?o }} }}")
+        ops.append(f"DELETE WHERE {{ GRAPH {sources_graph} {{ {activity_of(g)} ?p ?o }} }}")
+    body = " ".join(f"{t.subject} {t.predicate} {t.object} ." for t in insert)
+    if body:
+        ops.append(f"INSERT DATA {{ GRAPH {sources_graph} {{ {body} }} }}")
+    return ops
+
+
 def delta_provenance_ops(
     delta: Delta,
     published: Mapping[str, SourceInfo],
@@ -149,9 +164,7 @@ def delta_provenance_ops(
     """The provenance half of committing a change, for both backends' one update request:
     recount the sources it changed, describe the graphs it created (the default graph's writes
     are the source `updates`, any other new graph a source named by its IRI), drop and forget
-    the graphs it dropped. Text only from pyoxigraph-serialised terms."""
-    sg = str(sources_graph)
-    void_triples = ox.NamedNode("http://rdfs.org/ns/void#triples")
+    the graphs it dropped."""
     ops: list[str] = []
     provenance: list[ox.Triple] = []
     changed = set(delta.added) | set(delta.removed) | delta.created
@@ -164,26 +177,14 @@ def delta_provenance_ops(
         )
         graph = ox.NamedNode(g)
         if info is not None:
-            ops.append(f"DELETE WHERE {{ GRAPH {sg} {{ {graph} {void_triples} ?n }} }}")
-            provenance.append(
-                ox.Triple(
-                    graph,
-                    void_triples,
-                    ox.Literal(str(count), datatype=ox.NamedNode(XSD_INTEGER)),
-                )
-            )
+            ops.append(f"DELETE WHERE {{ GRAPH {sources_graph} {{ {graph} {VOID_TRIPLES} ?n }} }}")
+            literal = ox.Literal(str(count), datatype=ox.NamedNode(XSD_INTEGER))
+            provenance.append(ox.Triple(graph, VOID_TRIPLES, literal))
         else:
             name = "updates" if g == updates_graph else g
             provenance += provenance_for(
                 graph, name, count, command=command, standalone=g != updates_graph
             )
-    for g in sorted(delta.dropped):
-        if g in published:
-            graph = ox.NamedNode(g)
-            ops.append(f"DROP SILENT GRAPH {graph}")
-            ops.append(f"DELETE WHERE {{ GRAPH {sg} {{ {graph} ?p ?o }} }}")
-            ops.append(f"DELETE WHERE {{ GRAPH {sg} {{ {activity_of(graph)} ?p ?o }} }}")
-    if provenance:
-        body = " ".join(f"{t.subject} {t.predicate} {t.object} ." for t in provenance)
-        ops.append(f"INSERT DATA {{ GRAPH {sg} {{ {body} }} }}")
-    return ops
+    dropped = [ox.NamedNode(g) for g in sorted(delta.dropped) if g in published]
+    ops += [f"DROP SILENT GRAPH {g}" for g in dropped]
+    return ops + swap_ops(sources_graph, dropped, provenance)

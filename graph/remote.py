@@ -34,23 +34,22 @@ import datetime as dt
 import threading
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from graph.base import GraphData, GraphStore, PreparedWrite
+from graph.base import GraphStore, PreparedWrite, QueryGraphs, node_of
 from graph.dataset import Dataset, SourceInfo
-from graph.files import checksum_of, rdf_format
 from graph.provenance import (
     STORE_VERSION,
-    activity_of,
     delta_provenance_ops,
     provenance_for,
     sources_from_rows,
+    swap_ops,
 )
-from graph.remote_http import Credentials, Endpoints, SparqlClient
+from graph.remote_http import Credentials, Endpoints, Page, SparqlClient
 from graph.remote_text import (
     QueryShape,
     bind,
@@ -62,28 +61,17 @@ from graph.remote_text import (
     shape,
 )
 from graph.remote_validation import check_remote_delta, check_remote_removal, check_remote_write
+from graph.restore import Restored
 from graph.results import AskResult, GraphResult, QueryResult, SelectResult, Term, text
 from graph.sparql_files import internal
-from graph.sparql_lexer import query_dataset
-from graph.update import DEFAULT_MAX_NESTING, Delta, evaluate, read_update
+from graph.update import DEFAULT_MAX_NESTING, Delta, evaluate
+from graph.update_ops import Operation
 from graph.validation import WriteChecker, check_delta, validate_union
-from sic.errors import (
-    KGError,
-    LoaderError,
-    Location,
-    NotFound,
-    Problem,
-    QueryError,
-    StoreError,
-    Violation,
-)
-from sic.iris import graph_iri, normalise_base, sources_graph
-from sic.terms import graph_to_quads
-from sic.vocab import DEFAULT_BASE, ONTOLOGY_IRI, RDF_TYPE
+from sic.errors import KGError, QueryError, StoreError, Violation
+from sic.iris import normalise_base, sources_graph
+from sic.source import Source
+from sic.vocab import DEFAULT_BASE
 
-_SIC_SOURCE = ox.NamedNode("https://w3id.org/4p1000/ontology#Source")
-_DCT_IDENTIFIER = ox.NamedNode("http://purl.org/dc/terms/identifier")
-_XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 _BNODE_STANDIN = "urn:x-sic:bnode:"
 _STALE_STAGING = dt.timedelta(days=1)
 
@@ -91,26 +79,16 @@ _STALE_STAGING = dt.timedelta(days=1)
 _Item = tuple[ox.NamedNode, list[ox.Triple], list[ox.Triple]]
 
 
-def _iri(value: str) -> ox.NamedNode:
-    try:
-        return ox.NamedNode(value)
-    except ValueError as exc:
-        raise QueryError(f"not a valid IRI: {value!r}") from exc
+@dataclass(frozen=True)
+class _Read:
+    """A SELECT being read: its shape, the row it starts at, how many rows are wanted (None:
+    all of them) and its dataset (default graphs, named graphs)."""
 
-
-def _triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
-    return [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
-
-
-def _syntax_error(path: Path, fmt: ox.RdfFormat, exc: SyntaxError) -> LoaderError:
-    return LoaderError(
-        [
-            Problem(
-                Location(str(path), getattr(exc, "lineno", None)),
-                f"{fmt.name} syntax error: {exc.msg if hasattr(exc, 'msg') else exc}",
-            )
-        ]
-    )
+    found: QueryShape
+    start: int
+    wanted: int | None
+    dg: list[str]
+    ng: list[str]
 
 
 def _ntriples(triples: Iterable[ox.Triple]) -> bytes:
@@ -196,20 +174,17 @@ class RemoteStore(GraphStore):
         wanted = found.limit
         if limit is not None:
             wanted = limit + 1 if wanted is None else min(wanted, limit + 1)
+        read = _Read(found, start, wanted, dg, ng)
         n = self.page_size if wanted is None else min(self.page_size, wanted)
-        first = self.client.select(paged(found, n, start), default_graphs=dg, named_graphs=ng)
+        first = self._select(read, paged(found, n, start))
         variables = first.variables
         cut = first.capped_at is not None and first.capped_at < n
         if not cut and len(first.rows) < n:
             rows = first.rows
         else:
-            whole = None if cut else self._counted(found, start, wanted, dg, ng)
+            whole = None if cut else self._counted(read)
             size = min(self.page_size, first.capped_at or self.page_size)
-            rows = (
-                whole
-                if whole is not None
-                else self._ordered_pages(found, start, wanted, dg, ng, variables, size)
-            )
+            rows = whole if whole is not None else self._ordered_pages(read, variables, size)
         truncated = limit is not None and len(rows) > limit
         if truncated and limit is not None:
             rows = rows[:limit]
@@ -221,29 +196,23 @@ class RemoteStore(GraphStore):
             rows = [[row[i] for i in order_of] for row in rows]
         return SelectResult(names, rows, truncated)
 
-    def _counted(
-        self,
-        found: QueryShape,
-        start: int,
-        wanted: int | None,
-        dg: Sequence[str],
-        ng: Sequence[str],
-    ) -> list[list[Term | None]] | None:
+    def _select(self, read: _Read, sparql: str) -> Page:
+        return self.client.select(sparql, default_graphs=read.dg, named_graphs=read.ng)
+
+    def _counted(self, read: _Read) -> list[list[Term | None]] | None:
         """The whole result in one request, if the server sends every row a COUNT promises."""
-        if found.has_from:
+        if read.found.has_from:
             return None
         try:
-            counted = self.client.select(count_query(found), default_graphs=dg, named_graphs=ng)
+            counted = self._select(read, count_query(read.found))
             total = int(text(counted.rows[0][0])) if counted.rows and counted.rows[0] else -1
         except (QueryError, ValueError):
             return None  # a server that cannot count it: read pages
         if total < 0:
             return None
-        expected = total if wanted is None else min(total, wanted)
+        expected = total if read.wanted is None else min(total, read.wanted)
         try:
-            page = self.client.select(
-                paged(found, expected, start), default_graphs=dg, named_graphs=ng
-            )
+            page = self._select(read, paged(read.found, expected, read.start))
         except QueryError:
             return None  # e.g. Virtuoso will not sort more rows than its cap at once
         if page.capped_at is None and len(page.rows) == expected:
@@ -251,16 +220,10 @@ class RemoteStore(GraphStore):
         return None
 
     def _ordered_pages(
-        self,
-        found: QueryShape,
-        start: int,
-        wanted: int | None,
-        dg: Sequence[str],
-        ng: Sequence[str],
-        variables: list[str],
-        size: int,
+        self, read: _Read, variables: list[str], size: int
     ) -> list[list[Term | None]]:
         """Pages of at most `size` rows in one stable order, until a short page."""
+        found, start, wanted = read.found, read.start, read.wanted
         order: tuple[str, ...] = () if found.has_order_by else tuple(variables)
         rows: list[list[Term | None]] = []
         while True:
@@ -273,7 +236,7 @@ class RemoteStore(GraphStore):
             else:
                 text_ = paged(found, n, offset, order)
             try:
-                page = self.client.select(text_, default_graphs=dg, named_graphs=ng)
+                page = self._select(read, text_)
             except QueryError as exc:
                 if "SR353" in str(exc) and not self.client.sort_cap_seen:
                     self.client.sort_cap_seen = True  # Virtuoso: slice ordered pages outside
@@ -298,49 +261,17 @@ class RemoteStore(GraphStore):
         )
         return text(rows[0].get("version")) if rows else "0"
 
-    def dataset(self) -> Dataset:
-        """The graphs by role (graph.dataset), as the server holds them now."""
-        version = self.version()
-        if self._dataset_cache is not None and self._dataset_cache[0] == version:
-            return self._dataset_cache[1]
-        dataset = Dataset.of(self.sources(), self.base)
-        self._dataset_cache = (version, dataset)
-        return dataset
-
     def sources(self) -> list[SourceInfo]:
         rows = self._internal(
             "published-sources", {"sources": self.sources_graph}, self.sources_graph
         )
         return sources_from_rows(rows)
 
-    def source(self, name: str) -> SourceInfo:
-        for s in self.sources():
-            if s.name == name:
-                return s
-        raise NotFound(f"no source named {name!r}")
-
-    def query(
-        self,
-        sparql: str,
-        *,
-        substitutions: Mapping[str, Term] | None = None,
-        limit: int | None = None,
-        default_graph: Sequence[str] | None = None,
-        named_graphs: Sequence[str] | None = None,
-        sources_named: bool = False,
+    def _answer(
+        self, sparql: str, graphs: QueryGraphs, substitutions: Mapping[str, Term], limit: int | None
     ) -> QueryResult:
-        # A graph named by the caller that is not the store's is simply empty: never fetched.
-        if default_graph is None and named_graphs is None:
-            own = query_dataset(sparql, self.base)
-            if own is not None:
-                default_graph, named_graphs = own
-        wanted_dg = [_iri(g).value for g in default_graph] if default_graph is not None else None
-        wanted_ng = [_iri(g).value for g in named_graphs] if named_graphs is not None else None
-        dataset = self.dataset()
-        dg, ng = dataset.query_graphs(wanted_dg, wanted_ng)
-        if sources_named and wanted_dg is None and wanted_ng is None:
-            ng = list(dataset.union)
-        sparql = bind(sparql, substitutions or {})
+        dg, ng = graphs.default, graphs.named
+        sparql = bind(sparql, substitutions)
         found = shape(sparql)
         if found.form == "SELECT":
             return self.select_rows(sparql, dg, ng, limit)
@@ -423,11 +354,6 @@ class RemoteStore(GraphStore):
 
     # -- writing ---------------------------------------------------------------------------
 
-    def graph_for(self, name: str) -> ox.NamedNode:
-        if name == "ontology":
-            return ox.NamedNode(ONTOLOGY_IRI)
-        return ox.NamedNode(str(graph_iri(name, self.base)))
-
     def _staging_prefix(self) -> str:
         return f"{self.base}graph/_staging/"
 
@@ -442,154 +368,35 @@ class RemoteStore(GraphStore):
     def _select_for_checks(self, sparql: str, graphs: Sequence[str]) -> list[dict[str, Term]]:
         return list(self.select_rows(sparql, graphs, graphs))
 
-    def load_graph(
-        self, data: GraphData, *, replace: bool = False, command: str = ""
-    ) -> SourceInfo:
-        triples = _triples(graph_to_quads(data.graph, ox.DefaultGraph()))
-        return self._load(
-            data.name,
-            triples,
-            origin=data.origin,
-            checksum=data.checksum,
-            about=data.about,
-            replace=replace,
+    def _load(self, source: Source, target: ox.NamedNode, *, exists: bool, command: str) -> None:
+        """Read the triples, validate them on a scratch store with what they can affect
+        (graph.remote_validation), publish them in one request."""
+        triples = list(dict.fromkeys(q.triple for q in source.quads()))
+        check_remote_write(
+            self.checker,
+            self._select_for_checks,
+            {target: triples},
+            self._others({target.value}),
+        )
+        provenance = provenance_for(
+            target,
+            source.name,
+            len(triples),
+            origin=source.origin,
+            checksum=source.checksum,
             command=command,
+            about=source.about,
         )
+        self._publish([(target, triples, provenance)])
 
-    def load_file(
-        self,
-        path: Path,
-        *,
-        name: str | None = None,
-        replace: bool = False,
-        command: str = "",
-        fmt: ox.RdfFormat | None = None,
-    ) -> list[SourceInfo]:
-        fmt = fmt or rdf_format(path)
-        try:
-            quads = list(ox.parse(path=str(path), format=fmt))
-        except SyntaxError as exc:
-            raise _syntax_error(path, fmt, exc) from exc
-        except OSError as exc:
-            raise LoaderError(
-                [Problem(Location(str(path)), f"cannot read the file: {exc}")]
-            ) from exc
-        if fmt.supports_datasets:
-            return self._restore(path, quads, replace=replace, command=command)
-        info = self._load(
-            name or path.name,
-            _triples(quads),
-            origin=str(path),
-            checksum=checksum_of(path),
-            about={},
-            replace=replace,
-            command=command,
+    def _restore(self, items: Sequence[Restored]) -> None:
+        check_remote_write(
+            self.checker,
+            self._select_for_checks,
+            {i.target: i.triples for i in items},
+            self._others({i.target.value for i in items}),
         )
-        return [info]
-
-    def _load(
-        self,
-        name: str,
-        triples: list[ox.Triple],
-        *,
-        origin: str,
-        checksum: str,
-        about: Mapping[str, str],
-        replace: bool,
-        command: str,
-    ) -> SourceInfo:
-        with self._lock:
-            target = self.graph_for(name)
-            exists = any(s.name == name for s in self.sources())
-            if exists and not replace:
-                raise KGError(
-                    f"a source named {name!r} is already loaded; use --replace to swap it"
-                )
-            triples = list(dict.fromkeys(triples))
-            check_remote_write(
-                self.checker,
-                self._select_for_checks,
-                {target: triples},
-                self._others({target.value}),
-            )
-            provenance = provenance_for(
-                target,
-                name,
-                len(triples),
-                origin=origin,
-                checksum=checksum,
-                command=command,
-                about=about,
-            )
-            self._publish([(target, triples, provenance)])
-            return self.source(name)
-
-    def _restore(
-        self, path: Path, quads: list[ox.Quad], *, replace: bool, command: str
-    ) -> list[SourceInfo]:
-        """A dataset file: every named graph a source, its provenance kept (see graph.restore)."""
-        by_graph: dict[ox.NamedNode | ox.BlankNode | ox.DefaultGraph, list[ox.Triple]] = (
-            defaultdict(list)
-        )
-        for q in quads:
-            by_graph[q.graph_name].append(ox.Triple(q.subject, q.predicate, q.object))
-        provenance_graph = next(
-            (
-                g
-                for g, ts in by_graph.items()
-                if any(t.predicate == RDF_TYPE and t.object == _SIC_SOURCE for t in ts)
-            ),
-            None,
-        )
-        provenance = by_graph.pop(provenance_graph, []) if provenance_graph is not None else []
-        checksum = checksum_of(path)
-        with self._lock:
-            existing = {s.graph: s for s in self.sources()}
-            items: list[_Item] = []
-            for graph, triples in by_graph.items():
-                if isinstance(graph, ox.NamedNode):
-                    target = graph
-                elif isinstance(graph, ox.DefaultGraph):
-                    target = self.graph_for(path.name)
-                else:
-                    raise KGError(f"{path}: a graph named by a blank node cannot be a source")
-                if target.value in existing and not replace:
-                    raise KGError(
-                        f"{path}: graph <{target.value}> is already loaded as source "
-                        f"{existing[target.value].name!r}; use --replace to swap it"
-                    )
-                kept = [t for t in provenance if t.subject in (target, activity_of(target))]
-                names = [
-                    text(t.object)
-                    for t in kept
-                    if t.subject == target and t.predicate == _DCT_IDENTIFIER
-                ]
-                name = (
-                    names[0]
-                    if names
-                    else (path.name if isinstance(graph, ox.DefaultGraph) else target.value)
-                )
-                unique = list(dict.fromkeys(triples))
-                if not kept:
-                    kept = provenance_for(
-                        target,
-                        name,
-                        len(unique),
-                        origin=str(path),
-                        checksum=checksum,
-                        command=command,
-                    )
-                items.append((target, unique, kept))
-            replaced = {target.value for target, _, _ in items}
-            check_remote_write(
-                self.checker,
-                self._select_for_checks,
-                {target: triples for target, triples, _ in items},
-                self._others(replaced),
-            )
-            self._publish(items)
-            by_iri = {s.graph: s for s in self.sources()}
-            return [by_iri[target.value] for target, _, _ in items]
+        self._publish([(i.target, i.triples, i.provenance) for i in items])
 
     def remove_source(self, name: str, *, command: str = "") -> None:
         with self._lock:
@@ -599,31 +406,10 @@ class RemoteStore(GraphStore):
             )
             self._publish([], drop=[ox.NamedNode(info.graph)])
 
-    def prepare_update(
-        self,
-        sparql: str,
-        *,
-        base_iri: str | None = None,
-        using_graphs: Sequence[str] = (),
-        using_named_graphs: Sequence[str] = (),
-        command: str = "",
-    ) -> PreparedWrite:
-        """Evaluate and validate a SPARQL 1.1 Update without writing anything.
-
-        Same meaning as the embedded store's (graph.update): evaluated by pyoxigraph, here on
+    def _prepare_ops(self, ops: Sequence[Operation], base: str, command: str) -> PreparedWrite:
+        """Same meaning as the embedded store's (graph.update): evaluated by pyoxigraph, here on
         a local copy of the data graphs (so its cost grows with the store), and validated on
-        that copy as it is after the change.
-
-        :raises QueryError: malformed, refused (LOAD, SERVICE), too deep, or failed.
-        :raises ValidationFailed: the result would not conform.
-        """
-        ops = read_update(
-            sparql,
-            base=base_iri or self.base,
-            using=using_graphs,
-            using_named=using_named_graphs,
-            max_nesting=self.max_nesting,
-        )
+        that copy as it is after the change."""
         with self._lock:
             version = self.version()
             dataset = self.dataset()
@@ -634,7 +420,7 @@ class RemoteStore(GraphStore):
                 copy.extend(
                     ox.Quad(t.subject, t.predicate, t.object, node) for t in self.graph_triples(g)
                 )
-            delta = evaluate(ops, copy, dataset, base=base_iri or self.base, mutable=True)
+            delta = evaluate(ops, copy, dataset, base=base, mutable=True)
             if delta:
                 self._check_protected(delta)
                 union = [ox.NamedNode(g) for g in dataset.union if g not in delta.dropped]
@@ -645,7 +431,7 @@ class RemoteStore(GraphStore):
                 removed = [t for g, ts in delta.removed.items() if g in members for t in ts]
                 if added or removed:
                     check_delta(self.checker, copy, added, removed, union, applied=True)
-            return PreparedWrite(delta, version, command or "SPARQL update")
+            return PreparedWrite(delta, version, command)
 
     def _check_protected(self, delta: Delta) -> None:
         protected = {self.sources_graph.value, self._state_graph.value}
@@ -687,9 +473,6 @@ class RemoteStore(GraphStore):
         self, delta: Delta, published: Mapping[str, SourceInfo], command: str
     ) -> None:
         """The embedded store's _commit_delta, as one request to the server."""
-        ops: list[str] = []
-        staged: list[ox.NamedNode] = []
-        budget = self.inline_triples  # what one request may carry (Virtuoso's parser limit)
         removals = {
             g: list(ts) for g, ts in sorted(delta.removed.items()) if g not in delta.dropped
         }
@@ -699,42 +482,28 @@ class RemoteStore(GraphStore):
                     "a remote store cannot delete blank-node triples one by one: "
                     "replace the source instead"
                 )
-        try:
+        with self._one_request() as request:
             for g, triples in removals.items():
-                if len(triples) > budget:
-                    # staged, then removed by a pattern over the staging graph
-                    stage = self._stage(triples)
-                    staged.append(stage)
-                    ops.append(
-                        f"DELETE {{ GRAPH {_iri(g)} {{ ?s ?p ?o }} }} "
-                        f"WHERE {{ GRAPH {stage} {{ ?s ?p ?o }} }}"
-                    )
-                    ops.append(f"DROP SILENT GRAPH {stage}")
-                elif triples:
-                    budget -= len(triples)
-                    body = " ".join(f"{t.subject} {t.predicate} {t.object} ." for t in triples)
-                    ops.append(f"DELETE DATA {{ GRAPH {_iri(g)} {{ {body} }} }}")
-            for g in sorted(delta.dropped):
-                ops.append(f"DROP SILENT GRAPH {_iri(g)}")
-            for g in sorted(delta.created):
-                ops.append(f"CREATE SILENT GRAPH {_iri(g)}")
-            for g, added_triples in sorted(delta.added.items()):
-                triples = list(added_triples)
-                if len(triples) > budget:
-                    stage = self._stage(triples)
-                    staged.append(stage)
-                    ops.append(f"ADD SILENT {stage} TO {_iri(g)}")
-                    ops.append(f"DROP SILENT GRAPH {stage}")
-                else:
-                    budget -= len(triples)
-                    ops.append(graph_update(_iri(g), triples))
-            ops += delta_provenance_ops(
+                request.write(node_of(g), triples, remove=True)
+            request.ops += [f"DROP SILENT GRAPH {node_of(g)}" for g in sorted(delta.dropped)]
+            request.ops += [f"CREATE SILENT GRAPH {node_of(g)}" for g in sorted(delta.created)]
+            for g, added in sorted(delta.added.items()):
+                request.write(node_of(g), list(added))
+            request.ops += delta_provenance_ops(
                 delta, published, self.sources_graph, self.dataset().default_store, command
             )
-            ops.extend(self._bump_version_ops())
-            self.client.update(" ;\n".join(ops))
+
+    @contextlib.contextmanager
+    def _one_request(self) -> Iterator[_Request]:
+        """Assemble ONE update request, then send it with a new store version. If anything
+        fails, the staging graphs it wrote are dropped and nothing else has changed."""
+        request = _Request(self._stage, self.inline_triples)
+        try:
+            yield request
+            request.ops.extend(self._bump_version_ops())
+            self.client.update(" ;\n".join(request.ops))
         except BaseException:
-            self._drop_quietly(staged)
+            self._drop_quietly(request.staged)
             raise
         finally:
             self._dataset_cache = None
@@ -798,39 +567,51 @@ class RemoteStore(GraphStore):
 
         Text is assembled only from terms serialised by pyoxigraph, never from caller text.
         """
-        staged: list[ox.NamedNode] = []
-        try:
-            ops: list[str] = []
-            sg = self.sources_graph
-            body: list[str] = []
-            budget = self.inline_triples  # for the whole request (Virtuoso's parser limit)
-            for target, triples, provenance in items:
-                ops.append(f"DROP SILENT GRAPH {target}")
-                if len(triples) > budget:
-                    stage = self._stage(triples)
-                    staged.append(stage)
-                    ops.append(f"ADD SILENT {stage} TO {target}")
-                    ops.append(f"DROP SILENT GRAPH {stage}")
-                elif triples:
-                    budget -= len(triples)
-                    ops.append(graph_update(target, triples))
-                body.extend(f"{t.subject} {t.predicate} {t.object} ." for t in provenance)
-            for g in drop:
-                ops.append(f"DROP SILENT GRAPH {g}")
-            for g in [*(target for target, _, _ in items), *drop]:
-                ops.append(f"DELETE WHERE {{ GRAPH {sg} {{ {g} ?p ?o }} }}")
-                ops.append(f"DELETE WHERE {{ GRAPH {sg} {{ {activity_of(g)} ?p ?o }} }}")
-            ops.extend(self._bump_version_ops())
-            if body:
-                ops.append(f"INSERT DATA {{ GRAPH {sg} {{ {' '.join(body)} }} }}")
-            self.client.update(" ;\n".join(ops))
-        except BaseException:
-            self._drop_quietly(staged)
-            raise
-        finally:
-            self._dataset_cache = None
-        if staged:
+        with self._one_request() as request:
+            for target, triples, _ in items:
+                request.ops.append(f"DROP SILENT GRAPH {target}")
+                request.write(target, triples)
+            request.ops += [f"DROP SILENT GRAPH {g}" for g in drop]
+            forget = [*(target for target, _, _ in items), *drop]
+            request.ops += swap_ops(self.sources_graph, forget, [t for *_, p in items for t in p])
+        if request.staged:
             self.remove_stale_staging()
+
+
+@dataclass
+class _Request:
+    """One update request being assembled: its operations, the staging graphs they use, and
+    how many triples it may still carry inline (Virtuoso's parser gives up on a few thousand).
+    """
+
+    stage: Callable[[Sequence[ox.Triple]], ox.NamedNode]
+    budget: int
+    ops: list[str] = field(default_factory=list)
+    staged: list[ox.NamedNode] = field(default_factory=list)
+
+    def write(
+        self, target: ox.NamedNode, triples: Sequence[ox.Triple], *, remove: bool = False
+    ) -> None:
+        """Add `triples` to `target` (or remove them): inline while the request has room,
+        else written to a staging graph first and moved by a pattern over it."""
+        if len(triples) > self.budget:
+            stage = self.stage(triples)
+            self.staged.append(stage)
+            if remove:
+                self.ops.append(
+                    f"DELETE {{ GRAPH {target} {{ ?s ?p ?o }} }} "
+                    f"WHERE {{ GRAPH {stage} {{ ?s ?p ?o }} }}"
+                )
+            else:
+                self.ops.append(f"ADD SILENT {stage} TO {target}")
+            self.ops.append(f"DROP SILENT GRAPH {stage}")
+        elif triples:
+            self.budget -= len(triples)
+            if remove:
+                body = " ".join(f"{t.subject} {t.predicate} {t.object} ." for t in triples)
+                self.ops.append(f"DELETE DATA {{ GRAPH {target} {{ {body} }} }}")
+            else:
+                self.ops.append(graph_update(target, triples))
 
 
 def _chunks(triples: Sequence[ox.Triple], size: int) -> list[list[ox.Triple]]:

@@ -21,7 +21,9 @@ from rdflib.term import Node as RdfNode
 from graph.neighbourhood import GraphName, Node, inbound_subjects, neighbourhood
 from graph.sparql_files import internal
 from sic.errors import ValidationFailed, Violation
-from sic.terms import to_rdflib
+from sic.ontology import ontology_graph
+from sic.source import Source
+from sic.terms import graph_to_quads, to_rdflib, triples_to_graph
 from sic.validation import Validator, validator
 from sic.vocab import AGROVOC_NS, ONTOLOGY_IRI, RDF_TYPE, REGION_NS, SH, SIC_NS
 
@@ -254,15 +256,18 @@ def validate_union(
     )
 
 
-def validate_standalone(data: Graph, checker: WriteChecker | None = None) -> list[Violation]:
-    """Whole-graph validation of a graph that is not in any store (a workbook or file)."""
-    from sic.terms import graph_to_quads
+def validate_source(source: Source, checker: WriteChecker | None = None) -> list[Violation]:
+    """Every SHACL result for one source on its own, with the bundled ontology (what `sic
+    validate FILE` reports), each located at a workbook's cell where it can be.
 
+    :raises LoaderError: if the input cannot be parsed (line and column).
+    """
     checker = checker or WriteChecker()
+    data = triples_to_graph(source.quads(), ontology_graph())
     scratch = ox.Store()
     scratch.bulk_extend(graph_to_quads(data, ox.DefaultGraph()))
     found = checker.validator.validate(data, include_global=False)
-    return found + checker.global_violations(scratch, [ox.DefaultGraph()])
+    return source.locate(found + checker.global_violations(scratch, [ox.DefaultGraph()]))
 
 
 _DCT_IDENTIFIER = ox.NamedNode("http://purl.org/dc/terms/identifier")

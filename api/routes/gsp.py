@@ -30,14 +30,14 @@ from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import Response
 
 from api.deps import Service, ServiceDep, WriteAllowed
-from api.limits import check_rdf_body
 from api.negotiation import RDF_FORMATS, charset_of, choose, media_type_of, rdf_format_of
 from api.sparql_answers import QueryAnswer, QueryJob, execute
 from graph import graph_store
 from graph.base import GraphStore, PreparedWrite
+from loaders.rdf import REQUEST_BODY, read_body
 from queries.describe import SPARQL_DIR
 from runner.pool import Call
-from sic.errors import NotFound, QueryError, TooLarge, UnsupportedBody
+from sic.errors import NotFound, QueryError, UnsupportedBody
 from sic.iris import graph_iri, sources_graph
 from sic.rq import registry
 from sic.terms import relabel
@@ -173,11 +173,14 @@ def parse_parts(parts: Sequence[Part], base: str, max_nesting: int) -> list[ox.T
     default-graph triples: a graph's content cannot name other graphs. Run in a worker: a
     parser that fails on hostile input costs a worker, never the service.
 
-    :raises QueryError: (HTTP 415) for an unknown syntax or a charset other than UTF-8, and
-        (HTTP 400) a syntax error, with its line and column, or a named graph in a document.
+    :raises UnsupportedBody: (HTTP 415) an unknown syntax or a charset other than UTF-8.
+    :raises QueryError: (HTTP 400) a body nested too deeply or declaring a DTD; (HTTP 413) a
+        term larger than the parser's buffer.
+    :raises LoaderError: (HTTP 400) a syntax error, or a named graph in a document, naming
+        the request body (or its part), the line and the column.
     """
     triples: list[ox.Triple] = []
-    for data, content_type in parts:
+    for index, (data, content_type) in enumerate(parts, start=1):
         fmt = rdf_format_of(content_type)
         if media_type_of(content_type) == "text/plain":
             fmt = None  # text/plain says nothing of the syntax: no guessing
@@ -189,17 +192,11 @@ def parse_parts(parts: Sequence[Part], base: str, max_nesting: int) -> list[ox.T
         charset = charset_of(content_type)
         if charset not in (None, "utf-8", "utf8"):
             raise UnsupportedBody(f"the body must be UTF-8, not {charset}")
-        check_rdf_body(data, fmt.media_type, max_nesting)
-        try:
-            quads = ox.parse(data, format=fmt, base_iri=base, without_named_graphs=True)
-            triples += relabel(q.triple for q in quads)  # new nodes (sic.terms.fresh_blank)
-        except SyntaxError as exc:
-            raise QueryError(f"{fmt.name} syntax error: {exc}") from None
-        except MemoryError:
-            raise TooLarge(
-                f"a line, literal or term of this {fmt.name} body is larger than the parser's "
-                "buffer (16 MB)"
-            ) from None
+        where = REQUEST_BODY if len(parts) == 1 else f"{REQUEST_BODY} part {index}"
+        source = read_body(
+            data, fmt, base_iri=base, max_nesting=max_nesting, graph_only=True, where=where
+        )
+        triples += relabel(q.triple for q in source.quads())  # new nodes (sic.terms.fresh_blank)
     return triples
 
 

@@ -9,9 +9,9 @@ from pydantic import SecretStr
 
 from api.app import create_app
 from api.settings import Settings
-from api.sources import read_source
 from graph.bootstrap import ensure_ontology
 from graph.embedded import EmbeddedStore
+from loaders.source import read_source
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "a-token-for-the-description-cache-test"
@@ -20,7 +20,7 @@ TOKEN = "a-token-for-the-description-cache-test"
 def test_a_write_replaces_kept_descriptions() -> None:
     store = EmbeddedStore(None)
     ensure_ontology(store)
-    read_source(store, ROOT / "data" / "reference")
+    store.load_source(read_source(ROOT / "data" / "reference", base=store.base))
     app = create_app(Settings(write_token=SecretStr(TOKEN)), store=store)
     with TestClient(app) as client:
         url = "/id/activity/A1.05"

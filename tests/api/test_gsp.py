@@ -206,9 +206,13 @@ def test_bad_requests(
 
 
 def test_syntax_errors_say_where(client: Any, w: dict[str, str]) -> None:
+    """The one RDF reader names the body, the line and the column (loaders.rdf)."""
     r = put(client, w, "@prefix e: <http://e/> .\ne:a e:b .", graph=G)
     assert r.status_code == 400
-    assert "line 2" in r.json()["detail"]
+    assert "nothing was changed" in r.json()["detail"]
+    (problem,) = r.json()["problems"]
+    assert problem["where"] == "request body, row 2, column '9'"
+    assert "line 2" in problem["message"]
 
 
 def test_not_acceptable(client: Any, w: dict[str, str]) -> None:

@@ -27,10 +27,10 @@ from api.models import (
     ValidationRejected,
 )
 from api.settings import Settings
-from api.sources import read_source
 from graph.bootstrap import ensure_ontology
 from graph.embedded import EmbeddedStore
 from graph.validation import WriteChecker
+from loaders.source import read_source
 from loaders.workbook import read_workbook
 from queries.catalogue import questions, run
 from queries.submission import map_submission
@@ -61,7 +61,7 @@ def serve(store: EmbeddedStore, **overrides: Any) -> Iterator[TestClient]:
 def loaded_store(reference: Path, checker: WriteChecker) -> EmbeddedStore:
     store = EmbeddedStore(None, checker=checker)
     ensure_ontology(store)
-    read_source(store, reference)
+    store.load_source(read_source(reference, base=store.base))
     return store
 
 

@@ -17,11 +17,11 @@ from starlette.exceptions import StarletteDeprecationWarning
 
 from api.app import create_app
 from api.settings import Settings
-from api.sources import read_source
 from graph.bootstrap import ensure_ontology
 from graph.embedded import EmbeddedStore
 from graph.update import Delta
 from graph.validation import WriteChecker
+from loaders.source import read_source
 from queries.describe import CONTEXT_FILE, compactor
 
 with warnings.catch_warnings():
@@ -50,7 +50,7 @@ def serve(store: EmbeddedStore, **overrides: Any) -> Iterator[TestClient]:
 def loaded_store(reference: Path, checker: WriteChecker, base: str = BASE) -> EmbeddedStore:
     store = EmbeddedStore(None, base=base, checker=checker)
     ensure_ontology(store)
-    read_source(store, reference)
+    store.load_source(read_source(reference, base=store.base))
     return store
 
 

@@ -18,11 +18,12 @@ from starlette.exceptions import StarletteDeprecationWarning
 
 from api.app import create_app
 from api.settings import Settings
-from api.sources import read_source
 from graph.bootstrap import ensure_ontology
 from graph.embedded import EmbeddedStore
 from graph.update import Delta
 from graph.validation import WriteChecker
+from loaders.rdf import read_rdf
+from loaders.source import read_source
 from queries.describe import CONTEXT_FILE
 from sic.ontology import ontology_graph
 from sic.validation import default_shape_files
@@ -51,7 +52,7 @@ def serve(store: EmbeddedStore, **overrides: Any) -> Iterator[TestClient]:
 def loaded_store(reference: Path, checker: WriteChecker) -> EmbeddedStore:
     store = EmbeddedStore(None, checker=checker)
     ensure_ontology(store)
-    read_source(store, reference)
+    store.load_source(read_source(reference, base=store.base))
     return store
 
 
@@ -298,7 +299,7 @@ def test_dump_loads_back_into_an_identical_store(
     path = tmp_path / "dump.nq"
     path.write_bytes(gzip.decompress(client.get("/dump.nq.gz").content))
     copy = EmbeddedStore(None, checker=write_checker)
-    copy.load_file(path)
+    copy.load_source(read_rdf(path))
     original = client.get("/id/activity/A1.04", headers={"Accept": "application/n-triples"})
     with serve(copy) as other:
         restored = other.get("/id/activity/A1.04", headers={"Accept": "application/n-triples"})

@@ -32,9 +32,9 @@ from starlette.exceptions import StarletteDeprecationWarning
 
 from api.app import create_app
 from api.settings import Settings
-from api.sources import read_source
 from graph.bootstrap import ensure_ontology
 from graph.embedded import EmbeddedStore
+from loaders.source import read_source
 
 with warnings.catch_warnings():
     # starlette asks for httpx2 and warns when it falls back to httpx; the client is the same
@@ -91,7 +91,7 @@ BOUNDED = settings(
 def app(reference: Path) -> Iterator[FastAPI]:
     """The service over the reference data, running (lifespan entered)."""
     ensure_ontology(STORE)
-    read_source(STORE, reference)
+    STORE.load_source(read_source(reference, base=STORE.base))
     with TestClient(APP):
         yield APP
 

@@ -24,9 +24,9 @@ from starlette.exceptions import StarletteDeprecationWarning
 from api.app import create_app
 from api.i18n import LOCALES_DIR, SUPPORTED, accepted_languages, choose_language, format_number
 from api.settings import Settings
-from api.sources import read_source
 from graph.bootstrap import ensure_ontology
 from graph.embedded import EmbeddedStore
+from loaders.source import read_source
 from queries.catalogue import run
 
 with warnings.catch_warnings():
@@ -42,7 +42,7 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "api" / "templates"
 def store(reference: Path, write_checker: Any) -> Iterator[EmbeddedStore]:
     st = EmbeddedStore(None, checker=write_checker)
     ensure_ontology(st)
-    read_source(st, reference)
+    st.load_source(read_source(reference, base=st.base))
     yield st
     st.close()
 

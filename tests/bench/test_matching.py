@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from api.sources import read_source
 from bench.baselines import rank_in_list, rank_of
 from bench.generate import SIZES, Affinity, generate_workbook
 from bench.matching import LEARNED, OURS, evaluate, report
 from bench.metrics import paired_difference, summarise
-from graph.bootstrap import ensure_ontology
+from graph.bootstrap import load_with_ontology
 from graph.embedded import EmbeddedStore
+from loaders.source import read_source
 
 REFERENCE = Path(__file__).resolve().parents[2] / "data" / "reference"
 
@@ -23,8 +23,7 @@ REFERENCE = Path(__file__).resolve().parents[2] / "data" / "reference"
 @pytest.fixture(scope="module")
 def reference() -> EmbeddedStore:
     store = EmbeddedStore(None)
-    ensure_ontology(store)
-    read_source(store, REFERENCE)
+    load_with_ontology(store, read_source(REFERENCE, base=store.base))
     return store
 
 

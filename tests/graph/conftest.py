@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from graph.base import GraphData
 from graph.embedded import EmbeddedStore
 from graph.validation import WriteChecker
+from sic.source import InMemoryGraph, Source
 from sic.validation import Validator
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "graph"
@@ -26,13 +26,13 @@ def store(checker: WriteChecker) -> Iterator[EmbeddedStore]:
     st.close()
 
 
-def _turtle(text: str, name: str = "src") -> GraphData:
+def _turtle(text: str, name: str = "src") -> Source:
     g = Graph()
     g.parse(data="@prefix ex: <http://example.org/> .\n" + text, format="turtle")
-    return GraphData(graph=g, name=name, origin=f"{name}.ttl", checksum=f"sha256:{name}")
+    return Source(name, f"{name}.ttl", f"sha256:{name}", InMemoryGraph(g))
 
 
 @pytest.fixture
-def turtle() -> Callable[..., GraphData]:
+def turtle() -> Callable[..., Source]:
     """Build a source from a Turtle snippet (prefix ex: predeclared)."""
     return _turtle

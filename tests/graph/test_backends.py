@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
 from typing import Any, ClassVar
@@ -25,14 +26,16 @@ from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 from typer.testing import CliRunner
 
-from graph.base import GraphData, GraphStore
+from graph.base import GraphStore
 from graph.embedded import EmbeddedStore
 from graph.remote import RemoteStore
 from graph.remote_http import Credentials
 from graph.results import AskResult, GraphResult, SelectResult
 from graph.validation import WriteChecker
+from loaders.rdf import read_rdf
 from sic.errors import KGError, NotFound, QueryError, StoreUnavailable, ValidationFailed
-from sic.terms import graph_to_quads, triples_to_graph
+from sic.source import InMemoryGraph, Source
+from sic.terms import triples_to_graph
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE = "http://example.org/"
@@ -64,14 +67,14 @@ def _load_servers_module() -> ModuleType:
 servers = _load_servers_module()
 
 
-def _turtle(text: str, name: str) -> GraphData:
+def _turtle(text: str, name: str) -> Source:
     g = Graph()
     g.parse(
         data="@prefix ex: <http://example.org/> .\n"
         "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n" + text,
         format="turtle",
     )
-    return GraphData(graph=g, name=name, origin=f"{name}.ttl", checksum=f"sha256:{name}")
+    return Source(name, f"{name}.ttl", f"sha256:{name}", InMemoryGraph(g))
 
 
 @pytest.fixture(scope="session")
@@ -205,7 +208,7 @@ def _our_graphs(store: GraphStore) -> set[str]:
 
 
 def test_load_and_query_with_provenance(backend: GraphStore) -> None:
-    info = backend.load_graph(_turtle(WHOLE + THING, "a"), command="sic load a.ttl")
+    [info] = backend.load_source(_turtle(WHOLE + THING, "a"), command="sic load a.ttl")
     assert (info.name, info.graph, info.triples) == ("a", "http://example.org/graph/a", 4)
     assert (info.checksum, info.command, info.origin) == ("sha256:a", "sic load a.ttl", "a.ttl")
     assert backend.query("ASK { <http://example.org/t> <http://example.org/name> 'T' }") == (
@@ -235,10 +238,12 @@ def test_load_and_query_with_provenance(backend: GraphStore) -> None:
 
 
 def test_sources_listed_with_provenance(backend: GraphStore) -> None:
-    backend.load_graph(_turtle(WHOLE, "wholes"), command="first")
+    backend.load_source(_turtle(WHOLE, "wholes"), command="first")
     data = _turtle(THING, "things")
-    data = GraphData(data.graph, "things", "things.ttl", "sha256:x", {"title": "Things"})
-    backend.load_graph(data, command="second")
+    data = replace(
+        data, name="things", origin="things.ttl", checksum="sha256:x", about={"title": "Things"}
+    )
+    backend.load_source(data, command="second")
     found = {s.name: s for s in backend.sources()}
     assert list(found) == ["things", "wholes"]
     assert found["things"].about == {"title": "Things"}
@@ -247,18 +252,18 @@ def test_sources_listed_with_provenance(backend: GraphStore) -> None:
 
 
 def test_refused_write_changes_nothing(backend: GraphStore) -> None:
-    backend.load_graph(_turtle(WHOLE + THING, "a"))
+    backend.load_source(_turtle(WHOLE + THING, "a"))
     before = (backend.version(), _dump(backend))
     with pytest.raises(ValidationFailed) as err:
-        backend.load_graph(_turtle("ex:bad a ex:Thing ; ex:partOf ex:nowhere .", "b"))
+        backend.load_source(_turtle("ex:bad a ex:Thing ; ex:partOf ex:nowhere .", "b"))
     assert {v.message for v in err.value.violations} == {
         "A thing needs a name.",
         "A thing is part of a whole.",
     }
     with pytest.raises(ValidationFailed):
-        backend.load_graph(_turtle("ex:x a ex:Thing .", "a"), replace=True)
+        backend.load_source(_turtle("ex:x a ex:Thing .", "a"), replace=True)
     with pytest.raises(KGError, match="--replace"):
-        backend.load_graph(_turtle(WHOLE, "a"))
+        backend.load_source(_turtle(WHOLE, "a"))
     assert (backend.version(), _dump(backend)) == before
     assert _our_graphs(backend) == {
         "http://example.org/graph/a",
@@ -267,17 +272,17 @@ def test_refused_write_changes_nothing(backend: GraphStore) -> None:
 
 
 def test_validation_sees_the_other_sources(backend: GraphStore) -> None:
-    backend.load_graph(_turtle(WHOLE, "wholes"))
-    backend.load_graph(_turtle(THING, "things"))  # partOf resolves into the other source
+    backend.load_source(_turtle(WHOLE, "wholes"))
+    backend.load_source(_turtle(THING, "things"))  # partOf resolves into the other source
     with pytest.raises(ValidationFailed) as err:  # and a link into data not loaded is refused
-        backend.load_graph(_turtle("ex:u a ex:Thing ; ex:name 'U' ; ex:partOf ex:t .", "more"))
+        backend.load_source(_turtle("ex:u a ex:Thing ; ex:name 'U' ; ex:partOf ex:t .", "more"))
     assert {v.focus_node for v in err.value.violations} == {"http://example.org/u"}
 
 
 def test_replace_swaps_the_source(backend: GraphStore) -> None:
-    backend.load_graph(_turtle(WHOLE + THING, "a"))
+    backend.load_source(_turtle(WHOLE + THING, "a"))
     v1 = backend.version()
-    backend.load_graph(
+    backend.load_source(
         _turtle(WHOLE + "ex:t2 a ex:Thing ; ex:name 'T2' ; ex:partOf ex:w .", "a"), replace=True
     )
     assert backend.version() != v1
@@ -291,8 +296,8 @@ def test_replace_swaps_the_source(backend: GraphStore) -> None:
 
 
 def test_remove_checks_dependants(backend: GraphStore) -> None:
-    backend.load_graph(_turtle(WHOLE, "wholes"))
-    backend.load_graph(_turtle(THING, "things"))
+    backend.load_source(_turtle(WHOLE, "wholes"))
+    backend.load_source(_turtle(THING, "things"))
     with pytest.raises(ValidationFailed) as err:
         backend.remove_source("wholes")
     assert {v.focus_node for v in err.value.violations} == {"http://example.org/t"}
@@ -308,17 +313,21 @@ def test_remove_checks_dependants(backend: GraphStore) -> None:
 def test_dump_then_restore_is_exact(make_store: StoreFactory, tmp_path: Path) -> None:
     """Export, empty the store, load the export: the same quads, provenance included."""
     store = make_store()
-    store.load_graph(_turtle(WHOLE, "wholes"))
-    store.load_graph(_turtle(THING + RICH, "things"))
+    store.load_source(_turtle(WHOLE, "wholes"))
+    store.load_source(_turtle(THING + RICH, "things"))
     original = _dump(store)
     sources = [(s.name, s.graph, s.loaded, s.checksum, s.triples) for s in store.sources()]
     assert b"graph/sources" in original and b"_state" not in original
-    for fmt, ext in [(ox.RdfFormat.N_QUADS, "nq"), (ox.RdfFormat.TRIG, "trig")]:
+    for fmt, ext in [
+        (ox.RdfFormat.N_QUADS, "nq"),
+        (ox.RdfFormat.TRIG, "trig"),
+        (ox.RdfFormat.JSON_LD, "jsonld"),  # `sic export --format jsonld` too
+    ]:
         path = tmp_path / f"dump.{ext}"
         path.write_bytes(_dump(store, fmt))
         fresh = make_store()  # a new embedded store, or the server emptied
         assert fresh.sources() == []
-        infos = fresh.load_file(path)
+        infos = fresh.load_source(read_rdf(path))
         assert sorted(i.name for i in infos) == ["things", "wholes"]
         assert _same_dataset(_dump(fresh), original)
         assert [(s.name, s.graph, s.loaded, s.checksum, s.triples) for s in fresh.sources()] == (
@@ -330,11 +339,11 @@ def test_dump_then_restore_is_exact(make_store: StoreFactory, tmp_path: Path) ->
 def test_literals_round_trip(backend: GraphStore) -> None:
     """Datatypes, language tags and blank nodes come back as they went in."""
     data = _turtle(WHOLE + RICH, "rich")
-    backend.load_graph(data)
+    backend.load_source(data)
     # RDF 1.1 terms: "x"^^xsd:string is "x", language tags are lower case, and the engine
     # writes some lexical forms canonically ("+00:00" -> "Z"): expect what pyoxigraph keeps
     scratch = ox.Store()
-    scratch.extend(graph_to_quads(data.graph, ox.DefaultGraph()))
+    scratch.extend(data.quads())
     expected = triples_to_graph(
         ox.Triple(q.subject, q.predicate, q.object)
         for q in scratch.quads_for_pattern(None, None, None, None)
@@ -348,7 +357,7 @@ def test_literals_round_trip(backend: GraphStore) -> None:
 
 
 def test_substitutions_bind_terms_not_text(backend: GraphStore) -> None:
-    backend.load_graph(_turtle(WHOLE + THING, "a"))
+    backend.load_source(_turtle(WHOLE + THING, "a"))
     query = "SELECT ?s ?name WHERE { ?s <http://example.org/name> ?name }"
     hostile = ox.Literal("T' } ; DROP ALL ; SELECT * { '")
     assert _rows(backend, query, substitutions={"name": hostile}) == []
@@ -358,8 +367,8 @@ def test_substitutions_bind_terms_not_text(backend: GraphStore) -> None:
 
 
 def test_dataset_narrowing_and_limit(backend: GraphStore) -> None:
-    backend.load_graph(_turtle(WHOLE, "a"))
-    backend.load_graph(_turtle(THING, "b"))
+    backend.load_source(_turtle(WHOLE, "a"))
+    backend.load_source(_turtle(THING, "b"))
     everything = "SELECT * WHERE { ?s ?p ?o }"
     assert len(_rows(backend, everything, default_graph=["http://127.0.0.1:9/elsewhere"])) == 0
     assert len(_rows(backend, everything, default_graph=["http://example.org/graph/a"])) == 1
@@ -381,7 +390,7 @@ def test_dataset_narrowing_and_limit(backend: GraphStore) -> None:
 
 def test_sparql_update_is_validated(backend: Any) -> None:
     """update(): lands in the source `updates`, or is refused with nothing changed."""
-    backend.load_graph(_turtle(WHOLE + THING, "a"))
+    backend.load_source(_turtle(WHOLE + THING, "a"))
     ex = "PREFIX ex: <http://example.org/> "
     backend.update(ex + "INSERT DATA { ex:t3 a ex:Thing ; ex:name 'T3' ; ex:partOf ex:w }")
     assert backend.query("ASK { <http://example.org/t3> ?p ?o }") == AskResult(True)
@@ -408,8 +417,8 @@ def test_large_updates_are_staged(make_store: StoreFactory) -> None:
     """Changes larger than one request may carry go through staging graphs, still whole."""
     store: Any = make_store(gsp=None, inline_triples=5)
     tags = " ".join(f"ex:w ex:tag {i} ." for i in range(20))
-    store.load_graph(_turtle(WHOLE + tags, "w"))
-    store.load_graph(_turtle(THING, "t"))
+    store.load_source(_turtle(WHOLE + tags, "w"))
+    store.load_source(_turtle(THING, "t"))
     ex = "PREFIX ex: <http://example.org/> "
     store.update(ex + "DELETE WHERE { ex:w ex:tag ?t }")
     assert _rows(store, "SELECT ?t WHERE { ?w <http://example.org/tag> ?t }") == []
@@ -435,7 +444,7 @@ def test_paging_never_loses_rows(make_store: StoreFactory) -> None:
     """More rows than Virtuoso's cap of 10,000: every row arrives, once, in every form."""
     store = make_store(page_size=5_000)
     lines = "".join(f"ex:n{i} ex:v {i} .\n" for i in range(PAGED))
-    store.load_graph(_turtle(lines, "many"))
+    store.load_source(_turtle(lines, "many"))
     query = "SELECT ?s ?v WHERE { ?s <http://example.org/v> ?v }"
     result = store.query(query)
     assert isinstance(result, SelectResult) and len(result) == PAGED
@@ -454,7 +463,7 @@ def test_large_loads_without_gsp_keep_blank_nodes(make_store: StoreFactory) -> N
     """Staged by several updates: each blank node's triples travel together."""
     store = make_store(gsp=None, inline_triples=40)
     text = "".join(f"ex:r{i} ex:has [ ex:k {i} ; ex:sub [ ex:k {i} ] ] .\n" for i in range(100))
-    store.load_graph(_turtle(WHOLE + text, "blanky"))
+    store.load_source(_turtle(WHOLE + text, "blanky"))
     rows = _rows(
         store,
         "SELECT ?r ?k WHERE { ?r <http://example.org/has> ?b . ?b <http://example.org/k> ?k ;"
@@ -494,8 +503,8 @@ def test_same_rows_as_the_embedded_store(make_store: StoreFactory, checker: Writ
     store = make_store()
     reference = EmbeddedStore(None, base=BASE, checker=checker)
     for d in data:
-        store.load_graph(d)
-        reference.load_graph(d)
+        store.load_source(d)
+        reference.load_source(d)
     ours = _shared_answers(store)
     expected = _shared_answers(reference)
     # generatedAtTime differs between the two loads: compare everything else
@@ -508,13 +517,13 @@ def test_same_rows_as_the_embedded_store(make_store: StoreFactory, checker: Writ
 @pytest.mark.slow
 def test_reference_workbook_everywhere(make_store: StoreFactory) -> None:
     """The reference workbook loads, validates and answers the project's queries identically."""
-    from api.sources import read_source
     from graph.bootstrap import ensure_ontology
+    from loaders.source import read_source
     from sic.rq import registry
 
     def loaded(store: GraphStore) -> GraphStore:
         ensure_ontology(store)
-        read_source(store, ROOT / "data" / "reference")
+        store.load_source(read_source(ROOT / "data" / "reference", base=store.base))
         return store
 
     store = loaded(make_store(base="https://w3id.org/4p1000/"))

@@ -14,6 +14,7 @@ import pytest
 
 from graph.embedded import EmbeddedStore
 from graph.validation import WriteChecker
+from loaders.rdf import read_rdf
 
 ROOT = Path(__file__).resolve().parents[2]
 SHAPES = ROOT / "tests" / "data" / "graph" / "shapes.ttl"
@@ -23,12 +24,13 @@ import sys
 from pathlib import Path
 from graph.embedded import EmbeddedStore
 from graph.validation import WriteChecker
+from loaders.rdf import read_rdf
 from sic.validation import Validator
 
 store = EmbeddedStore(Path(sys.argv[1]), base="http://example.org/",
                       checker=WriteChecker(Validator([Path(sys.argv[2])])))
 print("LOADING", flush=True)
-store.load_file(Path(sys.argv[3]), name="a", replace=True)
+store.load_source(read_rdf(Path(sys.argv[3]), name="a"), replace=True)
 print("DONE", flush=True)
 """
 
@@ -75,7 +77,7 @@ def test_sigkill_during_replace_keeps_old_or_new(tmp_path: Path, checker: WriteC
     for delay in (0.0, 0.05, 0.2, 0.5, 1.0, 2.0):
         store_dir = tmp_path / f"store-{delay}"
         st = EmbeddedStore(store_dir, base="http://example.org/", checker=checker)
-        st.load_file(old_file, name="a")
+        st.load_source(read_rdf(old_file, name="a"))
         st.close()
         del st
         env = {**os.environ, "PYTHONPATH": str(ROOT)}

@@ -10,13 +10,14 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from graph.base import GraphData
 from graph.embedded import EmbeddedStore
 from graph.results import AskResult, SelectResult
 from graph.validation import WriteChecker
+from loaders.rdf import read_rdf
 from sic.errors import KGError, NotFound, ValidationFailed
+from sic.source import Source
 
-Turtle = Callable[..., GraphData]
+Turtle = Callable[..., Source]
 
 WHOLE = "ex:w a ex:Whole ."
 THING = "ex:t a ex:Thing ; ex:name 'T' ; ex:partOf ex:w ."
@@ -29,7 +30,7 @@ def _count(store: EmbeddedStore, sparql: str = "SELECT * WHERE { ?s ?p ?o }") ->
 
 
 def test_load_publishes_with_provenance(store: EmbeddedStore, turtle: Turtle) -> None:
-    info = store.load_graph(turtle(WHOLE + THING, "a"), command="sic load a.ttl")
+    [info] = store.load_source(turtle(WHOLE + THING, "a"), command="sic load a.ttl")
     assert info.name == "a"
     assert info.graph == "http://example.org/graph/a"
     assert info.triples == 4
@@ -45,13 +46,13 @@ def test_load_publishes_with_provenance(store: EmbeddedStore, turtle: Turtle) ->
 
 
 def test_refused_load_changes_nothing(store: EmbeddedStore, turtle: Turtle) -> None:
-    store.load_graph(turtle(WHOLE, "a"))
+    store.load_source(turtle(WHOLE, "a"))
     before = (
         store.version(),
         sorted(str(q) for q in store.raw.quads_for_pattern(None, None, None)),
     )
     with pytest.raises(ValidationFailed) as err:
-        store.load_graph(turtle("ex:bad a ex:Thing ; ex:partOf ex:nowhere .", "b"))
+        store.load_source(turtle("ex:bad a ex:Thing ; ex:partOf ex:nowhere .", "b"))
     messages = {v.message for v in err.value.violations}
     assert messages == {"A thing needs a name.", "A thing is part of a whole."}
     assert {v.focus_node for v in err.value.violations} == {"http://example.org/bad"}
@@ -60,21 +61,21 @@ def test_refused_load_changes_nothing(store: EmbeddedStore, turtle: Turtle) -> N
 
 
 def test_validation_sees_other_sources(store: EmbeddedStore, turtle: Turtle) -> None:
-    store.load_graph(turtle(WHOLE, "wholes"))
-    store.load_graph(turtle(THING, "things"))  # partOf resolves into the other source
+    store.load_source(turtle(WHOLE, "wholes"))
+    store.load_source(turtle(THING, "things"))  # partOf resolves into the other source
     assert [s.name for s in store.sources()] == ["things", "wholes"]
 
 
 def test_duplicate_source_needs_replace(store: EmbeddedStore, turtle: Turtle) -> None:
-    store.load_graph(turtle(WHOLE, "a"))
+    store.load_source(turtle(WHOLE, "a"))
     with pytest.raises(KGError, match="--replace"):
-        store.load_graph(turtle(WHOLE, "a"))
+        store.load_source(turtle(WHOLE, "a"))
 
 
 def test_replace_swaps_atomically(store: EmbeddedStore, turtle: Turtle) -> None:
-    store.load_graph(turtle(WHOLE + THING, "a"))
+    store.load_source(turtle(WHOLE + THING, "a"))
     v1 = store.version()
-    store.load_graph(
+    store.load_source(
         turtle(WHOLE + "ex:t2 a ex:Thing ; ex:name 'T2' ; ex:partOf ex:w .", "a"), replace=True
     )
     assert store.version() != v1
@@ -88,16 +89,16 @@ def test_replace_swaps_atomically(store: EmbeddedStore, turtle: Turtle) -> None:
 
 
 def test_refused_replace_keeps_old_content(store: EmbeddedStore, turtle: Turtle) -> None:
-    store.load_graph(turtle(WHOLE + THING, "a"))
+    store.load_source(turtle(WHOLE + THING, "a"))
     with pytest.raises(ValidationFailed):
-        store.load_graph(turtle("ex:x a ex:Thing .", "a"), replace=True)
+        store.load_source(turtle("ex:x a ex:Thing .", "a"), replace=True)
     assert store.query("ASK { <http://example.org/t> ?p ?o }") == AskResult(True)
     assert store.source("a").triples == 4
 
 
 def test_remove_source_checks_dependants(store: EmbeddedStore, turtle: Turtle) -> None:
-    store.load_graph(turtle(WHOLE, "wholes"))
-    store.load_graph(turtle(THING, "things"))
+    store.load_source(turtle(WHOLE, "wholes"))
+    store.load_source(turtle(THING, "things"))
     with pytest.raises(ValidationFailed) as err:
         store.remove_source("wholes")
     assert {v.focus_node for v in err.value.violations} == {"http://example.org/t"}
@@ -109,7 +110,7 @@ def test_remove_source_checks_dependants(store: EmbeddedStore, turtle: Turtle) -
 
 
 def test_unknown_graphs_are_empty_and_never_fetched(store: EmbeddedStore, turtle: Turtle) -> None:
-    store.load_graph(turtle(WHOLE, "a"))
+    store.load_source(turtle(WHOLE, "a"))
     result = store.query(
         "SELECT * WHERE { ?s ?p ?o }", default_graph=["http://127.0.0.1:9/elsewhere"]
     )
@@ -121,7 +122,7 @@ def test_unknown_graphs_are_empty_and_never_fetched(store: EmbeddedStore, turtle
 
 
 def test_substitutions_bind_terms_not_text(store: EmbeddedStore, turtle: Turtle) -> None:
-    store.load_graph(turtle(WHOLE + THING, "a"))
+    store.load_source(turtle(WHOLE + THING, "a"))
     hostile = ox.Literal("T' } ; DROP ALL ; SELECT * { '")
     result = store.query(
         "SELECT ?s ?name WHERE { ?s <http://example.org/name> ?name }",
@@ -138,7 +139,7 @@ def test_substitutions_bind_terms_not_text(store: EmbeddedStore, turtle: Turtle)
 
 
 def test_limit_marks_truncation(store: EmbeddedStore, turtle: Turtle) -> None:
-    store.load_graph(turtle(WHOLE + THING, "a"))
+    store.load_source(turtle(WHOLE + THING, "a"))
     result = store.query("SELECT * WHERE { ?s ?p ?o }", limit=2)
     assert isinstance(result, SelectResult) and len(result) == 2 and result.truncated
 
@@ -146,15 +147,19 @@ def test_limit_marks_truncation(store: EmbeddedStore, turtle: Turtle) -> None:
 def test_dump_and_restore_is_exact(
     store: EmbeddedStore, checker: WriteChecker, tmp_path: Path, turtle: Turtle
 ) -> None:
-    store.load_graph(turtle(WHOLE, "wholes"))
-    store.load_graph(turtle(THING + "ex:t ex:label 'é'@fr .", "things"))
-    for fmt, ext in [(ox.RdfFormat.N_QUADS, "nq"), (ox.RdfFormat.TRIG, "trig")]:
+    store.load_source(turtle(WHOLE, "wholes"))
+    store.load_source(turtle(THING + "ex:t ex:label 'é'@fr .", "things"))
+    for fmt, ext in [
+        (ox.RdfFormat.N_QUADS, "nq"),
+        (ox.RdfFormat.TRIG, "trig"),
+        (ox.RdfFormat.JSON_LD, "jsonld"),  # `sic export --format jsonld` too
+    ]:
         buf = io.BytesIO()
         store.dump(buf, fmt)
         path = tmp_path / f"dump.{ext}"
         path.write_bytes(buf.getvalue())
         fresh = EmbeddedStore(None, base="http://example.org/", checker=checker)
-        fresh.load_file(path)
+        fresh.load_source(read_rdf(path))
         again = io.BytesIO()
         fresh.dump(again, ox.RdfFormat.N_QUADS)
         original = io.BytesIO()
@@ -163,17 +168,19 @@ def test_dump_and_restore_is_exact(
         assert [s.name for s in fresh.sources()] == ["things", "wholes"]
 
 
-def test_load_file_and_syntax_errors(store: EmbeddedStore, turtle: Turtle, tmp_path: Path) -> None:
+def test_load_source_and_syntax_errors(
+    store: EmbeddedStore, turtle: Turtle, tmp_path: Path
+) -> None:
     good = tmp_path / "wholes.ttl"
     good.write_text("@prefix ex: <http://example.org/> .\n" + WHOLE)
-    [info] = store.load_file(good)
+    [info] = store.load_source(read_rdf(good))
     assert info.name == "wholes.ttl" and info.triples == 1 and info.checksum.startswith("sha256:")
     bad = tmp_path / "bad.ttl"
     bad.write_text("@prefix ex: <http://example.org/> .\nex:a ex:b .\n")
     from sic.errors import LoaderError
 
     with pytest.raises(LoaderError) as err:
-        store.load_file(bad)
+        store.load_source(read_rdf(bad))
     assert err.value.problems[0].location.file == str(bad)
     assert err.value.problems[0].location.row == 2
     assert [s.name for s in store.sources()] == ["wholes.ttl"]
@@ -184,7 +191,7 @@ def test_persistent_store_survives_reopen_and_cleans_staging(
 ) -> None:
     path = tmp_path / "store"
     st = EmbeddedStore(path, base="http://example.org/", checker=checker)
-    st.load_graph(turtle(WHOLE, "a"))
+    st.load_source(turtle(WHOLE, "a"))
     # simulate a load killed before publication
     st.raw.add(
         ox.Quad(
@@ -215,8 +222,8 @@ ALL_QUADS = "SELECT ?g ?s ?p ?o WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o
 
 def test_a_settled_store_answers_as_before(disk_store: EmbeddedStore, turtle: Turtle) -> None:
     store = disk_store
-    store.load_graph(turtle(WHOLE, "wholes"))
-    store.load_graph(turtle(THING, "things"))
+    store.load_source(turtle(WHOLE, "wholes"))
+    store.load_source(turtle(THING, "things"))
     before = _rows(store, ALL_QUADS)
     assert store.hold_in_memory(1000)
     store.settle()
@@ -228,11 +235,11 @@ def test_a_settled_store_answers_as_before(disk_store: EmbeddedStore, turtle: Tu
 
 
 def test_a_settled_store_refuses_writes(store: EmbeddedStore, turtle: Turtle) -> None:
-    store.load_graph(turtle(WHOLE, "wholes"))
+    store.load_source(turtle(WHOLE, "wholes"))
     store.settle()
     version = store.version()
     with pytest.raises(KGError, match="settled for reading"):
-        store.load_graph(turtle(THING, "things"))
+        store.load_source(turtle(THING, "things"))
     with pytest.raises(KGError, match="settled for reading"):
         store.update("INSERT DATA { <http://example.org/w> <http://example.org/name> 'W' }")
     with pytest.raises(KGError, match="settled for reading"):
@@ -247,7 +254,7 @@ def test_a_settled_store_never_shows_unpublished_graphs(
     """A graph that is not a source, or a triple in the copy's real default graph, keeps the
     explicit list of graphs."""
     store = disk_store
-    store.load_graph(turtle(WHOLE, "wholes"))
+    store.load_source(turtle(WHOLE, "wholes"))
     before = _rows(store, ALL_QUADS)
     assert store.hold_in_memory(1000)
     memory = store._memory
@@ -264,7 +271,7 @@ def test_a_standalone_graph_is_outside_the_default_graph(
     disk_store: EmbeddedStore, turtle: Turtle
 ) -> None:
     store = disk_store
-    store.load_graph(turtle(WHOLE, "wholes"))
+    store.load_source(turtle(WHOLE, "wholes"))
     store.update("INSERT DATA { GRAPH <http://example.org/mine> { <urn:a> <urn:b> 'c' } }")
     assert store.hold_in_memory(1000)
     store.settle()
@@ -276,10 +283,10 @@ def test_a_standalone_graph_is_outside_the_default_graph(
 def test_the_version_changes_with_each_write_only(store: EmbeddedStore, turtle: Turtle) -> None:
     v0 = store.version()
     assert store.version() == v0
-    store.load_graph(turtle(WHOLE, "wholes"))
+    store.load_source(turtle(WHOLE, "wholes"))
     v1 = store.version()
     with pytest.raises(ValidationFailed):
-        store.load_graph(turtle("ex:bad a ex:Thing .", "bad"))
+        store.load_source(turtle("ex:bad a ex:Thing .", "bad"))
     assert store.version() == v1 != v0
     store.update("INSERT DATA { <http://example.org/w> <http://example.org/name> 'W' }")
     assert store.version() not in (v0, v1)
@@ -289,7 +296,7 @@ def test_the_version_is_not_data(tmp_path: Path, checker: WriteChecker, turtle: 
     """No triple holds it, and a store written by an older release loses its version graph."""
     path = tmp_path / "store"
     st = EmbeddedStore(path, base="http://example.org/", checker=checker)
-    st.load_graph(turtle(WHOLE, "a"))
+    st.load_source(turtle(WHOLE, "a"))
     state = ox.NamedNode("http://example.org/graph/_state")
     version = ox.NamedNode("https://w3id.org/4p1000/ontology#storeVersion")
     st.raw.add(ox.Quad(state, version, ox.Literal("old"), state))
@@ -339,21 +346,21 @@ def disk_store(tmp_path: Path, checker: WriteChecker) -> Iterator[EmbeddedStore]
 
 def test_the_memory_copy_follows_every_write(disk_store: EmbeddedStore, turtle: Turtle) -> None:
     st = disk_store
-    st.load_graph(turtle(WHOLE, "wholes"))
+    st.load_source(turtle(WHOLE, "wholes"))
     before = _rows(st, ALL_QUADS)
     assert st.hold_in_memory(1000) and not st.hold_in_memory(1000)  # made once
     _same_as_disk(st)
     assert _rows(st, ALL_QUADS) == before
-    st.load_graph(turtle(THING + "ex:t ex:has [ ex:k 1 ; ex:sub [ ex:k 2 ] ] .", "things"))
+    st.load_source(turtle(THING + "ex:t ex:has [ ex:k 1 ; ex:sub [ ex:k 2 ] ] .", "things"))
     _same_as_disk(st)
-    st.load_graph(turtle(THING + "ex:t ex:label 'T'@fr .", "things"), replace=True)
+    st.load_source(turtle(THING + "ex:t ex:label 'T'@fr .", "things"), replace=True)
     _same_as_disk(st)
     st.update("PREFIX ex: <http://example.org/> INSERT DATA { ex:w ex:note [ ex:k 3 ] }")
     _same_as_disk(st)
     st.update("PREFIX ex: <http://example.org/> DELETE WHERE { ex:t ex:label ?l }")
     _same_as_disk(st)
     with pytest.raises(ValidationFailed):
-        st.load_graph(turtle("ex:bad a ex:Thing .", "bad"))
+        st.load_source(turtle("ex:bad a ex:Thing .", "bad"))
     with pytest.raises(ValidationFailed):
         st.remove_source("wholes")
     _same_as_disk(st)
@@ -366,7 +373,7 @@ def test_the_memory_copy_follows_every_write(disk_store: EmbeddedStore, turtle: 
         st.dump(out, ox.RdfFormat.N_QUADS)
     st.remove_source("wholes")
     st.remove_source("updates")
-    st.load_file(dump)
+    st.load_source(read_rdf(dump))
     _same_as_disk(st)
     assert _rows(st, "SELECT ?s WHERE { ?s a <http://example.org/Whole> }") == [
         ("<http://example.org/w>",)
@@ -377,7 +384,7 @@ def test_a_commit_the_copy_cannot_follow_sends_reads_back_to_disk(
     disk_store: EmbeddedStore, turtle: Turtle, caplog: pytest.LogCaptureFixture
 ) -> None:
     st = disk_store
-    st.load_graph(turtle(WHOLE, "wholes"))
+    st.load_source(turtle(WHOLE, "wholes"))
     st.hold_in_memory(1000)
 
     class Broken:
@@ -401,7 +408,7 @@ def test_a_commit_the_copy_cannot_follow_sends_reads_back_to_disk(
 def test_only_small_stores_on_disk_are_copied(
     disk_store: EmbeddedStore, store: EmbeddedStore, turtle: Turtle
 ) -> None:
-    disk_store.load_graph(turtle(WHOLE + THING, "a"))
+    disk_store.load_source(turtle(WHOLE + THING, "a"))
     assert not disk_store.hold_in_memory(3) and not disk_store.in_memory
     assert disk_store.hold_in_memory(4) and disk_store.in_memory
     assert not store.hold_in_memory(1000)  # already in memory
@@ -413,13 +420,13 @@ def test_a_destructive_write_keeps_what_it_removed(
     """DROP ALL is allowed to whoever may write; what it removes is kept as a dump that
     `sic load --replace` puts back, provenance included."""
     st = disk_store
-    st.load_graph(turtle(WHOLE, "wholes"), command="first load")
+    st.load_source(turtle(WHOLE, "wholes"), command="first load")
     before = _rows(st, ALL_QUADS)
     st.update("DROP ALL")
     assert st.sources() == [] and _rows(st, ALL_QUADS) == []
     assert st.path is not None
     kept = sorted((st.path.parent / f"{st.path.name}.recovered").glob("*.nq.gz"))
     assert len(kept) == 1
-    st.load_file(kept[0], replace=True)
+    st.load_source(read_rdf(kept[0]), replace=True)
     assert _rows(st, ALL_QUADS) == before
     assert [(s.name, s.command) for s in st.sources()] == [("wholes", "first load")]

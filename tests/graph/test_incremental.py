@@ -17,10 +17,10 @@ from hypothesis import strategies as st
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
-from api.sources import read_source
 from graph.bootstrap import ensure_ontology
 from graph.embedded import EmbeddedStore
 from graph.validation import WriteChecker, check_delta
+from loaders.source import read_source
 from sic.errors import ValidationFailed
 from sic.iris import mint
 from sic.terms import to_ox, triples_to_graph
@@ -35,7 +35,7 @@ Triple = tuple[URIRef, URIRef, object]
 def reference() -> tuple[EmbeddedStore, Graph]:
     store = EmbeddedStore(None)
     ensure_ontology(store)
-    read_source(store, ROOT / "data" / "reference")
+    store.load_source(read_source(ROOT / "data" / "reference", base=store.base))
     union = Graph()
     for g in store.dataset().union:
         triples_to_graph(store.raw.quads_for_pattern(None, None, None, ox.NamedNode(g)), union)

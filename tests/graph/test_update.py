@@ -6,20 +6,20 @@ from collections.abc import Callable
 import pyoxigraph as ox
 import pytest
 
-from graph.base import GraphData
 from graph.embedded import EmbeddedStore
 from graph.results import AskResult, SelectResult
 from graph.update import Delta
 from sic.errors import QueryError, ValidationFailed
+from sic.source import Source
 
-Turtle = Callable[..., GraphData]
+Turtle = Callable[..., Source]
 EX = "http://example.org/"
 BASE = "PREFIX ex: <http://example.org/>\n"
 
 
 @pytest.fixture
 def loaded(store: EmbeddedStore, turtle: Turtle) -> EmbeddedStore:
-    store.load_graph(
+    store.load_source(
         turtle("ex:w a ex:Whole . ex:t a ex:Thing ; ex:name 'T' ; ex:partOf ex:w .", "a")
     )
     return store

@@ -1,4 +1,5 @@
-"""Reading RDF files with pyoxigraph: formats from file names, gzip, and located syntax errors."""
+"""Reading RDF files and bodies with pyoxigraph: formats from file names, gzip, and syntax errors
+located the same way whether the statements are read, bulk-loaded or sent in a request."""
 
 from __future__ import annotations
 
@@ -11,12 +12,17 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from loaders.rdf import FORMATS, is_dataset_format, rdf_format, read_quads
+from loaders.rdf import FORMATS, rdf_format, read_body, read_rdf
 from sic.errors import LoaderError, Location
 from sic.terms import triples_to_graph
 
 RDF_FILES = Path(__file__).resolve().parents[1] / "data" / "rdf"
 SAMPLE_GRAPH = ox.NamedNode("https://w3id.org/4p1000/graph/sample")
+INTO = ox.NamedNode("https://w3id.org/4p1000/graph/into")
+
+
+def read_quads(path: Path) -> list[ox.Quad]:
+    return list(read_rdf(path).quads())
 
 
 def sample() -> Graph:
@@ -51,14 +57,20 @@ def test_unknown_extension_is_refused_with_the_known_ones(name: str) -> None:
     assert "unknown RDF format" in problem.message and ".ttl" in problem.message
 
 
-def test_dataset_formats() -> None:
-    datasets = {fmt for fmt in FORMATS.values() if is_dataset_format(fmt)}
+def test_dataset_formats(tmp_path: Path) -> None:
+    """A file in a format that can name graphs is a dataset: its graphs are restored."""
+    datasets = set()
+    for extension, fmt in FORMATS.items():
+        path = tmp_path / f"data{extension}"
+        path.touch()
+        if read_rdf(path).dataset:
+            datasets.add(fmt)
     assert datasets == {ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG, ox.RdfFormat.JSON_LD}
 
 
 @pytest.mark.parametrize("name", ["sample.nt", "sample.rdf", "sample.jsonld"])
 def test_graph_formats_read_the_same_triples(name: str) -> None:
-    quads = list(read_quads(RDF_FILES / name))
+    quads = read_quads(RDF_FILES / name)
     assert len(quads) == 11
     assert {q.graph_name for q in quads} == {ox.DefaultGraph()}
     assert isomorphic(triples_to_graph(quads), sample())
@@ -66,7 +78,7 @@ def test_graph_formats_read_the_same_triples(name: str) -> None:
 
 @pytest.mark.parametrize("name", ["sample.nq", "sample.trig"])
 def test_dataset_formats_keep_their_graph_names(name: str) -> None:
-    quads = list(read_quads(RDF_FILES / name))
+    quads = read_quads(RDF_FILES / name)
     assert {q.graph_name for q in quads} == {SAMPLE_GRAPH}
     assert isomorphic(triples_to_graph(quads), sample())
 
@@ -92,49 +104,78 @@ def test_syntax_errors_name_file_line_and_column(
     name: str, location: tuple[int | None, str | None], message: str
 ) -> None:
     path = RDF_FILES / name
+    source = read_rdf(path)
     with pytest.raises(LoaderError) as caught:
-        list(read_quads(path))
+        list(source.quads())
     (problem,) = caught.value.problems
     assert problem.location == Location(str(path), *location)
     assert message in problem.message
+    with pytest.raises(LoaderError) as loaded:  # bulk-loaded into a store: the same error
+        source.load_into(ox.Store(), INTO)
+    assert loaded.value.problems == caught.value.problems
+    body = read_body(path.read_bytes(), rdf_format(path), base_iri=INTO.value, max_nesting=64)
+    with pytest.raises(LoaderError) as sent:  # sent as a request body: named so
+        list(body.quads())
+    assert [(p.location, p.message) for p in sent.value.problems] == [
+        (Location("request body", *location), problem.message)
+    ]
 
 
 def test_syntax_error_in_a_gzipped_file(tmp_path: Path) -> None:
     target = tmp_path / "broken.ttl.gz"
     target.write_bytes(gzip.compress((RDF_FILES / "broken.ttl").read_bytes()))
     with pytest.raises(LoaderError) as caught:
-        list(read_quads(target))
+        read_quads(target)
     assert caught.value.problems[0].location == Location(str(target), 8, "5")
+    with pytest.raises(LoaderError) as loaded:
+        read_rdf(target).load_into(ox.Store(), INTO)
+    assert loaded.value.problems == caught.value.problems
 
 
 def test_not_really_gzip(tmp_path: Path) -> None:
     target = tmp_path / "data.ttl.gz"
     target.write_bytes((RDF_FILES / "sample.ttl").read_bytes())
     with pytest.raises(LoaderError, match="cannot read"):
-        list(read_quads(target))
+        read_quads(target)
 
 
 def test_missing_file_and_unknown_format_fail_before_iterating(tmp_path: Path) -> None:
     with pytest.raises(LoaderError, match="no such file"):
-        read_quads(tmp_path / "absent.ttl")
+        read_rdf(tmp_path / "absent.ttl")
     with pytest.raises(LoaderError, match="unknown RDF format"):
-        read_quads(RDF_FILES / "sample.txt")
+        read_rdf(RDF_FILES / "sample.txt")
 
 
-def test_blank_nodes_are_renamed_per_read_unless_asked(tmp_path: Path) -> None:
-    def blank_nodes(rename: bool) -> set[ox.BlankNode]:
-        quads = read_quads(RDF_FILES / "sample.nt", rename_blank_nodes=rename)
+def test_blank_nodes_are_renamed_per_load_and_kept_when_read(tmp_path: Path) -> None:
+    """Read, a file's blank nodes keep their labels (a dump restores them as they were);
+    loaded, `_:funding` in two loads is two nodes, as RDF merge requires."""
+    source = read_rdf(RDF_FILES / "sample.nt")
+    read = {q.subject for q in source.quads() if isinstance(q.subject, ox.BlankNode)}
+    assert read == {ox.BlankNode("funding")}
+    store = ox.Store()
+    graphs = [ox.NamedNode(f"{INTO.value}/{i}") for i in range(2)]
+    for graph in graphs:
+        source.load_into(store, graph)
+
+    def blank_nodes(graph: ox.NamedNode) -> set[ox.BlankNode]:
+        quads = store.quads_for_pattern(None, None, None, graph)
         return {q.subject for q in quads if isinstance(q.subject, ox.BlankNode)}
 
-    assert blank_nodes(False) == {ox.BlankNode("funding")}
-    assert blank_nodes(True).isdisjoint(blank_nodes(True))
+    assert len(blank_nodes(graphs[0])) == 1
+    assert blank_nodes(graphs[0]).isdisjoint(blank_nodes(graphs[1]))
 
 
 def test_relative_iris_need_a_base(tmp_path: Path) -> None:
     path = tmp_path / "relative.ttl"
     path.write_text('<project/x> <https://w3id.org/4p1000/ontology#country> "FR" .\n')
     with pytest.raises(LoaderError) as caught:
-        list(read_quads(path))
+        read_quads(path)
     assert caught.value.problems[0].location.row == 1
-    (quad,) = read_quads(path, base_iri="https://w3id.org/4p1000/id/")
+    body = read_body(
+        path.read_bytes(),
+        ox.RdfFormat.TURTLE,
+        base_iri="https://w3id.org/4p1000/id/",
+        max_nesting=8,
+    )
+    (quad,) = body.quads()
     assert quad.subject == ox.NamedNode("https://w3id.org/4p1000/id/project/x")

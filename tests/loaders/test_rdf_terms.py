@@ -11,7 +11,7 @@ from rdflib import BNode, Graph, Literal, URIRef, Variable
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, RDFS, XSD
 
-from loaders.rdf import read_quads
+from loaders.rdf import read_rdf
 from loaders.workbook import read_workbook
 from sic.terms import to_ox, to_pyoxigraph, to_rdflib, triples_to_graph
 
@@ -96,7 +96,7 @@ def test_language_tags_come_back_lower_case_and_equal() -> None:
 
 
 def test_store_round_trip_of_parsed_files() -> None:
-    quads = list(read_quads(DATA / "rdf" / "sample.trig"))
+    quads = list(read_rdf(DATA / "rdf" / "sample.trig").quads())
     graph = triples_to_graph(quads)
     again = to_pyoxigraph(graph, URIRef("https://w3id.org/4p1000/graph/sample"))
     assert set(again) == set(quads)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from types import ModuleType
 from typing import Any, BinaryIO
@@ -18,8 +18,7 @@ from typing import Any, BinaryIO
 import pyoxigraph as ox
 import pytest
 
-from api.sources import read_source
-from graph.base import GraphData, GraphStore, PreparedWrite
+from graph.base import GraphStore, PreparedWrite, QueryGraphs
 from graph.bootstrap import ensure_ontology
 from graph.dataset import Dataset, SourceInfo
 from graph.embedded import EmbeddedStore
@@ -27,6 +26,7 @@ from graph.remote import RemoteStore
 from graph.results import QueryResult, Term
 from graph.update import Delta
 from graph.validation import WriteChecker
+from loaders.source import read_source
 from sic.errors import Violation
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,7 +48,7 @@ def load_workbook(checker: WriteChecker) -> LoadWorkbook:
     def load(path: Path) -> EmbeddedStore:
         store = EmbeddedStore(None, checker=checker)
         ensure_ontology(store)
-        read_source(store, path)
+        store.load_source(read_source(path, base=store.base))
         return store
 
     return load
@@ -83,21 +83,16 @@ class ValuesBindingStore(GraphStore):
     def version(self) -> str:
         return self.inner.version()
 
-    def query(
-        self,
-        sparql: str,
-        *,
-        substitutions: Mapping[str, Term] | None = None,
-        limit: int | None = None,
-        default_graph: Sequence[str] | None = None,
-        named_graphs: Sequence[str] | None = None,
-        sources_named: bool = False,
+    def _answer(
+        self, sparql: str, graphs: QueryGraphs, substitutions: Mapping[str, Term], limit: int | None
     ) -> QueryResult:
         if substitutions:
             names = " ".join(f"?{name}" for name in substitutions)
             values = " ".join(str(term) for term in substitutions.values())
             sparql = f"{sparql}\nVALUES ({names}) {{ ({values}) }}\n"
-        return self.inner.query(sparql, limit=limit, sources_named=sources_named)
+        return self.inner.query(
+            sparql, limit=limit, default_graph=graphs.default, named_graphs=graphs.named
+        )
 
     def sources(self) -> list[SourceInfo]:
         return self.inner.sources()
@@ -108,7 +103,7 @@ class ValuesBindingStore(GraphStore):
     def triples_of(self, graph: str) -> list[ox.Triple]:
         return self.inner.triples_of(graph)
 
-    def prepare_update(self, sparql: str, **_: Any) -> PreparedWrite:
+    def _prepare_ops(self, *_: Any) -> PreparedWrite:
         raise AssertionError("read-only in these tests")
 
     def prepare_delta(self, delta: Delta, *, command: str = "") -> PreparedWrite:
@@ -117,20 +112,10 @@ class ValuesBindingStore(GraphStore):
     def commit(self, prepared: PreparedWrite) -> Delta:
         raise AssertionError("read-only in these tests")
 
-    def load_graph(
-        self, data: GraphData, *, replace: bool = False, command: str = ""
-    ) -> SourceInfo:
+    def _load(self, *_: Any, **__: Any) -> None:
         raise AssertionError("read-only in these tests")
 
-    def load_file(
-        self,
-        path: Path,
-        *,
-        name: str | None = None,
-        replace: bool = False,
-        command: str = "",
-        fmt: ox.RdfFormat | None = None,
-    ) -> list[SourceInfo]:
+    def _restore(self, *_: Any) -> None:
         raise AssertionError("read-only in these tests")
 
     def remove_source(self, name: str, *, command: str = "") -> None:
@@ -187,5 +172,5 @@ def planted_remote(oxigraph_server: Any, checker: WriteChecker) -> RemoteStore:
         checker=checker,
     )
     ensure_ontology(store)
-    read_source(store, PLANTED)
+    store.load_source(read_source(PLANTED, base=store.base))
     return store

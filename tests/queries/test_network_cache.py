@@ -8,11 +8,11 @@ from pathlib import Path
 from rdflib import Graph, Literal
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
-from graph.base import GraphData
 from graph.embedded import EmbeddedStore
 from queries.catalogue import run
 from queries.network import projections
 from sic.iris import mint
+from sic.source import InMemoryGraph, Source
 from sic.vocab import SIC
 
 PLANTED = Path(__file__).resolve().parents[2] / "tests" / "data" / "workbooks" / "planted"
@@ -37,7 +37,7 @@ def test_projections_follow_the_store_version(
     g.add((project, SIC.lead, mint("organisation", "peat-lab", store.base)))
     g.add((project, SIC.partner, mint("organisation", "bog-institute", store.base)))
     g.add((project, SIC.addresses, mint("activity", "B1.01", store.base)))
-    store.load_graph(GraphData(g, "together", "together.ttl", "sha256:together"))
+    store.load_source(Source("together", "together.ttl", "sha256:together", InMemoryGraph(g)))
 
     second = projections(store)
     assert second is not first and second.version != first.version
@@ -79,6 +79,6 @@ def test_answers_are_cached_per_version_and_private(
     g.add((project, SIC.stage, SIC.StageTeam))
     g.add((project, SIC.lead, mint("organisation", "peat-lab", store.base)))
     g.add((project, SIC.addresses, mint("activity", "B1.01", store.base)))
-    store.load_graph(GraphData(g, "closer", "closer.ttl", "sha256:closer"))
+    store.load_source(Source("closer", "closer.ttl", "sha256:closer", InMemoryGraph(g)))
     assert [r["activity"] for r in run(store, "uncovered-activities").rows] == ["A1.02", "A2.02"]
     store.close()

@@ -20,10 +20,10 @@ from hypothesis import strategies as st
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
-from graph.base import GraphData
 from graph.embedded import EmbeddedStore
 from queries.catalogue import run
 from sic.iris import mint
+from sic.source import InMemoryGraph, Source
 from sic.vocab import SCHEMA, SIC
 
 PLANTED = Path(__file__).resolve().parents[2] / "tests" / "data" / "workbooks" / "planted"
@@ -59,9 +59,7 @@ def store(load_workbook: Callable[[Path], EmbeddedStore]) -> Iterator[EmbeddedSt
     st.close()
 
 
-def project_graph(
-    base: str, lead: str, partners: list[str], activity: str, stage: str
-) -> GraphData:
+def project_graph(base: str, lead: str, partners: list[str], activity: str, stage: str) -> Source:
     """One extra project (with the funding a funded or finished project must have)."""
     project = mint("project", "extra-project", base)
     g = Graph()
@@ -81,7 +79,7 @@ def project_graph(
     g.add((funding, SCHEMA.amount, Literal("1000", datatype=XSD.decimal)))
     g.add((funding, SCHEMA.currency, Literal("EUR")))
     g.add((funding, SIC.fundingStatus, SIC.FundingCommitted))
-    return GraphData(graph=g, name="extra", origin="extra.ttl", checksum="sha256:extra")
+    return Source("extra", "extra.ttl", "sha256:extra", InMemoryGraph(g))
 
 
 @PROPERTY_SETTINGS
@@ -95,7 +93,7 @@ def test_a_live_project_closes_a_gap_and_a_finished_one_does_not(
 ) -> None:
     before = run(store, "uncovered-activities").column("activity")
     assert before == GAPS
-    store.load_graph(project_graph(store.base, lead, [], activity, stage))
+    store.load_source(project_graph(store.base, lead, [], activity, stage))
     try:
         after = run(store, "uncovered-activities").column("activity")
         if stage in LIVE:
@@ -123,7 +121,7 @@ def test_a_shared_project_removes_the_pair_from_the_opportunities(
 ) -> None:
     pairs = sorted(_opportunities(store))
     a, b = data.draw(st.sampled_from(pairs))
-    store.load_graph(project_graph(store.base, a, [b], "A2.03", stage))
+    store.load_source(project_graph(store.base, a, [b], "A2.03", stage))
     try:
         assert (a, b) not in _opportunities(store, a)
         # interests did not change: exactly that pair goes, every other one stays

@@ -1,0 +1,58 @@
+"""Any path given to load or validate (on the command line, in `--data`) as a Source.
+
+A folder or a spreadsheet is a workbook; anything else is an RDF file (loaders.rdf). A
+workbook's Source keeps the cells its statements came from, so that the store reports a
+violation as "activities.csv, row 5, column 'objective'".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from loaders.rdf import read_rdf
+from loaders.workbook import Workbook, read_workbook, trace
+from sic.errors import LoaderError, Location, Problem, Violation
+from sic.source import InMemoryGraph, Source
+
+WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
+
+
+def is_workbook(path: Path) -> bool:
+    """A folder of CSV files or an Excel file is a workbook."""
+    return path.is_dir() or path.suffix.lower() in WORKBOOK_SUFFIXES
+
+
+def read_source(path: Path, *, base: str, name: str | None = None) -> Source:
+    """A workbook or an RDF file as a Source (an RDF file named `name` when given).
+
+    :raises LoaderError: the path does not exist, or the workbook cannot be read (every
+        problem, each with file, row and column), or the file's format is unknown.
+    """
+    if not path.exists():
+        raise LoaderError([Problem(Location(str(path)), "no such file or folder")])
+    if not is_workbook(path):
+        return read_rdf(path, name=name)
+    return workbook_source(read_workbook(path, base=base), str(path))
+
+
+def workbook_source(workbook: Workbook, origin: str) -> Source:
+    """A workbook already read, as a Source that locates violations at its cells."""
+    return Source(
+        name=workbook.name,
+        origin=origin,
+        checksum=workbook.checksum,
+        content=InMemoryGraph(workbook.graph),
+        about=workbook.about,
+        warnings=tuple(workbook.warnings),
+        cells=_WorkbookCells(workbook),
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class _WorkbookCells:
+    workbook: Workbook
+
+    def locate(self, violations: Sequence[Violation]) -> list[Violation]:
+        return trace(violations, self.workbook)
