@@ -214,7 +214,7 @@ def _add_error_handlers(app: FastAPI) -> None:
         LoaderError,
         lambda e: _error(
             400,
-            f"{len(e.problems)} problem(s) in the input; nothing was changed",
+            _loader_detail(e.problems),
             problems=[{"where": str(p.location), "message": p.message} for p in e.problems],
         ),
     )
@@ -223,6 +223,14 @@ def _add_error_handlers(app: FastAPI) -> None:
     on(KGError, lambda e: _error(400, str(e)))
     on(NotAcceptable, lambda e: _error(406, str(e), acceptable=e.offered))
     on(Exception, _internal)
+
+
+def _loader_detail(problems: list[Any]) -> str:
+    """The first problem in words (where and what), then how many more: a client that reads
+    only `detail` still learns what is wrong; `problems` lists them all."""
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    first = f"{problems[0]}{more}; " if problems else ""
+    return f"{first}nothing was changed"
 
 
 def _rejected(violations: list[Any]) -> str:

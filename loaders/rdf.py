@@ -203,6 +203,6 @@ def _syntax_problem(where: str, error: SyntaxError) -> Problem:
     may have neither, and then the input alone is named."""
     message = error.msg or str(error)
     if error.lineno is None:
-        return Problem(Location(where), message)
+        return Problem(Location(where, text=True), message)
     column = str(error.offset) if error.offset is not None else None
-    return Problem(Location(where, error.lineno, column), message)
+    return Problem(Location(where, error.lineno, column, text=True), message)

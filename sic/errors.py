@@ -14,19 +14,22 @@ from dataclasses import dataclass
 class Location:
     """Where a value came from: a file, and within it a row and column when known.
 
-    Rows are numbered as a spreadsheet shows them (the header is row 1).
+    Rows are numbered as a spreadsheet shows them (the header is row 1). In a text input (an
+    RDF file or request body) `text` is True: the row is a line and the column a character
+    position, and they are said so.
     """
 
     file: str
     row: int | None = None
     column: str | None = None
+    text: bool = False
 
     def __str__(self) -> str:
         parts = [self.file]
         if self.row is not None:
-            parts.append(f"row {self.row}")
+            parts.append(f"{'line' if self.text else 'row'} {self.row}")
         if self.column is not None:
-            parts.append(f"column {self.column!r}")
+            parts.append(f"column {self.column}" if self.text else f"column {self.column!r}")
         return ", ".join(parts)
 
 

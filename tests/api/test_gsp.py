@@ -211,7 +211,8 @@ def test_syntax_errors_say_where(client: Any, w: dict[str, str]) -> None:
     assert r.status_code == 400
     assert "nothing was changed" in r.json()["detail"]
     (problem,) = r.json()["problems"]
-    assert problem["where"] == "request body, row 2, column '9'"
+    assert problem["where"] == "request body, line 2, column 9"
+    assert r.json()["detail"].startswith("request body, line 2, column 9: ")
     assert "line 2" in problem["message"]
 
 

@@ -108,7 +108,7 @@ def test_syntax_errors_name_file_line_and_column(
     with pytest.raises(LoaderError) as caught:
         list(source.quads())
     (problem,) = caught.value.problems
-    assert problem.location == Location(str(path), *location)
+    assert problem.location == Location(str(path), *location, text=True)
     assert message in problem.message
     with pytest.raises(LoaderError) as loaded:  # bulk-loaded into a store: the same error
         source.load_into(ox.Store(), INTO)
@@ -117,7 +117,7 @@ def test_syntax_errors_name_file_line_and_column(
     with pytest.raises(LoaderError) as sent:  # sent as a request body: named so
         list(body.quads())
     assert [(p.location, p.message) for p in sent.value.problems] == [
-        (Location("request body", *location), problem.message)
+        (Location("request body", *location, text=True), problem.message)
     ]
 
 
@@ -126,7 +126,7 @@ def test_syntax_error_in_a_gzipped_file(tmp_path: Path) -> None:
     target.write_bytes(gzip.compress((RDF_FILES / "broken.ttl").read_bytes()))
     with pytest.raises(LoaderError) as caught:
         read_quads(target)
-    assert caught.value.problems[0].location == Location(str(target), 8, "5")
+    assert caught.value.problems[0].location == Location(str(target), 8, "5", text=True)
     with pytest.raises(LoaderError) as loaded:
         read_rdf(target).load_into(ox.Store(), INTO)
     assert loaded.value.problems == caught.value.problems
