@@ -35,15 +35,14 @@ from api.output import (
     RDF_FORMATS,
     print_problems,
     render_result,
-    violations_json,
     violations_text,
-    violations_turtle,
 )
 from graph.base import GraphStore
 from graph.bootstrap import load_with_ontology
 from graph.validation import validate_source
 from loaders.source import is_workbook, read_source
 from sic.errors import ConfigError, KGError, StoreError
+from sic.report import violations_json, violations_turtle
 
 app = typer.Typer(
     name="sic",

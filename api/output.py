@@ -11,14 +11,12 @@ from decimal import Decimal
 
 import pyoxigraph as ox
 from pydantic import JsonValue
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, XSD
 from rich.console import Console
 from rich.table import Table
 
 from graph.results import AskResult, GraphResult, QueryResult, SelectResult
 from sic.errors import Problem, Violation
-from sic.vocab import PREFIXES, SH
+from sic.vocab import PREFIXES
 
 RESULT_FORMATS = {
     "csv": ox.QueryResultsFormat.CSV,
@@ -97,64 +95,6 @@ def violations_text(violations: Sequence[Violation]) -> str:
         value = f" (value: {v.value})" if v.value else ""
         lines.append(f"{v.severity}: {where}<{compact(v.focus_node)}>{path}: {v.message}{value}")
     return "\n".join(lines)
-
-
-def violations_json(violations: Sequence[Violation]) -> str:
-    return json.dumps(
-        [
-            {
-                "focus_node": v.focus_node,
-                "path": v.path,
-                "message": v.message,
-                "severity": v.severity,
-                "value": v.value,
-                "source_shape": v.source_shape,
-                "constraint": v.constraint,
-                "file": v.location.file if v.location else None,
-                "row": v.location.row if v.location else None,
-                "column": v.location.column if v.location else None,
-            }
-            for v in violations
-        ],
-        indent=2,
-        ensure_ascii=False,
-    )
-
-
-def _expand(name: str | None) -> URIRef | None:
-    if not name:
-        return None
-    prefix, _, local = name.partition(":")
-    if prefix in PREFIXES and local and not name.startswith(("http:", "https:")):
-        return URIRef(PREFIXES[prefix] + local)
-    return URIRef(name)
-
-
-def violations_turtle(violations: Sequence[Violation]) -> str:
-    """A SHACL validation report (sh:ValidationReport) for tools that read SHACL."""
-    g = Graph()
-    for prefix, ns in PREFIXES.items():
-        g.bind(prefix, ns)
-    report = BNode()
-    g.add((report, RDF.type, SH.ValidationReport))
-    conforms = not any(v.severity == "Violation" for v in violations)
-    g.add((report, SH.conforms, Literal(conforms, datatype=XSD.boolean)))
-    for v in violations:
-        r = BNode()
-        g.add((report, SH.result, r))
-        g.add((r, RDF.type, SH.ValidationResult))
-        g.add((r, SH.focusNode, URIRef(v.focus_node)))
-        g.add((r, SH.resultMessage, Literal(v.message)))
-        g.add((r, SH.resultSeverity, SH[v.severity]))
-        path = _expand(v.path)
-        if path is not None:
-            g.add((r, SH.resultPath, path))
-        if v.value is not None:
-            g.add((r, SH.value, Literal(v.value)))
-        shape = _expand(v.source_shape)
-        if shape is not None:
-            g.add((r, SH.sourceShape, shape))
-    return g.serialize(format="turtle")
 
 
 # -- rows of plain values (the question catalogue's answers) -------------------------------------
