@@ -294,8 +294,16 @@ def _matching_plot(folder: Path) -> list[str]:
         import matplotlib.pyplot as plt
     except ImportError:
         return []
-    fig, axes = plt.subplots(1, len(panels), figsize=(3.2 * len(panels), 3.6), squeeze=False)
-    for ax, (label, task, data) in zip(axes[0], panels, strict=True):
+    tasks = sorted({t for _, t, _ in panels})
+    labels = list(dict.fromkeys(label for label, _, _ in panels))
+    fig, axes = plt.subplots(
+        len(tasks), len(labels), figsize=(3.4 * len(labels), 3.2 * len(tasks)), squeeze=False
+    )
+    for ax in axes.flat:
+        ax.set_visible(False)
+    for label, task, data in panels:
+        ax = axes[tasks.index(task)][labels.index(label)]
+        ax.set_visible(True)
         methods = list(data["metrics"])
         means = [data["metrics"][m]["recall@10"]["mean"] for m in methods]
         lows = [means[i] - data["metrics"][m]["recall@10"]["low"] for i, m in enumerate(methods)]
