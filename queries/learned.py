@@ -81,12 +81,12 @@ def learn(
         if c.project not in exclude
     ][:cases]
     held = HeldOut(store, [(c.partner, c.group) for c in drawn], base=net)
-    build = _activity_matcher if kind == "activity" else _project_matcher
     rng = random.Random(seed)  # noqa: S311 - a reproducible sample, not a secret
+    source = _Examples(store, held, rng)
+    build = source.activity if kind == "activity" else source.project
     examples: list[Example] = []
-    contexts: dict[str, ActivityContext] = {}
     for case in drawn:
-        values = build(store, held, case, contexts, rng)
+        values = build(case)
         if values is not None and values[1]:
             examples.append(Example(*values))
     if len(examples) < MIN_CASES:
@@ -98,35 +98,29 @@ def learn(
 Values = tuple[dict[str, float], list[dict[str, float]]]
 
 
-def _activity_matcher(
-    store: GraphStore,
-    net: Projections,
-    case: Case,
-    contexts: dict[str, ActivityContext],
-    rng: random.Random,
-) -> Values | None:
-    if case.activity is None:
-        return None
-    if case.activity not in contexts:
-        contexts[case.activity] = activity_of(store, net, case.activity)
-    matcher = ActivityMatcher(net, contexts[case.activity])
-    return _sample(case, matcher.neighbourhood(), matcher.values, matching.LINKS, net, rng)
+class _Examples:
+    """Training examples drawn from one held-out store; activities read once each."""
 
+    def __init__(self, store: GraphStore, net: Projections, rng: random.Random) -> None:
+        self.store, self.net, self.rng = store, net, rng
+        self.contexts: dict[str, ActivityContext] = {}
 
-def _project_matcher(
-    store: GraphStore,
-    net: Projections,
-    case: Case,
-    contexts: dict[str, ActivityContext],
-    rng: random.Random,
-) -> Values | None:
-    for a in case.activities:
-        if a not in contexts:
-            contexts[a] = activity_of(store, net, a)
-    topics_of = {a: contexts[a].topics for a in case.activities}
-    ctx = team.project_context(store, net, case.project, topics_of=topics_of)
-    matcher = team.ProjectMatcher(net, ctx)
-    return _sample(case, matcher.neighbourhood(), matcher.values, team.LINKS, net, rng)
+    def context(self, activity: str) -> ActivityContext:
+        if activity not in self.contexts:
+            self.contexts[activity] = activity_of(self.store, self.net, activity)
+        return self.contexts[activity]
+
+    def activity(self, case: Case) -> Values | None:
+        if case.activity is None:
+            return None
+        matcher = ActivityMatcher(self.net, self.context(case.activity))
+        return _sample(case, matcher.neighbourhood(), matcher.values, matching.LINKS, self)
+
+    def project(self, case: Case) -> Values | None:
+        topics_of = {a: self.context(a).topics for a in case.activities}
+        ctx = team.project_context(self.store, self.net, case.project, topics_of=topics_of)
+        matcher = team.ProjectMatcher(self.net, ctx)
+        return _sample(case, matcher.neighbourhood(), matcher.values, team.LINKS, self)
 
 
 def _sample(
@@ -134,18 +128,18 @@ def _sample(
     neighbourhood: Sequence[str],
     values: Callable[[Organisation], dict[str, float]],
     links: Sequence[str],
-    net: Projections,
-    rng: random.Random,
+    examples: _Examples,
 ) -> Values | None:
     """The partner's values, and those of up to NEGATIVES organisations the ranking would
     also list (in its neighbourhood and showing a link), drawn at random: only those few are
     scored, not the whole neighbourhood."""
+    net = examples.net
     org = net.organisations.get(case.partner)
     if org is None:
         return None
     pool = [k for k in neighbourhood if k != case.partner]
     others: list[dict[str, float]] = []
-    for key in rng.sample(pool, len(pool)):
+    for key in examples.rng.sample(pool, len(pool)):
         if len(others) == NEGATIVES:
             break
         found = values(net.organisations[key])
