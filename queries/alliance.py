@@ -23,6 +23,7 @@ from queries.answer import Row
 from queries.matching import NEEDED_GROUPS, ActivityMatcher, activity_context
 from queries.network import Organisation, Projections, projections
 from queries.params import Bound
+from queries.scoring import shown
 from sic.rq import Param
 
 Need = tuple[str, str]  # ("topic", key) or ("role", group name)
@@ -155,7 +156,7 @@ def alliance_composition(store: GraphStore, bound: Bound) -> list[Row]:
                 "name": member.organisation.name,
                 "type": member.organisation.type,
                 "involved": member.involved,
-                "fit": None if member.fit is None else round(member.fit, 4),
+                "fit": None if member.fit is None else shown(member.fit),
                 "brings": _labels(net, member.brings),
                 "still_uncovered": _labels(net, missing),
             }

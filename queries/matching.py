@@ -28,6 +28,7 @@ from queries.scoring import (
     near_topics,
     ranked,
     reasons_out,
+    shown,
     signals_out,
     topic_text,
 )
@@ -527,7 +528,7 @@ def candidate_row(matcher: ActivityMatcher, rank: int, candidate: Candidate) -> 
         "name": org.name,
         "type": org.type,
         "status": org.status,
-        "score": round(candidate.score, 4),
+        "score": shown(candidate.score),
         "involved": False,
         "reasons": reasons_out(reasons),
         "signals": signals_out(reasons),

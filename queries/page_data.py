@@ -29,6 +29,7 @@ from queries.answer import QueryAnswer, Row
 from queries.catalogue import Question, questions, run
 from queries.describe import compactor
 from queries.network import projections
+from queries.scoring import SHOWN
 from queries.sparql import BLOCKS, FOLDER, named_rows, rq_registry
 from sic.errors import NotFound, QueryError
 from sic.iris import mint
@@ -619,7 +620,7 @@ def network_data(view: View, objective: str | None) -> dict[str, Any]:
                 "type": org.type if org else None,
                 "type_label": view.name("type", org.type) if org and org.type else "",
                 "degree": graph.degree(key),
-                "betweenness": round(betweenness.get(key, 0.0), 4),
+                "betweenness": round(betweenness.get(key, 0.0), SHOWN),
                 "broker": key in broker_keys,
                 "href": view.ui.url(f"/id/organisation/{key}"),
             }

@@ -29,6 +29,7 @@ from queries.analysis import analysis, code_param, top_param
 from queries.answer import Row
 from queries.network import Node, Projections, projections
 from queries.params import Bound
+from queries.scoring import shown
 from sic.errors import NotFound
 
 DISTANCE_CUTOFF = 4  # steps apart on the collaboration network worth reporting
@@ -142,7 +143,7 @@ def partnership_opportunities(store: GraphStore, bound: Bound) -> list[Row]:
                 "organisation_a_name": net.name(a),
                 "organisation_b": b,
                 "organisation_b_name": net.name(b),
-                "score": score,
+                "score": shown(score),
                 "shared": _shared_labels(net, a, b),
                 "distance": hops,
             }
@@ -202,7 +203,7 @@ def brokers(store: GraphStore, bound: Bound) -> list[Row]:
                 "organisation": key,
                 "name": org.name if org else key,
                 "type": org.type if org else None,
-                "betweenness": round(centrality[key], 4),
+                "betweenness": shown(centrality[key]),
                 "collaborators": graph.degree(key),
                 "groups": len(groups[key]),
                 "links_groups": separated_groups(graph, key),

@@ -16,6 +16,14 @@ from queries.hierarchy import Hierarchy
 
 T = TypeVar("T")
 PRECISION = 6
+"""Digits kept when ranking: float noise cannot reorder equal scores."""
+SHOWN = 4
+"""Digits every answer shows of a score, a fit or a signal's value: the same everywhere."""
+
+
+def shown(value: float) -> float:
+    """A score as answers show it (SHOWN digits)."""
+    return round(value, SHOWN)
 
 
 @dataclass(frozen=True)
@@ -32,7 +40,7 @@ class Reason:
         return {
             "signal": self.signal,
             "weight": self.weight,
-            "value": round(self.value, 4),
+            "value": shown(self.value),
             "text": self.text,
             "evidence": list(self.evidence),
         }
@@ -52,7 +60,7 @@ def reasons_out(reasons: Sequence[Reason]) -> list[dict[str, Any]]:
 
 def signals_out(reasons: Sequence[Reason]) -> dict[str, float]:
     """Every signal's value, including zeros: the machine-readable side of the reasons."""
-    return {r.signal: round(r.value, 4) for r in reasons}
+    return {r.signal: shown(r.value) for r in reasons}
 
 
 def ranked(items: Iterable[T], score: Callable[[T], float], key: Callable[[T], str]) -> list[T]:

@@ -42,6 +42,7 @@ from queries.scoring import (
     near_topics,
     ranked,
     reasons_out,
+    shown,
     signals_out,
     topic_text,
 )
@@ -306,7 +307,7 @@ def candidate_row(matcher: ProjectMatcher, rank: int, candidate: Candidate) -> R
         "name": org.name,
         "type": org.type,
         "status": org.status,
-        "score": round(candidate.score, 4),
+        "score": shown(candidate.score),
         "reasons": reasons_out(reasons),
         "signals": signals_out(reasons),
     }
