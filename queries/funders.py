@@ -22,6 +22,7 @@ from decimal import Decimal
 from graph.base import GraphStore
 from queries.analysis import analysis, code_param, top_param
 from queries.answer import Row
+from queries.matching import activity_context
 from queries.network import Call, Organisation, Projections, projections
 from queries.params import Bound
 from queries.scoring import (
@@ -58,6 +59,7 @@ class ProjectContext:
     regions: frozenset[str]
     funders: frozenset[str]
     secured: Decimal
+    noun: str = "project"  # or "activity": a gap asked about before any project exists
 
     @property
     def need(self) -> Decimal | None:
@@ -128,14 +130,14 @@ class FunderMatcher:
 
     def _topics(self, topics: Iterable[str]) -> Reason:
         match = match_topics(self.near, topics)
-        text = topic_text(self.net.topics, match, "the project")
+        text = topic_text(self.net.topics, match, f"the {self.ctx.noun}")
         return self._reason("topics", match.value, text, match.evidence)
 
     def _region(self, regions: frozenset[str], who: str) -> Reason:
         if not regions:
             return self._reason("region", 0.5, f"{who} is not limited to a region")
         if not self.ctx.regions:
-            return self._reason("region", 0.5, "The project team declares no region of work")
+            return self._reason("region", 0.5, self._no_region())
         inside = sorted(p for p in self.ctx.regions if self.net.regions.within(p, regions))
         if inside:
             labels = listing([self.net.regions.label(r) for r in inside])
@@ -164,12 +166,24 @@ class FunderMatcher:
                 f"{who} has funded projects on objective {listing(history)}",
                 history,
             )
-        return self._reason("objective", 0.0, f"{who} does not target the project's objectives")
+        return self._reason(
+            "objective", 0.0, f"{who} does not target the {self.ctx.noun}'s objectives"
+        )
+
+    def _no_region(self) -> str:
+        if self.ctx.noun == "activity":
+            return "No team works on the activity yet: regions not compared"
+        return "The project team declares no region of work"
+
+    def _no_budget(self) -> str:
+        if self.ctx.noun == "activity":
+            return "No project on the activity yet: amounts not compared"
+        return "The project gives no budget to compare with"
 
     def _call_amount(self, call: Call) -> Reason:
         need, currency = self.ctx.need, self.ctx.currency
         if need is None or currency is None:
-            return self._reason("amount", 0.5, "The project gives no budget to compare with")
+            return self._reason("amount", 0.5, self._no_budget())
         if call.currency != currency:
             return self._reason(
                 "amount",
@@ -194,7 +208,7 @@ class FunderMatcher:
     def _funder_amount(self, funder: str) -> Reason:
         need, currency = self.ctx.need, self.ctx.currency
         if need is None or currency is None:
-            return self._reason("amount", 0.5, "The project gives no budget to compare with")
+            return self._reason("amount", 0.5, self._no_budget())
         history = self.net.grants.get((funder, currency))
         if not history:
             return self._reason("amount", 0.0, f"Has not funded anything in {currency} yet")
@@ -278,7 +292,54 @@ class FunderMatcher:
 def funders_for_project(store: GraphStore, bound: Bound) -> list[Row]:
     """The open calls and the funders that fit by topic or objective, best first."""
     net = projections(store)
-    ctx = project_context(store, net, bound)
+    return _offer_rows(net, project_context(store, net, bound), bound)
+
+
+@analysis(
+    "Open funding calls and funders for a gap: an activity, with or without a project yet.",
+    description=(
+        "What could fund work on an activity that no live project addresses (or any"
+        " activity): the calls and funders that fit its topics (its own, else its"
+        " objective's) and its objective, and where a team already works, its regions."
+        " Amounts are not compared (an activity has no budget). Calls closed before as_of"
+        " are left out; a funder with a fitting open call is listed with that call only."
+    ),
+    params=(
+        code_param("activity", "the activity's code, e.g. A2.07", required=True),
+        top_param(10, 200, "calls and funders"),
+        Param(
+            "as_of",
+            "date",
+            default="today",
+            description="the day on which calls must still be open (default: today)",
+        ),
+    ),
+    columns="rank kind call call_title organisation name score deadline reasons signals",
+)
+def funders_for_activity(store: GraphStore, bound: Bound) -> list[Row]:
+    """The open calls and the funders that fit an activity, best first."""
+    net = projections(store)
+    activity = activity_context(store, net, bound)
+    team = sorted(activity.team)
+    ctx = ProjectContext(
+        key=activity.key,
+        title=activity.title,
+        budget=None,
+        currency=None,
+        objectives=(activity.objective,),
+        topics=activity.topics or activity.objective_topics,
+        team=tuple(team),
+        regions=frozenset(
+            r for o in team if (org := net.organisations.get(o)) for r in org.regions
+        ),
+        funders=frozenset(),
+        secured=Decimal(0),
+        noun="activity",
+    )
+    return _offer_rows(net, ctx, bound)
+
+
+def _offer_rows(net: Projections, ctx: ProjectContext, bound: Bound) -> list[Row]:
     as_of = bound.date("as_of") or dt.date.today()
     offers = FunderMatcher(net, ctx).offers(as_of)[: bound.integer("top", 10)]
     calls = {c.key: c for c in net.calls}

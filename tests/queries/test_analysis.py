@@ -54,6 +54,7 @@ def test_the_catalogue_holds_every_analysis_of_its_modules_and_nothing_else() ->
             "brokers",
             "candidates-for-activity",
             "candidates-for-project",
+            "funders-for-activity",
             "funders-for-project",
             "objective-profile",
             "organisation-profile",

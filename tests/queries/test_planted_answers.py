@@ -33,6 +33,7 @@ PUBLIC = {
     "alliance-composition",
     "brokers",
     "funders-for-project",
+    "funders-for-activity",
     "task-force-roster",
     "objective-profile",
     "organisation-profile",
@@ -266,6 +267,28 @@ def test_funders_for_project(store: GraphStore) -> None:
     assert len(listed) == len(set(listed)) and not set(listed) & with_calls
     later = ask(store, "funders-for-project", project="peat-restoration", as_of="2031-01-01")
     assert [r for r in later.rows if r["kind"] == "call"] == []
+
+
+def test_funders_for_the_planted_gap(store: GraphStore) -> None:
+    """B1.01 (peatland finance, no project yet): the open peat call targets its objective and
+    shares its peatlands topic; a funder that has funded B1 comes after; closed calls never."""
+    answer = ask(store, "funders-for-activity", activity="B1.01", as_of="2025-01-01")
+    first = answer.rows[0]
+    assert (first["kind"], first["call"], first["organisation"]) == (
+        "call",
+        "peat-call",
+        "green-fund",
+    )
+    texts = " | ".join(r["text"] for r in first["reasons"])
+    assert "targets objective B1" in texts and "peatlands" in texts
+    assert "No project on the activity yet" in texts
+    assert "old-peat-call" not in [r["call"] for r in answer.rows]
+    funders = [r["organisation"] for r in answer.rows if r["kind"] == "funder"]
+    assert "green-fund" not in funders and "us-foundation" in funders
+    scores = [r["score"] for r in answer.rows]
+    assert scores == sorted(scores, reverse=True)
+    with pytest.raises(NotFound):
+        ask(store, "funders-for-activity", activity="Z9.99")
 
 
 def test_task_force_roster(store: GraphStore) -> None:

@@ -152,6 +152,7 @@ RANKINGS = [
     ("alliance-composition", {"activity": "B1.01"}),
     ("alliance-composition", {"activity": "A2.01"}),
     ("funders-for-project", {"project": "peat-restoration", "as_of": "2025-01-01"}),
+    ("funders-for-activity", {"activity": "B1.01", "as_of": "2025-01-01"}),
     ("uncovered-activities", {}),
     ("funding-by-objective", {}),
 ]
