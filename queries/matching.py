@@ -68,7 +68,7 @@ ROLE_VALUE = {"leader": 1.0, "regional_representative": 0.8, "member": 0.5}
 ROLE_NAME = {
     "leader": "Task Force Leader",
     "regional_representative": "Regional Representative",
-    "member": "Task Force member",
+    "member": "Team Member",  # the roster's words (ontology: sic:RoleMember)
 }
 STATUS_VALUE = {"member": 1.0, "partner": 0.8, "friend": 0.3}
 STATUS_TEXT = {
@@ -91,6 +91,7 @@ TYPE_LABEL = {
     "ngo": "civil society organisation (NGO)",
     "company": "private company",
 }
+WORLD = "001"  # UN M49 code of the whole world: "works worldwide", not "works in World"
 NETWORK_CUTOFF = 2  # hops from the team that still count; beyond, a dense network reaches all
 
 
@@ -345,20 +346,28 @@ class ActivityMatcher:
         if not regions:
             return "Declares no region of work", ()
         new = [r for r in regions if r not in self.reached]
-        labels = listing([self.net.regions.label(r) for r in new or regions])
+        where = self._where(new or regions)
         if not self.team:
-            return f"Works in {labels}", regions
+            return f"Works {where}", regions
         if not new:
-            return f"Works in {labels}, where the current team works", ()
-        return f"Works in {labels}, which the current team does not reach", new
+            return f"Works {where}, where the current team works", ()
+        return f"Works {where}, which the current team does not reach", new
+
+    def _where(self, regions: Sequence[str]) -> str:
+        """'in Europe and Africa', 'worldwide', or 'worldwide, notably in Europe'."""
+        named = listing([self.net.regions.label(r) for r in regions if r != WORLD])
+        if WORLD not in regions:
+            return f"in {named}"
+        return f"worldwide, notably in {named}" if named else "worldwide"
 
     def _why_type(self, org: Organisation) -> tuple[str, Sequence[str]]:
         kind = org.type or ""
         label = _a(TYPE_LABEL.get(kind, kind or "organisation of unknown type"))
         for group in self.lacking:
             if kind in NEEDED_GROUPS[group]:
-                whose = "the current team lacks" if self.team else "no team has"
-                return f"{label.capitalize()}: {whose} a {group} yet", [kind]
+                if not self.team:
+                    return f"{label.capitalize()}: a team for this activity needs a {group}", [kind]
+                return f"{label.capitalize()}: the current team lacks a {group}", [kind]
         if kind and kind not in self.team_types:
             return f"{label.capitalize()}, a type the current team does not have", [kind]
         return f"The current team already has {label}", ()

@@ -42,7 +42,7 @@ class Reason:
             "weight": self.weight,
             "value": shown(self.value),
             "text": self.text,
-            "evidence": list(self.evidence),
+            "evidence": list(dict.fromkeys(self.evidence)),  # each item once, in order
         }
 
 

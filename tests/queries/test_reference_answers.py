@@ -122,3 +122,21 @@ def test_funders_for_a_sahel_project(reference: EmbeddedStore) -> None:
     rows = run(reference, "funders-for-project", params).rows
     assert (rows[0]["kind"], rows[0]["call"]) == ("call", "terra-viva-smallholder-2026")
     assert "francophone-rda" not in [r["organisation"] for r in rows if r["kind"] == "funder"]
+
+
+def test_reasons_read_like_sentences_a_person_wrote(reference: EmbeddedStore) -> None:
+    """No "Works in World", no "no team has" where there is no team, the roster's role names,
+    and each evidence item once."""
+    gaps = [r["activity"] for r in run(reference, "uncovered-activities", {}).rows]
+    texts: list[str] = []
+    for activity in [*gaps[:3], "A2.06", "B1.02"]:
+        for row in run(
+            reference, "candidates-for-activity", {"activity": activity, "top": "30"}
+        ).rows:
+            for reason in row["reasons"]:
+                texts.append(reason["text"])
+                assert len(reason["evidence"]) == len(set(reason["evidence"]))
+    assert "Works worldwide" in texts
+    assert not [t for t in texts if "in World" in t or "no team has" in t]
+    assert not [t for t in texts if "Task Force member" in t]
+    assert any("a team for this activity needs a" in t for t in texts)
