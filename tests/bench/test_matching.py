@@ -117,3 +117,12 @@ def test_kept_figures_become_a_section_of_the_results(
     text = "\n".join(_matching_section(tmp_path))
     assert "### reference" in text and "**project** task" in text
     assert "| Adamic-Adar |" in text and "hand-set weights" in text
+
+
+def test_latency_times_both_questions(reference: EmbeddedStore) -> None:
+    from bench.matching import latency
+
+    figures = latency(reference, keys=3)
+    for name in ("candidates-for-activity", "candidates-for-project"):
+        assert 0 < figures[name]["median ms"] <= figures[name]["max ms"]
+    assert figures["fit activity s"] >= 0 and figures["projections s"] >= 0
