@@ -43,6 +43,13 @@ from sic.rq import Param
 WEIGHTS = {"topics": 0.35, "objective": 0.25, "region": 0.20, "amount": 0.20}
 SECURED = frozenset({"committed", "disbursed"})
 WHERE = "where the team works"
+OFFER_COLUMNS = "rank kind call call_title organisation name score deadline reasons signals"
+AS_OF = Param(
+    "as_of",
+    "date",
+    default="today",
+    description="the day on which calls must still be open (default: today)",
+)
 
 
 @dataclass(frozen=True)
@@ -280,14 +287,9 @@ class FunderMatcher:
     params=(
         code_param("project", "the project id", required=True),
         top_param(10, 200, "calls and funders"),
-        Param(
-            "as_of",
-            "date",
-            default="today",
-            description="the day on which calls must still be open (default: today)",
-        ),
+        AS_OF,
     ),
-    columns="rank kind call call_title organisation name score deadline reasons signals",
+    columns=OFFER_COLUMNS,
 )
 def funders_for_project(store: GraphStore, bound: Bound) -> list[Row]:
     """The open calls and the funders that fit by topic or objective, best first."""
@@ -307,14 +309,9 @@ def funders_for_project(store: GraphStore, bound: Bound) -> list[Row]:
     params=(
         code_param("activity", "the activity's code, e.g. A2.07", required=True),
         top_param(10, 200, "calls and funders"),
-        Param(
-            "as_of",
-            "date",
-            default="today",
-            description="the day on which calls must still be open (default: today)",
-        ),
+        AS_OF,
     ),
-    columns="rank kind call call_title organisation name score deadline reasons signals",
+    columns=OFFER_COLUMNS,
 )
 def funders_for_activity(store: GraphStore, bound: Bound) -> list[Row]:
     """The open calls and the funders that fit an activity, best first."""
