@@ -26,7 +26,7 @@ from queries.holdout import Case, HeldOut, draw_cases
 from queries.matching import ActivityContext, ActivityMatcher, activity_context
 from queries.network import Organisation, Projections
 from queries.params import Bound
-from queries.weights import MIN_CASES, Example, fit
+from queries.weights import MIN_CASES, Example, fit, pair_accuracy
 from sic import iris
 
 TRAINING_CASES = 150
@@ -40,7 +40,7 @@ class Learned:
     weights: Mapping[str, float]
     cases: int
     seconds: float
-    fitted: bool  # False: too little history, the hand-set weights
+    fitted: bool  # False: the hand-set weights (too little history, or no better than them)
 
 
 _KEPT: weakref.WeakKeyDictionary[Projections, dict[str, Learned]] = weakref.WeakKeyDictionary()
@@ -90,6 +90,13 @@ def learn(
         if values is not None and values[1]:
             examples.append(Example(*values))
     if len(examples) < MIN_CASES:
+        return Learned(dict(prior), len(examples), time.perf_counter() - started, False)
+    # Fit on two thirds, check on the rest: where the history holds no signal (partners drawn
+    # at random) a fit still returns weights, just arbitrary ones; keep the hand-set weights
+    # unless the fitted ones order the held-back pairs better.
+    cut = len(examples) * 2 // 3
+    trial = fit(examples[:cut], list(prior), prior)
+    if pair_accuracy(examples[cut:], trial) <= pair_accuracy(examples[cut:], prior):
         return Learned(dict(prior), len(examples), time.perf_counter() - started, False)
     weights = fit(examples, list(prior), prior)
     return Learned(weights, len(examples), time.perf_counter() - started, True)

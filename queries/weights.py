@@ -97,6 +97,24 @@ def loss(
     return total / count if count else 0.0
 
 
+def pair_accuracy(examples: Sequence[Example], weights: Mapping[str, float]) -> float:
+    """The share of (partner, other) pairs the weights order right (a tie counts half): a
+    measure that, unlike the loss, does not depend on the weights' scale."""
+
+    def score(values: Mapping[str, float]) -> float:
+        return sum(w * values.get(s, 0.0) for s, w in weights.items())
+
+    right = 0.0
+    pairs = 0
+    for e in examples:
+        mine = score(e.partner)
+        for other in e.others:
+            theirs = score(other)
+            right += 1.0 if mine > theirs else 0.5 if mine == theirs else 0.0
+            pairs += 1
+    return right / pairs if pairs else 0.5
+
+
 def _difference(
     partner: Mapping[str, float], other: Mapping[str, float], signals: Sequence[str]
 ) -> list[float]:

@@ -67,3 +67,15 @@ def test_learning_keeps_the_excluded_projects_out(reference: EmbeddedStore) -> N
     every = {g[1] for g in net.members_of if g[0] == "project"}
     result = learn(reference, net, "project", exclude=frozenset(every))
     assert result.cases == 0
+
+
+def test_pair_accuracy_counts_pairs_ordered_right_and_ignores_scale() -> None:
+    from queries.weights import pair_accuracy
+
+    examples = [Example({"topic": 1.0}, [{"topic": 0.0}, {"topic": 1.0}, {"topic": 2.0}])]
+    weights = {"topic": 1.0, "noise": 0.0, "distance": 0.0}
+    assert pair_accuracy(examples, weights) == pytest.approx((1 + 0.5 + 0) / 3)
+    doubled = {k: 2 * v for k, v in weights.items()}
+    assert pair_accuracy(examples, doubled) == pair_accuracy(examples, weights)
+    fitted = fit(_examples(3), list(PRIOR), PRIOR)
+    assert pair_accuracy(_examples(4), fitted) > pair_accuracy(_examples(4), PRIOR)
