@@ -94,6 +94,7 @@ TYPE_LABEL = {
 }
 WORLD = "001"  # UN M49 code of the whole world: "works worldwide", not "works in World"
 NETWORK_CUTOFF = 2  # hops from the team that still count; beyond, a dense network reaches all
+ONE_BY_ONE = 64  # organisations scored before Adamic-Adar is tabled for the whole team
 
 
 def _a(noun: str) -> str:
@@ -512,6 +513,7 @@ class TeamTies:
         self.alliance_members = {
             m.organisation for g in self.alliances for m in net.members_of.get(g, ())
         }
+        self._asked = 0
 
     @cached_property
     def _adamic_adar(self) -> dict[str, float]:
@@ -525,8 +527,16 @@ class TeamTies:
         return totals
 
     def shared_collaborators(self, key: str) -> float:
-        """Adamic-Adar of `key` towards the team, squashed into [0, 1) as x / (1 + x)."""
-        total = self._adamic_adar.get(key, 0.0)
+        """Adamic-Adar of `key` towards the team, squashed into [0, 1) as x / (1 + x).
+
+        The first few organisations are summed one by one over their own collaborators (the
+        weight fit scores a couple of dozen per team); from then on the one-pass table pays.
+        """
+        self._asked += 1
+        if self._asked <= ONE_BY_ONE:
+            total = sum(self.through.get(z, 0.0) for z in self.adjacency.get(key, ()))
+        else:
+            total = self._adamic_adar.get(key, 0.0)
         return total / (1.0 + total)
 
     def shared_alliances(self, key: str) -> list[Node]:
