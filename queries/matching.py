@@ -179,6 +179,14 @@ class ActivityMatcher:
         self.leads = sorted({k for k, ms in ctx.team.items() if any(m.role == "lead" for m in ms)})
         lead_orgs = [o for k in self.leads if (o := net.organisations.get(k)) is not None]
         self.lead_regions = {r for o in lead_orgs for r in o.regions}
+        # A lead that works with few organisations says more by having worked with this one
+        # (resource allocation: each lead spreads one unit over its collaborators).
+        self.lead_pull = {
+            k: 1.0 / max(len(net.collaborators.adj.get(k, ())), 1) for k in self.leads
+        }
+        # A topic few organisations declare says more by being shared than a popular one (the
+        # same resource allocation on the organisation - topic graph).
+        self.rarity = {t: 1.0 / max(len(net.declaring(("topic", t))), 1) for t in ctx.topics}
         self.distance = net.distances(self.team, NETWORK_CUTOFF)
         self.ties = TeamTies(net, self.team)
         self.worked_with = self.ties.worked_with
@@ -244,7 +252,7 @@ class ActivityMatcher:
             "alliance": 1.0 if org.key in self.ties.alliance_members else 0.0,
             "exact_topics": self._exact_value(org),
             "team_regions": _share(org.regions, self.reached),
-            "lead_collaboration": 1.0 if self._worked_with_leads(org.key) else 0.0,
+            "lead_collaboration": self._lead_value(org.key),
             "lead_regions": _share(org.regions, self.lead_regions),
         }
 
@@ -252,8 +260,16 @@ class ActivityMatcher:
         return [t for t in self.worked_with.get(key, ()) if t in self.leads]
 
     def _exact_value(self, org: Organisation) -> float:
-        wanted = self.ctx.topics
-        return sum(1 for t in wanted if t in org.topics) / len(wanted) if wanted else 0.0
+        """The share of the activity's topics the organisation declares, each topic counting
+        by its rarity: sharing a topic few declare is the stronger sign."""
+        whole = sum(self.rarity.values())
+        return sum(v for t, v in self.rarity.items() if t in org.topics) / whole if whole else 0.0
+
+    def _lead_value(self, key: str) -> float:
+        """The share of the leads' pull (see __init__) that goes to this organisation."""
+        whole = sum(self.lead_pull.values())
+        mine = sum(self.lead_pull[t] for t in set(self._worked_with_leads(key)))
+        return mine / whole if whole else 0.0
 
     def _through_value(self, key: str) -> float:
         return self.ties.shared_collaborators(key)
