@@ -20,13 +20,15 @@ from fastapi.responses import JSONResponse
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.deps import Service, make_runner
+from api.deps import Service, make_runner, start_refits
 from api.in_worker import register
 from api.limits import BodyLimits
 from api.negotiation import NotAcceptable
 from api.routes import catalogue, gsp, linked_data, meta, pages, sparql
 from api.settings import Settings, load_settings
 from graph.base import GraphStore
+from queries import learned
+from runner.per_version import PerVersion
 from sic.errors import (
     Conflict,
     KGError,
@@ -73,10 +75,16 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
             app.state.store = current
             app.state.runner = runner
             app.state.service = Service(settings, current, runner)
+            refits: PerVersion[Any] | None = None
             try:
                 await runner.start()
+                refits = start_refits(runner, settings)
+                app.state.refits = refits
                 yield
             finally:
+                if refits is not None:
+                    await refits.close()
+                    learned.defer_fits(False)
                 await runner.close()
         finally:
             if opened:

@@ -8,7 +8,7 @@ app factory's lifespan; nothing here is global.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, cast
+from typing import Annotated, Any, cast
 
 from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -16,6 +16,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from api.security import check_write_token
 from api.settings import Settings
 from graph.base import GraphStore
+from queries import learned
+from runner.per_version import PerVersion
 from runner.pool import Limits, Runner, runner_for
 
 
@@ -27,6 +29,17 @@ def make_runner(store: GraphStore, settings: Settings) -> Runner:
         workers=settings.query_workers,
         answer_cache_bytes=int(settings.answer_cache_mb * 2**20),
     )
+
+
+def start_refits(runner: Runner, settings: Settings) -> PerVersion[Any] | None:
+    """Fit the partner rankings' weights in the background after each write (queries.learned),
+    so that no request waits for a fit; None when the settings turn learning off."""
+    if settings.fit_timeout <= 0:
+        return None
+    learned.defer_fits()
+    refits = PerVersion(runner, learned.refit, learned.adopt, timeout=settings.fit_timeout)
+    refits.start()
+    return refits
 
 
 # async, although they do no I/O: FastAPI runs a plain `def` dependency on a worker thread,

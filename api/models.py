@@ -152,6 +152,28 @@ class TeamCandidates(BaseModel):
     candidates: list[TeamCandidate]
 
 
+class RankingWeights(BaseModel):
+    """The weights one partner ranking uses now, and how they were obtained."""
+
+    weights: dict[str, float]
+    fitted: bool = Field(
+        description="learned from the store's own past partnerships; false: set by hand (too "
+        "little history, no fit yet, or a fit no better than the hand-set weights)"
+    )
+    cases: int = Field(description="held-out partnerships the fit learned from")
+    seconds: float = Field(description="how long the fit took")
+    version: str | None = Field(description="the store version fitted on; null: never fitted")
+
+
+class Rankings(BaseModel):
+    """The partner rankings' weights, refitted in the background after each write."""
+
+    version: str = Field(description="the store version answers are computed on now")
+    fitting: bool = Field(description="a fit of the current version is under way")
+    activity: RankingWeights = Field(description="candidates-for-activity")
+    project: RankingWeights = Field(description="candidates-for-project")
+
+
 class Gap(BaseModel):
     """An activity that no live project addresses."""
 

@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     write_token: SecretStr | None = None
     query_timeout: float = Field(default=10.0, gt=0)
     update_timeout: float = Field(default=30.0, gt=0)  # a write's evaluation and validation
+    # a background fit of the rankings' weights after each write (queries.learned); 0: none,
+    # the hand-set weights are used
+    fit_timeout: float = Field(default=600.0, ge=0)
     result_limit: int = Field(default=10_000, gt=0)
     cors_origins: list[str] = Field(default_factory=list)
     query_workers: int = Field(default=0, ge=0)  # processes running queries; 0: one per core, >= 4

@@ -23,6 +23,7 @@ from graph.base import GraphStore
 from queries import alliance, candidates, funders, partnerships, profiles
 from queries.analysis import Analysis
 from queries.answer import QueryAnswer, Row, rows_of
+from queries.learned import adopted
 from queries.network import projections
 from queries.params import bind
 from queries.sparql import FOLDER, rq_registry, run_select
@@ -105,7 +106,7 @@ def run(store: GraphStore, name: str, params: Mapping[str, str] | None = None) -
         assert q.query is not None  # every non-analysis question is a .rq file
         return rows_of(run_select(store, q.query, bound.terms), store.base, q.columns)
 
-    key = (name, tuple(sorted((k, str(v)) for k, v in bound.values.items())))
+    key = (name, tuple(sorted((k, str(v)) for k, v in bound.values.items())), adopted())
     rows = projections(store).answer(key, compute)
     return QueryAnswer(name=name, columns=q.columns, rows=rows, params=dict(bound.values))
 

@@ -47,6 +47,11 @@ class AnswerCache:
             self._bytes = 0
             self._version = version
 
+    def forget(self) -> None:
+        """Drop every answer (what they were computed with has changed)."""
+        self._answers.clear()
+        self._bytes = 0
+
     def get(self, version: str, key: Hashable) -> Any | None:
         """The answer kept for `key` on this store version, if any."""
         if not self.max_bytes:

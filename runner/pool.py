@@ -125,6 +125,15 @@ class Runner(Protocol):
 
     async def refresh(self) -> None: ...
 
+    async def version(self) -> str:
+        """The store version calls see now."""
+        ...
+
+    async def renew(self) -> None:
+        """Make later calls see what the service process changed in its own memory (work
+        adopted from the background, runner.per_version), and drop the answers kept."""
+        ...
+
     async def close(self) -> None: ...
 
 
@@ -688,6 +697,21 @@ class WorkerPool:
         except StoreError:  # the write stands; the next call retries the refresh
             log.exception("query workers could not be refreshed after a write")
 
+    async def version(self) -> str:
+        if self._stale():
+            await self.refresh()
+        if self._version is not None:
+            return self._version
+        return await self._thread.call(self.store.version)
+
+    async def renew(self) -> None:
+        """A new generation of workers, forked from the service as it is now."""
+        self.answers.forget()
+        try:
+            await self._refresh(force=True)
+        except StoreError:
+            log.exception("query workers could not be renewed")
+
 
 class ThreadRunner:
     """Calls on threads, for stores that run queries elsewhere (a remote SPARQL server).
@@ -730,6 +754,12 @@ class ThreadRunner:
 
     async def refresh(self) -> None:
         return None  # nothing is cached here: every query goes to the store
+
+    async def version(self) -> str:
+        return await asyncio.to_thread(self.store.version)
+
+    async def renew(self) -> None:
+        return None  # calls run in this process: they see its memory already
 
     async def close(self) -> None:
         return None

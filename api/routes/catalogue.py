@@ -33,6 +33,7 @@ from api.models import (
     QueryAnswer,
     QueryCatalogue,
     QueryInfo,
+    Rankings,
     TeamCandidates,
     ValidationRejected,
 )
@@ -40,6 +41,7 @@ from api.output import plain
 from graph.base import GraphStore
 from queries.catalogue import describe as describe_question
 from queries.catalogue import questions, run
+from queries.learned import latest
 from queries.submission import BODY_SOURCE, SUBMISSIONS, prepare_submission
 from runner.pool import Call
 from sic.errors import Location, ValidationFailed, Violation
@@ -135,6 +137,25 @@ def candidates(
             "top": top,
             "candidates": [r for r in rows if not r["involved"]],
             "involved": [r for r in rows if r["involved"]],
+        }
+    )
+
+
+@router.get(
+    "/rankings",
+    response_model=Rankings,
+    summary="The weights the partner rankings use now, and how they were learned",
+)
+async def rankings(request: Request, runner: RunnerDep) -> Rankings:
+    """The learned weights live in the service process (queries.learned, fitted in the
+    background by runner.per_version), so this is answered here, not in a worker."""
+    refits = getattr(request.app.state, "refits", None)
+    fits = latest()
+    return Rankings.model_validate(
+        {
+            "version": await runner.version(),
+            "fitting": bool(refits and refits.running),
+            **{kind: fit.as_dict() for kind, fit in fits.items()},
         }
     )
 

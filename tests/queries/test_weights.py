@@ -79,3 +79,30 @@ def test_pair_accuracy_counts_pairs_ordered_right_and_ignores_scale() -> None:
     assert pair_accuracy(examples, doubled) == pair_accuracy(examples, weights)
     fitted = fit(_examples(3), list(PRIOR), PRIOR)
     assert pair_accuracy(_examples(4), fitted) > pair_accuracy(_examples(4), PRIOR)
+
+
+def test_deferred_fits_never_fit_on_the_request_path(reference: EmbeddedStore) -> None:
+    """Once the service defers fits, a ranking uses what was adopted (or the hand-set
+    weights) and `refit` does the fitting, for the version it saw."""
+    from queries import learned as kept
+    from queries.network import Projections
+
+    net = Projections(reference, reference.version())  # not the one other tests fitted
+    try:
+        kept.defer_fits()
+        before = kept.adopted()
+        assert kept.learned(reference, net, "activity") == kept.hand_set("activity")
+        marked = kept.Learned({"activity_topics": 1.0}, 99, 1.0, True, "v0")
+        assert kept.adopt("v0", {"activity": marked})
+        assert not kept.adopt("v0", {"activity": marked})  # the same weights: nothing new
+        assert kept.adopted() == before + 1
+        assert kept.learned(reference, net, "activity") is marked
+        assert kept.latest()["activity"] is marked
+        version, fits = kept.refit(reference)
+        assert version == reference.version()
+        assert set(fits) == {"activity", "project"}
+        assert all(f.version == version for f in fits.values())
+        assert kept.learned(reference, projections(reference), "project") == fits["project"]
+    finally:
+        kept.defer_fits(False)
+    assert kept.latest()["activity"] == kept.hand_set("activity")

@@ -299,9 +299,17 @@ def test_every_question_and_page_answers_or_gives_up(
                 problems.append(f"{path}: answered after {took:.1f} s")
     assert not problems, "\n".join(problems)
     if 503 in statuses.values():  # something was stopped: its worker must be gone
+        _wait_for_the_background_fit(service.url)  # work of its own (runner.per_version)
         time.sleep(1.0)
         used = workers_cpu(service.pid, 0.5)
         assert sum(used.values()) < 0.15, f"workers still busy after the 503s: {used}"
+
+
+def _wait_for_the_background_fit(url: str, within: float = 120.0) -> None:
+    deadline = time.monotonic() + within
+    while httpx.get(f"{url}/api/rankings", timeout=10).json()["fitting"]:
+        assert time.monotonic() < deadline, "the background fit of the rankings never ended"
+        time.sleep(0.2)
 
 
 # -- SIGTERM ----------------------------------------------------------------------------------
