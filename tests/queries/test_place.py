@@ -41,7 +41,9 @@ def chain(net: Projections, region: str) -> list[str]:
         ("AQ", [WORLD]),  # Antarctica: in no region of M49
     ],
 )
-def test_a_country_lies_in_its_m49_regions(net: Projections, country: str, regions: list[str]) -> None:
+def test_a_country_lies_in_its_m49_regions(
+    net: Projections, country: str, regions: list[str]
+) -> None:
     place = net.place([country])
     assert place.regions == {regions[0]} and place.unplaced == ()
     assert chain(net, regions[0]) == regions
