@@ -2,15 +2,22 @@
 
 The table is the regions module's (sic:includesCountry in ontology/core/regions.ttl), read from
 the store like every other projection; these tests hold it to a handful of countries whose M49
-regions are well known, and to every code the loader accepts.
+regions are well known, and to every code the loader accepts. Then funders-for-project on the
+shape of a reported bug (tests/data/workbooks/place): demonstration farms in India and Viet Nam
+whose one partner works in Latin America had a Latin American funder ranked first.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from graph.embedded import EmbeddedStore
 from loaders.cells import COUNTRIES
+from queries.catalogue import run
 from queries.network import Projections, projections
 
 WORLD = "001"
@@ -77,3 +84,60 @@ def test_a_code_outside_the_table_is_reported_not_dropped(net: Projections) -> N
     assert place.regions == {"011"}
     assert place.unplaced == ("XK", "ZZ")
     assert net.place([]).regions == frozenset()
+
+
+# --- funders-for-project: the region compared is where the project takes place -------------------
+
+PLACE = Path(__file__).resolve().parents[1] / "data" / "workbooks" / "place"
+
+
+@pytest.fixture(scope="module")
+def place_store(
+    load_workbook: Callable[[Path], EmbeddedStore],
+) -> Iterator[EmbeddedStore]:
+    """tests/data/workbooks/place: farms in IN and VN, a partner in Latin America, two funders."""
+    store = load_workbook(PLACE)
+    yield store
+    store.close()
+
+
+def region_reason(row: dict[str, Any]) -> dict[str, Any] | None:
+    return next((r for r in row["reasons"] if r["signal"] == "region"), None)
+
+
+def test_an_asian_project_with_a_latin_american_partner_is_matched_in_asia(
+    place_store: EmbeddedStore,
+) -> None:
+    """The reported bug: a partner's region of work put a Latin American funder first."""
+    params = {"project": "asia-demo-farms", "as_of": "2025-01-01"}
+    rows = run(place_store, "funders-for-project", params).rows
+    assert [r["organisation"] for r in rows] == ["asia-fund", "latam-secretariat"]
+    asian, latin = rows
+    reason = region_reason(asian)
+    assert reason is not None and reason["value"] == 1.0
+    assert reason["evidence"] == ["034", "035"]
+    assert reason["text"] == (
+        "The funder covers Southern Asia and South-eastern Asia, where the project takes place"
+    )
+    assert latin["signals"]["region"] == 0.0
+
+
+def test_a_project_with_no_country_is_placed_where_its_team_works(
+    place_store: EmbeddedStore,
+) -> None:
+    rows = run(place_store, "funders-for-project", {"project": "nowhere-farms"}).rows
+    assert rows[0]["organisation"] == "latam-secretariat"
+    reason = region_reason(rows[0])
+    assert reason is not None and reason["evidence"] == ["419"]
+    assert reason["text"].endswith(", where the team works")
+
+
+def test_an_activity_is_placed_where_its_live_projects_take_place(
+    place_store: EmbeddedStore,
+) -> None:
+    params = {"activity": "A2.06", "as_of": "2025-01-01"}
+    rows = run(place_store, "funders-for-activity", params).rows
+    assert rows[0]["organisation"] == "asia-fund"
+    reason = region_reason(rows[0])
+    assert reason is not None and reason["evidence"] == ["034", "035"]
+    assert reason["text"].endswith(", where the activity's projects take place")
