@@ -72,4 +72,3 @@ def test_the_context_says_where_the_project_takes_place(reference: EmbeddedStore
     assert "419" in team.ProjectMatcher(net, ctx).team_regions  # the team's, unchanged
     incubator = team.project_context(reference, net, "soil-project-incubator", topics_of={})
     assert (incubator.countries, incubator.place_regions) == ((), frozenset())
-
