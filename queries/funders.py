@@ -3,11 +3,18 @@
 The project is read with SPARQL (stage, budget, activities, topics); funders, calls and the
 funding history come from the projections cached per store version. Fit has four signals:
 topics (the project's activity topics, a topic hierarchy counting in part), objective (the call
-targets it, the funder declares it or has funded it), region (where the project team works,
+targets it, the funder declares it or has funded it), region (where the project takes place,
 within the regions a call or funder covers) and amount (what the project still
 needs, in its own currency, against the call's range or the funder's usual grant). Currencies
 are never converted: a call in another currency gets no amount credit and says so. A funder is
 listed once: with its best open call when it has one that fits, else as a funder.
+
+Where the project takes place is the UN M49 regions of the countries it declares (`sic:country`,
+placed by `Projections.place`). Only a project that declares none (or none the country table
+knows) is placed where its team works: the regions its lead and partners declare. The reason's
+sentence says which of the two was compared, and so does the context (`place`). One partner
+working in Latin America does not make demonstration farms in India and Viet Nam a Latin
+American project.
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ from graph.base import GraphStore
 from queries.analysis import analysis, code_param, top_param
 from queries.answer import Row
 from queries.matching import activity_context
-from queries.network import Call, Organisation, Projections, projections
+from queries.network import Call, Organisation, Place, Projections, projections
 from queries.params import Bound
 from queries.scoring import (
     Reason,
@@ -43,6 +50,7 @@ from sic.rq import Param
 WEIGHTS = {"topics": 0.35, "objective": 0.25, "region": 0.20, "amount": 0.20}
 SECURED = frozenset({"committed", "disbursed"})
 WHERE = "where the team works"
+TEAM_AREA = "the team's area"
 OFFER_COLUMNS = "rank kind call call_title organisation name score deadline reasons signals"
 AS_OF = Param(
     "as_of",
@@ -67,6 +75,13 @@ class ProjectContext:
     funders: frozenset[str]
     secured: Decimal
     noun: str = "project"  # or "activity": a gap asked about before any project exists
+    # What `regions` is: "countries" (the regions of `place`, where the work takes place) or
+    # "team" (the regions the team declares, when no country could be placed), with the words
+    # the region sentences use for it.
+    regions_from: str = "team"
+    place: Place | None = None
+    where: str = WHERE
+    area: str = TEAM_AREA
 
     @property
     def need(self) -> Decimal | None:
@@ -74,6 +89,37 @@ class ProjectContext:
         if self.budget is None:
             return None
         return max(self.budget - self.secured, Decimal(0))
+
+
+def team_regions(net: Projections, team: Iterable[str]) -> frozenset[str]:
+    """The regions the organisations of a team declare they work in."""
+    return frozenset(r for o in team if (org := net.organisations.get(o)) for r in org.regions)
+
+
+@dataclass(frozen=True)
+class Located:
+    """The regions a context compares, where they come from, and the words that say so."""
+
+    regions: frozenset[str]
+    regions_from: str
+    where: str = WHERE
+    area: str = TEAM_AREA
+
+
+def located(place: Place, team: frozenset[str], noun: str) -> Located:
+    """Where the work takes place (its countries' regions), else where the team works."""
+    if not place.regions:
+        return Located(team, "team")
+    if noun == "activity":
+        return Located(
+            place.regions,
+            "countries",
+            "where the activity's projects take place",
+            "the projects' area",
+        )
+    return Located(
+        place.regions, "countries", f"where the {noun} takes place", f"the {noun}'s area"
+    )
 
 
 def project_context(store: GraphStore, net: Projections, bound: Bound) -> ProjectContext:
@@ -88,7 +134,8 @@ def project_context(store: GraphStore, net: Projections, bound: Bound) -> Projec
             topics[str(need["via"])].add(str(need["topic"]))
     members = net.members_of.get(("project", key), ())
     team = sorted({m.organisation for m in members})
-    regions = {r for o in team if (org := net.organisations.get(o)) for r in org.regions}
+    place = net.place(net.project_countries.get(key, ()))
+    where = located(place, team_regions(net, team), "project")
     currency = None if row.get("currency") is None else str(row["currency"])
     history = net.fundings_of.get(key, ())
     secured = sum(
@@ -103,9 +150,13 @@ def project_context(store: GraphStore, net: Projections, bound: Bound) -> Projec
         objectives=tuple(sorted(objectives)),
         topics=tuple(sorted(topics["activity"] or topics["objective"])),
         team=tuple(team),
-        regions=frozenset(regions),
         funders=frozenset(f.funder for f in history),
         secured=secured,
+        regions=where.regions,
+        regions_from=where.regions_from,
+        place=place,
+        where=where.where,
+        area=where.area,
     )
 
 
@@ -148,15 +199,15 @@ class FunderMatcher:
         inside = sorted(p for p in self.ctx.regions if self.net.regions.within(p, regions))
         if inside:
             labels = listing([self.net.regions.label(r) for r in inside])
-            return self._reason("region", 1.0, f"{who} covers {labels}, {WHERE}", inside)
+            return self._reason("region", 1.0, f"{who} covers {labels}, {self.ctx.where}", inside)
         partly = sorted(r for r in regions if self.net.regions.within(r, self.ctx.regions))
         if partly:
             labels = listing([self.net.regions.label(r) for r in partly])
             return self._reason(
-                "region", 0.5, f"{who} covers part of the team's area: {labels}", partly
+                "region", 0.5, f"{who} covers part of {self.ctx.area}: {labels}", partly
             )
         labels = listing([self.net.regions.label(r) for r in sorted(regions)])
-        return self._reason("region", 0.0, f"{who} covers {labels}, not {WHERE}")
+        return self._reason("region", 0.0, f"{who} covers {labels}, not {self.ctx.where}")
 
     def _objective(self, declared: Iterable[str], funded: Iterable[str], who: str) -> Reason:
         mine = set(self.ctx.objectives)
@@ -277,7 +328,8 @@ class FunderMatcher:
 @analysis(
     "Open funding calls and funders ranked by fit for a project, with the reasons.",
     description=(
-        "Signals: topics, objective, region (where the project team works)"
+        "Signals: topics, objective, region (where the project takes place: the UN M49"
+        " regions of its countries, else the regions its team works in)"
         " and amount (what the project still needs in its own currency, against a call's"
         " range or a funder's usual grant; other currencies are not compared). Calls whose"
         " deadline is before as_of are closed and left out; funders already funding the"
@@ -302,7 +354,8 @@ def funders_for_project(store: GraphStore, bound: Bound) -> list[Row]:
     description=(
         "What could fund work on an activity that no live project addresses (or any"
         " activity): the calls and funders that fit its topics (its own, else its"
-        " objective's) and its objective, and where a team already works, its regions."
+        " objective's) and its objective, and where its live projects take place (the"
+        " regions of their countries), else where their teams work."
         " Amounts are not compared (an activity has no budget). Calls closed before as_of"
         " are left out; a funder with a fitting open call is listed with that call only."
     ),
@@ -318,6 +371,9 @@ def funders_for_activity(store: GraphStore, bound: Bound) -> list[Row]:
     net = projections(store)
     activity = activity_context(store, net, bound)
     team = sorted(activity.team)
+    projects = {m.group[1] for places in activity.team.values() for m in places}
+    place = net.place(c for p in sorted(projects) for c in net.project_countries.get(p, ()))
+    where = located(place, team_regions(net, team), "activity")
     ctx = ProjectContext(
         key=activity.key,
         title=activity.title,
@@ -326,12 +382,14 @@ def funders_for_activity(store: GraphStore, bound: Bound) -> list[Row]:
         objectives=(activity.objective,),
         topics=activity.topics or activity.objective_topics,
         team=tuple(team),
-        regions=frozenset(
-            r for o in team if (org := net.organisations.get(o)) for r in org.regions
-        ),
         funders=frozenset(),
         secured=Decimal(0),
         noun="activity",
+        regions=where.regions,
+        regions_from=where.regions_from,
+        place=place,
+        where=where.where,
+        area=where.area,
     )
     return _offer_rows(net, ctx, bound)
 

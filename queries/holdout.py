@@ -55,6 +55,8 @@ SHARED = (
     "_concepts",
     "topics",
     "regions",
+    "country_regions",
+    "project_countries",
     "objective_labels",
     "interests",
     "group_activities",

@@ -59,6 +59,21 @@ class Organisation:
 
 
 @dataclass(frozen=True)
+class Place:
+    """Where something takes place: its countries, and the UN M49 regions they lie in.
+
+    `regions` holds each placed country's most specific region (Western Africa for SN, not
+    Africa): `Hierarchy.within` and `ancestors` walk up from there, and an answer can name the
+    region that says most. `unplaced` are the declared codes the country table does not have,
+    so that a caller can say so rather than drop them.
+    """
+
+    countries: tuple[str, ...]
+    regions: frozenset[str]
+    unplaced: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Membership:
     """One organisation in one project or alliance."""
 
@@ -222,6 +237,36 @@ class Projections:
     def regions(self) -> Hierarchy:
         labels, broader = self._concepts["region"]
         return Hierarchy(labels, broader)
+
+    @cached_property
+    def country_regions(self) -> dict[str, frozenset[str]]:
+        """Each ISO 3166-1 alpha-2 code and its most specific UN M49 region.
+
+        Read from the regions module of the ontology (sic:includesCountry), which carries the
+        standard's table, so the store and SPARQL users see the same places as the matchers.
+        """
+        found: dict[str, set[str]] = defaultdict(set)
+        for row in _read(self.store, "network-region-countries"):
+            found[str(row["country"]).upper()].add(str(row["region"]))
+        return {code: frozenset(regions) for code, regions in found.items()}
+
+    def place(self, countries: Iterable[str]) -> Place:
+        """The UN M49 regions a set of countries lies in (see `Place`)."""
+        codes = sorted({c.strip().upper() for c in countries if c.strip()})
+        table = self.country_regions
+        return Place(
+            countries=tuple(codes),
+            regions=frozenset(r for c in codes for r in table.get(c, ())),
+            unplaced=tuple(c for c in codes if c not in table),
+        )
+
+    @cached_property
+    def project_countries(self) -> dict[str, frozenset[str]]:
+        """The countries each project declares it takes place in (projects with none left out)."""
+        found: dict[str, set[str]] = defaultdict(set)
+        for row in _read(self.store, "network-project-countries"):
+            found[str(row["project"])].add(str(row["country"]))
+        return {project: frozenset(codes) for project, codes in found.items()}
 
     @cached_property
     def objective_labels(self) -> dict[str, str]:

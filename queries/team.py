@@ -81,6 +81,13 @@ class ProjectContext:
     activities: tuple[str, ...]
     objectives: tuple[str, ...]
     topics: tuple[str, ...]
+    countries: tuple[str, ...] = ()
+    """The ISO 3166-1 alpha-2 codes the project declares it takes place in (sic:country)."""
+    place_regions: frozenset[str] = frozenset()
+    """Where the project takes place: the most specific UN M49 region of each of `countries`
+    (`Projections.place`; walk `net.regions` up for the wider ones). Empty when it declares no
+    country the table knows. No signal reads it yet: the team's regions (`ProjectMatcher.
+    team_regions`) are what the "regions" signal compares; this is here for a signal on place."""
 
     @property
     def team(self) -> tuple[str, ...]:
@@ -102,6 +109,7 @@ def project_context(
     members = members or ()
     lead = next((m.organisation for m in members if m.role == "lead"), None)
     activities = tuple(sorted(a for a, _ in pairs))
+    place = net.place(net.project_countries.get(key, ()))
     return ProjectContext(
         key=key,
         title=members[0].title if members else key,
@@ -110,6 +118,8 @@ def project_context(
         activities=activities,
         objectives=tuple(sorted({o for _, o in pairs})),
         topics=tuple(sorted({t for a in activities for t in topics_of.get(a, ())})),
+        countries=place.countries,
+        place_regions=place.regions,
     )
 
 

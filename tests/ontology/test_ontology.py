@@ -104,7 +104,8 @@ STAGES: dict[str, tuple[int, bool]] = {
     "discontinued": (0, False),
 }
 
-# The rows of m49-regions.csv with their parent in the UN M49 hierarchy.
+# The UN M49 regions of ontology/core/regions.ttl with their parent in the M49 hierarchy: every
+# region a country's most specific M49 region leads to.
 REGIONS: dict[str, tuple[str, str | None]] = {
     "001": ("World", None),
     "002": ("Africa", "001"),
@@ -116,6 +117,9 @@ REGIONS: dict[str, tuple[str, str | None]] = {
     "018": ("Southern Africa", "202"),
     "019": ("Americas", "001"),
     "419": ("Latin America and the Caribbean", "019"),
+    "029": ("Caribbean", "419"),
+    "013": ("Central America", "419"),
+    "005": ("South America", "419"),
     "021": ("Northern America", "019"),
     "142": ("Asia", "001"),
     "143": ("Central Asia", "142"),
@@ -124,7 +128,16 @@ REGIONS: dict[str, tuple[str, str | None]] = {
     "034": ("Southern Asia", "142"),
     "145": ("Western Asia", "142"),
     "150": ("Europe", "001"),
+    "151": ("Eastern Europe", "150"),
+    "154": ("Northern Europe", "150"),
+    "830": ("Channel Islands", "154"),
+    "039": ("Southern Europe", "150"),
+    "155": ("Western Europe", "150"),
     "009": ("Oceania", "001"),
+    "053": ("Australia and New Zealand", "009"),
+    "054": ("Melanesia", "009"),
+    "057": ("Micronesia", "009"),
+    "061": ("Polynesia", "009"),
 }
 
 

@@ -124,6 +124,28 @@ def test_funders_for_a_sahel_project(reference: EmbeddedStore) -> None:
     assert "francophone-rda" not in [r["organisation"] for r in rows if r["kind"] == "funder"]
 
 
+def test_asian_demonstration_farms_are_matched_where_they_take_place(
+    reference: EmbeddedStore,
+) -> None:
+    """asia-demo-farms (IN, BD, VN) has a partner that also works in Latin America: the
+    Cerrado secretariat, a Latin American funder, once ranked first. Region is now where the
+    project takes place, so the Asian funders come before it and say which Asian regions."""
+    for as_of in ("2025-12-01", "2026-07-01"):
+        params = {"project": "asia-demo-farms", "as_of": as_of, "top": "20"}
+        rows = run(reference, "funders-for-project", params).rows
+        order = [r["organisation"] for r in rows]
+        cerrado = order.index("cerrado-agri-sec")
+        assert rows[cerrado]["signals"]["region"] == 0.0
+        for asian in ("clff", "lowlands-province"):
+            assert order.index(asian) < cerrado, (as_of, order)
+            reason = next(r for r in rows[order.index(asian)]["reasons"] if r["signal"] == "region")
+            assert reason["evidence"] == ["034", "035"]
+            assert (
+                "Southern Asia and South-eastern Asia, where the project takes place"
+                in (reason["text"])
+            )
+
+
 def test_reasons_read_like_sentences_a_person_wrote(reference: EmbeddedStore) -> None:
     """No "Works in World", no "no team has" where there is no team, the roster's role names,
     and each evidence item once."""

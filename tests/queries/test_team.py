@@ -61,3 +61,14 @@ def test_a_held_out_partner_comes_back_near_the_top(reference: EmbeddedStore) ->
 def test_an_unknown_project_is_not_found(reference: EmbeddedStore) -> None:
     with pytest.raises(NotFound):
         _ask(reference, "no-such-project")
+
+
+def test_the_context_says_where_the_project_takes_place(reference: EmbeddedStore) -> None:
+    """asia-demo-farms takes place in IN, BD and VN; one partner also works in Latin America."""
+    net = projections(reference)
+    ctx = team.project_context(reference, net, "asia-demo-farms", topics_of={})
+    assert ctx.countries == ("BD", "IN", "VN")
+    assert ctx.place_regions == {"034", "035"}  # Southern Asia, South-eastern Asia
+    assert "419" in team.ProjectMatcher(net, ctx).team_regions  # the team's, unchanged
+    incubator = team.project_context(reference, net, "soil-project-incubator", topics_of={})
+    assert (incubator.countries, incubator.place_regions) == ((), frozenset())
