@@ -28,12 +28,12 @@ from graph.base import GraphStore
 from queries.answer import QueryAnswer, Row
 from queries.catalogue import Question, questions, run
 from queries.describe import compactor
+from queries.labels import SCHEMES, Labels
 from queries.network import projections
 from queries.scoring import SHOWN
 from queries.sparql import BLOCKS, FOLDER, named_rows, rq_registry
 from sic.errors import NotFound, QueryError
 from sic.iris import mint
-from sic.vocab import SIC_NS
 
 PAGE_SPARQL = BLOCKS / "pages"
 """The page-only blocks (in the one registry of queries.sparql, kept apart here)."""
@@ -49,18 +49,6 @@ NETWORK_NODES = 250
 BROKERS_SHOWN = 8
 CHOICES_SHOWN = 1000
 """Suggestions a form offers at most per kind (a datalist beyond that helps no one)."""
-SCHEMES: Mapping[str, str] = {
-    "stage": "Stages",
-    "type": "OrganisationTypes",
-    "status": "MembershipStatuses",
-    "role": "TaskForceRoles",
-    "facility": "FacilityTypes",
-    "funding": "FundingStatuses",
-    "phase": "DelphiPhases",
-    "question": "DelphiQuestions",
-    "region": "Regions",
-}
-"""Controlled lists by the short name pages use, to the local name of their SKOS scheme."""
 GAP_CSV_COLUMNS: tuple[str, ...] = (
     "activity",
     "title",
@@ -79,34 +67,6 @@ def _iri(store: GraphStore, kind: str, key: str) -> ox.NamedNode:
 
 
 # -- labels and choices (per store version) ------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Labels:
-    """Names in English, French and Spanish: entities by (kind, key), list values by notation."""
-
-    names: Mapping[tuple[str, str], Mapping[str, str]]
-
-    def get(self, kind: str, key: object, lang: str, default: str | None = None) -> str:
-        """The name in `lang`, else in English, else `default`, else the key itself."""
-        if key is None:
-            return default or ""
-        found = self.names.get((kind, str(key)), {})
-        return found.get(lang) or found.get("en") or default or str(key)
-
-    def language_of(self, kind: str, key: object, lang: str) -> str:
-        """The language the name shown by `get` is in (for the `lang` attribute of HTML)."""
-        found = self.names.get((kind, str(key)), {})
-        return lang if lang in found else "en"
-
-
-def read_labels(store: GraphStore) -> Labels:
-    """Every label page-labels.rq finds; schemes by their local name (Stages, Regions...)."""
-    names: dict[tuple[str, str], dict[str, str]] = defaultdict(dict)
-    for row in named_rows(store, "page-labels"):
-        kind = str(row["kind"]).removeprefix(SIC_NS)
-        names[(kind, str(row["entity"]))].setdefault(str(row["language"]), str(row["label"]))
-    return Labels({k: dict(v) for k, v in names.items()})
 
 
 @dataclass(frozen=True)
