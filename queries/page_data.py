@@ -26,7 +26,7 @@ import pyoxigraph as ox
 
 from graph.base import GraphStore
 from queries.answer import QueryAnswer, Row
-from queries.catalogue import Question, questions, run
+from queries.catalogue import Question, question, questions, run
 from queries.describe import compactor
 from queries.labels import SCHEMES, Labels
 from queries.network import projections
@@ -150,6 +150,15 @@ class View:
 
     def name_lang(self, kind: str, key: object) -> str:
         return self.labels.language_of(SCHEMES.get(kind, kind), key, self.ui.lang)
+
+
+def in_language(view: View, name: str, given: Mapping[str, str]) -> dict[str, str]:
+    """The parameters of a question, with the page's language when the question writes
+    sentences (declares `lang`): a French page shows French reasons."""
+    params = dict(given)
+    if any(p.name == "lang" for p in question(name).params):
+        params["lang"] = view.ui.lang
+    return params
 
 
 # -- the dashboard --------------------------------------------------------------------------------
@@ -471,8 +480,9 @@ def activity_page(view: View, code: str) -> dict[str, Any]:
                 ),
             )
         )
+    asked = {"activity": code, "top": str(CANDIDATES_SHOWN)}
     candidates = run(
-        store, "candidates-for-activity", {"activity": code, "top": str(CANDIDATES_SHOWN)}
+        store, "candidates-for-activity", in_language(view, "candidates-for-activity", asked)
     ).rows
     return {
         "code": code,
@@ -487,7 +497,11 @@ def activity_page(view: View, code: str) -> dict[str, Any]:
         "groups": sorted(groups, key=lambda g: (g.live is False, g.kind, g.key)),
         "involved": [c for c in candidates if c["involved"]],
         "candidates": [c for c in candidates if not c["involved"]],
-        "alliance": run(store, "alliance-composition", {"activity": code}).rows,
+        "alliance": run(
+            store,
+            "alliance-composition",
+            in_language(view, "alliance-composition", {"activity": code}),
+        ).rows,
     }
 
 
@@ -634,6 +648,8 @@ def form_fields(view: View, q: Question, given: Mapping[str, str]) -> list[Field
     """The inputs of a question's form, filled with what was given or the defaults."""
     out = []
     for p in q.params:
+        if p.name == "lang":
+            continue  # the page's own language is the answer's: no field to contradict it
         suggestions: tuple[Choice, ...] = ()
         if p.kind == "organisation":
             net = projections(view.store)
@@ -681,7 +697,7 @@ def answer_page(view: View, name: str, given: Mapping[str, str]) -> dict[str, An
     status = 200
     if given or not any(p.required for p in q.params):
         try:
-            answer = run(view.store, name, given)
+            answer = run(view.store, name, in_language(view, name, given))
         except (QueryError, NotFound) as refused:
             error, status = str(refused), 404 if isinstance(refused, NotFound) else 400
     return {

@@ -256,11 +256,9 @@ def candidates_csv(request: Request, store: StoreDep, code: ActivityCode) -> Res
     columns = ("rank", "organisation", "name", "type", "status", "score", "involved", "reasons")
 
     def build(view: pages.View) -> str:
-        rows = run(
-            view.store,
-            "candidates-for-activity",
-            {"activity": code, "top": str(pages.CANDIDATES_SHOWN)},
-        ).rows
+        asked = {"activity": code, "top": str(pages.CANDIDATES_SHOWN)}
+        name = "candidates-for-activity"
+        rows = run(view.store, name, pages.in_language(view, name, asked)).rows
         return pages.to_csv(
             [{**r, "reasons": [x["text"] for x in r["reasons"]]} for r in rows], columns
         )
@@ -348,7 +346,7 @@ def answer_csv(request: Request, store: StoreDep, name: QuestionName) -> Respons
 
 
 def _answer_csv(view: pages.View, name: str, given: Mapping[str, str]) -> str:
-    answer = run(view.store, name, given)
+    answer = run(view.store, name, pages.in_language(view, name, given))
     return pages.to_csv(answer.rows, answer.columns)
 
 
