@@ -162,7 +162,11 @@ class Speaker:
         """'a, b and c' (and 'and 3 more' past `limit`), in this language."""
         shown = list(labels)
         if len(shown) > limit:
-            shown = [*shown[:limit], self.text(say("list.more", count=len(labels) - limit))]
+            more = len(labels) - limit
+            shown = [
+                *shown[:limit],
+                self.text(say("list.more_one" if more == 1 else "list.more", count=more)),
+            ]
         if len(shown) <= 1:
             return "".join(shown)
         key = "list.and"

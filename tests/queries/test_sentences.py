@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import string
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
+from queries.catalogue import run
 from queries.labels import Labels
+from queries.network import projections
 from queries.sentences import LANGUAGES, Items, Label, Money, Speaker, catalogue, say
+from sic.errors import QueryError
 
 LABELS = Labels(
     {
@@ -100,3 +104,78 @@ def test_amounts_use_the_languages_separators() -> None:
     assert Speaker("en").text(need).endswith("still needs 500,000 EUR")
     assert "500\u202f000 EUR" in Speaker("fr").text(need)
     assert "500.000 EUR" in Speaker("es").text(need)
+
+
+# -- the questions on the reference data, asked in French and Spanish ------------------------------
+
+ASKED: list[tuple[str, dict[str, str]]] = [
+    ("candidates-for-activity", {"activity": "A2.06", "top": "10"}),
+    ("candidates-for-activity", {"activity": "A2.07", "top": "10"}),
+    ("candidates-for-project", {"project": "faidherbia-scaling", "top": "10"}),
+    ("funders-for-project", {"project": "faidherbia-scaling", "as_of": "2025-12-01"}),
+    ("funders-for-activity", {"activity": "A2.07", "as_of": "2025-12-01"}),
+]
+
+
+def _english_phrases() -> set[str]:
+    """The fixed words of every English sentence (what lies between its placeholders), where
+    long enough to be English prose rather than a separator."""
+    found: set[str] = set()
+    for text in catalogue("en").values():
+        for literal, _, _, _ in string.Formatter().parse(text):
+            found.update(p.strip() for p in literal.split(":") if len(p.strip()) >= 12)
+    return found
+
+
+def _codes(store: Any) -> set[str]:
+    """The notations of the controlled lists a sentence names (types, statuses, roles...)."""
+    schemes = {"OrganisationTypes", "MembershipStatuses", "TaskForceRoles", "Stages"}
+    return {key for kind, key in projections(store).labels.names if kind in schemes}
+
+
+def _texts(store: Any, lang: str) -> list[str]:
+    texts = []
+    for name, params in ASKED:
+        rows = run(store, name, {**params, "lang": lang}).rows
+        assert rows, name
+        texts.extend(reason["text"] for row in rows for reason in row["reasons"])
+    alliance = run(store, "alliance-composition", {"activity": "A2.06", "lang": lang}).rows
+    texts.extend(label for row in alliance for label in [*row["brings"], *row["still_uncovered"]])
+    return texts
+
+
+@pytest.mark.parametrize("lang", ["fr", "es"])
+def test_reasons_on_the_reference_data_are_written_in_the_language_asked(
+    reference: Any, lang: str
+) -> None:
+    texts = _texts(reference, lang)
+    english = _english_phrases()
+    assert [t for t in _texts(reference, "en") if any(p in t for p in english)]  # the check bites
+    assert not [t for t in texts if any(phrase in t for phrase in english)]
+    codes = _codes(reference)
+    assert not [t for t in texts if any(f"({c})" in t or f" {c} " in t for c in codes if c)]
+    assert not [t for t in texts if "_" in t]  # no regional_representative, in_preparation...
+
+
+def test_the_same_reasons_in_three_languages(reference: Any) -> None:
+    """One candidate, three languages: the same signals and evidence, the sentences apart."""
+    params = {"project": "faidherbia-scaling", "top": "1"}
+    rows = {
+        lang: run(reference, "candidates-for-project", {**params, "lang": lang}).rows[0]
+        for lang in LANGUAGES
+    }
+    english = run(reference, "candidates-for-project", params).rows[0]
+    assert english == rows["en"]
+    for lang in ("fr", "es"):
+        assert rows[lang]["signals"] == english["signals"]
+        pairs = zip(rows[lang]["reasons"], english["reasons"], strict=True)
+        for theirs, ours in pairs:
+            assert (theirs["signal"], theirs["evidence"]) == (ours["signal"], ours["evidence"])
+            assert theirs["text"] != ours["text"]
+    role = [r["text"] for r in rows["es"]["reasons"] if r["signal"] == "task_force"]
+    assert not role or "grupo de trabajo" in role[0]
+
+
+def test_an_unsupported_language_is_a_bad_parameter(reference: Any) -> None:
+    with pytest.raises(QueryError, match="parameter 'lang' must be one of en, fr, es, not 'de'"):
+        run(reference, "candidates-for-activity", {"activity": "A2.06", "lang": "de"})
