@@ -127,11 +127,14 @@ def match(
     ctx: typer.Context,
     activity: Annotated[str, typer.Argument(help="The activity's code, e.g. A2.07.")],
     top: Annotated[int, typer.Option("--top", help="How many candidates.")] = 10,
+    lang: Annotated[
+        str, typer.Option("--lang", help="The language of the reasons: en, fr or es.")
+    ] = "en",
     fmt: FormatOpt = "table",
 ) -> None:
     """Organisations that could take on an activity, ranked, with reasons."""
     _check_format(fmt)
-    params = {"activity": activity, "top": str(top)}
+    params = {"activity": activity, "top": str(top), "lang": lang}
     _print(_answers(ctx, [("candidates-for-activity", params)])[0], fmt)
 
 

@@ -2,7 +2,9 @@
 
 UI strings live in api/locales/{en,fr,es}.json, one flat key per string, so translators edit
 data rather than templates; the three files hold the same keys (a test says so). Data labels
-are not here: the pages take them from the graph in the chosen language where it has them.
+are not here: the pages take them from the graph in the chosen language where it has them, and
+the reasons of the ranking questions are written in that language by queries.sentences (whose
+number format the pages share).
 
 The language is `?lang=` when it names a supported one, so that a link can fix it, else the
 best supported language of the Accept-Language header, else English. A language chosen by
@@ -22,18 +24,13 @@ from urllib.parse import urlencode
 
 from jinja2 import Environment
 
+from queries.sentences import format_number
+
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 SUPPORTED: tuple[str, ...] = ("en", "fr", "es")
 DEFAULT = "en"
 NAMES: Mapping[str, str] = {"en": "English", "fr": "Français", "es": "Español"}
 """Each language named in itself, as a language switcher shows it."""
-
-_SEPARATORS: Mapping[str, tuple[str, str]] = {
-    # (thousands, decimal): French groups with a narrow no-break space, Spanish with a point
-    "en": (",", "."),
-    "fr": ("\u202f", ","),
-    "es": (".", ","),
-}
 
 
 @cache
@@ -89,19 +86,6 @@ def choose_language(query: str | None, accept_language: str | None) -> tuple[str
         if tag in SUPPORTED:
             return tag, False
     return DEFAULT, False
-
-
-def format_number(value: int | float | Decimal | None, lang: str, digits: int = 0) -> str:
-    """A number with the language's separators: 1,250,000 / 1 250 000 / 1.250.000.
-
-    >>> format_number(1250000.5, "es", 1)
-    '1.250.000,5'
-    """
-    if value is None:
-        return ""
-    thousands, point = _SEPARATORS.get(lang, _SEPARATORS[DEFAULT])
-    text = f"{value:,.{digits}f}"
-    return text.replace(",", "\0").replace(".", point).replace("\0", thousands)
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from graph.base import GraphStore
 from queries.analysis import analysis, code_param
 from queries.answer import Row
-from queries.matching import NEEDED_GROUPS, ActivityMatcher, activity_context
+from queries.matching import NEED_KEYS, NEEDED_GROUPS, ActivityMatcher, activity_context
 from queries.network import Organisation, Projections, projections
 from queries.params import Bound
-from queries.scoring import shown
+from queries.scoring import shown, topic_label
+from queries.sentences import LANG, Arg, Speaker, say, speaker_for
 from sic.rq import Param
 
 Need = tuple[str, str]  # ("topic", key) or ("role", group name)
@@ -102,14 +103,15 @@ def greedy_cover(
     return members, missing
 
 
-def _label(net: Projections, need: Need) -> str:
+def _label(net: Projections, need: Need) -> Arg:
     kind, what = need
-    return net.topics.label(what) if kind == "topic" else f"a {what}"
+    return topic_label(net.topics, what) if kind == "topic" else say(f"need.{NEED_KEYS[what]}")
 
 
-def _labels(net: Projections, needs: Iterable[Need]) -> list[str]:
+def _labels(net: Projections, needs: Iterable[Need], speaker: Speaker) -> list[str]:
+    """What a member brings or what is missing, in the speaker's language: kinds first."""
     ordered = sorted(needs, key=lambda n: (n[0] != "role", n[1]))
-    return [_label(net, n) for n in ordered]
+    return [speaker.arg(_label(net, n)) for n in ordered]
 
 
 @analysis(
@@ -130,6 +132,7 @@ def _labels(net: Projections, needs: Iterable[Need]) -> list[str]:
             maximum=12,
             description="at most this many organisations to add",
         ),
+        LANG,
     ),
     columns="step organisation name type involved fit brings still_uncovered",
 )
@@ -142,6 +145,7 @@ def alliance_composition(store: GraphStore, bound: Bound) -> list[Row]:
     team = [net.organisations[k] for k in sorted(ctx.team) if k in net.organisations]
     pool = [(c.organisation, c.score) for c in matcher.candidates(wide=True)]
     members, _ = greedy_cover(pool, team, net, needs, bound.integer("size", 5))
+    speaker = speaker_for(bound, net.labels)
     rows: list[Row] = []
     missing = set(needs)
     step = 0
@@ -157,8 +161,8 @@ def alliance_composition(store: GraphStore, bound: Bound) -> list[Row]:
                 "type": member.organisation.type,
                 "involved": member.involved,
                 "fit": None if member.fit is None else shown(member.fit),
-                "brings": _labels(net, member.brings),
-                "still_uncovered": _labels(net, missing),
+                "brings": _labels(net, member.brings, speaker),
+                "still_uncovered": _labels(net, missing, speaker),
             }
         )
     return rows

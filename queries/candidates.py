@@ -15,6 +15,7 @@ from queries.learned import learned
 from queries.matching import ActivityMatcher, activity_context
 from queries.network import projections
 from queries.params import Bound
+from queries.sentences import LANG, speaker_for
 
 
 @analysis(
@@ -33,6 +34,7 @@ from queries.params import Bound
     params=(
         code_param("activity", "the activity's code, e.g. A2.07", required=True),
         top_param(10, 200, "candidates"),
+        LANG,
     ),
     columns="rank organisation name type status score involved reasons signals",
 )
@@ -42,10 +44,12 @@ def candidates_for_activity(store: GraphStore, bound: Bound) -> list[Row]:
     weights = learned(store, net, "activity").weights
     matcher = ActivityMatcher(net, activity_context(store, net, bound), weights)
     top = bound.integer("top", 10)
+    speaker = speaker_for(bound, net.labels)
     ranked_candidates = matcher.candidates()[:top]
-    rows = matcher.involved_rows()
+    rows = matcher.involved_rows(speaker)
     rows.extend(
-        matching.candidate_row(matcher, i, c) for i, c in enumerate(ranked_candidates, start=1)
+        matching.candidate_row(matcher, i, c, speaker)
+        for i, c in enumerate(ranked_candidates, start=1)
     )
     return rows
 
@@ -66,6 +70,7 @@ def candidates_for_activity(store: GraphStore, bound: Bound) -> list[Row]:
     params=(
         code_param("project", "the project's key", required=True),
         top_param(10, 200, "candidates"),
+        LANG,
     ),
     columns="rank organisation name type status score reasons signals",
 )
@@ -79,4 +84,8 @@ def candidates_for_project(store: GraphStore, bound: Bound) -> list[Row]:
     )
     matcher = team.ProjectMatcher(net, ctx, learned(store, net, "project").weights)
     top = bound.integer("top", 10)
-    return [team.candidate_row(matcher, i, c) for i, c in enumerate(matcher.candidates()[:top], 1)]
+    speaker = speaker_for(bound, net.labels)
+    return [
+        team.candidate_row(matcher, i, c, speaker)
+        for i, c in enumerate(matcher.candidates()[:top], 1)
+    ]

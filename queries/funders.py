@@ -29,12 +29,11 @@ from decimal import Decimal
 from graph.base import GraphStore
 from queries.analysis import analysis, code_param, top_param
 from queries.answer import Row
-from queries.matching import activity_context
+from queries.matching import activity_context, region_items
 from queries.network import Call, Organisation, Place, Projections, projections
 from queries.params import Bound
 from queries.scoring import (
     Reason,
-    listing,
     match_topics,
     near_topics,
     ranked,
@@ -44,13 +43,12 @@ from queries.scoring import (
     topic_text,
     total,
 )
+from queries.sentences import LANG, Items, Message, Money, say, speaker_for
 from queries.sparql import entity_row, named_rows
 from sic.rq import Param
 
 WEIGHTS = {"topics": 0.35, "objective": 0.25, "region": 0.20, "amount": 0.20}
 SECURED = frozenset({"committed", "disbursed"})
-WHERE = "where the team works"
-TEAM_AREA = "the team's area"
 OFFER_COLUMNS = "rank kind call call_title organisation name score deadline reasons signals"
 AS_OF = Param(
     "as_of",
@@ -76,12 +74,12 @@ class ProjectContext:
     secured: Decimal
     noun: str = "project"  # or "activity": a gap asked about before any project exists
     # What `regions` is: "countries" (the regions of `place`, where the work takes place) or
-    # "team" (the regions the team declares, when no country could be placed), with the words
-    # the region sentences use for it.
+    # "team" (the regions the team declares, when no country could be placed); `located` says
+    # whose place the region sentences name: "project", "activity" (its live projects) or
+    # "team".
     regions_from: str = "team"
     place: Place | None = None
-    where: str = WHERE
-    area: str = TEAM_AREA
+    located: str = "team"
 
     @property
     def need(self) -> Decimal | None:
@@ -98,28 +96,19 @@ def team_regions(net: Projections, team: Iterable[str]) -> frozenset[str]:
 
 @dataclass(frozen=True)
 class Located:
-    """The regions a context compares, where they come from, and the words that say so."""
+    """The regions a context compares, where they come from, and whose place they are (the
+    region sentences are chosen by it: funders.region.*.{located})."""
 
     regions: frozenset[str]
     regions_from: str
-    where: str = WHERE
-    area: str = TEAM_AREA
+    located: str = "team"
 
 
 def located(place: Place, team: frozenset[str], noun: str) -> Located:
     """Where the work takes place (its countries' regions), else where the team works."""
     if not place.regions:
         return Located(team, "team")
-    if noun == "activity":
-        return Located(
-            place.regions,
-            "countries",
-            "where the activity's projects take place",
-            "the projects' area",
-        )
-    return Located(
-        place.regions, "countries", f"where the {noun} takes place", f"the {noun}'s area"
-    )
+    return Located(place.regions, "countries", noun)
 
 
 def project_context(store: GraphStore, net: Projections, bound: Bound) -> ProjectContext:
@@ -155,8 +144,7 @@ def project_context(store: GraphStore, net: Projections, bound: Bound) -> Projec
         regions=where.regions,
         regions_from=where.regions_from,
         place=place,
-        where=where.where,
-        area=where.area,
+        located=where.located,
     )
 
 
@@ -171,10 +159,6 @@ class Offer:
     reasons: tuple[Reason, ...]
 
 
-def _money(amount: Decimal, currency: str | None) -> str:
-    return f"{amount:,.0f} {currency or ''}".strip()
-
-
 class FunderMatcher:
     """Scores calls and funders for one project."""
 
@@ -183,85 +167,76 @@ class FunderMatcher:
         self.ctx = ctx
         self.near = near_topics(net.topics, ctx.topics)
 
-    def _reason(self, signal: str, value: float, text: str, evidence: Iterable[str] = ()) -> Reason:
-        return Reason(signal, WEIGHTS[signal], value, text, tuple(evidence))
+    def _reason(
+        self, signal: str, value: float, message: Message, evidence: Iterable[str] = ()
+    ) -> Reason:
+        return Reason(signal, WEIGHTS[signal], value, message, tuple(evidence))
 
     def _topics(self, topics: Iterable[str]) -> Reason:
         match = match_topics(self.near, topics)
-        text = topic_text(self.net.topics, match, f"the {self.ctx.noun}")
+        about = say(f"topics.what.{self.ctx.noun}")
+        text = topic_text(self.net.topics, match, about)
         return self._reason("topics", match.value, text, match.evidence)
 
-    def _region(self, regions: frozenset[str], who: str) -> Reason:
+    def _region(self, regions: frozenset[str], who: Message) -> Reason:
         if not regions:
-            return self._reason("region", 0.5, f"{who} is not limited to a region")
+            return self._reason("region", 0.5, say("funders.region.unlimited", who=who))
         if not self.ctx.regions:
             return self._reason("region", 0.5, self._no_region())
         inside = sorted(p for p in self.ctx.regions if self.net.regions.within(p, regions))
         if inside:
-            labels = listing([self.net.regions.label(r) for r in inside])
-            return self._reason("region", 1.0, f"{who} covers {labels}, {self.ctx.where}", inside)
+            labels = region_items(self.net, inside)
+            return self._reason("region", 1.0, self._where("covers", who, labels), inside)
         partly = sorted(r for r in regions if self.net.regions.within(r, self.ctx.regions))
         if partly:
-            labels = listing([self.net.regions.label(r) for r in partly])
-            return self._reason(
-                "region", 0.5, f"{who} covers part of {self.ctx.area}: {labels}", partly
-            )
-        labels = listing([self.net.regions.label(r) for r in sorted(regions)])
-        return self._reason("region", 0.0, f"{who} covers {labels}, not {self.ctx.where}")
+            labels = region_items(self.net, partly)
+            return self._reason("region", 0.5, self._where("partly", who, labels), partly)
+        labels = region_items(self.net, sorted(regions))
+        return self._reason("region", 0.0, self._where("elsewhere", who, labels))
 
-    def _objective(self, declared: Iterable[str], funded: Iterable[str], who: str) -> Reason:
+    def _objective(self, declared: Iterable[str], funded: Iterable[str], who: Message) -> Reason:
         mine = set(self.ctx.objectives)
         targeted = sorted(mine & set(declared))
         if targeted:
-            return self._reason(
-                "objective", 1.0, f"{who} targets objective {listing(targeted)}", targeted
-            )
+            message = say("funders.objective.targets", who=who, objectives=Items(tuple(targeted)))
+            return self._reason("objective", 1.0, message, targeted)
         history = sorted(mine & set(funded))
         if history:
-            return self._reason(
-                "objective",
-                0.7,
-                f"{who} has funded projects on objective {listing(history)}",
-                history,
-            )
-        return self._reason(
-            "objective", 0.0, f"{who} does not target the {self.ctx.noun}'s objectives"
-        )
+            message = say("funders.objective.funded", who=who, objectives=Items(tuple(history)))
+            return self._reason("objective", 0.7, message, history)
+        message = say(f"funders.objective.none.{self.ctx.noun}", who=who)
+        return self._reason("objective", 0.0, message)
 
-    def _no_region(self) -> str:
-        if self.ctx.noun == "activity":
-            return "No team works on the activity yet: regions not compared"
-        return "The project team declares no region of work"
+    def _where(self, how: str, who: Message, regions: Items) -> Message:
+        """A region sentence naming whose place it is: the project's or the activity's
+        projects' countries, or the team's declared regions."""
+        return say(f"funders.region.{how}.{self.ctx.located}", who=who, regions=regions)
 
-    def _no_budget(self) -> str:
-        if self.ctx.noun == "activity":
-            return "No project on the activity yet: amounts not compared"
-        return "The project gives no budget to compare with"
+    def _no_region(self) -> Message:
+        return say(f"funders.no_region.{self.ctx.noun}")
+
+    def _no_budget(self) -> Message:
+        return say(f"funders.no_budget.{self.ctx.noun}")
 
     def _call_amount(self, call: Call) -> Reason:
         need, currency = self.ctx.need, self.ctx.currency
         if need is None or currency is None:
             return self._reason("amount", 0.5, self._no_budget())
         if call.currency != currency:
-            return self._reason(
-                "amount",
-                0.0,
-                f"The call is in {call.currency or 'no currency'}, the project in {currency}:"
-                " amounts not compared",
-            )
+            theirs = call.currency or say("funders.no_currency")
+            message = say("funders.amount.currency", call_currency=theirs, currency=currency)
+            return self._reason("amount", 0.0, message)
         low, high = call.min_amount or Decimal(0), call.max_amount
-        still = f"the project still needs {_money(need, currency)}"
+        still = Money(need, currency)
         if need == 0:
-            return self._reason("amount", 0.2, "The project's budget is already secured")
+            return self._reason("amount", 0.2, say("funders.amount.secured"))
         if high is not None and need > high:
-            return self._reason(
-                "amount", float(high / need), f"Grants up to {_money(high, currency)}; {still}"
-            )
+            message = say("funders.amount.up_to", high=Money(high, currency), need=still)
+            return self._reason("amount", float(high / need), message)
         if need < low:
-            return self._reason(
-                "amount", float(need / low), f"Grants start at {_money(low, currency)}; {still}"
-            )
-        return self._reason("amount", 1.0, f"The call's range fits: {still}")
+            message = say("funders.amount.from", low=Money(low, currency), need=still)
+            return self._reason("amount", float(need / low), message)
+        return self._reason("amount", 1.0, say("funders.amount.fits", need=still))
 
     def _funder_amount(self, funder: str) -> Reason:
         need, currency = self.ctx.need, self.ctx.currency
@@ -269,20 +244,18 @@ class FunderMatcher:
             return self._reason("amount", 0.5, self._no_budget())
         history = self.net.grants.get((funder, currency))
         if not history:
-            return self._reason("amount", 0.0, f"Has not funded anything in {currency} yet")
+            return self._reason("amount", 0.0, say("funders.amount.never", currency=currency))
         usual = Decimal(str(statistics.median(history)))
         if need == 0 or usual == 0:
-            return self._reason("amount", 0.2, "The project's budget is already secured")
+            return self._reason("amount", 0.2, say("funders.amount.secured"))
         fit = float(min(usual, need) / max(usual, need))
-        return self._reason(
-            "amount",
-            fit,
-            f"Usually grants about {_money(usual, currency)}; the project still needs"
-            f" {_money(need, currency)}",
+        message = say(
+            "funders.amount.usual", usual=Money(usual, currency), need=Money(need, currency)
         )
+        return self._reason("amount", fit, message)
 
     def call_offer(self, call: Call) -> Offer:
-        who = "The call"
+        who = say("funders.who.call")
         reasons = (
             self._topics(call.topics),
             self._objective(call.objectives, (), who),
@@ -292,7 +265,7 @@ class FunderMatcher:
         return Offer("call", call.key, call.funder, total(reasons), reasons)
 
     def funder_offer(self, org: Organisation) -> Offer:
-        who = "The funder"
+        who = say("funders.who.funder")
         reasons = (
             self._topics(org.topics),
             self._objective(org.interests, self.net.funded_objectives.get(org.key, ()), who),
@@ -340,6 +313,7 @@ class FunderMatcher:
         code_param("project", "the project id", required=True),
         top_param(10, 200, "calls and funders"),
         AS_OF,
+        LANG,
     ),
     columns=OFFER_COLUMNS,
 )
@@ -363,6 +337,7 @@ def funders_for_project(store: GraphStore, bound: Bound) -> list[Row]:
         code_param("activity", "the activity's code, e.g. A2.07", required=True),
         top_param(10, 200, "calls and funders"),
         AS_OF,
+        LANG,
     ),
     columns=OFFER_COLUMNS,
 )
@@ -388,8 +363,7 @@ def funders_for_activity(store: GraphStore, bound: Bound) -> list[Row]:
         regions=where.regions,
         regions_from=where.regions_from,
         place=place,
-        where=where.where,
-        area=where.area,
+        located=where.located,
     )
     return _offer_rows(net, ctx, bound)
 
@@ -397,6 +371,7 @@ def funders_for_activity(store: GraphStore, bound: Bound) -> list[Row]:
 def _offer_rows(net: Projections, ctx: ProjectContext, bound: Bound) -> list[Row]:
     as_of = bound.date("as_of") or dt.date.today()
     offers = FunderMatcher(net, ctx).offers(as_of)[: bound.integer("top", 10)]
+    speaker = speaker_for(bound, net.labels)
     calls = {c.key: c for c in net.calls}
     rows: list[Row] = []
     for rank, offer in enumerate(offers, start=1):
@@ -411,7 +386,7 @@ def _offer_rows(net: Projections, ctx: ProjectContext, bound: Bound) -> list[Row
                 "name": net.name(offer.organisation) if offer.organisation else None,
                 "score": shown(offer.score),
                 "deadline": call.deadline.isoformat() if call and call.deadline else None,
-                "reasons": reasons_out(offer.reasons),
+                "reasons": reasons_out(offer.reasons, speaker),
                 "signals": signals_out(offer.reasons),
             }
         )

@@ -18,21 +18,22 @@ from functools import cached_property
 from graph.base import GraphStore
 from queries.answer import Row
 from queries.hierarchy import MAX_STEPS
-from queries.network import Membership, Node, Organisation, Projections
+from queries.network import Membership, Node, Organisation, Projections, Seat
 from queries.params import Bound
 from queries.scoring import (
     PRECISION,
     Reason,
     TopicScorer,
-    listing,
     match_topics,
     near_topics,
     ranked,
     reasons_out,
     shown,
     signals_out,
+    topic_label,
     topic_text,
 )
+from queries.sentences import Items, Label, Message, Speaker, say
 from queries.sparql import entity_row, named_rows
 
 WEIGHTS = {
@@ -72,18 +73,15 @@ ROLE_NAME = {
     "member": "Team Member",  # the roster's words (ontology: sic:RoleMember)
 }
 STATUS_VALUE = {"member": 1.0, "partner": 0.8, "friend": 0.3}
-STATUS_TEXT = {
-    "member": "A Member of the Initiative (Consortium of Members)",
-    "partner": "A Partner of the Initiative",
-    "friend": "A Friend of the Initiative (supports without joining)",
-}
+INVOLVED_ROLES = ("lead", "partner", "member")
+"""Places in a project or alliance the sentence catalogue names (involved.*)."""
 # What a Global Facility alliance needs: research, practice on the ground, money or mandate.
 NEEDED_GROUPS: dict[str, frozenset[str]] = {
     "research institution": frozenset({"research"}),
     "producers' organisation or NGO": frozenset({"producers", "ngo"}),
     "funder or public body": frozenset({"donor", "state", "international"}),
 }
-TYPE_LABEL = {
+TYPE_LABEL = {  # English stand-ins, should the graph have no label for a type
     "state": "state or local authority",
     "international": "international organisation",
     "donor": "donor or foundation",
@@ -97,9 +95,69 @@ NETWORK_CUTOFF = 2  # hops from the team that still count; beyond, a dense netwo
 ONE_BY_ONE = 64  # organisations scored before Adamic-Adar is tabled for the whole team
 
 
-def _a(noun: str) -> str:
-    """The noun with its indefinite article."""
-    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
+NEED_KEYS = {
+    "research institution": "research",
+    "producers' organisation or NGO": "producers",
+    "funder or public body": "funder",
+}
+"""Each needed group's phrase in the sentence catalogue (need.*)."""
+
+Why = tuple[Message, Sequence[str]]
+"""A reason's message and its evidence."""
+
+
+def status_message(status: str | None) -> Message:
+    """Membership in the Initiative in words, with the list's own name for the status."""
+    if not status:
+        return say("status.none")
+    label = Label("status", status, status.capitalize())
+    key = f"status.{status}" if status in STATUS_VALUE else "status.other"
+    return say(key, status=label)
+
+
+def type_label(kind: str, *, mid: bool = False) -> Label | Message:
+    """An organisation type by the list's name for it (never its code)."""
+    if not kind:
+        return say("type.unknown")
+    return Label("type", kind, TYPE_LABEL.get(kind, "organisation of another type"), mid=mid)
+
+
+def region_items(net: Projections, regions: Iterable[str]) -> Items:
+    return Items(tuple(Label("region", r, net.regions.label(r)) for r in regions))
+
+
+def group_name(net: Projections, group: Node) -> Label:
+    """A project or alliance by its title (alliances have French and Spanish ones)."""
+    return Label(group[0], group[1], net.group_title(group))
+
+
+def stage_of(m: Membership) -> Label | Message:
+    """The stage a membership's project is at, or what kind of group it is when it has none."""
+    if m.stage:
+        return Label("stage", m.stage, m.stage.replace("_", " "), mid=True)
+    return say(f"group.{m.group[0]}")
+
+
+def place_message(net: Projections, m: Membership) -> Message:
+    """'Agroforestry at Scale (in implementation)'."""
+    return say("place", group=group_name(net, m.group), stage=stage_of(m))
+
+
+def involved_message(net: Projections, m: Membership) -> Message:
+    """'Lead of Agroforestry at Scale (in implementation)'."""
+    role = say(f"involved.{m.role}") if m.role in INVOLVED_ROLES else m.role
+    return say("involved", role=role, group=group_name(net, m.group), stage=stage_of(m))
+
+
+def seat_message(net: Projections, seat: Seat, objective: str) -> Message:
+    """'Pia Peat is Task Force Leader for Europe on the B1 Task Force'."""
+    role = Label("role", seat.role, ROLE_NAME.get(seat.role, "Task Force member"))
+    if seat.region:
+        region = Label("region", seat.region, net.regions.label(seat.region))
+        return say(
+            "task_force.seat_for", person=seat.name, role=role, region=region, objective=objective
+        )
+    return say("task_force.seat", person=seat.name, role=role, objective=objective)
 
 
 @dataclass(frozen=True)
@@ -114,10 +172,6 @@ class ActivityContext:
     topics: tuple[str, ...]
     objective_topics: tuple[str, ...]
     team: dict[str, list[Membership]]  # organisation -> its places on live projects
-
-    @property
-    def what(self) -> str:
-        return f"activity {self.key}"
 
 
 def activity_context(store: GraphStore, net: Projections, bound: Bound) -> ActivityContext:
@@ -287,16 +341,17 @@ class ActivityMatcher:
         return 0.5 if kind and kind not in self.team_types else 0.0
 
     def explain(self, org: Organisation, values: dict[str, float]) -> tuple[Reason, ...]:
-        """The reasons behind the values, each with its sentence and evidence."""
+        """The reasons behind the values, each with its message and evidence."""
+        objective = self.ctx.objective
         why = {
-            "activity_topics": self._why_topics(org, self.near, "the activity"),
+            "activity_topics": self._why_topics(org, self.near, say("topics.what.activity")),
             "objective_topics": self._why_topics(
-                org, self.near_objective, f"objective {self.ctx.objective}"
+                org, self.near_objective, say("topics.what.objective", objective=objective)
             ),
             "task_force": self._why_task_force(org),
             "interest": self._why_interest(org),
             "experience": self._why_experience(org),
-            "membership": self._why_membership(org),
+            "membership": (status_message(org.status), [org.status] if org.status else []),
             "regions": self._why_regions(org),
             "team_types": self._why_type(org),
             "collaboration": self._why_collaboration(org),
@@ -309,154 +364,138 @@ class ActivityMatcher:
             "lead_regions": self._why_lead_regions(org),
         }
         return tuple(
-            Reason(signal, self.weights.get(signal, 0.0), values[signal], text, tuple(evidence))
-            for signal, (text, evidence) in why.items()
+            Reason(signal, self.weights.get(signal, 0.0), values[signal], message, tuple(evidence))
+            for signal, (message, evidence) in why.items()
         )
 
     def _why_topics(
-        self, org: Organisation, near: dict[str, dict[str, float]], what: str
-    ) -> tuple[str, Sequence[str]]:
+        self, org: Organisation, near: dict[str, dict[str, float]], about: Message
+    ) -> Why:
         match = match_topics(near, org.topics)
-        return topic_text(self.net.topics, match, what), match.evidence
+        return topic_text(self.net.topics, match, about), match.evidence
 
-    def _why_task_force(self, org: Organisation) -> tuple[str, Sequence[str]]:
+    def _why_task_force(self, org: Organisation) -> Why:
         seats = sorted(
             self.seats.get(org.key, ()), key=lambda s: (-ROLE_VALUE.get(s.role, 0), s.person)
         )
         if not seats:
-            return f"No one on the {self.ctx.objective} Task Force", ()
-        best = seats[0]
-        where = f" for {self.net.regions.label(best.region)}" if best.region else ""
-        text = (
-            f"{best.name} is {ROLE_NAME.get(best.role, best.role)}{where}"
-            f" on the {self.ctx.objective} Task Force"
-        )
+            return say("task_force.none", objective=self.ctx.objective), ()
+        seat = seat_message(self.net, seats[0], self.ctx.objective)
         if len(seats) > 1:
-            text += f" ({len(seats)} seats in all)"
-        return text, [s.person for s in seats]
+            seat = say("task_force.seats", seat=seat, count=len(seats))
+        return seat, [s.person for s in seats]
 
-    def _why_interest(self, org: Organisation) -> tuple[str, Sequence[str]]:
+    def _why_interest(self, org: Organisation) -> Why:
         objective = self.ctx.objective
         if objective in org.interests:
-            return f"Declares an interest in objective {objective}", [objective]
-        return f"Has not declared an interest in objective {objective}", ()
+            return say("interest.declared", objective=objective), [objective]
+        return say("interest.none", objective=objective), ()
 
-    def _why_experience(self, org: Organisation) -> tuple[str, Sequence[str]]:
+    def _why_experience(self, org: Organisation) -> Why:
         here = self.here.get(org.key, [])
         if here:
-            titles = [f"{m.title} ({m.stage or m.group[0]})" for m in here]
-            return f"Has worked on this activity: {listing(titles, 3)}", [m.group[1] for m in here]
+            places = Items(tuple(place_message(self.net, m) for m in here), 3)
+            return say("experience.activity", places=places), [m.group[1] for m in here]
         nearby = self.nearby.get(org.key, [])
         if nearby:
-            where = listing([m.title for m in nearby], 3)
-            return f"Works on objective {self.ctx.objective} in {where}", [
+            names = Items(tuple(group_name(self.net, m.group) for m in nearby), 3)
+            return say("experience.objective", objective=self.ctx.objective, places=names), [
                 m.group[1] for m in nearby
             ]
-        return "No project or alliance on this objective yet", ()
+        return say("experience.none"), ()
 
-    def _why_membership(self, org: Organisation) -> tuple[str, Sequence[str]]:
-        status = org.status or ""
-        text = STATUS_TEXT.get(status, "Not (yet) a Partner of the Initiative")
-        return text, [status] if status else []
-
-    def _why_regions(self, org: Organisation) -> tuple[str, Sequence[str]]:
+    def _why_regions(self, org: Organisation) -> Why:
         regions = sorted(org.regions)
         if not regions:
-            return "Declares no region of work", ()
+            return say("regions.none"), ()
         new = [r for r in regions if r not in self.reached]
         where = self._where(new or regions)
         if not self.team:
-            return f"Works {where}", regions
+            return say("regions.works", where=where), regions
         if not new:
-            return f"Works {where}, where the current team works", ()
-        return f"Works {where}, which the current team does not reach", new
+            return say("regions.team_works_there", where=where), ()
+        return say("regions.team_does_not_reach", where=where), new
 
-    def _where(self, regions: Sequence[str]) -> str:
+    def _where(self, regions: Sequence[str]) -> Message:
         """'in Europe and Africa', 'worldwide', or 'worldwide, notably in Europe'."""
-        named = listing([self.net.regions.label(r) for r in regions if r != WORLD])
+        named = region_items(self.net, [r for r in regions if r != WORLD])
         if WORLD not in regions:
-            return f"in {named}"
-        return f"worldwide, notably in {named}" if named else "worldwide"
+            return say("where.in", regions=named)
+        if named.items:
+            return say("where.worldwide_notably", regions=named)
+        return say("where.worldwide")
 
-    def _why_type(self, org: Organisation) -> tuple[str, Sequence[str]]:
+    def _why_type(self, org: Organisation) -> Why:
         kind = org.type or ""
-        label = _a(TYPE_LABEL.get(kind, kind or "organisation of unknown type"))
         for group in self.lacking:
             if kind in NEEDED_GROUPS[group]:
-                if not self.team:
-                    return f"{label.capitalize()}: a team for this activity needs a {group}", [kind]
-                return f"{label.capitalize()}: the current team lacks a {group}", [kind]
+                need = say(f"need.{NEED_KEYS[group]}")
+                key = "type.needed" if not self.team else "type.lacking"
+                return say(key, type=type_label(kind), need=need), [kind]
         if kind and kind not in self.team_types:
-            return f"{label.capitalize()}, a type the current team does not have", [kind]
-        return f"The current team already has {label}", ()
+            return say("type.new", type=type_label(kind)), [kind]
+        return say("type.already", type=type_label(kind, mid=True)), ()
 
-    def _why_collaboration(self, org: Organisation) -> tuple[str, Sequence[str]]:
+    def _why_collaboration(self, org: Organisation) -> Why:
         if not self.team:
-            return "No live project addresses the activity yet", ()
+            return say("collaboration.no_team"), ()
         worked = sorted(self.worked_with.get(org.key, []))
         if not worked:
-            return "Has not worked with the current team", ()
+            return say("collaboration.none"), ()
         groups = sorted({g for t in worked for g in self.net.shared_groups(org.key, t)})
-        titles = [self.net.group_title(g) for g in groups]
-        text = (
-            f"Has worked with {listing([self.net.name(t) for t in worked])}"
-            f" of the current team ({listing(titles, 3)})"
-        )
-        return text, worked
+        names = Items(tuple(self.net.name(t) for t in worked))
+        titles = Items(tuple(group_name(self.net, g) for g in groups), 3)
+        return say("collaboration.worked", names=names, groups=titles), worked
 
-    def _why_network(self, org: Organisation) -> tuple[str, Sequence[str]]:
+    def _why_network(self, org: Organisation) -> Why:
         hops = self.distance.get(org.key)
         if not self.team or not hops:
-            return "Not within two steps of the current team on the collaboration network", ()
+            return say("network.far"), ()
         if hops == 1:
-            return "Works directly with the current team", ["1"]
-        return f"{hops} steps from the current team on the collaboration network", [str(hops)]
+            return say("network.direct"), ["1"]
+        return say("network.steps", steps=hops), [str(hops)]
 
-    def _why_through(self, org: Organisation) -> tuple[str, Sequence[str]]:
+    def _why_through(self, org: Organisation) -> Why:
         graph = self.net.collaborators
         shared = sorted(z for z in graph.adj.get(org.key, {}) if z in self.worked_with)
         if not shared:
-            return "Shares no collaborator with the current team", ()
-        names = listing([self.net.name(z) for z in shared], 4)
-        return f"Shares collaborators with the current team: {names}", shared
+            return say("through.none"), ()
+        names = Items(tuple(self.net.name(z) for z in shared), 4)
+        return say("through.shared", names=names), shared
 
-    def _why_exact(self, org: Organisation) -> tuple[str, Sequence[str]]:
+    def _why_exact(self, org: Organisation) -> Why:
         exact = [t for t in self.ctx.topics if t in org.topics]
         if not exact:
-            return "Declares none of the activity's own topics", ()
-        labels = listing([self.net.topics.label(t) for t in exact])
-        return (
-            f"Declares {len(exact)} of the activity's {len(self.ctx.topics)} topics: {labels}",
-            exact,
-        )
+            return say("exact.none"), ()
+        labels = Items(tuple(topic_label(self.net.topics, t) for t in exact))
+        wanted = len(self.ctx.topics)
+        return say("exact.some", count=len(exact), wanted=wanted, topics=labels), exact
 
-    def _why_team_regions(self, org: Organisation) -> tuple[str, Sequence[str]]:
+    def _why_team_regions(self, org: Organisation) -> Why:
         shared = sorted(org.regions & self.reached)
         if not shared:
-            return "Works in none of the current team's regions", ()
-        labels = listing([self.net.regions.label(r) for r in shared])
-        return f"Works where the current team works: {labels}", shared
+            return say("team_regions.none"), ()
+        return say("team_regions.shared", regions=region_items(self.net, shared)), shared
 
-    def _why_leads(self, org: Organisation) -> tuple[str, Sequence[str]]:
+    def _why_leads(self, org: Organisation) -> Why:
         leads = sorted(set(self._worked_with_leads(org.key)))
         if not leads:
-            return "Has not worked with the leads of the projects on this activity", ()
-        names = listing([self.net.name(t) for t in leads])
-        return f"Has worked with {names}, leading a project on this activity", leads
+            return say("leads.none"), ()
+        names = Items(tuple(self.net.name(t) for t in leads))
+        return say("leads.worked", names=names), leads
 
-    def _why_lead_regions(self, org: Organisation) -> tuple[str, Sequence[str]]:
+    def _why_lead_regions(self, org: Organisation) -> Why:
         shared = sorted(org.regions & self.lead_regions)
         if not shared:
-            return "Works in none of the regions of the projects' leads", ()
-        labels = listing([self.net.regions.label(r) for r in shared])
-        return f"Works where a lead of a project on this activity works: {labels}", shared
+            return say("lead_regions.none"), ()
+        return say("lead_regions.shared", regions=region_items(self.net, shared)), shared
 
-    def _why_alliance(self, org: Organisation) -> tuple[str, Sequence[str]]:
+    def _why_alliance(self, org: Organisation) -> Why:
         shared = self.ties.shared_alliances(org.key)
         if not shared:
-            return "In no alliance with the current team", ()
-        titles = listing([self.net.group_title(g) for g in shared], 3)
-        return f"In an alliance with the current team: {titles}", [g[1] for g in shared]
+            return say("alliance.none"), ()
+        titles = Items(tuple(group_name(self.net, g) for g in shared), 3)
+        return say("alliance.shared", alliances=titles), [g[1] for g in shared]
 
     # -- the ranking ---------------------------------------------------------------------------
 
@@ -472,12 +511,14 @@ class ActivityMatcher:
                 out.append(Candidate(org, score, values))
         return ranked(out, lambda c: c.score, lambda c: c.organisation.key)
 
-    def involved_rows(self) -> list[Row]:
+    def involved_rows(self, speaker: Speaker) -> list[Row]:
+        """The organisations already on a live project for the activity, each with its places
+        ("Lead of X (in implementation)") in the speaker's language."""
         rows: list[Row] = []
         for key in self.team:
             org = self.net.organisations.get(key)
             places = sorted(self.ctx.team[key], key=lambda m: (m.group, m.role))
-            texts = [f"{m.role.capitalize()} of {m.title} ({m.stage})" for m in places]
+            texts = [speaker.text(involved_message(self.net, m)) for m in places]
             rows.append(
                 {
                     "rank": None,
@@ -565,7 +606,9 @@ def _share(mine: frozenset[str], theirs: set[str]) -> float:
     return len(mine & theirs) / len(mine) if mine else 0.0
 
 
-def candidate_row(matcher: ActivityMatcher, rank: int, candidate: Candidate) -> Row:
+def candidate_row(
+    matcher: ActivityMatcher, rank: int, candidate: Candidate, speaker: Speaker
+) -> Row:
     org = candidate.organisation
     reasons = matcher.explain(org, candidate.values)
     return {
@@ -576,6 +619,6 @@ def candidate_row(matcher: ActivityMatcher, rank: int, candidate: Candidate) -> 
         "status": org.status,
         "score": shown(candidate.score),
         "involved": False,
-        "reasons": reasons_out(reasons),
+        "reasons": reasons_out(reasons, speaker),
         "signals": signals_out(reasons),
     }

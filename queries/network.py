@@ -34,6 +34,7 @@ import networkx as nx
 from graph.base import GraphStore
 from queries.answer import Row
 from queries.hierarchy import Hierarchy
+from queries.labels import Labels, read_labels
 from queries.sparql import named_rows
 
 Node = tuple[str, str]  # (kind, key): keys are unique within a kind only
@@ -271,6 +272,11 @@ class Projections:
     @cached_property
     def objective_labels(self) -> dict[str, str]:
         return self._concepts["objective"][0]
+
+    @cached_property
+    def labels(self) -> Labels:
+        """Names in English, French and Spanish, for reasons written in the reader's language."""
+        return read_labels(self.store)
 
     def name(self, organisation: str) -> str:
         found = self.organisations.get(organisation)

@@ -26,14 +26,14 @@ import pyoxigraph as ox
 
 from graph.base import GraphStore
 from queries.answer import QueryAnswer, Row
-from queries.catalogue import Question, questions, run
+from queries.catalogue import Question, question, questions, run
 from queries.describe import compactor
+from queries.labels import SCHEMES, Labels
 from queries.network import projections
 from queries.scoring import SHOWN
 from queries.sparql import BLOCKS, FOLDER, named_rows, rq_registry
 from sic.errors import NotFound, QueryError
 from sic.iris import mint
-from sic.vocab import SIC_NS
 
 PAGE_SPARQL = BLOCKS / "pages"
 """The page-only blocks (in the one registry of queries.sparql, kept apart here)."""
@@ -49,18 +49,6 @@ NETWORK_NODES = 250
 BROKERS_SHOWN = 8
 CHOICES_SHOWN = 1000
 """Suggestions a form offers at most per kind (a datalist beyond that helps no one)."""
-SCHEMES: Mapping[str, str] = {
-    "stage": "Stages",
-    "type": "OrganisationTypes",
-    "status": "MembershipStatuses",
-    "role": "TaskForceRoles",
-    "facility": "FacilityTypes",
-    "funding": "FundingStatuses",
-    "phase": "DelphiPhases",
-    "question": "DelphiQuestions",
-    "region": "Regions",
-}
-"""Controlled lists by the short name pages use, to the local name of their SKOS scheme."""
 GAP_CSV_COLUMNS: tuple[str, ...] = (
     "activity",
     "title",
@@ -79,34 +67,6 @@ def _iri(store: GraphStore, kind: str, key: str) -> ox.NamedNode:
 
 
 # -- labels and choices (per store version) ------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Labels:
-    """Names in English, French and Spanish: entities by (kind, key), list values by notation."""
-
-    names: Mapping[tuple[str, str], Mapping[str, str]]
-
-    def get(self, kind: str, key: object, lang: str, default: str | None = None) -> str:
-        """The name in `lang`, else in English, else `default`, else the key itself."""
-        if key is None:
-            return default or ""
-        found = self.names.get((kind, str(key)), {})
-        return found.get(lang) or found.get("en") or default or str(key)
-
-    def language_of(self, kind: str, key: object, lang: str) -> str:
-        """The language the name shown by `get` is in (for the `lang` attribute of HTML)."""
-        found = self.names.get((kind, str(key)), {})
-        return lang if lang in found else "en"
-
-
-def read_labels(store: GraphStore) -> Labels:
-    """Every label page-labels.rq finds; schemes by their local name (Stages, Regions...)."""
-    names: dict[tuple[str, str], dict[str, str]] = defaultdict(dict)
-    for row in named_rows(store, "page-labels"):
-        kind = str(row["kind"]).removeprefix(SIC_NS)
-        names[(kind, str(row["entity"]))].setdefault(str(row["language"]), str(row["label"]))
-    return Labels({k: dict(v) for k, v in names.items()})
 
 
 @dataclass(frozen=True)
@@ -190,6 +150,15 @@ class View:
 
     def name_lang(self, kind: str, key: object) -> str:
         return self.labels.language_of(SCHEMES.get(kind, kind), key, self.ui.lang)
+
+
+def in_language(view: View, name: str, given: Mapping[str, str]) -> dict[str, str]:
+    """The parameters of a question, with the page's language when the question writes
+    sentences (declares `lang`): a French page shows French reasons."""
+    params = dict(given)
+    if any(p.name == "lang" for p in question(name).params):
+        params["lang"] = view.ui.lang
+    return params
 
 
 # -- the dashboard --------------------------------------------------------------------------------
@@ -511,8 +480,9 @@ def activity_page(view: View, code: str) -> dict[str, Any]:
                 ),
             )
         )
+    asked = {"activity": code, "top": str(CANDIDATES_SHOWN)}
     candidates = run(
-        store, "candidates-for-activity", {"activity": code, "top": str(CANDIDATES_SHOWN)}
+        store, "candidates-for-activity", in_language(view, "candidates-for-activity", asked)
     ).rows
     return {
         "code": code,
@@ -527,7 +497,11 @@ def activity_page(view: View, code: str) -> dict[str, Any]:
         "groups": sorted(groups, key=lambda g: (g.live is False, g.kind, g.key)),
         "involved": [c for c in candidates if c["involved"]],
         "candidates": [c for c in candidates if not c["involved"]],
-        "alliance": run(store, "alliance-composition", {"activity": code}).rows,
+        "alliance": run(
+            store,
+            "alliance-composition",
+            in_language(view, "alliance-composition", {"activity": code}),
+        ).rows,
     }
 
 
@@ -674,6 +648,8 @@ def form_fields(view: View, q: Question, given: Mapping[str, str]) -> list[Field
     """The inputs of a question's form, filled with what was given or the defaults."""
     out = []
     for p in q.params:
+        if p.name == "lang":
+            continue  # the page's own language is the answer's: no field to contradict it
         suggestions: tuple[Choice, ...] = ()
         if p.kind == "organisation":
             net = projections(view.store)
@@ -721,7 +697,7 @@ def answer_page(view: View, name: str, given: Mapping[str, str]) -> dict[str, An
     status = 200
     if given or not any(p.required for p in q.params):
         try:
-            answer = run(view.store, name, given)
+            answer = run(view.store, name, in_language(view, name, given))
         except (QueryError, NotFound) as refused:
             error, status = str(refused), 404 if isinstance(refused, NotFound) else 400
     return {

@@ -3,7 +3,8 @@
 Every ranking question (candidates, funders) adds up weighted signals whose values lie in
 [0, 1] and whose weights add up to 1, so a score is in [0, 1] and each reason says how much it
 contributed. Scores are rounded before ranking and ties go to the smaller key, so a ranking
-never depends on the order rows came back in.
+never depends on the order rows came back in. A reason's sentence is a message of
+queries.sentences, written in the reader's language only when the answer's rows are made.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from queries.hierarchy import Hierarchy
+from queries.sentences import Items, Label, Message, Speaker, say
 
 T = TypeVar("T")
 PRECISION = 6
@@ -28,20 +30,21 @@ def shown(value: float) -> float:
 
 @dataclass(frozen=True)
 class Reason:
-    """One signal: its weight in the score, its value in [0, 1], and what it means."""
+    """One signal: its weight in the score, its value in [0, 1], and what it means (a message
+    any of the catalogue's languages can write)."""
 
     signal: str
     weight: float
     value: float
-    text: str
+    message: Message
     evidence: tuple[str, ...] = field(default=())
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self, speaker: Speaker) -> dict[str, Any]:
         return {
             "signal": self.signal,
             "weight": self.weight,
             "value": shown(self.value),
-            "text": self.text,
+            "text": speaker.text(self.message),
             "evidence": list(dict.fromkeys(self.evidence)),  # each item once, in order
         }
 
@@ -51,11 +54,12 @@ def total(reasons: Iterable[Reason]) -> float:
     return round(sum(r.weight * r.value for r in reasons), PRECISION)
 
 
-def reasons_out(reasons: Sequence[Reason]) -> list[dict[str, Any]]:
-    """The reasons worth showing: signals that count, strongest contribution first."""
+def reasons_out(reasons: Sequence[Reason], speaker: Speaker) -> list[dict[str, Any]]:
+    """The reasons worth showing, in the speaker's language: signals that count, strongest
+    contribution first."""
     shown = [r for r in reasons if r.value > 0 and r.weight > 0]
     shown.sort(key=lambda r: (-r.weight * r.value, r.signal))
-    return [r.as_dict() for r in shown]
+    return [r.as_dict(speaker) for r in shown]
 
 
 def signals_out(reasons: Sequence[Reason]) -> dict[str, float]:
@@ -66,16 +70,6 @@ def signals_out(reasons: Sequence[Reason]) -> dict[str, float]:
 def ranked(items: Iterable[T], score: Callable[[T], float], key: Callable[[T], str]) -> list[T]:
     """Best score first; equal scores by key, so the order is the same whatever came in."""
     return sorted(items, key=lambda item: (-score(item), key(item)))
-
-
-def listing(labels: Sequence[str], limit: int = 6) -> str:
-    """'a, b and c' (and 'and 3 more' past `limit`)."""
-    items = list(labels)
-    if len(items) > limit:
-        items = [*items[:limit], f"{len(labels) - limit} more"]
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 @dataclass(frozen=True)
@@ -144,16 +138,36 @@ def match_topics(near: Mapping[str, Mapping[str, float]], have: Iterable[str]) -
     return TopicMatch(credit / len(near), len(near), tuple(exact), tuple(partial))
 
 
-def topic_text(hierarchy: Hierarchy, match: TopicMatch, what: str) -> str:
-    """'Shares 3 of 4 topics with the activity: a, b and c; related: d (through e)'."""
-    parts: list[str] = []
-    if match.exact:
-        labels = [hierarchy.label(t) for t in match.exact]
-        parts.append(
-            f"Shares {len(labels)} of {match.wanted} topics with {what}: {listing(labels)}"
+def topic_label(hierarchy: Hierarchy, topic: str) -> Label:
+    """A topic as a sentence names it: the graph's label in the reader's language."""
+    return Label("topic", topic, hierarchy.label(topic))
+
+
+def topic_text(hierarchy: Hierarchy, match: TopicMatch, about: Message) -> Message:
+    """'Shares 3 of 4 topics with the activity: a, b and c; related topics: d (through e)'.
+
+    `about` names what the topics were asked for, as a phrase of the catalogue (topics.what.*):
+    French and Spanish need it in the form that follows "de" ("de l'activité", "del proyecto").
+    """
+    exact = Items(tuple(topic_label(hierarchy, t) for t in match.exact))
+    related = Items(
+        tuple(
+            say("topics.through", topic=topic_label(hierarchy, w), by=topic_label(hierarchy, b))
+            for w, b in match.partial
         )
+    )
+    count, wanted = len(match.exact), match.wanted
+    if match.exact and match.partial:
+        return say(
+            "topics.shares_and_related",
+            count=count,
+            wanted=wanted,
+            what=about,
+            topics=exact,
+            related=related,
+        )
+    if match.exact:
+        return say("topics.shares", count=count, wanted=wanted, what=about, topics=exact)
     if match.partial:
-        related = [f"{hierarchy.label(w)} (through {hierarchy.label(b)})" for w, b in match.partial]
-        lead = "related topics" if match.exact else f"Works on topics related to {what}"
-        parts.append(f"{lead}: {listing(related)}")
-    return "; ".join(parts) or f"No topic in common with {what}"
+        return say("topics.related", what=about, related=related)
+    return say("topics.none", what=about)

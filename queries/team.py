@@ -23,21 +23,24 @@ from graph.base import GraphStore
 from queries.answer import Row
 from queries.hierarchy import MAX_STEPS
 from queries.matching import (
+    NEED_KEYS,
     NEEDED_GROUPS,
     ROLE_NAME,
     ROLE_VALUE,
-    STATUS_TEXT,
     STATUS_VALUE,
-    TYPE_LABEL,
     Candidate,
     TeamTies,
+    Why,
+    group_name,
+    region_items,
+    status_message,
+    type_label,
 )
 from queries.network import Organisation, Projections
 from queries.scoring import (
     PRECISION,
     Reason,
     TopicScorer,
-    listing,
     match_topics,
     near_topics,
     ranked,
@@ -46,6 +49,7 @@ from queries.scoring import (
     signals_out,
     topic_text,
 )
+from queries.sentences import Items, Label, Speaker, say
 from queries.sparql import named_rows
 from sic import iris
 from sic.errors import NotFound
@@ -212,6 +216,7 @@ class ProjectMatcher:
     # -- the reasons -------------------------------------------------------------------------
 
     def explain(self, org: Organisation, values: Mapping[str, float]) -> tuple[Reason, ...]:
+        """The reasons behind the values, each with its message and evidence."""
         why = {
             "topics": self._why_topics(org),
             "lead_collaboration": self._why_lead(org),
@@ -223,92 +228,95 @@ class ProjectMatcher:
             "alliance": self._why_alliance(org),
             "regions": self._why_regions(org),
             "team_types": self._why_type(org),
-            "membership": (STATUS_TEXT.get(org.status or "", "Not (yet) a Partner"), ()),
+            "membership": (status_message(org.status), ()),
         }
         return tuple(
-            Reason(s, self.weights.get(s, 0.0), values[s], text, tuple(evidence))
-            for s, (text, evidence) in why.items()
+            Reason(s, self.weights.get(s, 0.0), values[s], message, tuple(evidence))
+            for s, (message, evidence) in why.items()
         )
 
-    def _why_topics(self, org: Organisation) -> tuple[str, Sequence[str]]:
+    def _why_topics(self, org: Organisation) -> Why:
         match = match_topics(self.near, org.topics)
-        return topic_text(self.net.topics, match, "the project's activities"), match.evidence
+        about = say("topics.what.project_activities")
+        return topic_text(self.net.topics, match, about), match.evidence
 
-    def _why_lead(self, org: Organisation) -> tuple[str, Sequence[str]]:
+    def _why_lead(self, org: Organisation) -> Why:
         lead = self.ctx.lead
         if lead is None or lead not in self.worked_with.get(org.key, ()):
-            return "Has not worked with the project's lead", ()
-        titles = [self.net.group_title(g) for g in self.net.shared_groups(org.key, lead)]
-        return f"Has worked with the lead, {self.net.name(lead)} ({listing(titles, 3)})", [lead]
+            return say("project.lead.none"), ()
+        groups = self.net.shared_groups(org.key, lead)
+        titles = Items(tuple(group_name(self.net, g) for g in groups), 3)
+        return say("project.lead.worked", name=self.net.name(lead), groups=titles), [lead]
 
-    def _why_team(self, org: Organisation) -> tuple[str, Sequence[str]]:
+    def _why_team(self, org: Organisation) -> Why:
         worked = sorted(self.worked_with.get(org.key, ()))
         if not worked:
-            return "Has not worked with anyone on the team", ()
-        names = listing([self.net.name(t) for t in worked])
-        return f"Has worked with {len(worked)} of {len(self.team)} on the team: {names}", worked
+            return say("project.team.none"), ()
+        names = Items(tuple(self.net.name(t) for t in worked))
+        size = len(self.team)
+        return say("project.team.worked", count=len(worked), size=size, names=names), worked
 
-    def _why_through(self, org: Organisation) -> tuple[str, Sequence[str]]:
+    def _why_through(self, org: Organisation) -> Why:
         graph = self.net.collaborators
         if org.key not in graph:
-            return "Shares no collaborator with the team", ()
+            return say("project.through.none"), ()
         shared = sorted(z for z in graph[org.key] if z in self.worked_with)
         if not shared:
-            return "Shares no collaborator with the team", ()
-        names = listing([self.net.name(z) for z in shared], 4)
-        return f"Shares collaborators with the team: {names}", shared
+            return say("project.through.none"), ()
+        names = Items(tuple(self.net.name(z) for z in shared), 4)
+        return say("project.through.shared", names=names), shared
 
-    def _why_task_force(self, org: Organisation) -> tuple[str, Sequence[str]]:
+    def _why_task_force(self, org: Organisation) -> Why:
         seats = sorted(
             self.seats.get(org.key, []), key=lambda s: (-ROLE_VALUE.get(s.role, 0), s.person)
         )
         if not seats:
-            return "No one on the Task Forces of the project's objectives", ()
+            return say("project.task_force.none"), ()
         best = seats[0]
-        role = ROLE_NAME.get(best.role, best.role)
-        return f"{best.name} is {role} on the {best.objective} Task Force", [
-            s.person for s in seats
-        ]
+        role = Label("role", best.role, ROLE_NAME.get(best.role, "Task Force member"))
+        seat = say("task_force.seat", person=best.name, role=role, objective=best.objective)
+        return seat, [s.person for s in seats]
 
-    def _why_interest(self, org: Organisation) -> tuple[str, Sequence[str]]:
+    def _why_interest(self, org: Organisation) -> Why:
         shared = sorted(org.interests & set(self.ctx.objectives))
         if not shared:
-            return "Has not declared an interest in the project's objectives", ()
-        return f"Declares an interest in objective {listing(shared)}", shared
+            return say("project.interest.none"), ()
+        return say("interest.declared", objective=Items(tuple(shared))), shared
 
-    def _why_experience(self, org: Organisation) -> tuple[str, Sequence[str]]:
+    def _why_experience(self, org: Organisation) -> Why:
         if org.key in self.here:
-            return "Has worked on one of the project's activities", ()
+            return say("project.experience.activity"), ()
         if org.key in self.nearby:
-            return "Has worked on one of the project's objectives", ()
-        return "No project or alliance on the project's objectives yet", ()
+            return say("project.experience.objective"), ()
+        return say("project.experience.none"), ()
 
-    def _why_alliance(self, org: Organisation) -> tuple[str, Sequence[str]]:
+    def _why_alliance(self, org: Organisation) -> Why:
         shared = self.ties.shared_alliances(org.key)
         if not shared:
-            return "Shares no alliance with the team", ()
-        titles = listing([self.net.group_title(g) for g in shared], 3)
-        return f"In an alliance with the team: {titles}", [g[1] for g in shared]
+            return say("project.alliance.none"), ()
+        titles = Items(tuple(group_name(self.net, g) for g in shared), 3)
+        return say("project.alliance.shared", alliances=titles), [g[1] for g in shared]
 
-    def _why_regions(self, org: Organisation) -> tuple[str, Sequence[str]]:
+    def _why_regions(self, org: Organisation) -> Why:
         shared = sorted(org.regions & self.team_regions)
         if not shared:
-            return "Works in none of the team's regions", ()
-        labels = listing([self.net.regions.label(r) for r in shared])
-        return f"Works where the team works: {labels}", shared
+            return say("project.regions.none"), ()
+        return say("project.regions.shared", regions=region_items(self.net, shared)), shared
 
-    def _why_type(self, org: Organisation) -> tuple[str, Sequence[str]]:
+    def _why_type(self, org: Organisation) -> Why:
         kind = org.type or ""
-        label = TYPE_LABEL.get(kind, kind or "organisation of unknown type")
         for group in self.lacking:
             if kind in NEEDED_GROUPS[group]:
-                return f"A {label}: the team has no {group} yet", [kind]
+                need = say(f"need.{NEED_KEYS[group]}")
+                return say("project.type.lacking", type=type_label(kind), need=need), [kind]
         if kind and kind not in self.team_types:
-            return f"A {label}, a kind the team does not have", [kind]
-        return f"The team already has a {label}", ()
+            return say("project.type.new", type=type_label(kind)), [kind]
+        return say("project.type.already", type=type_label(kind, mid=True)), ()
 
 
-def candidate_row(matcher: ProjectMatcher, rank: int, candidate: Candidate) -> Row:
+def candidate_row(
+    matcher: ProjectMatcher, rank: int, candidate: Candidate, speaker: Speaker
+) -> Row:
     org = candidate.organisation
     reasons = matcher.explain(org, candidate.values)
     return {
@@ -318,6 +326,6 @@ def candidate_row(matcher: ProjectMatcher, rank: int, candidate: Candidate) -> R
         "type": org.type,
         "status": org.status,
         "score": shown(candidate.score),
-        "reasons": reasons_out(reasons),
+        "reasons": reasons_out(reasons, speaker),
         "signals": signals_out(reasons),
     }

@@ -2,9 +2,11 @@
 
 Every route answers through the question catalogue (`queries.catalogue.run`), so the CLI, the
 API and the web pages give the same answers with the same parameter checks; the routes only
-type what they return. Errors come from the platform's error hierarchy, mapped to HTTP once by
-the application (`{"detail": ...}`: 400 for a bad parameter, 404 for an unknown question or
-entity).
+type what they return, and choose the language of the questions that write sentences (their
+`lang` parameter): `?lang=` when given (checked like any parameter), else the best supported
+language of Accept-Language, else English. Errors come from the platform's error hierarchy,
+mapped to HTTP once by the application (`{"detail": ...}`: 400 for a bad parameter, 404 for an
+unknown question or entity).
 
 POST /api/projects maps a JSON project idea with the workbook loader's own mapping for a row of
 projects.csv, so a project submitted here is the same RDF as the same project in a workbook,
@@ -20,6 +22,7 @@ from fastapi import APIRouter, Path, Query, Request, Response, status
 from pydantic import BaseModel, ValidationError
 
 from api.deps import ActivityCode, RunnerDep, SettingsDep, StoreDep, WriteAllowed
+from api.i18n import choose_language
 from api.in_worker import in_worker
 from api.limits import read_json
 from api.models import (
@@ -40,7 +43,7 @@ from api.models import (
 from api.output import plain
 from graph.base import GraphStore
 from queries.catalogue import describe as describe_question
-from queries.catalogue import questions, run
+from queries.catalogue import question, questions, run
 from queries.learned import latest
 from queries.submission import BODY_SOURCE, SUBMISSIONS, prepare_submission
 from runner.pool import Call
@@ -55,6 +58,26 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 Answer = TypeVar("Answer", bound=BaseModel)
+
+Lang = Annotated[
+    str | None,
+    Query(description="the language of the reasons: en, fr or es (default: from Accept-Language)"),
+]
+
+
+def _language(request: Request, given: str | None) -> str:
+    """The language asked for: `?lang=` as given (the question checks it: a 400 when it is not
+    supported), else the best supported one of Accept-Language, else English."""
+    if given is not None:
+        return given
+    return choose_language(None, request.headers.get("accept-language"))[0]
+
+
+def _with_language(request: Request, name: str, params: dict[str, str]) -> dict[str, str]:
+    """`params` with the reader's language when the question writes sentences and none is given."""
+    if "lang" not in params and any(p.name == "lang" for p in question(name).params):
+        return {**params, "lang": _language(request, None)}
+    return params
 
 
 def _rows_as(
@@ -101,7 +124,7 @@ def answer(
     The parameters are checked against the question's declaration (unknown, missing, malformed
     or not allowed: 400) and bound as RDF terms, never pasted into a query.
     """
-    result = run(store, name, dict(request.query_params))
+    result = run(store, name, _with_language(request, name, dict(request.query_params)))
     rows = [{k: plain(v) for k, v in row.items()} for row in result.rows]
     return QueryAnswer(
         name=result.name,
@@ -127,10 +150,13 @@ def candidates(
     store: StoreDep,
     code: ActivityCode,
     top: Annotated[int, Query(ge=1, le=200, description="how many ranked candidates")] = 10,
+    lang: Lang = None,
 ) -> Candidates:
     """Who could carry an activity (the `candidates-for-activity` question): `top` new
-    candidates in `candidates`, the organisations already involved in `involved`."""
-    rows = run(store, "candidates-for-activity", {"activity": code, "top": str(top)}).rows
+    candidates in `candidates`, the organisations already involved in `involved`; the reasons
+    in the language asked for."""
+    params = {"activity": code, "top": str(top), "lang": _language(request, lang)}
+    rows = run(store, "candidates-for-activity", params).rows
     return Candidates.model_validate(
         {
             "activity": code,
@@ -172,9 +198,11 @@ def team_candidates(
     store: StoreDep,
     id: Annotated[str, Path(description="the project's id")],
     top: Annotated[int, Query(ge=1, le=200, description="how many ranked candidates")] = 10,
+    lang: Lang = None,
 ) -> TeamCandidates:
-    """Who should join a project's team (the `candidates-for-project` question)."""
-    params = {"project": id, "top": str(top)}
+    """Who should join a project's team (the `candidates-for-project` question), the reasons
+    in the language asked for."""
+    params = {"project": id, "top": str(top), "lang": _language(request, lang)}
     question = "candidates-for-project"
     return _rows_as(TeamCandidates, "candidates", store, question, params, project=id, top=top)
 
@@ -237,9 +265,11 @@ def alliance(
     store: StoreDep,
     code: ActivityCode,
     size: Annotated[int, Query(ge=1, le=12, description="at most this many to add")] = 5,
+    lang: Lang = None,
 ) -> AllianceProposal:
-    """An alliance to propose for an activity (the `alliance-composition` question)."""
-    params = {"activity": code, "size": str(size)}
+    """An alliance to propose for an activity (the `alliance-composition` question), what each
+    member brings in the language asked for."""
+    params = {"activity": code, "size": str(size), "lang": _language(request, lang)}
     question = "alliance-composition"
     return _rows_as(AllianceProposal, "members", store, question, params, activity=code, size=size)
 

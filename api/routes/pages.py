@@ -36,6 +36,7 @@ from api.responses import cached, is_fresh, not_modified, root_of, templates
 from graph.base import GraphStore
 from queries import page_data as pages
 from queries.catalogue import run
+from queries.labels import read_labels
 from queries.page_views import DescriptionView
 from sic.errors import KGError, NotFound
 
@@ -75,7 +76,7 @@ def reader(request: Request) -> Ui:
 def view_of(request: Request, store: GraphStore) -> pages.View:
     """The store, the reader's language, and names and choices cached per store version."""
     version = store.version()
-    labels = cached(request, "page-labels", pages.read_labels).get(store, version)
+    labels = cached(request, "page-labels", read_labels).get(store, version)
     choices = cached(request, "page-choices", pages.read_choices).get(store, version)
     lookups = cached(request, "page-lookups", pages.Lookups).get(store, version)
     return pages.View(store, reader(request), labels, choices, lookups)
@@ -255,11 +256,9 @@ def candidates_csv(request: Request, store: StoreDep, code: ActivityCode) -> Res
     columns = ("rank", "organisation", "name", "type", "status", "score", "involved", "reasons")
 
     def build(view: pages.View) -> str:
-        rows = run(
-            view.store,
-            "candidates-for-activity",
-            {"activity": code, "top": str(pages.CANDIDATES_SHOWN)},
-        ).rows
+        asked = {"activity": code, "top": str(pages.CANDIDATES_SHOWN)}
+        name = "candidates-for-activity"
+        rows = run(view.store, name, pages.in_language(view, name, asked)).rows
         return pages.to_csv(
             [{**r, "reasons": [x["text"] for x in r["reasons"]]} for r in rows], columns
         )
@@ -347,7 +346,7 @@ def answer_csv(request: Request, store: StoreDep, name: QuestionName) -> Respons
 
 
 def _answer_csv(view: pages.View, name: str, given: Mapping[str, str]) -> str:
-    answer = run(view.store, name, given)
+    answer = run(view.store, name, pages.in_language(view, name, given))
     return pages.to_csv(answer.rows, answer.columns)
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from markupsafe import escape
 from starlette.exceptions import StarletteDeprecationWarning
 
 from api.app import create_app
@@ -252,6 +253,52 @@ def test_activity_downloads(client: TestClient) -> None:
     alliance = list(csv.DictReader(io.StringIO(client.get("/activities/A2.07/alliance.csv").text)))
     assert alliance[0]["organisation"] == "women-in-soil"
     assert client.get("/activities/Z9.99/candidates.csv").status_code == 404
+
+
+def test_the_activity_page_in_french_gives_french_reasons(
+    client: TestClient, store: EmbeddedStore
+) -> None:
+    html = page(client, "/id/activity/A2.07?lang=fr").text
+    assert "Grace Wanjiru est Représentant régional (Afrique)" in html
+    assert "Grace Wanjiru is Regional Representative" not in html
+    params = {"activity": "A2.07", "top": "10", "lang": "fr"}
+    french = run(store, "candidates-for-activity", params).rows
+    for row in french:
+        for reason in row["reasons"]:
+            assert escape(reason["text"]) in html, reason["text"]
+    assert "Shares" not in html and '<span lang="en">' not in html[html.index('id="candidates"') :]
+    alliance = html[html.index('id="alliance"') :]
+    assert "un organisme de recherche" in alliance or "un bailleur de fonds" in alliance
+
+
+def test_downloads_and_the_json_api_speak_the_reader_s_language(client: TestClient) -> None:
+    spanish = client.get("/activities/A2.07/candidates.csv", headers={"Accept-Language": "es"})
+    rows = list(csv.DictReader(io.StringIO(spanish.text)))
+    assert "Comparte 3 de los 4 temas de la actividad" in rows[0]["reasons"]
+    api = client.get("/api/activities/A2.07/candidates?lang=fr").json()
+    assert api["candidates"][0]["reasons"][0]["text"].startswith("Partage 3 des 4 thèmes")
+    assert set(api["candidates"][0]["reasons"][0]) == {
+        "signal",
+        "weight",
+        "value",
+        "text",
+        "evidence",
+    }
+    by_header = client.get(
+        "/api/projects/faidherbia-scaling/candidates", headers={"Accept-Language": "es-MX,es"}
+    ).json()
+    texts = [r["text"] for c in by_header["candidates"] for r in c["reasons"]]
+    assert texts and any("equipo" in t for t in texts) and not any(" the " in t for t in texts)
+    asked = "/api/queries/funders-for-project?project=faidherbia-scaling&as_of=2025-12-01"
+    french = client.get(asked, headers={"Accept-Language": "fr"}).json()
+    assert french["params"]["lang"] == "fr"
+    assert any(r["text"].startswith("L'appel") for row in french["rows"] for r in row["reasons"])
+    english = client.get(asked, headers={"Accept-Language": "de"}).json()
+    assert english["params"]["lang"] == "en"
+    refused = client.get("/api/activities/A2.07/candidates?lang=de")
+    assert refused.status_code == 400
+    assert "parameter 'lang' must be one of en, fr, es, not 'de'" in refused.json()["detail"]
+    assert client.get(asked + "&lang=xx").status_code == 400
 
 
 def test_objective_page_has_targets_roster_and_evidence(client: TestClient) -> None:

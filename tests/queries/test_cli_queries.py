@@ -87,6 +87,18 @@ def test_json_keeps_reasons_as_objects(store_dir: str) -> None:
     assert json.loads(first["reasons"])[0]["signal"] == "activity_topics"
 
 
+def test_reasons_in_the_language_asked(store_dir: str) -> None:
+    code, out = sic(
+        "match", "B1.01", "--top", "1", "--lang", "fr", "--store", store_dir, "--format", "json"
+    )
+    assert code == 0, out
+    assert json.loads(out)[0]["reasons"][0]["text"].startswith("Partage 2 des 2 thèmes")
+    asked = ("query", "funders-for-activity", "-p", "activity=B1.01", "-p", "lang=es")
+    code, out = sic(*asked, "-p", "as_of=2025-01-01", "--store", store_dir, "--format", "json")
+    assert code == 0, out
+    assert "Ningún proyecto sobre la actividad todavía" in out
+
+
 def test_gaps(store_dir: str) -> None:
     code, out = sic("gaps", "--store", store_dir, "--format", "json")
     assert code == 0, out
@@ -107,6 +119,7 @@ def test_gaps(store_dir: str) -> None:
         (("query", "uncovered-activities", "--format", "xml"), "--format must be one of"),
         (("match", "Z9.99"), "no activity 'Z9.99'"),
         (("match", "B1.01", "--top", "0"), "at least 1"),
+        (("match", "B1.01", "--lang", "de"), "must be one of en, fr, es, not 'de'"),
     ],
 )
 def test_usage_errors_exit_2(store_dir: str, args: tuple[str, ...], message: str) -> None:

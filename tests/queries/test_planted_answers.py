@@ -175,7 +175,7 @@ def test_involved_organisations_are_listed_apart(store: GraphStore) -> None:
     involved = [r for r in answer.rows if r["involved"]]
     assert [r["organisation"] for r in involved] == ["agro-research", "bridge-ngo", "farmers-union"]
     assert all(r["rank"] is None and r["score"] is None for r in involved)
-    assert "Lead of Agroforestry at Scale (implementation)" in involved[0]["reasons"][0]["text"]
+    assert "Lead of Agroforestry at Scale (in implementation)" in involved[0]["reasons"][0]["text"]
     candidates = [r for r in answer.rows if not r["involved"]]
     assert candidates and not {r["organisation"] for r in candidates} & {
         "agro-research",

@@ -1,0 +1,31 @@
+"""The reader's language, over HTTP to a real `sic serve`: reasons in Spanish from the header.
+
+Accept-Language is one of the headers that shape an answer (api.in_worker keeps answers per
+header value), so the same URL asked in two languages must come back in two languages, from
+the forked workers as from the test client.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+TIMEOUT = httpx.Timeout(60.0, connect=5.0)
+
+
+def test_candidates_in_spanish_from_accept_language(reference_service: Any) -> None:
+    url = f"{reference_service.url}/api/activities/A2.07/candidates"
+    spanish = httpx.get(url, headers={"Accept-Language": "es-ES,es;q=0.9"}, timeout=TIMEOUT)
+    assert spanish.status_code == 200, spanish.text[:300]
+    first = spanish.json()["candidates"][0]
+    assert set(first["reasons"][0]) == {"signal", "weight", "value", "text", "evidence"}
+    texts = [r["text"] for r in first["reasons"]]
+    assert texts[0].startswith("Comparte 3 de los 4 temas de la actividad")
+    english = httpx.get(url, headers={"Accept-Language": "en"}, timeout=TIMEOUT).json()
+    assert english["candidates"][0]["reasons"][0]["text"].startswith("Shares 3 of 4 topics")
+    assert [r["signal"] for r in english["candidates"][0]["reasons"]] == [
+        r["signal"] for r in first["reasons"]
+    ]
+    refused = httpx.get(url, params={"lang": "de"}, timeout=TIMEOUT)
+    assert refused.status_code == 400 and "'lang'" in refused.json()["detail"]
