@@ -164,26 +164,37 @@ def learn(
     scored = [s for s in map(source.scored, drawn) if s is not None and s.others]
     if len(scored) < MIN_CASES:
         return Learned(dict(prior), len(scored), time.perf_counter() - started, False)
-    # Fit on two thirds and choose on the rest, by how many held-back partners each choice
-    # puts in the top TOP of everyone its ranking lists. Where the history
+    # Choose by cross-fitting: fit on all folds but one, count how many partners of the fold
+    # left out each choice puts in the top TOP of everyone its ranking lists, and add up the
+    # folds (every case is checked once, by weights that did not see it). Where the history
     # holds no signal (partners drawn at random) a fit still returns weights, just arbitrary
     # ones: the hand-set weights stay unless a choice does better than them. The pairwise fit
     # weighs every pair alike, while a ranking is read from the top: so the choices also lean
     # the fit towards the one signal that ranks best on its own, which sorts the top when
     # history says one kind of tie (a rare shared topic, a past partner) matters most.
-    cut = len(scored) * 2 // 3
-    trial = fit([s.example(rng) for s in scored[:cut]], list(prior), prior)
-    checked = scored[cut:]
-    best_single = max(prior, key=lambda signal: _hits(checked, {signal: 1.0}))
-    choices = [(dict(prior), 0.0, False)] + [
-        (_blend(trial, best_single, lean), lean, True) for lean in LEANS
+    folds = [scored[i::FOLDS] for i in range(FOLDS)]
+    trials = [
+        fit([s.example(rng) for j, f in enumerate(folds) if j != i for s in f], list(prior), prior)
+        for i in range(FOLDS)
     ]
-    _, lean, fitted = max(choices, key=lambda c: _hits(checked, c[0]))
-    if not fitted:
+    best_single = max(prior, key=lambda signal: _hits(scored, {signal: 1.0}))
+
+    def checked(lean: float | None) -> float:
+        """Partners found in the top by the choice `lean` (None: the hand-set weights)."""
+        return sum(
+            _hits(fold, prior if lean is None else _blend(trial, best_single, lean)) * len(fold)
+            for fold, trial in zip(folds, trials, strict=True)
+        )
+
+    lean = max((None, *LEANS), key=checked)  # the first best: the hand-set weights on a tie
+    if lean is None:
         return Learned(dict(prior), len(scored), time.perf_counter() - started, False)
     weights = _blend(fit([s.example(rng) for s in scored], list(prior), prior), best_single, lean)
     return Learned(weights, len(scored), time.perf_counter() - started, True)
 
+
+FOLDS = 3
+"""Folds of the cross-fitting that chooses the weights (see learn)."""
 
 TOP = 10
 """The length of list a ranking is judged on (what a reader looks at)."""
