@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
 from api.deps import ActivityCode, RunnerDep, SettingsDep, StoreDep, WriteAllowed
@@ -73,6 +74,15 @@ def _language(request: Request, given: str | None) -> str:
     return choose_language(None, request.headers.get("accept-language"))[0]
 
 
+def _said_in(answer: BaseModel, lang: str) -> Response:
+    """The answer as JSON that says its language, and that it depends on Accept-Language (so a
+    cache between the service and its readers keeps one copy per language)."""
+    return JSONResponse(
+        answer.model_dump(mode="json"),
+        headers={"Vary": "Accept-Language", "Content-Language": lang},
+    )
+
+
 def _with_language(request: Request, name: str, params: dict[str, str]) -> dict[str, str]:
     """`params` with the reader's language when the question writes sentences and none is given."""
     if "lang" not in params and any(p.name == "lang" for p in question(name).params):
@@ -118,21 +128,23 @@ def answer(
     request: Request,
     store: StoreDep,
     name: Annotated[str, Path(description="a name from /api/queries")],
-) -> QueryAnswer:
+) -> QueryAnswer | Response:
     """Any question of the catalogue by name; each of its parameters is a query parameter.
 
     The parameters are checked against the question's declaration (unknown, missing, malformed
     or not allowed: 400) and bound as RDF terms, never pasted into a query.
     """
-    result = run(store, name, _with_language(request, name, dict(request.query_params)))
+    params = _with_language(request, name, dict(request.query_params))
+    result = run(store, name, params)
     rows = [{k: plain(v) for k, v in row.items()} for row in result.rows]
-    return QueryAnswer(
+    answered = QueryAnswer(
         name=result.name,
         params={k: plain(v) for k, v in result.params.items()},
         columns=list(result.columns),
         rows=rows,
         count=len(rows),
     )
+    return _said_in(answered, params["lang"]) if "lang" in params else answered
 
 
 # -- matchmaking ---------------------------------------------------------------------------
@@ -151,13 +163,13 @@ def candidates(
     code: ActivityCode,
     top: Annotated[int, Query(ge=1, le=200, description="how many ranked candidates")] = 10,
     lang: Lang = None,
-) -> Candidates:
+) -> Response:
     """Who could carry an activity (the `candidates-for-activity` question): `top` new
     candidates in `candidates`, the organisations already involved in `involved`; the reasons
     in the language asked for."""
     params = {"activity": code, "top": str(top), "lang": _language(request, lang)}
     rows = run(store, "candidates-for-activity", params).rows
-    return Candidates.model_validate(
+    answer = Candidates.model_validate(
         {
             "activity": code,
             "top": top,
@@ -165,6 +177,7 @@ def candidates(
             "involved": [r for r in rows if r["involved"]],
         }
     )
+    return _said_in(answer, params["lang"])
 
 
 @router.get(
@@ -199,12 +212,13 @@ def team_candidates(
     id: Annotated[str, Path(description="the project's id")],
     top: Annotated[int, Query(ge=1, le=200, description="how many ranked candidates")] = 10,
     lang: Lang = None,
-) -> TeamCandidates:
+) -> Response:
     """Who should join a project's team (the `candidates-for-project` question), the reasons
     in the language asked for."""
     params = {"project": id, "top": str(top), "lang": _language(request, lang)}
     question = "candidates-for-project"
-    return _rows_as(TeamCandidates, "candidates", store, question, params, project=id, top=top)
+    answer = _rows_as(TeamCandidates, "candidates", store, question, params, project=id, top=top)
+    return _said_in(answer, params["lang"])
 
 
 @router.get(
@@ -266,12 +280,15 @@ def alliance(
     code: ActivityCode,
     size: Annotated[int, Query(ge=1, le=12, description="at most this many to add")] = 5,
     lang: Lang = None,
-) -> AllianceProposal:
+) -> Response:
     """An alliance to propose for an activity (the `alliance-composition` question), what each
     member brings in the language asked for."""
     params = {"activity": code, "size": str(size), "lang": _language(request, lang)}
     question = "alliance-composition"
-    return _rows_as(AllianceProposal, "members", store, question, params, activity=code, size=size)
+    answer = _rows_as(
+        AllianceProposal, "members", store, question, params, activity=code, size=size
+    )
+    return _said_in(answer, params["lang"])
 
 
 # -- project submissions -------------------------------------------------------------------

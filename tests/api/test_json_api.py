@@ -423,3 +423,16 @@ def test_writes_need_the_token(
 def test_a_read_only_service_refuses_writes(store: EmbeddedStore) -> None:
     with serve(store, write_token=None) as client:
         assert client.post("/api/projects", json=IDEA, headers=AUTH).status_code == 403
+
+
+def test_answers_in_a_language_say_so_for_caches(client: TestClient) -> None:
+    """The reasons follow Accept-Language, so the answer says it varies by it."""
+    response = client.get("/api/activities/A1.01/candidates", headers={"Accept-Language": "fr"})
+    assert response.status_code == 200
+    assert "Accept-Language" in response.headers["vary"]
+    assert response.headers["content-language"] == "fr"
+    assert response.json()["candidates"]
+    named = client.get("/api/queries/candidates-for-activity?activity=A1.01&lang=es")
+    assert named.headers["content-language"] == "es"
+    plain = client.get("/api/queries/gaps")
+    assert "content-language" not in plain.headers
