@@ -68,7 +68,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=1, help="engine runs (the best is kept)")
     args = parser.parse_args(argv)
     for workbook in args.workbooks:
-        print(json.dumps(measure(workbook, args.runs)), flush=True)  # noqa: T201
+        print(json.dumps(measure(workbook, args.runs)), flush=True)
 
 
 if __name__ == "__main__":
