@@ -15,6 +15,7 @@ be switched off for write validation and run by the store as queries of its own
 
 from __future__ import annotations
 
+import copy
 import functools
 import logging
 import re
@@ -52,6 +53,11 @@ __all__ = [
     "compact",
     "conforms",
     "default_shape_files",
+    "english_text",
+    "format_message",
+    "render_path",
+    "result_order",
+    "term_text",
     "validator",
 ]
 
@@ -101,7 +107,7 @@ def conforms(violations: Iterable[Violation]) -> bool:
     return all(v.severity != "Violation" for v in violations)
 
 
-def _term_text(term: object) -> str | None:
+def term_text(term: object) -> str | None:
     """The plain text of an RDF term: an IRI without brackets, a literal's lexical form.
 
     Accepts rdflib terms and pyoxigraph terms (whose `str()` is N-Triples syntax, hence
@@ -115,7 +121,7 @@ def _term_text(term: object) -> str | None:
     return value if isinstance(value, str) else str(term)
 
 
-def _format_message(template: str, bindings: Mapping[str, str | None]) -> str:
+def format_message(template: str, bindings: Mapping[str, str | None]) -> str:
     """Fill `{?var}` / `{$var}` placeholders as SHACL-SPARQL does; unknown ones stay as they are."""
 
     def fill(match: re.Match[str]) -> str:
@@ -146,7 +152,7 @@ class GlobalShape:
     def violation(self, row: Mapping[str, object]) -> Violation:
         """The `Violation` for one result row (variable name, without `?`, -> rdflib or
         pyoxigraph term, or None when unbound)."""
-        bindings = {name: _term_text(term) for name, term in row.items()}
+        bindings = {name: term_text(term) for name, term in row.items()}
         focus = bindings.get("this")
         if focus is None:
             raise ValueError(f"a result row of {self.iri} does not bind ?this: {row!r}")
@@ -154,7 +160,7 @@ class GlobalShape:
         return Violation(
             focus_node=focus,
             path=compact(path) if path is not None else None,
-            message=_format_message(self.message, bindings),
+            message=format_message(self.message, bindings),
             severity=self.severity,
             value=bindings.get("value"),
             source_shape=compact(self.iri),
@@ -222,7 +228,7 @@ def _working_copy(data: Graph) -> _PreparedQueryGraph:
     return copy
 
 
-def _english(values: Iterable[Node]) -> str | None:
+def english_text(values: Iterable[Node]) -> str | None:
     """The English text among `values` (else untagged, else any), chosen deterministically."""
 
     def rank(literal: Literal) -> tuple[int, str]:
@@ -235,14 +241,14 @@ def _english(values: Iterable[Node]) -> str | None:
     return str(literals[0]) if literals else None
 
 
-def _render_path(graph: Graph, path: Node) -> str:
+def render_path(graph: Graph, path: Node) -> str:
     """A SHACL property path as SPARQL path syntax with compact names (`sic:objective`,
     `^org:member`, `org:member/org:memberOf`)."""
     if isinstance(path, URIRef):
         return compact(str(path))
     inverse = graph.value(path, SH.inversePath)
     if inverse is not None:
-        return "^" + _render_path(graph, inverse)
+        return "^" + render_path(graph, inverse)
     for predicate, suffix in (
         (SH.zeroOrMorePath, "*"),
         (SH.oneOrMorePath, "+"),
@@ -250,13 +256,13 @@ def _render_path(graph: Graph, path: Node) -> str:
     ):
         inner = graph.value(path, predicate)
         if inner is not None:
-            return f"({_render_path(graph, inner)}){suffix}"
+            return f"({render_path(graph, inner)}){suffix}"
     alternatives = graph.value(path, SH.alternativePath)
     if alternatives is not None:
         items = Collection(graph, alternatives)
-        return "(" + "|".join(_render_path(graph, item) for item in items) + ")"
+        return "(" + "|".join(render_path(graph, item) for item in items) + ")"
     if graph.value(path, RDF.first) is not None:
-        return "/".join(_render_path(graph, item) for item in Collection(graph, path))
+        return "/".join(render_path(graph, item) for item in Collection(graph, path))
     return str(path)
 
 
@@ -270,11 +276,11 @@ def _read_report(report: Graph) -> list[Violation]:
         severity = report.value(result, SH.resultSeverity)
         shape = report.value(result, SH.sourceShape)
         component = report.value(result, SH.sourceConstraintComponent)
-        message = _english(report.objects(result, SH.resultMessage))
+        message = english_text(report.objects(result, SH.resultMessage))
         violations.append(
             Violation(
                 focus_node=str(focus),
-                path=_render_path(report, path) if path is not None else None,
+                path=render_path(report, path) if path is not None else None,
                 message=message or "The data does not conform to a shape.",
                 severity=str(severity).rsplit("#", 1)[-1] if severity is not None else "Violation",
                 value=str(value) if value is not None else None,
@@ -285,7 +291,7 @@ def _read_report(report: Graph) -> list[Violation]:
     return violations
 
 
-def _sort_key(v: Violation) -> tuple[int, str, str, str, str, str]:
+def result_order(v: Violation) -> tuple[int, str, str, str, str, str]:
     return (
         _SEVERITY_ORDER.get(v.severity, 3),
         v.focus_node,
@@ -337,6 +343,29 @@ class Validator:
         self._in_place = (None, SH.rule, None) not in graph
         self._placeholder = Graph()
         self._lock = threading.Lock()
+
+    def deactivating(self, shapes: Iterable[Node]) -> Validator:
+        """This validator with `shapes` switched off (`sh:deactivated true`), sharing the parse.
+
+        For running only the shapes another checker cannot (graph.engine_shacl hands pyshacl
+        the shapes it could not compile): the shapes are named by the nodes of this validator's
+        own graph, blank nodes included, which a second parse of the files would rename.
+        """
+        off = [(shape, SH.deactivated, Literal(True)) for shape in shapes]
+        clone = copy.copy(self)
+        full = Graph()
+        full += self._graph
+        local = Graph()
+        local += self._graph
+        for shape in self._global_iris:
+            local.add((shape, SH.deactivated, Literal(True)))
+        for triple in off:
+            full.add(triple)
+            local.add(triple)
+        clone._full = self._shapes_graph(full)
+        clone._local = self._shapes_graph(local)
+        clone._lock = threading.Lock()
+        return clone
 
     @staticmethod
     def _shapes_graph(graph: Graph) -> ShapesGraph:
@@ -409,7 +438,7 @@ class Validator:
         violations = _read_report(report)
         if keep is not None:
             violations = [v for v in violations if v.focus_node in keep]
-        return sorted(violations, key=_sort_key)
+        return sorted(violations, key=result_order)
 
     def check(
         self,
@@ -448,8 +477,8 @@ class Validator:
             severity = graph.value(shape, SH.severity)
             yield GlobalShape(
                 iri=str(shape),
-                label=_english(graph.objects(shape, RDFS.label)) or compact(str(shape)),
-                message=_english(graph.objects(shape, SH.message)) or "",
+                label=english_text(graph.objects(shape, RDFS.label)) or compact(str(shape)),
+                message=english_text(graph.objects(shape, SH.message)) or "",
                 severity=str(severity).rsplit("#", 1)[-1] if severity is not None else "Violation",
                 target_classes=tuple(sorted(str(c) for c in graph.objects(shape, SH.targetClass))),
                 queries=tuple(sorted(selects)),
