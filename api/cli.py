@@ -31,6 +31,7 @@ from api.cli_options import (
     write_out,
 )
 from api.commands_queries import register_query_commands
+from api.load_progress import LoadDisplay
 from api.output import (
     RDF_FORMATS,
     print_problems,
@@ -89,16 +90,22 @@ def load(
         bool, typer.Option("--replace", help="Swap a source already loaded.")
     ] = False,
 ) -> None:
-    """Validate and load sources, each into its own named graph, all or nothing per source."""
+    """Validate and load sources, each into its own named graph, all or nothing per source.
+
+    A load that takes more than two seconds shows its phases (read, map, stage, validate,
+    commit) as it goes, with counts and rates: live on a terminal, else one line per phase.
+    """
     settings = settings_of(ctx)
     command = "sic load " + " ".join(str(p) for p in paths) + (" --replace" if replace else "")
     try:
         with settings.open_store() as st:
             for path in paths:
-                with err.status(f"loading {path} ..."):
-                    source = read_source(path, base=st.base)
+                with LoadDisplay(err, str(path)) as shown:
+                    source = read_source(path, base=st.base, progress=shown)
                     print_problems(source.warnings, err)
-                    infos = load_with_ontology(st, source, replace=replace, command=command)
+                    infos = load_with_ontology(
+                        st, source, replace=replace, command=command, progress=shown
+                    )
                 for info in infos:
                     err.print(
                         f"loaded [bold]{info.name}[/bold]: {info.triples:,} triples"

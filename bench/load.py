@@ -6,10 +6,18 @@ stack, on the same N-Triples file in the same run.
   (parse-and-store into an unpublished graph, count, publish), timed by phase; validation is
   the same load's SHACL phase;
 - naive: an rdflib in-memory Graph parsing the file, and pyshacl over it.
+
+`workbook_section` (and `python -m bench.load S|M`) measures a workbook load end to end, as
+`sic load` does it, phase by phase (read, map, stage, validate, commit: sic.progress), beside
+pyoxigraph's bulk load of the same triples into a named graph of a fresh on-disk store, in the
+same run, each as a ratio to that floor. Read, map, stage and commit are the loader's part;
+validation is whatever the validator costs.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import shutil
 import tempfile
 import time
@@ -21,11 +29,14 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
 from bench.measure import summarise, timed
+from graph.bootstrap import ensure_ontology
 from graph.embedded import EmbeddedStore
 from graph.update import Delta
 from graph.validation import WriteChecker
 from loaders.rdf import read_rdf
+from loaders.source import read_source
 from sic.iris import graph_iri, mint
+from sic.progress import PHASES, Step
 from sic.vocab import SCHEMA, SIC
 
 
@@ -180,3 +191,108 @@ def change_section(store: EmbeddedStore, runs: int) -> dict[str, Any]:
         "invalid_change_refused": refused,
         "change_probe_iri": str(URIRef(mint("project", "bench-project-0", store.base))),
     }
+
+
+def workbook_section(workbook: Path, validate: bool = True) -> dict[str, Any]:
+    """One `sic load` of a workbook into a fresh on-disk store (the ontology loaded first, not
+    timed), phase by phase, and pyoxigraph's bulk load of the same triples, as ratios."""
+    root = Path(tempfile.mkdtemp(prefix="sic-bench-wb-"))
+    try:
+        checker = None if validate else _NoValidation()
+        ours = EmbeddedStore(_fresh_dir(root, "ours"), checker=checker)
+        ensure_ontology(ours)
+        steps: dict[str, Step] = {}
+
+        def seen(step: Step) -> None:
+            if step.finished:
+                steps[step.phase] = step
+
+        start = time.perf_counter()
+        source = read_source(workbook, base=ours.base, progress=seen)
+        (info,) = ours.load_source(source, progress=seen)
+        total = time.perf_counter() - start
+        nt = root / "same.nt"
+        with nt.open("wb") as out:
+            ox.serialize(
+                (
+                    q.triple
+                    for q in ours.raw.quads_for_pattern(None, None, None, ox.NamedNode(info.graph))
+                ),
+                out,
+                format=ox.RdfFormat.N_TRIPLES,
+            )
+        ours.close()
+        del ours
+
+        floor_store = ox.Store(str(_fresh_dir(root, "floor")))
+        floor_start = time.perf_counter()
+        floor_store.bulk_load(
+            path=str(nt), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode("urn:x:g")
+        )
+        floor_store.flush()
+        floor = time.perf_counter() - floor_start
+        del floor_store
+
+        phases = {name: steps[name].elapsed for name in PHASES if name in steps}
+        loader = sum(t for name, t in phases.items() if name != "validate")
+        return {
+            "workbook": str(workbook),
+            "triples": info.triples,
+            "rows": steps["map"].done,
+            "phases_s": phases,
+            "phases_over_floor": {name: t / floor for name, t in phases.items()},
+            "floor_bulk_load_named_graph_s": floor,
+            "loader_s": loader,
+            "loader_over_floor": loader / floor,
+            "end_to_end_s": total,
+            "end_to_end_over_floor": total / floor,
+            "validated": validate,
+        }
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _print_workbook(result: dict[str, Any]) -> None:
+    floor = result["floor_bulk_load_named_graph_s"]
+    print(f"{result['workbook']}: {result['rows']:,} rows, {result['triples']:,} triples")
+    print(f"  {'pyoxigraph bulk_load (floor)':<30} {floor:8.2f} s   1.0x")
+    for name, seconds in result["phases_s"].items():
+        print(f"  {name:<30} {seconds:8.2f} s {seconds / floor:5.1f}x")
+    print(
+        f"  {'loader (all but validate)':<30} {result['loader_s']:8.2f} s "
+        f"{result['loader_over_floor']:5.1f}x"
+    )
+    print(
+        f"  {'end to end':<30} {result['end_to_end_s']:8.2f} s "
+        f"{result['end_to_end_over_floor']:5.1f}x"
+    )
+
+
+def main() -> None:
+    """`python -m bench.load S [--workbook DIR] [--no-validate] [--json FILE]`."""
+    from bench.generate import SIZES, generate_workbook
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("size", choices=sorted(SIZES), help="generated workbook size")
+    parser.add_argument("--workbook", type=Path, help="an existing workbook instead")
+    parser.add_argument("--no-validate", action="store_true", help="skip the SHACL phase")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args()
+    workbook = args.workbook
+    scratch = None
+    if workbook is None:
+        scratch = Path(tempfile.mkdtemp(prefix="sic-bench-gen-"))
+        workbook = scratch / "workbook"
+        generate_workbook(SIZES[args.size], workbook)
+    try:
+        result = workbook_section(workbook, validate=not args.no_validate)
+    finally:
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+    _print_workbook(result)
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -27,6 +27,7 @@ from graph.update import DEFAULT_MAX_NESTING, Delta, read_update
 from graph.update_ops import Operation
 from sic.errors import KGError, NotFound, QueryError, ValidationFailed, Violation
 from sic.iris import graph_iri
+from sic.progress import Progress, no_progress
 from sic.source import Source
 from sic.vocab import ONTOLOGY_IRI
 
@@ -182,14 +183,20 @@ class GraphStore(ABC):
         return ox.NamedNode(str(graph_iri(name, self.base)))
 
     def load_source(
-        self, source: Source, *, replace: bool = False, command: str = ""
+        self,
+        source: Source,
+        *,
+        replace: bool = False,
+        command: str = "",
+        progress: Progress = no_progress,
     ) -> list[SourceInfo]:
         """Validate and publish a source, all or nothing: what loaders/ read, or a graph.
 
         A source that is not a dataset becomes one source named `source.name`. A dataset
         (N-Quads, TriG, JSON-LD) restores each named graph it holds as a source, its provenance
         kept where the file carries it (graph.restore), so that a dump loads back into an
-        identical dataset.
+        identical dataset. `progress` is told of the stage, validate and commit phases of a
+        source that is not a dataset (sic.progress).
 
         :raises LoaderError: if the input cannot be parsed (file or body, line and column).
         :raises ValidationFailed: if the result would not conform, each violation located at
@@ -213,14 +220,29 @@ class GraphStore(ABC):
                         f"a source named {source.name!r} is already loaded; "
                         "use --replace to swap it"
                     )
-                self._load(source, self.graph_for(source.name), exists=exists, command=command)
+                self._load(
+                    source,
+                    self.graph_for(source.name),
+                    exists=exists,
+                    command=command,
+                    progress=progress,
+                )
                 return [self.source(source.name)]
         except ValidationFailed as exc:
             raise ValidationFailed(source.locate(exc.violations)) from None
 
     @abstractmethod
-    def _load(self, source: Source, target: ox.NamedNode, *, exists: bool, command: str) -> None:
-        """Validate and publish one source into `target` (`exists`: it replaces one)."""
+    def _load(
+        self,
+        source: Source,
+        target: ox.NamedNode,
+        *,
+        exists: bool,
+        command: str,
+        progress: Progress = no_progress,
+    ) -> None:
+        """Validate and publish one source into `target` (`exists`: it replaces one), telling
+        `progress` of the stage, validate and commit phases."""
 
     @abstractmethod
     def _restore(self, items: Sequence[Restored]) -> None:

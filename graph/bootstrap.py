@@ -11,6 +11,7 @@ import hashlib
 from graph.base import GraphStore
 from graph.dataset import SourceInfo
 from sic.ontology import ontology_files, ontology_graph
+from sic.progress import Progress, no_progress
 from sic.source import InMemoryGraph, Source
 
 
@@ -41,13 +42,19 @@ def ensure_ontology(store: GraphStore, *, command: str = "") -> bool:
 
 
 def load_with_ontology(
-    store: GraphStore, source: Source, *, replace: bool = False, command: str = ""
+    store: GraphStore,
+    source: Source,
+    *,
+    replace: bool = False,
+    command: str = "",
+    progress: Progress = no_progress,
 ) -> list[SourceInfo]:
     """Load a source as `sic load` and `sic serve --data` do: after the ontology, unless the
-    source is a dataset (a dump brings its own ontology graph).
+    source is a dataset (a dump brings its own ontology graph). `progress` is told of the
+    source's phases (the ontology's own load is not reported).
 
     :raises LoaderError, ValidationFailed, KGError: as GraphStore.load_source.
     """
     if not source.dataset:
         ensure_ontology(store, command=command)
-    return store.load_source(source, replace=replace, command=command)
+    return store.load_source(source, replace=replace, command=command, progress=progress)

@@ -80,6 +80,7 @@ from graph.update_ops import Operation
 from graph.validation import WriteChecker, check_delta, validate_union
 from sic.errors import KGError, QueryError, StoreError, Violation
 from sic.iris import normalise_base, sources_graph
+from sic.progress import Progress, no_progress, phase
 from sic.source import Source
 from sic.vocab import DEFAULT_BASE
 
@@ -397,20 +398,35 @@ class EmbeddedStore(GraphStore):
                 self._store.remove_graph(g)
             raise
 
-    def _load(self, source: Source, target: ox.NamedNode, *, exists: bool, command: str) -> None:
+    def _load(
+        self,
+        source: Source,
+        target: ox.NamedNode,
+        *,
+        exists: bool,
+        command: str,
+        progress: Progress = no_progress,
+    ) -> None:
         """Bulk-load into an unpublished graph (the target itself when new), count, validate,
-        publish; the time of each phase is kept in `last_timings` for the benchmarks."""
+        publish; each phase is told to `progress`, and its time kept in `last_timings` for the
+        benchmarks."""
         self._writing()
         staged = self.new_staging_graph() if exists else target
         started = time.perf_counter()
         with self._removed_on_failure([staged]):
-            source.load_into(self._store, staged)
-            self._store.flush()
+            with phase(progress, "stage", total=source.size) as staging:
+                source.load_into(self._store, staged, staging.advance)
+                self._store.flush()
+                count = self._count(staged)
+                staging.finish(count)
             stored = time.perf_counter()
-            count = self._count(staged)
-            self.checker.check_new_graphs(
-                self._store, [staged], others=self._union_without([target.value] if exists else [])
-            )
+            with phase(progress, "validate", total=count) as validating:
+                self.checker.check_new_graphs(
+                    self._store,
+                    [staged],
+                    others=self._union_without([target.value] if exists else []),
+                )
+                validating.finish(count)
         validated = time.perf_counter()
         provenance = provenance_for(
             target,
@@ -421,7 +437,9 @@ class EmbeddedStore(GraphStore):
             command=command,
             about=source.about,
         )
-        self._publish([(target, staged, provenance)])
+        with phase(progress, "commit", total=count) as committing:
+            self._publish([(target, staged, provenance)])
+            committing.finish(count)
         self.last_timings = {
             "store": stored - started,
             "validate": validated - stored,

@@ -69,6 +69,7 @@ from graph.update_ops import Operation
 from graph.validation import WriteChecker, check_delta, validate_union
 from sic.errors import KGError, QueryError, StoreError, Violation
 from sic.iris import normalise_base, sources_graph
+from sic.progress import Progress, no_progress, phase
 from sic.source import Source
 from sic.vocab import DEFAULT_BASE
 
@@ -368,16 +369,28 @@ class RemoteStore(GraphStore):
     def _select_for_checks(self, sparql: str, graphs: Sequence[str]) -> list[dict[str, Term]]:
         return list(self.select_rows(sparql, graphs, graphs))
 
-    def _load(self, source: Source, target: ox.NamedNode, *, exists: bool, command: str) -> None:
+    def _load(
+        self,
+        source: Source,
+        target: ox.NamedNode,
+        *,
+        exists: bool,
+        command: str,
+        progress: Progress = no_progress,
+    ) -> None:
         """Read the triples, validate them on a scratch store with what they can affect
         (graph.remote_validation), publish them in one request."""
-        triples = list(dict.fromkeys(q.triple for q in source.quads()))
-        check_remote_write(
-            self.checker,
-            self._select_for_checks,
-            {target: triples},
-            self._others({target.value}),
-        )
+        with phase(progress, "stage", total=source.size) as staging:
+            triples = list(dict.fromkeys(q.triple for q in source.quads()))
+            staging.finish(len(triples))
+        with phase(progress, "validate", total=len(triples)) as validating:
+            check_remote_write(
+                self.checker,
+                self._select_for_checks,
+                {target: triples},
+                self._others({target.value}),
+            )
+            validating.finish(len(triples))
         provenance = provenance_for(
             target,
             source.name,
@@ -387,7 +400,9 @@ class RemoteStore(GraphStore):
             command=command,
             about=source.about,
         )
-        self._publish([(target, triples, provenance)])
+        with phase(progress, "commit", total=len(triples)) as committing:
+            self._publish([(target, triples, provenance)])
+            committing.finish(len(triples))
 
     def _restore(self, items: Sequence[Restored]) -> None:
         check_remote_write(

@@ -19,13 +19,19 @@ from loaders import enums
 from loaders.builder import Builder, RowCells, Subject
 from loaders.sheets import SHEETS
 from loaders.table import Tables, split
+from sic.progress import Progress, no_progress, phase
 from sic.vocab import ORG, SCHEMA, SIC
 
 _FRAGMENT_SAFE = "-._~:@!$&'()*+,;="
 
 
-def map_tables(tables: Tables, base: str) -> Builder:
-    """Map every sheet of a workbook; the builder holds the graph, the origins and the problems."""
+_REPORT_EVERY = 2_000
+"""Rows mapped between two progress reports."""
+
+
+def map_tables(tables: Tables, base: str, progress: Progress = no_progress) -> Builder:
+    """Map every sheet of a workbook; the builder holds the triples, the origins and the
+    problems. `progress` is told of the `map` phase, in rows."""
     builder = Builder(tables, base)
     for sheet in SHEETS:
         builder.collect_keys(sheet)
@@ -47,9 +53,18 @@ def map_tables(tables: Tables, base: str) -> Builder:
         "calls": _call,
         "delphi_responses": _delphi_response,
     }
-    for sheet in SHEETS:
-        for row in builder.rows(sheet):
-            mappers[sheet.name](row)
+    total = sum(len(t.rows) for name, t in tables.tables.items() if name in mappers)
+    with phase(progress, "map", total=total, unit="rows") as mapped:
+        pending = 0
+        for sheet in SHEETS:
+            mapper = mappers[sheet.name]
+            for row in builder.rows(sheet):
+                mapper(row)
+                pending += 1
+                if pending == _REPORT_EVERY:
+                    mapped.advance(pending)
+                    pending = 0
+        mapped.advance(pending)
     return builder
 
 

@@ -24,7 +24,7 @@ import pyoxigraph as ox
 
 from loaders.screening import check_rdf_body
 from sic.errors import LoaderError, Location, Problem, TooLarge
-from sic.source import Source
+from sic.source import Counted, Source, not_counted
 
 FORMATS: dict[str, ox.RdfFormat] = {
     ".ttl": ox.RdfFormat.TURTLE,
@@ -134,7 +134,10 @@ class _File:
         with _located(str(self.path), self.fmt), _open(self.path) as stream:
             yield from ox.parse(stream, self.fmt)
 
-    def load_into(self, store: ox.Store, graph: ox.NamedNode) -> None:
+    def load_into(
+        self, store: ox.Store, graph: ox.NamedNode, counted: Counted = not_counted
+    ) -> None:
+        # one call of pyoxigraph's loader, which cannot report as it goes: `counted` is not told
         with _located(str(self.path), self.fmt):
             if self.path.suffix.lower() == GZIP_SUFFIX:
                 with _open(self.path) as stream:
@@ -162,7 +165,9 @@ class _Body:
                 without_named_graphs=self.graph_only,
             )
 
-    def load_into(self, store: ox.Store, graph: ox.NamedNode) -> None:
+    def load_into(
+        self, store: ox.Store, graph: ox.NamedNode, counted: Counted = not_counted
+    ) -> None:
         with _located(self.where, self.fmt):
             store.bulk_load(self.data, format=self.fmt, base_iri=self.base_iri, to_graph=graph)
 

@@ -37,6 +37,6 @@ def project_record(
     for row in builder.rows(BY_NAME["projects"]):
         mapping._project(row)
     workbook = Workbook(
-        graph=builder.graph, origins=builder.origins, about={}, columns=builder.columns
+        triples=builder.triples, origins=builder.origins, about={}, columns=builder.columns
     )
     return builder, workbook

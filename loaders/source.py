@@ -14,7 +14,8 @@ from pathlib import Path
 from loaders.rdf import read_rdf
 from loaders.workbook import Workbook, read_workbook, trace
 from sic.errors import LoaderError, Location, Problem, Violation
-from sic.source import InMemoryGraph, Source
+from sic.progress import Progress, no_progress
+from sic.source import MappedTriples, Source
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
 
@@ -24,8 +25,13 @@ def is_workbook(path: Path) -> bool:
     return path.is_dir() or path.suffix.lower() in WORKBOOK_SUFFIXES
 
 
-def read_source(path: Path, *, base: str, name: str | None = None) -> Source:
+def read_source(
+    path: Path, *, base: str, name: str | None = None, progress: Progress = no_progress
+) -> Source:
     """A workbook or an RDF file as a Source (an RDF file named `name` when given).
+
+    A workbook is read and mapped now (`progress` is told of the `read` and `map` phases); an
+    RDF file is only opened: it is parsed as the store loads it.
 
     :raises LoaderError: the path does not exist, or the workbook cannot be read (every
         problem, each with file, row and column), or the file's format is unknown.
@@ -34,7 +40,7 @@ def read_source(path: Path, *, base: str, name: str | None = None) -> Source:
         raise LoaderError([Problem(Location(str(path)), "no such file or folder")])
     if not is_workbook(path):
         return read_rdf(path, name=name)
-    return workbook_source(read_workbook(path, base=base), str(path))
+    return workbook_source(read_workbook(path, base=base, progress=progress), str(path))
 
 
 def workbook_source(workbook: Workbook, origin: str) -> Source:
@@ -43,7 +49,7 @@ def workbook_source(workbook: Workbook, origin: str) -> Source:
         name=workbook.name,
         origin=origin,
         checksum=workbook.checksum,
-        content=InMemoryGraph(workbook.graph),
+        content=MappedTriples(workbook.triples),
         about=workbook.about,
         warnings=tuple(workbook.warnings),
         cells=_WorkbookCells(workbook),

@@ -1,6 +1,6 @@
 """The Secretariat's workbook (a folder of CSV files or one .xlsx file) as an RDF graph.
 
-`read_workbook` returns the graph together with where each value came from, so that a SHACL
+`read_workbook` returns the triples together with where each value came from, so that a SHACL
 violation found later can be reported against the cell that caused it (`trace`). A workbook with
 any problem raises one LoaderError listing all of them, each naming file, row and column: the
 person fixing the spreadsheet should need one round trip, not one per mistake.
@@ -12,16 +12,19 @@ import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
+from loaders.builder import Triple
 from loaders.mapping import map_tables
 from loaders.sheets import ABOUT, ABOUT_KEYS, SHEETS, Sheet
 from loaders.table import Table, Tables, read_tables
 from sic.errors import LoaderError, Location, Problem, Violation
+from sic.progress import Progress, no_progress, phase
 from sic.vocab import DEFAULT_BASE, PREFIXES
 
 
@@ -30,7 +33,8 @@ class Workbook:
     """A workbook read into RDF.
 
     Attributes:
-        graph: the triples, in no named graph (the store decides where they land).
+        triples: the triples, in no named graph (the store decides where they land), in the
+            order the mapping made them (a repeated one is repeated: the store keeps one).
         origins: (subject, predicate) -> the cell that gave it its value; (subject, rdf:type)
             -> the cell holding the entity's key (or its row, for rows without a key column).
         about: what the optional about sheet says of the workbook (title, description, note,
@@ -43,7 +47,7 @@ class Workbook:
             a violation about a value the row lacks can point at the empty cell.
     """
 
-    graph: Graph
+    triples: list[Triple]
     origins: dict[tuple[Node, Node], Location]
     about: dict[str, str]
     warnings: list[Problem] = field(default_factory=list)
@@ -51,19 +55,33 @@ class Workbook:
     checksum: str = ""
     columns: dict[tuple[str, Node], str] = field(default_factory=dict)
 
+    @cached_property
+    def graph(self) -> Graph:
+        """The triples as an rdflib Graph, built on first use (for small workbooks: checking
+        one without a store, tests); loads go from `triples` straight to the store."""
+        graph = Graph()
+        for triple in self.triples:
+            graph.add(triple)
+        return graph
 
-def read_workbook(path: Path, base: str = DEFAULT_BASE) -> Workbook:
+
+def read_workbook(
+    path: Path, base: str = DEFAULT_BASE, progress: Progress = no_progress
+) -> Workbook:
     """Read a workbook and map it to RDF as ontology/README.md specifies.
 
     Args:
         path: a folder of CSV files, or one .xlsx file with one sheet per file name.
         base: the BASE of the data IRIs (`{BASE}id/{kind}/{key}`).
+        progress: told of the `read` and `map` phases (sic.progress), in rows.
 
     Raises:
         LoaderError: with every problem found (file, row as a spreadsheet shows it, column,
             and what was expected), when the workbook cannot be read or mapped completely.
     """
-    tables = read_tables(path, [sheet.name for sheet in SHEETS] + [ABOUT])
+    with phase(progress, "read", unit="rows") as reading:
+        tables = read_tables(path, [sheet.name for sheet in SHEETS] + [ABOUT])
+        reading.finish(sum(len(t.rows) for t in tables.tables.values()))
     problems = list(tables.problems)
     warnings = list(tables.warnings)
     _check_files(tables, problems, warnings)
@@ -72,12 +90,12 @@ def read_workbook(path: Path, base: str = DEFAULT_BASE) -> Workbook:
         if table is not None:
             _check_columns(table, sheet, problems, warnings)
     about = _read_about(tables, problems, warnings)
-    built = map_tables(tables, base)
+    built = map_tables(tables, base, progress)
     problems.extend(built.problems)
     if problems:
         raise LoaderError(_in_reading_order(problems, tables))
     return Workbook(
-        graph=built.graph,
+        triples=built.triples,
         origins=built.origins,
         about=about,
         warnings=_in_reading_order(warnings, tables),
