@@ -24,11 +24,10 @@ from urllib.parse import urlencode
 
 from jinja2 import Environment
 
-from queries.sentences import format_number
+from queries.sentences import DEFAULT, LANGUAGES, format_number
 
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
-SUPPORTED: tuple[str, ...] = ("en", "fr", "es")
-DEFAULT = "en"
+SUPPORTED: tuple[str, ...] = LANGUAGES  # the reasons and the pages speak the same languages
 NAMES: Mapping[str, str] = {"en": "English", "fr": "Français", "es": "Español"}
 """Each language named in itself, as a language switcher shows it."""
 
