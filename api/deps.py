@@ -16,7 +16,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from api.security import check_write_token
 from api.settings import Settings
 from graph.base import GraphStore
-from queries import learned
+from queries import learned, network
 from runner.per_version import PerVersion
 from runner.pool import Limits, Runner, runner_for
 
@@ -28,6 +28,7 @@ def make_runner(store: GraphStore, settings: Settings) -> Runner:
         limits=Limits(query=settings.query_timeout, write=settings.update_timeout),
         workers=settings.query_workers,
         answer_cache_bytes=int(settings.answer_cache_mb * 2**20),
+        before_fork=(lambda: network.keep_up(store)) if settings.keep_projections else None,
     )
 
 

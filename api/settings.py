@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list)
     query_workers: int = Field(default=0, ge=0)  # processes running queries; 0: one per core, >= 4
     answer_cache_mb: float = Field(default=64.0, ge=0)  # SPARQL answers kept per version; 0: off
+    # the network projections built in the service and followed write by write (queries.network
+    # keep_up), so a question right after a write finds them built; off: each worker builds them
+    keep_projections: bool = True
     # largest store (published triples) the service also holds in memory to read from; 0: never
     memory_copy_limit: int = Field(default=2_000_000, ge=0)  # ~1 GB per million with 4 workers
     data: list[Path] = Field(default_factory=list)  # what `sic serve` loads into an empty store

@@ -96,6 +96,16 @@ class GraphStore(ABC):
     """Held by every write of this handle (set by each backend)."""
     _dataset_cache: tuple[str, Dataset] | None = None
 
+    def deltas_since(self, version: str) -> list[Delta] | None:
+        """The committed changes from `version` to the current one, oldest first, when this
+        handle made them all through deltas and still remembers them; else None (a load, a
+        restore, a write made elsewhere, or too long ago), and the caller reads again.
+
+        What a process keeps computed from the data (the network projections) follows the
+        writes this way instead of being rebuilt. Most backends remember nothing.
+        """
+        return [] if version == self.version() else None
+
     @abstractmethod
     def version(self) -> str:
         """An opaque token that changes whenever the published data changes (for ETags, caches).

@@ -36,6 +36,7 @@ the store has not changed since it was prepared.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import gc
 import gzip
@@ -86,6 +87,13 @@ from sic.vocab import DEFAULT_BASE
 
 log = logging.getLogger(__name__)
 
+JOURNAL = 64
+"""Commits remembered for deltas_since: a reader further behind reads everything again."""
+
+JOURNAL_TRIPLES = 100_000
+"""A delta larger than this is not kept (a reader reads everything again after it): following
+it triple by triple would cost more than reading again, and it would hold memory."""
+
 
 class EmbeddedStore(GraphStore):
     """A pyoxigraph store holding one named graph per data graph plus a provenance graph.
@@ -130,6 +138,10 @@ class EmbeddedStore(GraphStore):
         self.last_timings: dict[str, float] = {}
         """Seconds spent per phase (store, validate, publish) by the last load: for benchmarks."""
         self._version = uuid.uuid4().hex
+        self._journal: collections.deque[tuple[str, str, Delta | None]] = collections.deque(
+            maxlen=JOURNAL
+        )
+        """(version before, version after, delta or None) of the last commits (deltas_since)."""
         self._remove_unpublished()
 
     # -- reading ---------------------------------------------------------------------------
@@ -171,6 +183,18 @@ class EmbeddedStore(GraphStore):
 
     def version(self) -> str:
         return self._version
+
+    def deltas_since(self, version: str) -> list[Delta] | None:
+        found: list[Delta] = []
+        current = self._version
+        for before, after, delta in reversed(self._journal):
+            if current == version:
+                break
+            if after != current or delta is None:
+                return None
+            found.append(delta)
+            current = before
+        return found[::-1] if current == version else None
 
     def _answer(
         self, sparql: str, graphs: QueryGraphs, substitutions: Mapping[str, Term], limit: int | None
@@ -281,6 +305,7 @@ class EmbeddedStore(GraphStore):
         bookkeeping_ops: Sequence[str],
         staged: Sequence[ox.NamedNode] = (),
         follow: Callable[[ox.Store], None] | None = None,
+        delta: Delta | None = None,
     ) -> None:
         """Apply one update on disk (data and bookkeeping together, one transaction), then its
         data half to the in-memory copy: `follow(copy)` when given, else the same data
@@ -313,7 +338,7 @@ class EmbeddedStore(GraphStore):
                 self._book.update(" ;\n".join(bookkeeping_ops))
         except BaseException:
             self._forget_memory("the in-memory copy could not follow a commit")
-        self._committed()
+        self._committed(delta)
 
     def _forget_memory(self, why: str) -> None:
         log.error("%s: reads go back to the store on disk", why)
@@ -378,10 +403,14 @@ class EmbeddedStore(GraphStore):
         bookkeeping = swap_ops(self.sources_graph, forget, [t for *_, p in items for t in p])
         self._commit(data, bookkeeping, [staged for _, staged, _ in items])
 
-    def _committed(self) -> None:
-        """After a write landed: a new version (and with it a new dataset)."""
+    def _committed(self, delta: Delta | None = None) -> None:
+        """After a write landed: a new version (and with it a new dataset), and the write in
+        the journal (its delta when it was one; None says "read everything again")."""
         self._dataset_cache = None
-        self._version = uuid.uuid4().hex
+        before, self._version = self._version, uuid.uuid4().hex
+        if delta is not None and delta.size() > JOURNAL_TRIPLES:
+            delta = None
+        self._journal.append((before, self._version, delta))
 
     def _union_without(self, exclude: Iterable[str]) -> list[ox.NamedNode]:
         excluded = set(exclude)
@@ -609,7 +638,7 @@ class EmbeddedStore(GraphStore):
             bookkeeping = delta_provenance_ops(
                 delta, published, self.sources_graph, dataset.default_store, command
             )
-            self._commit(data, bookkeeping, follow=lambda copy: _apply(copy, delta))
+            self._commit(data, bookkeeping, follow=lambda copy: _apply(copy, delta), delta=delta)
         except BaseException:
             for node in in_place:
                 self._store.remove_graph(node)

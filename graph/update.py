@@ -88,6 +88,12 @@ class Delta:
             sorted(self.created),
         )
 
+    def size(self) -> int:
+        """How many triples it adds and removes."""
+        return sum(len(ts) for ts in self.added.values()) + sum(
+            len(ts) for ts in self.removed.values()
+        )
+
     def triples_added(self) -> list[ox.Triple]:
         return [t for ts in self.added.values() for t in ts]
 

@@ -10,10 +10,11 @@ so both show a thing under the same name.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from graph.base import GraphStore
+from queries.answer import Row
 from queries.sparql import named_rows
 from sic.vocab import SIC_NS
 
@@ -57,8 +58,13 @@ class Labels:
 
 def read_labels(store: GraphStore) -> Labels:
     """Every label page-labels.rq finds; schemes by their local name (Stages, Regions...)."""
+    return labels_from(named_rows(store, "page-labels"))
+
+
+def labels_from(rows: Iterable[Row]) -> Labels:
+    """The labels of page-labels.rq's rows (see `read_labels`)."""
     names: dict[tuple[str, str], dict[str, str]] = defaultdict(dict)
-    for row in named_rows(store, "page-labels"):
+    for row in rows:
         kind = str(row["kind"]).removeprefix(SIC_NS)
         names[(kind, str(row["entity"]))].setdefault(str(row["language"]), str(row["label"]))
     return Labels({k: dict(v) for k, v in names.items()})

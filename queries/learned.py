@@ -130,8 +130,9 @@ def learned(store: GraphStore, net: Projections, kind: str, *, now: bool = False
     adopted (or the hand-set weights): the request never waits for a fit.
     """
     kept = _KEPT.setdefault(net, {})
-    if kind in kept:
-        return kept[kind]
+    found = kept.get(kind)
+    if found is not None and found.version == net.version:  # a kept `net` follows writes
+        return found
     if _deferred and not now:
         return _latest.get(kind) or hand_set(kind)
     kept[kind] = replace(learn(store, net, kind), version=net.version)

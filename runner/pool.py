@@ -321,6 +321,10 @@ class WorkerPool:
     :param max_size: workers at most, extras forked while slow calls run included (default 2x).
     :param warm_up: run in the parent before the first fork, so every worker inherits what it
         prepares (imported parsers, parsed shapes) instead of doing it again.
+    :param before_fork: run in the parent, on the store thread, before each new generation is
+        forked: brings what the service keeps computed from the data up to the store's version
+        (queries.network.keep_up), so that every worker inherits it; a failure is logged and
+        the workers compute it themselves.
     """
 
     def __init__(
@@ -332,6 +336,7 @@ class WorkerPool:
         answer_cache_bytes: int = 0,
         max_size: int | None = None,
         warm_up: Callable[[], None] | None = None,
+        before_fork: Callable[[], object] | None = None,
     ) -> None:
         self.store = store
         store.tidy_later = True  # a writer is answered before the store is tidied
@@ -340,6 +345,7 @@ class WorkerPool:
         self.limits = limits
         self.answers = AnswerCache(answer_cache_bytes)
         self._warm_up = warm_up
+        self._before_fork = before_fork
         self._thread = StoreThread()
         self._idle: list[_Worker] = []
         self._waiting: list[asyncio.Future[_Worker]] = []
@@ -413,6 +419,15 @@ class WorkerPool:
             worker.kill()
         return ready
 
+    def _generation_of(self, generation: int) -> list[_Worker]:
+        """On the store thread: bring kept state up to date (before_fork), then fork."""
+        if self._before_fork is not None:
+            try:
+                self._before_fork()
+            except Exception:
+                log.exception("kept state could not follow the store; workers will build it")
+        return self._fork(self.size, generation)
+
     def _adopt(self, workers: list[_Worker]) -> None:
         loop = asyncio.get_running_loop()
         for worker in workers:
@@ -434,7 +449,7 @@ class WorkerPool:
             if not force and version == self._version:
                 return
             generation = self._generation + 1
-            workers = await self._thread.call(lambda: self._fork(self.size, generation))
+            workers = await self._thread.call(lambda: self._generation_of(generation))
             old = list(self._workers)
             self._generation, self._version = generation, version
             self._idle.clear()
@@ -766,7 +781,12 @@ class ThreadRunner:
 
 
 def runner_for(
-    store: GraphStore, *, limits: Limits, workers: int = 0, answer_cache_bytes: int = 0
+    store: GraphStore,
+    *,
+    limits: Limits,
+    workers: int = 0,
+    answer_cache_bytes: int = 0,
+    before_fork: Callable[[], object] | None = None,
 ) -> Runner:
     """Killable worker processes when this process reads the store itself (`workers` of them,
     0: `default_pool_size`), threads when a server evaluates the queries.
@@ -782,6 +802,7 @@ def runner_for(
         limits=limits,
         answer_cache_bytes=answer_cache_bytes,
         warm_up=store.prepare_writes,
+        before_fork=before_fork,
     )
 
 
