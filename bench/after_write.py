@@ -16,6 +16,7 @@ question paid after a write before (built again from SPARQL, in each worker).
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import time
 from pathlib import Path
@@ -74,6 +75,7 @@ def measure(store: EmbeddedStore, runs: int, cold: bool) -> dict[str, Any]:
         committed = time.perf_counter()
         network.keep_up(store)
         followed = time.perf_counter()
+        gc.freeze()  # as a worker forked after the follow does (runner.pool._worker_main)
         phases["validate"].append(validated - started)
         phases["commit"].append(committed - validated)
         phases["follow"].append(followed - committed)

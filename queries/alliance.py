@@ -51,7 +51,7 @@ def needs_of(net: Projections, topics: Iterable[str], facility: str | None) -> l
 def covered_by(net: Projections, org: Organisation, needs: Iterable[Need]) -> frozenset[Need]:
     out: set[Need] = set()
     for kind, what in needs:
-        if kind == "topic" and any(net.topics.covers(t, what) for t in org.topics):
+        if kind == "topic" and not org.topics.isdisjoint(net.topics.under(what)):
             out.add((kind, what))
         if kind == "role" and org.type in NEEDED_GROUPS[what]:
             out.add((kind, what))

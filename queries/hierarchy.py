@@ -30,12 +30,26 @@ class Hierarchy:
             for parent in parents:
                 down.setdefault(parent, set()).add(child)
         self._down = {k: tuple(sorted(v)) for k, v in down.items()}
+        self._walks: dict[tuple[str, int, int], dict[str, int]] = {}
+        self._under: dict[str, frozenset[str]] = {}
 
     def label(self, concept: str) -> str:
         """The English label, or the key itself when the concept has none (an AGROVOC IRI)."""
         return self.labels.get(concept) or concept.rsplit("/", 1)[-1]
 
     def _walk(self, start: str, links: Mapping[str, tuple[str, ...]], steps: int) -> dict[str, int]:
+        """The concepts `steps` links or fewer away, with their distance; kept, because the
+        rankings ask the same few concepts again for every candidate (65,000 walks for one
+        alliance at M). Callers only read the answer."""
+        key = (start, id(links), steps)
+        kept = self._walks.get(key)
+        if kept is None:
+            kept = self._walks[key] = self._search(start, links, steps)
+        return kept
+
+    def _search(
+        self, start: str, links: Mapping[str, tuple[str, ...]], steps: int
+    ) -> dict[str, int]:
         found: dict[str, int] = {}
         queue: deque[tuple[str, int]] = deque([(start, 0)])
         while queue:
@@ -64,6 +78,13 @@ class Hierarchy:
         for other, steps in self.ancestors(concept, MAX_STEPS).items():
             credit.setdefault(other, BROADER[steps - 1])
         return credit
+
+    def under(self, concept: str) -> frozenset[str]:
+        """The concept and everything below it: what `covers` it, as one set to intersect."""
+        kept = self._under.get(concept)
+        if kept is None:
+            kept = self._under[concept] = frozenset({concept, *self.descendants(concept)})
+        return kept
 
     def covers(self, have: str, wanted: str) -> bool:
         """True when `have` is `wanted` or lies anywhere below it (region inside a region)."""

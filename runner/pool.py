@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import multiprocessing
 import os
@@ -187,6 +188,11 @@ def _detach_from_parent(keep: int) -> None:
 def _worker_main(chan: Channel, store: GraphStore) -> None:
     """Serve calls until the channel closes (the parent exited or retired this worker)."""
     _detach_from_parent(chan.fileno())
+    # What the worker inherited (the store's copy, the kept projections: millions of objects
+    # at M) is never garbage here; without this, each full collection walks all of it (half a
+    # second at M, inside some request) and writes to every page it walks, which then stops
+    # being shared with the service.
+    gc.freeze()
     try:
         store.settle()  # a worker never commits: the store may take its reading shortcuts
         chan.send(("ready", store.version()))

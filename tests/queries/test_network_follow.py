@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from graph.base import PreparedWrite
 from graph.embedded import EmbeddedStore
 from graph.update import Delta
+from queries.hierarchy import Hierarchy
 from queries.network import Projections, keep_up, projections
 from queries.network_tables import FOLLOW_TRIPLES
 
@@ -89,6 +90,8 @@ def _plain(value: Any) -> Any:
         nodes = sorted(map(repr, value.nodes))
         edges = sorted(repr((sorted(map(repr, (a, b))), d)) for a, b, d in value.edges(data=True))
         return nodes, edges
+    if isinstance(value, Hierarchy):  # what it holds, not the walks it kept
+        return value.labels, value._up
     if dataclasses.is_dataclass(value) or not hasattr(value, "__dict__"):
         return value
     return {k: _plain(v) for k, v in vars(value).items()}
