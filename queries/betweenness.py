@@ -1,0 +1,75 @@
+"""Betweenness centrality computed in C by igraph, equal to what networkx computes.
+
+`Projections.brokers` ranks organisations by betweenness on the collaboration network. networkx
+walks Brandes' algorithm in Python and took 2.8 s for the 32 sampled sources that the budget
+allows at size M (10,000 organisations, 150,000 collaborations); igraph runs the same breadth-
+first searches and accumulation in C. So that the answers do not change, `betweenness` returns
+networkx's numbers (to float rounding): `nx.betweenness_centrality(G, k=sources, seed=seed,
+normalized=True)` on a graph G whose nodes were added in the order of `nodes`. It draws the same
+sources, `random.Random(seed).sample(nodes, k)` (what networkx's seed decorator builds from an
+int), and rescales as networkx >= 3.5 does (endpoints excluded): raw counts over ordered pairs
+(s, t), divided by (n - 1)(n - 2) when exact; when sampled, by k(n - 2), or (k - 1)(n - 2) for
+the sampled sources themselves, which cannot lie between themselves and a target.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Hashable, Iterable, Sequence
+from typing import TypeVar
+
+import igraph
+
+N = TypeVar("N", bound=Hashable)
+
+
+def betweenness(
+    nodes: Sequence[N], edges: Iterable[tuple[N, N]], sources: int | None = None, seed: int = 7
+) -> dict[N, float]:
+    """Normalised betweenness of each node: exact, or estimated from `sources` sampled nodes.
+
+    `nodes` fixes which sources the seed draws, so pass them in a stable (sorted) order;
+    `edges` may come in any order, repeated or reversed, since they are deduplicated and
+    sorted before igraph sees them (so float rounding, too, does not depend on their order).
+    Self-loops lie on no shortest path and are dropped. `sources` None, or equal to the number
+    of nodes, means exact.
+
+    Raises:
+        ValueError: if a node is listed twice, an edge names a node not in `nodes`, or
+            `sources` is negative, larger than the number of nodes, or below 2 on three nodes
+            or more (networkx gives NaN for a lone source: no pair can have it in between).
+    """
+    count = len(nodes)
+    index = {node: i for i, node in enumerate(nodes)}
+    if len(index) != count:
+        raise ValueError("betweenness: a node is listed twice")
+    pairs: set[tuple[int, int]] = set()
+    for a, b in edges:
+        i, j = index.get(a), index.get(b)
+        if i is None or j is None:
+            raise ValueError(f"betweenness: edge ({a!r}, {b!r}) names an unlisted node")
+        if i != j:
+            pairs.add((i, j) if i < j else (j, i))
+    if sources == count:
+        sources = None
+    # Indices drawn from range(count) are the positions networkx draws from list(nodes).
+    rng = random.Random(seed)  # noqa: S311 - a reproducible sample, not a secret
+    drawn = None if sources is None else rng.sample(range(count), sources)
+    if count < 3:
+        return dict.fromkeys(nodes, 0.0)  # no node can lie between two others
+    if drawn is not None and len(drawn) < 2:
+        raise ValueError("betweenness: sampling needs at least 2 sources")
+    graph = igraph.Graph(n=count, edges=sorted(pairs), directed=False)
+    # igraph halves undirected counts; networkx scales counts over ordered pairs.
+    if drawn is None:
+        raw = graph.betweenness(directed=False)
+        scale = 2.0 / ((count - 1) * (count - 2))
+        return {node: raw[i] * scale for i, node in enumerate(nodes)}
+    raw = graph.betweenness(directed=False, sources=drawn)
+    k = len(drawn)
+    scale_other = 2.0 / (k * (count - 2))
+    scale_drawn = 2.0 / ((k - 1) * (count - 2))
+    chosen = set(drawn)
+    return {
+        node: raw[i] * (scale_drawn if i in chosen else scale_other) for i, node in enumerate(nodes)
+    }
