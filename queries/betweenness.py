@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Hashable, Iterable, Sequence
+from itertools import chain
 from typing import TypeVar
 
 import igraph
@@ -28,11 +29,11 @@ def betweenness(
 ) -> dict[N, float]:
     """Normalised betweenness of each node: exact, or estimated from `sources` sampled nodes.
 
-    `nodes` fixes which sources the seed draws, so pass them in a stable (sorted) order;
-    `edges` may come in any order, repeated or reversed, since they are deduplicated and
-    sorted before igraph sees them (so float rounding, too, does not depend on their order).
-    Self-loops lie on no shortest path and are dropped. `sources` None, or equal to the number
-    of nodes, means exact.
+    `nodes` fixes which sources the seed draws, so pass them in a stable (sorted) order.
+    `edges` may come in any order, repeated or reversed: igraph drops repeats and self-loops
+    (which lie on no shortest path) and walks each node's neighbours in index order, so the
+    float rounding, too, does not depend on the order of the edges. `sources` None, or equal
+    to the number of nodes, means exact.
 
     Raises:
         ValueError: if a node is listed twice, an edge names a node not in `nodes`, or
@@ -43,13 +44,11 @@ def betweenness(
     index = {node: i for i, node in enumerate(nodes)}
     if len(index) != count:
         raise ValueError("betweenness: a node is listed twice")
-    pairs: set[tuple[int, int]] = set()
-    for a, b in edges:
-        i, j = index.get(a), index.get(b)
-        if i is None or j is None:
-            raise ValueError(f"betweenness: edge ({a!r}, {b!r}) names an unlisted node")
-        if i != j:
-            pairs.add((i, j) if i < j else (j, i))
+    ends = map(index.__getitem__, chain.from_iterable(edges))
+    try:
+        pairs = list(zip(ends, ends, strict=True))
+    except KeyError as missing:
+        raise ValueError(f"betweenness: an edge names {missing} that is not a node") from None
     if sources == count:
         sources = None
     # Indices drawn from range(count) are the positions networkx draws from list(nodes).
@@ -59,7 +58,9 @@ def betweenness(
         return dict.fromkeys(nodes, 0.0)  # no node can lie between two others
     if drawn is not None and len(drawn) < 2:
         raise ValueError("betweenness: sampling needs at least 2 sources")
-    graph = igraph.Graph(n=count, edges=sorted(pairs), directed=False)
+    graph = igraph.Graph(n=count, edges=pairs, directed=False)
+    if not graph.is_simple():  # checking is cheaper than simplifying a simple graph
+        graph.simplify()  # a repeated edge would count as a second shortest path
     # igraph halves undirected counts; networkx scales counts over ordered pairs.
     if drawn is None:
         raw = graph.betweenness(directed=False)
