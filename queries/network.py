@@ -451,8 +451,7 @@ class Projections:
         nodes = sorted(graph.nodes)
         size = len(nodes) + graph.number_of_edges()
         sources = max(32, BETWEENNESS_BUDGET // max(size, 1))
-        values = betweenness(nodes, graph.edges, sources if sources < len(nodes) else None, seed=7)
-        result = {str(k): v for k, v in values.items()}
+        result = betweenness(nodes, graph.edges, sources if sources < len(nodes) else None, seed=7)
         with self._lock:
             self._brokers[objective] = result
         return result
