@@ -19,7 +19,7 @@ otherwise separate groups each one links.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Container, Iterable
 
 import networkx as nx
@@ -152,19 +152,46 @@ def partnership_opportunities(store: GraphStore, bound: Bound) -> list[Row]:
 
 
 def separated_groups(graph: nx.Graph, node: str) -> int:
-    """How many separate groups the node's collaborators would fall into without it."""
-    neighbours = set(graph[node])
+    """How many separate groups the node's collaborators would fall into without it.
+
+    One search per collaborator, advanced in turn, one visited organisation at a time, on the
+    network without the node; searches that meet join, and the count is known once at most one
+    is still running. So a broker between a large group and a small one costs about the small
+    group, not the whole network (a search per collaborator to the end of its component took
+    0.4 s per broker at M).
+    """
+    neighbours = sorted(n for n in graph[node] if n != node)
     if len(neighbours) < 2:
         return len(neighbours)
-    rest = graph.subgraph(n for n in graph if n != node)
-    groups = 0
-    seen: set[str] = set()
-    for start in sorted(neighbours):
-        if start in seen:
-            continue
-        groups += 1
-        seen |= nx.node_connected_component(rest, start) & neighbours
-    return groups
+    owner = {n: i for i, n in enumerate(neighbours)}  # organisation -> search that reached it
+    joined = list(range(len(neighbours)))  # search -> the search it joined (union-find)
+    queues = {i: deque([n]) for i, n in enumerate(neighbours)}  # running searches
+
+    def root(i: int) -> int:
+        while joined[i] != i:
+            joined[i] = joined[joined[i]]
+            i = joined[i]
+        return i
+
+    while len(queues) > 1:
+        for i in list(queues):
+            if i not in queues:
+                continue  # joined another search in this round
+            queue = queues[i]
+            if not queue:
+                del queues[i]  # its group is complete
+                continue
+            for other in graph[queue.popleft()]:
+                if other == node:
+                    continue
+                j = owner.get(other)
+                if j is None:
+                    owner[other] = i
+                    queue.append(other)
+                elif (j := root(j)) != i:
+                    joined[j] = i
+                    queue.extend(queues.pop(j, ()))
+    return len({root(i) for i in range(len(neighbours))})
 
 
 @analysis(
@@ -190,10 +217,6 @@ def brokers(store: GraphStore, bound: Bound) -> list[Row]:
     ranked = sorted(
         (k for k, v in centrality.items() if v > 0), key=lambda k: (-round(centrality[k], 6), k)
     )
-    groups: dict[str, set[Node]] = defaultdict(set)
-    for a, b, data in graph.edges(data=True):
-        groups[a].update(data["groups"])
-        groups[b].update(data["groups"])
     rows: list[Row] = []
     for rank, key in enumerate(ranked[: bound.integer("top", 10)], start=1):
         org = net.organisations.get(key)
@@ -205,7 +228,7 @@ def brokers(store: GraphStore, bound: Bound) -> list[Row]:
                 "type": org.type if org else None,
                 "betweenness": shown(centrality[key]),
                 "collaborators": graph.degree(key),
-                "groups": len(groups[key]),
+                "groups": len({g for link in graph[key].values() for g in link["groups"]}),
                 "links_groups": separated_groups(graph, key),
             }
         )
