@@ -2,11 +2,16 @@
 
 POST /api/loads hands a workbook or an RDF file to `LoadJobs.submit` and answers 202 at once.
 The load then runs as `sic load` runs it: the upload is read (a workbook unpacked, read and
-mapped) on a thread of its own, then stored by `graph.bootstrap.load_with_ontology` through
-the runner's write path (runner.pool: on the store thread, in turn with every other write,
-and the query workers refreshed after the commit, so that a client reads what it loaded).
-Both are told of a `Progress` callback (sic.progress) that records each phase in the job;
-GET /api/loads/{id} shows it.
+mapped) on a thread of its own, then stored as `graph.bootstrap.load_with_ontology` stores it
+(the bundled ontology first if the store lacks it, then `GraphStore.load_source`) through the
+runner's write path (runner.pool: on the store thread, in turn with every other write, and
+the query workers refreshed after the commit, so that a client reads what it loaded). Both
+are told of a `Progress` callback (sic.progress) that records each phase in the job; GET
+/api/loads/{id} shows it.
+
+The ontology goes in a write of its own: a write that commits twice would change the store's
+version half-way, and every query meanwhile would wait for the pool to refresh, which it can
+only do on the store thread, once the whole load is over.
 
 The table is in memory (uvicorn runs one service process) and bounded: at most
 `max_pending` loads wait or run at once, and the last `keep` finished ones are kept. Progress
@@ -34,7 +39,7 @@ import pyoxigraph as ox
 
 from api.models import LoadedSource, LoadPhase, LoadProblem, LoadStatus
 from graph.base import GraphStore
-from graph.bootstrap import load_with_ontology
+from graph.bootstrap import ensure_ontology, load_with_ontology
 from graph.dataset import SourceInfo
 from loaders.archive import ArchiveLimits, unpack_workbook
 from loaders.rdf import REQUEST_BODY, read_body
@@ -50,7 +55,7 @@ KEEP = 50
 """Finished loads kept for their status (older ones are forgotten: 404)."""
 
 MAX_PENDING = 4
-"""Loads that may wait or run at once; one more is refused (503) until one ends."""
+"""Loads that may wait or run at once; one more is refused (429) until one ends."""
 
 MAX_PROBLEMS = 1000
 """Problems listed in a status at most (`problem_count` says how many there were)."""
@@ -132,6 +137,7 @@ class _Job:
     ended: float | None = None
     phases: dict[str, _Phase] = field(default_factory=dict)
     current: str | None = None
+    writing: bool = False
     detail: str | None = None
     problems: list[LoadProblem] = field(default_factory=list)
     problem_count: int = 0
@@ -140,7 +146,7 @@ class _Job:
 
 
 class Busy(KGError):
-    """Too many loads wait already (answered 503 with Retry-After)."""
+    """Too many loads wait already (answered 429 with Retry-After)."""
 
 
 class LoadJobs:
@@ -152,7 +158,7 @@ class LoadJobs:
         self._lock = Lock()
         self._jobs: OrderedDict[str, _Job] = OrderedDict()
         self._turn = asyncio.Lock()
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: dict[asyncio.Task[None], _Job] = {}
 
     def submit(
         self,
@@ -175,8 +181,8 @@ class LoadJobs:
                 raise Busy(f"{pending} loads are waiting or running; try again when one ends")
             self._jobs[job.id] = job
         task = asyncio.get_running_loop().create_task(self._run(job, store, runner, limits))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._tasks[task] = job
+        task.add_done_callback(lambda done: self._tasks.pop(done, None))
         return self._snapshot(job)
 
     def status(self, job_id: str) -> LoadStatus | None:
@@ -186,11 +192,14 @@ class LoadJobs:
         return None if job is None else self._snapshot(job)
 
     async def close(self) -> None:
-        """Stop the loads still waiting or running (the service is stopping)."""
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        """Stop the loads that have not begun to write (the service is stopping), and let the
+        one writing end: the store thread finishes its work before the runner closes anyway,
+        and a write stopped half-way through refreshing the pool would leave workers behind."""
+        tasks = list(self._tasks.items())
+        for task, job in tasks:
+            if not job.writing:
+                task.cancel()
+        await asyncio.gather(*(task for task, _ in tasks), return_exceptions=True)
 
     # -- running ------------------------------------------------------------------------------
 
@@ -208,12 +217,17 @@ class LoadJobs:
                 with self._lock:
                     job.warnings = [_problem(p) for p in source.warnings]
 
+                def ontology(_: object) -> bool:
+                    return not source.dataset and ensure_ontology(store, command=command)
+
                 def store_it(_: object) -> list[SourceInfo]:
                     return load_with_ontology(
                         store, source, replace=job.replace, command=command, progress=progress
                     )
 
-                infos = await runner.write(None, store_it)
+                job.writing = True  # from here on, the load ends even when the service stops
+                await runner.write(None, ontology)
+                infos = await runner.write(None, store_it)  # the ontology is there now
         except LoaderError as error:
             problems = [_problem(p) for p in error.problems]
             self._fail(

@@ -119,7 +119,7 @@ def _kind(content_type: str | None) -> tuple[Kind, Any]:
         **_AUTH,
         413: {"model": ErrorBody, "description": "The body is larger than SIC_MAX_UPLOAD_MB."},
         415: {"model": ErrorBody, "description": "Neither a workbook nor a typed RDF file."},
-        503: {"model": ErrorBody, "description": "Too many loads wait already (Retry-After)."},
+        429: {"model": ErrorBody, "description": "Too many loads wait already (Retry-After)."},
     },
 )
 async def start_load(
@@ -159,7 +159,9 @@ async def start_load(
         )
     except Busy as busy:
         raise HTTPException(
-            503, detail=str(busy), headers={"Retry-After": str(RETRY_AFTER)}
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            detail=str(busy),
+            headers={"Retry-After": str(RETRY_AFTER)},
         ) from None
     location = f"{root_of(request)}/api/loads/{accepted.id}"
     return JSONResponse(
