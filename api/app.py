@@ -23,8 +23,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.deps import Service, make_runner, start_refits
 from api.in_worker import register
 from api.limits import BodyLimits
+from api.loads import LoadJobs
 from api.negotiation import NotAcceptable
-from api.routes import catalogue, gsp, linked_data, meta, pages, sparql
+from api.routes import catalogue, gsp, linked_data, loads, meta, pages, sparql
 from api.settings import Settings, load_settings
 from graph.base import GraphStore
 from queries import learned
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
             app.state.store = current
             app.state.runner = runner
             app.state.service = Service(settings, current, runner)
+            app.state.loads = jobs = LoadJobs()
             refits: PerVersion[Any] | None = None
             try:
                 await runner.start()
@@ -82,6 +84,7 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
                 app.state.refits = refits
                 yield
             finally:
+                await jobs.close()
                 if refits is not None:
                     await refits.close()
                     learned.defer_fits(False)
@@ -105,7 +108,7 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
         redoc_url=None,
     )
     app.state.settings = settings
-    for module in (sparql, gsp, linked_data, meta, catalogue, pages):
+    for module in (sparql, gsp, linked_data, meta, catalogue, loads, pages):
         app.include_router(module.router)
     _add_docs(app)
     _add_error_handlers(app)

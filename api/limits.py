@@ -21,6 +21,9 @@ from api.settings import Settings
 from loaders.screening import read_json  # kept here for api/routes/catalogue.py
 from sic.errors import TooLarge
 
+UPLOAD_PATHS = frozenset({"/data", "/api/loads"})
+"""Routes that take whole files: a Graph Store Protocol body, a workbook or RDF file to load."""
+
 __all__ = ["BodyLimits", "Limit", "body_limit", "check_query_text", "read_json"]
 
 
@@ -47,7 +50,7 @@ def body_limit(path: str, settings: Settings) -> Limit:
         return Limit(settings.max_query_kb * 1024 * 3 + 4096, "SIC_MAX_QUERY_KB")  # %-encoded
     if path == "/update":
         return Limit(int(settings.max_update_mb * (1 << 20)), "SIC_MAX_UPDATE_MB")
-    if path == "/data":
+    if path in UPLOAD_PATHS:
         return Limit(int(settings.max_upload_mb * (1 << 20)), "SIC_MAX_UPLOAD_MB")
     return Limit(settings.max_body_kb * 1024, "SIC_MAX_BODY_KB")
 

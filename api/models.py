@@ -322,3 +322,64 @@ class ProjectCreated(BaseModel):
     url: str
     source: str = Field(description="the source (named graph) it was stored in")
     triples: int
+
+
+# -- loads sent over HTTP (api.loads) --------------------------------------------------------
+
+
+class LoadPhase(BaseModel):
+    """One phase of a load (sic.progress): how much of it is done, and how fast."""
+
+    name: Literal["read", "map", "stage", "validate", "commit"]
+    unit: str = Field(description="what is counted: rows (read, map) or triples")
+    done: int
+    total: int | None = Field(default=None, description="how many in all, when known beforehand")
+    elapsed: float = Field(description="seconds since the phase began (to its end if finished)")
+    rate: float | None = Field(default=None, description="units per second so far")
+    finished: bool
+
+
+class LoadProblem(BaseModel):
+    """Why a load was refused, located as `sic load` locates it: the file (or the request
+    body), the row as a spreadsheet shows it (or the line of an RDF file) and the column; a
+    SHACL violation also names the node and the property."""
+
+    where: str | None = Field(default=None, description="the location in words")
+    file: str | None = None
+    row: int | None = None
+    column: str | None = None
+    message: str
+    severity: str = "error"
+    focusNode: str | None = None  # noqa: N815 - SHACL's result vocabulary (ValidationProblem)
+    resultPath: str | None = None  # noqa: N815
+    value: str | None = None
+
+
+class LoadedSource(BaseModel):
+    """A source the load stored: its name, its named graph, how many triples it holds."""
+
+    name: str
+    graph: str
+    triples: int
+
+
+class LoadStatus(BaseModel):
+    """A load sent with POST /api/loads, as it stands."""
+
+    id: str
+    source: str = Field(description="the name of the source it loads")
+    replace: bool
+    state: Literal["queued", "running", "done", "failed"]
+    phase: str | None = Field(default=None, description="the phase running now (or the last one)")
+    phases: list[LoadPhase] = Field(description="the phases so far, in the order they ran")
+    accepted: str = Field(description="when the load was accepted (ISO 8601, UTC)")
+    elapsed: float = Field(description="seconds since it was accepted (to its end if over)")
+    detail: str | None = Field(default=None, description="why it failed, in one sentence")
+    problems: list[LoadProblem] = Field(
+        default_factory=list, description="every problem found (the first 1,000)"
+    )
+    problem_count: int = 0
+    warnings: list[LoadProblem] = Field(
+        default_factory=list, description="what the reader kept out without refusing the input"
+    )
+    loaded: list[LoadedSource] = Field(default_factory=list)

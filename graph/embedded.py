@@ -375,8 +375,11 @@ class EmbeddedStore(GraphStore):
         return ox.NamedNode(f"{self.base}graph/_staging/{uuid.uuid4().hex}")
 
     def _count(self, graph: ox.NamedNode) -> int:
+        """The triples of a staged graph, which is on disk only (never in the memory copy)."""
         q = internal("count-graph").text
-        rows = list(self._select(q, {ox.Variable("graph"): graph}))  # staged: on disk
+        result = self._store.query(q, substitutions={ox.Variable("graph"): graph})
+        assert isinstance(result, ox.QuerySolutions)
+        rows = list(result)
         return int(text(rows[0]["triples"])) if rows else 0
 
     def _publish(

@@ -28,7 +28,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import Response
 
-from api.deps import ActivityCode, StoreDep
+from api.deps import ActivityCode, SettingsDep, StoreDep
 from api.i18n import NAMES, Ui, choose_language
 from api.in_worker import in_worker
 from api.negotiation import RDF_FORMATS, Format, NotAcceptable, choose
@@ -417,6 +417,18 @@ def resource_page(
         "organisation": pages.organisation_page,
     }[kind]
     return render_page(request, ui, f"{kind}.html", page=build(view, key), **shown)
+
+
+# -- loading data --------------------------------------------------------------------------------
+
+
+@router.get("/load", response_class=Response, responses=_HTML, summary="Load a workbook or a file")
+async def load(request: Request, settings: SettingsDep) -> Response:
+    """A form that sends a workbook or an RDF file to POST /api/loads and shows its progress
+    (api/static/load.js); the page holds no data, so it is rendered here, not in a worker."""
+    ui = reader(request)
+    body = render_page(request, ui, "load.html", read_only=settings.write_token is None)
+    return Response(body, media_type=HTML_TYPE, headers=_headers(ui))
 
 
 # -- static assets --------------------------------------------------------------------------------

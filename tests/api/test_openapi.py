@@ -63,6 +63,14 @@ pytestmark = pytest.mark.filterwarnings(DUPLICATE_OPERATION_ID)
 schemathesis.serializer.alias(
     ["application/sparql-query", "application/sparql-update"], "text/plain"
 )
+# POST /api/loads takes files: RDF syntaxes as text, workbooks (zip, xlsx) as bytes
+schemathesis.serializer.alias(
+    ["application/n-quads", "application/n-triples", "application/trig"], "text/plain"
+)
+schemathesis.serializer.alias(
+    ["application/zip", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"],
+    "application/octet-stream",
+)
 
 STORE = EmbeddedStore(None)
 """Filled by the `app` fixture. The app and its OpenAPI document exist from collection on,
@@ -161,5 +169,7 @@ def test_the_document_names_every_route() -> None:
         "/api/organisations/{id}/opportunities",
         "/api/activities/{code}/alliance",
         "/api/projects",
+        "/api/loads",
+        "/api/loads/{load_id}",
     ):
         assert path in paths, path

@@ -248,6 +248,25 @@ def test_a_settled_store_refuses_writes(store: EmbeddedStore, turtle: Turtle) ->
     assert [s.name for s in store.sources()] == ["wholes"]
 
 
+def test_a_store_read_from_memory_counts_what_it_loads(
+    disk_store: EmbeddedStore, turtle: Turtle
+) -> None:
+    """A source loaded into a store that reads from its memory copy (as `sic serve` holds one)
+    is counted on the disk, where it is staged: its provenance and progress say how many
+    triples it holds, not 0 (the count once asked the memory copy, which has no staged graph)."""
+    store = disk_store
+    store.load_source(turtle(WHOLE, "wholes"))
+    assert store.hold_in_memory(1000)
+    steps: list[Any] = []
+    store.load_source(turtle(THING, "things"), progress=steps.append)
+    (info,) = [s for s in store.sources() if s.name == "things"]
+    assert info.triples == _count(
+        store, f"SELECT * WHERE {{ GRAPH <{info.graph}> {{ ?s ?p ?o }} }}"
+    )
+    assert info.triples > 0
+    assert {s.phase: s.done for s in steps if s.finished}["commit"] == info.triples
+
+
 def test_a_settled_store_never_shows_unpublished_graphs(
     disk_store: EmbeddedStore, turtle: Turtle
 ) -> None:
