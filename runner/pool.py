@@ -432,6 +432,10 @@ class WorkerPool:
                 self._before_fork()
             except Exception:
                 log.exception("kept state could not follow the store; workers will build it")
+        # what lives on here (the store's copy, the kept projections) is out of the collector's
+        # sight from now on: a full collection walked it all (half a second at M, on whichever
+        # thread allocated, the event loop's too) and dirtied pages the workers share
+        gc.freeze()
         return self._fork(self.size, generation)
 
     def _adopt(self, workers: list[_Worker]) -> None:
