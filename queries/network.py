@@ -204,6 +204,7 @@ class Projections:
         self.version = version
         self._lock = threading.Lock()
         self._brokers: dict[str | None, dict[str, float]] = {}
+        self._objective_graphs: dict[str, Any] = {}
         self._answers: dict[Hashable, list[Row]] = {}
         self.tables = Tables(store)
 
@@ -497,8 +498,17 @@ class Projections:
         return result
 
     def objective_graph(self, objective: str | None) -> Any:
-        """The collaboration network restricted to groups addressing one objective."""
-        return self.collaborators if objective is None else self._collaborators(objective)
+        """The collaboration network restricted to groups addressing one objective (kept for
+        the version: the brokers question asks for it twice, 31 ms each at M)."""
+        if objective is None:
+            return self.collaborators
+        with self._lock:
+            graph = self._objective_graphs.get(objective)
+        if graph is None:
+            graph = self._collaborators(objective)
+            with self._lock:
+                self._objective_graphs[objective] = graph
+        return graph
 
     # -- Task Forces, funding and calls --------------------------------------------------------
 
@@ -647,6 +657,7 @@ class Projections:
             self.version = version
             self._answers.clear()
             self._brokers.clear()
+            self._objective_graphs.clear()
         built = self.__dict__
         owners: dict[str, dict[Owner | None, Changed]] = {
             name: {c.owner: c for c in found} for name, found in changes.items()
