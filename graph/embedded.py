@@ -412,21 +412,23 @@ class EmbeddedStore(GraphStore):
         benchmarks."""
         self._writing()
         staged = self.new_staging_graph() if exists else target
+        others = self._union_without([target.value] if exists else [])
         started = time.perf_counter()
         with self._removed_on_failure([staged]):
             with phase(progress, "stage", total=source.size) as staging:
-                source.load_into(self._store, staged, staging.advance)
+                mirror = self._validation_copy(source, others)
+                if not source.load_into(self._store, staged, staging.advance, mirror):
+                    mirror = None
                 self._store.flush()
                 count = self._count(staged)
                 staging.finish(count)
             stored = time.perf_counter()
             with phase(progress, "validate", total=count) as validating:
                 self.checker.check_new_graphs(
-                    self._store,
-                    [staged],
-                    others=self._union_without([target.value] if exists else []),
+                    self._store if mirror is None else mirror, [staged], others=others
                 )
                 validating.finish(count)
+            del mirror
         validated = time.perf_counter()
         provenance = provenance_for(
             target,
@@ -445,6 +447,24 @@ class EmbeddedStore(GraphStore):
             "validate": validated - stored,
             "publish": time.perf_counter() - validated,
         }
+
+    def _validation_copy(self, source: Source, others: Sequence[ox.NamedNode]) -> ox.Store | None:
+        """An in-memory store holding `others`, for a large source to be staged into as well
+        and validated there; None when the source is small, of unknown size, or the whole
+        would take too much memory.
+
+        Whole-graph validation runs some 200 queries, each several times faster in memory
+        than on disk (M: 11 s of CPU against 30 s), and the source's own triples go into
+        the copy from the bytes the disk load parses, for a few seconds more.
+        """
+        size = source.size
+        if size is None or size < VALIDATE_IN_MEMORY_FROM:
+            return None
+        wanted = {g.value for g in others}
+        held = sum(s.triples for s in self.sources() if s.graph in wanted)
+        if size + held > VALIDATE_IN_MEMORY_UP_TO:
+            return None
+        return copy_data(self._reader, sorted(wanted))
 
     def _restore(self, items: Sequence[Restored]) -> None:
         self._writing()
@@ -718,6 +738,13 @@ class EmbeddedStore(GraphStore):
             if self.path is not None:
                 gc.collect()
 
+
+VALIDATE_IN_MEMORY_FROM = 20_000
+"""A load of at least this many triples (about WHOLE_GRAPH_ABOVE entities, past which the
+union is validated whole) is validated on an in-memory copy (see _validation_copy)."""
+
+VALIDATE_IN_MEMORY_UP_TO = 3_000_000
+"""...as long as the copy holds at most this many triples (about 380 MB a million)."""
 
 BULK_CHUNK = 20_000
 """Quads per `bulk_load` or `bulk_extend` call of `_bulk_add` (each call holds the GIL for

@@ -104,9 +104,16 @@ class MappedTriples:
             yield ox.Quad(convert.subject(s), convert.iri(p), convert.term(o), default)
 
     def load_into(
-        self, store: ox.Store, graph: ox.NamedNode, counted: Counted = not_counted
+        self,
+        store: ox.Store,
+        graph: ox.NamedNode,
+        counted: Counted = not_counted,
+        mirror: ox.Store | None = None,
     ) -> None:
+        """As Content.load_into; the same triples go into the same graph of `mirror` too when
+        given (the same bytes and the same blank node objects, so both stores end up alike)."""
         convert = _Converter()
+        stores = [store] if mirror is None else [store, mirror]
         for start in range(0, len(self.triples), CHUNK):
             plain: list[ox.Triple] = []
             blank: list[ox.Quad] = []
@@ -117,10 +124,11 @@ class MappedTriples:
                 else:
                     plain.append(t)
             data = ox.serialize(plain, format=ox.RdfFormat.N_TRIPLES)
-            if data:
-                store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
-            if blank:
-                store.bulk_extend(blank)
+            for into in stores:
+                if data:
+                    into.bulk_load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+                if blank:
+                    into.bulk_extend(blank)
             counted(len(plain) + len(blank))
 
 
@@ -192,13 +200,25 @@ class Source:
         return self.content.quads()
 
     def load_into(
-        self, store: ox.Store, graph: ox.NamedNode, counted: Counted = not_counted
-    ) -> None:
-        """Bulk-load the triples into one graph of `store` (see Content.load_into).
+        self,
+        store: ox.Store,
+        graph: ox.NamedNode,
+        counted: Counted = not_counted,
+        mirror: ox.Store | None = None,
+    ) -> bool:
+        """Bulk-load the triples into one graph of `store` (see Content.load_into), and into
+        the same graph of `mirror` as well when the content can make both alike (a mapped
+        workbook: its blank nodes keep their labels; a parser would name them anew per store).
+
+        Returns whether `mirror` was loaded too.
 
         :raises LoaderError: at the first syntax error (line and column).
         """
+        if mirror is not None and isinstance(self.content, MappedTriples):
+            self.content.load_into(store, graph, counted, mirror)
+            return True
         self.content.load_into(store, graph, counted)
+        return False
 
     @property
     def size(self) -> int | None:
