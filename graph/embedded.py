@@ -28,6 +28,11 @@ validated and committed on disk first, then the data half of the same update is 
 the copy (staged graphs are copied over first); if that ever failed the copy would be dropped
 and reads go back to the disk.
 
+A large workbook load is validated on an in-memory copy of the union it will join: the
+published graphs, plus the staged triples loaded from the same bytes as the disk
+(`_validation_copy`). Whole-graph validation is some 200 queries, and at M they took 30 s
+of CPU on disk against 11 s in memory; the copy is dropped before the commit.
+
 Writes are prepared, then committed. `prepare_update` / `prepare_delta` evaluate a change
 (graph.update) and validate it without writing anything, so the service runs them in a worker
 it can kill (runner.pool); `commit` then applies the prepared change in one transaction, if
