@@ -28,6 +28,11 @@ validated and committed on disk first, then the data half of the same update is 
 the copy (staged graphs are copied over first); if that ever failed the copy would be dropped
 and reads go back to the disk.
 
+A large workbook load is validated on an in-memory copy of the union it will join: the
+published graphs, plus the staged triples loaded from the same bytes as the disk
+(`_validation_copy`). Whole-graph validation is some 200 queries, and at M they took 30 s
+of CPU on disk against 11 s in memory; the copy is dropped before the commit.
+
 Writes are prepared, then committed. `prepare_update` / `prepare_delta` evaluate a change
 (graph.update) and validate it without writing anything, so the service runs them in a worker
 it can kill (runner.pool); `commit` then applies the prepared change in one transaction, if
@@ -444,21 +449,23 @@ class EmbeddedStore(GraphStore):
         benchmarks."""
         self._writing()
         staged = self.new_staging_graph() if exists else target
+        others = self._union_without([target.value] if exists else [])
         started = time.perf_counter()
         with self._removed_on_failure([staged]):
             with phase(progress, "stage", total=source.size) as staging:
-                source.load_into(self._store, staged, staging.advance)
+                mirror = self._validation_copy(source, others)
+                if not source.load_into(self._store, staged, staging.advance, mirror):
+                    mirror = None
                 self._store.flush()
                 count = self._count(staged)
                 staging.finish(count)
             stored = time.perf_counter()
             with phase(progress, "validate", total=count) as validating:
                 self.checker.check_new_graphs(
-                    self._store,
-                    [staged],
-                    others=self._union_without([target.value] if exists else []),
+                    self._store if mirror is None else mirror, [staged], others=others
                 )
                 validating.finish(count)
+            del mirror
         validated = time.perf_counter()
         provenance = provenance_for(
             target,
@@ -477,6 +484,24 @@ class EmbeddedStore(GraphStore):
             "validate": validated - stored,
             "publish": time.perf_counter() - validated,
         }
+
+    def _validation_copy(self, source: Source, others: Sequence[ox.NamedNode]) -> ox.Store | None:
+        """An in-memory store holding `others`, for a large source to be staged into as well
+        and validated there; None when the source is small, of unknown size, or the whole
+        would take too much memory.
+
+        Whole-graph validation runs some 200 queries, each several times faster in memory
+        than on disk (M: 11 s of CPU against 30 s), and the source's own triples go into
+        the copy from the bytes the disk load parses, for a few seconds more.
+        """
+        size = source.size
+        if size is None or size < VALIDATE_IN_MEMORY_FROM:
+            return None
+        wanted = {g.value for g in others}
+        held = sum(s.triples for s in self.sources() if s.graph in wanted)
+        if size + held > VALIDATE_IN_MEMORY_UP_TO:
+            return None
+        return copy_data(self._reader, sorted(wanted))
 
     def _restore(self, items: Sequence[Restored]) -> None:
         self._writing()
@@ -750,6 +775,13 @@ class EmbeddedStore(GraphStore):
             if self.path is not None:
                 gc.collect()
 
+
+VALIDATE_IN_MEMORY_FROM = 20_000
+"""A load of at least this many triples (about WHOLE_GRAPH_ABOVE entities, past which the
+union is validated whole) is validated on an in-memory copy (see _validation_copy)."""
+
+VALIDATE_IN_MEMORY_UP_TO = 3_000_000
+"""...as long as the copy holds at most this many triples (about 380 MB a million)."""
 
 BULK_CHUNK = 20_000
 

@@ -171,6 +171,20 @@ def _read_through(
     return out
 
 
+def _has_more_subjects(store: ox.Store, graphs: Sequence[ox.NamedNode], limit: int) -> bool:
+    """Whether `graphs` describe more than `limit` subjects that are not vocabulary: it reads
+    only until it knows (a few quads per subject), not the graphs whole."""
+    seen: set[Node] = set()
+    for g in graphs:
+        for quad in store.quads_for_pattern(None, None, None, g):
+            s = quad.subject
+            if isinstance(s, ox.NamedNode | ox.BlankNode) and not _is_vocabulary(s):
+                seen.add(s)
+                if len(seen) > limit:
+                    return True
+    return False
+
+
 class WriteChecker:
     """Decides whether a write may commit; raises ValidationFailed with every violation if not.
 
@@ -234,11 +248,16 @@ class WriteChecker:
     ) -> None:
         """Check that the published graphs `others` plus the staged graphs `new` conform."""
         graphs: list[GraphName] = [*others, *new]
-        added = (q for g in new for q in store.quads_for_pattern(None, None, None, g))
-        focus, expand = affected(
-            store, added, (), others, inbound_predicates(self.validator.shapes_graph)
-        )
-        if len(focus) > WHOLE_GRAPH_ABOVE:
+        # every new subject is a focus node (see affected): past the threshold the union is
+        # validated whole, and the walk over every new quad that affected makes is not needed
+        whole = _has_more_subjects(store, new, WHOLE_GRAPH_ABOVE)
+        if not whole:
+            added = (q for g in new for q in store.quads_for_pattern(None, None, None, g))
+            focus, expand = affected(
+                store, added, (), others, inbound_predicates(self.validator.shapes_graph)
+            )
+            whole = len(focus) > WHOLE_GRAPH_ABOVE
+        if whole:
             violations = [v for v in self.whole(store, graphs) if v.severity == "Violation"]
         else:
             data = neighbourhood(store, focus, graphs, inbound_for=expand)

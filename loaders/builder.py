@@ -46,6 +46,7 @@ class Builder:
         self.agrovoc_topics: dict[str, URIRef] = {}
         self.keyless: set[str] = set()
         self.columns: dict[tuple[str, Node], str] = {}
+        self._minted: dict[tuple[str, str], URIRef] = {}
 
     def add(self, subject: Subject, predicate: URIRef, value: Node, where: Location) -> None:
         """Add a triple; the first cell that gave (subject, predicate) a value is its origin."""
@@ -64,7 +65,12 @@ class Builder:
         self.problems.append(Problem(where, message))
 
     def iri(self, kind: str, key: str) -> URIRef:
-        return mint(kind, key, self.base)
+        """The entity's IRI, minted once per entity: references repeat it, and one object for
+        each IRI also makes the store's conversion of the triples cheaper (sic.source)."""
+        found = self._minted.get((kind, key))
+        if found is None:
+            found = self._minted[(kind, key)] = mint(kind, key, self.base)
+        return found
 
     def collect_keys(self, sheet: Sheet) -> None:
         """Index a sheet's keys (first row of each) and report repeats and unusable keys."""

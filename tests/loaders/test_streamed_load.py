@@ -122,3 +122,51 @@ def _csv_rows(folder: Path) -> dict[str, list[str]]:
         for p in folder.glob("*.csv")
         if p.stem in names
     }
+
+
+def test_a_large_load_is_validated_in_memory_with_the_disks_verdict(
+    xs_workbook: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past VALIDATE_IN_MEMORY_FROM triples the staged triples also go into an in-memory copy
+    that validation reads: the same violations, at the same cells, and nothing left behind."""
+    from graph import embedded
+    from graph.bootstrap import ensure_ontology
+    from sic.errors import ValidationFailed
+    from sic.vocab import SIC
+
+    source = read_source(xs_workbook, base="https://w3id.org/4p1000/")
+    assert isinstance(source.content, MappedTriples)
+    triples = list(source.content.triples)
+    dropped = next(t for t in triples if t[1] == SIC.lead)  # an alliance without its lead
+    broken = replace(source, content=MappedTriples([t for t in triples if t != dropped]))
+    checked_on: list[bool] = []
+
+    class Spying(WriteChecker):
+        def check_new_graphs(self, store: ox.Store, new: Any, others: Any) -> None:
+            checked_on.append(store is disk.raw)
+            super().check_new_graphs(store, new, others)
+
+    def refusal(in_memory_from: int) -> list[str]:
+        monkeypatch.setattr(embedded, "VALIDATE_IN_MEMORY_FROM", in_memory_from)
+        with pytest.raises(ValidationFailed) as failed:
+            disk.load_source(broken)
+        assert [s.name for s in disk.sources()] == [s.name for s in before]
+        assert {g.value for g in disk.raw.named_graphs()} == {s.graph for s in before} | {
+            disk.sources_graph.value
+        }
+        return [str(v) for v in failed.value.violations]
+
+    disk = EmbeddedStore(tmp_path / "store", checker=Spying())
+    ensure_ontology(disk)
+    before = disk.sources()
+    checked_on.clear()
+    in_memory = refusal(0)
+    on_disk = refusal(10**9)
+    assert checked_on == [False, True]
+    assert in_memory == on_disk
+    assert any(v.startswith("alliances.csv, row 2, column 'lead': ") for v in in_memory)
+    monkeypatch.setattr(embedded, "VALIDATE_IN_MEMORY_FROM", 0)
+    (info,) = disk.load_source(source)
+    assert checked_on[-1] is False
+    assert info.triples == len(disk.quads(info.graph))
+    disk.close()
