@@ -320,8 +320,13 @@ def generate_workbook(
     def roles() -> Iterator[Sequence[object]]:
         for o in objectives:
             yield (rng.choice(leaders), o, "leader", "")
+            representatives: set[str] = set()
             for region in rng.sample(REGIONS, 3):
-                yield (rng.choice(leaders), o, "regional_representative", region)
+                person = rng.choice(leaders)
+                while person in representatives:  # one seat per person and Task Force
+                    person = rng.choice(leaders)
+                representatives.add(person)
+                yield (person, o, "regional_representative", region)
         seen = set()
         for _ in range(len(people)):
             p, o = rng.choice(people), rng.choice(objectives)
