@@ -1,24 +1,24 @@
-"""Every catalogue question right after a one-project write, as the service answers it.
+"""Every catalogue question right after a one-project write, through the service's worker pool.
 
-The service keeps its network projections and follows each write before it forks the workers
-that answer (queries.network.keep_up). Here, on a store folder (copy it first: this writes),
-each run submits one project idea the way `POST /api/projects` does (mapped and validated
-with SHACL, then committed), brings the kept projections up to the new version, and then asks
-every question once: each is the first call of its kind on that version, with no answer kept
-(answers of the previous version are dropped by the follow).
+This is the service's path without HTTP: the pool (runner.pool.WorkerPool) validates the write
+in a worker, commits it, brings the kept network projections up to the new version
+(queries.network.keep_up) and forks new workers from that; each question then runs in a worker,
+as the first call of its kind on the version, with no answer kept. On a store folder (copy it
+first: this writes), each run submits one project idea the way `POST /api/projects` does.
 
     python -m bench.after_write STORE [--runs 3] [--cold] [--json FILE]
 
-`--cold` also times each question after its projections are dropped, which is what every
-question paid after a write before (built again from SPARQL, in each worker).
+`--cold` also times each question the way the service answered before projections were kept
+(SIC_KEEP_PROJECTIONS=false): one write, then the question in a worker that builds them.
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
+import asyncio
 import json
 import time
+from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any
 
@@ -29,11 +29,17 @@ from graph.embedded import EmbeddedStore
 from graph.factory import open_store
 from queries import catalogue, learned, network
 from queries.submission import prepare_submission
+from runner.pool import Call, Limits, WorkerPool
 
 EXTRA: dict[str, dict[str, str]] = {
     "candidates-for-project": {"project": "prj000001"},
     "funders-for-activity": {"activity": "A1.001"},
 }
+LIMITS = Limits(query=600.0, write=600.0)
+
+
+def _params(name: str) -> dict[str, str]:
+    return {**PARAMS, **EXTRA}.get(name, {})
 
 
 def _idea(net: network.Projections, n: int) -> ProjectIdea:
@@ -53,51 +59,72 @@ def _idea(net: network.Projections, n: int) -> ProjectIdea:
     )
 
 
-def _seconds(fn: Any) -> float:
+async def _seconds(work: Awaitable[Any]) -> float:
+    """How long awaiting `work` takes (a coroutine does nothing until awaited)."""
     started = time.perf_counter()
-    fn()
+    await work
     return time.perf_counter() - started
 
 
-def measure(store: EmbeddedStore, runs: int, cold: bool) -> dict[str, Any]:
-    """Seconds per phase of a write and per question after it (see the module docstring)."""
-    learned.defer_fits()  # as the service does: rankings never wait for a fit
-    built = _seconds(lambda: network.keep_up(store))
-    phases: dict[str, list[float]] = {"validate": [], "commit": [], "follow": []}
-    after: dict[str, list[float]] = {}
-    rebuilt: dict[str, list[float]] = {}
-    for n in range(runs):
-        idea = _idea(network.projections(store), n)
+async def _write(pool: WorkerPool, store: EmbeddedStore, idea: ProjectIdea) -> None:
+    prepare = Call(prepare_submission, (idea.submission(), store.base))
+    await pool.write(prepare, store.commit)
+
+
+async def _kept(store: EmbeddedStore, runs: int) -> dict[str, Any]:
+    follows: list[float] = []
+
+    def follow() -> None:
         started = time.perf_counter()
-        prepared = prepare_submission(store, idea.submission(), store.base)
-        validated = time.perf_counter()
-        store.commit(prepared)
-        committed = time.perf_counter()
         network.keep_up(store)
-        followed = time.perf_counter()
-        gc.freeze()  # as a worker forked after the follow does (runner.pool._worker_main)
-        phases["validate"].append(validated - started)
-        phases["commit"].append(committed - validated)
-        phases["follow"].append(followed - committed)
-        for q in catalogue.questions():
-            params = {**PARAMS, **EXTRA}.get(q.name, {})
-            after.setdefault(q.name, []).append(
-                _seconds(lambda q=q, p=params: catalogue.run(store, q.name, p))
-            )
-    if cold:
-        for q in catalogue.questions():
-            params = {**PARAMS, **EXTRA}.get(q.name, {})
-            network._cache.pop(store, None)
-            rebuilt[q.name] = [_seconds(lambda q=q, p=params: catalogue.run(store, q.name, p))]
-        network.keep_up(store)
+        follows.append(time.perf_counter() - started)
+
+    pool = WorkerPool(
+        store, size=2, limits=LIMITS, warm_up=store.prepare_writes, before_fork=follow
+    )
+    await pool.start()
+    writes: list[float] = []
+    after: dict[str, list[float]] = {}
+    try:
+        for n in range(runs):
+            idea = _idea(network.projections(store), n)
+            writes.append(await _seconds(_write(pool, store, idea)))
+            for q in catalogue.questions():
+                took = await _seconds(pool.call(catalogue.run, q.name, _params(q.name)))
+                after.setdefault(q.name, []).append(took)
+    finally:
+        await pool.close()
     return {
-        "triples": sum(s.triples for s in store.sources()),
-        "kept_build_s": built,
-        "write": {k: summarise(v).as_dict() for k, v in phases.items()},
+        "kept_build_s": follows[0],
+        "write_s": summarise(writes).as_dict(),
+        "follow_s": summarise(follows[1:]).as_dict(),
         "after_write": {k: summarise(v).as_dict() for k, v in after.items()},
-        "rebuilt": {k: summarise(v).as_dict() for k, v in rebuilt.items()},
-        "peak_rss_mib": peak_memory_mb(),
     }
+
+
+async def _rebuilt(store: EmbeddedStore) -> dict[str, Any]:
+    """Each question in a fresh worker right after a write, projections built there."""
+    pool = WorkerPool(store, size=2, limits=LIMITS, warm_up=store.prepare_writes)
+    await pool.start()
+    out: dict[str, Any] = {}
+    try:
+        for n, q in enumerate(catalogue.questions()):
+            await _write(pool, store, _idea(network.projections(store), 100 + n))
+            took = await _seconds(pool.call(catalogue.run, q.name, _params(q.name)))
+            out[q.name] = summarise([took]).as_dict()
+    finally:
+        await pool.close()
+    return out
+
+
+def measure(store: EmbeddedStore, runs: int, cold: bool) -> dict[str, Any]:
+    """Seconds of a write and of each question after it (see the module docstring)."""
+    learned.defer_fits()  # as the service does: rankings never wait for a fit
+    result = asyncio.run(_kept(store, runs))
+    result["rebuilt"] = asyncio.run(_rebuilt(store)) if cold else {}
+    result["triples"] = sum(s.triples for s in store.sources())
+    result["peak_rss_mib"] = peak_memory_mb()
+    return result
 
 
 def _ms(figures: dict[str, Any]) -> str:
@@ -106,14 +133,14 @@ def _ms(figures: dict[str, Any]) -> str:
 
 def report(result: dict[str, Any]) -> str:
     lines = [
-        f"{result['triples']:,} triples; kept projections built in {result['kept_build_s']:.1f} s;"
-        f" peak RSS {result['peak_rss_mib']:,.0f} MiB",
+        f"{result['triples']:,} triples; kept projections built in {result['kept_build_s']:.1f} s"
+        f" (once, at start); peak RSS of the service process {result['peak_rss_mib']:,.0f} MiB",
         "",
-        "| write phase | time |",
-        "|---|---|",
-        *(f"| {k} | {_ms(v)} |" for k, v in result["write"].items()),
+        f"One-project write as its client waits for it (validated in a worker, committed,"
+        f" projections followed, workers forked): {_ms(result['write_s'])}; of which following"
+        f" the projections: {_ms(result['follow_s'])}",
         "",
-        "| question | right after a one-project write | rebuilt (before) |",
+        "| question | right after a one-project write | projections rebuilt (before) |",
         "|---|---|---|",
     ]
     for name, figures in result["after_write"].items():
