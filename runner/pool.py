@@ -15,8 +15,9 @@ worker (which may change its private copy of the data while doing so, and is ret
 then committed in the parent, on one dedicated thread that also does every fork (so no commit
 is half-way through when a worker is forked). After a commit, and whenever `store.version()` is
 found to have changed (checked at most every VERSION_CHECK_INTERVAL seconds), the pool forks a
-new generation and retires the old one. Writes through the pool refresh it before they return:
-a client reads its own writes.
+new generation and retires the old one. A write through the pool returns once committed and
+the refresh follows in the background; every later call finds the store newer than its workers
+and waits for that refresh, so a client reads its own writes.
 
 Fairness: a call that has run for longer than SLOW_AFTER seconds counts as slow, and its
 worker gets a lower CPU priority (nice), so the short calls of others keep their share of the
@@ -460,6 +461,10 @@ class WorkerPool:
                 return
             generation = self._generation + 1
             workers = await self._thread.call(lambda: self._generation_of(generation))
+            if self._closed:  # closed while forking (a refresh behind a write)
+                for worker in workers:
+                    worker.kill()
+                return
             old = list(self._workers)
             self._generation, self._version = generation, version
             self._idle.clear()
@@ -711,8 +716,11 @@ class WorkerPool:
                     await self._refresh()
                 prepared, _, _ = await self._run(prepare, self.limits.write, None, dirties=True)
             result = await self._thread.call(lambda: commit(prepared))
-            await self.refresh()
-            self._thread.later(self.store.tidy)  # after the workers are forked: they skip it
+            # the writer is answered once the write is durable; the new generation is forked
+            # behind it, and every later call and write waits for it (`_stale`), so a client
+            # still reads its own writes. Forking from a large service costs 100-300 ms at M.
+            self._background_task(self.refresh())
+            self._thread.later(self.store.tidy)
             return result
 
     async def refresh(self) -> None:
