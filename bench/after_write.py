@@ -17,13 +17,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
+import sys
 import time
 from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any
 
 from api.models import ProjectIdea
-from bench.measure import peak_memory_mb, summarise
+from bench.measure import machine, peak_memory_mb, summarise
 from bench.queries import PARAMS
 from graph.embedded import EmbeddedStore
 from graph.factory import open_store
@@ -152,20 +154,44 @@ def report(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def page(result: dict[str, Any], command: str) -> str:
+    """The figures as a Markdown page of their own (bench/AFTER_WRITE.md)."""
+    facts = result.get("machine", {})
+    return "\n".join(
+        [
+            "# Questions right after a write: figures",
+            "",
+            f"Written by `{command}` on {result.get('measured', '?')}; load average at the"
+            f" start {result.get('load', '?')}. Regenerate rather than edit.",
+            "",
+            ", ".join(f"{k} {v}" for k, v in facts.items()),
+            "",
+            report(result),
+            "",
+        ]
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("store", type=Path, help="store folder (it is written to: use a copy)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--cold", action="store_true", help="also time the rebuilt projections")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--markdown", type=Path, help="also write them as a page (AFTER_WRITE.md)")
     args = parser.parse_args()
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     store = open_store(args.store)
     assert isinstance(store, EmbeddedStore), "an embedded store folder"
     store.hold_in_memory(10_000_000)
     result = measure(store, args.runs, args.cold)
+    result |= {"machine": machine(), "measured": time.strftime("%Y-%m-%d %H:%M"), "load": load}
     print(report(result))
     if args.json:
         args.json.write_text(json.dumps(result, indent=2))
+    if args.markdown:
+        command = "python -m bench.after_write M_STORE " + " ".join(sys.argv[2:])
+        args.markdown.write_text(page(result, command))
     store.close()
 
 

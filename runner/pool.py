@@ -676,11 +676,16 @@ class WorkerPool:
                 worker.client = None
         current = worker.generation == self._generation
         size = worker.chan.last_size
-        if dirties:
-            self._discard(worker)  # its private copy of the data changed: never reuse it
+        status, payload = reply
+        if dirties and status == "ok":
+            # its private copy of the data changed: never reuse it. No stand-in is forked: the
+            # write commits next and a new generation is forked behind it (a stand-in would
+            # hold the store thread, and the commit, for the length of a fork: 100 ms at M)
+            self._retire(worker)
+        elif dirties:
+            self._discard(worker)  # refused: nothing else forks, so a stand-in is
         else:
             self._release(worker)
-        status, payload = reply
         if status == "error":
             raise payload
         if status != "ok":
@@ -715,13 +720,23 @@ class WorkerPool:
                 if self._stale() or self._version != self.store.version():
                     await self._refresh()
                 prepared, _, _ = await self._run(prepare, self.limits.write, None, dirties=True)
-            result = await self._thread.call(lambda: commit(prepared))
-            # the writer is answered once the write is durable; the new generation is forked
-            # behind it, and every later call and write waits for it (`_stale`), so a client
-            # still reads its own writes. Forking from a large service costs 100-300 ms at M.
-            self._background_task(self.refresh())
+            try:
+                result = await self._thread.call(lambda: commit(prepared))
+            finally:
+                # the writer is answered once the write is durable; the new generation is
+                # forked behind it, and every later call and write waits for it (`_stale`), so
+                # a client still reads its own writes. A fork costs 100-300 ms at M.
+                self._background_task(self._after_write(stand_in=prepare is not None))
             self._thread.later(self.store.tidy)
             return result
+
+    async def _after_write(self, *, stand_in: bool) -> None:
+        """Behind a write: a new generation if it changed the store, else (nothing changed,
+        or the commit failed) a stand-in for the worker that prepared it, which was retired."""
+        if self._stale():
+            await self.refresh()
+        elif stand_in and not self._closed:
+            await self._replace()
 
     async def refresh(self) -> None:
         """Make the workers see the store as it is now (for a write made elsewhere)."""
