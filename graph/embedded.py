@@ -86,9 +86,10 @@ from graph.update_ops import Operation
 from graph.validation import WriteChecker, check_delta, validate_union
 from sic.errors import KGError, QueryError, StoreError, Violation
 from sic.iris import normalise_base, sources_graph
+from sic.ontology import controlled_values
 from sic.progress import Progress, no_progress, phase
 from sic.source import Source
-from sic.vocab import DEFAULT_BASE
+from sic.vocab import DEFAULT_BASE, SIC
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +160,10 @@ class EmbeddedStore(GraphStore):
         return self._checker
 
     def prepare_writes(self) -> None:
-        self.checker.validator  # noqa: B018 - parsed now, inherited by forked workers
+        """What every write needs, made now so that forked workers inherit it: the shapes
+        parsed and run once, and the controlled lists read (a first write paid 300 ms)."""
+        self.checker.validator.warm()
+        controlled_values(SIC.Stages)
 
     @property
     def _reader(self) -> ox.Store:
