@@ -334,8 +334,10 @@ def write_report(folder: Path) -> Path:
         "Measured apart, each with its own command: large writes against the floor in",
         "[WRITES.md](WRITES.md) (`python -m bench.writes`); point queries while runaway queries",
         "and large uploads run, and uvloop against asyncio, in [SERVICE.md](SERVICE.md)",
-        "(`python -m bench.under_load`, `python -m bench.loops`). Matchmaking quality is at the",
-        "end (`python -m bench.matching`).",
+        "(`python -m bench.under_load`, `python -m bench.loops`); every question right after a",
+        "write, through the worker pool, in [AFTER_WRITE.md](AFTER_WRITE.md)",
+        "(`python -m bench.after_write`). Matchmaking quality is at the end",
+        "(`python -m bench.matching`).",
         "",
     ]
     for r in results:
