@@ -1,0 +1,285 @@
+"""Embedded or remote: load, whole-graph validation and the catalogue on one N-Triples file.
+
+Why: the other sections measure the embedded store at S and M, where it wins. The README must
+say at what size a SPARQL server becomes the better home for the data, so this measures, once
+and in one run on the same file, the embedded store and Oxigraph server reached through the
+remote backend (graph/remote.py), each the way a user would meet it:
+
+- load: `sic load FILE` (the ontology, then the file as one source), with its phases and peak
+  memory; beside it the floor, `oxigraph load` of the same file;
+- validation: `sic validate` on the store (whole graph);
+- catalogue: the time to build the network projections (`queries.network.keep_up`), then every
+  question once cold (its first call) and once warm (answers forgotten, so it is computed).
+
+Every step runs in a forked child under a time budget: a step that would take hours is
+reported as over its budget, and what it finished before (a catalogue's first questions)
+is kept. CPU is the child's user+sys (and the server's, for the remote steps); memory its peak
+resident set. Usage:
+
+    python -m bench.generate L --out /tmp/L
+    python -m bench.large /tmp/L/data.nt --size L --out bench/large-L.json [--budget 1800]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from bench.measure import machine
+from bench.queries import PARAMS
+
+Record = dict[str, Any]
+Step = Callable[[], Iterator[Record]]
+
+TIMEOUT = 120.0  # SIC_ENDPOINT_TIMEOUT's default: what a user's remote store gets
+
+
+def _cpu_of(pid: int) -> float:
+    """User+sys seconds a live process has used so far (from /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _peak_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def run_step(step: Step, budget: float, server: int | None = None) -> Record:
+    """Run `step` in a forked child; merge what it yields; stop it after `budget` seconds."""
+    read, write = os.pipe()
+    server_cpu = _cpu_of(server) if server else 0.0
+    started = time.perf_counter()
+    pid = os.fork()
+    if pid == 0:  # the child: stream each record as one JSON line
+        os.close(read)
+        with os.fdopen(write, "w") as out:
+            try:
+                for record in step():
+                    out.write(json.dumps(record) + "\n")
+                    out.flush()
+                code = 0
+            except BaseException as exc:
+                out.write(json.dumps({"error": f"{type(exc).__name__}: {exc}"[:2000]}) + "\n")
+                traceback.print_exc()
+                code = 1
+        os._exit(code)
+    os.close(write)
+    result: Record = {}
+    buffer = b""
+    while True:
+        left = budget - (time.perf_counter() - started)
+        if left <= 0:
+            os.kill(pid, signal.SIGKILL)
+            result["over_budget_s"] = budget
+            break
+        ready, _, _ = select.select([read], [], [], min(left, 5.0))
+        if not ready:
+            continue
+        chunk = os.read(read, 1 << 16)
+        if not chunk:
+            break
+        buffer += chunk
+        *lines, buffer = buffer.split(b"\n")
+        for line in lines:
+            _merge(result, json.loads(line))
+    os.close(read)
+    _, _, usage = os.wait4(pid, 0)
+    result["wall_s"] = round(time.perf_counter() - started, 2)
+    result["cpu_s"] = round(usage.ru_utime + usage.ru_stime, 2)
+    result["peak_rss_mb"] = round(usage.ru_maxrss / 1024)
+    if server:
+        result["server_cpu_s"] = round(_cpu_of(server) - server_cpu, 2)
+    return result
+
+
+def _merge(into: Record, record: Record) -> None:
+    for key, value in record.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            into[key].update(value)
+        else:
+            into[key] = value
+
+
+def load_step(open_store: Callable[[], Any], nt: Path) -> Step:
+    """`sic load FILE`: the ontology, then the file as one source; phases as the CLI shows."""
+
+    def step() -> Iterator[Record]:
+        from graph.bootstrap import ensure_ontology
+        from loaders.source import read_source
+        from sic.progress import Step as Progress
+
+        phases: dict[str, float] = {}
+
+        def progress(s: Progress) -> None:
+            if s.finished:
+                phases[s.phase] = round(s.elapsed, 2)
+
+        with open_store() as store:
+            started = time.perf_counter()
+            ensure_ontology(store, command="bench.large")
+            yield {"ontology_s": round(time.perf_counter() - started, 2)}
+            started = time.perf_counter()
+            (info,) = store.load_source(
+                read_source(nt, base=store.base), command="bench.large", progress=progress
+            )
+            yield {"load_s": round(time.perf_counter() - started, 2), "phases": phases}
+            yield {"triples": info.triples}
+
+    return step
+
+
+def validate_step(open_store: Callable[[], Any]) -> Step:
+    """`sic validate` on the store: every SHACL result over the whole published union."""
+
+    def step() -> Iterator[Record]:
+        with open_store() as store:
+            started = time.perf_counter()
+            found = store.validate_all()
+            errors = sum(1 for v in found if v.severity == "Violation")
+            yield {"validate_s": round(time.perf_counter() - started, 2), "violations": errors}
+            yield {"results": len(found)}
+
+    return step
+
+
+def catalogue_step(open_store: Callable[[], Any]) -> Step:
+    """The projections built once, then each question cold (first call) and warm (computed)."""
+
+    def step() -> Iterator[Record]:
+        from queries import catalogue, network
+        from sic.errors import KGError
+
+        with open_store() as store:
+            started = time.perf_counter()
+            network.keep_up(store)
+            yield {"keep_up_s": round(time.perf_counter() - started, 2)}
+            for q in catalogue.questions():
+                params = PARAMS.get(q.name, {})
+                row: Record = {}
+                try:
+                    for run in ("cold", "warm"):
+                        network.projections(store)._answers.clear()
+                        started = time.perf_counter()
+                        answer = catalogue.run(store, q.name, params)
+                        row[run] = round(time.perf_counter() - started, 3)
+                    row["rows"] = len(answer.rows)
+                except KGError as exc:  # one question's failure is a finding, not the end
+                    row["error"] = f"{type(exc).__name__}: {exc}"[:500]
+                yield {"questions": {q.name: row}}
+
+    return step
+
+
+def floor_step(nt: Path, location: Path) -> Step:
+    """`oxigraph load` of the file into a fresh server database: the engine's bulk loader."""
+
+    def step() -> Iterator[Record]:
+        from tests.graph.servers import oxigraph_program
+
+        started = time.perf_counter()
+        subprocess.run(
+            [oxigraph_program(), "load", "--location", str(location), "--file", str(nt)],
+            check=True,
+            capture_output=True,
+        )
+        yield {"load_s": round(time.perf_counter() - started, 2)}
+
+    return step
+
+
+def embedded(nt: Path, root: Path, budget: float) -> Record:
+    from graph.embedded import EmbeddedStore
+
+    folder = root / "embedded"
+
+    def open_store() -> Any:
+        return EmbeddedStore(folder)
+
+    out: Record = {"load": run_step(load_step(open_store, nt), budget)}
+    if "load_s" in out["load"]:
+        out["validate"] = run_step(validate_step(open_store), budget)
+        out["catalogue"] = run_step(catalogue_step(open_store), budget)
+    out["disk_mb"] = _size_mb(folder)
+    return out
+
+
+def remote(nt: Path, root: Path, budget: float) -> Record:
+    from tests.graph.servers import start_oxigraph
+
+    out: Record = {"floor": run_step(floor_step(nt, root / "floor"), budget)}
+    server = start_oxigraph(root / "server")
+    try:
+        from graph.remote import RemoteStore
+
+        def open_store() -> Any:
+            return RemoteStore(
+                server.query, update_endpoint=server.update, gsp_endpoint=server.gsp,
+                timeout=TIMEOUT,
+            )  # fmt: skip
+
+        pid = server.process.pid
+        out["load"] = run_step(load_step(open_store, nt), budget, pid)
+        if "load_s" in out["load"]:
+            out["validate"] = run_step(validate_step(open_store), budget, pid)
+            out["catalogue"] = run_step(catalogue_step(open_store), budget, pid)
+        out["server_peak_rss_mb"] = round(_peak_mb(pid))
+    finally:
+        server.stop()
+    out["disk_mb"] = _size_mb(root / "server" / "db")
+    return out
+
+
+def _size_mb(folder: Path) -> int:
+    return round(sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 2**20)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("ntriples", type=Path)
+    parser.add_argument("--size", required=True, help="label: M, L")
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--budget", type=float, default=1800.0, help="seconds per step")
+    parser.add_argument("--only", choices=["embedded", "remote"])
+    args = parser.parse_args(argv)
+    result: Record = {
+        "size": args.size,
+        "file": str(args.ntriples),
+        "lines": sum(1 for _ in args.ntriples.open("rb")),
+        "started": dt.datetime.now().isoformat(timespec="seconds"),
+        "load_average": os.getloadavg(),
+        "budget_s": args.budget,
+        "machine": machine(),
+        "command": "python -m bench.large " + " ".join(argv or sys.argv[1:]),
+    }
+    if args.out.exists():  # keep the other backend's figures when re-running one
+        result = {**json.loads(args.out.read_text()), **result}
+    root = Path(tempfile.mkdtemp(prefix="sic-bench-large-"))
+    try:
+        for name, measure in (("embedded", embedded), ("remote", remote)):
+            if args.only in (None, name):
+                result[name] = measure(args.ntriples, root, args.budget)
+                result["load_average_after_" + name] = os.getloadavg()
+                args.out.write_text(json.dumps(result, indent=1) + "\n")
+                print(json.dumps({name: result[name]}, indent=1), flush=True)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
