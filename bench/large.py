@@ -166,9 +166,12 @@ def catalogue_step(open_store: Callable[[], Any]) -> Step:
         from sic.errors import KGError
 
         with open_store() as store:
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             network.keep_up(store)
-            yield {"keep_up_s": round(time.perf_counter() - started, 2)}
+            yield {
+                "keep_up_s": round(time.perf_counter() - started, 2),
+                "keep_up_cpu_s": round(time.process_time() - cpu, 2),  # this process only
+            }
             for q in catalogue.questions():
                 params = PARAMS.get(q.name, {})
                 row: Record = {}
@@ -257,26 +260,26 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--budget", type=float, default=1800.0, help="seconds per step")
     parser.add_argument("--only", choices=["embedded", "remote"])
     args = parser.parse_args(argv)
-    result: Record = {
-        "size": args.size,
-        "file": str(args.ntriples),
-        "lines": sum(1 for _ in args.ntriples.open("rb")),
-        "started": dt.datetime.now().isoformat(timespec="seconds"),
-        "load_average": os.getloadavg(),
-        "budget_s": args.budget,
-        "machine": machine(),
-        "command": "python -m bench.large " + " ".join(argv or sys.argv[1:]),
-    }
+    result: Record = {"size": args.size, "file": str(args.ntriples)}
     if args.out.exists():  # keep the other backend's figures when re-running one
-        result = {**json.loads(args.out.read_text()), **result}
+        result = json.loads(args.out.read_text())
+    result["lines"] = sum(1 for _ in args.ntriples.open("rb"))
+    result["machine"] = machine()
     root = Path(tempfile.mkdtemp(prefix="sic-bench-large-"))
     try:
         for name, measure in (("embedded", embedded), ("remote", remote)):
-            if args.only in (None, name):
-                result[name] = measure(args.ntriples, root, args.budget)
-                result["load_average_after_" + name] = os.getloadavg()
-                args.out.write_text(json.dumps(result, indent=1) + "\n")
-                print(json.dumps({name: result[name]}, indent=1), flush=True)
+            if args.only not in (None, name):
+                continue
+            when = {
+                "started": dt.datetime.now().isoformat(timespec="seconds"),
+                "load_average": os.getloadavg(),
+                "budget_s": args.budget,
+                "command": "python -m bench.large " + " ".join(argv or sys.argv[1:]),
+            }
+            result[name] = {**when, **measure(args.ntriples, root, args.budget)}
+            result[name]["load_average_after"] = os.getloadavg()
+            args.out.write_text(json.dumps(result, indent=1) + "\n")
+            print(json.dumps({name: result[name]}, indent=1), flush=True)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
