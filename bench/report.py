@@ -332,6 +332,8 @@ def _step(step: dict[str, Any] | None, key: str, server: bool = False) -> str:
         return f"{step[key]:,.1f} s (CPU {cpu:,.0f} s)"
     if "over_budget_s" in step:
         return f"over {step['over_budget_s']:,.0f} s (stopped)"
+    if "over_memory_mb" in step:
+        return f"stopped at {step['over_memory_mb']:,} MiB held (client + server), {step['wall_s']:,.0f} s in"
     return f"failed: {step.get('error', 'no figure')[:120]}"
 
 
