@@ -279,10 +279,13 @@ def _served(folder: Path, out: Record, steps: Callable[[Callable[[], Any], int],
     out["disk_mb"] = _size_mb(folder / "db")
 
 
-def remote(nt: Path, root: Path, budget: float, moved: Path | None) -> Record:
-    """`sic load` through the remote backend; then, given an embedded store (`moved`), the
-    move the README advises: `sic export`, `oxigraph load` of the dump, `oxigraph serve`.
-    Validation and the catalogue run on the server the move filled, else on the loaded one."""
+def remote(
+    nt: Path, root: Path, budget: float, moved: Path | None, dump: Path | None = None
+) -> Record:
+    """`sic load` through the remote backend; then, given an embedded store (`moved`) or its
+    `sic export` dump, the move the README advises: `sic export`, `oxigraph load` of the dump,
+    `oxigraph serve`. Validation and the catalogue run on the server the move filled, else on
+    the loaded one."""
     out: Record = {"floor": run_step(bulk_step(nt, root / "floor"), budget)}
     shutil.rmtree(root / "floor", ignore_errors=True)
 
@@ -292,16 +295,19 @@ def remote(nt: Path, root: Path, budget: float, moved: Path | None) -> Record:
 
     def load(open_store: Callable[[], Any], pid: int) -> None:
         out["load"] = run_step(load_step(open_store, nt), budget, pid)
-        if "load_s" in out["load"] and moved is None:
+        if "load_s" in out["load"] and moved is None and dump is None:
             read(open_store, pid)
 
     _served(root / "server", out, load)
     shutil.rmtree(root / "server", ignore_errors=True)
-    if moved is not None:
-        dump = root / "dump.nq"
-        out["export"] = run_step(export_step(moved, dump), budget)
+    if moved is not None or dump is not None:
+        if dump is None and moved is not None:
+            dump = root / "dump.nq"
+            out["export"] = run_step(export_step(moved, dump), budget)
+        assert dump is not None
         out["bulk_load_dump"] = run_step(bulk_step(dump, root / "moved" / "db"), budget)
-        dump.unlink(missing_ok=True)
+        if dump.is_relative_to(root):
+            dump.unlink(missing_ok=True)
         if "load_s" in out["bulk_load_dump"]:
             out["moved"] = {}
             _served(root / "moved", out["moved"], read)
@@ -325,6 +331,7 @@ def main(argv: list[str] | None = None) -> None:
         help="an embedded store holding the file, moved to the server (default: the one the "
         "embedded section loaded in this run)",
     )
+    parser.add_argument("--dump", type=Path, help="its `sic export` dump, made already")
     args = parser.parse_args(argv)
     result: Record = {"size": args.size, "file": str(args.ntriples)}
     if args.out.exists():  # keep the other backend's figures when re-running one
@@ -347,7 +354,11 @@ def main(argv: list[str] | None = None) -> None:
             else:
                 moved = args.move or root / "embedded"
                 figures = remote(
-                    args.ntriples, root, args.budget, moved if moved.exists() else None
+                    args.ntriples,
+                    root,
+                    args.budget,
+                    moved if moved.exists() else None,
+                    args.dump,
                 )
             result[name] = {**when, **figures}
             result[name]["load_average_after"] = os.getloadavg()
