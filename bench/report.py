@@ -1,4 +1,4 @@
-"""bench/RESULTS.md and plots from the results-*.json files a run wrote.
+"""bench/RESULTS.md and plots from the JSON files the runs kept (`python -m bench.report`).
 
 Every table puts ours beside the peer and the floor measured in the same run, with the ratios,
 so that a figure always comes with what it should be compared to.
@@ -496,3 +496,7 @@ def write_report(folder: Path) -> Path:
     out = folder / "RESULTS.md"
     out.write_text("\n".join(lines))
     return out
+
+
+if __name__ == "__main__":  # rewrite RESULTS.md from the JSON files kept in bench/
+    print(write_report(Path(__file__).resolve().parent))
