@@ -448,6 +448,7 @@ def _large_section(folder: Path) -> list[str]:
                 lines.append(
                     f"  - {label}: run {x['started']}, load average {before} before and {after} "
                     f"after, {x['budget_s']:,.0f} s per step: `{x['command']}`"
+                    + (f". {x['note']}" if "note" in x else "")
                 )
     return [*lines, "", *_large_rows(runs), "", *_large_questions(runs), ""]
 
