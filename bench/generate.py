@@ -5,7 +5,8 @@ fundings per project, roles per objective) and scale them:
 
 - S: about 100k triples (1,000 organisations, 2,000 projects, 200 activities)
 - M: about 1M triples (10,000 organisations, 20,000 projects, 2,000 activities)
-- L: about 10M triples: ten tiles of M with disjoint keys, written straight as N-Triples
+- L: about 10M triples (9.4M): ten tiles of M with disjoint keys, written straight as
+  N-Triples (tile 0 is M itself)
 
 Everything follows the workbook format and the shapes, so the data loads and conforms; the
 same seed gives the same bytes. Usage: `python -m bench.generate M --out bench/out/M`.
@@ -520,21 +521,33 @@ def write_ntriples(workbook: Path, out: Path) -> int:
     return len(triples)
 
 
-_KEY = re.compile(r"(/id/[a-z]+/)([^>#]+)")
+_KEY = re.compile(r"(/id/(?!region/)[a-z]+/)([^>#]+)")
+_IDENTIFIER = re.compile(
+    r'^(<[^>]*/id/[a-z]+/([^>]+)> <http://purl\.org/dc/terms/identifier> )"[^"]*"'
+)
 
 
 def tile_ntriples(source: Path, out: Path, tiles: int) -> int:
-    """L: `tiles` copies of an N-Triples file with disjoint keys (suffix `-t{n}` on every key).
+    """L: `tiles` copies of an N-Triples file with disjoint keys; returns the count.
 
-    Keeps the shape (degrees, proportions) of the tile while growing ten-fold, without holding
-    10M triples in memory.
+    Tile 0 is the file itself, so L holds M and the same parameters answer at both sizes. Tile
+    n > 0 prefixes `t{n}-` to every key, in the IRIs and in the `dct:identifier` literals, since
+    keys are unique per class (a prefix, so that `t3-A1.001` still starts with its objective's
+    code `t3-A1`); the UN M49 regions are the ontology's list and stay shared. The copy keeps
+    the tile's shape (degrees, proportions) and conforms as the tile does, without holding 10M
+    triples in memory.
     """
+
+    def renamed(line: str, t: int) -> str:
+        line = _KEY.sub(lambda m: f"{m[1]}t{t}-{m[2]}", line)
+        return _IDENTIFIER.sub(lambda m: f'{m[1]}"{m[2]}"', line)  # the key, as in the IRI
+
     count = 0
     with out.open("w", encoding="utf-8") as dst:
         for t in range(tiles):
             with source.open(encoding="utf-8") as src:
                 for line in src:
-                    dst.write(_KEY.sub(lambda m, t=t: f"{m[1]}{m[2]}-t{t}", line))
+                    dst.write(line if t == 0 else renamed(line, t))
                     count += 1
     return count
 

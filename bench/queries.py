@@ -30,6 +30,8 @@ from sic.vocab import DEFAULT_BASE
 
 PARAMS: dict[str, dict[str, str]] = {
     "candidates-for-activity": {"activity": "A1.001"},
+    "candidates-for-project": {"project": "prj000001"},
+    "funders-for-activity": {"activity": "A1.001"},
     "alliance-composition": {"activity": "A1.001"},
     "partnership-opportunities": {"organisation": "org000001"},
     "organisation-profile": {"organisation": "org000001"},

@@ -1,4 +1,4 @@
-"""bench/RESULTS.md and plots from the results-*.json files a run wrote.
+"""bench/RESULTS.md and plots from the JSON files the runs kept (`python -m bench.report`).
 
 Every table puts ours beside the peer and the floor measured in the same run, with the ratios,
 so that a figure always comes with what it should be compared to.
@@ -320,6 +320,139 @@ def _matching_plot(folder: Path) -> list[str]:
     return ["matching.png"]
 
 
+BACKENDS = (("embedded", "embedded"), ("remote", "Oxigraph server, remote backend"))
+
+
+def _step(step: dict[str, Any] | None, key: str, server: bool = False) -> str:
+    """`wall s (CPU s)` of one bench.large step, or why there is no figure."""
+    if step is None:
+        return "not run"
+    if key in step:
+        cpu = step["cpu_s"] + (step.get("server_cpu_s", 0.0) if server else 0.0)
+        return f"{step[key]:,.1f} s (CPU {cpu:,.{1 if cpu < 10 else 0}f} s)"
+    if "over_budget_s" in step:
+        return f"over {step['over_budget_s']:,.0f} s (stopped)"
+    if "over_memory_mb" in step:
+        return f"stopped at {step['over_memory_mb']:,} MiB held (client + server), {step['wall_s']:,.0f} s in"
+    return f"failed: {step.get('error', 'no figure')[:120]}"
+
+
+def _large_rows(runs: list[dict[str, Any]]) -> list[str]:
+    cols = [(r, b) for r in runs for b, _ in BACKENDS if b in r]
+    head = " | ".join(f"{r['size']} {dict(BACKENDS)[b]}" for r, b in cols)
+    lines = [f"| | {head} |", "|---" * (len(cols) + 1) + "|"]
+
+    def row(label: str, cell: Any) -> None:
+        lines.append(f"| {label} | " + " | ".join(cell(r[b]) for r, b in cols) + " |")
+
+    def phases(x: dict[str, Any]) -> str:
+        found = x["load"].get("phases") or {}
+        return " / ".join(f"{found[p]:,.1f}" for p in ("stage", "validate", "commit") if p in found)
+
+    def catalogue(x: dict[str, Any], run: str) -> str:
+        qs = (x.get("catalogue") or {}).get("questions") or {}
+        done = [q[run] for q in qs.values() if run in q]
+        return f"{sum(done):,.1f} s ({len(done)} questions)" if done else "none"
+
+    def keep_up(x: dict[str, Any]) -> str:
+        c = x.get("catalogue") or {}
+        if "keep_up_s" not in c:
+            return _step(x.get("catalogue"), "keep_up_s")
+        cpu = f" (CPU {c['keep_up_cpu_s']:,.0f} s here)" if "keep_up_cpu_s" in c else ""
+        return f"{c['keep_up_s']:,.1f} s{cpu}"
+
+    def peak(step: str) -> Any:
+        return lambda x: f"{x[step]['peak_rss_mb']:,} MiB" if step in x else ""
+
+    row("`oxigraph load` of the file (floor)",
+        lambda x: _step(x["floor"], "load_s") if "floor" in x else "")  # fmt: skip
+    row("`sic load` (CPU: client + server)", lambda x: _step(x["load"], "load_s", True))
+    row("of which stage / validate / commit, s", phases)
+    row("peak memory of the loading process", peak("load"))
+    row("move: `sic export` of the embedded store",
+        lambda x: _step(x["export"], "export_s") + f", {x['export'].get('dump_mb', 0):,} MiB"
+        if "export" in x else "")  # fmt: skip
+    row("move: `oxigraph load` of the dump",
+        lambda x: _step(x["bulk_load_dump"], "load_s") if "bulk_load_dump" in x else "")  # fmt: skip
+    row("`sic validate` (whole graph)", lambda x: _step(x.get("validate"), "validate_s", True))
+    row("peak memory of the validating process", peak("validate"))
+    row("projections built (`keep_up`)", keep_up)
+    row("catalogue, every question cold", lambda x: catalogue(x, "cold"))
+    row("catalogue, every question warm", lambda x: catalogue(x, "warm"))
+    row("catalogue step in all (CPU: client + server)",
+        lambda x: _step(x.get("catalogue"), "wall_s", True))  # fmt: skip
+    row("peak memory of the catalogue process", peak("catalogue"))
+    row("server's peak memory (`sic load`)",
+        lambda x: f"{x['server_peak_rss_mb']:,} MiB" if "server_peak_rss_mb" in x else "")  # fmt: skip
+    row("on disk (`sic load`)", lambda x: f"{x.get('disk_mb', 0):,} MiB")
+    row("server's peak memory, on disk (moved)",
+        lambda x: f"{x['moved']['server_peak_rss_mb']:,} MiB, {x['moved']['disk_mb']:,} MiB"
+        if "server_peak_rss_mb" in x.get("moved", {}) else "")  # fmt: skip
+    return lines
+
+
+def _large_questions(runs: list[dict[str, Any]]) -> list[str]:
+    cols = [(r, b) for r in runs for b, _ in BACKENDS if b in r]
+    names = sorted(
+        {n for r, b in cols for n in ((r[b].get("catalogue") or {}).get("questions") or {})}
+    )
+    head = " | ".join(f"{r['size']} {b}" for r, b in cols)
+    lines = [f"| question (cold / warm, ms) | {head} |", "|---" * (len(cols) + 1) + "|"]
+    for name in names:
+        cells = []
+        for r, b in cols:
+            q = ((r[b].get("catalogue") or {}).get("questions") or {}).get(name)
+            if q is None:
+                cells.append("not reached")
+            elif "error" in q:
+                cells.append(f"failed: {q['error'][:80]}")
+            else:
+                cells.append(f"{q['cold'] * 1000:,.0f} / {q['warm'] * 1000:,.0f}")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def _large_section(folder: Path) -> list[str]:
+    """Size L, embedded or remote: the large-*.json files `python -m bench.large` wrote."""
+    runs = [json.loads(p.read_text()) for p in folder.glob("large-*.json")]
+    runs.sort(key=lambda r: ORDER.index(r["size"]) if r["size"] in ORDER else 99)
+    if not runs:
+        return []
+    lines = [
+        "## Size L: embedded or remote",
+        "",
+        "Measured once per step (no medians), by hand, one run per size on the same file:",
+        "`python -m bench.generate L --out /tmp/L` (M: `python -m bench.generate M --out /tmp/Mnt",
+        "--ntriples`), then `python -m bench.large FILE --size L|M --out bench/large-L|M.json",
+        "--budget S`. Each step runs in its own process, stopped after the budget. Embedded: the",
+        "embedded store on disk. Remote: Oxigraph server on 127.0.0.1 reached through the remote",
+        "backend (SPARQL protocol, Graph Store Protocol for the load), the client's and the",
+        "server's CPU added; its validation and catalogue ran on the server filled by the move",
+        "(`sic export` of the embedded store, `oxigraph load` of the dump, `oxigraph serve`).",
+        "Cold: a question's first call once the projections are built; warm:",
+        "the same call again with the kept answers forgotten. Peak memory includes the parent",
+        "benchmark process the step was forked from (about 110 MiB).",
+        "",
+    ]
+    for r in runs:
+        m = r["machine"]
+        lines.append(
+            f"- {r['size']}: {r['lines']:,} triples; {m.get('cpu')} ({m.get('cores')} cores shared "
+            f"with other work, {m.get('memory')}), pyoxigraph {m.get('pyoxigraph')}."
+        )
+        for b, label in BACKENDS:
+            if b in r:
+                x = r[b]
+                before = ", ".join(f"{v:.2f}" for v in x["load_average"])
+                after = ", ".join(f"{v:.2f}" for v in x.get("load_average_after", []))
+                lines.append(
+                    f"  - {label}: run {x['started']}, load average {before} before and {after} "
+                    f"after, {x['budget_s']:,.0f} s per step: `{x['command']}`"
+                    + (f". {x['note']}" if "note" in x else "")
+                )
+    return [*lines, "", *_large_rows(runs), "", *_large_questions(runs), ""]
+
+
 def write_report(folder: Path) -> Path:
     """Rewrite RESULTS.md from every results-*.json in `folder`."""
     results = [json.loads(p.read_text()) for p in folder.glob("results-*.json")]
@@ -362,6 +495,11 @@ def write_report(folder: Path) -> Path:
     lines += _matching_section(folder)
     for name in _matching_plot(folder):
         lines += [f"![{name}]({name})", ""]
+    lines += _large_section(folder)
     out = folder / "RESULTS.md"
     out.write_text("\n".join(lines))
     return out
+
+
+if __name__ == "__main__":  # rewrite RESULTS.md from the JSON files kept in bench/
+    print(write_report(Path(__file__).resolve().parent))

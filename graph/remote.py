@@ -14,11 +14,11 @@ the server applies as one transaction: the data, the provenance and a new store 
 old graph dropped for a replacement. Virtuoso's SPARQL parser gives up on updates of a few
 thousand triples (and compiles many operations slowly), so a source larger than
 `inline_triples` is first written into a private staging graph (with the Graph Store Protocol
-when the server has one, else in updates of `inline_triples` triples) and the one publishing
-update moves it into place with ADD. Readers never see the staging graph; a write that fails or
-is refused drops it, and one left by a killed process is dropped by the next writer after a day.
-Concurrent writers from different processes are not serialised against each other: the last
-publication wins.
+when the server has one, in requests of `gsp_triples` so that none outlasts the timeout, else in
+updates of `inline_triples` triples) and the one publishing update moves it into place with
+ADD. Readers never see the staging graph; a write that fails or is refused drops it, and one
+left by a killed process is dropped by the next writer after a day. Concurrent writers from
+different processes are not serialised against each other: the last publication wins.
 
 How whole "one request" is depends on the server. Oxigraph applies an update request as one
 transaction. Virtuoso refuses a request that does not compile (bad syntax, a literal it cannot
@@ -105,6 +105,9 @@ class RemoteStore(GraphStore):
     :param page_size: rows per request; keep it at or below the server's row cap (Virtuoso's
         cap is also detected from its X-SPARQL-MaxRows header).
     :param inline_triples: sources up to this size go into the publishing update itself.
+    :param gsp_triples: a larger source is staged in Graph Store requests of about this many
+        triples (one of 938k took Oxigraph server 40 s of CPU: past the timeout on a busy
+        machine, and ten times that at 10M triples).
     """
 
     def __init__(
@@ -119,6 +122,7 @@ class RemoteStore(GraphStore):
         timeout: float = 60.0,
         page_size: int = 5_000,
         inline_triples: int = 1_000,
+        gsp_triples: int = 100_000,
         max_nesting: int = DEFAULT_MAX_NESTING,
     ) -> None:
         self.base = normalise_base(base)
@@ -138,6 +142,7 @@ class RemoteStore(GraphStore):
         self._lock = threading.RLock()
         self.page_size = page_size
         self.inline_triples = inline_triples
+        self.gsp_triples = gsp_triples
         self._dataset_cache: tuple[str, Dataset] | None = None
 
     @property
@@ -536,7 +541,8 @@ class RemoteStore(GraphStore):
         staged = self.new_staging_graph()
         try:
             if self.client.endpoints.gsp is not None:
-                self.client.gsp_post(staged.value, _ntriples(triples))
+                for chunk in _chunks(triples, self.gsp_triples):
+                    self.client.gsp_post(staged.value, _ntriples(chunk))
             else:
                 for chunk in _chunks(triples, self.inline_triples):
                     self.client.update(graph_update(staged, chunk))
@@ -630,10 +636,11 @@ class _Request:
 
 
 def _chunks(triples: Sequence[ox.Triple], size: int) -> list[list[ox.Triple]]:
-    """Split triples into updates of about `size`, keeping each blank node's triples together.
+    """Split triples into requests of about `size`, keeping each blank node's triples together.
 
-    A blank node label means one node only within one update operation, so every triple that
-    mentions the same blank node (transitively) must travel in the same chunk.
+    A blank node label means one node only within one update operation (or one document posted
+    to the Graph Store), so every triple that mentions the same blank node (transitively) must
+    travel in the same chunk.
     """
     parent: dict[ox.BlankNode, ox.BlankNode] = {}
 
@@ -649,15 +656,22 @@ def _chunks(triples: Sequence[ox.Triple], size: int) -> list[list[ox.Triple]]:
             parent[find(blanks[0])] = find(blanks[1])
         elif blanks:
             find(blanks[0])
-    groups: dict[object, list[ox.Triple]] = defaultdict(list)
-    for i, t in enumerate(triples):
-        blank = next((x for x in (t.subject, t.object) if isinstance(x, ox.BlankNode)), None)
-        groups[find(blank) if blank is not None else i].append(t)
     out: list[list[ox.Triple]] = [[]]
-    for group in groups.values():
+
+    def put(group: Sequence[ox.Triple]) -> None:
         if out[-1] and len(out[-1]) + len(group) > size:
             out.append([])
         out[-1].extend(group)
+
+    groups: dict[ox.BlankNode, list[ox.Triple]] = defaultdict(list)
+    for t in triples:
+        blank = next((x for x in (t.subject, t.object) if isinstance(x, ox.BlankNode)), None)
+        if blank is None:
+            put((t,))
+        else:
+            groups[find(blank)].append(t)
+    for group in groups.values():
+        put(group)
     return [c for c in out if c]
 
 

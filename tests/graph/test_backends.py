@@ -459,9 +459,13 @@ def test_paging_never_loses_rows(make_store: StoreFactory) -> None:
     assert len([line for line in _dump(store).splitlines() if b"/graph/many>" in line]) >= PAGED
 
 
-def test_large_loads_without_gsp_keep_blank_nodes(make_store: StoreFactory) -> None:
-    """Staged by several updates: each blank node's triples travel together."""
-    store = make_store(gsp=None, inline_triples=40)
+@pytest.mark.parametrize(
+    "staging", [{"gsp": None, "inline_triples": 40}, {"inline_triples": 40, "gsp_triples": 30}]
+)
+def test_large_loads_keep_blank_nodes(make_store: StoreFactory, staging: dict[str, Any]) -> None:
+    """Staged by several updates or Graph Store requests: each blank node's triples travel
+    together."""
+    store = make_store(**staging)
     text = "".join(f"ex:r{i} ex:has [ ex:k {i} ; ex:sub [ ex:k {i} ] ] .\n" for i in range(100))
     store.load_source(_turtle(WHOLE + text, "blanky"))
     rows = _rows(
