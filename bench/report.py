@@ -10,6 +10,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from queries.weights import MIN_CASES
+
 ORDER = ["XS", "S", "M", "L"]
 
 
@@ -257,11 +259,15 @@ def _matching_section(folder: Path) -> list[str]:
         for task, data in run["figures"].items():
             fit = data["fit"]
             learned = ", ".join(f"{k} {v:.2f}" for k, v in data["learned weights"].items() if v)
-            how = (
-                f"weights fitted on {fit['cases']} held-out cases of other projects in {fit['seconds']} s"
-                if fit["fitted"]
-                else f"only {fit['cases']} usable cases to learn from: the hand-set weights"
-            )
+            if fit["fitted"]:
+                how = f"weights fitted on {fit['cases']} held-out cases of other projects in {fit['seconds']} s"
+            elif fit["cases"] < MIN_CASES:
+                how = f"only {fit['cases']} usable cases to learn from: the hand-set weights"
+            else:
+                how = (
+                    f"no fit on {fit['cases']} held-out cases ranked the held-back ones better"
+                    " than the hand-set weights, which are kept"
+                )
             lines += [
                 f"**{task}** task, {data['cases']} held-out partnerships; {how}.",
                 "",
