@@ -541,17 +541,7 @@ class Projections:
 
     @cached_property
     def fundings(self) -> tuple[Funding, ...]:
-        return tuple(
-            Funding(
-                project=str(row["project"]),
-                funder=str(row["funder"]),
-                amount=_decimal(row["amount"]) or Decimal(0),
-                currency=str(row["currency"]),
-                status=str(row["status"]),
-                key=str(row["funding"]),
-            )
-            for row in self.tables.rows("network-fundings")
-        )
+        return tuple(self._funding(row) for row in self.tables.rows("network-fundings"))
 
     @cached_property
     def fundings_of(self) -> dict[str, tuple[Funding, ...]]:
