@@ -774,9 +774,14 @@ class EmbeddedStore(GraphStore):
             with contextlib.suppress(OSError):
                 store.flush()
             del store
-            # Parser exceptions kept in reference cycles (pyparsing, pyshacl) can still point at
-            # frames that held the handle; collect them so the file lock is released now.
+            # Parser exceptions can still point at frames that held the handle: pyparsing's
+            # packrat cache keeps the exceptions of every SPARQL text rdflib parsed (shapes
+            # compiled during a validation, pyshacl's constraints), and reference cycles keep
+            # others. Drop that cache and collect them, so the file lock is released now.
             if self.path is not None:
+                from pyparsing import ParserElement
+
+                ParserElement.reset_cache()
                 gc.collect()
 
 
