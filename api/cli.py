@@ -6,6 +6,7 @@ I/O error. Thin by design: every command calls loaders/, graph/ or queries/ and 
 
 from __future__ import annotations
 
+import signal
 import sys
 from contextlib import AbstractContextManager, nullcontext
 from enum import StrEnum
@@ -336,6 +337,9 @@ def serve(
     # opened here rather than in the app's lifespan so that a locked folder or a bad --data
     # file is reported like any other command's error, not as a server traceback
     url = service_url(host, port)
+    # uvicorn stops on SIGTERM, then raises it again with the handler found at start: this one
+    # ends the process as an exception does, so the store is closed and the note removed
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     with opened(ctx) as st, _noted_if_embedded(settings, url):
         if not st.sources() and not empty:
             with err.status("loading the first data into an empty store ..."):
@@ -355,6 +359,12 @@ def serve(
             # workers are killed at shutdown), so the service is gone within 10 s
             timeout_graceful_shutdown=5,
         )
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    """SIGTERM as SystemExit (status 143, as a shell reports a SIGTERM), so that `finally`
+    blocks run."""
+    raise SystemExit(128 + signum)
 
 
 def _noted_if_embedded(settings: Settings, url: str) -> AbstractContextManager[None]:
