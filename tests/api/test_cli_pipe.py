@@ -129,3 +129,21 @@ def test_help_names_what_options_take(command: list[str]) -> None:
         assert "--param NAME=VALUE" in done.stdout and "--store DIR" in done.stdout
     if command == ["load"]:
         assert "Usage: sic load [OPTIONS] PATH..." in done.stdout
+
+
+def test_validate_and_load_report_every_problem_in_one_pass(tmp_path: Path) -> None:
+    broken = ROOT / "tests" / "data" / "workbooks" / "broken-and-rule"
+    where = [
+        "objectives.csv, row 3, column 'facility'",
+        "projects.csv, row 2, column 'start'",
+        "funding.csv, row 5, column 'amount'",
+    ]
+    checked = sic("validate", str(broken))
+    assert checked.returncode == 1
+    assert [
+        line.split(": ")[0].removeprefix("error ") for line in checked.stderr.splitlines()[:3]
+    ] == where
+    assert checked.stderr.splitlines()[-1] == "3 problem(s)"  # validate never stores anything
+    loaded = sic("load", str(broken), "--store", str(tmp_path / "store"))
+    assert loaded.returncode == 1
+    assert loaded.stderr.splitlines()[-1] == "3 problem(s); nothing was stored."
