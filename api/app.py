@@ -177,11 +177,12 @@ def seed(store: GraphStore, settings: Settings) -> None:
     :raises LoaderError, ValidationFailed: a source cannot be loaded; nothing of it is stored.
     """
     from graph.bootstrap import load_with_ontology
+    from graph.validation import validate_source
     from loaders.source import read_source
     from sic.paths import reference_workbook
 
     for path in settings.data or [reference_workbook()]:
-        source = read_source(path, base=store.base)
+        source = read_source(path, base=store.base, check=validate_source)
         for info in load_with_ontology(store, source, command="sic serve"):
             log.info("loaded %s: %d triples into <%s>", info.name, info.triples, info.graph)
 

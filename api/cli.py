@@ -6,14 +6,17 @@ I/O error. Thin by design: every command calls loaders/, graph/ or queries/ and 
 
 from __future__ import annotations
 
+import signal
 import sys
+from contextlib import AbstractContextManager, nullcontext
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
+from rich.text import Text
 
+from api.cli_help import HelpGroup
 from api.cli_options import (
     EXIT_INVALID,
     EXIT_USAGE,
@@ -34,10 +37,14 @@ from api.commands_queries import register_query_commands
 from api.load_progress import LoadDisplay
 from api.output import (
     RDF_FORMATS,
+    console,
     print_problems,
     render_result,
     violations_text,
 )
+from api.service_note import noted, service_url
+from api.settings import Settings
+from api.tables import Grid, show
 from graph.base import GraphStore
 from graph.bootstrap import load_with_ontology
 from graph.validation import validate_source
@@ -50,8 +57,10 @@ app = typer.Typer(
     help="SIC Knowledge Graph: the « 4 per 1000 » Strategy Implementation Cycle as linked data.",
     no_args_is_help=True,
     add_completion=False,
+    cls=HelpGroup,
+    rich_markup_mode=None,
 )
-out = Console(soft_wrap=True)
+out = console()
 
 
 @app.callback()
@@ -84,7 +93,8 @@ class EventLoop(StrEnum):
 def load(
     ctx: typer.Context,
     paths: Annotated[
-        list[Path], typer.Argument(help="Workbooks (CSV folder or .xlsx) or RDF files.")
+        list[Path],
+        typer.Argument(metavar="PATH...", help="Workbooks (CSV folder or .xlsx) or RDF files."),
     ],
     replace: Annotated[
         bool, typer.Option("--replace", help="Swap a source already loaded.")
@@ -101,15 +111,18 @@ def load(
         with settings.open_store() as st:
             for path in paths:
                 with LoadDisplay(err, str(path)) as shown:
-                    source = read_source(path, base=st.base, progress=shown)
+                    source = read_source(path, base=st.base, progress=shown, check=validate_source)
                     print_problems(source.warnings, err)
                     infos = load_with_ontology(
                         st, source, replace=replace, command=command, progress=shown
                     )
                 for info in infos:
                     err.print(
-                        f"loaded [bold]{info.name}[/bold]: {info.triples:,} triples"
-                        f" into <{info.graph}>"
+                        Text.assemble(
+                            "loaded ",
+                            (info.name, "bold"),
+                            f": {info.triples:,} triples into <{info.graph}>",
+                        )
                     )
             _print_graph_summary(st)
     except (KGError, OSError) as exc:
@@ -117,21 +130,20 @@ def load(
 
 
 def _print_graph_summary(st: GraphStore) -> None:
-    from rich.table import Table
-
-    table = Table("source", "named graph", "triples", "loaded")
-    for s in st.sources():
-        table.add_row(s.name, s.graph, f"{s.triples:,}", s.loaded)
-    out.print(table)
+    rows = [[s.name, s.graph, f"{s.triples:,}", s.loaded] for s in st.sources()]
+    show(Grid("Sources in the store", ["source", "named graph", "triples", "loaded"], rows), out)
 
 
 @app.command(cls=StoreCommand)
 def validate(
     ctx: typer.Context,
     paths: Annotated[
-        list[Path] | None, typer.Argument(help="Workbooks or RDF files; none: the whole store.")
+        list[Path] | None,
+        typer.Argument(metavar="PATH...", help="Workbooks or RDF files; none: the whole store."),
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", help="text, turtle or json.")] = "text",
+    fmt: Annotated[
+        str, typer.Option("--format", metavar="FORMAT", help="text, turtle or json.")
+    ] = "text",
 ) -> None:
     """Check workbooks or files without loading them, or the whole store. Exit 1 on violations."""
     if fmt not in {"text", "turtle", "json"}:
@@ -141,20 +153,24 @@ def validate(
     try:
         if paths:
             base = settings.base_iri
-            violations = [v for p in paths for v in validate_source(read_source(p, base=base))]
+            violations = [
+                v
+                for p in paths
+                for v in validate_source(read_source(p, base=base, check=validate_source))
+            ]
         else:
             with settings.open_store() as st:
                 violations = st.validate_all()
     except (KGError, OSError) as exc:
-        raise fail(exc) from None
+        raise fail(exc, stores=False) from None
     errors = [v for v in violations if v.severity == "Violation"]
     if fmt == "json":
-        out.print(violations_json(violations), highlight=False, markup=False, soft_wrap=True)
+        out.print(violations_json(violations))
     elif fmt == "turtle":
-        out.print(violations_turtle(violations), highlight=False, markup=False, soft_wrap=True)
+        out.print(violations_turtle(violations))
     else:
         if violations:
-            out.print(violations_text(violations), highlight=False, markup=False, soft_wrap=True)
+            out.print(violations_text(violations))
         verdict = "conforms" if not errors else f"does not conform: {len(errors)} violation(s)"
         warnings = len(violations) - len(errors)
         err.print(f"{verdict}" + (f", {warnings} warning(s)" if warnings else ""))
@@ -165,10 +181,14 @@ def validate(
 def export(
     ctx: typer.Context,
     fmt: Annotated[
-        str, typer.Option("--format", help="nquads, trig or jsonld (dataset formats).")
+        str,
+        typer.Option(
+            "--format", metavar="FORMAT", help="nquads, trig or jsonld (dataset formats)."
+        ),
     ] = "nquads",
     out_file: Annotated[
-        Path | None, typer.Option("--out", help="File to write; default standard output.")
+        Path | None,
+        typer.Option("--out", metavar="FILE", help="File to write; default standard output."),
     ] = None,
 ) -> None:
     """Dump every source and its provenance; `sic load` reads it back into an identical dataset."""
@@ -192,10 +212,15 @@ def export(
 @app.command(cls=StoreCommand)
 def sparql(
     ctx: typer.Context,
-    query: Annotated[str, typer.Argument(help="SPARQL text, or @file.rq.")],
+    query: Annotated[str, typer.Argument(metavar="QUERY", help="SPARQL text, or @file.rq.")],
     fmt: Annotated[
         str,
-        typer.Option("--format", help="table, csv, tsv, json, xml, turtle, ntriples or jsonld."),
+        typer.Option(
+            "--format",
+            metavar="FORMAT",
+            help="table, csv, tsv, json, xml, turtle, ntriples or jsonld (a table is plain"
+            " aligned lines in a pipe).",
+        ),
     ] = "table",
 ) -> None:
     """Run a SPARQL query over the union of all sources."""
@@ -216,21 +241,15 @@ def sparql(
 @app.command(cls=StoreCommand)
 def stats(ctx: typer.Context) -> None:
     """Instances per class and triples per named graph."""
-    from rich.table import Table
-
     from api.output import compact
 
     with opened(ctx) as st:
         per_class, per_graph = st.stats()
-    t1 = Table("class", "instances")
-    for cls, n in per_class.items():
-        t1.add_row(compact(cls), f"{n:,}")
-    t2 = Table("named graph", "triples")
-    for g, n in per_graph.items():
-        t2.add_row(g, f"{n:,}")
-    out.print(t1)
-    out.print(t2)
-    out.print(f"{sum(per_graph.values()):,} triples in {len(per_graph)} named graphs")
+    classes = [[compact(cls), f"{n:,}"] for cls, n in per_class.items()]
+    show(Grid("Instances per class", ["class", "instances"], classes), out)
+    graphs = [[g, f"{n:,}"] for g, n in per_graph.items()]
+    total = f"{sum(per_graph.values()):,} triples in {len(per_graph)} named graphs"
+    show(Grid("Triples per named graph", ["named graph", "triples"], graphs, caption=total), out)
 
 
 @app.command(cls=StoreCommand)
@@ -243,7 +262,9 @@ def sources(ctx: typer.Context) -> None:
 @app.command(cls=StoreCommand)
 def unload(
     ctx: typer.Context,
-    source: Annotated[str, typer.Argument(help="The source name (see `sic sources`).")],
+    source: Annotated[
+        str, typer.Argument(metavar="SOURCE", help="The source name (see `sic sources`).")
+    ],
 ) -> None:
     """Remove one source, if what remains still conforms."""
     with opened(ctx) as st:
@@ -254,12 +275,17 @@ def unload(
 @app.command(cls=StoreCommand)
 def serve(
     ctx: typer.Context,
-    host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="TCP port to listen on.")] = 8000,
+    host: Annotated[
+        str, typer.Option("--host", metavar="HOST", help="Interface to listen on.")
+    ] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option("--port", metavar="PORT", help="TCP port to listen on.")
+    ] = 8000,
     data: Annotated[
         list[Path] | None,
         typer.Option(
             "--data",
+            metavar="PATH",
             help="Workbook or RDF file loaded into an empty store (repeatable); "
             "default: the bundled reference workbook.",
             show_default=False,
@@ -310,13 +336,17 @@ def serve(
         settings = settings.model_copy(update={"data": list(data)})
     # opened here rather than in the app's lifespan so that a locked folder or a bad --data
     # file is reported like any other command's error, not as a server traceback
-    with opened(ctx) as st:
+    url = service_url(host, port)
+    # uvicorn stops on SIGTERM, then raises it again with the handler found at start: this one
+    # ends the process as an exception does, so the store is closed and the note removed
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    with opened(ctx) as st, _noted_if_embedded(settings, url):
         if not st.sources() and not empty:
             with err.status("loading the first data into an empty store ..."):
                 seed(st, settings)
         with err.status("copying the data into memory ..."):
             where = "from memory" if read_from_memory(st, settings) else "from the store"
-        err.print(f"serving on http://{host}:{port}/sparql, reading {where} (Ctrl-C to stop)")
+        err.print(f"serving on {url}sparql, reading {where} (Ctrl-C to stop)")
         uvicorn.run(
             create_app(settings, store=st),
             host=host,
@@ -331,6 +361,18 @@ def serve(
         )
 
 
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    """SIGTERM as SystemExit (status 143, as a shell reports a SIGTERM), so that `finally`
+    blocks run."""
+    raise SystemExit(128 + signum)
+
+
+def _noted_if_embedded(settings: Settings, url: str) -> AbstractContextManager[None]:
+    """While serving an embedded store, the note beside it that tells other commands refused
+    by its lock where the service answers (api.service_note); a remote store needs none."""
+    return nullcontext() if settings.endpoint else noted(settings.store, url)
+
+
 register_query_commands(app)
 
 
@@ -339,10 +381,10 @@ def main() -> None:
     try:
         app()
     except ConfigError as exc:
-        err.print(str(exc), markup=False, highlight=False)
+        err.print(str(exc))
         sys.exit(EXIT_USAGE)
     except StoreError as exc:  # pragma: no cover - last resort, keeps traces off the terminal
-        err.print(f"[red]error:[/red] {exc}")
+        err.print(Text.assemble(("error:", "red"), f" {exc}"))
         sys.exit(EXIT_USAGE)
 
 

@@ -19,28 +19,38 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from typer.core import TyperCommand
+from rich.text import Text
 
-from api.output import print_problems, violations_text
+from api.cli_help import HelpCommand
+from api.output import console, print_problems, violations_text
+from api.service_note import locked_message
 from api.settings import Settings, load_settings
 from graph.base import GraphStore
-from sic.errors import KGError, LoaderError, ValidationFailed
+from sic.errors import KGError, LoaderError, StoreLocked, ValidationFailed
 
 StoreOpt = Annotated[
     Path | None,
     typer.Option(
-        "--store", help="Folder of the embedded store (env SIC_STORE).", show_default=False
+        "--store",
+        metavar="DIR",
+        help="Folder of the embedded store (env SIC_STORE).",
+        show_default=False,
     ),
 ]
 BaseOpt = Annotated[
     str | None,
-    typer.Option("--base-iri", help="BASE of data IRIs (env SIC_BASE_IRI).", show_default=False),
+    typer.Option(
+        "--base-iri",
+        metavar="IRI",
+        help="BASE of data IRIs (env SIC_BASE_IRI).",
+        show_default=False,
+    ),
 ]
 EndpointOpt = Annotated[
     str | None,
     typer.Option(
         "--endpoint",
+        metavar="URL",
         help="SPARQL query endpoint of a remote store, used instead of --store (env SIC_ENDPOINT;"
         " credentials from SIC_ENDPOINT_USER/SIC_ENDPOINT_PASSWORD or SIC_ENDPOINT_TOKEN).",
         show_default=False,
@@ -50,6 +60,7 @@ UpdateEndpointOpt = Annotated[
     str | None,
     typer.Option(
         "--update-endpoint",
+        metavar="URL",
         help="SPARQL Update endpoint of the remote store; default: the query endpoint"
         " (env SIC_UPDATE_ENDPOINT).",
         show_default=False,
@@ -59,6 +70,7 @@ GspEndpointOpt = Annotated[
     str | None,
     typer.Option(
         "--gsp-endpoint",
+        metavar="URL",
         help="Graph Store Protocol endpoint of the remote store, for large loads"
         " (env SIC_GSP_ENDPOINT).",
         show_default=False,
@@ -71,7 +83,7 @@ STORE_OPTIONS = ("store", "base_iri", "endpoint", "update_endpoint", "gsp_endpoi
 EXIT_INVALID = 1
 EXIT_USAGE = 2
 
-err = Console(stderr=True, soft_wrap=True)
+err = console(stderr=True)
 
 
 @dataclass
@@ -103,7 +115,7 @@ class StoreChoice:
         return self._settings
 
 
-class StoreCommand(TyperCommand):
+class StoreCommand(HelpCommand):
     """A command that opens the store: it also takes the app's store options after its name
     (click parameters of its parent), and adds what it is given to the app's StoreChoice.
 
@@ -124,17 +136,25 @@ def settings_of(ctx: typer.Context) -> Settings:
     return ctx.ensure_object(StoreChoice).settings()
 
 
-def fail(exc: Exception) -> typer.Exit:
-    """Print an error the way the user can act on it, and choose the exit code."""
+def fail(exc: Exception, *, stores: bool = True) -> typer.Exit:
+    """Print an error the way the user can act on it, and choose the exit code.
+
+    `stores`: the command would have written (a load): its summary says that nothing was
+    stored. A command that only reads or checks (`sic validate`) never stores anything.
+    """
+    after = "; nothing was stored." if stores else ""
     if isinstance(exc, LoaderError):
         print_problems(exc.problems, err)
-        err.print(f"[red]{len(exc.problems)} problem(s); nothing was stored.[/red]")
+        err.print(Text(f"{len(exc.problems)} problem(s){after}", style="red"))
         return typer.Exit(EXIT_INVALID)
     if isinstance(exc, ValidationFailed):
-        err.print(violations_text(exc.violations), highlight=False, markup=False)
-        err.print(f"[red]{len(exc.violations)} violation(s); nothing was stored.[/red]")
+        err.print(violations_text(exc.violations))
+        err.print(Text(f"{len(exc.violations)} violation(s){after}", style="red"))
         return typer.Exit(EXIT_INVALID)
-    err.print(f"[red]error:[/red] {exc}", highlight=False)
+    if isinstance(exc, StoreLocked):
+        err.print(Text.assemble(("error:", "red"), " ", locked_message(Path(exc.path))))
+        return typer.Exit(EXIT_USAGE)
+    err.print(Text.assemble(("error:", "red"), f" {exc}"))
     return typer.Exit(EXIT_USAGE)
 
 

@@ -9,24 +9,34 @@ value, nothing found) or store error.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Sequence
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
+from api.cli_help import HelpCommand
 from api.cli_options import EXIT_USAGE, StoreCommand, err, fail, opened, write_out
-from api.output import render_rows
+from api.output import console, render_rows
+from api.tables import Grid, show
 from queries.answer import QueryAnswer
-from queries.catalogue import describe, questions, run
-from sic.errors import QueryError
+from queries.catalogue import describe, question, questions, run
+from sic.errors import NotFound, QueryError
 
-out = Console()
+out = console()
 ROW_FORMATS = ("table", "csv", "json")
 
-FormatOpt = Annotated[str, typer.Option("--format", help="table, csv or json.")]
+FormatOpt = Annotated[
+    str,
+    typer.Option(
+        "--format",
+        metavar="FORMAT",
+        help="table, csv or json. A table is drawn on a terminal and written as plain aligned"
+        " lines (title, header, one line per row) in a pipe; csv has one column per reason"
+        " (reasons.<signal>) and per score (signals.<signal>); json keeps everything.",
+    ),
+]
 
 
 def parse_params(pairs: Sequence[str]) -> dict[str, str]:
@@ -63,11 +73,31 @@ def _answers(
 TABLE_HIDDEN = frozenset({"signals"})  # machine-readable twins of what `reasons` says
 
 
-def _print(answer: QueryAnswer, fmt: str) -> None:
+def _title(name: str) -> str:
+    """A table's title: the question's summary, or its name for a question not listed."""
+    try:
+        return question(name).summary.rstrip(".")
+    except NotFound:
+        return name
+
+
+def _print(
+    answer: QueryAnswer,
+    fmt: str,
+    *,
+    title: str | None = None,
+    hidden: frozenset[str] = frozenset(),
+    cut: frozenset[str] = frozenset(),
+) -> None:
+    """An answer in `fmt`; a table titled `title` (default: the question's summary), without
+    the `hidden` columns and with the `cut` ones on one line on a terminal."""
     columns = answer.columns
     if fmt == "table":
-        columns = tuple(c for c in columns if c not in TABLE_HIDDEN)
-    write_out(render_rows(columns, answer.rows, fmt, out))
+        columns = tuple(c for c in columns if c not in TABLE_HIDDEN | hidden)
+    rendered = render_rows(
+        columns, answer.rows, fmt, out, title=title or _title(answer.name), cut=cut
+    )
+    write_out(rendered)
 
 
 def list_questions(
@@ -82,14 +112,9 @@ def list_questions(
         raise typer.Exit(EXIT_USAGE)
     found = questions(parts=parts)
     if fmt == "json":
-        out.print(
-            json.dumps([describe(q) for q in found], ensure_ascii=False, indent=2),
-            highlight=False,
-            markup=False,
-            soft_wrap=True,
-        )
+        out.print(json.dumps([describe(q) for q in found], ensure_ascii=False, indent=2))
         return
-    table = Table("question", "parameters", "summary", show_lines=True)
+    rows = []
     for q in found:
         params = []
         for p in q.params:
@@ -101,16 +126,20 @@ def list_questions(
             if p.allowed:
                 text += f" [{' | '.join(p.allowed)}]"
             params.append(text)
-        table.add_row(q.name, "\n".join(params), q.summary)
-    out.print(table)
+        rows.append([q.name, "\n".join(params), q.summary])
+    show(Grid("Questions", ["question", "parameters", "summary"], rows), out)
 
 
 def query(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="The question's name (see `sic queries`).")],
+    name: Annotated[
+        str, typer.Argument(metavar="QUESTION", help="The question's name (see `sic queries`).")
+    ],
     param: Annotated[
         list[str] | None,
-        typer.Option("--param", "-p", help="A parameter as NAME=VALUE; repeat for several."),
+        typer.Option(
+            "--param", "-p", metavar="NAME=VALUE", help="A parameter; repeat for several."
+        ),
     ] = None,
     fmt: FormatOpt = "table",
 ) -> None:
@@ -125,10 +154,13 @@ def query(
 
 def match(
     ctx: typer.Context,
-    activity: Annotated[str, typer.Argument(help="The activity's code, e.g. A2.07.")],
-    top: Annotated[int, typer.Option("--top", help="How many candidates.")] = 10,
+    activity: Annotated[
+        str, typer.Argument(metavar="ACTIVITY", help="The activity's code, e.g. A2.07.")
+    ],
+    top: Annotated[int, typer.Option("--top", metavar="N", help="How many candidates.")] = 10,
     lang: Annotated[
-        str, typer.Option("--lang", help="The language of the reasons: en, fr or es.")
+        str,
+        typer.Option("--lang", metavar="LANG", help="The language of the reasons: en, fr or es."),
     ] = "en",
     fmt: FormatOpt = "table",
 ) -> None:
@@ -141,10 +173,14 @@ def match(
 def gaps(
     ctx: typer.Context,
     objective: Annotated[
-        str | None, typer.Option("--objective", help="Only this objective.", show_default=False)
+        str | None,
+        typer.Option(
+            "--objective", metavar="CODE", help="Only this objective.", show_default=False
+        ),
     ] = None,
     category: Annotated[
-        str | None, typer.Option("--category", help="Only this category.", show_default=False)
+        str | None,
+        typer.Option("--category", metavar="CODE", help="Only this category.", show_default=False),
     ] = None,
     fmt: FormatOpt = "table",
 ) -> None:
@@ -159,9 +195,13 @@ def gaps(
     uncovered, coverage = _answers(
         ctx, [("uncovered-activities", params), ("coverage-by-objective", coverage_params)]
     )
-    _print(uncovered, fmt)
+    # on a table, the codes stand for the objective's and the category's long titles
+    _print(uncovered, fmt, hidden=frozenset({"objective_title", "category_label"}))
     if fmt == "table":
-        _print(coverage, fmt)
+        # the objective's title last, so that its counts line up after the code
+        order = (*tuple(c for c in coverage.columns if c != "title"), "title")
+        coverage = dataclasses.replace(coverage, columns=order)
+        _print(coverage, fmt, title="Coverage per objective", cut=frozenset({"title"}))
     total = sum(int(r.get("activities") or 0) for r in coverage.rows)
     bare = sum(int(r.get("uncovered") or 0) for r in coverage.rows)
     err.print(
@@ -173,7 +213,7 @@ def gaps(
 
 def register_query_commands(app: typer.Typer) -> None:
     """Add `queries`, `query`, `match` and `gaps` to the `sic` app."""
-    app.command("queries")(list_questions)
+    app.command("queries", cls=HelpCommand)(list_questions)
     app.command("query", cls=StoreCommand)(query)
     app.command("match", cls=StoreCommand)(match)
     app.command("gaps", cls=StoreCommand)(gaps)

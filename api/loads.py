@@ -41,6 +41,7 @@ from api.models import LoadedSource, LoadPhase, LoadProblem, LoadStatus
 from graph.base import GraphStore
 from graph.bootstrap import ensure_ontology, load_with_ontology
 from graph.dataset import SourceInfo
+from graph.validation import validate_source
 from loaders.archive import ArchiveLimits, unpack_workbook
 from loaders.rdf import REQUEST_BODY, read_body
 from loaders.source import read_source
@@ -112,7 +113,7 @@ def read_upload(
             else:
                 path = Path(tmp) / f"{name}.xlsx"
                 path.write_bytes(upload.data)
-            source = read_source(path, base=base, progress=progress)
+            source = read_source(path, base=base, progress=progress, check=validate_source)
     return dataclasses.replace(source, name=name, origin=f"{where} ({upload.kind})")
 
 

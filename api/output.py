@@ -1,4 +1,10 @@
-"""How the command line prints results, reports and summaries."""
+"""How the command line prints results, reports and summaries.
+
+Tables go through api.tables (drawn on a terminal, plain lines in a pipe); machine formats are
+returned as bytes for the command to write. Data and messages are always printed as text: the
+consoles of the CLI read neither markup nor emoji codes (`console`), and what is styled is
+built as rich Text.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +18,9 @@ from decimal import Decimal
 import pyoxigraph as ox
 from pydantic import JsonValue
 from rich.console import Console
-from rich.table import Table
+from rich.text import Text
 
+from api.tables import Grid, rows_caption, show
 from graph.results import AskResult, GraphResult, QueryResult, SelectResult
 from sic.errors import Problem, Violation
 from sic.vocab import PREFIXES
@@ -52,15 +59,23 @@ def _cell(term: object) -> str:
     return str(term)
 
 
+def console(*, stderr: bool = False) -> Console:
+    """A console of the CLI: what it prints is text, never rich markup nor `:emoji:` codes
+    (a message naming `rdfs:label` must not become an emoji), and lines are never folded."""
+    return Console(stderr=stderr, markup=False, emoji=False, highlight=False, soft_wrap=True)
+
+
 def render_result(result: QueryResult, fmt: str, console: Console) -> bytes | None:
     """Bytes to write for machine formats, or None when it was printed as a table."""
     if isinstance(result, SelectResult):
         if fmt == "table":
-            table = Table(*result.variables, show_lines=False)
-            for row in result.rows:
-                table.add_row(*(_cell(t) for t in row))
-            console.print(table)
-            console.print(f"{len(result)} row{'s' if len(result) != 1 else ''}", style="dim")
+            grid = Grid(
+                "SPARQL results",
+                list(result.variables),
+                [[_cell(t) for t in row] for row in result.rows],
+                caption=rows_caption(len(result)),
+            )
+            show(grid, console)
             return None
         if fmt not in RESULT_FORMATS:
             raise ValueError(
@@ -82,9 +97,10 @@ def render_result(result: QueryResult, fmt: str, console: Console) -> bytes | No
 
 
 def print_problems(problems: Sequence[Problem], console: Console) -> None:
+    """One line per problem: its severity (coloured on a terminal), where, and what."""
     for p in problems:
         style = "yellow" if p.severity == "warning" else "red"
-        console.print(f"[{style}]{p.severity}[/{style}] {p}", highlight=False, markup=True)
+        console.print(Text.assemble((p.severity, style), " ", str(p)))
 
 
 def violations_text(violations: Sequence[Violation]) -> str:
@@ -147,10 +163,79 @@ def _summary(item: object) -> str:
     return " · ".join(values)
 
 
+def csv_cells(
+    columns: Sequence[str], rows: Sequence[Mapping[str, object]]
+) -> tuple[list[str], list[list[str]]]:
+    """The header and rows of an answer as CSV, one value per cell.
+
+    A column of reasons (objects with a `signal` and a `text`) becomes one column per signal,
+    `reasons.<signal>`, holding that reason's sentence; a column of objects of plain values
+    (the `signals` scores) one column per key, `signals.<key>`; both in the order the keys
+    first appear. A list of plain values is joined with '; '; any other nesting (a profile's
+    lists of rows) stays JSON in its cell. The reasons' weights and evidence are in --format
+    json.
+    """
+    header: list[str] = []
+    getters: list[tuple[str, str | None]] = []  # (column, key within it)
+    for c in columns:
+        values = [row.get(c) for row in rows]
+        keys: dict[str, None] = {}
+        if any(_is_reasons(v) for v in values):
+            for v in values:
+                for reason in v if isinstance(v, list) else ():
+                    keys[str(reason["signal"])] = None
+        elif any(_is_flat_mapping(v) for v in values):
+            for v in values:
+                keys.update(dict.fromkeys(str(k) for k in v) if isinstance(v, dict) else {})
+        if keys:
+            header += [f"{c}.{k}" for k in keys]
+            getters += [(c, k) for k in keys]
+        else:
+            header.append(c)
+            getters.append((c, None))
+    out = []
+    for row in rows:
+        cells = []
+        for column, key in getters:
+            value = row.get(column)
+            if key is None:
+                cells.append(_flat(value, machine=True))
+            elif isinstance(value, dict):
+                cells.append(_flat(value.get(key), machine=True))
+            else:
+                reasons = value if _is_reasons(value) else []
+                assert isinstance(reasons, list)
+                texts = [r["text"] for r in reasons if str(r["signal"]) == key]
+                cells.append(_flat(texts[0] if texts else None, machine=True))
+        out.append(cells)
+    return header, out
+
+
+def _is_reasons(value: object) -> bool:
+    return (
+        isinstance(value, list)
+        and bool(value)
+        and all(isinstance(r, dict) and "signal" in r and "text" in r for r in value)
+    )
+
+
+def _is_flat_mapping(value: object) -> bool:
+    return isinstance(value, dict) and not any(
+        isinstance(v, dict | list | tuple) for v in value.values()
+    )
+
+
 def render_rows(
-    columns: Sequence[str], rows: Sequence[Mapping[str, object]], fmt: str, console: Console
+    columns: Sequence[str],
+    rows: Sequence[Mapping[str, object]],
+    fmt: str,
+    console: Console,
+    *,
+    title: str,
+    cut: frozenset[str] = frozenset(),
 ) -> bytes | None:
-    """Bytes for csv and json (a list of row objects), or None when printed as a table.
+    """Bytes for csv (see csv_cells) and json (a list of row objects), or None when printed
+    as a table titled `title` (api.tables; `cut`: columns kept to one line on a terminal).
 
     A single wide row (a profile) is printed as a two-column table, field by field.
     """
@@ -160,26 +245,25 @@ def render_rows(
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(columns)
-        for row in rows:
-            writer.writerow([_flat(row.get(c), machine=True) for c in columns])
+        header, cells = csv_cells(columns, rows)
+        writer.writerow(header)
+        writer.writerows(cells)
         return buffer.getvalue().encode()
     if fmt != "table":
         raise ValueError(f"rows cannot be written as {fmt}; use table, csv or json")
     if len(rows) == 1 and len(columns) > 8:
-        table = Table("field", "value", show_lines=True)
-        for c in columns:
-            table.add_row(c, _flat(rows[0].get(c), machine=False))
+        grid = Grid(
+            title,
+            ["field", "value"],
+            [[c, _flat(rows[0].get(c), machine=False)] for c in columns],
+        )
     else:
-        cells = [[_flat(row.get(c), machine=False) for c in columns] for row in rows]
-        nested = any(isinstance(row.get(c), list | dict) for row in rows for c in columns)
-        table = Table(show_lines=nested)
-        for i, c in enumerate(columns):
-            # Keys and numbers keep their width (up to 14); long text wraps.
-            longest = max((len(line) for r in cells for line in r[i].splitlines()), default=0)
-            table.add_column(c, min_width=min(max(longest, len(c)), 14))
-        for cell_row in cells:
-            table.add_row(*cell_row)
-    console.print(table)
-    console.print(f"{len(rows)} row{'s' if len(rows) != 1 else ''}", style="dim")
+        grid = Grid(
+            title,
+            list(columns),
+            [[_flat(row.get(c), machine=False) for c in columns] for row in rows],
+            caption=rows_caption(len(rows)),
+            cut=cut,
+        )
+    show(grid, console)
     return None

@@ -84,7 +84,7 @@ from graph.update import (
 )
 from graph.update_ops import Operation
 from graph.validation import WriteChecker, check_delta, validate_union
-from sic.errors import KGError, QueryError, StoreError, Violation
+from sic.errors import KGError, QueryError, StoreError, StoreLocked, Violation
 from sic.iris import normalise_base, sources_graph
 from sic.ontology import controlled_values
 from sic.progress import Progress, no_progress, phase
@@ -130,6 +130,8 @@ class EmbeddedStore(GraphStore):
                 path.mkdir(parents=True, exist_ok=True)
                 self._store = ox.Store(str(path))
         except OSError as exc:
+            if "lock file" in str(exc).lower():  # RocksDB: "While lock file: .../LOCK: ..."
+                raise StoreLocked(str(path), f"the store at {path} is in use: {exc}") from exc
             raise StoreError(f"cannot open the store at {path}: {exc}") from exc
         self.sources_graph = ox.NamedNode(str(sources_graph(self.base)))
         self._lock = threading.RLock()

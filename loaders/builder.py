@@ -46,12 +46,17 @@ class Builder:
         self.agrovoc_topics: dict[str, URIRef] = {}
         self.keyless: set[str] = set()
         self.columns: dict[tuple[str, Node], str] = {}
+        # (file, row) -> subjects the row gave a value that an earlier row had given already
+        # (a repeated key): with `origins`, every node a row touched (Workbook.made_by)
+        self.also_made: dict[tuple[str, int | None], set[Node]] = {}
         self._minted: dict[tuple[str, str], URIRef] = {}
 
     def add(self, subject: Subject, predicate: URIRef, value: Node, where: Location) -> None:
         """Add a triple; the first cell that gave (subject, predicate) a value is its origin."""
         self.triples.append((subject, predicate, value))
-        self.origins.setdefault((subject, predicate), where)
+        first = self.origins.setdefault((subject, predicate), where)
+        if first is not where and (first.file, first.row) != (where.file, where.row):
+            self.also_made.setdefault((where.file, where.row), set()).add(subject)
 
     @property
     def graph(self) -> Graph:

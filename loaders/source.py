@@ -7,7 +7,7 @@ violation as "activities.csv, row 5, column 'objective'".
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,13 +25,24 @@ def is_workbook(path: Path) -> bool:
     return path.is_dir() or path.suffix.lower() in WORKBOOK_SUFFIXES
 
 
+SourceCheck = Callable[[Source], Sequence[Violation]]
+"""The rules run on a source on its own (graph.validation.validate_source)."""
+
+
 def read_source(
-    path: Path, *, base: str, name: str | None = None, progress: Progress = no_progress
+    path: Path,
+    *,
+    base: str,
+    name: str | None = None,
+    progress: Progress = no_progress,
+    check: SourceCheck | None = None,
 ) -> Source:
     """A workbook or an RDF file as a Source (an RDF file named `name` when given).
 
     A workbook is read and mapped now (`progress` is told of the `read` and `map` phases); an
-    RDF file is only opened: it is parsed as the store loads it.
+    RDF file is only opened: it is parsed as the store loads it. When a workbook has problems,
+    `check` (if given) runs the rules on the rows that could be read, so that their violations
+    are reported in the same LoaderError rather than after the problems are fixed.
 
     :raises LoaderError: the path does not exist, or the workbook cannot be read (every
         problem, each with file, row and column), or the file's format is unknown.
@@ -40,7 +51,16 @@ def read_source(
         raise LoaderError([Problem(Location(str(path)), "no such file or folder")])
     if not is_workbook(path):
         return read_rdf(path, name=name)
-    return workbook_source(read_workbook(path, base=base, progress=progress), str(path))
+    origin = str(path)
+
+    def rules(workbook: Workbook) -> Sequence[Violation]:
+        assert check is not None
+        return check(workbook_source(workbook, origin))
+
+    workbook = read_workbook(
+        path, base=base, progress=progress, check=rules if check is not None else None
+    )
+    return workbook_source(workbook, origin)
 
 
 def workbook_source(workbook: Workbook, origin: str) -> Source:

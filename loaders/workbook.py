@@ -3,14 +3,18 @@
 `read_workbook` returns the triples together with where each value came from, so that a SHACL
 violation found later can be reported against the cell that caused it (`trace`). A workbook with
 any problem raises one LoaderError listing all of them, each naming file, row and column: the
-person fixing the spreadsheet should need one round trip, not one per mistake.
+person fixing the spreadsheet should need one round trip, not one per mistake. That includes
+the rules' violations (a negative amount) in the rows that could still be read: the caller
+passes the rule check (`check`, graph.validation's), which loaders/ does not import, and the
+violations that only echo a problem already listed (the row it is in, a column missing from
+the header, a node such a row made) are left out.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -45,6 +49,8 @@ class Workbook:
         checksum: sha256 over the files' bytes, to tell whether a source changed.
         columns: (file, predicate) -> the column of that file that gives the predicate, so that
             a violation about a value the row lacks can point at the empty cell.
+        also_made: (file, row) -> nodes the row gave a value that an earlier row had already
+            given (a repeated key); with `origins`, every node a row touched (`made_by`).
     """
 
     triples: list[Triple]
@@ -54,6 +60,14 @@ class Workbook:
     name: str = ""
     checksum: str = ""
     columns: dict[tuple[str, Node], str] = field(default_factory=dict)
+    also_made: dict[tuple[str, int | None], set[Node]] = field(default_factory=dict)
+
+    def made_by(self, rows: set[tuple[str, int | None]]) -> set[Node]:
+        """The nodes that the given rows ((file, row number)) gave any value."""
+        found = {s for (s, _), where in self.origins.items() if (where.file, where.row) in rows}
+        for row in rows:
+            found |= self.also_made.get(row, set())
+        return found
 
     @cached_property
     def graph(self) -> Graph:
@@ -65,8 +79,15 @@ class Workbook:
         return graph
 
 
+Check = Callable[[Workbook], Sequence[Violation]]
+"""The rules run on a workbook (SHACL with the ontology), its violations located at cells."""
+
+
 def read_workbook(
-    path: Path, base: str = DEFAULT_BASE, progress: Progress = no_progress
+    path: Path,
+    base: str = DEFAULT_BASE,
+    progress: Progress = no_progress,
+    check: Check | None = None,
 ) -> Workbook:
     """Read a workbook and map it to RDF as ontology/README.md specifies.
 
@@ -74,6 +95,8 @@ def read_workbook(
         path: a folder of CSV files, or one .xlsx file with one sheet per file name.
         base: the BASE of the data IRIs (`{BASE}id/{kind}/{key}`).
         progress: told of the `read` and `map` phases (sic.progress), in rows.
+        check: the rules, run on what could be mapped when the workbook has problems, so
+            that the LoaderError also lists the violations of the rows that could be read.
 
     Raises:
         LoaderError: with every problem found (file, row as a spreadsheet shows it, column,
@@ -92,9 +115,7 @@ def read_workbook(
     about = _read_about(tables, problems, warnings)
     built = map_tables(tables, base, progress)
     problems.extend(built.problems)
-    if problems:
-        raise LoaderError(_in_reading_order(problems, tables))
-    return Workbook(
+    workbook = Workbook(
         triples=built.triples,
         origins=built.origins,
         about=about,
@@ -102,7 +123,50 @@ def read_workbook(
         name=tables.name,
         checksum=tables.checksum,
         columns=built.columns,
+        also_made=built.also_made,
     )
+    if problems:
+        if check is not None:
+            problems.extend(rule_problems(workbook, problems, check))
+        raise LoaderError(_in_reading_order(problems, tables))
+    return workbook
+
+
+def rule_problems(workbook: Workbook, problems: Sequence[Problem], check: Check) -> list[Problem]:
+    """The rules' violations in the rows of a broken workbook that could still be read, as
+    problems, leaving out those that only echo a problem already found.
+
+    Nothing is checked when a whole file could not be read (missing, empty, not UTF-8): every
+    reference into it would fail a rule. Otherwise a violation is an echo when it is in a row
+    that has a problem, in a column missing from its file's header, about a node that such a
+    row made or with such a node as its value (for a rule written in SPARQL, which reads
+    across nodes: or a node linking to one), or not located at all (a node no row made).
+    """
+    errors = [p.location for p in problems if p.severity == "error"]
+    if any(where.row is None for where in errors):
+        return []
+    rows = {(where.file, where.row) for where in errors}
+    header = {(where.file, where.column) for where in errors if where.row == 1}
+    touched = workbook.made_by(rows)
+    # a rule written in SPARQL reads across nodes: a person is refused as a leader for the
+    # status of an organisation whose row is broken; its focus linking to such a node is enough
+    near = touched | {s for s, _, o in workbook.triples if o in touched}
+    found = []
+    for violation in check(workbook):
+        where = violation.location
+        if violation.severity != "Violation" or where is None:
+            continue
+        if (where.file, where.row) in rows or (where.file, where.column) in header:
+            continue
+        nodes = {URIRef(violation.focus_node.strip("<>"))}
+        if violation.value:
+            nodes.add(URIRef(violation.value.strip("<>")))
+        crosses = "SPARQLConstraint" in (violation.constraint or "")
+        if nodes & touched or (crosses and nodes & near):
+            continue
+        value = f" (value: {violation.value})" if violation.value else ""
+        found.append(Problem(where, violation.message + value))
+    return found
 
 
 def _kind_of_file(tables: Tables) -> str:
@@ -231,7 +295,9 @@ def trace(violations: Sequence[Violation], workbook: Workbook) -> list[Violation
 
     The location is the cell that gave the focus node its value for the violation's path;
     when the node has no such value, the cell of that column in the node's row (the empty cell
-    the user must fill); else the cell holding the node's key. The path may be a prefixed name
+    the user must fill); when its row has no such column, the cell that gave the value (a node
+    of the workbook) the path (the role of a Task Force role that a rule about its person
+    refuses); else the cell holding the node's key. The path may be a prefixed name
     (`sic:objective`, prefixes of sic.vocab), a full IRI with or without angle brackets, or a
     sequence path, located by its first step. A violation that cannot be traced (a node the
     workbook did not produce) is returned unchanged.
@@ -249,6 +315,8 @@ def _traced(violation: Violation, workbook: Workbook) -> Violation:
         column = workbook.columns.get((key.file, predicate)) if key is not None else None
         if location is None and key is not None and column is not None:
             location = Location(key.file, key.row, column)
+        if location is None and violation.value:
+            location = workbook.origins.get((URIRef(violation.value.strip("<>")), predicate))
     location = location or key
     return replace(violation, location=location) if location is not None else violation
 

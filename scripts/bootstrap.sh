@@ -19,4 +19,7 @@ if [ ! -x .venv/bin/python ]; then
     fi
   fi
 fi
-.venv/bin/python -m pip install -q --upgrade pip >/dev/null
+# scripts/run upgrades pip only when it installs (see there); scripts/test always does
+if [ "${1:-}" != "--quiet-if-ready" ]; then
+  .venv/bin/python -m pip install -q --upgrade pip >/dev/null
+fi

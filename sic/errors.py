@@ -145,5 +145,18 @@ class StoreUnavailable(StoreError):
     """A remote store did not answer or answered with a server error."""
 
 
+class StoreLocked(StoreError):
+    """The embedded store's folder is open in another process (pyoxigraph locks it): a
+    running `sic serve`, or another command. `path` is the folder, so that the command line
+    can say who holds it and how to reach it."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(message)
+        self.path = path
+
+    def __reduce__(self) -> tuple[type[StoreLocked], tuple[str, str]]:
+        return (type(self), (self.path, str(self)))
+
+
 class NotFound(KGError):
     """A named thing (source, query, resource) does not exist."""

@@ -16,8 +16,12 @@ from typing import TYPE_CHECKING
 import pytest
 from rdflib.compare import isomorphic
 
+from graph.validation import WriteChecker, validate_source
+from loaders.source import read_source
 from loaders.workbook import read_workbook
-from sic.errors import LoaderError, Location, Problem
+from sic.errors import LoaderError, Location, Problem, Violation
+from sic.source import Source
+from sic.vocab import DEFAULT_BASE
 
 if TYPE_CHECKING:
     from conftest import EditableWorkbook
@@ -430,3 +434,68 @@ def test_restoring_the_reported_cells_gives_the_minimal_workbook_back(
         original = minimal.get(location.file, location.row, location.column)
         broken.set(location.file, location.row, location.column, original)
     assert isomorphic(read_workbook(copy).graph, read_workbook(WORKBOOKS / "minimal").graph)
+
+
+# -- problems and rule violations in one pass -----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def rules() -> Callable[[Source], list[Violation]]:
+    """The rules as `sic load` and `sic validate` run them on a workbook (one checker)."""
+    checker = WriteChecker()
+    return lambda source: validate_source(source, checker)
+
+
+def all_problems_of(path: Path, rules: Callable[[Source], list[Violation]]) -> list[Problem]:
+    with pytest.raises(LoaderError) as caught:
+        read_source(path, base=DEFAULT_BASE, check=rules)
+    return caught.value.problems
+
+
+def test_problems_and_a_broken_rule_in_one_pass(
+    rules: Callable[[Source], list[Violation]],
+) -> None:
+    """broken-and-rule/: two cells of the wrong form, and a negative amount that only the
+    shapes refuse; all three are reported at once, in reading order."""
+    problems = all_problems_of(WORKBOOKS / "broken-and-rule", rules)
+    assert [p.location for p in problems] == [
+        Location("objectives.csv", 3, "facility"),
+        Location("projects.csv", 2, "start"),
+        Location("funding.csv", 5, "amount"),
+    ], problems
+    assert "unknown facility 'Global Facility'" in problems[0].message
+    assert "bad date '2023-13-01'" in problems[1].message
+    assert "greater than zero" in problems[2].message and "-100000" in problems[2].message
+    assert all(p.severity == "error" for p in problems)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.kind for case in CASES])
+def test_one_break_one_problem_with_the_rules_run_too(
+    case: Case, minimal_copy: EditableWorkbook, rules: Callable[[Source], list[Violation]]
+) -> None:
+    """Running the rules on what a broken workbook still holds adds no echo of the break."""
+    case.edit(minimal_copy)
+    problems = all_problems_of(minimal_copy.path, rules)
+    assert [p.location for p in problems] == [case.location], problems
+
+
+def test_broken_many_has_no_echo_with_the_rules_run_too(
+    rules: Callable[[Source], list[Violation]],
+) -> None:
+    problems = all_problems_of(WORKBOOKS / "broken-many", rules)
+    assert [p.location for p in problems] == [where for where, _ in BROKEN_MANY]
+    for problem, (_, message) in zip(problems, BROKEN_MANY, strict=True):
+        assert message in problem.message
+
+
+def test_a_task_force_role_breaking_a_rule_is_reported_at_its_row(
+    minimal_copy: EditableWorkbook, rules: Callable[[Source], list[Violation]]
+) -> None:
+    """Kofi Mensah's organisation is a friend of the Initiative: made a regional representative
+    in task_force_roles.csv (row 6), the role is what breaks the rule, not people.csv."""
+    minimal_copy.set("task_force_roles.csv", 6, "role", "regional_representative")
+    minimal_copy.set("task_force_roles.csv", 6, "region", "202")
+    found = rules(read_source(minimal_copy.path, base=DEFAULT_BASE, check=rules))
+    violations = [v for v in found if v.severity == "Violation"]
+    assert [v.location for v in violations] == [Location("task_force_roles.csv", 6, "role")]
+    assert "partner or member" in violations[0].message

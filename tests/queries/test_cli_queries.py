@@ -84,7 +84,7 @@ def test_json_keeps_reasons_as_objects(store_dir: str) -> None:
     assert isinstance(rows[0]["signals"], dict)
     code, out = sic("match", "B1.01", "--store", store_dir, "--format", "csv")
     first = next(csv.DictReader(io.StringIO(out)))
-    assert json.loads(first["reasons"])[0]["signal"] == "activity_topics"
+    assert first["reasons.activity_topics"] == reason["text"]
 
 
 def test_reasons_in_the_language_asked(store_dir: str) -> None:
