@@ -109,18 +109,22 @@ class AccountBook:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         if not self.path.exists():
             os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
-        with self._connect(create=True) as db:
+        with closing(sqlite3.connect(self.path, timeout=10)) as db:
+            db.execute("PRAGMA journal_mode = WAL")  # readers never wait for `sic users`
             db.executescript(SCHEMA)
 
     @contextmanager
-    def _connect(self, *, create: bool = False) -> Iterator[sqlite3.Connection]:
-        """One connection, in one transaction (committed on success, rolled back on error)."""
-        if not create and not self.exists:
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        """One connection, in one transaction (committed on success, rolled back on error).
+
+        The transaction takes the write lock at once (BEGIN IMMEDIATE): two writers wait for
+        each other (up to 10 s) rather than fail half-way; readers are not held up (WAL).
+        """
+        if not self.exists:
             raise LookupError(f"no account database at {self.path} (make one: sic users add)")
         with closing(sqlite3.connect(self.path, timeout=10, isolation_level=None)) as db:
             db.row_factory = sqlite3.Row
             db.execute("PRAGMA foreign_keys = ON")
-            db.execute("PRAGMA journal_mode = WAL")
             db.execute("BEGIN IMMEDIATE")
             try:
                 yield db

@@ -101,12 +101,12 @@ def may_change(who: Principal, action: Action, before: Reach | None, after: Reac
 def refusal(who: Principal, action: Action) -> str:
     """Why a write is refused, in words for the 403's `detail`."""
     role = who.role.value if who.role is not None else who.name
+    kind = action.value.removeprefix("write_")
     if not may_attempt(who, action):
         if action in RAW:
             return (
-                f"a {role} account may not use {action.value.replace('_', ' ')}: only the "
+                f"the {role} role may not use {action.value.replace('_', ' ')}: only the "
                 "Secretariat and the service token may; write through the JSON API"
             )
-        return f"a {role} account may not {action.value.replace('_', ' a ')}"
-    kind = action.value.removeprefix("write_")
+        return f"the {role} role may not write {kind}s"
     return f"this {kind} is outside the scope of {who.name} ({who.scope})"
