@@ -44,6 +44,7 @@ from api.negotiation import (
     media_type_of,
 )
 from api.routes.pages import editor_if_wanted
+from api.security import book_of, is_read_only
 from api.settings import Settings
 from api.sparql_answers import QueryAnswer, QueryJob, execute
 from graph.base import GraphStore, PreparedWrite
@@ -302,7 +303,7 @@ def _service_description(request: Request, settings: Settings, store: GraphStore
     )
     triples = service_description(
         str(request.url.replace(query="")),
-        str(request.url_for("update")) if settings.write_token is not None else None,
+        None if is_read_only(settings, book_of(request)) else str(request.url_for("update")),
         [s.graph for s in store.sources()],
         limits,
     )
