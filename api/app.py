@@ -20,18 +20,21 @@ from fastapi.responses import JSONResponse
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from accounts.book import AccountBook
+from accounts.throttle import SignInThrottle
 from api.deps import Service, make_runner, start_refits
 from api.in_worker import register
 from api.limits import BodyLimits
 from api.loads import LoadJobs
 from api.negotiation import NotAcceptable
-from api.routes import catalogue, gsp, linked_data, loads, meta, pages, sparql
+from api.routes import catalogue, gsp, linked_data, loads, meta, pages, signin, sparql
 from api.settings import Settings, load_settings
 from graph.base import GraphStore
 from queries import learned
 from runner.per_version import PerVersion
 from sic.errors import (
     Conflict,
+    Forbidden,
     KGError,
     LoaderError,
     NotFound,
@@ -108,7 +111,10 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
         redoc_url=None,
     )
     app.state.settings = settings
-    for module in (sparql, gsp, linked_data, meta, catalogue, loads, pages):
+    # the account book is a file opened per operation (accounts.book): nothing is read here
+    app.state.accounts = AccountBook(settings.accounts_path())
+    app.state.signin_throttle = SignInThrottle(settings.signin_attempts)
+    for module in (sparql, gsp, linked_data, meta, catalogue, loads, pages, signin):
         app.include_router(module.router)
     _add_docs(app)
     _add_error_handlers(app)
@@ -214,6 +220,7 @@ def _add_error_handlers(app: FastAPI) -> None:
     on(UnsupportedBody, lambda e: _error(415, str(e)))
     on(TooLarge, lambda e: _error(413, str(e)))
     on(Conflict, lambda e: _error(409, str(e)))
+    on(Forbidden, lambda e: _error(403, str(e)))
     on(QueryError, lambda e: _error(400, str(e)))
     on(NotFound, lambda e: _error(404, str(e)))
     on(

@@ -34,6 +34,7 @@ from api.cli_options import (
     write_out,
 )
 from api.commands_queries import register_query_commands
+from api.commands_users import register_user_commands
 from api.load_progress import LoadDisplay
 from api.output import (
     RDF_FORMATS,
@@ -312,7 +313,8 @@ def serve(
 ) -> None:
     """Serve SPARQL, the Graph Store Protocol, linked data and the JSON API over HTTP.
 
-    Writes need SIC_WRITE_TOKEN (without it the service is read-only); SIC_QUERY_TIMEOUT,
+    Writes need an account (`sic users add`, then /signin or an API token) or the service
+    token SIC_WRITE_TOKEN (without either the service is read-only); SIC_QUERY_TIMEOUT,
     SIC_RESULT_LIMIT, SIC_CORS_ORIGINS, SIC_QUERY_WORKERS, SIC_ANSWER_CACHE_MB and
     SIC_MEMORY_COPY_LIMIT tune it.
     """
@@ -374,6 +376,7 @@ def _noted_if_embedded(settings: Settings, url: str) -> AbstractContextManager[N
 
 
 register_query_commands(app)
+register_user_commands(app)
 
 
 def main() -> None:

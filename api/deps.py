@@ -1,4 +1,4 @@
-"""What routes receive: the settings, the store, the query runner and the write permission.
+"""What routes receive: the settings, the store, the query runner, and who writes.
 
 Typed `Annotated` aliases keep route signatures short and let tests override one piece
 (`app.dependency_overrides[get_store] = ...`). Everything lives on `app.state`, set once by the
@@ -13,7 +13,9 @@ from typing import Annotated, Any, cast
 from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from api.security import check_write_token
+from accounts.permissions import Action
+from accounts.roles import Principal
+from api.security import writer
 from api.settings import Settings
 from graph.base import GraphStore
 from queries import learned, network
@@ -80,18 +82,35 @@ RunnerDep = Annotated[Runner, Depends(get_runner)]
 ServiceDep = Annotated[Service, Depends(get_service)]
 
 
-_bearer = HTTPBearer(auto_error=False, description="SIC_WRITE_TOKEN, for writes only")
+_bearer = HTTPBearer(
+    auto_error=False,
+    description="The service token (SIC_WRITE_TOKEN) or an account's API token (sic users "
+    "token); a signed-in browser sends its session cookie and X-CSRF-Token instead",
+)
 
 
-async def require_write_token(
-    settings: SettingsDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> None:
-    """Refuse a write before anything is read from its body (401 / 403)."""
-    check_write_token(settings.write_token, credentials.credentials if credentials else None)
+def _writer(action: Action) -> Any:
+    """A dependency: who makes a write of kind `action` (api.security.writer), refused with
+    401 / 403 before anything is read from its body."""
+
+    async def dependency(
+        request: Request,
+        settings: SettingsDep,
+        _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    ) -> Principal:
+        return await writer(request, settings, action)
+
+    return Depends(dependency)
 
 
-WriteAllowed = Annotated[None, Depends(require_write_token)]
+UpdateWriter = Annotated[Principal, _writer(Action.sparql_update)]
+"""Who writes by SPARQL Update (/update)."""
+GraphStoreWriter = Annotated[Principal, _writer(Action.graph_store)]
+"""Who writes by the Graph Store Protocol (/data)."""
+LoadWriter = Annotated[Principal, _writer(Action.load)]
+"""Who loads a workbook or a file (/api/loads), or watches a load."""
+ProjectWriter = Annotated[Principal, _writer(Action.write_project)]
+"""Who writes a project (POST /api/projects); their scope is checked as the write is prepared."""
 
 ActivityCode = Annotated[str, Path(description="the activity's code, e.g. A2.07")]
 """An activity named in a URL path (the JSON API's and the pages' matchmaking routes)."""

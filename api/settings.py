@@ -37,7 +37,12 @@ class Settings(BaseSettings):
     endpoint_password: SecretStr | None = None
     endpoint_token: SecretStr | None = None
     endpoint_timeout: float = Field(default=120.0, gt=0)
+    # the service token, for automation (scripts, loads): it may write everything
     write_token: SecretStr | None = None
+    # the account database (SQLite); default: accounts.sqlite3 beside the store folder
+    accounts_db: Path | None = None
+    session_hours: float = Field(default=12.0, gt=0)  # a sign-in lasts this long at most
+    signin_attempts: int = Field(default=5, gt=0)  # failures per username and address a minute
     query_timeout: float = Field(default=10.0, gt=0)
     update_timeout: float = Field(default=30.0, gt=0)  # a write's evaluation and validation
     # a background fit of the rankings' weights after each write (queries.learned); 0: none,
@@ -70,6 +75,11 @@ class Settings(BaseSettings):
         from graph.factory import open_store
 
         return open_store(self.store, **self.store_options())
+
+    def accounts_path(self) -> Path:
+        """Where the account database is: SIC_ACCOUNTS_DB, else beside the store folder (so
+        each store has its own accounts, and they are never inside the store's own files)."""
+        return self.accounts_db or self.store.parent / "accounts.sqlite3"
 
     def store_options(self) -> dict[str, Any]:
         """Keyword arguments for graph.factory.open_store: the remote server when one is set."""

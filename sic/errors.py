@@ -160,3 +160,7 @@ class StoreLocked(StoreError):
 
 class NotFound(KGError):
     """A named thing (source, query, resource) does not exist."""
+
+
+class Forbidden(KGError):
+    """Who asks may not make this change (HTTP 403): it lies outside their role's scope."""

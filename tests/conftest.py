@@ -21,6 +21,7 @@ import urllib.request
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -149,3 +150,101 @@ def sic_service_for_session(
     yield start
     for service in started:
         service.stop()
+
+
+# -- who may write what: the permission matrix of tests/data/accounts/write-matrix.yaml -------
+
+MATRIX_FILE = Path(__file__).resolve().parent / "data" / "accounts" / "write-matrix.yaml"
+ACCOUNT_PASSWORD = "a passphrase long enough for the tests"
+"""The password of every account the tests make (no account exists unless a test makes it)."""
+
+
+@dataclass
+class WriteMatrix:
+    """The documented answer of every write route to every caller, and how to ask it.
+
+    `attempt` sends one write as one caller (a bearer token, or none) through any client with
+    httpx's interface (a TestClient or an httpx.Client of a live service); what a write needs
+    first (a graph to delete, a load to watch) is made with the service token.
+    """
+
+    accounts: dict[str, dict[str, object]]
+    projects: dict[str, dict[str, object]]
+    expected: dict[str, dict[str, int]]
+
+    @property
+    def callers(self) -> list[str]:
+        return ["nobody", "service", *self.accounts]
+
+    def cases(self) -> list[tuple[str, str, int]]:
+        return [
+            (route, caller, answers[caller])
+            for route, answers in self.expected.items()
+            for caller in self.callers
+        ]
+
+    def attempt(
+        self, client: Any, route: str, caller: str, token: str | None, service_token: str
+    ) -> Any:
+        key = f"{caller}-{route.replace('_', '-')}"
+        auth = {"Authorization": f"Bearer {token}"} if token else {}
+        service = {"Authorization": f"Bearer {service_token}"}
+        graph = {"graph": f"http://example.org/permissions/{key}"}
+        turtle = f'<http://example.org/s> <http://example.org/p> "{key}" .'.encode()
+        rdf = {"Content-Type": "text/turtle"}
+        if route == "update":
+            text = f"INSERT DATA {{ GRAPH <{graph['graph']}> {{ {turtle.decode()} }} }}"
+            headers = {"Content-Type": "application/sparql-update", **auth}
+            return client.post("/update", content=text, headers=headers)
+        if route in ("gsp_put", "gsp_post"):
+            method = route.removeprefix("gsp_").upper()
+            return client.request(
+                method, "/data", params=graph, content=turtle, headers={**rdf, **auth}
+            )
+        if route == "gsp_delete":
+            made = client.put("/data", params=graph, content=turtle, headers={**rdf, **service})
+            assert made.status_code == 201, made.text
+            return client.delete("/data", params=graph, headers=auth)
+        if route == "load":
+            params = {"source": f"perm-{key}"}
+            answer = client.post(
+                "/api/loads", params=params, content=turtle, headers={**rdf, **auth}
+            )
+            if answer.status_code == 202:  # a few loads may wait at once: let this one end
+                self._settle(client, answer.headers["location"], service)
+            return answer
+        if route == "load_status":
+            params = {"source": f"perm-{key}"}
+            made = client.post(
+                "/api/loads", params=params, content=turtle, headers={**rdf, **service}
+            )
+            assert made.status_code == 202, made.text
+            self._settle(client, made.headers["location"], service)
+            return client.get(self._path(made.headers["location"]), headers=auth)
+        if route.startswith("project_"):
+            body = {"id": f"perm-{key}", "title": f"Permissions: {key}", "stage": "idea"}
+            body.update(self.projects[route.removeprefix("project_")])
+            return client.post("/api/projects", json=body, headers=auth)
+        raise ValueError(f"no write route {route!r} in the matrix")
+
+    @staticmethod
+    def _path(location: str) -> str:
+        return "/api/loads/" + location.rsplit("/", 1)[-1]
+
+    def _settle(self, client: Any, location: str, service: dict[str, str]) -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            state = client.get(self._path(location), headers=service).json()["state"]
+            if state in ("done", "failed"):
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"the load {location} did not end within 60 s")
+
+
+@pytest.fixture(scope="session")
+def write_matrix() -> WriteMatrix:
+    """The permission matrix (tests/data/accounts/write-matrix.yaml)."""
+    import yaml
+
+    data = yaml.safe_load(MATRIX_FILE.read_text(encoding="utf-8"))
+    return WriteMatrix(data["accounts"], data["projects"], data["expected"])

@@ -22,7 +22,7 @@ from fastapi import APIRouter, Path, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
-from api.deps import ActivityCode, RunnerDep, SettingsDep, StoreDep, WriteAllowed
+from api.deps import ActivityCode, ProjectWriter, RunnerDep, SettingsDep, StoreDep
 from api.i18n import choose_language
 from api.in_worker import in_worker
 from api.limits import read_json
@@ -42,11 +42,12 @@ from api.models import (
     ValidationRejected,
 )
 from api.output import plain
+from api.scoped_writes import prepare_submission_by
 from graph.base import GraphStore
 from queries.catalogue import describe as describe_question
 from queries.catalogue import question, questions, run
 from queries.learned import latest
-from queries.submission import BODY_SOURCE, SUBMISSIONS, prepare_submission
+from queries.submission import BODY_SOURCE, SUBMISSIONS
 from runner.pool import Call
 from sic.errors import Location, ValidationFailed, Violation
 from sic.iris import mint
@@ -323,8 +324,8 @@ _SUBMIT_RESPONSES: dict[int | str, dict[str, Any]] = {
     201: {"description": "Stored; Location is the project's page on this service."},
     400: {"model": ErrorBody, "description": "The body is not JSON, or nests too deeply."},
     413: {"model": ErrorBody, "description": "The body is larger than SIC_MAX_BODY_KB."},
-    401: {"model": ErrorBody, "description": "No bearer token."},
-    403: {"model": ErrorBody, "description": "Wrong token, or a read-only service."},
+    401: {"model": ErrorBody, "description": "No credentials (no bearer token, no session)."},
+    403: {"model": ErrorBody, "description": "Wrong token, out of scope, or read-only."},
     409: {"model": ErrorBody, "description": "A project with this id exists already."},
     422: {
         "model": ValidationRejected,
@@ -339,7 +340,7 @@ _SUBMIT_RESPONSES: dict[int | str, dict[str, Any]] = {
     status_code=status.HTTP_201_CREATED,
     response_model=ProjectCreated,
     responses=_SUBMIT_RESPONSES,
-    summary="Submit a project idea (bearer token)",
+    summary="Submit a project idea (an account whose scope takes it, or the service token)",
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -353,13 +354,14 @@ async def submit_project(
     store: StoreDep,
     settings: SettingsDep,
     runner: RunnerDep,
-    _: WriteAllowed,
+    who: ProjectWriter,
 ) -> ProjectCreated:
     """Validate a project idea with SHACL against the graph and store it, or store nothing.
 
     The body is read here rather than by FastAPI so that every problem, from a wrong type in
     the JSON to a lead that is not an organisation of the graph, comes back in one 422 body of
-    one shape: `violations` of {focusNode, resultPath, message}.
+    one shape: `violations` of {focusNode, resultPath, message}. A project outside the
+    writer's scope (accounts.permissions) is refused with 403, and nothing is stored.
     """
     raw = read_json(await request.body(), settings.max_nesting)
     focus = _focus(raw, settings.base_iri)
@@ -367,7 +369,7 @@ async def submit_project(
         idea = ProjectIdea.model_validate(raw)
     except ValidationError as exc:
         raise ValidationFailed(_body_problems(exc, focus)) from None
-    prepare = Call(prepare_submission, (idea.submission(), settings.base_iri))
+    prepare = Call(prepare_submission_by, (idea.submission(), settings.base_iri, who))
     delta = await runner.write(prepare, store.commit)
     url = str(request.url_for("resource", kind="project", key=idea.id))
     response.headers["Location"] = url

@@ -29,7 +29,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import Response
 
-from api.deps import Service, ServiceDep, WriteAllowed
+from api.deps import GraphStoreWriter, Service, ServiceDep
 from api.negotiation import RDF_FORMATS, charset_of, choose, media_type_of, rdf_format_of
 from api.sparql_answers import QueryAnswer, QueryJob, execute
 from graph import graph_store
@@ -263,8 +263,8 @@ async def _write(service: Service, method: str, target: str, parts: Sequence[Par
 
 _WRITE_RESPONSES: dict[int | str, dict[str, object]] = {
     400: {"description": "Bad parameters or an RDF syntax error."},
-    401: {"description": "No bearer token."},
-    403: {"description": "Wrong token, or the service is read-only."},
+    401: {"description": "No credentials (no bearer token, no session)."},
+    403: {"description": "Wrong token, a role that may not, or read-only."},
     413: {"description": "The body is larger than SIC_MAX_UPLOAD_MB."},
     415: {"description": "Not an RDF graph syntax (or not UTF-8)."},
     422: {"description": "The result would not conform to the shapes; nothing changed."},
@@ -273,14 +273,14 @@ _WRITE_RESPONSES: dict[int | str, dict[str, object]] = {
 
 @router.put(
     "/data",
-    summary="Replace a graph (needs the write token)",
+    summary="Replace a graph (Secretariat or service token)",
     status_code=status.HTTP_204_NO_CONTENT,
     responses={201: {"description": "The graph was created."}, **_WRITE_RESPONSES},
 )
 async def put_graph(
     request: Request,
     service: ServiceDep,
-    _auth: WriteAllowed,
+    _who: GraphStoreWriter,
     graph: GraphParam = None,
     default: DefaultParam = None,
 ) -> Response:
@@ -293,7 +293,7 @@ async def put_graph(
 
 @router.post(
     "/data",
-    summary="Add to a graph, or create one (needs the write token)",
+    summary="Add to a graph, or create one (Secretariat or service token)",
     status_code=status.HTTP_204_NO_CONTENT,
     responses={
         201: {"description": "A graph was created (its IRI in Location)."},
@@ -303,7 +303,7 @@ async def put_graph(
 async def post_graph(
     request: Request,
     service: ServiceDep,
-    _auth: WriteAllowed,
+    _who: GraphStoreWriter,
     graph: GraphParam = None,
     default: DefaultParam = None,
 ) -> Response:
@@ -320,14 +320,14 @@ async def post_graph(
 
 @router.delete(
     "/data",
-    summary="Delete a graph (needs the write token)",
+    summary="Delete a graph (Secretariat or service token)",
     status_code=status.HTTP_204_NO_CONTENT,
     responses={404: {"description": "No such graph."}, **_WRITE_RESPONSES},
 )
 async def delete_graph(
     request: Request,
     service: ServiceDep,
-    _auth: WriteAllowed,
+    _who: GraphStoreWriter,
     graph: GraphParam = None,
     default: DefaultParam = None,
 ) -> Response:

@@ -20,7 +20,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Path, Query, Request, status
 from fastapi.responses import JSONResponse
 
-from api.deps import ServiceDep, WriteAllowed
+from api.deps import LoadWriter, ServiceDep
 from api.loads import Busy, Kind, LoadJobs, ReadLimits, Upload
 from api.models import ErrorBody, LoadStatus
 from api.negotiation import charset_of, media_type_of, rdf_format_of
@@ -68,8 +68,8 @@ _BODY: dict[str, Any] = {
     }
 }
 _AUTH: dict[int | str, dict[str, Any]] = {
-    401: {"model": ErrorBody, "description": "No bearer token."},
-    403: {"model": ErrorBody, "description": "Wrong token, or the service is read-only."},
+    401: {"model": ErrorBody, "description": "No credentials (no bearer token, no session)."},
+    403: {"model": ErrorBody, "description": "Wrong token, a role that may not, or read-only."},
 }
 
 
@@ -104,7 +104,7 @@ def _kind(content_type: str | None) -> tuple[Kind, Any]:
     "/loads",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=LoadStatus,
-    summary="Load a workbook or an RDF file, in the background (needs the write token)",
+    summary="Load a workbook or an RDF file, in the background (Secretariat or service token)",
     openapi_extra=_BODY,
     responses={
         202: {
@@ -125,7 +125,7 @@ def _kind(content_type: str | None) -> tuple[Kind, Any]:
 async def start_load(
     request: Request,
     service: ServiceDep,
-    _auth: WriteAllowed,
+    _who: LoadWriter,
     source: SourceName,
     replace: Replace = False,
 ) -> JSONResponse:
@@ -172,13 +172,13 @@ async def start_load(
 @router.get(
     "/loads/{load_id}",
     response_model=LoadStatus,
-    summary="How far a load has got (needs the write token)",
+    summary="How far a load has got (Secretariat or service token)",
     responses={
         **_AUTH,
         404: {"model": ErrorBody, "description": "No such load (or one long finished)."},
     },
 )
-async def load_status(request: Request, _auth: WriteAllowed, load_id: LoadId) -> LoadStatus:
+async def load_status(request: Request, _who: LoadWriter, load_id: LoadId) -> LoadStatus:
     """The load's state, its phases so far (count, total, rate, time), and, once it is over,
     the source it stored or every problem that refused it (nothing is then stored)."""
     found = _jobs(request).status(load_id)

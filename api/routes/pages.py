@@ -33,6 +33,7 @@ from api.i18n import NAMES, Ui, choose_language
 from api.in_worker import in_worker
 from api.negotiation import RDF_FORMATS, Format, NotAcceptable, choose
 from api.responses import cached, is_fresh, not_modified, root_of, templates
+from api.security import book_of, is_read_only
 from graph.base import GraphStore
 from queries import page_data as pages
 from queries.catalogue import run
@@ -427,7 +428,8 @@ async def load(request: Request, settings: SettingsDep) -> Response:
     """A form that sends a workbook or an RDF file to POST /api/loads and shows its progress
     (api/static/load.js); the page holds no data, so it is rendered here, not in a worker."""
     ui = reader(request)
-    body = render_page(request, ui, "load.html", read_only=settings.write_token is None)
+    read_only = is_read_only(settings, book_of(request))
+    body = render_page(request, ui, "load.html", read_only=read_only)
     return Response(body, media_type=HTML_TYPE, headers=_headers(ui))
 
 

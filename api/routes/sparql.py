@@ -34,7 +34,7 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import Response
 
-from api.deps import Service, ServiceDep, WriteAllowed
+from api.deps import Service, ServiceDep, UpdateWriter
 from api.limits import check_query_text
 from api.negotiation import (
     RDF_FORMATS,
@@ -44,6 +44,7 @@ from api.negotiation import (
     media_type_of,
 )
 from api.routes.pages import editor_if_wanted
+from api.security import book_of, is_read_only
 from api.settings import Settings
 from api.sparql_answers import QueryAnswer, QueryJob, execute
 from graph.base import GraphStore, PreparedWrite
@@ -233,17 +234,17 @@ async def query_post(request: Request, service: ServiceDep) -> Response:
     "/update",
     status_code=status.HTTP_204_NO_CONTENT,
     openapi_extra=_UPDATE_BODY,
-    summary="SPARQL update (needs the write token)",
+    summary="SPARQL update (Secretariat or service token)",
     responses={
         400: {"description": "Malformed or refused update (LOAD, SERVICE, bad parameters)."},
-        401: {"description": "No bearer token."},
-        403: {"description": "Wrong token, or the service is read-only."},
+        401: {"description": "No credentials (no bearer token, no session)."},
+        403: {"description": "Wrong token, a role that may not, or read-only."},
         413: {"description": "The update is larger than SIC_MAX_UPDATE_MB."},
         415: {"description": "The body is neither a form nor application/sparql-update."},
         422: {"description": "The result would not conform to the shapes; nothing changed."},
     },
 )
-async def update(request: Request, service: ServiceDep, _auth: WriteAllowed) -> Response:
+async def update(request: Request, service: ServiceDep, _who: UpdateWriter) -> Response:
     """Apply a SPARQL 1.1 Update, validated, all or nothing."""
     url_params = _decode_params(request.url.query)
     kind = media_type_of(request.headers.get("content-type"))
@@ -302,7 +303,7 @@ def _service_description(request: Request, settings: Settings, store: GraphStore
     )
     triples = service_description(
         str(request.url.replace(query="")),
-        str(request.url_for("update")) if settings.write_token is not None else None,
+        None if is_read_only(settings, book_of(request)) else str(request.url_for("update")),
         [s.graph for s in store.sources()],
         limits,
     )

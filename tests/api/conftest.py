@@ -109,7 +109,7 @@ def service_settings(**overrides: Any) -> Any:
 
 
 @pytest.fixture
-def make_client() -> Iterator[Callable[..., TestClient]]:
+def make_client(tmp_path: Path) -> Iterator[Callable[..., TestClient]]:
     """A factory of TestClients over a running app (lifespan entered), closed after the test.
 
     `make_client(opened, **settings)` serves a store the test opened; with `opened=None` the
@@ -120,6 +120,7 @@ def make_client() -> Iterator[Callable[..., TestClient]]:
     clients: list[TestClient] = []
 
     def make(opened: Any = None, **overrides: Any) -> TestClient:
+        overrides.setdefault("accounts_db", tmp_path / "accounts.sqlite3")  # none unless made
         app = create_app(service_settings(**overrides), store=opened)
         client = TestClient(app, raise_server_exceptions=False)
         client.__enter__()
@@ -146,7 +147,7 @@ class LiveServer:
 
 
 @pytest.fixture
-def live_server() -> Iterator[Callable[..., LiveServer]]:
+def live_server(tmp_path: Path) -> Iterator[Callable[..., LiveServer]]:
     """A factory of real uvicorn servers on free 127.0.0.1 ports, each in a thread.
 
     `live_server(opened, **settings)` as for make_client; stopped after the test.
@@ -159,6 +160,7 @@ def live_server() -> Iterator[Callable[..., LiveServer]]:
 
     def start(opened: Any = None, **overrides: Any) -> LiveServer:
         port = free_port()
+        overrides.setdefault("accounts_db", tmp_path / f"accounts-{port}.sqlite3")
         app = create_app(service_settings(**overrides), store=opened)
         config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
         server = uvicorn.Server(config)

@@ -365,8 +365,6 @@ def test_an_update_refused_by_the_shapes_changes_nothing(
 def test_the_token_is_compared_in_constant_time(monkeypatch: pytest.MonkeyPatch) -> None:
     import hmac
 
-    from pydantic import SecretStr
-
     from api import security
 
     calls: list[tuple[bytes, bytes]] = []
@@ -377,8 +375,12 @@ def test_the_token_is_compared_in_constant_time(monkeypatch: pytest.MonkeyPatch)
         return real(a, b)
 
     monkeypatch.setattr(security.hmac, "compare_digest", spy)
-    security.check_write_token(SecretStr("s3cret-token-0123456"), "s3cret-token-0123456")
-    assert calls == [(b"s3cret-token-0123456", b"s3cret-token-0123456")]
+    assert security.same_secret("s3cret-token-0123456", "s3cret-token-0123456")
+    assert not security.same_secret("s3cret-token-0123457", "s3cret-token-0123456")
+    assert calls == [
+        (b"s3cret-token-0123456", b"s3cret-token-0123456"),
+        (b"s3cret-token-0123457", b"s3cret-token-0123456"),
+    ]
 
 
 # -- CORS and headers ---------------------------------------------------------------------------

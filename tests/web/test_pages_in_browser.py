@@ -31,6 +31,7 @@ PAGES = {
     "question": "/queries/candidates-for-activity?activity=A2.07",
     "sparql": "/sparql",
     "project": "/id/project/ndc-soil-helpdesk",
+    "signin": "/signin",
 }
 
 
