@@ -4,8 +4,8 @@ An organisation named in IATI (a participating, reporting or provider organisati
 to one already known (in the store, or met earlier in the same file):
 
 1. by identifier: an IATI organisation identifier, a ROR or a Wikidata IRI that both carry;
-2. else by name: the names normalised (accents, case, punctuation, a trailing acronym in
-   brackets and the words "the" and "of" dropped), compared as the best of a character ratio
+2. else by name: the names normalised (accents, case, punctuation, an acronym in brackets
+   and the words "the" and "of" dropped), compared as the best of a character ratio
    and a word-set ratio. One candidate at `SAME_NAME` (0.92) or above, with no other within
    `MARGIN`, is the same organisation; candidates from `PROPOSE` (0.80) up that are not
    that clear (two close candidates, or a score below `SAME_NAME`) are *proposals*: the
@@ -34,16 +34,19 @@ PROPOSE = 0.80
 MARGIN = 0.03
 """A runner-up this close to the best candidate makes a name match ambiguous."""
 
-_BRACKETED = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_ACRONYM = re.compile(r"\(\s*[A-Z]{2,10}s?\s*\)")
+"""A bracketed acronym, as in "(CAFOD)" or "(NGOs)": dropped; "(Nature)" or "(Delegated
+co-operation)" say which body it is, and stay."""
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 _STOP = frozenset({"the", "of", "de", "du", "des", "la", "le", "el", "del", "for", "and", "et"})
 _REGISTERED = re.compile(r"^[A-Z]{2}-[A-Z0-9]+-")
 
 
 def normalise_name(name: str) -> str:
-    """A name as compared: no accents or punctuation, lower case, no bracketed acronym, no
-    'the', 'of' and the like. Garbled characters ('Asociacin') survive as they are."""
-    text = _BRACKETED.sub(" ", name)
+    """A name as compared: no accents or punctuation, lower case, no bracketed acronym (when
+    the name is not all capitals), no 'the', 'of' and the like. Garbled characters
+    ('Asociacin') survive as they are."""
+    text = _ACRONYM.sub(" ", name) if not name.isupper() else name
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c)).lower()
     words = [w for w in _NON_WORD.split(text) if w and w not in _STOP]
