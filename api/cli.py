@@ -49,7 +49,9 @@ from api.tables import Grid, show
 from graph.base import GraphStore
 from graph.bootstrap import load_with_ontology
 from graph.validation import validate_source
+from loaders.iati import is_iati
 from loaders.source import is_workbook, read_source
+from queries.reconciliation import decide, known_organisations, proposals
 from sic.errors import ConfigError, KGError, StoreError
 from sic.report import violations_json, violations_turtle
 
@@ -95,7 +97,10 @@ def load(
     ctx: typer.Context,
     paths: Annotated[
         list[Path],
-        typer.Argument(metavar="PATH...", help="Workbooks (CSV folder or .xlsx) or RDF files."),
+        typer.Argument(
+            metavar="PATH...",
+            help="Workbooks (CSV folder or .xlsx), IATI activity files or RDF files.",
+        ),
     ],
     replace: Annotated[
         bool, typer.Option("--replace", help="Swap a source already loaded.")
@@ -112,7 +117,10 @@ def load(
         with settings.open_store() as st:
             for path in paths:
                 with LoadDisplay(err, str(path)) as shown:
-                    source = read_source(path, base=st.base, progress=shown, check=validate_source)
+                    known = known_organisations(st) if is_iati(path) else []
+                    source = read_source(
+                        path, base=st.base, progress=shown, check=validate_source, known=known
+                    )
                     print_problems(source.warnings, err)
                     infos = load_with_ontology(
                         st, source, replace=replace, command=command, progress=shown
@@ -373,6 +381,69 @@ def _noted_if_embedded(settings: Settings, url: str) -> AbstractContextManager[N
     """While serving an embedded store, the note beside it that tells other commands refused
     by its lock where the service answers (api.service_note); a remote store needs none."""
     return nullcontext() if settings.endpoint else noted(settings.store, url)
+
+
+@app.command(cls=StoreCommand)
+def reconcile(
+    ctx: typer.Context,
+    review: Annotated[
+        bool, typer.Option("--review", help="List the proposed matches waiting for a person.")
+    ] = False,
+    accept: Annotated[
+        tuple[str, str] | None,
+        typer.Option(
+            "--accept", help="Two organisations (keys or IRIs) proposed as one: they are."
+        ),
+    ] = None,
+    reject: Annotated[
+        tuple[str, str] | None,
+        typer.Option("--reject", help="Two organisations proposed as one: they are not."),
+    ] = None,
+) -> None:
+    """Organisations met in IATI that may be known ones: review the proposals, accept or
+    reject one (written to the `updates` source, validated like any write)."""
+    chosen = [o for o in (review, accept is not None, reject is not None) if o]
+    if len(chosen) != 1:
+        err.print("give one of --review, --accept A B or --reject A B")
+        raise typer.Exit(EXIT_USAGE)
+    with opened(ctx) as st:
+        try:
+            if accept is not None or reject is not None:
+                pair = accept or reject
+                assert pair is not None
+                verb = "--accept" if accept is not None else "--reject"
+                done = decide(
+                    st,
+                    pair[0],
+                    pair[1],
+                    accept=accept is not None,
+                    command=f"sic reconcile {verb} {pair[0]} {pair[1]}",
+                )
+                word = "one organisation" if accept is not None else "two organisations"
+                err.print(f"recorded: {done.name!r} and {done.candidate_name!r} are {word}")
+                return
+            _print_proposals(st)
+        except KGError as exc:
+            raise fail(exc) from None
+
+
+def _print_proposals(st: GraphStore) -> None:
+    from rich.table import Table
+
+    from sic.iris import parse
+
+    def key(iri: str) -> str:
+        parsed = parse(iri)
+        return parsed[2] if parsed else iri
+
+    found = proposals(st)
+    table = Table("organisation", "name", "candidate", "candidate name", "similarity")
+    for p in found:
+        table.add_row(
+            key(p.organisation), p.name, key(p.candidate), p.candidate_name, f"{p.score:.2f}"
+        )
+    out.print(table)
+    err.print(f"{len(found)} proposal(s) waiting: sic reconcile --accept A B or --reject A B")
 
 
 register_query_commands(app)

@@ -31,6 +31,7 @@ ABOUT_PROPERTIES = {
     "note": "http://www.w3.org/2004/02/skos/core#note",
     "license": _DCT + "license",
     "source": _DCT + "bibliographicCitation",
+    "publisher": _DCT + "publisher",
 }
 STORE_VERSION = ox.NamedNode(SIC + "storeVersion")
 STANDALONE = ox.NamedNode(SIC + "StandaloneGraph")

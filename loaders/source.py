@@ -1,6 +1,7 @@
 """Any path given to load or validate (on the command line, in `--data`) as a Source.
 
-A folder or a spreadsheet is a workbook; anything else is an RDF file (loaders.rdf). A
+A folder or a spreadsheet is a workbook; an `.xml` file whose root is `<iati-activities>` is
+IATI (loaders.iati); anything else is an RDF file (loaders.rdf). A
 workbook's Source keeps the cells its statements came from, so that the store reports a
 violation as "activities.csv, row 5, column 'objective'".
 """
@@ -11,7 +12,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from loaders.iati import is_iati, read_iati
 from loaders.rdf import read_rdf
+from loaders.reconcile import KnownOrganisation
 from loaders.workbook import Workbook, read_workbook, trace
 from sic.errors import LoaderError, Location, Problem, Violation
 from sic.progress import Progress, no_progress
@@ -36,19 +39,25 @@ def read_source(
     name: str | None = None,
     progress: Progress = no_progress,
     check: SourceCheck | None = None,
+    known: Sequence[KnownOrganisation] = (),
 ) -> Source:
-    """A workbook or an RDF file as a Source (an RDF file named `name` when given).
+    """A workbook, an IATI file or an RDF file as a Source (an RDF file named `name` when
+    given).
 
-    A workbook is read and mapped now (`progress` is told of the `read` and `map` phases); an
-    RDF file is only opened: it is parsed as the store loads it. When a workbook has problems,
-    `check` (if given) runs the rules on the rows that could be read, so that their violations
-    are reported in the same LoaderError rather than after the problems are fixed.
+    A workbook or an IATI file is read and mapped now (`progress` is told of a workbook's
+    `read` and `map` phases); an RDF file is only opened: it is parsed as the store loads it.
+    When a workbook has problems, `check` (if given) runs the rules on the rows that could be
+    read, so that their violations are reported in the same LoaderError rather than after the
+    problems are fixed. `known`: the organisations an IATI file's are matched against
+    (loaders.reconcile).
 
     :raises LoaderError: the path does not exist, or the workbook cannot be read (every
         problem, each with file, row and column), or the file's format is unknown.
     """
     if not path.exists():
         raise LoaderError([Problem(Location(str(path)), "no such file or folder")])
+    if is_iati(path):
+        return read_iati(path, base=base, known=known, name=name)
     if not is_workbook(path):
         return read_rdf(path, name=name)
     origin = str(path)

@@ -351,7 +351,30 @@ def _duplicate_key(g: Graph) -> None:
     g.set((row["b"], URIRef(DCT + "identifier"), row["k"]))
 
 
+def _dropped(cls: str, predicate: URIRef) -> Callable[[Graph], None]:
+    """A breakage that copies an instance of `cls` having `predicate` under a new IRI and key,
+    without it: a fresh node, so that no other breakage is undone or hidden."""
+
+    def drop(g: Graph) -> None:
+        row = _first(
+            g, _PREFIXES + f"SELECT ?x WHERE {{ ?x a {cls} ; <{predicate}> ?v }} ORDER BY ?x"
+        )
+        copy = URIRef(f"{row['x']}-without-{predicate.rsplit('#', 1)[-1]}")
+        for p, o in list(g.predicate_objects(row["x"])):
+            if p == URIRef(DCT + "identifier"):
+                o = Literal(f"{o}-copy-{predicate.rsplit('#', 1)[-1]}")
+            if p != predicate:
+                g.add((copy, p, o))
+
+    return drop
+
+
 SPARQL_BREAKAGES: dict[str, Callable[[Graph], None]] = {
+    "sicsh:Organisation-typeRequired": _dropped("sic:Organisation", URIRef(ORG + "classification")),
+    "sicsh:Organisation-countryRequired": _dropped("sic:Organisation", SIC.country),
+    "sicsh:Project-leadRequired": _dropped("sic:Project", SIC.lead),
+    "sicsh:Project-activityRequired": _dropped("sic:Project", SIC.addresses),
+    "sicsh:Project-stageRequired": _dropped("sic:Project", SIC.stage),
     "sicsh:Activity-codePrefix": _activity_code,
     "sicsh:Person-leaderOrganisation": _leader_organisation,
     "sicsh:TaskForceRole-representativeRegion": _representative_region,

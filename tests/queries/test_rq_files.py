@@ -44,7 +44,12 @@ def test_one_registry_holds_every_named_query_of_the_folder_and_its_blocks() -> 
     """The catalogue's files and the page and description blocks are one registry, kept
     apart by folder; a name means one file wherever it lies."""
     everything = sorted(FOLDER.rglob("*.rq"))
-    assert {p.parent for p in everything} == {FOLDER, BLOCKS / "pages", BLOCKS / "describe"}
+    assert {p.parent for p in everything} == {
+        FOLDER,
+        BLOCKS / "pages",
+        BLOCKS / "describe",
+        BLOCKS / "reconcile",
+    }
     assert len(rq_registry()) == len(everything) > len(RQ_FILES)
     assert rq("choices").path == BLOCKS / "pages" / "choices.rq"
     assert rq("graph-triples").path == BLOCKS / "describe" / "graph-triples.rq"
