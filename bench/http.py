@@ -6,7 +6,9 @@
   again and the second what computing it costs; and a third time computing from the disk store
   (SIC_MEMORY_COPY_LIMIT=0 too), with each one's start-up time and memory;
 - peer: rdflib-endpoint (FastAPI over rdflib, from PyPI) serving the same N-Triples file;
-- floor: Oxigraph server (the Rust engine behind pyoxigraph) on the same file.
+- floor: Oxigraph server (the Rust engine behind pyoxigraph) on the same file;
+- Python floor: a bare ASGI app under uvicorn answering a fixed result (bench.bare_asgi), the
+  most any one-process Python HTTP front can answer here, whatever it computes.
 Each is started on a free 127.0.0.1 port, warmed, measured with 1, 4 and 16 connections, and
 stopped. Point query: one organisation's triples. Engine-bound query: projects per objective.
 """
@@ -40,12 +42,17 @@ ENGINE = (
     "GROUP BY ?objective ORDER BY ?objective"
 )
 CONNECTIONS = (1, 4, 16)
+_BARE_FLAGS = ("--host", "127.0.0.1", "--loop", "asyncio", "--http", "httptools",
+               "--no-access-log", "--log-level", "warning", "--port")  # fmt: skip
 CONFIGS: dict[str, dict[str, str]] = {
-    "ours": {},
-    "ours_uncached": {"SIC_ANSWER_CACHE_MB": "0"},
-    "ours_disk": {"SIC_ANSWER_CACHE_MB": "0", "SIC_MEMORY_COPY_LIMIT": "0"},
+    "ours": {"SIC_FIT_TIMEOUT": "0"},
+    "ours_uncached": {"SIC_ANSWER_CACHE_MB": "0", "SIC_FIT_TIMEOUT": "0"},
+    "ours_disk": {"SIC_ANSWER_CACHE_MB": "0", "SIC_MEMORY_COPY_LIMIT": "0", "SIC_FIT_TIMEOUT": "0"},
 }
-"""How ours is started: as configured; every answer computed; computed from the disk store."""
+"""How ours is started: as configured; every answer computed; computed from the disk store.
+
+The rankings' weights are not fitted (SIC_FIT_TIMEOUT=0): a fit at start holds one of the two
+cores for a minute or two at M, which would be measured instead of the HTTP path."""
 
 
 def _free_port() -> int:
@@ -149,8 +156,13 @@ def _measure(sparql_url: str, duration: int) -> dict[str, Any]:
     return out
 
 
-def http_section(store_dir: Path, nt: Path, duration: int = 10) -> dict[str, Any]:
-    """Throughput and latency of ours, the peer and the floor (see the module docstring)."""
+def http_section(
+    store_dir: Path, nt: Path, duration: int = 10, *, peer: bool = True
+) -> dict[str, Any]:
+    """Throughput and latency of ours, the peer and the floor (see the module docstring).
+
+    `peer=False` leaves rdflib-endpoint out (it takes many minutes to parse a large file).
+    """
     if shutil.which("wrk") is None:
         return {"skipped": "wrk is not installed (Debian package wrk)"}
     results: dict[str, Any] = {"duration_s": duration, "connections": list(CONNECTIONS)}
@@ -176,19 +188,29 @@ def http_section(store_dir: Path, nt: Path, duration: int = 10) -> dict[str, Any
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     with _server(
-        [
-            str(BIN / "rdflib-endpoint"),
-            "serve",
-            str(nt),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        base + "/?query=ASK%7B%7D",  # rdflib-endpoint's CLI serves SPARQL at the root path
-        1800,
+        [sys.executable, "-m", "uvicorn", "bench.bare_asgi:app", *_BARE_FLAGS, str(port)],
+        base + "/sparql",
+        60,
     ):
-        results["peer"] = _measure(base + "/", duration)
+        results["python_floor"] = _measure(base + "/sparql", duration)
+
+    if peer:
+        port = _free_port()
+        base = f"http://127.0.0.1:{port}"
+        with _server(
+            [
+                str(BIN / "rdflib-endpoint"),
+                "serve",
+                str(nt),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+            base + "/?query=ASK%7B%7D",  # rdflib-endpoint's CLI serves SPARQL at the root path
+            1800,
+        ):
+            results["peer"] = _measure(base + "/", duration)
 
     location = Path(tempfile.mkdtemp(prefix="sic-bench-oxigraph-"))
     try:
@@ -218,10 +240,42 @@ def http_section(store_dir: Path, nt: Path, duration: int = 10) -> dict[str, Any
         for c in CONNECTIONS:
             ours = results["ours"][kind][str(c)]["rps"]
             uncached = results["ours_uncached"][kind][str(c)]["rps"]
-            peer = max(results["peer"][kind][str(c)]["rps"], 1e-9)
+            peer_rps = max(results["peer"][kind][str(c)]["rps"], 1e-9) if peer else float("nan")
             results.setdefault("ratios", {})[f"{kind}@{c}"] = {
-                "ours_over_peer": ours / peer,
-                "uncached_over_peer": uncached / peer,
+                "ours_over_peer": ours / peer_rps,
+                "uncached_over_peer": uncached / peer_rps,
                 "ours_over_floor": ours / max(results["floor"][kind][str(c)]["rps"], 1e-9),
+                "uncached_over_floor": uncached / max(results["floor"][kind][str(c)]["rps"], 1e-9),
+                "python_floor_over_floor": results["python_floor"][kind][str(c)]["rps"]
+                / max(results["floor"][kind][str(c)]["rps"], 1e-9),
             }
     return results
+
+
+def main() -> None:
+    """`python -m bench.http STORE NTRIPLES [--duration S] [--no-peer] [--json FILE]`."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("store", type=Path, help="store folder `sic serve` opens")
+    parser.add_argument("ntriples", type=Path, help="the same data as N-Triples (the others)")
+    parser.add_argument("--duration", type=int, default=10, help="seconds per cell")
+    parser.add_argument("--no-peer", action="store_true", help="leave rdflib-endpoint out")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args()
+    results = http_section(args.store, args.ntriples, args.duration, peer=not args.no_peer)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+    if "peer" not in results:
+        results["peer"] = {
+            kind: {str(c): {"rps": float("nan"), "p50": 0.0, "p95": 0.0, "p99": 0.0}
+                   for c in CONNECTIONS}
+            for kind in ("point", "engine")
+        }  # fmt: skip
+    from bench.report import _http_table
+
+    print("\n".join(_http_table({"http": results})))
+
+
+if __name__ == "__main__":
+    main()

@@ -122,11 +122,20 @@ def _http_table(r: dict[str, Any]) -> list[str]:
         )
     titles = " | ".join(title for _, title in ours)
     computed = "ours_uncached" in http
+    bare = "python_floor" in http
+    if bare:
+        rows.append(
+            "Python floor: a bare ASGI app under the same uvicorn answering a fixed result "
+            "(bench/bare_asgi.py), the most one Python HTTP process answers here."
+        )
     rows += [
         "",
         f"| query | connections | {titles} | peer (rdflib-endpoint) | floor (Oxigraph server) "
-        "| ours/peer |" + (" computed/peer | computed/floor |" if computed else ""),
-        "|---|---|" + "---|" * (len(ours) + 3 + (2 if computed else 0)),
+        + ("| Python floor (bare uvicorn) " if bare else "")
+        + "| ours/peer |"
+        + (" computed/peer | computed/floor |" if computed else "")
+        + (" Python floor/floor |" if bare else ""),
+        "|---|---|" + "---|" * (len(ours) + 3 + (2 if computed else 0) + (2 if bare else 0)),
     ]
 
     def cell(x: dict[str, Any] | None) -> str:
@@ -141,9 +150,10 @@ def _http_table(r: dict[str, Any]) -> list[str]:
             ratio = http["ratios"][f"{kind}@{c}"]
             floor = http["floor"][kind][str(c)]
             ours_cells = " | ".join(cell(http[key][kind][str(c)]) for key, _ in ours)
+            python_cell = f"| {cell(http['python_floor'][kind][str(c)])} " if bare else ""
             row = (
                 f"| {kind} | {c} | {ours_cells} | {cell(http['peer'][kind][str(c)])} "
-                f"| {cell(floor)} | {_ratio(ratio['ours_over_peer'])} |"
+                f"| {cell(floor)} {python_cell}| {_ratio(ratio['ours_over_peer'])} |"
             )
             if computed:
                 rps = http["ours_uncached"][kind][str(c)]["rps"]
@@ -151,8 +161,10 @@ def _http_table(r: dict[str, Any]) -> list[str]:
                     f" {_ratio(ratio.get('uncached_over_peer'))} "
                     f"| {_ratio(rps / max(floor['rps'], 1e-9))} |"
                 )
+            if bare:
+                row += f" {_ratio(ratio.get('python_floor_over_floor'))} |"
             rows.append(row)
-    blank = " |" * (len(ours) + 2 + (2 if computed else 0))
+    blank = " |" * (len(ours) + 2 + (2 if computed else 0) + (2 if bare else 0))
     for c in http["connections"]:
         rows.append(
             f"| /id lookup (Turtle) | {c} | {cell(http['ours']['id_lookup'][str(c)])} |{blank}"

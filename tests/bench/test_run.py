@@ -75,3 +75,36 @@ def test_the_http_table_puts_every_configuration_beside_the_peer_and_the_floor()
     assert "computed from disk" in table[0] and "200 req/s" in table[2]
     assert "| 30.00x | 5.00x | 0.50x |" in table[2]
     assert "computed from disk 1.5 s, 120 MB" in "\n".join(rows)
+
+
+def test_the_http_table_shows_the_python_floor_beside_oxigraph() -> None:
+    from bench.report import _http_table
+
+    conns = [4]
+
+    def measured(rps: float) -> dict[str, Any]:
+        return {kind: {str(c): _cell(rps) for c in conns} for kind in ("point", "engine")}
+
+    http: dict[str, Any] = {
+        "duration_s": 10,
+        "connections": conns,
+        "peer": measured(100),
+        "floor": measured(20000),
+        "python_floor": measured(12000),
+        "ours": measured(8000),
+        "ours_uncached": measured(5000),
+        "ratios": {
+            f"{k}@4": {
+                "ours_over_peer": 80.0,
+                "uncached_over_peer": 50.0,
+                "python_floor_over_floor": 0.6,
+            }
+            for k in ("point", "engine")
+        },
+    }
+    http["ours"]["id_lookup"] = {"4": _cell(900)}
+    rows = _http_table({"http": http})
+    table = [row for row in rows if row.startswith("|")]
+    assert len({row.count("|") for row in table}) == 1  # every row has every column
+    assert "Python floor (bare uvicorn)" in table[0] and "Python floor/floor" in table[0]
+    assert "12,000 req/s" in table[2] and table[2].endswith("| 0.25x | 0.60x |")
