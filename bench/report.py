@@ -164,11 +164,14 @@ def _http_table(r: dict[str, Any]) -> list[str]:
             if bare:
                 row += f" {_ratio(ratio.get('python_floor_over_floor'))} |"
             rows.append(row)
-    blank = " |" * (len(ours) + 2 + (2 if computed else 0) + (2 if bare else 0))
+    blank = " |" * (3 + (2 if computed else 0) + (2 if bare else 0))
     for c in http["connections"]:
-        rows.append(
-            f"| /id lookup (Turtle) | {c} | {cell(http['ours']['id_lookup'][str(c)])} |{blank}"
+        # /id lookups of every organisation in turn: under each configuration that ran them
+        ids = " | ".join(
+            cell(http[key]["id_lookup"][str(c)]) if "id_lookup" in http[key] else ""
+            for key, _ in ours
         )
+        rows.append(f"| /id lookup (Turtle) | {c} | {ids} |{blank}")
     return rows
 
 
