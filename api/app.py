@@ -178,19 +178,32 @@ def read_from_memory(store: GraphStore, settings: Settings) -> bool:
 
 
 def seed(store: GraphStore, settings: Settings) -> None:
-    """Load the ontology and `settings.data` (default: the reference workbook) into a store.
+    """Load the ontology and `settings.data` into a store.
+
+    By default the reference workbook, then the bundled IATI sample (real projects, each file
+    its own source with its publisher and licence), each file's organisations reconciled
+    against those already loaded, then the links the rules propose between the sample's
+    projects and the Strategy (queries.linking: proposals only, until a person accepts one).
 
     :raises LoaderError, ValidationFailed: a source cannot be loaded; nothing of it is stored.
     """
     from graph.bootstrap import load_with_ontology
     from graph.validation import validate_source
+    from loaders.iati import is_iati
     from loaders.source import read_source
-    from sic.paths import reference_workbook
+    from queries.linking import propose_links
+    from queries.reconciliation import known_organisations
+    from sic.paths import iati_sample, reference_workbook
 
-    for path in settings.data or [reference_workbook()]:
-        source = read_source(path, base=store.base, check=validate_source)
+    paths = settings.data or [reference_workbook(), *iati_sample()]
+    for path in paths:
+        known = known_organisations(store) if is_iati(path) else []
+        source = read_source(path, base=store.base, check=validate_source, known=known)
         for info in load_with_ontology(store, source, command="sic serve"):
             log.info("loaded %s: %d triples into <%s>", info.name, info.triples, info.graph)
+    if any(is_iati(path) for path in paths):
+        proposed = propose_links(store, command="sic serve")
+        log.info("proposed %d links from IATI projects to the Strategy", proposed)
 
 
 # -- errors -----------------------------------------------------------------------------------

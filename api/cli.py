@@ -51,6 +51,7 @@ from graph.bootstrap import load_with_ontology
 from graph.validation import validate_source
 from loaders.iati import is_iati
 from loaders.source import is_workbook, read_source
+from queries.linking import decide_link, link_proposals, propose_links
 from queries.reconciliation import decide, known_organisations, proposals
 from sic.errors import ConfigError, KGError, StoreError
 from sic.report import violations_json, violations_turtle
@@ -444,6 +445,76 @@ def _print_proposals(st: GraphStore) -> None:
         )
     out.print(table)
     err.print(f"{len(found)} proposal(s) waiting: sic reconcile --accept A B or --reject A B")
+
+
+@app.command(cls=StoreCommand)
+def link(
+    ctx: typer.Context,
+    propose: Annotated[
+        bool, typer.Option("--propose", help="Run the linking rules again (the `links` source).")
+    ] = False,
+    review: Annotated[
+        bool, typer.Option("--review", help="List the proposed links waiting for a person.")
+    ] = False,
+    accept: Annotated[
+        tuple[str, str] | None,
+        typer.Option("--accept", help="A project (key or IRI) and an activity or objective code."),
+    ] = None,
+    reject: Annotated[
+        tuple[str, str] | None,
+        typer.Option("--reject", help="A project and an activity or objective code: refuse."),
+    ] = None,
+) -> None:
+    """Links from reported (IATI) projects to the Strategy's activities and objectives, which
+    rules propose and a person accepts (the project then addresses it) or refuses; written to
+    the `updates` source, validated like any write."""
+    chosen = [o for o in (propose, review, accept is not None, reject is not None) if o]
+    if len(chosen) != 1:
+        err.print("give one of --propose, --review, --accept PROJECT CODE or --reject PROJECT CODE")
+        raise typer.Exit(EXIT_USAGE)
+    with opened(ctx) as st:
+        try:
+            if propose:
+                count = propose_links(st, command="sic link --propose")
+                err.print(f"{count} link(s) proposed: sic link --review")
+                return
+            if accept is not None or reject is not None:
+                pair = accept or reject
+                assert pair is not None
+                verb = "--accept" if accept is not None else "--reject"
+                done = decide_link(
+                    st,
+                    pair[0],
+                    pair[1],
+                    accept=accept is not None,
+                    command=f"sic link {verb} {pair[0]} {pair[1]}",
+                )
+                word = "serves" if accept is not None else "does not serve"
+                err.print(f"recorded: {done.project_title!r} {word} {done.target_code}")
+                return
+            _print_links(st)
+        except KGError as exc:
+            raise fail(exc) from None
+
+
+def _print_links(st: GraphStore) -> None:
+    from rich.table import Table
+
+    found = link_proposals(st, waiting_only=True)
+    table = Table("project", "title", "target", "confidence", "rules", "evidence")
+    for p in found:
+        table.add_row(
+            p.project_key,
+            p.project_title,
+            p.target_code,
+            f"{p.confidence:.2f}",
+            p.rules,
+            p.evidence,
+        )
+    out.print(table)
+    err.print(
+        f"{len(found)} link(s) waiting: sic link --accept PROJECT CODE or --reject PROJECT CODE"
+    )
 
 
 register_query_commands(app)

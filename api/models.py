@@ -185,6 +185,9 @@ class Gap(BaseModel):
     category_label: str | None
     facility: str | None
     finished_projects: int = Field(description="completed or discontinued projects it had")
+    waiting_links: int = Field(
+        default=0, description="links proposed from reported projects that wait for a person"
+    )
 
 
 class Gaps(BaseModel):

@@ -22,6 +22,7 @@ The thresholds were set on the hand-labelled pairs of tests/data/iati/reconcile-
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -42,6 +43,7 @@ _STOP = frozenset({"the", "of", "de", "du", "des", "la", "le", "el", "del", "for
 _REGISTERED = re.compile(r"^[A-Z]{2}-[A-Z0-9]+-")
 
 
+@functools.lru_cache(maxsize=16384)
 def normalise_name(name: str) -> str:
     """A name as compared: no accents or punctuation, lower case, no bracketed acronym (when
     the name is not all capitals), no 'the', 'of' and the like. Garbled characters
@@ -53,6 +55,7 @@ def normalise_name(name: str) -> str:
     return " ".join(words)
 
 
+@functools.lru_cache(maxsize=65536)
 def similarity(a: str, b: str) -> float:
     """How alike two names are, 0 to 1: the better of a character ratio of the normalised
     names and of their sorted words (word order varies between publishers)."""
@@ -65,6 +68,19 @@ def similarity(a: str, b: str) -> float:
     sorted_left, sorted_right = " ".join(sorted(left.split())), " ".join(sorted(right.split()))
     words = difflib.SequenceMatcher(None, sorted_left, sorted_right, autojunk=False).ratio()
     return max(chars, words)
+
+
+@functools.lru_cache(maxsize=65536)
+def similarity_bound(a: str, b: str) -> float:
+    """An upper bound of `similarity`, ten times cheaper: the share of characters the two
+    normalised names have in common whatever their order. Both ratios of `similarity` compare
+    the same characters (the sorted words are the same words), so neither can exceed it; a pair
+    under `PROPOSE` by this bound is not worth comparing (loading the IATI sample with the
+    reference data compared 45,000 pairs, most of them hopeless, in 5 s)."""
+    left, right = normalise_name(a), normalise_name(b)
+    if not left or not right:
+        return 0.0
+    return difflib.SequenceMatcher(None, left, right, autojunk=False).quick_ratio()
 
 
 def registers_differ(left: Iterable[str], right: Iterable[str]) -> bool:
@@ -147,7 +163,14 @@ class Reconciler:
                 return Match(found, "identifier", 1.0)
         scored: list[tuple[float, str]] = []
         for organisation in self._known.values():
-            best = max((similarity(name, known) for known in organisation.names), default=0.0)
+            best = max(
+                (
+                    similarity(name, known)
+                    for known in organisation.names
+                    if similarity_bound(name, known) >= PROPOSE
+                ),
+                default=0.0,
+            )
             if best >= PROPOSE:
                 scored.append((best, organisation.iri))
         scored.sort(key=lambda item: (-item[0], item[1]))

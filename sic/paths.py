@@ -31,3 +31,9 @@ def shapes_dir() -> Path:
 def reference_workbook() -> Path:
     """The bundled reference workbook (a folder of CSV files)."""
     return _resource("data/reference")
+
+
+def iati_sample() -> list[Path]:
+    """The bundled IATI activity files (data/iati: the open-licence part of the real sample,
+    see loaders.iati_sample), loaded with the reference workbook; none when not bundled."""
+    return sorted(_resource("data/iati").glob("*.xml"))

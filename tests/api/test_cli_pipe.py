@@ -62,6 +62,7 @@ def test_gaps_prints_two_titled_tables_one_line_per_row(store: str) -> None:
         "category",
         "facility",
         "finished_projects",
+        "waiting_links",
     ]
     assert [line.split()[0] for line in uncovered[2:-1]] == ["A1.02", "A2.02", "B1.01"]
     assert uncovered[-1] == "3 rows"

@@ -206,6 +206,7 @@ def test_gaps_csv_has_the_rows_of_the_page(client: TestClient) -> None:
         "category_label",
         "facility",
         "finished_projects",
+        "waiting_links",
     ]
     assert {row["goal"] for row in rows} == {"A"}
     assert any(row["category_label"] == "Projets de terrain" for row in rows) or rows

@@ -83,6 +83,7 @@ def test_uncovered_activities(store: GraphStore) -> None:
         "category_label": "Research",
         "facility": "global",
         "finished_projects": 0,
+        "waiting_links": 0,
     }
     assert rows["A2.02"]["finished_projects"] == 1
     assert ask(store, "uncovered-activities", objective="B1").column("activity") == ["B1.01"]
