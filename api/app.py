@@ -180,8 +180,8 @@ def read_from_memory(store: GraphStore, settings: Settings) -> bool:
 def seed(store: GraphStore, settings: Settings) -> None:
     """Load the ontology and `settings.data` into a store.
 
-    By default the reference workbook, then the bundled IATI sample (real projects, each file
-    its own source with its publisher and licence), each file's organisations reconciled
+    By default the reference workbook, then (unless SIC_IATI_SAMPLE=false) the bundled IATI
+    sample (real projects, each file its own source with its publisher and licence), each file's organisations reconciled
     against those already loaded, then the links the rules propose between the sample's
     projects and the Strategy (queries.linking: proposals only, until a person accepts one).
 
@@ -195,7 +195,8 @@ def seed(store: GraphStore, settings: Settings) -> None:
     from queries.reconciliation import known_organisations
     from sic.paths import iati_sample, reference_workbook
 
-    paths = settings.data or [reference_workbook(), *iati_sample()]
+    sample = iati_sample() if settings.iati_sample else []
+    paths = settings.data or [reference_workbook(), *sample]
     for path in paths:
         known = known_organisations(store) if is_iati(path) else []
         source = read_source(path, base=store.base, check=validate_source, known=known)

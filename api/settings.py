@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     # largest store (published triples) the service also holds in memory to read from; 0: never
     memory_copy_limit: int = Field(default=2_000_000, ge=0)  # ~1 GB per million with 4 workers
     data: list[Path] = Field(default_factory=list)  # what `sic serve` loads into an empty store
+    # with the reference workbook (no --data), also the bundled open-licence IATI sample: real
+    # projects and funders, reconciled and linked (about 20 s more, once, on an empty store)
+    iati_sample: bool = True
     # limits of a request (api.limits); each refusal names its setting
     max_query_kb: int = Field(default=512, gt=0)  # the text of a query (and /sparql bodies)
     max_update_mb: float = Field(default=16.0, gt=0)  # a SPARQL Update request
