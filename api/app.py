@@ -181,9 +181,10 @@ def seed(store: GraphStore, settings: Settings) -> None:
     """Load the ontology and `settings.data` into a store.
 
     By default the reference workbook, then (unless SIC_IATI_SAMPLE=false) the bundled IATI
-    sample (real projects, each file its own source with its publisher and licence), each file's organisations reconciled
-    against those already loaded, then the links the rules propose between the sample's
-    projects and the Strategy (queries.linking: proposals only, until a person accepts one).
+    sample (real projects, each file its own source with its publisher and licence), each
+    file's organisations reconciled against those already loaded, then the links the rules
+    propose between the sample's projects and the Strategy (queries.linking: proposals only,
+    until a person accepts one).
 
     :raises LoaderError, ValidationFailed: a source cannot be loaded; nothing of it is stored.
     """
