@@ -59,6 +59,7 @@ GAP_CSV_COLUMNS: tuple[str, ...] = (
     "category_label",
     "facility",
     "finished_projects",
+    "waiting_links",
 )
 
 
