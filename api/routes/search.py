@@ -17,7 +17,7 @@ from fastapi.responses import Response
 from api.deps import StoreDep
 from api.i18n import SUPPORTED
 from api.in_worker import in_worker
-from api.models import ErrorBody, SearchHit, SearchResults
+from api.models import SearchHit, SearchResults
 from api.responses import cached
 from api.routes.pages import html_page, reader
 from graph.base import GraphStore
@@ -56,7 +56,6 @@ def _language(request: Request, lang: str | None) -> str:
 @router.get(
     "/api/search",
     response_model=SearchResults,
-    responses={422: {"model": ErrorBody, "description": "A parameter is out of range."}},
     summary="Find organisations, people, projects, activities and objectives by name or code",
 )
 @in_worker
