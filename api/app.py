@@ -3,7 +3,8 @@
 Thin by design: it builds the settings, opens the store once (in the lifespan, never at import),
 starts the query workers, and mounts one router per face (SPARQL protocol, Graph Store Protocol,
 linked data, metadata, JSON API). Errors of the platform's hierarchy are mapped to HTTP here and
-nowhere else, always as `{"detail": ...}` JSON, and never with a stack trace. Tests build their
+nowhere else, as `{"detail": ...}` JSON, or as a page for a browser (api.error_pages), and
+never with a stack trace. Tests build their
 own app with their own settings, and may hand it a store they opened themselves.
 """
 
@@ -16,18 +17,22 @@ from contextlib import asynccontextmanager
 from typing import Any, Protocol, runtime_checkable
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from accounts.book import AccountBook
 from accounts.throttle import SignInThrottle
 from api.deps import Service, make_runner, start_refits
+from api.error_pages import as_page
 from api.in_worker import register
 from api.limits import BodyLimits
 from api.loads import LoadJobs
 from api.negotiation import NotAcceptable
-from api.routes import catalogue, gsp, linked_data, loads, meta, pages, signin, sparql
+from api.routes import catalogue, gsp, linked_data, loads, meta, pages, search, signin, sparql
 from api.settings import Settings, load_settings
 from graph.base import GraphStore
 from queries import learned
@@ -114,7 +119,7 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     # the account book is a file opened per operation (accounts.book): nothing is read here
     app.state.accounts = AccountBook(settings.accounts_path())
     app.state.signin_throttle = SignInThrottle(settings.signin_attempts)
-    for module in (sparql, gsp, linked_data, meta, catalogue, loads, pages, signin):
+    for module in (sparql, gsp, linked_data, meta, catalogue, loads, pages, search, signin):
         app.include_router(module.router)
     _add_docs(app)
     _add_error_handlers(app)
@@ -221,10 +226,23 @@ def _add_error_handlers(app: FastAPI) -> None:
     """Map the sic.errors hierarchy once (Starlette picks the handler by walking the MRO)."""
 
     def on(exc_type: type[Exception], respond: Callable[[Any], JSONResponse]) -> None:
-        async def handler(_: Request, exc: Exception) -> JSONResponse:
-            return respond(exc)
+        async def handler(request: Request, exc: Exception) -> Response:
+            return as_page(request, respond(exc))
 
         app.add_exception_handler(exc_type, handler)
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        """Starlette's own errors (an unknown path: 404, a method a route lacks: 405)."""
+        assert isinstance(exc, StarletteHTTPException)
+        return as_page(request, await http_exception_handler(request, exc))
+
+    async def invalid_request(request: Request, exc: Exception) -> Response:
+        """A parameter FastAPI refused (422): FastAPI's list of problems, or a page of them."""
+        assert isinstance(exc, RequestValidationError)
+        return as_page(request, await request_validation_exception_handler(request, exc))
+
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, invalid_request)
 
     on(
         QueryTimeout,

@@ -17,6 +17,7 @@ from urllib.parse import unquote_to_bytes
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.error_pages import page_for_scope
 from api.settings import Settings
 from loaders.screening import read_json  # kept here for api/routes/catalogue.py
 from sic.errors import TooLarge
@@ -86,10 +87,10 @@ class BodyLimits:
                 try:
                     declared = int(value)
                 except ValueError:
-                    await _refuse(send, 400, "Content-Length is not a number")
+                    await _refuse(send, 400, "Content-Length is not a number", scope)
                     return
                 if declared > limit.bytes:
-                    await _refuse(send, 413, str(limit.refuse()))
+                    await _refuse(send, 413, str(limit.refuse()), scope)
                     return
         received = 0
         started = False
@@ -113,10 +114,21 @@ class BodyLimits:
             await self.app(scope, counted, watched)
         except TooLarge as exc:
             if not started:
-                await _refuse(send, 413, str(exc))
+                await _refuse(send, 413, str(exc), scope)
 
 
-async def _refuse(send: Send, status: int, detail: str) -> None:
+async def _refuse(send: Send, status: int, detail: str, scope: Scope | None = None) -> None:
+    page = page_for_scope(scope, status, detail) if scope is not None else None
+    if page is not None:  # a browser: the error as a page (api.error_pages)
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [*page.raw_headers, (b"connection", b"close")],
+            }
+        )
+        await send({"type": "http.response.body", "body": bytes(page.body)})
+        return
     body = json.dumps({"detail": detail}).encode()
     await send(
         {

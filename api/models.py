@@ -386,3 +386,25 @@ class LoadStatus(BaseModel):
         default_factory=list, description="what the reader kept out without refusing the input"
     )
     loaded: list[LoadedSource] = Field(default_factory=list)
+
+
+class SearchHit(BaseModel):
+    """One entity the search box found, named in the language asked for."""
+
+    kind: str = Field(description="organisation, person, project, activity, objective...")
+    key: str = Field(description="its key: the last part of its IRI")
+    name: str = Field(description="its name in the language asked for, else in English")
+    name_language: str = Field(description="the language `name` is in ('' for a bare key)")
+    code: str | None = Field(description="its code (dcterms:identifier)")
+    acronym: str | None = Field(description="its acronym (skos:altLabel), if any")
+    matched: str = Field(description="the name, code or acronym that matched, as stored")
+    path: str = Field(description="its page and description, below the service's root")
+
+
+class SearchResults(BaseModel):
+    """The best matches of a search, best first (codes and acronyms typed in full first)."""
+
+    q: str
+    lang: str
+    limit: int
+    results: list[SearchHit]

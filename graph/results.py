@@ -10,7 +10,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator, Sequence
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeAlias
 from xml.sax.saxutils import escape, quoteattr
@@ -21,6 +22,7 @@ Term: TypeAlias = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
 @dataclass
@@ -89,7 +91,40 @@ class GraphResult:
         if fmt.supports_datasets:
             quads = [ox.Quad(t.subject, t.predicate, t.object) for t in self.triples]
             return ox.serialize(quads, format=fmt) or b""
-        return ox.serialize(self.triples, format=fmt, prefixes=prefixes) or b""
+        used = used_prefixes(self.triples, prefixes) if prefixes else None
+        return ox.serialize(self.triples, format=fmt, prefixes=used) or b""
+
+
+_LOCAL_NAME = re.compile(
+    r"^[A-Za-z0-9_\u00c0-\ufffd]([A-Za-z0-9_\-\u00b7\u00c0-\ufffd.]*[A-Za-z0-9_\-\u00b7\u00c0-\ufffd])?$"
+)
+_WRITTEN_BARE = frozenset({RDF_TYPE, XSD_STRING, RDF_LANG_STRING})
+"""IRIs Turtle writes without a prefix: `a`, and the datatypes of plain and tagged strings."""
+
+
+def used_prefixes(triples: Iterable[ox.Triple], prefixes: Mapping[str, str]) -> dict[str, str]:
+    """The prefixes an answer's Turtle uses: those whose namespace shortens one of its IRIs.
+
+    An answer that declared the service's every prefix, used or not, buried its few triples
+    under a dozen @prefix lines.
+    """
+    iris: set[str] = set()
+    for triple in triples:
+        for term in (triple.subject, triple.predicate, triple.object):
+            if isinstance(term, ox.NamedNode):
+                iris.add(term.value)
+            elif isinstance(term, ox.Literal):
+                iris.add(term.datatype.value)
+    iris -= _WRITTEN_BARE
+    used: dict[str, str] = {}
+    for name, namespace in prefixes.items():
+        for iri in iris:
+            if iri.startswith(namespace):
+                local = iri[len(namespace) :]
+                if local == "" or _LOCAL_NAME.match(local):
+                    used[name] = namespace
+                    break
+    return used
 
 
 QueryResult: TypeAlias = SelectResult | AskResult | GraphResult

@@ -18,7 +18,7 @@ import pyoxigraph as ox
 
 from graph.base import GraphStore
 from graph.results import GraphResult, QueryResult, SelectResult
-from graph.sparql_lexer import screen
+from graph.sparql_lexer import Token, screen
 from sic.errors import QueryError
 
 Cut = TypeVar("Cut", GraphResult, SelectResult)
@@ -75,12 +75,44 @@ def run_job(store: GraphStore, job: QueryJob) -> QueryResult:
     """
     text, added = with_base(job)
     try:
-        screen(text, job.max_nesting)
-        return store.query(
+        toks = screen(text, job.max_nesting)
+        result = store.query(
             text, limit=job.limit, default_graph=job.default_graph, named_graphs=job.named_graphs
         )
     except QueryError as exc:
         raise QueryError(_unshift(str(exc), added)) from None
+    if isinstance(result, SelectResult):
+        return in_written_order(result, toks)
+    return result
+
+
+def in_written_order(result: SelectResult, toks: list[Token]) -> SelectResult:
+    """A `SELECT *` answer with its columns in the order the query first names them.
+
+    pyoxigraph lists the variables of `SELECT *` in its own order (`?o ?p ?s` for `?s ?p ?o`);
+    a person reads the columns as they wrote the pattern. Any other projection is kept as is.
+    """
+    words = [(i, tok) for i, tok in enumerate(toks) if tok.keyword == "SELECT"]
+    if not words:
+        return result
+    at = words[0][0] + 1
+    while at < len(toks) and toks[at].keyword in {"DISTINCT", "REDUCED"}:
+        at += 1
+    if at >= len(toks) or toks[at].text != "*":
+        return result
+    order: dict[str, int] = {}
+    for tok in toks[at:]:
+        if tok.kind == "var":
+            order.setdefault(tok.text[1:], len(order))
+    position = {v: order.get(v, len(order) + i) for i, v in enumerate(result.variables)}
+    ranked = sorted(range(len(result.variables)), key=lambda i: position[result.variables[i]])
+    if ranked == list(range(len(ranked))):
+        return result
+    return SelectResult(
+        [result.variables[i] for i in ranked],
+        [[row[i] for i in ranked] for row in result.rows],
+        result.truncated,
+    )
 
 
 def cut_to_fit(
