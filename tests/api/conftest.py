@@ -100,10 +100,11 @@ def reference_copy(reference_store: Path, tmp_path: Path) -> Path:
 
 
 def service_settings(**overrides: Any) -> Any:
-    """Settings for a test service: two query workers, the test token, no other source."""
+    """Settings for a test service: two query workers, the test token, no other source (the
+    IATI sample included)."""
     from api.settings import Settings
 
-    values: dict[str, Any] = {"query_workers": 2, "write_token": WRITE_TOKEN}
+    values: dict[str, Any] = {"query_workers": 2, "write_token": WRITE_TOKEN, "iati_sample": False}
     values.update(overrides)
     return Settings(**values)
 

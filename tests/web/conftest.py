@@ -54,7 +54,8 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from api.settings import Settings
 
     store = tmp_path_factory.mktemp("web") / "store"
-    app = create_app(Settings(store=store, query_workers=2))
+    # the reference workbook alone: the figures are checked against it
+    app = create_app(Settings(store=store, query_workers=2, iati_sample=False))
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
