@@ -35,6 +35,7 @@ import pyoxigraph as ox
 
 from graph.dataset import Dataset
 from graph.sparql_lexer import screen, tokens, uses_keyword
+from graph.syntax_hint import explain
 from graph.update_ops import ALL, DEFAULT, NAMED, Operation, operations
 from sic.errors import QueryError
 from sic.terms import relabel, to_ox
@@ -190,7 +191,7 @@ def read_update(
     except QueryError as exc:
         if not uses_keyword(toks, "LOAD"):  # the engine's message says more, with a position
             _engine_check(text, base)
-        raise QueryError(f"malformed SPARQL update: {exc}") from None
+        raise QueryError(f"malformed SPARQL update: {explain(text, str(exc))}") from None
     loads = [op for op in ops if op.kind == "LOAD"]
     for op in loads:
         if not op.silent:
@@ -221,7 +222,7 @@ def _engine_check(text: str, base: str | None) -> None:
     try:
         ox.Store().update(text, base_iri=base)
     except SyntaxError as exc:
-        raise QueryError(f"malformed SPARQL update: {exc}") from None
+        raise QueryError(f"malformed SPARQL update: {explain(text, str(exc))}") from None
     except (OSError, RuntimeError):  # evaluation on an empty store, not syntax: fine
         return
 

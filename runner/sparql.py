@@ -19,6 +19,7 @@ import pyoxigraph as ox
 from graph.base import GraphStore
 from graph.results import GraphResult, QueryResult, SelectResult
 from graph.sparql_lexer import Token, screen
+from graph.syntax_hint import explain
 from sic.errors import QueryError
 
 Cut = TypeVar("Cut", GraphResult, SelectResult)
@@ -80,7 +81,7 @@ def run_job(store: GraphStore, job: QueryJob) -> QueryResult:
             text, limit=job.limit, default_graph=job.default_graph, named_graphs=job.named_graphs
         )
     except QueryError as exc:
-        raise QueryError(_unshift(str(exc), added)) from None
+        raise QueryError(explain(job.sparql, _unshift(str(exc), added))) from None
     if isinstance(result, SelectResult):
         return in_written_order(result, toks)
     return result
