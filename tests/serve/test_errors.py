@@ -148,3 +148,17 @@ def test_an_error_is_json_with_its_status(
     body = response.json()
     assert isinstance(body, dict) and isinstance(body.get("detail"), str | list), body
     assert body["detail"], body
+
+
+def test_a_syntax_error_points_at_the_query_with_a_caret(http: httpx.Client) -> None:
+    """Through the real service (the query travels to a worker and the answer back)."""
+    query = "PREFIX ex: <http://example.org/>\nSELECT ?s\nWHER { ?s ex:p ?o }"
+    r = http.get("/sparql", params={"query": query})
+    assert r.status_code == 400 and r.headers["content-type"].startswith("application/json")
+    first, shown, caret, engine = r.json()["detail"].splitlines()
+    assert first == (
+        "the query cannot be read at line 3, column 1. "
+        "'WHER' is not a SPARQL keyword: did you mean WHERE?"
+    )
+    assert shown == "  WHER { ?s ex:p ?o }" and caret == "  ^"
+    assert engine.startswith("(error at 3:")
