@@ -27,7 +27,7 @@ import pyoxigraph as ox
 from graph.base import GraphStore
 from queries.answer import QueryAnswer, Row
 from queries.catalogue import Question, question, questions, run
-from queries.describe import compactor
+from queries.describe import compact_iri, compactor
 from queries.labels import SCHEMES, Labels
 from queries.network import projections
 from queries.scoring import SHOWN
@@ -723,3 +723,33 @@ def editor_examples() -> list[dict[str, str]]:
 def editor_prefixes() -> list[tuple[str, str]]:
     """The prefixes the service uses everywhere (its JSON-LD context), for the editor."""
     return sorted(compactor().prefixes)
+
+
+def results_table(answer: Mapping[str, Any], base: str, root: str) -> dict[str, Any]:
+    """SPARQL JSON results as a table for people: IRIs compacted with the service's prefixes
+    (and this service's own linked to their page), literals with their language. An ASK
+    answer is one cell."""
+    if "boolean" in answer:
+        return {"columns": ["ask"], "rows": [[{"text": str(answer["boolean"]).lower()}]]}
+    columns: list[str] = list(answer.get("head", {}).get("vars", []))
+    rows = [
+        [_result_cell(binding.get(name), base, root) for name in columns]
+        for binding in answer.get("results", {}).get("bindings", [])
+    ]
+    return {"columns": columns, "rows": rows}
+
+
+def _result_cell(term: Mapping[str, str] | None, base: str, root: str) -> dict[str, str]:
+    if term is None:
+        return {"text": ""}
+    value = term.get("value", "")
+    kind = term.get("type")
+    if kind == "uri":
+        if value.startswith(base + "id/"):  # this service's: its page, its path as its name
+            local = value[len(base) :]
+            return {"text": local, "title": value, "href": f"{root}/{local}"}
+        return {"text": compact_iri(value), "title": value, "href": value}
+    if kind == "bnode":
+        return {"text": f"_:{value}"}
+    lang = term.get("xml:lang", "")
+    return {"text": value, "note": f"@{lang}" if lang else ""}

@@ -388,6 +388,53 @@ def editor_if_wanted(request: Request) -> Response | None:
     return Response(body, media_type=HTML_TYPE, headers=_headers(ui))
 
 
+def wants_results_page(request: Request, formats: list[Format]) -> bool:
+    """Whether a client asking a query prefers HTML to every answer format (a browser that
+    followed a /sparql?query= link); `*/*` and no Accept header still get the formats."""
+    try:
+        return choose([*formats, EDITOR_FORMAT], request.headers.get("accept")) is EDITOR_FORMAT
+    except NotAcceptable:
+        return False
+
+
+def results_page(
+    request: Request,
+    query: str,
+    answer: tuple[str, bytes, bool] | None,
+    error: str | None = None,
+) -> Response:
+    """The editor with `query` in it and its answer below as a table (or the RDF it made, or
+    the plain syntax error), for a browser. `answer`: (content type, body, truncated) of the
+    answer computed as SPARQL JSON results or Turtle."""
+    ui = reader(request)
+    table: dict[str, Any] | None = None
+    graph_text: str | None = None
+    if answer is not None:
+        content_type, body, truncated = answer
+        if content_type.startswith("application/sparql-results+json"):
+            base = request.app.state.settings.base_iri
+            table = pages.results_table(json.loads(body), base, root_of(request))
+            table["truncated"] = truncated
+        else:
+            graph_text = body.decode("utf-8", "replace")
+    page = render_page(
+        request,
+        ui,
+        "sparql_results.html",
+        query=query,
+        table=table,
+        graph_text=graph_text,
+        error=error,
+        base=request.app.state.settings.base_iri,
+    )
+    return Response(
+        page,
+        status_code=400 if error else 200,
+        media_type=HTML_TYPE,
+        headers={**_headers(ui), "Vary": "Accept, Accept-Language"},
+    )
+
+
 # -- the pages of single resources (called by api.routes.linked_data) ------------------------------
 
 

@@ -43,7 +43,7 @@ from api.negotiation import (
     choose,
     media_type_of,
 )
-from api.routes.pages import editor_if_wanted
+from api.routes.pages import editor_if_wanted, results_page, wants_results_page
 from api.security import book_of, is_read_only
 from api.settings import Settings
 from api.sparql_answers import QueryAnswer, QueryJob, execute
@@ -51,6 +51,7 @@ from graph.base import GraphStore, PreparedWrite
 from graph.results import GraphResult
 from queries.service_description import SD, service_description
 from runner.pool import Call
+from sic.errors import QueryError
 
 router = APIRouter(tags=["SPARQL"])
 
@@ -160,13 +161,13 @@ def _dataset(params: Params) -> tuple[tuple[str, ...] | None, tuple[str, ...] | 
     return default, named
 
 
-async def _answer(service: Service, request: Request, text: str, params: Params) -> Response:
+def _job(settings: Settings, text: str, params: Params, accept: str | None) -> QueryJob:
+    """The query as a worker runs it, within the service's limits."""
     default, named = _dataset(params)
-    settings = service.settings
     check_query_text(text, settings)
-    job = QueryJob(
+    return QueryJob(
         sparql=text,
-        accept=request.headers.get("accept"),
+        accept=accept,
         default_graph=default,
         named_graphs=named,
         limit=settings.result_limit,
@@ -174,6 +175,11 @@ async def _answer(service: Service, request: Request, text: str, params: Params)
         max_nesting=settings.max_nesting,
         max_bytes=int(settings.max_answer_mb * (1 << 20)),
     )
+
+
+async def _answer(service: Service, request: Request, text: str, params: Params) -> Response:
+    settings = service.settings
+    job = _job(settings, text, params, request.headers.get("accept"))
     client = request.client.host if request.client else None
     answer: QueryAnswer = await service.runner.call(execute, job, keep=True, client=client)
     headers = {"Vary": "Accept"}
@@ -203,7 +209,26 @@ async def query_get(request: Request, service: ServiceDep) -> Response:
         if editor is not None:
             return editor
         return _service_description(request, service.settings, service.store)
+    if wants_results_page(request, [*RESULT_FORMATS, *RDF_FORMATS]):
+        return await _results_page(service, request, _one(params, "query"), params)
     return await _answer(service, request, _one(params, "query"), params)
+
+
+PAGE_ACCEPT = "application/sparql-results+json, text/turtle;q=0.9"
+"""What a browser's results page is computed as: SPARQL JSON for tables, Turtle for graphs."""
+
+
+async def _results_page(service: Service, request: Request, text: str, params: Params) -> Response:
+    """A browser that followed a /sparql?query= link: the answer as a page (api.routes.pages),
+    computed the way any client's is (same limits, same worker), a malformed query said
+    plainly beside the query."""
+    job = _job(service.settings, text, params, PAGE_ACCEPT)
+    client = request.client.host if request.client else None
+    try:
+        answer: QueryAnswer = await service.runner.call(execute, job, keep=True, client=client)
+    except QueryError as exc:
+        return results_page(request, text, None, str(exc))
+    return results_page(request, text, (answer.content_type, answer.body, answer.truncated))
 
 
 @router.post(
