@@ -40,6 +40,7 @@ class Action(StrEnum):
     write_organisation = "write_organisation"
     write_person = "write_person"
     write_alliance = "write_alliance"
+    review = "review"  # decide proposals made by rules: links to the Strategy, matches
 
 
 RAW = frozenset({Action.sparql_update, Action.graph_store, Action.load})

@@ -32,7 +32,18 @@ from api.in_worker import register
 from api.limits import BodyLimits
 from api.loads import LoadJobs
 from api.negotiation import NotAcceptable
-from api.routes import catalogue, gsp, linked_data, loads, meta, pages, search, signin, sparql
+from api.routes import (
+    catalogue,
+    gsp,
+    linked_data,
+    links,
+    loads,
+    meta,
+    pages,
+    search,
+    signin,
+    sparql,
+)
 from api.settings import Settings, load_settings
 from graph.base import GraphStore
 from queries import learned
@@ -119,7 +130,7 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     # the account book is a file opened per operation (accounts.book): nothing is read here
     app.state.accounts = AccountBook(settings.accounts_path())
     app.state.signin_throttle = SignInThrottle(settings.signin_attempts)
-    for module in (sparql, gsp, linked_data, meta, catalogue, loads, pages, search, signin):
+    for module in (sparql, gsp, linked_data, meta, catalogue, links, loads, pages, search, signin):
         app.include_router(module.router)
     _add_docs(app)
     _add_error_handlers(app)

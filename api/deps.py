@@ -112,5 +112,8 @@ LoadWriter = Annotated[Principal, _writer(Action.load)]
 ProjectWriter = Annotated[Principal, _writer(Action.write_project)]
 """Who writes a project (POST /api/projects); their scope is checked as the write is prepared."""
 
+ReviewWriter = Annotated[Principal, _writer(Action.review)]
+"""Who decides what rules proposed (POST /api/links/decisions): the Secretariat."""
+
 ActivityCode = Annotated[str, Path(description="the activity's code, e.g. A2.07")]
 """An activity named in a URL path (the JSON API's and the pages' matchmaking routes)."""

@@ -408,3 +408,37 @@ class SearchResults(BaseModel):
     lang: str
     limit: int
     results: list[SearchHit]
+
+
+class LinkProposalOut(BaseModel):
+    """A link a rule proposed from a reported project to an activity or objective."""
+
+    project: str
+    project_key: str
+    project_title: str
+    target: str
+    target_code: str
+    target_kind: str = Field(description="activity or objective")
+    target_title: str
+    confidence: float
+    rules: str = Field(description="the rules that proposed it")
+    evidence: str
+    decision: str = Field(description="empty while it waits; accepted or rejected after")
+
+
+class LinkProposals(BaseModel):
+    """Proposed links, best first within each project."""
+
+    proposals: list[LinkProposalOut]
+
+
+class LinkDecision(BaseModel):
+    """A person's decision on one proposed link."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    project: str = Field(description="the project's key or IRI", min_length=1, max_length=2000)
+    target: str = Field(
+        description="the activity's or objective's code or IRI", min_length=1, max_length=2000
+    )
+    decision: Literal["accept", "reject"]

@@ -21,13 +21,13 @@ import pyoxigraph as ox
 from rdflib import Literal, URIRef
 from rdflib.namespace import PROV, RDF, XSD
 
-from graph.base import GraphStore
+from graph.base import GraphStore, PreparedWrite
 from graph.bootstrap import load_with_ontology
 from graph.results import text
 from loaders.builder import Triple
 from queries.link_rules import Concept, Proposal, Record, Target, concept, propose, words
 from queries.sparql import rq, run_select
-from sic.errors import NotFound
+from sic.errors import NotFound, QueryError
 from sic.iris import mint, parse
 from sic.source import MappedTriples, Source
 from sic.vocab import SIC
@@ -227,6 +227,10 @@ def link_proposals(
 def project_iri(store: GraphStore, key: str) -> str:
     """A project's IRI from its key (`iati:US-GOV-1-...`) or IRI as given."""
     if key.startswith(("http://", "https://")):
+        try:
+            ox.NamedNode(key)
+        except ValueError:
+            raise QueryError(f"not a project key or IRI: {key!r}") from None
         return key
     return str(mint("project", key, store.base))
 
@@ -241,6 +245,28 @@ def decide_link(
     :raises NotFound: no such proposal waits.
     :raises ValidationFailed: the store refuses the write (nothing is written).
     """
+    proposal, text = decision_update(store, project, target, accept=accept)
+    store.update(text, command=command)
+    return proposal
+
+
+def prepare_decision(
+    store: GraphStore, project: str, target: str, accept: bool, command: str
+) -> tuple[LinkProposal, PreparedWrite]:
+    """decide_link's write evaluated and validated, not committed (in a service's worker; the
+    service commits it)."""
+    proposal, text = decision_update(store, project, target, accept=accept)
+    return proposal, store.prepare_update(text, command=command)
+
+
+def decision_update(
+    store: GraphStore, project: str, target: str, *, accept: bool
+) -> tuple[LinkProposal, str]:
+    """The waiting proposal linking `project` to `target`, and the SPARQL Update that records
+    the decision (its terms are the store's own IRIs, never the caller's text).
+
+    :raises NotFound: no such proposal waits.
+    """
     iri = project_iri(store, project)
     for proposal in link_proposals(store, iri, waiting_only=True):
         if target in {proposal.target, proposal.target_code}:
@@ -253,8 +279,7 @@ def decide_link(
                     f"{ox.NamedNode(proposal.project)} {ox.NamedNode(_SIC + link)} "
                     f"{ox.NamedNode(proposal.target)} ."
                 )
-            store.update(f"INSERT DATA {{ {' '.join(statements)} }}", command=command)
-            return proposal
+            return proposal, f"INSERT DATA {{ {' '.join(statements)} }}"
     raise NotFound(
         f"no proposal waits that links project {project!r} to {target!r}: see `sic link --review`"
     )
