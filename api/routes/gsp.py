@@ -38,7 +38,7 @@ from loaders.rdf import REQUEST_BODY, read_body
 from queries.describe import SPARQL_DIR
 from runner.pool import Call
 from sic.errors import NotFound, QueryError, UnsupportedBody
-from sic.iris import graph_iri, sources_graph
+from sic.iris import changes_graph, graph_iri, sources_graph
 from sic.rq import registry
 from sic.terms import relabel
 
@@ -84,13 +84,14 @@ def _target(request: Request, store: GraphStore, *, required: bool) -> str | Non
 def _writable_target(request: Request, store: GraphStore, *, required: bool) -> str | None:
     """The graph a write names, which must not be one the store keeps for itself.
 
-    The provenance graph and the store's internal graphs (`{BASE}graph/_...`: version,
+    The provenance and change graphs and the store's internal graphs (`{BASE}graph/_...`: version,
     staging) are maintained by the store: writing them would detach every data graph from its
     provenance.
     """
     target = _target(request, store, required=required)
     if target is not None and (
-        target == str(sources_graph(store.base)) or target.startswith(f"{store.base}graph/_")
+        target in (str(sources_graph(store.base)), str(changes_graph(store.base)))
+        or target.startswith(f"{store.base}graph/_")
     ):
         raise _bad(f"<{target}> is maintained by the store and cannot be written")
     return target
