@@ -258,3 +258,32 @@ def test_a_stage_move_makes_a_timeline_with_who_and_when(
     assert timeline[0].previous is None and timeline[1].previous == SIC + "StageIdea"
     assert timeline[1].agent == PERSON and timeline[0].agent.startswith(BASE + "agent/cli/")
     assert timeline[0].date < timeline[1].date
+
+
+def test_a_cli_load_is_recorded_as_the_cli_user_with_every_triple(reference_copy: Path) -> None:
+    """The reference store was made by `sic load` (tests/api/conftest.py): its record holds
+    exactly the source's triples, and names the command and the user who ran it."""
+    store = EmbeddedStore(reference_copy)
+    try:
+        graph = str(graph_iri("reference", BASE))
+        rows = store.query(
+            RECORDS.replace(
+                "GRAPH ?g {", f"GRAPH ?g {{ ?change <http://www.w3.org/ns/prov#used> <{graph}> ."
+            ),
+            default_graph=(),
+            named_graphs=[CHANGES],
+        )
+        found = list(rows)  # type: ignore[arg-type]
+        assert len(found) == 1
+        added = found[0]["added"]
+        assert isinstance(added, ox.Literal)  # a whole workbook: kept gzipped
+        assert added.datatype.value.endswith("#base64Binary")
+        record = {k: v.value for k, v in found[0].items()}
+        assert record["via"] == "cli" and record["agent"].startswith(BASE + "agent/cli/")
+        assert record["command"].startswith("sic load ")
+        node = ox.NamedNode(graph)
+        stored = {ox.Quad(t.subject, t.predicate, t.object, node) for t in store.triples_of(graph)}
+        assert set(decode_quads(added.value, added.datatype.value)) == stored
+        assert _quads(record["removed"]) == set()
+    finally:
+        store.close()
