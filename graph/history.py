@@ -253,6 +253,21 @@ def change_ops(
     """The update operations that store a change record and mark the source graphs it
     `modified` (dct:modified, sic:lastChange, replacing the previous ones). Text only from
     pyoxigraph-serialised terms, never from caller text."""
+    body = " ".join(f"{t.subject} {t.predicate} {t.object} ." for t in triples)
+    ops = [f"INSERT DATA {{ GRAPH {changes_graph} {{ {body} }} }}"]
+    return ops + mark_ops(sources_graph, node, triples, modified)
+
+
+def mark_ops(
+    sources_graph: ox.NamedNode,
+    node: ox.NamedNode,
+    triples: Sequence[ox.Triple],
+    modified: Iterable[str],
+) -> list[str]:
+    """The operations that mark the source graphs a change `modified` (dct:modified,
+    sic:lastChange, replacing the previous ones): change_ops without the record itself, for
+    a backend that writes the record its own way (a remote server's parser takes only so many
+    triples inline)."""
     ended = next((t.object for t in triples if t.predicate == ENDED), None)
     ops: list[str] = []
     marks: list[str] = []
@@ -262,8 +277,6 @@ def change_ops(
             ops.append(f"DELETE WHERE {{ GRAPH {sources_graph} {{ {graph} {prop} ?old }} }}")
         if ended is not None:
             marks.append(f"{graph} {MODIFIED} {ended} . {graph} {LAST_CHANGE} {node} .")
-    body = " ".join(f"{t.subject} {t.predicate} {t.object} ." for t in triples)
-    ops.append(f"INSERT DATA {{ GRAPH {changes_graph} {{ {body} }} }}")
     if marks:
         ops.append(f"INSERT DATA {{ GRAPH {sources_graph} {{ {' '.join(marks)} }} }}")
     return ops

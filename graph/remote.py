@@ -412,7 +412,7 @@ class RemoteStore(GraphStore):
         change = history.of_contents(target.value, before, triples)
         recorded = self._record(by, command or f"load {source.name}", change, ())
         with phase(progress, "commit", total=len(triples)) as committing:
-            self._publish([(target, triples, provenance)], recorded=recorded)
+            self._publish([(target, triples, provenance)], record=recorded)
             committing.finish(len(triples))
 
     def _restore(self, items: Sequence[Restored], by: history.Attribution | None = None) -> None:
@@ -429,7 +429,7 @@ class RemoteStore(GraphStore):
             added += one.added
             removed += one.removed
         recorded = self._record(by, "restore", history.ChangeQuads(added, removed), ())
-        self._publish([(i.target, i.triples, i.provenance) for i in items], recorded=recorded)
+        self._publish([(i.target, i.triples, i.provenance) for i in items], record=recorded)
 
     def remove_source(
         self, name: str, *, command: str = "", by: history.Attribution | None = None
@@ -445,7 +445,7 @@ class RemoteStore(GraphStore):
             ]
             change = history.ChangeQuads([], gone, dropped=[info.graph])
             recorded = self._record(by, command or f"unload {name}", change, ())
-            self._publish([], drop=[node], recorded=recorded)
+            self._publish([], drop=[node], record=recorded)
 
     def _record(
         self,
@@ -453,9 +453,11 @@ class RemoteStore(GraphStore):
         command: str,
         change: history.ChangeQuads,
         modified: Iterable[str],
-    ) -> list[str]:
-        """The operations that record a change (graph.history), numbered after the last
-        record the server holds (read each time: other handles may write the same server)."""
+    ) -> tuple[list[ox.Triple], list[str]]:
+        """A change's record (graph.history) and the operations that mark the sources it
+        modified; numbered after the last record the server holds (read each time: other
+        handles may write the same server). The record goes in as data (_Request.write), which
+        stages what is too large to send inline."""
         rows = list(
             self._internal("last-change", {"changes": self.changes_graph}, self.changes_graph)
         )
@@ -464,7 +466,7 @@ class RemoteStore(GraphStore):
         node, triples = history.record(
             self.base, sequence, by or history.local(self.base), command, change
         )
-        return history.change_ops(self.changes_graph, self.sources_graph, node, triples, modified)
+        return triples, history.mark_ops(self.sources_graph, node, triples, modified)
 
     def _prepare_ops(self, ops: Sequence[Operation], base: str, command: str) -> PreparedWrite:
         """Same meaning as the embedded store's (graph.update): evaluated by pyoxigraph, here on
@@ -557,7 +559,9 @@ class RemoteStore(GraphStore):
                 delta, published, self.sources_graph, self.dataset().default_store, command
             )
             modified = [g for g in delta.graphs() if g in published and g not in delta.dropped]
-            request.ops += self._record(by, command, history.of_delta(delta), modified)
+            record, marks = self._record(by, command, history.of_delta(delta), modified)
+            request.write(self.changes_graph, record)
+            request.ops += marks
 
     @contextlib.contextmanager
     def _one_request(self) -> Iterator[_Request]:
@@ -633,7 +637,7 @@ class RemoteStore(GraphStore):
         self,
         items: Sequence[_Item],
         drop: Sequence[ox.NamedNode] = (),
-        recorded: Sequence[str] = (),
+        record: tuple[Sequence[ox.Triple], Sequence[str]] = ((), ()),
     ) -> None:
         """ONE update: the new graphs in place, their provenance rewritten, a new version.
 
@@ -646,7 +650,9 @@ class RemoteStore(GraphStore):
             request.ops += [f"DROP SILENT GRAPH {g}" for g in drop]
             forget = [*(target for target, _, _ in items), *drop]
             request.ops += swap_ops(self.sources_graph, forget, [t for *_, p in items for t in p])
-            request.ops += recorded
+            if record[0]:
+                request.write(self.changes_graph, record[0])
+            request.ops += record[1]
         if request.staged:
             self.remove_stale_staging()
 
