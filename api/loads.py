@@ -41,6 +41,7 @@ from api.models import LoadedSource, LoadPhase, LoadProblem, LoadStatus
 from graph.base import GraphStore
 from graph.bootstrap import ensure_ontology, load_with_ontology
 from graph.dataset import SourceInfo
+from graph.history import Attribution
 from graph.validation import validate_source
 from loaders.archive import ArchiveLimits, unpack_workbook
 from loaders.rdf import REQUEST_BODY, read_body
@@ -132,6 +133,7 @@ class _Job:
     source: str
     replace: bool
     upload: Upload | None
+    by: Attribution | None = None
     accepted: float = field(default_factory=time.time)
     began: float = field(default_factory=time.monotonic)
     state: Literal["queued", "running", "done", "failed"] = "queued"
@@ -170,12 +172,13 @@ class LoadJobs:
         store: GraphStore,
         runner: Runner,
         limits: ReadLimits,
+        by: Attribution | None = None,
     ) -> LoadStatus:
         """Queue a load and start it in the background; its status as it is now.
 
         :raises Busy: `max_pending` loads wait or run already.
         """
-        job = _Job(uuid.uuid4().hex, source, replace, upload)
+        job = _Job(uuid.uuid4().hex, source, replace, upload, by)
         with self._lock:
             pending = sum(1 for j in self._jobs.values() if j.state in ("queued", "running"))
             if pending >= self.max_pending:
@@ -219,11 +222,16 @@ class LoadJobs:
                     job.warnings = [_problem(p) for p in source.warnings]
 
                 def ontology(_: object) -> bool:
-                    return not source.dataset and ensure_ontology(store, command=command)
+                    return not source.dataset and ensure_ontology(store, command=command, by=job.by)
 
                 def store_it(_: object) -> list[SourceInfo]:
                     return load_with_ontology(
-                        store, source, replace=job.replace, command=command, progress=progress
+                        store,
+                        source,
+                        replace=job.replace,
+                        command=command,
+                        progress=progress,
+                        by=job.by,
                     )
 
                 job.writing = True  # from here on, the load ends even when the service stops

@@ -20,6 +20,7 @@ from typing import BinaryIO, TypedDict, Unpack
 import pyoxigraph as ox
 
 from graph.dataset import Dataset, SourceInfo
+from graph.history import Attribution
 from graph.restore import Restored, plan_restore
 from graph.results import QueryResult, Term
 from graph.sparql_lexer import query_dataset
@@ -199,6 +200,7 @@ class GraphStore(ABC):
         replace: bool = False,
         command: str = "",
         progress: Progress = no_progress,
+        by: Attribution | None = None,
     ) -> list[SourceInfo]:
         """Validate and publish a source, all or nothing: what loaders/ read, or a graph.
 
@@ -221,7 +223,7 @@ class GraphStore(ABC):
                     items = plan_restore(
                         source, existing, self.graph_for, replace=replace, command=command
                     )
-                    self._restore(items)
+                    self._restore(items, by)
                     by_iri = {s.graph: s for s in self.sources()}
                     return [by_iri[item.target.value] for item in items]
                 exists = any(s.name == source.name for s in self.sources())
@@ -236,6 +238,7 @@ class GraphStore(ABC):
                     exists=exists,
                     command=command,
                     progress=progress,
+                    by=by,
                 )
                 return [self.source(source.name)]
         except ValidationFailed as exc:
@@ -250,16 +253,18 @@ class GraphStore(ABC):
         exists: bool,
         command: str,
         progress: Progress = no_progress,
+        by: Attribution | None = None,
     ) -> None:
         """Validate and publish one source into `target` (`exists`: it replaces one), telling
-        `progress` of the stage, validate and commit phases."""
+        `progress` of the stage, validate and commit phases, and record the change as `by`'s
+        (graph.history; None: this process's user)."""
 
     @abstractmethod
-    def _restore(self, items: Sequence[Restored]) -> None:
+    def _restore(self, items: Sequence[Restored], by: Attribution | None = None) -> None:
         """Validate the restored graphs together and publish them in one transaction."""
 
     @abstractmethod
-    def remove_source(self, name: str, *, command: str = "") -> None:
+    def remove_source(self, name: str, *, command: str = "", by: Attribution | None = None) -> None:
         """Unpublish and delete one source, after checking that what remains still conforms.
 
         :raises NotFound: if there is no such source.
@@ -303,8 +308,9 @@ class GraphStore(ABC):
         """
 
     @abstractmethod
-    def commit(self, prepared: PreparedWrite) -> Delta:
-        """Apply a prepared change in one transaction, if the store has not changed since.
+    def commit(self, prepared: PreparedWrite, by: Attribution | None = None) -> Delta:
+        """Apply a prepared change in one transaction, if the store has not changed since,
+        recorded as `by`'s change (graph.history; None: this process's user).
 
         :raises StoreError: the store changed since the change was prepared.
         """

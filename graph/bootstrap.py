@@ -10,12 +10,13 @@ import hashlib
 
 from graph.base import GraphStore
 from graph.dataset import SourceInfo
+from graph.history import Attribution
 from sic.ontology import ontology_files, ontology_graph
 from sic.progress import Progress, no_progress
 from sic.source import InMemoryGraph, Source
 
 
-def ensure_ontology(store: GraphStore, *, command: str = "") -> bool:
+def ensure_ontology(store: GraphStore, *, command: str = "", by: Attribution | None = None) -> bool:
     """Load the bundled ontology as the source `ontology` if it is missing or out of date.
 
     Returns True when it was (re)loaded.
@@ -37,6 +38,7 @@ def ensure_ontology(store: GraphStore, *, command: str = "") -> bool:
         ),
         replace=current is not None,
         command=command or "sic (bundled ontology)",
+        by=by,
     )
     return True
 
@@ -48,6 +50,7 @@ def load_with_ontology(
     replace: bool = False,
     command: str = "",
     progress: Progress = no_progress,
+    by: Attribution | None = None,
 ) -> list[SourceInfo]:
     """Load a source as `sic load` and `sic serve --data` do: after the ontology, unless the
     source is a dataset (a dump brings its own ontology graph). `progress` is told of the
@@ -56,5 +59,5 @@ def load_with_ontology(
     :raises LoaderError, ValidationFailed, KGError: as GraphStore.load_source.
     """
     if not source.dataset:
-        ensure_ontology(store, command=command)
-    return store.load_source(source, replace=replace, command=command, progress=progress)
+        ensure_ontology(store, command=command, by=by)
+    return store.load_source(source, replace=replace, command=command, progress=progress, by=by)

@@ -7,9 +7,10 @@
   `GRAPH ?g` tells which source says what) and the *standalone* graphs that clients create
   through the protocols (`PUT /data?graph=...`, `INSERT DATA { GRAPH <g> {...} }`), which are
   not part of the default graph, as in any SPARQL store without a union default graph.
-- The store's bookkeeping (`{BASE}graph/sources`: PROV-O and VoID about every data graph) is
-  in neither: a query reaches it only by naming it (FROM NAMED, or `named-graph-uri`), and
-  nothing but the store writes it.
+- The store's bookkeeping (`{BASE}graph/sources`: PROV-O and VoID about every data graph;
+  `{BASE}graph/changes`: who changed what and when, graph.history) is in neither: a query
+  reaches it only by naming it (FROM NAMED, or `named-graph-uri`), and nothing but the store
+  writes it.
 
 So a client that loads three triples sees three triples, and the W3C test suites, which put
 their data in the default graph and in named graphs, see exactly what they put.
@@ -20,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sic.iris import graph_iri, normalise_base, sources_graph
+from sic.iris import changes_graph, graph_iri, normalise_base, sources_graph
 
 DEFAULT_STORE = "updates"
 """The source that holds what clients write to the default graph."""
@@ -63,7 +64,8 @@ class Dataset:
                 union.append(s.graph)
             if s.graph != default_store:
                 named.append(s.graph)
-        return cls(tuple(union), tuple(named), default_store, frozenset({str(sources_graph(base))}))
+        book = frozenset({str(sources_graph(base)), str(changes_graph(base))})
+        return cls(tuple(union), tuple(named), default_store, book)
 
     @property
     def data(self) -> tuple[str, ...]:

@@ -56,6 +56,7 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
+from graph import history
 from graph.base import GraphStore, PreparedWrite, QueryGraphs, node_of
 from graph.dataset import Dataset, SourceInfo
 from graph.provenance import (
@@ -85,7 +86,7 @@ from graph.update import (
 from graph.update_ops import Operation
 from graph.validation import WriteChecker, check_delta, validate_union
 from sic.errors import KGError, QueryError, StoreError, StoreLocked, Violation
-from sic.iris import normalise_base, sources_graph
+from sic.iris import changes_graph, normalise_base, sources_graph
 from sic.ontology import controlled_values
 from sic.progress import Progress, no_progress, phase
 from sic.source import Source
@@ -134,6 +135,8 @@ class EmbeddedStore(GraphStore):
                 raise StoreLocked(str(path), f"the store at {path} is in use: {exc}") from exc
             raise StoreError(f"cannot open the store at {path}: {exc}") from exc
         self.sources_graph = ox.NamedNode(str(sources_graph(self.base)))
+        self.changes_graph = ox.NamedNode(str(changes_graph(self.base)))
+        self._sequence: int | None = None  # of the last change record (graph.history)
         self._lock = threading.RLock()
         self._checker = checker
         self._dataset_cache: tuple[str, Dataset] | None = None
@@ -336,6 +339,7 @@ class EmbeddedStore(GraphStore):
         try:
             self._store.update(" ;\n".join([*data_ops, *bookkeeping_ops]))
         except BaseException:
+            self._sequence = None  # a change record may not have landed: read it again
             if memory is not None and follow is None:
                 for g in staged:
                     memory.remove_graph(g)
@@ -378,6 +382,7 @@ class EmbeddedStore(GraphStore):
         """Drop graphs a killed load left behind: anything not published and not provenance."""
         published = {s.graph for s in self.sources()}
         published.add(self.sources_graph.value)  # (graph/_state, where versions once were, goes)
+        published.add(self.changes_graph.value)
         for g in list(self._store.named_graphs()):
             if isinstance(g, ox.NamedNode) and g.value not in published:
                 self._store.remove_graph(g)
@@ -397,6 +402,7 @@ class EmbeddedStore(GraphStore):
         self,
         items: Sequence[tuple[ox.NamedNode, ox.NamedNode, Sequence[ox.Triple]]],
         drop: Iterable[ox.NamedNode] = (),
+        recorded: Sequence[str] = (),
     ) -> None:
         """One transaction: swap staged graphs in and rewrite their provenance; a new version.
 
@@ -415,7 +421,7 @@ class EmbeddedStore(GraphStore):
         data += [f"DROP SILENT GRAPH {g}" for g in drop]
         forget = [*(target for target, _, _ in items), *drop]
         bookkeeping = swap_ops(self.sources_graph, forget, [t for *_, p in items for t in p])
-        self._commit(data, bookkeeping, [staged for _, staged, _ in items])
+        self._commit(data, [*bookkeeping, *recorded], [staged for _, staged, _ in items])
 
     def _committed(self, delta: Delta | None = None) -> None:
         """After a write landed: a new version (and with it a new dataset), and the write in
@@ -449,6 +455,7 @@ class EmbeddedStore(GraphStore):
         exists: bool,
         command: str,
         progress: Progress = no_progress,
+        by: history.Attribution | None = None,
     ) -> None:
         """Bulk-load into an unpublished graph (the target itself when new), count, validate,
         publish; each phase is told to `progress`, and its time kept in `last_timings` for the
@@ -482,8 +489,16 @@ class EmbeddedStore(GraphStore):
             command=command,
             about=source.about,
         )
+        change = history.of_contents(
+            target.value,
+            (q.triple for q in self._store.quads_for_pattern(None, None, None, target))
+            if exists
+            else (),
+            (q.triple for q in self._store.quads_for_pattern(None, None, None, staged)),
+        )
         with phase(progress, "commit", total=count) as committing:
-            self._publish([(target, staged, provenance)])
+            recorded = self._record(by, command or f"load {source.name}", change, ())
+            self._publish([(target, staged, provenance)], recorded=recorded)
             committing.finish(count)
         self.last_timings = {
             "store": stored - started,
@@ -509,7 +524,7 @@ class EmbeddedStore(GraphStore):
             return None
         return copy_data(self._reader, sorted(wanted))
 
-    def _restore(self, items: Sequence[Restored]) -> None:
+    def _restore(self, items: Sequence[Restored], by: history.Attribution | None = None) -> None:
         self._writing()
         staged = [self.new_staging_graph() for _ in items]
         with self._removed_on_failure(staged):
@@ -521,11 +536,24 @@ class EmbeddedStore(GraphStore):
             self.checker.check_new_graphs(
                 self._store, staged, others=self._union_without(i.target.value for i in items)
             )
+        added: list[ox.Quad] = []
+        removed: list[ox.Quad] = []
+        for item in items:
+            before = (
+                q.triple for q in self._store.quads_for_pattern(None, None, None, item.target)
+            )
+            one = history.of_contents(item.target.value, before, item.triples)
+            added += one.added
+            removed += one.removed
+        recorded = self._record(by, "restore", history.ChangeQuads(added, removed), ())
         self._publish(
-            [(i.target, graph, i.provenance) for i, graph in zip(items, staged, strict=True)]
+            [(i.target, graph, i.provenance) for i, graph in zip(items, staged, strict=True)],
+            recorded=recorded,
         )
 
-    def remove_source(self, name: str, *, command: str = "") -> None:
+    def remove_source(
+        self, name: str, *, command: str = "", by: history.Attribution | None = None
+    ) -> None:
         self._writing()
         with self._lock:
             info = self.source(name)
@@ -535,7 +563,10 @@ class EmbeddedStore(GraphStore):
                 self.checker.check_removal(
                     self._store, graph, others=self._union_without([info.graph])
                 )
-            self._publish([], drop=[graph])
+            gone = list(self._store.quads_for_pattern(None, None, None, graph))
+            change = history.ChangeQuads([], gone, dropped=[info.graph])
+            recorded = self._record(by, command or f"unload {name}", change, ())
+            self._publish([], drop=[graph], recorded=recorded)
 
     # -- changes prepared in a worker, committed by the service ------------------------------
 
@@ -597,8 +628,9 @@ class EmbeddedStore(GraphStore):
             graphs += [ox.NamedNode(g) for g in union_after - union_before]
         check_delta(self.checker, store, added, removed, graphs, applied=applied)
 
-    def commit(self, prepared: PreparedWrite) -> Delta:
-        """Apply a prepared change in one transaction, if the store is still as it was.
+    def commit(self, prepared: PreparedWrite, by: history.Attribution | None = None) -> Delta:
+        """Apply a prepared change in one transaction, if the store is still as it was, with
+        its record (graph.history) attributed to `by` (None: this process's user).
 
         :raises StoreError: the store changed since the change was prepared.
         """
@@ -609,10 +641,36 @@ class EmbeddedStore(GraphStore):
                     "the store changed while this write was being prepared; send it again"
                 )
             if prepared.delta:
-                self._commit_delta(prepared.delta, prepared.command)
+                self._commit_delta(prepared.delta, prepared.command, by)
             return prepared.delta
 
-    def _commit_delta(self, delta: Delta, command: str) -> None:
+    def _next_sequence(self) -> int:
+        """The sequence number of the next change record (read once, then counted here: only
+        this handle writes the store)."""
+        if self._sequence is None:
+            q = internal("last-change").text
+            rows = list(self._select(q, {ox.Variable("changes"): self.changes_graph}))
+            found = rows[0]["max"] if rows else None
+            self._sequence = int(found.value) if isinstance(found, ox.Literal) else 0
+        self._sequence += 1
+        return self._sequence
+
+    def _record(
+        self,
+        by: history.Attribution | None,
+        command: str,
+        change: history.ChangeQuads,
+        modified: Iterable[str],
+    ) -> list[str]:
+        """The bookkeeping operations that record a change (graph.history)."""
+        node, triples = history.record(
+            self.base, self._next_sequence(), by or history.local(self.base), command, change
+        )
+        return history.change_ops(self.changes_graph, self.sources_graph, node, triples, modified)
+
+    def _commit_delta(
+        self, delta: Delta, command: str, by: history.Attribution | None = None
+    ) -> None:
         """Stage the triples, then one transaction moves them (blank nodes keep who they are).
 
         Triples to remove and to add are first written into unpublished staging graphs; the
@@ -672,6 +730,8 @@ class EmbeddedStore(GraphStore):
             bookkeeping = delta_provenance_ops(
                 delta, published, self.sources_graph, dataset.default_store, command
             )
+            modified = [g for g in delta.graphs() if g in published and g not in delta.dropped]
+            bookkeeping += self._record(by, command, history.of_delta(delta), modified)
             self._commit(data, bookkeeping, follow=lambda copy: _apply(copy, delta), delta=delta)
         except BaseException:
             for node in in_place:

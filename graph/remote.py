@@ -40,6 +40,7 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
+from graph import history
 from graph.base import GraphStore, PreparedWrite, QueryGraphs, node_of
 from graph.dataset import Dataset, SourceInfo
 from graph.provenance import (
@@ -68,7 +69,7 @@ from graph.update import DEFAULT_MAX_NESTING, Delta, evaluate
 from graph.update_ops import Operation
 from graph.validation import WriteChecker, check_delta, validate_union
 from sic.errors import KGError, QueryError, StoreError, Violation
-from sic.iris import normalise_base, sources_graph
+from sic.iris import changes_graph, normalise_base, sources_graph
 from sic.progress import Progress, no_progress, phase
 from sic.source import Source
 from sic.vocab import DEFAULT_BASE
@@ -137,6 +138,7 @@ class RemoteStore(GraphStore):
             )
         )
         self.sources_graph = ox.NamedNode(str(sources_graph(self.base)))
+        self.changes_graph = ox.NamedNode(str(changes_graph(self.base)))
         self._state_graph = ox.NamedNode(self.base + "graph/_state")
         self._checker = checker
         self._lock = threading.RLock()
@@ -382,6 +384,7 @@ class RemoteStore(GraphStore):
         exists: bool,
         command: str,
         progress: Progress = no_progress,
+        by: history.Attribution | None = None,
     ) -> None:
         """Read the triples, validate them on a scratch store with what they can affect
         (graph.remote_validation), publish them in one request."""
@@ -405,26 +408,65 @@ class RemoteStore(GraphStore):
             command=command,
             about=source.about,
         )
+        before = self.triples_of(target.value) if exists else []
+        change = history.of_contents(target.value, before, triples)
+        recorded = self._record(by, command or f"load {source.name}", change, ())
         with phase(progress, "commit", total=len(triples)) as committing:
-            self._publish([(target, triples, provenance)])
+            self._publish([(target, triples, provenance)], record=recorded)
             committing.finish(len(triples))
 
-    def _restore(self, items: Sequence[Restored]) -> None:
+    def _restore(self, items: Sequence[Restored], by: history.Attribution | None = None) -> None:
         check_remote_write(
             self.checker,
             self._select_for_checks,
             {i.target: i.triples for i in items},
             self._others({i.target.value for i in items}),
         )
-        self._publish([(i.target, i.triples, i.provenance) for i in items])
+        added: list[ox.Quad] = []
+        removed: list[ox.Quad] = []
+        for i in items:
+            one = history.of_contents(i.target.value, self.triples_of(i.target.value), i.triples)
+            added += one.added
+            removed += one.removed
+        recorded = self._record(by, "restore", history.ChangeQuads(added, removed), ())
+        self._publish([(i.target, i.triples, i.provenance) for i in items], record=recorded)
 
-    def remove_source(self, name: str, *, command: str = "") -> None:
+    def remove_source(
+        self, name: str, *, command: str = "", by: history.Attribution | None = None
+    ) -> None:
         with self._lock:
             info = self.source(name)
             check_remote_removal(
                 self.checker, self._select_for_checks, info.graph, self._others({info.graph})
             )
-            self._publish([], drop=[ox.NamedNode(info.graph)])
+            node = ox.NamedNode(info.graph)
+            gone = [
+                ox.Quad(t.subject, t.predicate, t.object, node) for t in self.triples_of(info.graph)
+            ]
+            change = history.ChangeQuads([], gone, dropped=[info.graph])
+            recorded = self._record(by, command or f"unload {name}", change, ())
+            self._publish([], drop=[node], record=recorded)
+
+    def _record(
+        self,
+        by: history.Attribution | None,
+        command: str,
+        change: history.ChangeQuads,
+        modified: Iterable[str],
+    ) -> tuple[list[ox.Triple], list[str]]:
+        """A change's record (graph.history) and the operations that mark the sources it
+        modified; numbered after the last record the server holds (read each time: other
+        handles may write the same server). The record goes in as data (_Request.write), which
+        stages what is too large to send inline."""
+        rows = list(
+            self._internal("last-change", {"changes": self.changes_graph}, self.changes_graph)
+        )
+        last = text(rows[0].get("max")) if rows else ""
+        sequence = int(last) + 1 if last.isdigit() else 1
+        node, triples = history.record(
+            self.base, sequence, by or history.local(self.base), command, change
+        )
+        return triples, history.mark_ops(self.sources_graph, node, triples, modified)
 
     def _prepare_ops(self, ops: Sequence[Operation], base: str, command: str) -> PreparedWrite:
         """Same meaning as the embedded store's (graph.update): evaluated by pyoxigraph, here on
@@ -474,7 +516,7 @@ class RemoteStore(GraphStore):
                 )
             return PreparedWrite(delta, version, command)
 
-    def commit(self, prepared: PreparedWrite) -> Delta:
+    def commit(self, prepared: PreparedWrite, by: history.Attribution | None = None) -> Delta:
         """Apply a prepared change as ONE update request, if the store is still as it was.
 
         :raises StoreError: the store changed since the change was prepared.
@@ -486,11 +528,15 @@ class RemoteStore(GraphStore):
                 )
             if prepared.delta:
                 published = {s.graph: s for s in self.sources()}
-                self._commit_delta(prepared.delta, published, prepared.command)
+                self._commit_delta(prepared.delta, published, prepared.command, by)
             return prepared.delta
 
     def _commit_delta(
-        self, delta: Delta, published: Mapping[str, SourceInfo], command: str
+        self,
+        delta: Delta,
+        published: Mapping[str, SourceInfo],
+        command: str,
+        by: history.Attribution | None = None,
     ) -> None:
         """The embedded store's _commit_delta, as one request to the server."""
         removals = {
@@ -512,6 +558,10 @@ class RemoteStore(GraphStore):
             request.ops += delta_provenance_ops(
                 delta, published, self.sources_graph, self.dataset().default_store, command
             )
+            modified = [g for g in delta.graphs() if g in published and g not in delta.dropped]
+            record, marks = self._record(by, command, history.of_delta(delta), modified)
+            request.write(self.changes_graph, record)
+            request.ops += marks
 
     @contextlib.contextmanager
     def _one_request(self) -> Iterator[_Request]:
@@ -583,7 +633,12 @@ class RemoteStore(GraphStore):
         self._drop_quietly(stale)
         return [g.value for g in stale]
 
-    def _publish(self, items: Sequence[_Item], drop: Sequence[ox.NamedNode] = ()) -> None:
+    def _publish(
+        self,
+        items: Sequence[_Item],
+        drop: Sequence[ox.NamedNode] = (),
+        record: tuple[Sequence[ox.Triple], Sequence[str]] = ((), ()),
+    ) -> None:
         """ONE update: the new graphs in place, their provenance rewritten, a new version.
 
         Text is assembled only from terms serialised by pyoxigraph, never from caller text.
@@ -595,6 +650,9 @@ class RemoteStore(GraphStore):
             request.ops += [f"DROP SILENT GRAPH {g}" for g in drop]
             forget = [*(target for target, _, _ in items), *drop]
             request.ops += swap_ops(self.sources_graph, forget, [t for *_, p in items for t in p])
+            if record[0]:
+                request.write(self.changes_graph, record[0])
+            request.ops += record[1]
         if request.staged:
             self.remove_stale_staging()
 

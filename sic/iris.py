@@ -80,3 +80,8 @@ def parse(iri: str) -> tuple[str, str, str] | None:
     if not match or match["kind"] not in KINDS:
         return None
     return match["base"], match["kind"], unquote(match["key"])
+
+
+def changes_graph(base: str = DEFAULT_BASE) -> URIRef:
+    """The named graph that holds the record of every committed change (graph.history)."""
+    return URIRef(f"{normalise_base(base)}graph/changes")

@@ -22,6 +22,7 @@ from fastapi import APIRouter, Path, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
+from api.attribution import of_request
 from api.deps import ActivityCode, ProjectWriter, RunnerDep, SettingsDep, StoreDep
 from api.i18n import choose_language
 from api.in_worker import in_worker
@@ -46,11 +47,12 @@ from api.scoped_writes import prepare_submission_by
 from graph.base import GraphStore
 from queries.catalogue import describe as describe_question
 from queries.catalogue import question, questions, run
+from queries.history import MAX_PAGE, history_of
 from queries.learned import latest
 from queries.submission import BODY_SOURCE, SUBMISSIONS
 from runner.pool import Call
-from sic.errors import Location, ValidationFailed, Violation
-from sic.iris import mint
+from sic.errors import Location, NotFound, ValidationFailed, Violation
+from sic.iris import KINDS, mint
 
 router = APIRouter(prefix="/api", tags=["JSON API"])
 
@@ -370,7 +372,8 @@ async def submit_project(
     except ValidationError as exc:
         raise ValidationFailed(_body_problems(exc, focus)) from None
     prepare = Call(prepare_submission_by, (idea.submission(), settings.base_iri, who))
-    delta = await runner.write(prepare, store.commit)
+    by = of_request(request, who, store.base)
+    delta = await runner.write(prepare, lambda prepared: store.commit(prepared, by))
     url = str(request.url_for("resource", kind="project", key=idea.id))
     response.headers["Location"] = url
     return ProjectCreated(
@@ -380,3 +383,27 @@ async def submit_project(
         source=SUBMISSIONS,
         triples=sum(len(ts) for ts in delta.added.values()),
     )
+
+
+@router.get(
+    "/resources/{kind}/{key}/history",
+    responses=_ERRORS,
+    summary="Who changed a resource, when, and which of its triples (newest first, paged)",
+)
+@in_worker
+def resource_history(
+    request: Request,
+    store: StoreDep,
+    kind: Annotated[str, Path(description=f"One of: {', '.join(sorted(KINDS))}.")],
+    key: Annotated[str, Path(description="the workbook key (A2.03, inrae, ...)")],
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="changes per page")] = 20,
+    offset: Annotated[int, Query(ge=0, description="changes skipped (newest first)")] = 0,
+    lang: Lang = None,
+) -> Response:
+    """The recorded changes of `{BASE}id/{kind}/{key}` (graph.history): who (the agent's IRI
+    and name), when, the command and comment, and the triples about it each added and removed,
+    with names for people. A resource nothing changed has an empty list; `total` counts all."""
+    if kind not in KINDS:
+        raise NotFound(f"no kind {kind!r}; one of: {', '.join(sorted(KINDS))}")
+    found = history_of(store, kind, key, limit, offset, _language(request, lang))
+    return JSONResponse(found.as_json())

@@ -29,6 +29,8 @@ import pyoxigraph as ox
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import Response
 
+from accounts.roles import Principal
+from api.attribution import of_request
 from api.deps import GraphStoreWriter, Service, ServiceDep
 from api.negotiation import RDF_FORMATS, charset_of, choose, media_type_of, rdf_format_of
 from api.sparql_answers import QueryAnswer, QueryJob, execute
@@ -38,7 +40,7 @@ from loaders.rdf import REQUEST_BODY, read_body
 from queries.describe import SPARQL_DIR
 from runner.pool import Call
 from sic.errors import NotFound, QueryError, UnsupportedBody
-from sic.iris import graph_iri, sources_graph
+from sic.iris import changes_graph, graph_iri, sources_graph
 from sic.rq import registry
 from sic.terms import relabel
 
@@ -84,13 +86,14 @@ def _target(request: Request, store: GraphStore, *, required: bool) -> str | Non
 def _writable_target(request: Request, store: GraphStore, *, required: bool) -> str | None:
     """The graph a write names, which must not be one the store keeps for itself.
 
-    The provenance graph and the store's internal graphs (`{BASE}graph/_...`: version,
+    The provenance and change graphs and the store's internal graphs (`{BASE}graph/_...`: version,
     staging) are maintained by the store: writing them would detach every data graph from its
     provenance.
     """
     target = _target(request, store, required=required)
     if target is not None and (
-        target == str(sources_graph(store.base)) or target.startswith(f"{store.base}graph/_")
+        target in (str(sources_graph(store.base)), str(changes_graph(store.base)))
+        or target.startswith(f"{store.base}graph/_")
     ):
         raise _bad(f"<{target}> is maintained by the store and cannot be written")
     return target
@@ -252,12 +255,20 @@ def prepare_graph_write(
     return store.prepare_delta(delta, command=f"Graph Store Protocol {method} /data")
 
 
-async def _write(service: Service, method: str, target: str, parts: Sequence[Part]) -> bool:
-    """Prepare and commit one write; True when it created the graph."""
+async def _write(
+    service: Service,
+    method: str,
+    target: str,
+    parts: Sequence[Part],
+    request: Request,
+    who: Principal,
+) -> bool:
+    """Prepare and commit one write, recorded as `who`'s; True when it created the graph."""
     store = service.store
     nesting = service.settings.max_nesting
     prepared = Call(prepare_graph_write, (method, target, tuple(parts), nesting))
-    delta = await service.runner.write(prepared, store.commit)
+    by = of_request(request, who, store.base)
+    delta = await service.runner.write(prepared, lambda ready: store.commit(ready, by))
     return target in delta.created
 
 
@@ -280,14 +291,14 @@ _WRITE_RESPONSES: dict[int | str, dict[str, object]] = {
 async def put_graph(
     request: Request,
     service: ServiceDep,
-    _who: GraphStoreWriter,
+    who: GraphStoreWriter,
     graph: GraphParam = None,
     default: DefaultParam = None,
 ) -> Response:
     """Replace the graph's content with the body (201 when the graph is new, else 204)."""
     target = _writable_target(request, service.store, required=True)
     assert target is not None  # required=True
-    created = await _write(service, "PUT", target, await _body_parts(request))
+    created = await _write(service, "PUT", target, await _body_parts(request), request, who)
     return Response(status_code=status.HTTP_201_CREATED if created else status.HTTP_204_NO_CONTENT)
 
 
@@ -303,7 +314,7 @@ async def put_graph(
 async def post_graph(
     request: Request,
     service: ServiceDep,
-    _who: GraphStoreWriter,
+    who: GraphStoreWriter,
     graph: GraphParam = None,
     default: DefaultParam = None,
 ) -> Response:
@@ -313,7 +324,7 @@ async def post_graph(
     if target is None:
         target = str(graph_iri(f"gsp-{uuid.uuid4().hex}", service.store.base))
         headers["Location"] = target
-    created = await _write(service, "POST", target, await _body_parts(request))
+    created = await _write(service, "POST", target, await _body_parts(request), request, who)
     code = status.HTTP_201_CREATED if created else status.HTTP_204_NO_CONTENT
     return Response(status_code=code, headers=headers)
 
@@ -327,12 +338,12 @@ async def post_graph(
 async def delete_graph(
     request: Request,
     service: ServiceDep,
-    _who: GraphStoreWriter,
+    who: GraphStoreWriter,
     graph: GraphParam = None,
     default: DefaultParam = None,
 ) -> Response:
     """Remove the graph (its source and provenance), if what remains still conforms."""
     target = _writable_target(request, service.store, required=True)
     assert target is not None  # required=True
-    await _write(service, "DELETE", target, ())
+    await _write(service, "DELETE", target, (), request, who)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

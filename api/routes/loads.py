@@ -20,6 +20,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Path, Query, Request, status
 from fastapi.responses import JSONResponse
 
+from api.attribution import of_request
 from api.deps import LoadWriter, ServiceDep
 from api.loads import Busy, Kind, LoadJobs, ReadLimits, Upload
 from api.models import ErrorBody, LoadStatus
@@ -125,7 +126,7 @@ def _kind(content_type: str | None) -> tuple[Kind, Any]:
 async def start_load(
     request: Request,
     service: ServiceDep,
-    _who: LoadWriter,
+    who: LoadWriter,
     source: SourceName,
     replace: Replace = False,
 ) -> JSONResponse:
@@ -156,6 +157,7 @@ async def start_load(
             store=service.store,
             runner=service.runner,
             limits=ReadLimits(archive, settings.max_nesting),
+            by=of_request(request, who, service.store.base),
         )
     except Busy as busy:
         raise HTTPException(

@@ -37,9 +37,13 @@ from api.security import book_of, is_read_only
 from graph.base import GraphStore
 from queries import page_data as pages
 from queries.catalogue import run
+from queries.history import history
 from queries.labels import read_labels
 from queries.page_views import DescriptionView
 from sic.errors import KGError, NotFound
+
+HISTORY_ON_PAGE = 10
+"""Changes a resource page lists (the latest; the JSON API pages through the rest)."""
 
 router = APIRouter(tags=["web pages"])
 
@@ -456,7 +460,12 @@ def resource_page(
     every other kind the description alone, in the reader's language."""
     view = view_of(request, store)
     ui = reader(request)
-    shown = {"view": view, "alternates": alternates, **vars(description)}
+    shown = {
+        "view": view,
+        "alternates": alternates,
+        "history": history(store, description.main.iri, limit=HISTORY_ON_PAGE, lang=ui.lang),
+        **vars(description),
+    }
     if kind not in RICH_KINDS:
         return render_page(request, ui, "resource.html", **shown)
     build = {

@@ -34,6 +34,7 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import Response
 
+from api.attribution import of_request
 from api.deps import Service, ServiceDep, UpdateWriter
 from api.limits import check_query_text
 from api.negotiation import (
@@ -269,7 +270,7 @@ async def query_post(request: Request, service: ServiceDep) -> Response:
         422: {"description": "The result would not conform to the shapes; nothing changed."},
     },
 )
-async def update(request: Request, service: ServiceDep, _who: UpdateWriter) -> Response:
+async def update(request: Request, service: ServiceDep, who: UpdateWriter) -> Response:
     """Apply a SPARQL 1.1 Update, validated, all or nothing."""
     url_params = _decode_params(request.url.query)
     kind = media_type_of(request.headers.get("content-type"))
@@ -293,7 +294,8 @@ async def update(request: Request, service: ServiceDep, _who: UpdateWriter) -> R
     using = tuple(_values(params, "using-graph-uri"))
     using_named = tuple(_values(params, "using-named-graph-uri"))
     prepare = Call(prepare_update, (text, service.settings.base_iri, using, using_named))
-    await service.runner.write(prepare, service.store.commit)
+    by = of_request(request, who, service.store.base)
+    await service.runner.write(prepare, lambda prepared: service.store.commit(prepared, by))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

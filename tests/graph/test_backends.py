@@ -268,6 +268,7 @@ def test_refused_write_changes_nothing(backend: GraphStore) -> None:
     assert _our_graphs(backend) == {
         "http://example.org/graph/a",
         "http://example.org/graph/sources",
+        "http://example.org/graph/changes",
     }
 
 
@@ -292,6 +293,7 @@ def test_replace_swaps_the_source(backend: GraphStore) -> None:
     assert _our_graphs(backend) == {
         "http://example.org/graph/a",
         "http://example.org/graph/sources",
+        "http://example.org/graph/changes",
     }
 
 
@@ -429,6 +431,7 @@ def test_large_updates_are_staged(make_store: StoreFactory) -> None:
         "http://example.org/graph/w",
         "http://example.org/graph/t",
         "http://example.org/graph/sources",
+        "http://example.org/graph/changes",
     }
 
 
@@ -477,6 +480,7 @@ def test_large_loads_keep_blank_nodes(make_store: StoreFactory, staging: dict[st
     assert _our_graphs(store) == {
         "http://example.org/graph/blanky",
         "http://example.org/graph/sources",
+        "http://example.org/graph/changes",
     }
 
 

@@ -85,6 +85,7 @@ def test_replace_swaps_atomically(store: EmbeddedStore, turtle: Turtle) -> None:
     assert {g.value for g in store.raw.named_graphs()} <= {
         "http://example.org/graph/a",
         "http://example.org/graph/sources",
+        "http://example.org/graph/changes",
     }
 
 
@@ -208,6 +209,7 @@ def test_persistent_store_survives_reopen_and_cleans_staging(
     assert {g.value for g in reopened.raw.named_graphs()} == {
         "http://example.org/graph/a",
         "http://example.org/graph/sources",
+        "http://example.org/graph/changes",
     }
 
 
