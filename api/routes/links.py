@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
+from api.attribution import of_request
 from api.deps import ReviewWriter, RunnerDep, StoreDep
 from api.models import (
     ErrorBody,
@@ -83,7 +84,7 @@ async def list_links(
     summary="Accept or refuse one proposed link (the Secretariat)",
 )
 async def decide(
-    body: LinkDecision, store: StoreDep, runner: RunnerDep, who: ReviewWriter
+    request: Request, body: LinkDecision, store: StoreDep, runner: RunnerDep, who: ReviewWriter
 ) -> LinkProposalOut:
     """Record the decision; accepting also states the link (`sic:addresses` an activity, or
     `sic:servesObjective` an objective), so gaps and coverage count it from now on. 404 when
@@ -92,11 +93,12 @@ async def decide(
     command = f"POST /api/links/decisions ({body.decision}) by {who.name}"
     prepare = Call(prepare_decision, (body.project, body.target, accept, command))
     proposal: LinkProposal | None = None
+    by = of_request(request, who, store.base)
 
     def commit(prepared: tuple[LinkProposal, object]) -> None:
         nonlocal proposal
         proposal, write = prepared
-        store.commit(write)  # type: ignore[arg-type]
+        store.commit(write, by)  # type: ignore[arg-type]
 
     await runner.write(prepare, commit)
     assert proposal is not None

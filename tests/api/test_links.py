@@ -96,3 +96,17 @@ def test_a_refusal_covers_nothing(served: tuple[Any, dict[str, str]]) -> None:
         headers=_bearer(tokens["secretariat"]),
     )
     assert bad.status_code == 422
+
+
+def test_a_decision_is_recorded_as_the_secretariats(served: tuple[Any, dict[str, str]]) -> None:
+    client, tokens = served
+    answer = client.post(
+        "/api/links/decisions",
+        json=DECISION,
+        headers={**_bearer(tokens["secretariat"]), "X-Change-Comment": "checked the activity"},
+    )
+    assert answer.status_code == 200, answer.text
+    history = client.get("/api/resources/project/iati:XX-LINK-KEYWORDS/history").json()
+    latest = history["changes"][0]
+    assert latest["agent"].endswith("/agent/account/secretariat")
+    assert latest["comment"] == "checked the activity"
