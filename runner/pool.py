@@ -399,6 +399,17 @@ class WorkerPool:
         for waiter in self._waiting:
             if not waiter.done():
                 waiter.cancel()
+        # what runs behind writes (a refresh, a stand-in) finds the pool closed and stops, or
+        # kills what it forked meanwhile; only then does the store thread go
+        pending = [task for task in self._background if not task.done()]
+        if pending:
+            _, late = await asyncio.wait(pending, timeout=_REAP_TIMEOUT)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+        for worker in list(self._workers):
+            worker.kill(wait=True)
+        self._workers.clear()
         self._thread.close()
 
     def pids(self) -> list[int]:
