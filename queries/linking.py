@@ -24,6 +24,7 @@ from rdflib.namespace import PROV, RDF, XSD
 from graph.base import GraphStore, PreparedWrite
 from graph.bootstrap import load_with_ontology
 from graph.results import text
+from graph.update import Delta
 from loaders.builder import Triple
 from queries.link_rules import Concept, Proposal, Record, Target, concept, propose, words
 from queries.sparql import rq, run_select
@@ -245,41 +246,42 @@ def decide_link(
     :raises NotFound: no such proposal waits.
     :raises ValidationFailed: the store refuses the write (nothing is written).
     """
-    proposal, text = decision_update(store, project, target, accept=accept)
-    store.update(text, command=command)
+    proposal, delta = decision_delta(store, project, target, accept=accept)
+    store.apply(delta, command=command)
     return proposal
 
 
 def prepare_decision(
     store: GraphStore, project: str, target: str, accept: bool, command: str
 ) -> tuple[LinkProposal, PreparedWrite]:
-    """decide_link's write evaluated and validated, not committed (in a service's worker; the
-    service commits it)."""
-    proposal, text = decision_update(store, project, target, accept=accept)
-    return proposal, store.prepare_update(text, command=command)
+    """decide_link's write validated, not committed (in a service's worker; the service
+    commits it)."""
+    proposal, delta = decision_delta(store, project, target, accept=accept)
+    return proposal, store.prepare_delta(delta, command=command)
 
 
-def decision_update(
+def decision_delta(
     store: GraphStore, project: str, target: str, *, accept: bool
-) -> tuple[LinkProposal, str]:
-    """The waiting proposal linking `project` to `target`, and the SPARQL Update that records
-    the decision (its terms are the store's own IRIs, never the caller's text).
+) -> tuple[LinkProposal, Delta]:
+    """The waiting proposal linking `project` to `target`, and the triples that record the
+    decision, added where writes to the default graph land (its terms are the store's own
+    IRIs, never the caller's text).
 
     :raises NotFound: no such proposal waits.
     """
     iri = project_iri(store, project)
     for proposal in link_proposals(store, iri, waiting_only=True):
         if target in {proposal.target, proposal.target_code}:
-            node = ox.NamedNode(proposal.proposal)
-            decision = ox.NamedNode(_SIC + ("LinkAccepted" if accept else "LinkRejected"))
-            statements = [f"{node} {ox.NamedNode(_SIC + 'linkDecision')} {decision} ."]
+            decision = _SIC + ("LinkAccepted" if accept else "LinkRejected")
+            triples = {_triple(proposal.proposal, _SIC + "linkDecision", decision)}
             if accept:
                 link = "addresses" if proposal.target_kind == "activity" else "servesObjective"
-                statements.append(
-                    f"{ox.NamedNode(proposal.project)} {ox.NamedNode(_SIC + link)} "
-                    f"{ox.NamedNode(proposal.target)} ."
-                )
-            return proposal, f"INSERT DATA {{ {' '.join(statements)} }}"
+                triples.add(_triple(proposal.project, _SIC + link, proposal.target))
+            return proposal, Delta(added={store.dataset().default_store: triples})
     raise NotFound(
         f"no proposal waits that links project {project!r} to {target!r}: see `sic link --review`"
     )
+
+
+def _triple(subject: str, predicate: str, value: str) -> ox.Triple:
+    return ox.Triple(ox.NamedNode(subject), ox.NamedNode(predicate), ox.NamedNode(value))
