@@ -18,6 +18,7 @@ import pyoxigraph as ox
 
 from graph.base import GraphStore
 from graph.results import SelectResult, text
+from graph.update import Delta
 from loaders.reconcile import KnownOrganisation, similarity
 from queries.sparql import rq, run_select
 from sic.errors import NotFound
@@ -106,7 +107,8 @@ def decide(store: GraphStore, first: str, second: str, *, accept: bool, command:
         if {proposal.organisation, proposal.candidate} == wanted:
             link = ox.NamedNode(_OWL + ("sameAs" if accept else "differentFrom"))
             subject, value = ox.NamedNode(proposal.organisation), ox.NamedNode(proposal.candidate)
-            store.update(f"INSERT DATA {{ {subject} {link} {value} . }}", command=command)
+            triple = ox.Triple(subject, link, value)
+            store.apply(Delta(added={store.dataset().default_store: {triple}}), command=command)
             return proposal
     raise NotFound(
         f"no pending proposal links {first!r} and {second!r}: see `sic reconcile --review`"
