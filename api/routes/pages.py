@@ -37,7 +37,7 @@ from api.security import book_of, is_read_only
 from graph.base import GraphStore
 from queries import page_data as pages
 from queries.catalogue import run
-from queries.history import history
+from queries.history import history, stage_timeline
 from queries.labels import read_labels
 from queries.page_views import DescriptionView
 from sic.errors import KGError, NotFound
@@ -464,6 +464,9 @@ def resource_page(
         "view": view,
         "alternates": alternates,
         "history": history(store, description.main.iri, limit=HISTORY_ON_PAGE, lang=ui.lang),
+        "timeline": (
+            stage_timeline(store, description.main.iri, lang=ui.lang) if kind == "project" else None
+        ),
         **vars(description),
     }
     if kind not in RICH_KINDS:

@@ -248,6 +248,11 @@ def test_a_stage_move_makes_a_timeline_with_who_and_when(
     )
     moves = client.get("/api/resources/project/soil-project-incubator/history").json()
     assert moves["changes"][0]["agent"] == PERSON
+    page = client.get("/id/project/soil-project-incubator", headers={"Accept": "text/html"})
+    shown = page.text[page.text.index('id="timeline-title"') :]
+    shown = shown[: shown.index("</section>")]
+    assert shown.count("<li>") == 2, "the load's stage and the move, oldest first"
+    assert "(from Project idea)" in shown and f'href="{PERSON}"' in shown
     client.__exit__(None, None, None)  # release the store to read it here
     store = EmbeddedStore(reference_copy)
     try:
