@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 import pyoxigraph as ox
 
@@ -23,9 +24,11 @@ from queries.describe import (
     compact_iri,
     preferred_label,
 )
+from queries.sentences import format_number
 from sic.vocab import ONTOLOGY_IRI, REGION_NS, SIC_NS
 
 DCT_IDENTIFIER = "http://purl.org/dc/terms/identifier"
+_XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
 def href(iri: str, base: str, root: str) -> str | None:
@@ -57,6 +60,7 @@ class ValueView:
     iri: str | None = None
     language: str | None = None
     datatype: str | None = None
+    raw: str | None = None  # a number's lexical form, when `text` is it written for people
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,7 @@ class PageLinks:
     labels: Mapping[str, list[tuple[ox.NamedNode, ox.Literal]]]
     vocabulary: Mapping[str, str]
     sources: Mapping[str, str]
+    lang: str = "en"
 
     def name(self, iri: str) -> str:
         return preferred_label(self.labels, iri) or self.vocabulary.get(iri) or compact_iri(iri)
@@ -102,6 +107,11 @@ class PageLinks:
         if isinstance(term, ox.Literal):
             datatype = term.datatype.value
             shown = None if term.language or datatype == XSD_STRING else compact_iri(datatype)
+            number = _number(term.value, datatype)
+            if number is not None:  # 1800000 xsd:decimal reads as 1,800,000 (1 800 000 in fr)
+                digits = 0 if number == number.to_integral_value() else 2
+                text = format_number(number, self.lang, digits)
+                return ValueView(text, datatype=shown, raw=term.value)
             return ValueView(term.value, language=term.language or None, datatype=shown)
         return ValueView(str(term))
 
@@ -163,11 +173,16 @@ class DescriptionView:
 
 
 def description_view(
-    description: Description, vocabulary: Mapping[str, str], base: str, root: str
+    description: Description,
+    vocabulary: Mapping[str, str],
+    base: str,
+    root: str,
+    lang: str = "en",
 ) -> DescriptionView:
-    """The page's view of a description (queries.describe), links rooted at `root`."""
+    """The page's view of a description (queries.describe), links rooted at `root`, numbers
+    written the way readers of `lang` write them."""
     names = {s.graph: s.name for s in description.sources}
-    page = PageLinks(base, root, description.labels, vocabulary, names)
+    page = PageLinks(base, root, description.labels, vocabulary, names, lang)
     inbound: dict[str, list[ValueView]] = {}
     for link in description.inbound:
         if link.subject.value not in description.fragments:
@@ -182,3 +197,30 @@ def description_view(
         inbound_truncated=description.inbound_truncated,
         sources=description.sources,
     )
+
+
+_NUMERIC = frozenset(
+    _XSD + name
+    for name in (
+        "decimal",
+        "integer",
+        "int",
+        "long",
+        "short",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "double",
+        "float",
+    )
+)
+
+
+def _number(lexical: str, datatype: str) -> Decimal | None:
+    """The value of a numeric literal, or None (not numeric, or not a finite number)."""
+    if datatype not in _NUMERIC:
+        return None
+    try:
+        value = Decimal(lexical)
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None

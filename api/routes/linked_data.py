@@ -327,7 +327,8 @@ def _describe_resource(
         body = serialize_rdf(description.triples(), rep, request)
         return Response(body, media_type=rep.media_type, headers=headers)
     vocabulary = cached(request, "vocabulary", vocabulary_labels).get(store, version)
-    view = description_view(description, vocabulary, settings.base_iri, root_of(request))
+    lang = web_pages.reader(request).lang
+    view = description_view(description, vocabulary, settings.base_iri, root_of(request), lang)
     links_to_rdf = alternates(request, RDF_REPRESENTATIONS)
     body = web_pages.resource_page(request, store, kind, key, view, links_to_rdf)
     return Response(body, media_type=rep.media_type, headers=headers)

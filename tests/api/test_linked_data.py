@@ -261,6 +261,18 @@ def test_html_page_links_within_the_service(client: TestClient) -> None:
     assert 'rel="alternate" type="text/turtle"' in page
 
 
+def test_numbers_read_as_people_write_them_in_the_pages_language(client: TestClient) -> None:
+    """1250000 xsd:decimal is 1,250,000 (1 250 000 in French), its lexical form kept."""
+    english = client.get("/id/project/ndc-soil-helpdesk", headers={"Accept": "text/html"}).text
+    assert '<data value="1250000" title="1250000 (xsd:decimal)">1,250,000</data>' in english
+    assert '<span class="datatype">xsd:decimal</span>' not in english
+    french = client.get(
+        "/id/project/ndc-soil-helpdesk", params={"lang": "fr"}, headers={"Accept": "text/html"}
+    ).text
+    assert ">1\u202f250\u202f000</data>" in french  # narrow no-break spaces
+    assert '<span class="datatype">xsd:date</span>' in english, "a date keeps its type"
+
+
 def test_html_escapes_data(write_checker: WriteChecker) -> None:
     store = EmbeddedStore(None, checker=write_checker)
     ensure_ontology(store)
