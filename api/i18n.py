@@ -1,7 +1,10 @@
 """The web pages' own words in English, French and Spanish, and the reader's language.
 
 UI strings live in api/locales/{en,fr,es}.json, one flat key per string, so translators edit
-data rather than templates; the three files hold the same keys (a test says so). Data labels
+data rather than templates, and in api/locales/<area>.{en,fr,es}.json for a part of the site that
+keeps its own words (forms, review, reports), so that parts grow without editing one long file;
+the files of one language are read together, a key may be defined once only, and the three
+languages hold the same keys (a test says so). Data labels
 are not here: the pages take them from the graph in the chosen language where it has them, and
 the reasons of the ranking questions are written in that language by queries.sentences (whose
 number format the pages share).
@@ -40,8 +43,14 @@ def messages(lang: str) -> Mapping[str, str]:
     """
     if lang not in SUPPORTED:
         raise ValueError(f"unsupported language {lang!r}; supported: {', '.join(SUPPORTED)}")
-    data = json.loads((LOCALES_DIR / f"{lang}.json").read_text(encoding="utf-8"))
-    return {str(k): str(v) for k, v in data.items()}
+    merged: dict[str, str] = {}
+    for path in [LOCALES_DIR / f"{lang}.json", *sorted(LOCALES_DIR.glob(f"*.{lang}.json"))]:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        for key, value in data.items():
+            if key in merged:
+                raise ValueError(f"{path.name}: key {key!r} is already defined for {lang!r}")
+            merged[str(key)] = str(value)
+    return merged
 
 
 def accepted_languages(header: str | None) -> list[str]:

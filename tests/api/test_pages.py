@@ -22,8 +22,16 @@ import pytest
 from markupsafe import escape
 from starlette.exceptions import StarletteDeprecationWarning
 
+from api import i18n
 from api.app import create_app
-from api.i18n import LOCALES_DIR, SUPPORTED, accepted_languages, choose_language, format_number
+from api.i18n import (
+    LOCALES_DIR,
+    SUPPORTED,
+    accepted_languages,
+    choose_language,
+    format_number,
+    messages,
+)
 from api.settings import Settings
 from graph.bootstrap import ensure_ontology
 from graph.embedded import EmbeddedStore
@@ -70,15 +78,35 @@ def row_keys(html: str, attribute: str = "data-activity") -> list[str]:
 
 
 def test_every_locale_has_the_same_strings() -> None:
-    keys = {lang: set(json.loads((LOCALES_DIR / f"{lang}.json").read_text())) for lang in SUPPORTED}
+    keys = {lang: set(messages(lang)) for lang in SUPPORTED}
     assert keys["fr"] == keys["en"] and keys["es"] == keys["en"]
     for lang in SUPPORTED:
-        values = json.loads((LOCALES_DIR / f"{lang}.json").read_text()).values()
-        assert all(isinstance(v, str) and v.strip() for v in values), lang
+        assert all(isinstance(v, str) and v.strip() for v in messages(lang).values()), lang
+
+
+def test_every_area_file_has_the_same_strings_in_each_language() -> None:
+    areas = {path.name.split(".")[0] for path in LOCALES_DIR.glob("*.*.json")}
+    for area in areas:
+        keys = [
+            set(json.loads((LOCALES_DIR / f"{area}.{lang}.json").read_text())) for lang in SUPPORTED
+        ]
+        assert keys[0] == keys[1] == keys[2], area
+
+
+def test_a_key_defined_twice_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "en.json").write_text('{"a": "A"}')
+    (tmp_path / "forms.en.json").write_text('{"a": "again"}')
+    monkeypatch.setattr(i18n, "LOCALES_DIR", tmp_path)
+    i18n.messages.cache_clear()
+    try:
+        with pytest.raises(ValueError, match=r"forms\.en\.json: key 'a'"):
+            i18n.messages("en")
+    finally:
+        i18n.messages.cache_clear()
 
 
 def test_every_string_the_templates_name_exists() -> None:
-    english = set(json.loads((LOCALES_DIR / "en.json").read_text()))
+    english = set(messages("en"))
     named: set[str] = set()
     for template in TEMPLATES.glob("*.html"):
         named |= set(re.findall(r"""ui\(['"]([a-z_.0-9]+)['"]\s*[,)]""", template.read_text()))
