@@ -27,6 +27,7 @@ def _project(tmp_path: Path) -> Path:
     project = tmp_path / "project"
     shutil.copytree(ROOT / "scripts", project / "scripts")
     shutil.copy(ROOT / "pyproject.toml", project / "pyproject.toml")
+    shutil.copy(ROOT / "requirements.lock", project / "requirements.lock")
     bin_dir = project / ".venv" / "bin"
     bin_dir.mkdir(parents=True)
     for name, text in (("python", FAKE_PYTHON), ("sic", FAKE_SIC)):
@@ -58,10 +59,21 @@ def test_run_installs_once_then_only_when_pyproject_changes(tmp_path: Path) -> N
     project = _project(tmp_path)
     out, installs = _run(project)
     assert out.strip() == "sic serve --port 8123"
-    assert any("-e ." in line for line in installs)
+    assert any("--require-hashes -r requirements.lock" in line for line in installs)
+    assert any("--no-deps -e ." in line for line in installs)
     out, installs = _run(project)
     assert out.strip() == "sic serve --port 8123" and installs == []  # a restart: no pip
     with (project / "pyproject.toml").open("a") as fh:
         fh.write("\n# a changed requirement\n")
     _, installs = _run(project)
     assert any("-e ." in line for line in installs)
+
+
+def test_run_installs_again_when_the_lock_changes(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    _run(project)
+    assert _run(project)[1] == []
+    with (project / "requirements.lock").open("a") as fh:
+        fh.write("\n# refreshed by scripts/lock\n")
+    _, installs = _run(project)
+    assert any("--require-hashes -r requirements.lock" in line for line in installs)
