@@ -95,14 +95,11 @@
     n.g.appendChild(n.circle);
     n.g.appendChild(n.text);
     nodeLayer.appendChild(n.g);
-    // a name that would run off the right edge is written leftwards of its circle
-    if (n.x > WIDTH / 2 && n.x + radius + n.text.getComputedTextLength() + 6 * pixel > WIDTH) {
-      n.text.setAttribute("text-anchor", "end");
-      n.text.setAttribute("dx", (-(radius + 3 * pixel)).toFixed(1));
-    }
+    n.radius = radius;
     attach(n);
   });
   draw();
+  placeLabels();
 
   var selected = null;
 
@@ -131,7 +128,7 @@
     figure.classList.toggle("dim", !!n);
     data.nodes.forEach(function (m) {
       m.g.classList.toggle("near", !!near[m.id]);
-      var shown = near[m.id] || labelled.indexOf(m.id) >= 0;
+      var shown = near[m.id] || m.placed;
       m.text.setAttribute("visibility", shown ? "visible" : "hidden");
     });
     data.edges.forEach(function (e) {
@@ -173,6 +170,47 @@
     else choose(null);
   });
 
+  /* Names are written beside the best-connected nodes, most central first, each where it
+     overlaps no name already written and stays inside the drawing: right of its circle, else
+     left, above or below; a name with no free place is left to hover and focus (its node's
+     title and aria-label say it in full). */
+  function placeLabels() {
+    var written = [];
+    var size = 12 * pixel;
+    var gap = 3 * pixel;
+    data.nodes.forEach(function (n) { n.placed = false; });
+    labelled.forEach(function (id) {
+      var n = data.nodes[index[id]];
+      var w = n.text.getComputedTextLength();
+      var r = n.radius;
+      var top = n.y - size * 0.8;
+      var places = [
+        { anchor: "start", dx: r + gap, dy: 4 * pixel, box: [n.x + r + gap, top, w, size * 1.15] },
+        { anchor: "end", dx: -(r + gap), dy: 4 * pixel, box: [n.x - r - gap - w, top, w, size * 1.15] },
+        { anchor: "middle", dx: 0, dy: -(r + gap), box: [n.x - w / 2, n.y - r - gap - size, w, size * 1.15] },
+        { anchor: "middle", dx: 0, dy: r + gap + size * 0.8, box: [n.x - w / 2, n.y + r + gap, w, size * 1.15] }
+      ];
+      var place = places.filter(function (p) {
+        var b = p.box;
+        if (b[0] < 0 || b[1] < 0 || b[0] + b[2] > WIDTH || b[1] + b[3] > HEIGHT) return false;
+        return written.every(function (o) {
+          return b[0] + b[2] + gap <= o[0] || o[0] + o[2] + gap <= b[0] ||
+            b[1] + b[3] <= o[1] || o[1] + o[3] <= b[1];
+        });
+      })[0];
+      if (!place) {
+        n.text.setAttribute("visibility", "hidden");
+        return;
+      }
+      n.text.setAttribute("text-anchor", place.anchor);
+      n.text.setAttribute("dx", place.dx.toFixed(1));
+      n.text.setAttribute("dy", place.dy.toFixed(1));
+      n.text.setAttribute("visibility", "visible");
+      n.placed = true;
+      written.push(place.box);
+    });
+  }
+
   function dragging(n) {
     var active = false;
     n.g.addEventListener("pointerdown", function (event) {
@@ -189,6 +227,8 @@
     n.g.addEventListener("pointerup", function (event) {
       active = false;
       n.g.releasePointerCapture(event.pointerId);
+      placeLabels(); // names find free places again around the moved node
+      highlight(selected);
     });
   }
 
