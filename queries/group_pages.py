@@ -8,7 +8,8 @@ date), with totals per currency, never converted. An alliance page tells who its
 which activities it carries and which projects it runs. Both name the sources their facts come
 from, with the licence, since an IATI activity may be shown only with its publisher's licence.
 
-Each part is one `.rq` block of queries/blocks/pages/ (`project-*`, `alliance-*`), so that no
+Each part is one `.rq` block of queries/blocks/pages/ (`project-*`, `alliance-*`; the sources
+`*-sources` of blocks/describe/, run with the sources as named graphs), so that no
 row of one multiplies another. The model is plain data; the suggestions beside it (who could
 join, who could fund) are slower and computed apart, under a time limit, by the faces.
 """
