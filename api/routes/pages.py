@@ -29,6 +29,12 @@ from fastapi import Path as PathParam
 from fastapi.responses import Response
 
 from api.deps import ActivityCode, SettingsDep, StoreDep
+from api.group_suggestions import (
+    Suggestions,
+    alliance_suggestions,
+    project_suggestions,
+    within_limit,
+)
 from api.i18n import NAMES, Ui, choose_language
 from api.in_worker import in_worker
 from api.negotiation import RDF_FORMATS, Format, NotAcceptable, choose
@@ -37,6 +43,7 @@ from api.security import book_of, is_read_only
 from graph.base import GraphStore
 from queries import page_data as pages
 from queries.catalogue import run
+from queries.group_pages import AlliancePage, ProjectPage, alliance_page, project_page
 from queries.history import history, stage_timeline
 from queries.labels import read_labels
 from queries.page_views import DescriptionView
@@ -51,7 +58,7 @@ STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 HTML_TYPE = "text/html; charset=utf-8"
 CSV_TYPE = "text/csv; charset=utf-8"
 EDITOR_FORMAT = Format("text/html", ("application/xhtml+xml",))
-RICH_KINDS = frozenset({"activity", "objective", "organisation"})
+RICH_KINDS = frozenset({"activity", "objective", "organisation", "project", "alliance"})
 """Kinds whose HTML page is built from the catalogue; other kinds show their description."""
 
 _HTML: dict[int | str, dict[str, Any]] = {
@@ -471,12 +478,43 @@ def resource_page(
     }
     if kind not in RICH_KINDS:
         return render_page(request, ui, "resource.html", **shown)
+    if kind in GROUP_KINDS:
+        try:
+            page, suggested = _group_page(request, store, view, kind, key, description)
+        except NotFound:  # described, but not (or no longer) typed as a project or alliance
+            return render_page(request, ui, "resource.html", **shown)
+        return render_page(request, ui, f"{kind}.html", page=page, suggestions=suggested, **shown)
     build = {
         "activity": pages.activity_page,
         "objective": pages.objective_page,
         "organisation": pages.organisation_page,
     }[kind]
     return render_page(request, ui, f"{kind}.html", page=build(view, key), **shown)
+
+
+GROUP_KINDS = frozenset({"project", "alliance"})
+"""Rich kinds whose page has suggestions beside it (api.group_suggestions)."""
+
+
+def _group_page(
+    request: Request,
+    store: GraphStore,
+    view: pages.View,
+    kind: str,
+    key: str,
+    description: DescriptionView,
+) -> tuple[ProjectPage | AlliancePage, Suggestions]:
+    """A project's or an alliance's page model and its suggestions (waited for a while)."""
+    ask = (kind, key, view.ui.lang)
+    if kind == "project":
+        project = project_page(view, key, description.sources)
+        return project, within_limit(request, store, ask, lambda: project_suggestions(view, key))
+    alliance = alliance_page(view, key, description.sources)
+    activities = [a.activity for a in alliance.activities]
+    members = {m.organisation for m in alliance.members}
+    return alliance, within_limit(
+        request, store, ask, lambda: alliance_suggestions(view, key, activities, members)
+    )
 
 
 # -- loading data --------------------------------------------------------------------------------

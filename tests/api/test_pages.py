@@ -502,7 +502,10 @@ def test_page_queries_declare_project_and_answer(store: EmbeddedStore) -> None:
         terms = {}
         for param in query.params:
             assert param.name in variables(query.text) and param.name in projected, path.name
-            terms[param.name] = ox.NamedNode(str(mint(str(param.kind), "A1", store.base)))
+            key = {"project": "ndc-soil-helpdesk", "alliance": "sahel-agroforestry"}.get(
+                str(param.kind), "A1"
+            )
+            terms[param.name] = ox.NamedNode(str(mint(str(param.kind), key, store.base)))
         rows = named_rows(store, path.stem, **terms)
         assert rows, path.name
         assert all(set(row) == set(query.columns) for row in rows), path.name
