@@ -21,7 +21,9 @@ from api.cli_options import EXIT_USAGE, StoreCommand, err, fail, opened, write_o
 from api.output import console, render_rows
 from api.tables import Grid, show
 from queries.answer import QueryAnswer
-from queries.catalogue import describe, question, questions, run
+from queries.catalogue import question, questions, run
+from queries.question_text import described_in, question_text
+from queries.sentences import DEFAULT, LANGUAGES
 from sic.errors import NotFound, QueryError
 
 out = console()
@@ -105,18 +107,31 @@ def list_questions(
     parts: Annotated[
         bool, typer.Option("--all", help="Also list the building blocks of the analyses.")
     ] = False,
+    lang: Annotated[
+        str,
+        typer.Option(
+            "--lang",
+            metavar="LANG",
+            help="en, fr or es: the language of titles, summaries and parameter help.",
+        ),
+    ] = DEFAULT,
 ) -> None:
     """The question catalogue: every question with its parameters and columns."""
     if fmt not in {"table", "json"}:
         err.print("--format must be table or json")
         raise typer.Exit(EXIT_USAGE)
+    if lang not in LANGUAGES:
+        err.print(f"--lang must be one of {', '.join(LANGUAGES)}")
+        raise typer.Exit(EXIT_USAGE)
     found = questions(parts=parts)
     if fmt == "json":
-        out.print(json.dumps([describe(q) for q in found], ensure_ascii=False, indent=2))
+        told = [described_in(q, lang) for q in found]
+        out.print(json.dumps(told, ensure_ascii=False, indent=2))
         return
     rows = []
     for q in found:
         params = []
+        texts = question_text(q, lang)
         for p in q.params:
             text = f"{p.name}: {p.kind or p.type}"
             if p.required:
@@ -126,7 +141,7 @@ def list_questions(
             if p.allowed:
                 text += f" [{' | '.join(p.allowed)}]"
             params.append(text)
-        rows.append([q.name, "\n".join(params), q.summary])
+        rows.append([q.name, "\n".join(params), texts.summary.text])
     show(Grid("Questions", ["question", "parameters", "summary"], rows), out)
 
 

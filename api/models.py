@@ -62,6 +62,7 @@ class ParamInfo(BaseModel):
     min: float | None = None
     max: float | None = None
     description: str = ""
+    label: str = Field("", description="what a form calls it, in the catalogue's language")
 
 
 class QueryInfo(BaseModel):
@@ -69,6 +70,7 @@ class QueryInfo(BaseModel):
 
     name: str
     kind: Literal["sparql", "analysis"]
+    title: str = Field("", description="a short name for people, in the catalogue's language")
     summary: str
     description: str = ""
     params: list[ParamInfo]
@@ -80,6 +82,7 @@ class QueryCatalogue(BaseModel):
     """Every question the service answers."""
 
     queries: list[QueryInfo]
+    language: str = Field("en", description="the language of titles, summaries and help")
 
 
 class QueryAnswer(BaseModel):

@@ -50,6 +50,12 @@ class Labels:
         found = self.names.get((SCHEMES.get(kind, kind), key), {})
         return found.get(lang) or found.get("en")
 
+    def fallback_of(self, kind: str, key: object, lang: str) -> str | None:
+        """ "en" when the data names this thing in English but not in `lang` (so a page can
+        mark the English name), else None (named in `lang`, or not named in any language)."""
+        found = self.names.get((kind, str(key)), {})
+        return "en" if lang not in found and "en" in found else None
+
     def language_of(self, kind: str, key: object, lang: str) -> str:
         """The language the name shown by `get` is in (for the `lang` attribute of HTML)."""
         found = self.names.get((kind, str(key)), {})

@@ -30,6 +30,7 @@ from queries.catalogue import Question, question, questions, run
 from queries.describe import compact_iri, compactor
 from queries.labels import SCHEMES, Labels
 from queries.network import projections
+from queries.question_text import question_text
 from queries.scoring import SHOWN
 from queries.sparql import BLOCKS, FOLDER, named_rows, rq_registry
 from sic.errors import NotFound, QueryError
@@ -151,6 +152,10 @@ class View:
 
     def name_lang(self, kind: str, key: object) -> str:
         return self.labels.language_of(SCHEMES.get(kind, kind), key, self.ui.lang)
+
+    def name_fallback(self, kind: str, key: object) -> str | None:
+        """The language a name is shown in instead of the reader's, when the data lacks it."""
+        return self.labels.fallback_of(SCHEMES.get(kind, kind), key, self.ui.lang)
 
 
 def in_language(view: View, name: str, given: Mapping[str, str]) -> dict[str, str]:
@@ -679,7 +684,10 @@ def form_fields(view: View, q: Question, given: Mapping[str, str]) -> list[Field
 
 def catalogue_page(view: View) -> dict[str, Any]:
     """Every question of the catalogue with its form."""
-    return {"questions": [(q, form_fields(view, q, {})) for q in questions()]}
+    told = view.ui.lang
+    return {
+        "questions": [(q, form_fields(view, q, {}), question_text(q, told)) for q in questions()]
+    }
 
 
 def answer_page(view: View, name: str, given: Mapping[str, str]) -> dict[str, Any]:
@@ -703,6 +711,7 @@ def answer_page(view: View, name: str, given: Mapping[str, str]) -> dict[str, An
             error, status = str(refused), 404 if isinstance(refused, NotFound) else 400
     return {
         "question": q,
+        "told": question_text(q, view.ui.lang),
         "fields": form_fields(view, q, given),
         "answer": answer,
         "error": error,

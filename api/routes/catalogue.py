@@ -24,7 +24,7 @@ from pydantic import BaseModel, ValidationError
 
 from api.attribution import of_request
 from api.deps import ActivityCode, ProjectWriter, RunnerDep, SettingsDep, StoreDep
-from api.i18n import choose_language
+from api.i18n import SUPPORTED, choose_language
 from api.in_worker import in_worker
 from api.limits import read_json
 from api.models import (
@@ -45,13 +45,13 @@ from api.models import (
 from api.output import plain
 from api.scoped_writes import prepare_submission_by
 from graph.base import GraphStore
-from queries.catalogue import describe as describe_question
 from queries.catalogue import question, questions, run
 from queries.history import MAX_PAGE, history_of
 from queries.learned import latest
+from queries.question_text import described_in
 from queries.submission import BODY_SOURCE, SUBMISSIONS
 from runner.pool import Call
-from sic.errors import Location, NotFound, ValidationFailed, Violation
+from sic.errors import Location, NotFound, QueryError, ValidationFailed, Violation
 from sic.iris import KINDS, mint
 
 router = APIRouter(prefix="/api", tags=["JSON API"])
@@ -109,15 +109,28 @@ def _rows_as(
 # -- the catalogue -------------------------------------------------------------------------
 
 
-@router.get("/queries", response_model=QueryCatalogue, summary="The question catalogue")
-def catalogue(request: Request) -> QueryCatalogue:
-    """Every named question with its parameters and columns, to discover what can be asked."""
+@router.get(
+    "/queries", response_model=QueryCatalogue, responses=_ERRORS, summary="The question catalogue"
+)
+def catalogue(
+    request: Request,
+    lang: Annotated[
+        str | None,
+        Query(description="the language of titles, summaries and help: en, fr or es"),
+    ] = None,
+) -> Response:
+    """Every named question with its parameters and columns, to discover what can be asked;
+    titles, summaries and parameter help in the language asked for (English where a
+    translation is missing)."""
+    told = _language(request, lang)
+    if told not in SUPPORTED:
+        raise QueryError(f"unsupported language {told!r}; one of: {', '.join(SUPPORTED)}")
     infos = []
     for q in questions():
-        described = describe_question(q)
+        described = described_in(q, told)
         url = str(request.url_for("answer", name=q.name))
         infos.append(QueryInfo.model_validate({**described, "url": url}))
-    return QueryCatalogue(queries=infos)
+    return _said_in(QueryCatalogue(queries=infos, language=told), told)
 
 
 @router.get(

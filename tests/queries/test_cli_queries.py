@@ -45,6 +45,7 @@ def test_the_catalogue_with_its_parameters() -> None:
         "min": 1.0,
         "max": 200.0,
         "description": "how many candidates",
+        "label": "How many",
     }
     code, out = sic("queries", "--all", "--format", "json")
     assert "network-groups" in {q["name"] for q in json.loads(out)}

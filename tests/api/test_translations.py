@@ -1,0 +1,104 @@
+"""The pages and the JSON catalogue in French and Spanish, without a browser: no English
+text of the question catalogue on a French or Spanish page, the question forms labelled and
+helped in the page's language, and a visible mark beside a name the data lacks in it."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from markupsafe import escape
+from starlette.exceptions import StarletteDeprecationWarning
+
+from api.app import create_app
+from api.settings import Settings
+from graph.bootstrap import ensure_ontology
+from graph.embedded import EmbeddedStore
+from loaders.source import read_source
+from queries.catalogue import questions
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", StarletteDeprecationWarning)
+    from fastapi.testclient import TestClient
+
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+FALLBACK = re.compile(r'<span class="fallback" lang="(\w+)" title="([^"]+)">')
+
+
+@pytest.fixture(scope="module")
+def client(reference: Path, write_checker: Any) -> Iterator[TestClient]:
+    store = EmbeddedStore(None, checker=write_checker)
+    ensure_ontology(store)
+    store.load_source(read_source(reference, base=store.base))
+    settings = Settings(store=Path("/nonexistent/unused"), query_workers=1)
+    with TestClient(create_app(settings, store=store), raise_server_exceptions=False) as c:
+        yield c
+    store.close()
+
+
+def page(client: TestClient, path: str) -> str:
+    r = client.get(path, headers={"Accept": BROWSER})
+    assert r.status_code == 200, f"{path}: {r.status_code} {r.text[:300]}"
+    return r.text
+
+
+def english_texts() -> list[str]:
+    """Every summary, description and parameter help of the catalogue, as a page escapes it."""
+    out = []
+    for q in questions():
+        out += [q.summary, q.description, *(p.description for p in q.params if p.name != "lang")]
+    return [str(escape(t)) for t in out if t]
+
+
+@pytest.mark.parametrize("lang", ["fr", "es"])
+def test_the_catalogue_page_has_no_english_question_text(client: TestClient, lang: str) -> None:
+    html = page(client, f"/queries?lang={lang}")
+    left = [t for t in english_texts() if t in html]
+    assert not left, f"English on /queries?lang={lang}: {left}"
+    assert 'lang="en"' not in html.split("<main", 1)[1]
+    english = page(client, "/queries?lang=en")
+    assert str(escape(questions()[0].summary)) in english
+
+
+def test_a_question_page_in_spanish(client: TestClient) -> None:
+    html = page(client, "/queries/uncovered-activities?lang=es")
+    assert "<title>Actividades sin cubrir" in html
+    assert (
+        '<label for="uncovered-activities-objective"><span lang="es">Objetivo estratégico' in html
+    )
+    assert "solo las actividades de esta categoría (su código)" in html
+    assert not [t for t in english_texts() if t in html]
+    assert not FALLBACK.search(html.split('id="answer"', 1)[0])
+
+
+def test_a_name_missing_in_the_page_language_is_marked(client: TestClient) -> None:
+    """The reference data names goal A in English only: the Spanish page of objective A1
+    shows the English name with a badge that says so, and the English page shows none."""
+    html = page(client, "/id/objective/A1?lang=es")
+    marks = FALLBACK.findall(html)
+    assert marks, "no fallback badge on a Spanish page with English-only names"
+    assert all(lang == "es" and "inglés" in title for lang, title in marks)
+    assert '<span aria-hidden="true" lang="en">EN</span>' in html
+    assert '<span class="visually-hidden">(mostrado en inglés' in html
+    assert not FALLBACK.search(page(client, "/id/objective/A1?lang=en"))
+    french = page(client, "/id/objective/A1?lang=fr")
+    assert all(lang == "fr" for lang, _ in FALLBACK.findall(french))
+
+
+def test_the_json_catalogue_in_french(client: TestClient) -> None:
+    r = client.get("/api/queries", params={"lang": "fr"})
+    assert r.status_code == 200 and r.headers["content-language"] == "fr"
+    body = r.json()
+    assert body["language"] == "fr"
+    found = {q["name"]: q for q in body["queries"]}
+    assert found["coverage-by-objective"]["title"] == "Couverture par objectif"
+    assert found["coverage-by-objective"]["params"][0]["label"] == "Objectif stratégique"
+    by_header = client.get("/api/queries", headers={"Accept-Language": "es"}).json()
+    assert by_header["language"] == "es"
+    assert client.get("/api/queries").json()["language"] == "en"
+    refused = client.get("/api/queries", params={"lang": "de"})
+    assert refused.status_code == 400 and "de" in refused.json()["detail"]
