@@ -334,6 +334,15 @@ def _with_bookkeeping(store: GraphStore, state: State, sequence: int) -> Iterato
         yield from (ox.Quad(t.subject, t.predicate, t.object, described) for t in triples)
 
 
+def at(store: GraphStore, moment: Moment, *, max_triples: int) -> tuple[GraphStore, Position]:
+    """What answers for `moment`: the present when nothing changed since, else its snapshot
+    (made now, not kept: for a command line's one query)."""
+    where = position(store, moment)
+    if where.present:
+        return store, where
+    return build(store, where.sequence, max_triples=max_triples), where
+
+
 class Snapshots:
     """The few snapshots the service keeps, the least recently used dropped first; one build
     at a time (a build copies the present, and two at once would hold twice the memory)."""
@@ -371,6 +380,7 @@ __all__ = [
     "Snapshot",
     "Snapshots",
     "State",
+    "at",
     "build",
     "changes",
     "parse_moment",

@@ -156,3 +156,30 @@ def test_pages_show_the_banner_and_keep_the_moment_in_links(moved: tuple[Any, st
     plain = client.get("/", headers=html)
     assert 'class="as-of"' not in plain.text
     assert "asOf=" not in plain.text
+
+
+def test_the_command_line_answers_as_of_a_moment(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from api.cli import app
+
+    def run(*args: str) -> tuple[int, str]:
+        result = CliRunner().invoke(app, [*args, "--store", str(tmp_path / "store")])
+        return result.exit_code, result.output
+
+    data = tmp_path / "a.ttl"
+    data.write_text('<http://e.org/s> <http://e.org/p> "old" .\n', encoding="utf-8")
+    assert run("load", str(data))[0] == 0
+    between = _now()
+    data.write_text('<http://e.org/s> <http://e.org/p> "new" .\n', encoding="utf-8")
+    assert run("load", str(data), "--replace")[0] == 0
+    query = "SELECT ?o WHERE { <http://e.org/s> <http://e.org/p> ?o }"
+    code, now = run("sparql", query, "--format", "csv")
+    assert code == 0 and "new" in now and "old" not in now
+    code, then = run("sparql", query, "--format", "csv", "--as-of", between)
+    assert code == 0, then
+    assert "old" in then and "new" not in then
+    code, empty = run("sparql", query, "--format", "csv", "--as-of", "2001-01-01")
+    assert code == 0 and "old" not in empty and "new" not in empty
+    code, bad = run("sparql", query, "--as-of", "last week")
+    assert code != 0 and "asOf must be a date" in bad
