@@ -82,7 +82,7 @@ def reader(request: Request) -> Ui:
     lang, explicit = choose_language(
         request.query_params.get("lang"), request.headers.get("accept-language")
     )
-    return Ui(lang, explicit)
+    return Ui(lang, explicit, request.query_params.get("asOf", ""))
 
 
 def view_of(request: Request, store: GraphStore) -> pages.View:
