@@ -39,6 +39,7 @@ from queries import page_data as pages
 from queries.catalogue import run
 from queries.history import history, stage_timeline
 from queries.labels import read_labels
+from queries.linking import link_proposals
 from queries.page_views import DescriptionView
 from sic.errors import KGError, NotFound
 
@@ -466,6 +467,11 @@ def resource_page(
         "history": history(store, description.main.iri, limit=HISTORY_ON_PAGE, lang=ui.lang),
         "timeline": (
             stage_timeline(store, description.main.iri, lang=ui.lang) if kind == "project" else None
+        ),
+        "link_proposals": (
+            link_proposals(store, description.main.iri, waiting_only=True)
+            if kind == "project"
+            else []
         ),
         **vars(description),
     }
