@@ -203,3 +203,22 @@ def test_a_project_page_shows_its_waiting_proposals(served: tuple[Any, dict[str,
     assert client.post("/api/review/links", json=body, headers=sec).status_code == 200
     page = client.get("/id/project/iati:XX-LINK-KEYWORDS?lang=es", headers={"Accept": "text/html"})
     assert 'data-link="A2.07"' not in page.text
+
+
+def test_the_dashboard_counts_waiting_links_per_objective(
+    served: tuple[Any, dict[str, str]],
+) -> None:
+    client, tokens = served
+
+    def waiting(objective: str) -> str:
+        page = client.get("/", headers={"Accept": "text/html"}).text
+        row = page.split(f'<tr data-objective="{objective}">', 1)[1].split("</tr>", 1)[0]
+        found = re.search(r'data-waiting="(\d+)"', row)
+        assert found, row
+        return found.group(1)
+
+    assert (waiting("A1"), waiting("A2")) == ("1", "2")
+    sec = {"Authorization": f"Bearer {tokens['sec']}"}
+    body = {"project": KEYWORDS, "target": "A2.07", "decision": "accept"}
+    assert client.post("/api/review/links", json=body, headers=sec).status_code == 200
+    assert (waiting("A1"), waiting("A2")) == ("1", "1")
