@@ -41,6 +41,7 @@ from api.routes import (
     loads,
     meta,
     pages,
+    review,
     search,
     signin,
     sparql,
@@ -134,6 +135,8 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     app.state.signin_throttle = SignInThrottle(settings.signin_attempts)
     for module in (sparql, gsp, linked_data, meta, catalogue, links, loads, pages, search, signin):
         app.include_router(module.router)
+    app.include_router(review.router)
+    app.include_router(review.api_router)
     _add_docs(app)
     _add_error_handlers(app)
     if settings.cors_origins:

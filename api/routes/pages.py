@@ -46,6 +46,7 @@ from queries.catalogue import run
 from queries.group_pages import AlliancePage, ProjectPage, alliance_page, project_page
 from queries.history import history, stage_timeline
 from queries.labels import read_labels
+from queries.linking import link_proposals
 from queries.page_views import DescriptionView
 from sic.errors import KGError, NotFound
 
@@ -473,6 +474,11 @@ def resource_page(
         "history": history(store, description.main.iri, limit=HISTORY_ON_PAGE, lang=ui.lang),
         "timeline": (
             stage_timeline(store, description.main.iri, lang=ui.lang) if kind == "project" else None
+        ),
+        "link_proposals": (
+            link_proposals(store, description.main.iri, waiting_only=True)
+            if kind == "project"
+            else []
         ),
         **vars(description),
     }
