@@ -306,11 +306,13 @@ def generate_workbook(
         (organisation_row(o) for o in orgs),
     )
     eligible = [o for o in orgs if org_status[o] in ("member", "partner")]
+    # only people from a partner organisation may lead a Task Force or represent a region in one
+    partners = [o for o in orgs if org_status[o] == "partner"]
     people = [f"p{i:06d}" for i in range(size.people)]
     person_org: dict[str, str] = {}
     for i, p in enumerate(people):
-        # the first people work for partners/members so that Task Forces can be led
-        person_org[p] = eligible[i % len(eligible)] if i < len(people) // 2 else rng.choice(orgs)
+        # the first people work for partners so that Task Forces can be led
+        person_org[p] = partners[i % len(partners)] if i < len(people) // 2 else rng.choice(orgs)
     counts["people"] = _write(
         out / "people.csv",
         ["id", "name", "organisation", "country"],
