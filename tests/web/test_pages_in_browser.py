@@ -212,26 +212,7 @@ def test_lang_fr_shows_french(desktop: Any) -> None:
 # -- the query editor and the network ------------------------------------------------------------
 
 
-def test_the_query_editor_runs_a_query_and_shows_rows(desktop: Any) -> None:
-    desktop.open("/sparql")
-    page = desktop.page
-    assert "PREFIX sic: <https://w3id.org/4p1000/ontology#>" in page.locator("#query").input_value()
-    page.select_option("#example", "coverage-by-objective")
-    assert page.locator("#query").input_value().startswith("# Per strategic objective")
-    page.get_by_role("button", name="Run query").click()
-    page.locator("#results tbody tr").first.wait_for()
-    assert page.locator("#results tbody tr").count() == len(rows("objectives"))
-    headers = page.locator("#results thead th").all_inner_texts()
-    assert headers[:2] == ["objective", "title"]
-    assert re.match(r"^\d+ rows", page.locator("#status").inner_text())
-    # a data IRI links to its page on this service
-    link = page.locator("#results tbody tr").first.locator("a").first
-    assert (link.get_attribute("href") or "").startswith("/id/objective/")
-    # Ctrl+Enter runs what is typed; a bad query says why
-    page.locator("#query").fill("SELECT ?x WHERE { ?x ?y }")
-    page.locator("#query").press("Control+Enter")
-    page.wait_for_function("document.getElementById('status').textContent.includes('failed')")
-    desktop.shoot("sparql-results")
+# the query editor (YASGUI): tests/web/test_editor_in_browser.py
 
 
 def test_the_network_is_drawn_and_answers_the_keyboard(desktop: Any) -> None:
