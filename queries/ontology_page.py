@@ -4,6 +4,8 @@ The page is read from the ontology source the store holds, so it always matches 
 see: the aggregate ontology's title and modules, then the SIC terms by kind (classes, object
 and datatype properties, controlled lists with their concepts in stage order, other terms),
 each with its labels in every language (English first), definitions and other properties.
+Built once per store version and language: the names of the terms a page links to (classes,
+properties, ranges) are the ones of the reader's language where the ontology has them.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ class ConceptView:
     notation: str
     labels: list[ValueView]
     definition: str | None
+    definitions: list[ValueView] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -138,8 +141,11 @@ def _concept_order(statements: Sequence[Statement]) -> tuple[int, str]:
     )
 
 
-def build_ontology_page(triples: Sequence[ox.Triple], base: str, root: str) -> OntologyPage:
-    """The documentation of the ontology from its triples (cached per version by the route)."""
+def build_ontology_page(
+    triples: Sequence[ox.Triple], base: str, root: str, lang: str = "en"
+) -> OntologyPage:
+    """The documentation of the ontology from its triples (cached per version and language by
+    the route); terms are named in `lang` where the ontology names them in it, else English."""
     index = _index(triples)
     labels: dict[str, list[tuple[ox.NamedNode, ox.Literal]]] = {}
     vocabulary: dict[str, str] = {}
@@ -149,10 +155,14 @@ def build_ontology_page(triples: Sequence[ox.Triple], base: str, root: str) -> O
                 s.value, ox.Literal
             ):
                 labels.setdefault(iri, []).append((s.predicate, s.value))
-        label = preferred_label(labels, iri)
+        label = preferred_label(labels, iri, (lang, "en", ""))
         if label:
             vocabulary[iri] = label
-    page = PageLinks(base, root, labels, vocabulary, {ONTOLOGY_IRI: "ontology"})
+    # PageLinks names a linked term by its English label first: give it the reader's only
+    in_language = {
+        iri: [x for x in found if x[1].language == lang] or found for iri, found in labels.items()
+    }
+    page = PageLinks(base, root, in_language, vocabulary, {ONTOLOGY_IRI: "ontology"})
 
     def types_of(iri: str) -> set[str]:
         return {text(s.value) for s in index.get(iri, []) if s.predicate.value == RDF_TYPE}
@@ -177,6 +187,7 @@ def build_ontology_page(triples: Sequence[ox.Triple], base: str, root: str) -> O
                 labels=_values(index[c], SKOS_PREF_LABEL, page)
                 or _values(index[c], RDFS_LABEL, page),
                 definition=_first_text(index[c], SKOS + "definition"),
+                definitions=_values(index[c], SKOS + "definition", page),
             )
             for c in sorted(in_scheme.get(iri, []), key=lambda c: (_concept_order(index[c]), c))
         ]

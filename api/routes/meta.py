@@ -22,6 +22,7 @@ from fastapi.responses import Response
 from api.deps import SettingsDep, StoreDep
 from api.in_worker import in_worker
 from api.responses import cached, is_fresh, not_modified, render, representation_headers, root_of
+from api.routes import pages as web_pages
 from api.routes.linked_data import (
     ALL_REPRESENTATIONS,
     HTML,
@@ -62,11 +63,17 @@ def ontology(
     settings: SettingsDep,
     format_name: FormatParam = None,
 ) -> Response:
-    """The ontology source of the store: a documentation page for people, RDF for machines."""
+    """The ontology source of the store: a documentation page for people (in the reader's
+    language, with the switcher of the other pages), RDF for machines."""
     version = store.version()
     rep, tag = validators(request, ALL_REPRESENTATIONS, format_name, version, "ontology-")
+    ui = web_pages.reader(request)
+    spoken: dict[str, str] = {}
+    if rep is HTML:
+        tag = etag(version, f"ontology-{web_pages.html_variant(request)}")
+        spoken = {"Vary": "Accept, Accept-Language", "Content-Language": ui.lang}
     if is_fresh(request, tag):
-        return not_modified(tag)
+        return not_modified(tag, spoken)
     triples = cached(request, "ontology", ontology_triples).get(store, version)
     if not triples:
         note = "the store holds no ontology yet; `sic load` or `sic serve` loads it"
@@ -82,12 +89,13 @@ def ontology(
     root = root_of(request)
     doc = cached(
         request,
-        f"ontology-page:{root}",
-        lambda s: build_ontology_page(triples, settings.base_iri, root),
+        f"ontology-page:{root}:{ui.lang}",
+        lambda s: build_ontology_page(triples, settings.base_iri, root, ui.lang),
     ).get(store, version)
     links = alternates(request, RDF_REPRESENTATIONS)
-    body = render("ontology.html", doc=doc, root=root, alternates=links)
-    return Response(body, media_type=rep.media_type, headers=representation_headers(tag))
+    body = web_pages.render_page(request, ui, "ontology.html", doc=doc, alternates=links)
+    headers = representation_headers(tag, spoken)
+    return Response(body, media_type=rep.media_type, headers=headers)
 
 
 # -- /shapes -------------------------------------------------------------------------------

@@ -102,3 +102,30 @@ def test_the_json_catalogue_in_french(client: TestClient) -> None:
     assert client.get("/api/queries").json()["language"] == "en"
     refused = client.get("/api/queries", params={"lang": "de"})
     assert refused.status_code == 400 and "de" in refused.json()["detail"]
+
+
+def test_the_ontology_page_has_the_language_switch(client: TestClient) -> None:
+    spanish = client.get("/ontology?lang=es", headers={"Accept": BROWSER})
+    assert spanish.status_code == 200 and spanish.headers["content-language"] == "es"
+    assert "Accept-Language" in spanish.headers["vary"]
+    html = spanish.text
+    assert "<h1>La ontología SIC</h1>" in html
+    assert '<h3 lang="es">Actividad</h3>' in html
+    assert "Una de las 162 actividades" in html and "One of the 162 Activities" not in html
+    assert 'hreflang="fr" href="/ontology?lang=fr"' in html
+    assert FALLBACK.search(html)  # the module titles exist in English only, and say so
+    french = client.get("/ontology", headers={"Accept": BROWSER, "Accept-Language": "fr"})
+    assert "<h1>L&#39;ontologie SIC</h1>" in french.text
+    assert french.headers["etag"] != spanish.headers["etag"]
+    again = client.get(
+        "/ontology?lang=es",
+        headers={"Accept": BROWSER, "If-None-Match": spanish.headers["etag"]},
+    )
+    assert again.status_code == 304
+    other = client.get(
+        "/ontology?lang=fr",
+        headers={"Accept": BROWSER, "If-None-Match": spanish.headers["etag"]},
+    )
+    assert other.status_code == 200
+    turtle = client.get("/ontology", headers={"Accept": "text/turtle"})
+    assert turtle.status_code == 200 and "Accept-Language" not in turtle.headers["vary"]
