@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from graph import as_of
 from graph.embedded import EmbeddedStore
+from graph.update import Delta
 from graph.validation import WriteChecker
 from sic.errors import QueryError, TooLarge
 from sic.source import Source
@@ -28,6 +29,7 @@ write = st.one_of(
     st.tuples(st.just("insert"), st.sampled_from(["", "g1"]), triples),
     st.tuples(st.just("delete"), st.sampled_from(["", "g1"]), triples),
     st.tuples(st.just("drop"), st.sampled_from(["g1", "a"]), st.just([])),
+    st.tuples(st.just("apply"), st.sampled_from(["add", "remove"]), triples),
 )
 
 
@@ -53,6 +55,14 @@ def _apply(store: EmbeddedStore, turtle: Turtle, step: tuple[str, str, list]) ->
         )
         return
     if not ts:
+        return
+    if kind == "apply":  # an explicit delta, as a submission or a link decision makes one
+        graph = store.dataset().default_store
+        found = {
+            ox.Triple(ox.NamedNode(f"{EX}s{s}"), ox.NamedNode(f"{EX}p{p}"), ox.Literal(str(o)))
+            for s, p, o in ts
+        }
+        store.apply(Delta(**{"added" if where == "add" else "removed": {graph: found}}))
         return
     body = _data(ts) if not where else f"GRAPH <{EX}{where}> {{ {_data(ts)} }}"
     verb = "INSERT DATA" if kind == "insert" else "DELETE DATA"
