@@ -232,6 +232,14 @@ class WriteMatrix:
             body = {"id": f"perm-{key}", "title": f"Permissions: {key}", "stage": "idea"}
             body.update(self.projects[route.removeprefix("project_")])
             return client.post("/api/projects", json=body, headers=auth)
+        if route == "review_list":
+            return client.get("/api/review", headers=auth)
+        if route == "review_match":
+            body = {"first": f"perm-{key}", "second": "nobody-proposed", "decision": "accept"}
+            return client.post("/api/review/matches", json=body, headers=auth)
+        if route == "review_link":
+            body = {"project": f"perm-{key}", "target": "A1.01", "decision": "accept"}
+            return client.post("/api/review/links", json=body, headers=auth)
         raise ValueError(f"no write route {route!r} in the matrix")
 
     @staticmethod
