@@ -219,11 +219,11 @@ def test_lang_fr_shows_french(desktop: Any) -> None:
 def test_the_network_is_drawn_and_answers_the_keyboard(desktop: Any) -> None:
     desktop.open("/network")
     page = desktop.page
-    nodes = page.locator("#network svg g.node")
+    nodes = page.locator("#network button.node")
     everyone = nodes.count()
     assert everyone > 10
-    assert page.locator("#network svg g.node.broker").count() >= 1
-    broker = page.locator('#network svg g.node[data-id="soilnet-intl"]')
+    assert page.locator("#network button.node.broker").count() >= 1
+    broker = page.locator('#network button.node[data-id="soilnet-intl"]')
     assert "broker" in (broker.get_attribute("class") or "")
     broker.focus()
     page.keyboard.press("Enter")
@@ -235,7 +235,7 @@ def test_the_network_is_drawn_and_answers_the_keyboard(desktop: Any) -> None:
     # the objective filter redraws around one objective's collaboration
     page.select_option("#n-objective", "A2")
     page.wait_for_url(re.compile(r"objective=A2"))
-    assert 0 < page.locator("#network svg g.node").count() < everyone
+    assert 0 < page.locator("#network button.node").count() < everyone
     desktop.shoot("network-A2")
 
 
