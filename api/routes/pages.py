@@ -7,10 +7,11 @@ from a CDN. Pages speak English, French or Spanish (api.i18n) and say so in Cont
 they vary on Accept-Language, and carry an ETag made of the store version, the language and
 the URL, so a reader who already has the current page gets 304.
 
-The pages of single resources (/id/activity/..., /id/objective/..., /id/organisation/...) are
-the HTML representation of the linked data: api.routes.linked_data negotiates and calls
-`resource_page` here for text/html. GET /sparql asks `editor_if_wanted` before answering with
-its service description, so a browser opening /sparql gets the editor.
+The pages of single resources (/id/activity/..., /id/objective/..., /id/organisation/...,
+/id/project/..., /id/alliance/...) are the HTML representation of the linked data:
+api.routes.linked_data negotiates and calls `resource_page` here for text/html. GET /sparql
+asks `editor_if_wanted` before answering with its service description, so a browser opening
+/sparql gets the editor.
 """
 
 from __future__ import annotations
@@ -464,8 +465,9 @@ def resource_page(
     description: DescriptionView,
     alternates: list[tuple[str, str, str]],
 ) -> bytes:
-    """The HTML of /id/{kind}/{key}: for activities, objectives and organisations the page built
-    from the catalogue, with the description (`resource.html`'s context) at the bottom; for
+    """The HTML of /id/{kind}/{key}: for activities, objectives, organisations, projects and
+    alliances the page built from the catalogue (projects and alliances with their suggestions,
+    api.group_suggestions), with the description (`resource.html`'s context) at the bottom; for
     every other kind the description alone, in the reader's language."""
     view = view_of(request, store)
     ui = reader(request)

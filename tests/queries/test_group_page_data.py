@@ -8,6 +8,7 @@ funding.csv's rows for the project, the activities its activities column.
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -24,8 +25,10 @@ from queries.group_pages import (
     project_page,
 )
 from queries.labels import read_labels
+from queries.network import projections
 from queries.page_data import Lookups, View, read_choices
 from sic.errors import NotFound
+from sic.paths import iati_sample
 
 REFERENCE = Path(__file__).resolve().parents[2] / "data" / "reference"
 
@@ -162,3 +165,22 @@ def test_an_alliance_title_is_in_the_readers_language(reference: EmbeddedStore) 
 def test_an_unknown_group_is_not_found(reference: EmbeddedStore, build: object) -> None:
     with pytest.raises(NotFound):
         build(view(reference), "no-such-group")  # type: ignore[operator]
+
+
+def test_a_project_from_iati_is_attributed_to_its_publisher_with_its_licence(
+    load_workbook: Callable[[Path], EmbeddedStore],
+) -> None:
+    """An IATI activity may be shown only with its licence: the page names the file's source."""
+    first = iati_sample()[0]
+    store = load_workbook(first)
+    try:
+        keys = sorted(k for kind, k in projections(store).members_of if kind == "project")
+        assert keys and all(k.startswith("iati:") for k in keys)
+        source = next(s for s in store.sources() if s.name == first.stem)
+        page = project_page(view(store), keys[0], store.sources())
+        assert [a.name for a in page.attribution] == [first.stem]
+        assert page.attribution[0].license == source.about["license"]
+        assert page.attribution[0].publisher == source.about["publisher"]
+        assert page.team and page.funding
+    finally:
+        store.close()
