@@ -558,6 +558,7 @@ def organisation_page(view: View, key: str) -> dict[str, Any]:
                 "name": o[f"organisation_{side}_name"],
                 "score": o["score"],
                 "shared": o["shared"],
+                "shared_keys": o["shared_keys"],
                 "distance": o["distance"],
             }
         )

@@ -129,3 +129,14 @@ def test_the_ontology_page_has_the_language_switch(client: TestClient) -> None:
     assert other.status_code == 200
     turtle = client.get("/ontology", headers={"Accept": "text/turtle"})
     assert turtle.status_code == 200 and "Accept-Language" not in turtle.headers["vary"]
+
+
+def test_shared_interests_are_named_in_the_page_language(client: TestClient) -> None:
+    html = page(client, "/id/organisation/congo-forest-farmers?lang=es")
+    row = html.split('<tr data-organisation="guinea-cocoa">', 1)[1].split("</tr>", 1)[0]
+    assert '<span lang="es">agroforestería</span>' in row and "objetivo A2" in row
+    assert "agroforestry" not in row and "objective A2" not in row
+    opportunities = client.get("/api/organisations/congo-forest-farmers/opportunities").json()
+    first = opportunities["opportunities"][0]
+    assert {"kind": "objective", "key": "A2"} in first["shared_keys"]
+    assert "objective A2" in first["shared"]
