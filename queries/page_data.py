@@ -30,6 +30,7 @@ from queries.catalogue import Question, question, questions, run
 from queries.describe import compact_iri, compactor
 from queries.labels import SCHEMES, Labels
 from queries.network import projections
+from queries.params import ParamRefused
 from queries.question_text import question_text
 from queries.scoring import SHOWN
 from queries.sparql import BLOCKS, FOLDER, named_rows, rq_registry
@@ -704,18 +705,22 @@ def answer_page(view: View, name: str, given: Mapping[str, str]) -> dict[str, An
         raise NotFound(f"no question named {name!r}")
     answer: QueryAnswer | None = None
     error: str | None = None
+    refused_param: ParamRefused | None = None
     status = 200
     if given or not any(p.required for p in q.params):
         try:
             answer = run(view.store, name, in_language(view, name, given))
         except (QueryError, NotFound) as refused:
             error, status = str(refused), 404 if isinstance(refused, NotFound) else 400
+            if isinstance(refused, ParamRefused):
+                refused_param = refused
     return {
         "question": q,
         "told": question_text(q, view.ui.lang),
         "fields": form_fields(view, q, given),
         "answer": answer,
         "error": error,
+        "refused": refused_param,
         "status_code": status,
         "downloads": given,
     }
