@@ -726,13 +726,15 @@ def answer_page(view: View, name: str, given: Mapping[str, str]) -> dict[str, An
     }
 
 
-def editor_examples() -> list[dict[str, str]]:
-    """The catalogue's SPARQL questions as examples for the query editor, with their summary."""
-    return [
-        {"name": q.name, "summary": q.summary, "text": f"# {q.summary}\n{q.text}"}
-        for q in rq_registry().in_folder(FOLDER)
-        if q.role == "question"
-    ]
+def editor_examples(lang: str = "en") -> list[dict[str, str]]:
+    """The catalogue's SPARQL questions as examples for the query editor, with their summary
+    in `lang` (English where it has no translation)."""
+    out = []
+    for q in rq_registry().in_folder(FOLDER):
+        if q.role == "question":
+            summary = question_text(question(q.name), lang).summary.text
+            out.append({"name": q.name, "summary": summary, "text": f"# {summary}\n{q.text}"})
+    return out
 
 
 def editor_prefixes() -> list[tuple[str, str]]:

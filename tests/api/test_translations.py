@@ -162,3 +162,9 @@ def test_a_refused_parameter_is_told_in_the_page_language(client: TestClient) ->
     assert FALLBACK.search(missing.text.split('role="alert"', 1)[1])
     api = client.get("/api/queries/candidates-for-activity?activity=A2.07&top=0&lang=es")
     assert api.status_code == 400 and "expects a number of at least 1" in api.json()["detail"]
+
+
+def test_the_query_editor_offers_its_examples_in_the_page_language(client: TestClient) -> None:
+    html = page(client, "/sparql?lang=fr")
+    assert "coverage-by-objective — Pour chaque objectif stratégique" in html
+    assert not [t for t in english_texts() if t in html]
