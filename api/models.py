@@ -212,6 +212,9 @@ class Opportunity(BaseModel):
     score: float
     shared: list[str]
     distance: int | None = Field(description="steps between them on the collaboration network")
+    shared_keys: list[dict[str, str]] = Field(
+        default_factory=list, description="each shared interest as {kind, key}: topic, objective"
+    )
 
 
 class Opportunities(BaseModel):

@@ -30,6 +30,7 @@ from queries.catalogue import Question, question, questions, run
 from queries.describe import compact_iri, compactor
 from queries.labels import SCHEMES, Labels
 from queries.network import projections
+from queries.params import ParamRefused
 from queries.question_text import question_text
 from queries.scoring import SHOWN
 from queries.sparql import BLOCKS, FOLDER, named_rows, rq_registry
@@ -559,6 +560,7 @@ def organisation_page(view: View, key: str) -> dict[str, Any]:
                 "name": o[f"organisation_{side}_name"],
                 "score": o["score"],
                 "shared": o["shared"],
+                "shared_keys": o["shared_keys"],
                 "distance": o["distance"],
             }
         )
@@ -704,30 +706,36 @@ def answer_page(view: View, name: str, given: Mapping[str, str]) -> dict[str, An
         raise NotFound(f"no question named {name!r}")
     answer: QueryAnswer | None = None
     error: str | None = None
+    refused_param: ParamRefused | None = None
     status = 200
     if given or not any(p.required for p in q.params):
         try:
             answer = run(view.store, name, in_language(view, name, given))
         except (QueryError, NotFound) as refused:
             error, status = str(refused), 404 if isinstance(refused, NotFound) else 400
+            if isinstance(refused, ParamRefused):
+                refused_param = refused
     return {
         "question": q,
         "told": question_text(q, view.ui.lang),
         "fields": form_fields(view, q, given),
         "answer": answer,
         "error": error,
+        "refused": refused_param,
         "status_code": status,
         "downloads": given,
     }
 
 
-def editor_examples() -> list[dict[str, str]]:
-    """The catalogue's SPARQL questions as examples for the query editor, with their summary."""
-    return [
-        {"name": q.name, "summary": q.summary, "text": f"# {q.summary}\n{q.text}"}
-        for q in rq_registry().in_folder(FOLDER)
-        if q.role == "question"
-    ]
+def editor_examples(lang: str = "en") -> list[dict[str, str]]:
+    """The catalogue's SPARQL questions as examples for the query editor, with their summary
+    in `lang` (English where it has no translation)."""
+    out = []
+    for q in rq_registry().in_folder(FOLDER):
+        if q.role == "question":
+            summary = question_text(question(q.name), lang).summary.text
+            out.append({"name": q.name, "summary": summary, "text": f"# {summary}\n{q.text}"})
+    return out
 
 
 def editor_prefixes() -> list[tuple[str, str]]:

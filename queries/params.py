@@ -57,19 +57,48 @@ class Bound:
             raise QueryError(f"parameter {name!r} has no value") from None
 
 
+class ParamRefused(QueryError):
+    """A parameter value refused, with what was expected by key, so that a page can say it in
+    the reader's language (queries/locales via api/locales/i18n.*.json: `param.refused_<key>`);
+    the message itself stays English, as the CLI and the JSON API give it."""
+
+    def __init__(self, message: str, param: str, key: str, raw: str = "", **args: str) -> None:
+        super().__init__(message)
+        self.param = param
+        self.key = key
+        self.raw = raw
+        self.args_told: dict[str, str] = dict(args)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickled whole: a refusal crosses from a query worker to the service process."""
+        return (_refused, (str(self), self.param, self.key, self.raw, self.args_told))
+
+
+def _refused(message: str, param: str, key: str, raw: str, args: dict[str, str]) -> ParamRefused:
+    return ParamRefused(message, param, key, raw, **args)
+
+
 def _literal(text: str, datatype: str) -> ox.Literal:
     return ox.Literal(text, datatype=ox.NamedNode(XSD + datatype))
 
 
-def _bad(query: str, param: Param, raw: str, expected: str) -> QueryError:
-    return QueryError(f"{query}: parameter {param.name!r} expects {expected}, got {raw!r}")
+def _bad(query: str, param: Param, raw: str, expected: str, key: str, **args: str) -> ParamRefused:
+    return ParamRefused(
+        f"{query}: parameter {param.name!r} expects {expected}, got {raw!r}",
+        param.name,
+        key,
+        raw,
+        **args,
+    )
 
 
 def _check_range(query: str, param: Param, number: int | Decimal, raw: str) -> None:
     if param.minimum is not None and number < Decimal(str(param.minimum)):
-        raise _bad(query, param, raw, f"a number of at least {param.minimum:g}")
+        limit = f"{param.minimum:g}"
+        raise _bad(query, param, raw, f"a number of at least {limit}", "at_least", limit=limit)
     if param.maximum is not None and number > Decimal(str(param.maximum)):
-        raise _bad(query, param, raw, f"a number of at most {param.maximum:g}")
+        limit = f"{param.maximum:g}"
+        raise _bad(query, param, raw, f"a number of at most {limit}", "at_most", limit=limit)
 
 
 def _code(query: str, param: Param, raw: str, base: str) -> tuple[Value, Term]:
@@ -78,10 +107,10 @@ def _code(query: str, param: Param, raw: str, base: str) -> tuple[Value, Term]:
     if raw.startswith(("http://", "https://")):
         parsed = iris.parse(raw)
         if parsed is None or parsed[1] != kind:
-            raise _bad(query, param, raw, f"the key of one {kind}, or its IRI")
+            raise _bad(query, param, raw, f"the key of one {kind}, or its IRI", "key_or_iri")
         key = parsed[2]
     if not key:
-        raise _bad(query, param, raw, f"a {kind} code")
+        raise _bad(query, param, raw, f"a {kind} code", "code")
     try:
         iri = iris.mint(kind, key, base)
     except ValueError as exc:
@@ -96,45 +125,49 @@ def convert(query: str, param: Param, raw: str, base: str) -> tuple[Value, Term]
     """
     raw = raw.strip()
     if param.allowed and raw not in param.allowed:
-        raise QueryError(
-            f"{query}: parameter {param.name!r} must be one of {', '.join(param.allowed)},"
-            f" not {raw!r}"
+        allowed = ", ".join(param.allowed)
+        raise ParamRefused(
+            f"{query}: parameter {param.name!r} must be one of {allowed}, not {raw!r}",
+            param.name,
+            "one_of",
+            raw,
+            allowed=allowed,
         )
     if param.type == "code":
         return _code(query, param, raw, base)
     if param.type == "iri":
         if not raw.startswith(("http://", "https://", "urn:")):
-            raise _bad(query, param, raw, "an absolute IRI")
+            raise _bad(query, param, raw, "an absolute IRI", "iri")
         try:
             return raw, ox.NamedNode(raw)
         except ValueError:
-            raise _bad(query, param, raw, "a valid IRI") from None
+            raise _bad(query, param, raw, "a valid IRI", "iri") from None
     if param.type == "integer":
         try:
             number = int(raw)
         except ValueError:
-            raise _bad(query, param, raw, "an integer") from None
+            raise _bad(query, param, raw, "an integer", "integer") from None
         _check_range(query, param, number, raw)
         return number, _literal(str(number), "integer")
     if param.type == "decimal":
         try:
             decimal = Decimal(raw)
         except InvalidOperation:
-            raise _bad(query, param, raw, "a decimal number") from None
+            raise _bad(query, param, raw, "a decimal number", "decimal") from None
         if not decimal.is_finite():
-            raise _bad(query, param, raw, "a finite decimal number")
+            raise _bad(query, param, raw, "a finite decimal number", "decimal")
         _check_range(query, param, decimal, raw)
         return decimal, _literal(format(decimal, "f"), "decimal")
     if param.type == "date":
         try:
             day = dt.date.fromisoformat(raw)
         except ValueError:
-            raise _bad(query, param, raw, "a date as YYYY-MM-DD") from None
+            raise _bad(query, param, raw, "a date as YYYY-MM-DD", "date") from None
         return day, _literal(day.isoformat(), "date")
     if param.type == "boolean":
         lowered = raw.lower()
         if lowered not in {"true", "false"}:
-            raise _bad(query, param, raw, "true or false")
+            raise _bad(query, param, raw, "true or false", "boolean")
         return lowered == "true", _literal(lowered, "boolean")
     return raw, ox.Literal(raw)
 
@@ -179,7 +212,9 @@ def bind(
                 raw = (today or dt.date.today()).isoformat()
         if raw is None:
             if param.required:
-                raise QueryError(f"{query}: parameter {param.name!r} is required")
+                raise ParamRefused(
+                    f"{query}: parameter {param.name!r} is required", param.name, "required"
+                )
             continue
         values[param.name], terms[param.name] = convert(query, param, raw, base)
     return Bound(values, terms)

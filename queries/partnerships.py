@@ -56,12 +56,16 @@ def _pairs_of(net: Projections, org: str) -> dict[str, float]:
     return sums
 
 
-def _shared_labels(net: Projections, a: str, b: str) -> list[str]:
+def _shared(net: Projections, a: str, b: str) -> list[tuple[str, str]]:
+    """The interests two organisations share, (kind, key): topics first, then objectives."""
     mine = set(net.interests[("organisation", a)])
     theirs = set(net.interests[("organisation", b)])
-    shared = sorted(mine & theirs, key=lambda n: (n[0] != "topic", n[1]))
+    return sorted(mine & theirs, key=lambda n: (n[0] != "topic", n[1]))
+
+
+def _shared_labels(net: Projections, a: str, b: str) -> list[str]:
     labels: list[str] = []
-    for kind, key in shared:
+    for kind, key in _shared(net, a, b):
         if kind == "topic":
             labels.append(net.topics.label(key))
         else:
@@ -115,7 +119,9 @@ def _known(bound: Bound, param: str, keys: Container[str]) -> str | None:
         "Adamic-Adar on the organisation - topic/objective graph, normalised to [0, 1],"
         " computed on the two-hop neighbourhood; pairs that share a project or an alliance"
         " are left out. distance is the number of steps between them on the collaboration"
-        " network (empty when not connected within four steps)."
+        " network (empty when not connected within four steps). shared names the shared"
+        " interests in English, shared_keys gives each as {kind, key} (topic or objective),"
+        " for a reader that names them in its own language."
     ),
     params=(
         code_param("organisation", "only pairs that include this organisation (its id)"),
@@ -123,7 +129,7 @@ def _known(bound: Bound, param: str, keys: Container[str]) -> str | None:
     ),
     columns=(
         "organisation_a organisation_a_name organisation_b organisation_b_name score "
-        "shared distance"
+        "shared distance shared_keys"
     ),
 )
 def partnership_opportunities(store: GraphStore, bound: Bound) -> list[Row]:
@@ -146,6 +152,7 @@ def partnership_opportunities(store: GraphStore, bound: Bound) -> list[Row]:
                 "score": shown(score),
                 "shared": _shared_labels(net, a, b),
                 "distance": hops,
+                "shared_keys": [{"kind": k, "key": v} for k, v in _shared(net, a, b)],
             }
         )
     return rows

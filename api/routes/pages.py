@@ -395,7 +395,7 @@ def editor_if_wanted(request: Request) -> Response | None:
         request,
         ui,
         "sparql.html",
-        examples=pages.editor_examples(),
+        examples=pages.editor_examples(ui.lang),
         prefixes=pages.editor_prefixes(),
         base=request.app.state.settings.base_iri,
     )

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 from decimal import Decimal
 
 import pyoxigraph as ox
 import pytest
 
-from queries.params import bind
+from queries.params import ParamRefused, bind
 from sic.errors import QueryError
 from sic.rq import Param
 
@@ -90,3 +91,22 @@ def test_an_empty_value_means_the_default() -> None:
     assert bound.values["top"] == 10
     assert bound.values["facility"] == "global"
     assert "share" not in bound.values and "share" not in bound.terms
+
+
+def test_a_refusal_says_what_was_expected_and_survives_pickling() -> None:
+    """A page names the refused parameter in the reader's language from the refusal's key;
+    the refusal crosses from a query worker to the service process pickled."""
+    top = Param("top", "integer", minimum=1, maximum=50)
+    with pytest.raises(ParamRefused) as refused:
+        bind("q", [top], {"top": "0"}, BASE)
+    again = pickle.loads(pickle.dumps(refused.value))
+    assert isinstance(again, ParamRefused) and str(again) == str(refused.value)
+    assert (again.param, again.key, again.raw, again.args_told) == (
+        "top",
+        "at_least",
+        "0",
+        {"limit": "1"},
+    )
+    with pytest.raises(ParamRefused, match="is required") as missing:
+        bind("q", [Param("activity", "code", kind="activity", required=True)], {}, BASE)
+    assert missing.value.key == "required"

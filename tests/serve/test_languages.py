@@ -11,6 +11,8 @@ from typing import Any
 
 import httpx
 
+from queries.catalogue import question
+
 TIMEOUT = httpx.Timeout(60.0, connect=5.0)
 
 
@@ -29,3 +31,32 @@ def test_candidates_in_spanish_from_accept_language(reference_service: Any) -> N
     ]
     refused = httpx.get(url, params={"lang": "de"}, timeout=TIMEOUT)
     assert refused.status_code == 400 and "'lang'" in refused.json()["detail"]
+
+
+def test_the_catalogue_in_spanish_from_a_real_server(reference_service: Any) -> None:
+    """/queries and /api/queries from the forked workers: Spanish summaries, no English."""
+    english = question("uncovered-activities").summary
+    page = httpx.get(
+        f"{reference_service.url}/queries",
+        params={"lang": "es"},
+        headers={"Accept": "text/html"},
+        timeout=TIMEOUT,
+    )
+    assert page.status_code == 200 and page.headers["content-language"] == "es"
+    assert "Actividades del mecanismo global que ningún proyecto activo aborda" in page.text
+    assert english not in page.text
+    listed = httpx.get(
+        f"{reference_service.url}/api/queries",
+        headers={"Accept-Language": "es-ES,es;q=0.9"},
+        timeout=TIMEOUT,
+    )
+    assert listed.status_code == 200 and listed.json()["language"] == "es"
+    found = {q["name"]: q for q in listed.json()["queries"]}
+    assert found["uncovered-activities"]["title"] == "Actividades sin cubrir"
+    ontology = httpx.get(
+        f"{reference_service.url}/ontology",
+        params={"lang": "es"},
+        headers={"Accept": "text/html"},
+        timeout=TIMEOUT,
+    )
+    assert ontology.status_code == 200 and "<h1>La ontología SIC</h1>" in ontology.text
