@@ -549,29 +549,32 @@ def static(request: Request, path: str) -> Response:
     if STATIC_DIR not in target.parents or not target.is_file():
         return Response("not found", status_code=404, media_type="text/plain")
     body = target.read_bytes()
-    tag = f'"{hashlib.sha256(body).hexdigest()[:16]}"'
-    headers = {"ETag": tag, "Cache-Control": "public, max-age=3600"}
-    if is_fresh(request, tag):
-        return Response(status_code=304, headers=headers)
+    digest = hashlib.sha256(body).hexdigest()
     media_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-    if media_type.startswith("text/") or media_type == "application/javascript":
+    text = media_type.startswith("text/") or media_type == "application/javascript"
+    # the vendored editor is 1 MB of JavaScript, a quarter of that compressed: a phone on a
+    # slow line gets the quarter (each encoding its own ETag, as HTTP asks)
+    compressed = text and "gzip" in request.headers.get("accept-encoding", "")
+    tag = f'"{digest[:16]}{"-gz" if compressed else ""}"'
+    headers = {"ETag": tag, "Cache-Control": "public, max-age=3600"}
+    if text:
         media_type += "; charset=utf-8"
         headers["Vary"] = "Accept-Encoding"
-        if "gzip" in request.headers.get("accept-encoding", ""):
-            # the vendored editor is 1 MB of JavaScript, a quarter of that compressed: a phone
-            # on a slow line gets the quarter
-            headers["Content-Encoding"] = "gzip"
-            body = _gzipped(str(target), body)
+    if is_fresh(request, tag):
+        return Response(status_code=304, headers=headers)
+    if compressed:
+        headers["Content-Encoding"] = "gzip"
+        body = _gzipped(str(target), digest, body)
     return Response(body, media_type=media_type, headers=headers)
 
 
 _GZIPPED: dict[tuple[str, str], bytes] = {}
 
 
-def _gzipped(path: str, body: bytes) -> bytes:
+def _gzipped(path: str, digest: str, body: bytes) -> bytes:
     """`body` compressed, kept per file and content (the files are few and never change while
     the service runs; a changed file is a new key)."""
-    key = (path, hashlib.sha256(body).hexdigest())
+    key = (path, digest)
     if key not in _GZIPPED:
         _GZIPPED[key] = gzip.compress(body, compresslevel=9, mtime=0)
     return _GZIPPED[key]

@@ -7,7 +7,9 @@
    - the service's prefixes are declared in the example and folded (the fold's marker shows
      them on demand); completing a prefix offers the service's own, from the page itself;
    - results compact IRIs with those prefixes, and this service's IRIs link to their pages;
-   - an error shows the service's plain sentence with the query line and its caret.
+   - an error shows the service's plain sentence with the query line and its caret;
+   - the share button gives a /sparql?query= link (a results page in a browser), and a link to
+     /sparql#query= opens its query here.
    Without JavaScript the plain form below it still works: it GETs /sparql?query=... and the
    service answers with a results page. */
 (function () {
@@ -44,12 +46,28 @@
     return anchor.outerHTML;
   };
 
+  // a shared query is a link to its results page on this service (/sparql?query=...), which a
+  // browser opens as a page and a program as SPARQL results
+  Yasgui.Tab.prototype.getShareableLink = function () {
+    return endpoint + "?query=" + encodeURIComponent(this.getQuery());
+  };
+
   // the service's sentence and caret for a bad query (Tab puts its CORS check before these)
   Yasgui.Yasr.defaults.errorRenderers = [explain];
 
   var yasgui = new Yasgui(holder, {
     persistenceId: null,
-    populateFromUrl: false,
+    // a link to /sparql#query=... (the results page's "Open in the editor") opens its query
+    // here; whatever else the link says (another endpoint, headers), only this service is asked
+    populateFromUrl: function (tab) {
+      tab.requestConfig.endpoint = endpoint;
+      tab.requestConfig.method = "POST";
+      tab.requestConfig.headers = {};
+      tab.requestConfig.args = [];
+      tab.requestConfig.namedGraphs = [];
+      tab.requestConfig.defaultGraphs = [];
+      return tab;
+    },
     copyEndpointOnNewTab: true,
     autofocus: false,
     endpointCatalogueOptions: {

@@ -63,6 +63,9 @@ def test_scripts_are_sent_compressed_when_the_browser_accepts_it(client: TestCli
     assert raw.headers["vary"] == "Accept-Encoding"
     assert int(raw.headers["content-length"]) < len(original) / 3
     assert raw.content == original  # httpx undoes the compression: the same file
+    assert raw.headers["etag"] != plain.headers["etag"]  # each encoding its own tag
+    again = {"Accept-Encoding": "gzip", "If-None-Match": raw.headers["etag"]}
+    assert client.get(path, headers=again).status_code == 304
     with client.stream("GET", path, headers={"Accept-Encoding": "gzip"}) as streamed:
         body = b"".join(streamed.iter_raw())
     assert gzip.decompress(body) == original

@@ -161,3 +161,34 @@ def test_the_page_weight_stays_within_a_phone_budget(phone: Any) -> None:
     script = next(url for url in sizes if url.endswith("yasgui.min.js"))
     assert sizes[script] < 400_000  # 1 MB as a file, about a quarter of it as sent
     assert sum(sizes.values()) < 450_000, sizes
+
+
+def test_a_shared_query_opens_as_a_results_page_and_back_in_the_editor(desktop: Any) -> None:
+    asked = record(desktop)
+    desktop.open("/sparql")
+    page = desktop.page
+    typed(page, f"PREFIX sic: <{SIC}>\nSELECT ?goal WHERE {{ ?goal a sic:Goal }} ORDER BY ?goal")
+    page.locator("#yasgui .yasqe_share").click()
+    shared = page.locator("#yasgui .yasqe_sharePopup input").input_value()
+    assert shared.startswith(desktop.base + "/sparql?query=")
+    # a browser following the link gets the answer as a page
+    page.goto(shared)
+    assert page.locator("h1").inner_text() == "Query results"
+    goals = page.locator("#results tbody tr")
+    assert goals.count() == 6 and goals.first.inner_text().startswith("id/goal/")
+    # and its "Open in the editor" brings the same query back into YASGUI, run on this service
+    page.locator("#open-editor").click()
+    page.locator(ROWS).first.wait_for()
+    assert page.locator(ROWS).count() == 6
+    assert any("?goal a sic:Goal" in line for line in lines_shown(page))
+    assert elsewhere(asked, desktop.base) == []
+
+
+def test_a_link_naming_another_endpoint_still_asks_only_this_service(desktop: Any) -> None:
+    asked = record(desktop)
+    desktop.open("/sparql#query=ASK%20%7B%7D&endpoint=https%3A%2F%2Fdbpedia.org%2Fsparql")
+    page = desktop.page
+    page.locator("#yasgui .yasr").get_by_text("true").first.wait_for()
+    posts = [url for url in asked if url.endswith("/sparql")]
+    assert posts and all(url.startswith(desktop.base + "/") for url in posts)
+    assert elsewhere(asked, desktop.base) == []
