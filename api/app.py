@@ -34,6 +34,7 @@ from api.loads import LoadJobs
 from api.negotiation import NotAcceptable
 from api.routes import (
     catalogue,
+    forms,
     gsp,
     linked_data,
     links,
@@ -132,6 +133,7 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     app.state.signin_throttle = SignInThrottle(settings.signin_attempts)
     for module in (sparql, gsp, linked_data, meta, catalogue, links, loads, pages, search, signin):
         app.include_router(module.router)
+    app.include_router(forms.router)
     _add_docs(app)
     _add_error_handlers(app)
     if settings.cors_origins:
