@@ -35,6 +35,7 @@ from api.loads import LoadJobs
 from api.negotiation import NotAcceptable
 from api.routes import (
     catalogue,
+    forms,
     gsp,
     linked_data,
     links,
@@ -137,6 +138,7 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
         app.include_router(module.router)
     app.include_router(review.router)
     app.include_router(review.api_router)
+    app.include_router(forms.router)
     _add_docs(app)
     _add_error_handlers(app)
     if settings.cors_origins:
