@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rdflib import Literal, URIRef
+from rdflib.namespace import RDFS
 from starlette.exceptions import StarletteDeprecationWarning
 
 from api.app import create_app
@@ -27,6 +29,7 @@ from api.responses import templates
 from api.settings import Settings
 from graph.bootstrap import ensure_ontology
 from graph.embedded import EmbeddedStore
+from graph.update import Delta
 from loaders.source import read_source
 from sic.errors import QueryError
 
@@ -231,3 +234,22 @@ def test_the_timeout_note_says_so_and_links_to_the_questions(lang: str, said: st
     )
     assert 'data-suggestions="timed-out"' in note and said in note
     assert '<a href="/queries/candidates-for-project?project=p">ask</a>' in note
+
+
+def test_an_iri_said_of_but_not_typed_as_a_project_keeps_the_plain_description(
+    write_checker: Any,
+) -> None:
+    """Something states a label of /id/project/loose but nothing says it is a project: the page
+    is the plain description (resource.html), not an error."""
+    st = EmbeddedStore(None, checker=write_checker)
+    ensure_ontology(st)
+    loose = URIRef(st.base + "id/project/loose")
+    st.apply(Delta(added={st.base + "graph/updates": {(loose, RDFS.label, Literal("Loose"))}}))
+    settings = Settings(store=Path("/nonexistent/unused"), query_workers=1)
+    try:
+        with TestClient(create_app(settings, store=st)) as c:
+            r = c.get("/id/project/loose", headers={"Accept": BROWSER})
+        assert r.status_code == 200
+        assert "<h1>Loose</h1>" in r.text and 'id="team"' not in r.text
+    finally:
+        st.close()
