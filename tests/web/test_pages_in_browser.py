@@ -32,6 +32,7 @@ PAGES = {
     "sparql": "/sparql",
     "project": "/id/project/ndc-soil-helpdesk",
     "signin": "/signin",
+    "ontology": "/ontology",
 }
 
 
