@@ -33,6 +33,7 @@ PAGES = {
     "project": "/id/project/ndc-soil-helpdesk",
     "signin": "/signin",
     "alliance": "/id/alliance/sahel-agroforestry",
+    "ontology": "/ontology",
 }
 
 
