@@ -88,3 +88,47 @@ def test_unpublished_facility_types_are_said_to_be_illustrative() -> None:
 def test_the_about_note_counts_the_published_objectives() -> None:
     assert f"the {len(published())} published objectives" in about()["note"]
     assert "Illustrative" in about()["note"]
+
+
+# --- indicators: numbers read from the published targets, observations marked -----------------
+
+NUMBER_WORDS = {"5": "five", "10": "ten"}
+
+
+def _published_number(number: str, text: str) -> bool:
+    return number in text or NUMBER_WORDS.get(number, "\0") in text
+
+
+def test_indicators_measure_objectives_with_published_targets() -> None:
+    for row in reference("indicators"):
+        assert published()[row["objective"]]["target_2030"], row["id"]
+
+
+@pytest.mark.parametrize(
+    ("column", "published_column"),
+    [("baseline", "baseline_2020"), ("target_2030", "target_2030"), ("target_2050", "target_2050")],
+)
+def test_indicator_numbers_are_the_published_ones_or_say_they_are_derived(
+    column: str, published_column: str
+) -> None:
+    for row in reference("indicators"):
+        if not row[column]:
+            continue
+        text = published()[row["objective"]][published_column]
+        derived = "derived, not published" in row["note"] and column in row["note"].replace(
+            "2030 value", "target_2030"
+        )
+        assert _published_number(row[column], text) or derived, f"{row['id']} {column}"
+
+
+def test_indicators_cite_their_objectives_source() -> None:
+    for row in reference("indicators"):
+        assert row["source"] == published()[row["objective"]]["source_url"], row["id"]
+
+
+def test_observations_without_a_source_are_marked_illustrative() -> None:
+    observations = reference("observations")
+    assert observations
+    for number, row in enumerate(observations, start=2):
+        if not row["source"]:
+            assert row["note"] == "Illustrative value, not published.", number

@@ -34,6 +34,8 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "funding": ("project", "funder", "amount", "currency", "status"),
     "calls": ("id", "funder", "title"),
     "delphi_responses": ("id", "phase", "question", "objective"),
+    "indicators": ("id", "objective", "name", "unit"),
+    "observations": ("indicator", "date", "value"),
 }
 
 OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -84,6 +86,8 @@ OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
         "deadline",
     ),
     "delphi_responses": ("text", "respondent", "language"),
+    "indicators": ("baseline", "baseline_date", "target_2030", "target_2050", "source", "note"),
+    "observations": ("source", "note"),
 }
 
 # The key column of each file whose rows are entities with their own IRI.
@@ -99,6 +103,7 @@ KEY_COLUMN: dict[str, str] = {
     "projects": "id",
     "calls": "id",
     "delphi_responses": "id",
+    "indicators": "id",
 }
 
 LANGUAGE_VARIANT_BASES = ("title", "name", "description", "label", "definition")
