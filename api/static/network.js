@@ -49,7 +49,9 @@
   var keys = document.createElement("div");
   keys.className = "network-keys";
   keys.setAttribute("role", "group");
-  keys.setAttribute("aria-label", figure.getAttribute("aria-label") || words.collaborators);
+  if (document.getElementById("network-summary")) {
+    keys.setAttribute("aria-labelledby", "network-summary");
+  }
   stage.appendChild(canvas);
   stage.appendChild(keys);
   figure.appendChild(stage);
@@ -105,7 +107,7 @@
       idealEdgeLength: function () { return 32; },
       componentSpacing: 24,
       gravity: 1,
-      numIter: 1500
+      numIter: 600
     }
   });
   // the drawing is fitted to its frame; circles, lines and names keep their size on screen
@@ -142,6 +144,7 @@
   window.addEventListener("resize", function () {
     cy.resize();
     cy.fit(undefined, 24);
+    cy.style(look(1 / cy.zoom()));
     placeLabels();
     follow();
   });
@@ -199,31 +202,39 @@
 
   /* Names are written beside the best-connected circles, most central first, each where it
      overlaps no name already written and stays inside the drawing: right of its circle, else
-     left, above or below; a name with no free place is left to hover and focus. */
+     left, above or below, a place that covers no other circle first; a name with no free
+     place is left to hover and focus. */
   function placeLabels() {
     var written = [];
     var frame = cy.extent();
+    var circles = cy.nodes().map(function (node) {
+      return { id: node.id(), box: node.boundingBox({ includeLabels: false }) };
+    });
     placed = {};
     cy.nodes().removeClass("labelled l-right l-left l-top l-bottom");
     ranked.slice(0, LABELS).forEach(function (n) {
       var node = cy.getElementById(n.id);
-      var found = ["l-right", "l-left", "l-top", "l-bottom"].some(function (place) {
+      var places = ["l-right", "l-left", "l-top", "l-bottom"];
+      var boxes = places.map(function (place) {
         node.addClass("labelled " + place);
         var b = labelBox(node);
-        var inside = b.x1 >= frame.x1 && b.y1 >= frame.y1 && b.x2 <= frame.x2 && b.y2 <= frame.y2;
-        var free = inside && written.every(function (o) {
-          return b.x2 + 3 <= o.x1 || o.x2 + 3 <= b.x1 || b.y2 + 1 <= o.y1 || o.y2 + 1 <= b.y1;
-        });
-        if (free) {
-          written.push(b);
-          placed[n.id] = place;
-          return true;
-        }
         node.removeClass("labelled " + place);
-        return false;
+        var inside = b.x1 >= frame.x1 && b.y1 >= frame.y1 && b.x2 <= frame.x2 && b.y2 <= frame.y2;
+        var free = inside && written.every(function (o) { return apart(b, o, 3); });
+        var clear = free && circles.every(function (c) { return c.id === n.id || apart(b, c.box, 0); });
+        return { place: place, box: b, free: free, clear: clear };
       });
-      if (!found) node.removeClass("labelled");
+      var chosen = boxes.filter(function (p) { return p.clear; })[0] ||
+        boxes.filter(function (p) { return p.free; })[0];
+      if (!chosen) return;
+      node.addClass("labelled " + chosen.place);
+      written.push(chosen.box);
+      placed[n.id] = chosen.place;
     });
+  }
+
+  function apart(a, b, gap) {
+    return a.x2 + gap <= b.x1 || b.x2 + gap <= a.x1 || a.y2 + 1 <= b.y1 || b.y2 + 1 <= a.y1;
   }
 
   function labelBox(node) {
