@@ -287,7 +287,9 @@ def _field(form: FormData, name: str) -> str:
     return value.strip()[:2000]
 
 
-async def _form_reviewer(request: Request, settings: Settings, ui: Ui) -> Any:
+async def _form_reviewer(
+    request: Request, settings: Settings, ui: Ui
+) -> tuple[FormData, Principal, Literal["accept", "reject"]]:
     """The form's fields and who sent them, checked with the form's CSRF token."""
     form = await request.form()
     token = form.get(CSRF_FIELD)
@@ -302,9 +304,11 @@ async def _form_reviewer(request: Request, settings: Settings, ui: Ui) -> Any:
             status.HTTP_403_FORBIDDEN, detail=ui("review.forbidden", name=who.name, role=role)
         )
     decision = form.get("decision")
-    if decision not in ("accept", "reject"):
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, detail="decision: accept or reject")
-    return form, who, decision
+    if decision == "accept":
+        return form, who, "accept"
+    if decision == "reject":
+        return form, who, "reject"
+    raise HTTPException(status.HTTP_400_BAD_REQUEST, detail="decision: accept or reject")
 
 
 def _back(request: Request, ui: Ui, done: str) -> Response:
