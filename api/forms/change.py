@@ -145,6 +145,14 @@ def open_form(store: GraphStore, name: str, key: str, who: Principal, lang: str)
                   current_stage)  # fmt: skip
 
 
+def may_edit(store: GraphStore, name: str, key: str, who: Principal) -> bool:
+    """Whether `who` may open the form `name` of the resource `key` (it exists, in their scope)."""
+    spec = FORMS[name]
+    iri = focus_of(spec, key, store.base)
+    shot = snapshot(store, iri)
+    return shot.exists and within(who, spec.action, reach_of(store, spec, iri, shot.statements))
+
+
 def _new_key(store: GraphStore, spec: FormSpec, key: str, typed: Typed) -> str:
     """The key of a new resource: as typed (`id`), or made from a funding's values."""
     if spec.keyed:

@@ -18,8 +18,6 @@ from api.forms.fields import Field, Kind
 from loaders import enums
 from sic.vocab import ORG, SCHEMA, SIC
 
-LABEL = str(RDFS.label)
-
 
 def _f(name: str, kind: Kind, *predicates: object, **options: object) -> Field:
     return Field(name, kind, tuple(str(p) for p in predicates), **options)  # type: ignore[arg-type]
@@ -83,7 +81,8 @@ ALLIANCE_FIELDS = (
 class FormSpec:
     """One form: its name in URLs, the kind of resource (`{BASE}id/{kind}/{key}`), its class,
     the write it is (accounts.permissions) and its fields. `keyed`: a new one is named by the
-    key a person types (the `id` field); else the key is made from its values (a funding)."""
+    key a person types (the `id` field); else the key is made from its values (a funding).
+    `defaults`: what a new one's fields hold when the form opens (a project starts as an idea)."""
 
     name: str
     kind: str
@@ -91,6 +90,7 @@ class FormSpec:
     action: Action
     fields: tuple[Field, ...]
     keyed: bool = True
+    defaults: tuple[tuple[str, str], ...] = ()
 
     def field(self, name: str) -> Field | None:
         return next((f for f in self.fields if f.name == name), None)
@@ -103,7 +103,7 @@ FORMS: dict[str, FormSpec] = {
                  Action.write_organisation, ORGANISATION_FIELDS),
         FormSpec("project", "project", str(SIC.Project), Action.write_project,
                  (*PROJECT_FIELDS[:2], STAGE, *PROJECT_FIELDS[2:4], PARTNERS,
-                  *PROJECT_FIELDS[4:])),
+                  *PROJECT_FIELDS[4:]), defaults=(("stage", "idea"),)),
         FormSpec("team", "project", str(SIC.Project), Action.write_project, (PARTNERS,)),
         FormSpec("stage", "project", str(SIC.Project), Action.write_project, (STAGE,)),
         FormSpec("funding", "funding", str(SIC.Funding), Action.write_project, FUNDING_FIELDS,
@@ -122,5 +122,3 @@ PARTS = {"team": "team", "stage": "stage"}
 """/edit/project/{key}/{part}: the forms over part of a project."""
 CREATABLE = ("project", "funding", "person", "alliance")
 """/new/{name}: the forms that make a new resource."""
-
-LABEL_PREDICATE = LABEL

@@ -27,7 +27,14 @@ from accounts.permissions import may_attempt, refusal
 from accounts.roles import Principal
 from api.attribution import of_request
 from api.deps import RunnerDep, SettingsDep, StoreDep
-from api.forms.change import FormRefused, Opened, StaleForm, open_form, prepare_form
+from api.forms.change import (
+    FormRefused,
+    Opened,
+    StaleForm,
+    may_edit,
+    open_form,
+    prepare_form,
+)
 from api.forms.feedback import GENERAL, Said, problems_by_field, violations_by_field
 from api.forms.specs import CREATABLE, EDITABLE, FORMS, PARTS, FormSpec
 from api.i18n import Ui
@@ -141,6 +148,7 @@ async def _show(
     opened: Opened = await runner.call(open_form, name, key, who, ui.lang)
     values: dict[str, list[str]] = dict(opened.values)
     if creating:
+        values.update({name: [value] for name, value in spec.defaults})
         for param, given in request.query_params.multi_items():
             target = PREFILL.get(param, param)
             if spec.field(target) is not None and given:
@@ -227,14 +235,17 @@ def _after(
 
 @router.get("/edit/links", include_in_schema=False)
 async def edit_links(
-    request: Request, settings: SettingsDep, kind: str = "", key: str = ""
+    request: Request, settings: SettingsDep, runner: RunnerDep, kind: str = "", key: str = ""
 ) -> Response:
-    """The forms the caller may open for one resource (shown on its page by _edit_links.html);
-    whether their scope takes it is checked when they open one."""
+    """The forms the caller may open for one resource (shown on its page by _edit_links.html):
+    none unless their role and scope take it."""
     who = await _signed_in(request, settings)
     root = root_of(request)
     links: list[dict[str, str]] = []
-    if who is not None and kind in EDITABLE and may_attempt(who, FORMS[EDITABLE[kind]].action):
+    form = EDITABLE.get(kind)
+    if who is not None and form and may_attempt(who, FORMS[form].action):
+        if not await runner.call(may_edit, form, key, who):
+            return JSONResponse({"links": links}, headers=NO_STORE)
         links.append({"form": kind, "url": f"{root}/edit/{kind}/{quote(key)}"})
         if kind == "project":
             links += [{"form": p, "url": f"{root}/edit/project/{quote(key)}/{p}"} for p in PARTS]
