@@ -71,6 +71,7 @@ def test_a_question_page_in_spanish(client: TestClient) -> None:
         '<label for="uncovered-activities-objective"><span lang="es">Objetivo estratégico' in html
     )
     assert "solo las actividades de esta categoría (su código)" in html
+    assert '<option value="global" selected>Mecanismo global</option>' in html
     assert not [t for t in english_texts() if t in html]
     assert not FALLBACK.search(html.split('id="answer"', 1)[0])
 
