@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 import pyoxigraph as ox
 from rdflib.namespace import DCTERMS, RDF
@@ -81,7 +82,16 @@ class Opened:
     current_stage: str = ""
 
 
+FRAGMENT_SAFE = "-._~:@!$&'()*+,;="
+"""What a Task Force role's fragment keeps unencoded (as loaders.mapping writes it)."""
+
+
 def focus_of(spec: FormSpec, key: str, base: str) -> str:
+    """The IRI a form writes: `{BASE}id/{kind}/{key}`; a Task Force role (`A1#leader-kofi`) is
+    a fragment of its Task Force's IRI."""
+    if spec.kind == "taskforce" and "#" in key:
+        objective, fragment = key.split("#", 1)
+        return f"{mint('taskforce', objective, base)}#{quote(fragment, safe=FRAGMENT_SAFE)}"
     return str(mint(spec.kind, key, base))
 
 
@@ -157,6 +167,10 @@ def _new_key(store: GraphStore, spec: FormSpec, key: str, typed: Typed) -> str:
     """The key of a new resource: as typed (`id`), or made from a funding's values."""
     if spec.keyed:
         return key
+    if spec.name == "role":
+        parts = [next((v.strip() for v in typed.get(n, ()) if v.strip()), "") for n in
+                 ("objective", "role", "person")]  # fmt: skip
+        return f"{parts[0]}#{parts[1].lower()}-{parts[2]}" if all(parts) else ""
     first = {n: next((v.strip() for v in typed.get(n, ()) if v.strip()), "") for n in
              ("project", "funder", "status")}  # fmt: skip
     stem = ".".join(first[n].lower() if n == "status" else first[n] for n in first)
@@ -198,6 +212,8 @@ def prepare_form(
     shot = snapshot(store, iri) if iri else Snapshot("", ())
     if creating and shot.exists and spec.keyed:
         problems.append(("id", "forms.error.taken", key))
+    if creating and shot.exists and spec.name == "role":
+        problems.append(("role", "forms.error.taken", key))
     if not creating and not shot.exists:
         raise NotFound(f"no {spec.kind} {key!r}")
     new: dict[str, list[ox.NamedNode | ox.Literal]] = {}
@@ -237,6 +253,8 @@ CLASSES = {
     "topic": str(SIC.Topic),
     "project": str(SIC.Project),
     "objective": str(SIC.StrategicObjective),
+    "person": str(SIC.Person),
+    "taskforce": str(SIC.TaskForce),
 }
 """The class a resource named by a reference field must have."""
 

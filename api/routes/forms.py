@@ -228,8 +228,9 @@ def _after(
 ) -> str:
     """Where a saved form leads: the resource's page (a funding: its project's)."""
     kind, shown = spec.kind, key
-    if spec.name == "funding":
-        kind, shown = "project", next(iter(typed.get("project", ())), "")
+    if spec.name in ("funding", "role"):
+        kind = "project" if spec.name == "funding" else "person"
+        shown = next(iter(typed.get(kind, ())), "")
     return ui.url(str(request.url_for("resource", kind=kind, key=shown).path))
 
 
@@ -250,6 +251,8 @@ async def edit_links(
         if kind == "project":
             links += [{"form": p, "url": f"{root}/edit/project/{quote(key)}/{p}"} for p in PARTS]
             links.append({"form": "funding", "url": f"{root}/new/funding?project={quote(key)}"})
+        if kind == "person":
+            links.append({"form": "role", "url": f"{root}/new/role?person={quote(key)}"})
     return JSONResponse({"links": links}, headers=NO_STORE)
 
 

@@ -139,6 +139,7 @@ FORMS = [
     "/new/project",
     "/new/funding?project=soil-project-incubator",
     "/new/person",
+    "/new/role?person=helena-brandt",
     "/edit/person/helena-brandt",
     "/new/alliance",
     "/edit/alliance/sahel-agroforestry",
@@ -367,6 +368,12 @@ def test_people_and_alliances_are_written_by_the_secretariat(serve: Any) -> None
         {"id": "ana-lima", "name": "Ana Lima", "organisation": "gshf", "country": "BR"},
     )
     assert person.status_code == 303, person.text
+    role = {"person": "ana-lima", "objective": "A2", "role": "member"}
+    given = send(client, "/new/role", role, person="ana-lima")
+    assert given.status_code == 303 and given.headers["location"] == "/id/person/ana-lima"
+    assert exists(client, f"ASK {{ <{ID}taskforce/A2#member-ana-lima> a sic:TaskForceRole }}")
+    again = send(client, "/new/role", role)
+    assert again.status_code == 422 and 'data-field="role"' in again.text
     alliance = {
         "id": "peat-alliance",
         "name": "Peat Alliance",
