@@ -30,6 +30,7 @@ from graph.base import GraphStore, PreparedWrite
 from graph.update import Delta
 from queries.catalogue import run
 from queries.describe import solutions
+from queries.history import history
 from queries.reach import parts_reach, project_reach
 from queries.submission import SUBMISSIONS
 from sic.errors import Conflict, Forbidden, KGError, NotFound
@@ -55,18 +56,25 @@ class FormRefused(KGError):
 
 
 class StaleForm(Conflict):
-    """The resource changed since the form was opened: its values and version now."""
+    """The resource changed since the form was opened: its values and version now, and who
+    made its latest recorded change, when (graph.history; empty when none is recorded)."""
 
-    def __init__(self, current: dict[str, list[str]], etag: str) -> None:
+    def __init__(
+        self, current: dict[str, list[str]], etag: str, by: str = "", when: str = ""
+    ) -> None:
         self.current = current
         self.etag = etag
+        self.by = by
+        self.when = when
         super().__init__(
             "this resource was changed by someone else since the form was opened; "
             "nothing was stored"
         )
 
-    def __reduce__(self) -> tuple[type[StaleForm], tuple[dict[str, list[str]], str]]:
-        return (type(self), (self.current, self.etag))
+    def __reduce__(
+        self,
+    ) -> tuple[type[StaleForm], tuple[dict[str, list[str]], str, str, str]]:
+        return (type(self), (self.current, self.etag, self.by, self.when))
 
 
 @dataclass(frozen=True)
@@ -240,7 +248,9 @@ def prepare_form(
     if not may_change(who, spec.action, was, reach_of(store, spec, iri, after)):
         raise Forbidden(refusal(who, spec.action))
     if not creating and etag != shot.etag:
-        raise StaleForm(shot.shown(spec.fields), shot.etag)
+        latest = history(store, iri, limit=1).changes
+        by, when = (latest[0].agent_label, latest[0].ended) if latest else ("", "")
+        raise StaleForm(shot.shown(spec.fields), shot.etag, by, when)
     if creating and shot.exists:  # a funding key is always new; a keyed one refused above
         raise StaleForm(shot.shown(spec.fields), version_of(shot.statements))
     return store.prepare_delta(_delta(iri, before, after), command=f"form {name} {key}")

@@ -105,6 +105,7 @@ def _page(
     csrf: str,
     errors: Mapping[str, list[Said]] | None = None,
     stale: Mapping[str, list[str]] | None = None,
+    stale_by: tuple[str, str] = ("", ""),
     status_code: int = 200,
 ) -> Response:
     body = render_page(
@@ -126,13 +127,14 @@ def _page(
         errors=errors or {},
         general=(errors or {}).get(GENERAL, []),
         stale=stale,
+        stale_by=stale_by,
         action=request.url.path,
     )
     return Response(
         body,
         status_code=status_code,
         media_type=HTML_TYPE,
-        headers={**NO_STORE, "Content-Language": ui.lang},
+        headers={**NO_STORE, "Content-Language": ui.lang, "ETag": f'"{etag}"'},
     )
 
 
@@ -193,7 +195,7 @@ async def _save(
     _may(who, spec)
     ui = reader(request)
     typed = _typed(spec, form)
-    etag = str(form.get(ETAG_FIELD) or "")
+    etag = str(form.get(ETAG_FIELD) or request.headers.get("if-match", "")).strip('"')
     if creating and spec.keyed:
         key = str(form.get(KEY_FIELD) or "").strip()
     shown = {**typed, KEY_FIELD: [key]} if creating else typed
@@ -205,7 +207,7 @@ async def _save(
         opened = await runner.call(open_form, name, "" if creating else key, who, ui.lang)
         return _page(
             request, ui, spec, key, creating, opened, values=shown, etag=exc.etag,
-            csrf=csrf, stale=exc.current, status_code=409,
+            csrf=csrf, stale=exc.current, stale_by=(exc.by, exc.when), status_code=409,
         )  # fmt: skip
     except FormRefused as exc:
         opened = await runner.call(open_form, name, "" if creating else key, who, ui.lang)

@@ -277,6 +277,7 @@ def test_a_stale_save_is_refused_with_the_other_change_shown_and_the_typed_value
     path = "/edit/project/ndc-soil-helpdesk"
     opened_first, opened_second = first.get(path), second.get(path)
     assert etag_of(opened_first.text) == etag_of(opened_second.text)
+    assert opened_first.headers["etag"] == f'"{etag_of(opened_first.text)}"'
 
     def values(page: str, title: str) -> dict[str, Any]:
         return {
@@ -304,6 +305,7 @@ def test_a_stale_save_is_refused_with_the_other_change_shown_and_the_typed_value
     )
     assert stale.status_code == 409
     assert "Helpdesk, first change" in stale.text  # their change, shown
+    assert "Last changed by sec at " in stale.text  # and who made it
     assert 'value="Helpdesk, second change"' in stale.text  # what was typed, kept
     assert not exists(first, 'ASK { ?s ?p "Helpdesk, second change"@en }')
     assert etag_of(stale.text) != etag_of(opened_second.text)  # saving again is a choice
