@@ -154,7 +154,7 @@ def open_form(store: GraphStore, name: str, key: str, who: Principal, lang: str)
         if not within(who, spec.action, reach_of(store, spec, iri, shot.statements)):
             raise Forbidden(refusal(who, spec.action))
         values, etag, exists = shot.shown(spec.fields), shot.etag, True
-        stages = [v for v in shot.objects(str(SIC.stage))]
+        stages = shot.objects(str(SIC.stage))
         current_stage = FORMS["stage"].fields[0].shown(stages[0]) if stages else ""
         if spec.name == "team":
             rows = run(store, "candidates-for-project", {"project": key, "lang": lang}).rows

@@ -36,6 +36,7 @@ from api.forms.change import (
     prepare_form,
 )
 from api.forms.feedback import GENERAL, Said, problems_by_field, violations_by_field
+from api.forms.fields import Kind
 from api.forms.specs import CREATABLE, EDITABLE, FORMS, PARTS, FormSpec
 from api.i18n import Ui
 from api.responses import root_of
@@ -167,7 +168,7 @@ def _typed(spec: FormSpec, form: Any) -> dict[str, list[str]]:
     typed: dict[str, list[str]] = {}
     for f in spec.fields:
         sent = [str(v) for v in form.getlist(f.name)]
-        if f.kind.many and f.kind.value == "countries":
+        if f.kind is Kind.countries:
             sent = [part for v in sent for part in _SPLIT.split(v) if part]
         typed[f.name] = sent
     return typed
