@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 import pyoxigraph as ox
 from rdflib.namespace import DCTERMS, RDF
@@ -29,6 +30,7 @@ from graph.base import GraphStore, PreparedWrite
 from graph.update import Delta
 from queries.catalogue import run
 from queries.describe import solutions
+from queries.history import history
 from queries.reach import parts_reach, project_reach
 from queries.submission import SUBMISSIONS
 from sic.errors import Conflict, Forbidden, KGError, NotFound
@@ -54,18 +56,25 @@ class FormRefused(KGError):
 
 
 class StaleForm(Conflict):
-    """The resource changed since the form was opened: its values and version now."""
+    """The resource changed since the form was opened: its values and version now, and who
+    made its latest recorded change, when (graph.history; empty when none is recorded)."""
 
-    def __init__(self, current: dict[str, list[str]], etag: str) -> None:
+    def __init__(
+        self, current: dict[str, list[str]], etag: str, by: str = "", when: str = ""
+    ) -> None:
         self.current = current
         self.etag = etag
+        self.by = by
+        self.when = when
         super().__init__(
             "this resource was changed by someone else since the form was opened; "
             "nothing was stored"
         )
 
-    def __reduce__(self) -> tuple[type[StaleForm], tuple[dict[str, list[str]], str]]:
-        return (type(self), (self.current, self.etag))
+    def __reduce__(
+        self,
+    ) -> tuple[type[StaleForm], tuple[dict[str, list[str]], str, str, str]]:
+        return (type(self), (self.current, self.etag, self.by, self.when))
 
 
 @dataclass(frozen=True)
@@ -81,7 +90,16 @@ class Opened:
     current_stage: str = ""
 
 
+FRAGMENT_SAFE = "-._~:@!$&'()*+,;="
+"""What a Task Force role's fragment keeps unencoded (as loaders.mapping writes it)."""
+
+
 def focus_of(spec: FormSpec, key: str, base: str) -> str:
+    """The IRI a form writes: `{BASE}id/{kind}/{key}`; a Task Force role (`A1#leader-kofi`) is
+    a fragment of its Task Force's IRI."""
+    if spec.kind == "taskforce" and "#" in key:
+        objective, fragment = key.split("#", 1)
+        return f"{mint('taskforce', objective, base)}#{quote(fragment, safe=FRAGMENT_SAFE)}"
     return str(mint(spec.kind, key, base))
 
 
@@ -136,7 +154,7 @@ def open_form(store: GraphStore, name: str, key: str, who: Principal, lang: str)
         if not within(who, spec.action, reach_of(store, spec, iri, shot.statements)):
             raise Forbidden(refusal(who, spec.action))
         values, etag, exists = shot.shown(spec.fields), shot.etag, True
-        stages = [v for v in shot.objects(str(SIC.stage))]
+        stages = shot.objects(str(SIC.stage))
         current_stage = FORMS["stage"].fields[0].shown(stages[0]) if stages else ""
         if spec.name == "team":
             rows = run(store, "candidates-for-project", {"project": key, "lang": lang}).rows
@@ -157,6 +175,10 @@ def _new_key(store: GraphStore, spec: FormSpec, key: str, typed: Typed) -> str:
     """The key of a new resource: as typed (`id`), or made from a funding's values."""
     if spec.keyed:
         return key
+    if spec.name == "role":
+        parts = [next((v.strip() for v in typed.get(n, ()) if v.strip()), "") for n in
+                 ("objective", "role", "person")]  # fmt: skip
+        return f"{parts[0]}#{parts[1].lower()}-{parts[2]}" if all(parts) else ""
     first = {n: next((v.strip() for v in typed.get(n, ()) if v.strip()), "") for n in
              ("project", "funder", "status")}  # fmt: skip
     stem = ".".join(first[n].lower() if n == "status" else first[n] for n in first)
@@ -198,6 +220,8 @@ def prepare_form(
     shot = snapshot(store, iri) if iri else Snapshot("", ())
     if creating and shot.exists and spec.keyed:
         problems.append(("id", "forms.error.taken", key))
+    if creating and shot.exists and spec.name == "role":
+        problems.append(("role", "forms.error.taken", key))
     if not creating and not shot.exists:
         raise NotFound(f"no {spec.kind} {key!r}")
     new: dict[str, list[ox.NamedNode | ox.Literal]] = {}
@@ -224,7 +248,9 @@ def prepare_form(
     if not may_change(who, spec.action, was, reach_of(store, spec, iri, after)):
         raise Forbidden(refusal(who, spec.action))
     if not creating and etag != shot.etag:
-        raise StaleForm(shot.shown(spec.fields), shot.etag)
+        latest = history(store, iri, limit=1).changes
+        by, when = (latest[0].agent_label, latest[0].ended) if latest else ("", "")
+        raise StaleForm(shot.shown(spec.fields), shot.etag, by, when)
     if creating and shot.exists:  # a funding key is always new; a keyed one refused above
         raise StaleForm(shot.shown(spec.fields), version_of(shot.statements))
     return store.prepare_delta(_delta(iri, before, after), command=f"form {name} {key}")
@@ -237,6 +263,8 @@ CLASSES = {
     "topic": str(SIC.Topic),
     "project": str(SIC.Project),
     "objective": str(SIC.StrategicObjective),
+    "person": str(SIC.Person),
+    "taskforce": str(SIC.TaskForce),
 }
 """The class a resource named by a reference field must have."""
 

@@ -68,6 +68,15 @@ PERSON_FIELDS = (
     _f("country", Kind.country, SIC.country),
 )
 
+ROLE_FIELDS = (
+    _f("person", Kind.ref, ORG.member, required=True, of="person"),
+    _f("objective", Kind.ref, ORG.organization, required=True, of="taskforce"),
+    _f("role", Kind.concept, ORG.role, required=True, of="TaskForceRoles",
+       enumeration=enums.TASK_FORCE_ROLES),
+    _f("region", Kind.region, SIC.region, of="region"),
+)  # fmt: skip
+"""A person's role in a Task Force (`{BASE}id/taskforce/{objective}#{role}-{person}`)."""
+
 ALLIANCE_FIELDS = (
     _f("name", Kind.text, RDFS.label, required=True, lang="en"),
     _f("lead", Kind.ref, SIC.lead, required=True, of="organisation"),
@@ -111,6 +120,8 @@ FORMS: dict[str, FormSpec] = {
         FormSpec("person", "person", str(SIC.Person), Action.write_person, PERSON_FIELDS),
         FormSpec("alliance", "alliance", str(SIC.Alliance), Action.write_alliance,
                  ALLIANCE_FIELDS),
+        FormSpec("role", "taskforce", str(SIC.TaskForceRole), Action.write_person, ROLE_FIELDS,
+                 keyed=False),
     )
 }  # fmt: skip
 """Every form by the name its routes use."""
@@ -120,5 +131,5 @@ EDITABLE = {"organisation": "organisation", "project": "project", "person": "per
 """/edit/{kind}/{key}: the form that edits a resource of each kind."""
 PARTS = {"team": "team", "stage": "stage"}
 """/edit/project/{key}/{part}: the forms over part of a project."""
-CREATABLE = ("project", "funding", "person", "alliance")
+CREATABLE = ("project", "funding", "person", "role", "alliance")
 """/new/{name}: the forms that make a new resource."""

@@ -36,6 +36,7 @@ from api.forms.change import (
     prepare_form,
 )
 from api.forms.feedback import GENERAL, Said, problems_by_field, violations_by_field
+from api.forms.fields import Kind
 from api.forms.specs import CREATABLE, EDITABLE, FORMS, PARTS, FormSpec
 from api.i18n import Ui
 from api.responses import root_of
@@ -105,6 +106,7 @@ def _page(
     csrf: str,
     errors: Mapping[str, list[Said]] | None = None,
     stale: Mapping[str, list[str]] | None = None,
+    stale_by: tuple[str, str] = ("", ""),
     status_code: int = 200,
 ) -> Response:
     body = render_page(
@@ -126,13 +128,14 @@ def _page(
         errors=errors or {},
         general=(errors or {}).get(GENERAL, []),
         stale=stale,
+        stale_by=stale_by,
         action=request.url.path,
     )
     return Response(
         body,
         status_code=status_code,
         media_type=HTML_TYPE,
-        headers={**NO_STORE, "Content-Language": ui.lang},
+        headers={**NO_STORE, "Content-Language": ui.lang, "ETag": f'"{etag}"'},
     )
 
 
@@ -165,7 +168,7 @@ def _typed(spec: FormSpec, form: Any) -> dict[str, list[str]]:
     typed: dict[str, list[str]] = {}
     for f in spec.fields:
         sent = [str(v) for v in form.getlist(f.name)]
-        if f.kind.many and f.kind.value == "countries":
+        if f.kind is Kind.countries:
             sent = [part for v in sent for part in _SPLIT.split(v) if part]
         typed[f.name] = sent
     return typed
@@ -193,7 +196,7 @@ async def _save(
     _may(who, spec)
     ui = reader(request)
     typed = _typed(spec, form)
-    etag = str(form.get(ETAG_FIELD) or "")
+    etag = str(form.get(ETAG_FIELD) or request.headers.get("if-match", "")).strip('"')
     if creating and spec.keyed:
         key = str(form.get(KEY_FIELD) or "").strip()
     shown = {**typed, KEY_FIELD: [key]} if creating else typed
@@ -205,7 +208,7 @@ async def _save(
         opened = await runner.call(open_form, name, "" if creating else key, who, ui.lang)
         return _page(
             request, ui, spec, key, creating, opened, values=shown, etag=exc.etag,
-            csrf=csrf, stale=exc.current, status_code=409,
+            csrf=csrf, stale=exc.current, stale_by=(exc.by, exc.when), status_code=409,
         )  # fmt: skip
     except FormRefused as exc:
         opened = await runner.call(open_form, name, "" if creating else key, who, ui.lang)
@@ -228,8 +231,9 @@ def _after(
 ) -> str:
     """Where a saved form leads: the resource's page (a funding: its project's)."""
     kind, shown = spec.kind, key
-    if spec.name == "funding":
-        kind, shown = "project", next(iter(typed.get("project", ())), "")
+    if spec.name in ("funding", "role"):
+        kind = "project" if spec.name == "funding" else "person"
+        shown = next(iter(typed.get(kind, ())), "")
     return ui.url(str(request.url_for("resource", kind=kind, key=shown).path))
 
 
@@ -250,6 +254,8 @@ async def edit_links(
         if kind == "project":
             links += [{"form": p, "url": f"{root}/edit/project/{quote(key)}/{p}"} for p in PARTS]
             links.append({"form": "funding", "url": f"{root}/new/funding?project={quote(key)}"})
+        if kind == "person":
+            links.append({"form": "role", "url": f"{root}/new/role?person={quote(key)}"})
     return JSONResponse({"links": links}, headers=NO_STORE)
 
 

@@ -139,6 +139,7 @@ FORMS = [
     "/new/project",
     "/new/funding?project=soil-project-incubator",
     "/new/person",
+    "/new/role?person=helena-brandt",
     "/edit/person/helena-brandt",
     "/new/alliance",
     "/edit/alliance/sahel-agroforestry",
@@ -276,6 +277,7 @@ def test_a_stale_save_is_refused_with_the_other_change_shown_and_the_typed_value
     path = "/edit/project/ndc-soil-helpdesk"
     opened_first, opened_second = first.get(path), second.get(path)
     assert etag_of(opened_first.text) == etag_of(opened_second.text)
+    assert opened_first.headers["etag"] == f'"{etag_of(opened_first.text)}"'
 
     def values(page: str, title: str) -> dict[str, Any]:
         return {
@@ -303,6 +305,7 @@ def test_a_stale_save_is_refused_with_the_other_change_shown_and_the_typed_value
     )
     assert stale.status_code == 409
     assert "Helpdesk, first change" in stale.text  # their change, shown
+    assert "Last changed by sec at " in stale.text  # and who made it
     assert 'value="Helpdesk, second change"' in stale.text  # what was typed, kept
     assert not exists(first, 'ASK { ?s ?p "Helpdesk, second change"@en }')
     assert etag_of(stale.text) != etag_of(opened_second.text)  # saving again is a choice
@@ -367,6 +370,12 @@ def test_people_and_alliances_are_written_by_the_secretariat(serve: Any) -> None
         {"id": "ana-lima", "name": "Ana Lima", "organisation": "gshf", "country": "BR"},
     )
     assert person.status_code == 303, person.text
+    role = {"person": "ana-lima", "objective": "A2", "role": "member"}
+    given = send(client, "/new/role", role, person="ana-lima")
+    assert given.status_code == 303 and given.headers["location"] == "/id/person/ana-lima"
+    assert exists(client, f"ASK {{ <{ID}taskforce/A2#member-ana-lima> a sic:TaskForceRole }}")
+    again = send(client, "/new/role", role)
+    assert again.status_code == 422 and 'data-field="role"' in again.text
     alliance = {
         "id": "peat-alliance",
         "name": "Peat Alliance",

@@ -14,6 +14,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,6 +24,7 @@ from accounts.roles import Role, Scope
 
 pytestmark = pytest.mark.slow
 
+AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 PASSWORD = "a passphrase long enough for the tests"
 ORGANISATION = "https://w3id.org/4p1000/id/organisation/"
 LEADERS = {  # language -> (account, objective, an uncovered activity of it)
@@ -112,6 +114,21 @@ class Person:
         with self.page.expect_navigation() as navigated:
             self.page.click("#edit-form button[type=submit]")
         return navigated.value
+
+    def accessibility_violations(self) -> list[str]:
+        """Serious or critical axe-core findings on the current page (WCAG 2.1 A and AA)."""
+        self.page.add_script_tag(path=str(AXE))
+        found = self.page.evaluate(
+            """async () => {
+                const r = await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a',
+                    'wcag21aa', 'best-practice']});
+                return r.violations
+                    .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                    .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' '))
+                        .join(' | '));
+            }"""
+        )
+        return list(found)
 
     def close(self) -> None:
         self.context.close()
@@ -240,3 +257,27 @@ def test_two_browsers_edit_one_project_and_the_second_save_shows_the_first_chang
     again = second.save()  # saving again, knowingly, replaces the first change
     assert again.status == 200
     assert re.search(r"\(second\)", second.page.locator("h1").inner_text())
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "es"])
+def test_the_forms_and_a_refused_form_have_no_serious_accessibility_problem(
+    people: Any, lang: str
+) -> None:
+    secretariat = people(lang)
+    secretariat.sign_in("secretariat")
+    for path in (
+        "/new/project?activity=A2.04",
+        "/edit/organisation/sahel-ssri",
+        "/edit/project/soil-project-incubator/team",
+        "/edit/project/soil-project-incubator/stage",
+        "/new/funding?project=soil-project-incubator",
+        "/new/role?person=helena-brandt",
+        "/new/alliance",
+    ):
+        secretariat.go(path)
+        assert secretariat.accessibility_violations() == [], path
+    secretariat.go("/edit/organisation/sahel-ssri")
+    secretariat.page.fill("#f-country", "ZZ")
+    assert secretariat.save().status == 422
+    assert secretariat.page.locator("#f-country").get_attribute("aria-invalid") == "true"
+    assert secretariat.accessibility_violations() == []
