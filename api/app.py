@@ -35,6 +35,7 @@ from api.negotiation import NotAcceptable
 from api.routes import (
     catalogue,
     gsp,
+    indicators,
     linked_data,
     links,
     loads,
@@ -132,6 +133,7 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     app.state.signin_throttle = SignInThrottle(settings.signin_attempts)
     for module in (sparql, gsp, linked_data, meta, catalogue, links, loads, pages, search, signin):
         app.include_router(module.router)
+    app.include_router(indicators.router)
     _add_docs(app)
     _add_error_handlers(app)
     if settings.cors_origins:

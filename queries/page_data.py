@@ -32,6 +32,7 @@ from queries.labels import SCHEMES, Labels
 from queries.network import projections
 from queries.scoring import SHOWN
 from queries.sparql import BLOCKS, FOLDER, named_rows, rq_registry
+from queries.trajectory import chart, objective_trajectories
 from sic.errors import NotFound, QueryError
 from sic.iris import mint
 
@@ -532,6 +533,7 @@ def objective_page(view: View, code: str) -> dict[str, Any]:
             view, [{**f, "objective": code, "title": profile["title"]} for f in profile["funding"]]
         ),
         "evidence": evidence,
+        "trajectories": [(t, chart(t)) for t in objective_trajectories(view.store, code)],
     }
 
 
