@@ -116,6 +116,7 @@ class Lookups:
     def __init__(self, store: GraphStore) -> None:
         self.store = store
         self._rows: dict[str, list[Row]] = {}
+        self._illustrative: list[tuple[str, str]] | None = None
         self._lock = Lock()
 
     def rows(self, name: str) -> list[Row]:
@@ -123,6 +124,21 @@ class Lookups:
             if name not in self._rows:
                 self._rows[name] = named_rows(self.store, name)
             return self._rows[name]
+
+    def illustrative(self) -> list[tuple[str, str]]:
+        """(source name, about note) of each loaded source whose note says it is illustrative.
+
+        Every public page shows these as a banner, so that nobody takes the invented parts of
+        a demonstration workbook for the Initiative's own figures.
+        """
+        with self._lock:
+            if self._illustrative is None:
+                self._illustrative = [
+                    (s.name, s.about["note"])
+                    for s in self.store.sources()
+                    if "illustrative" in s.about.get("note", "").lower()
+                ]
+            return self._illustrative
 
 
 class Reader(Protocol):
