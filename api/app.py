@@ -37,6 +37,7 @@ from api.routes import (
     catalogue,
     forms,
     gsp,
+    indicators,
     linked_data,
     links,
     loads,
@@ -139,6 +140,7 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     app.include_router(review.router)
     app.include_router(review.api_router)
     app.include_router(forms.router)
+    app.include_router(indicators.router)
     _add_docs(app)
     _add_error_handlers(app)
     if settings.cors_origins:

@@ -34,6 +34,7 @@ from queries.params import ParamRefused
 from queries.question_text import question_text
 from queries.scoring import SHOWN
 from queries.sparql import BLOCKS, FOLDER, named_rows, rq_registry
+from queries.trajectory import chart, objective_trajectories
 from sic.errors import NotFound, QueryError
 from sic.iris import mint
 
@@ -117,6 +118,7 @@ class Lookups:
     def __init__(self, store: GraphStore) -> None:
         self.store = store
         self._rows: dict[str, list[Row]] = {}
+        self._illustrative: list[tuple[str, str]] | None = None
         self._lock = Lock()
 
     def rows(self, name: str) -> list[Row]:
@@ -124,6 +126,21 @@ class Lookups:
             if name not in self._rows:
                 self._rows[name] = named_rows(self.store, name)
             return self._rows[name]
+
+    def illustrative(self) -> list[tuple[str, str]]:
+        """(source name, about note) of each loaded source whose note says it is illustrative.
+
+        Every public page shows these as a banner, so that nobody takes the invented parts of
+        a demonstration workbook for the Initiative's own figures.
+        """
+        with self._lock:
+            if self._illustrative is None:
+                self._illustrative = [
+                    (s.name, s.about["note"])
+                    for s in self.store.sources()
+                    if "illustrative" in s.about.get("note", "").lower()
+                ]
+            return self._illustrative
 
 
 class Reader(Protocol):
@@ -539,6 +556,7 @@ def objective_page(view: View, code: str) -> dict[str, Any]:
             view, [{**f, "objective": code, "title": profile["title"]} for f in profile["funding"]]
         ),
         "evidence": evidence,
+        "trajectories": [(t, chart(t)) for t in objective_trajectories(view.store, code)],
     }
 
 
