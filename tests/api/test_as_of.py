@@ -153,6 +153,9 @@ def test_pages_show_the_banner_and_keep_the_moment_in_links(moved: tuple[Any, st
         assert 'class="as-of"' in page.text
         assert words in page.text
         assert f"asOf={before.replace(':', '%3A')}" in page.text  # links keep the moment
+    gaps = client.get("/gaps", params={"asOf": before}, headers=html)
+    assert gaps.status_code == 200
+    assert f'<input type="hidden" name="asOf" value="{before}">' in gaps.text  # forms keep it
     plain = client.get("/", headers=html)
     assert 'class="as-of"' not in plain.text
     assert "asOf=" not in plain.text
