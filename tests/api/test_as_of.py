@@ -186,3 +186,13 @@ def test_the_command_line_answers_as_of_a_moment(tmp_path: Path) -> None:
     assert code == 0 and "old" not in empty and "new" not in empty
     code, bad = run("sparql", query, "--as-of", "last week")
     assert code != 0 and "asOf must be a date" in bad
+
+
+def test_every_page_answers_on_an_empty_moment(moved: tuple[Any, str, str]) -> None:
+    client, _, _ = moved
+    path = PROJECT.removeprefix(BASE.rstrip("/"))
+    for page in ("/", "/gaps", "/network", "/queries", "/search?q=soil", path):
+        answer = client.get(page, params={"asOf": "2001-01-01"}, headers={"Accept": "text/html"})
+        assert answer.status_code < 500, (page, answer.text[:300])
+    found = client.get(path, params={"asOf": "2001-01-01"}, headers={"Accept": "text/html"})
+    assert found.status_code == 404  # the project was not there yet
