@@ -153,6 +153,9 @@ def test_pages_show_the_banner_and_keep_the_moment_in_links(moved: tuple[Any, st
         assert 'class="as-of"' in page.text
         assert words in page.text
         assert f"asOf={before.replace(':', '%3A')}" in page.text  # links keep the moment
+    gaps = client.get("/gaps", params={"asOf": before}, headers=html)
+    assert gaps.status_code == 200
+    assert f'<input type="hidden" name="asOf" value="{before}">' in gaps.text  # forms keep it
     plain = client.get("/", headers=html)
     assert 'class="as-of"' not in plain.text
     assert "asOf=" not in plain.text
@@ -183,3 +186,13 @@ def test_the_command_line_answers_as_of_a_moment(tmp_path: Path) -> None:
     assert code == 0 and "old" not in empty and "new" not in empty
     code, bad = run("sparql", query, "--as-of", "last week")
     assert code != 0 and "asOf must be a date" in bad
+
+
+def test_every_page_answers_on_an_empty_moment(moved: tuple[Any, str, str]) -> None:
+    client, _, _ = moved
+    path = PROJECT.removeprefix(BASE.rstrip("/"))
+    for page in ("/", "/gaps", "/network", "/queries", "/search?q=soil", path):
+        answer = client.get(page, params={"asOf": "2001-01-01"}, headers={"Accept": "text/html"})
+        assert answer.status_code < 500, (page, answer.text[:300])
+    found = client.get(path, params={"asOf": "2001-01-01"}, headers={"Accept": "text/html"})
+    assert found.status_code == 404  # the project was not there yet
