@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any, Protocol, runtime_checkable
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -26,6 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from accounts.book import AccountBook
 from accounts.throttle import SignInThrottle
+from api.as_of import AsOfHeaders, read_as_of
 from api.deps import Service, make_runner, start_refits
 from api.error_pages import as_page
 from api.in_worker import register
@@ -34,12 +35,14 @@ from api.loads import LoadJobs
 from api.negotiation import NotAcceptable
 from api.routes import (
     catalogue,
+    forms,
     gsp,
     linked_data,
     links,
     loads,
     meta,
     pages,
+    review,
     search,
     signin,
     sparql,
@@ -121,6 +124,7 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
         ),
         version="0.1.0",
         lifespan=lifespan,
+        dependencies=[Depends(read_as_of)],  # ?asOf=: every read on a past moment (api.as_of)
         # the default /docs and /redoc pages load their scripts from a CDN: /docs is served
         # below from the vendored swagger-ui instead, so it works without internet
         docs_url=None,
@@ -132,12 +136,16 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     app.state.signin_throttle = SignInThrottle(settings.signin_attempts)
     for module in (sparql, gsp, linked_data, meta, catalogue, links, loads, pages, search, signin):
         app.include_router(module.router)
+    app.include_router(review.router)
+    app.include_router(review.api_router)
+    app.include_router(forms.router)
     _add_docs(app)
     _add_error_handlers(app)
     if settings.cors_origins:
         app.add_middleware(ReadOnlyCORS, origins=settings.cors_origins)
     app.add_middleware(BodyLimits, settings=settings)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(AsOfHeaders)
     return app
 
 

@@ -232,14 +232,34 @@ def sparql(
             " aligned lines in a pipe).",
         ),
     ] = "table",
+    as_of_date: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            metavar="DATE",
+            help="Answer on the dataset as it was then: a date (the end of that day, UTC) or a"
+            " date-time with its offset (2026-03-01T12:00:00Z).",
+        ),
+    ] = None,
 ) -> None:
-    """Run a SPARQL query over the union of all sources."""
+    """Run a SPARQL query over the union of all sources (as they were, with --as-of)."""
+    from graph import as_of
+
     if query.startswith("@"):
         try:
             query = Path(query[1:]).read_text(encoding="utf-8")
         except OSError as exc:
             raise fail(exc) from None
+    try:
+        moment = as_of.parse_moment(as_of_date) if as_of_date is not None else None
+    except KGError as exc:
+        raise fail(exc, stores=False) from None
     with opened(ctx) as st:
+        if moment is not None:
+            limit = settings_of(ctx).as_of_max_triples
+            st, where = as_of.at(st, moment, max_triples=limit)
+            if where.before_first:
+                err.print(f"as of {moment.iso}: before the first recorded change, nothing")
         result = st.query(query)
     try:
         data = render_result(result, fmt, out)

@@ -219,9 +219,11 @@ def gaps(
         _print(coverage, fmt, title="Coverage per objective", cut=frozenset({"title"}))
     total = sum(int(r.get("activities") or 0) for r in coverage.rows)
     bare = sum(int(r.get("uncovered") or 0) for r in coverage.rows)
+    waiting = sum(int(r.get("waiting") or 0) for r in coverage.rows)
     err.print(
         f"{len(uncovered)} uncovered Global-Facility activities;"
-        f" {bare} of {total} activities (any facility) have no live project",
+        f" {bare} of {total} activities (any facility) have no live project"
+        f"; {waiting} proposed link(s) wait for a person, not counted (sic link --review)",
         highlight=False,
     )
 

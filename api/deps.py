@@ -15,6 +15,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from accounts.permissions import Action
 from accounts.roles import Principal
+from api import as_of
 from api.security import writer
 from api.settings import Settings
 from graph.base import GraphStore
@@ -52,11 +53,11 @@ async def get_settings(request: Request) -> Settings:
 
 
 async def get_store(request: Request) -> GraphStore:
-    return cast(GraphStore, request.app.state.store)
+    return as_of.store_of(request)  # the present, or the moment `?asOf=` names
 
 
 async def get_runner(request: Request) -> Runner:
-    return cast(Runner, request.app.state.runner)
+    return as_of.runner_of(request)
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,9 @@ class Service:
 
 
 async def get_service(request: Request) -> Service:
+    moment = as_of.chosen(request)
+    if moment is not None:
+        return Service(cast(Settings, request.app.state.settings), moment.store, moment.runner)
     return cast(Service, request.app.state.service)
 
 

@@ -102,6 +102,8 @@ class Ui:
 
     lang: str
     explicit: bool = False
+    as_of: str = ""
+    """The moment the page shows (`?asOf=`, api.as_of), kept on every link like `lang`."""
 
     def __call__(self, key: str, **values: object) -> str:
         """The string `key` in this language (English if a locale lacks it), filled in."""
@@ -117,10 +119,13 @@ class Ui:
         return f"{number}\u00a0%" if self.lang in ("fr", "es") else f"{number}%"
 
     def url(self, path: str, **params: object) -> str:
-        """`path` with the non-empty `params`, plus `lang` when the reader chose it by link."""
+        """`path` with the non-empty `params`, plus `lang` when the reader chose it by link,
+        and the moment the page shows, if any."""
         pairs = [(k, str(v)) for k, v in params.items() if v is not None and v != ""]
         if self.explicit:
             pairs.append(("lang", self.lang))
+        if self.as_of:
+            pairs.append(("asOf", self.as_of))
         return f"{path}?{urlencode(pairs)}" if pairs else path
 
     def switch(self, path: str, query: Mapping[str, str], lang: str) -> str:

@@ -22,6 +22,7 @@ from typing import Any, TypeVar, cast
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 
+from api import as_of
 from api.settings import Settings
 from graph.base import GraphStore
 from runner import by_name
@@ -167,7 +168,7 @@ def forwarding(route: Callable[..., Any]) -> Callable[..., Awaitable[Any]]:
             (k, _SETTINGS if isinstance(v, Settings) else by_name.leave_store(v))
             for k, v in sorted(params.items())
         )
-        runner = request.app.state.runner
+        runner = as_of.runner_of(request)  # the present's, or a past moment's (?asOf=)
         client = request.client.host if request.client else None
         result = await runner.call(run_route, name, portable, sent, keep=True, client=client)
         return result.response() if isinstance(result, Reply) else result

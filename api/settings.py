@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     max_body_kb: int = Field(default=1024, gt=0)  # any other body (JSON API)
     max_nesting: int = Field(default=64, gt=0)  # groups, lists, JSON or XML elements deep
     max_answer_mb: float = Field(default=256.0, gt=0)  # the bytes of one answer
+    # ?asOf= (api.as_of): snapshots of past moments kept in memory, and the most triples one
+    # may be rebuilt from (the present plus the changes undone); past that, 413
+    as_of_snapshots: int = Field(default=4, ge=0)
+    as_of_max_triples: int = Field(default=2_000_000, gt=0)
 
     def open_store(self) -> GraphStore:
         """The store these settings name: the remote server when an endpoint is set, else the

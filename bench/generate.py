@@ -306,11 +306,13 @@ def generate_workbook(
         (organisation_row(o) for o in orgs),
     )
     eligible = [o for o in orgs if org_status[o] in ("member", "partner")]
+    # only people from a partner organisation may lead a Task Force or represent a region in one
+    partners = [o for o in orgs if org_status[o] == "partner"]
     people = [f"p{i:06d}" for i in range(size.people)]
     person_org: dict[str, str] = {}
     for i, p in enumerate(people):
-        # the first people work for partners/members so that Task Forces can be led
-        person_org[p] = eligible[i % len(eligible)] if i < len(people) // 2 else rng.choice(orgs)
+        # the first people work for partners so that Task Forces can be led
+        person_org[p] = partners[i % len(partners)] if i < len(people) // 2 else rng.choice(orgs)
     counts["people"] = _write(
         out / "people.csv",
         ["id", "name", "organisation", "country"],
@@ -492,6 +494,7 @@ def generate_workbook(
             for i in range(size.responses)
         ),
     )
+    _write_indicators(out, objectives, random.Random(seed + 2), counts)
     _write(
         out / "about.csv",
         ["key", "value"],
@@ -503,6 +506,33 @@ def generate_workbook(
         ),
     )
     return counts
+
+
+def _write_indicators(
+    out: Path, objectives: Sequence[str], rng: random.Random, counts: dict[str, int]
+) -> None:
+    """One indicator for every objective and a yearly series of observations for each (their own
+    random stream, so the other files keep the bytes they had before indicators existed)."""
+    indicators = [f"ind-{o}" for o in objectives]
+    counts["indicators"] = _write(
+        out / "indicators.csv",
+        ["id", "objective", "name", "unit", "baseline", "baseline_date", "target_2030"],
+        (
+            (i, o, f"Synthetic indicator of {o}", "events per year", 10, "2020-12-31", 50)
+            for i, o in zip(indicators, objectives, strict=True)
+        ),
+    )
+
+    def observation_rows() -> Iterator[Sequence[object]]:
+        for indicator in indicators:
+            value = 10.0
+            for year in range(2021, 2026):
+                value += rng.uniform(-1.0, 8.0)
+                yield (indicator, f"{year}-12-31", f"{value:.1f}")
+
+    counts["observations"] = _write(
+        out / "observations.csv", ["indicator", "date", "value"], observation_rows()
+    )
 
 
 def write_ntriples(workbook: Path, out: Path) -> int:

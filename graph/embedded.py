@@ -82,6 +82,7 @@ from graph.update import (
     copy_data,
     evaluate,
     needs_working_copy,
+    only_changes,
 )
 from graph.update_ops import Operation
 from graph.validation import WriteChecker, check_delta, validate_union
@@ -597,9 +598,12 @@ class EmbeddedStore(GraphStore):
             return PreparedWrite(delta, version, command)
 
     def prepare_delta(self, delta: Delta, *, command: str = "") -> PreparedWrite:
-        """Validate an explicit change without writing anything."""
+        """Validate an explicit change without writing anything (only what it really
+        changes: its record must not claim triples that were there already)."""
         with self._lock:
             version = self.version()
+            reader = self._reader
+            delta = only_changes(delta, reader.__contains__)
             if delta:
                 self._validate(delta, self._reader, applied=False)
             return PreparedWrite(delta, version, command)

@@ -27,7 +27,7 @@ store's bookkeeping graphs cannot be written.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -138,6 +138,38 @@ class Delta:
                 self.created.add(g)
         self.added = {g: ts for g, ts in self.added.items() if ts}
         self.removed = {g: ts for g, ts in self.removed.items() if ts}
+
+
+def only_changes(delta: Delta, holds: Callable[[ox.Quad], bool]) -> Delta:
+    """`delta` without what changes nothing: an added triple the graph already `holds`, a
+    removed one it does not (a triple both removed and added again, in a graph that stays).
+
+    An explicit delta (a submission, a link decision) may re-assert what is stored; its
+    change record must hold only real changes, or undoing it (graph.as_of) would take away
+    what was there before. A dropped graph's lists are kept whole: they are its contents.
+    """
+    kept = Delta(dropped=set(delta.dropped), created=set(delta.created))
+    for g, ts in delta.removed.items():
+        node = ox.NamedNode(g)
+        kept.removed[g] = (
+            set(ts)
+            if g in delta.dropped
+            else {t for t in ts if holds(ox.Quad(t.subject, t.predicate, t.object, node))}
+        )
+    for g, ts in delta.added.items():
+        node = ox.NamedNode(g)
+        gone = kept.removed.get(g, set())
+        if g in delta.dropped:
+            kept.added[g] = set(ts)
+            continue
+        fresh = {t for t in ts if not holds(ox.Quad(t.subject, t.predicate, t.object, node))}
+        back = ts & gone  # removed and added again: no change
+        kept.added[g] = fresh
+        if back:
+            kept.removed[g] = gone - back
+    kept.added = {g: ts for g, ts in kept.added.items() if ts}
+    kept.removed = {g: ts for g, ts in kept.removed.items() if ts}
+    return kept
 
 
 def _to_nquads(triples: Mapping[str, set[ox.Triple]]) -> bytes:

@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Callable
 from urllib.parse import quote
 
-from rdflib import BNode, Literal, URIRef
+from rdflib import BNode, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS
 
 from loaders import cells as read
@@ -24,6 +24,11 @@ from sic.vocab import ORG, SCHEMA, SIC
 
 _FRAGMENT_SAFE = "-._~:@!$&'()*+,;="
 
+
+QB = Namespace("http://purl.org/linked-data/cube#")
+SDMX_DIMENSION = Namespace("http://purl.org/linked-data/sdmx/2009/dimension#")
+SDMX_MEASURE = Namespace("http://purl.org/linked-data/sdmx/2009/measure#")
+"""W3C Data Cube and the SDMX components it recommends, for indicators and observations."""
 
 _REPORT_EVERY = 2_000
 """Rows mapped between two progress reports."""
@@ -38,6 +43,7 @@ def map_tables(tables: Tables, base: str, progress: Progress = no_progress) -> B
     _index_agrovoc(builder)
     roles: dict[tuple[str, str, str], int] = {}
     fundings: Counter[str] = Counter()
+    observed: dict[tuple[str, str], int] = {}
     mappers: dict[str, Callable[[RowCells], None]] = {
         "goals": _goal,
         "objectives": _objective,
@@ -52,6 +58,8 @@ def map_tables(tables: Tables, base: str, progress: Progress = no_progress) -> B
         "funding": lambda row: _funding(row, fundings),
         "calls": _call,
         "delphi_responses": _delphi_response,
+        "indicators": _indicator,
+        "observations": lambda row: _observation(row, observed),
     }
     total = sum(len(t.rows) for name, t in tables.tables.items() if name in mappers)
     with phase(progress, "map", total=total, unit="rows") as mapped:
@@ -295,3 +303,61 @@ def _delphi_response(row: RowCells) -> None:
     row.add(response, SIC.text, Literal(text, lang=language) if text else None, "text")
     row.add(response, PROV.wasAttributedTo, row.ref("respondent", "people"), "respondent")
     row.add(response, SIC.study, enums.DELPHI_STUDY, "id")
+
+
+def _indicator(row: RowCells) -> None:
+    """A Data Cube data set of one series (see ontology/core/indicators.ttl for why)."""
+    indicator = row.subject(SIC.Indicator)
+    row.builder.add(indicator, RDF.type, QB.DataSet, row.at("id"))
+    row.builder.add(indicator, QB.structure, SIC.IndicatorStructure, row.at("id"))
+    row.add(indicator, SIC.objective, row.ref("objective", "objectives", True), "objective")
+    row.texts(indicator, "name", RDFS.label)
+    unit = row.required("unit")
+    row.add(indicator, SIC.unit, Literal(unit) if unit else None, "unit")
+    row.add(indicator, SIC.baselineValue, row.read("baseline", read.decimal), "baseline")
+    row.add(indicator, SIC.baselineDate, row.read("baseline_date", read.date), "baseline_date")
+    row.add(indicator, SIC.targetValue2030, row.read("target_2030", read.decimal), "target_2030")
+    row.add(indicator, SIC.targetValue2050, row.read("target_2050", read.decimal), "target_2050")
+    row.add_all(indicator, DCTERMS.source, row.read_all("source", read.web_iri), "source")
+    _note(row, indicator)
+    if row.value("baseline") and not row.value("baseline_date"):
+        row.builder.problem(
+            row.at("baseline_date"),
+            f"missing value: a baseline needs its date, expected {_DATE_EXPECTED}",
+        )
+
+
+def _observation(row: RowCells, seen: dict[tuple[str, str], int]) -> None:
+    """`{BASE}id/observation/{indicator}.{date}`: one value of one indicator at one date, so a
+    second row for the same indicator and date is a repeated row."""
+    indicator = row.ref("indicator", "indicators", required=True)
+    when = row.read("date", read.date, required=True)
+    indicator_id, day = row.value("indicator"), row.value("date")
+    subject: Subject = BNode()
+    if indicator is not None and when is not None:
+        key = (indicator_id, str(when))
+        if key in seen:
+            row.builder.problem(
+                row.at("date"),
+                f"duplicate observation: indicator {indicator_id!r} already has a value on "
+                f"{day} in row {seen[key]}",
+            )
+        seen.setdefault(key, row.row.number)
+        subject = row.builder.iri("observation", f"{indicator_id}.{when}")
+        row.builder.add(subject, DCTERMS.identifier, Literal(f"{indicator_id}.{when}"), row.at())
+    row.builder.add(subject, RDF.type, SIC.IndicatorObservation, row.at())
+    row.builder.add(subject, RDF.type, QB.Observation, row.at())
+    row.add(subject, QB.dataSet, indicator, "indicator")
+    row.add(subject, SDMX_DIMENSION.refPeriod, when, "date")
+    row.add(subject, SDMX_MEASURE.obsValue, row.read("value", read.decimal, True), "value")
+    row.add_all(subject, DCTERMS.source, row.read_all("source", read.web_iri), "source")
+    _note(row, subject)
+
+
+_DATE_EXPECTED = "an ISO date (YYYY-MM-DD)"
+
+
+def _note(row: RowCells, subject: Subject) -> None:
+    """The row's note (for instance, that a value is illustrative) as `skos:note`@en."""
+    text = row.value("note")
+    row.add(subject, SKOS.note, Literal(text, lang="en") if text else None, "note")

@@ -286,6 +286,37 @@ DELPHI_RESPONSES = Sheet(
     noun="Delphi response",
 )
 
+INDICATORS = Sheet(
+    "indicators",
+    (
+        _req("id", "an indicator id"),
+        _req("objective", "an objective code"),
+        _req("name", "a name (in English)", True),
+        _req("unit", "a unit in words, such as events per year or %"),
+        _opt("baseline", "a number (the baseline value), such as 20 or 450.5"),
+        _opt("baseline_date", _DATE),
+        _opt("target_2030", "a number (the value to reach by 2030)"),
+        _opt("target_2050", "a number (the value to reach by 2050)"),
+        _opt("source", "web addresses (http or https) separated by ';'"),
+        _opt("note", _TEXT),
+    ),
+    key="id",
+    kind="indicator",
+    noun="indicator",
+)
+OBSERVATIONS = Sheet(
+    "observations",
+    (
+        _req("indicator", "an indicator id"),
+        _req("date", _DATE),
+        _req("value", "a number, such as 12 or 450.5"),
+        _opt("source", "web addresses (http or https) separated by ';'"),
+        _opt("note", _TEXT),
+    ),
+    kind="observation",
+    noun="observation",
+)
+
 SHEETS: tuple[Sheet, ...] = (
     GOALS,
     OBJECTIVES,
@@ -300,6 +331,8 @@ SHEETS: tuple[Sheet, ...] = (
     FUNDING,
     CALLS,
     DELPHI_RESPONSES,
+    INDICATORS,
+    OBSERVATIONS,
 )
 """Every data sheet, in the order problems are reported (the order the format lists them)."""
 

@@ -299,6 +299,7 @@ def dashboard(view: View) -> dict[str, Any]:
         "gap_count": len(gaps),
         "coverage_totals": totals,
         "heatmap": heatmap(view, coverage),
+        "waiting": {str(r["objective"]): int(r["waiting"] or 0) for r in coverage},
         "levels": COVERAGE_LEVELS,
         "funding": funding_charts(view, run(store, "funding-by-objective").rows),
         "urgent": urgency(gaps, coverage)[:URGENT_GAPS],

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from graph.base import GraphStore
+from graph.base import GraphStore, PreparedWrite
 from graph.results import SelectResult, text
 from graph.update import Delta
 from loaders.reconcile import KnownOrganisation, similarity
@@ -102,14 +102,35 @@ def decide(store: GraphStore, first: str, second: str, *, accept: bool, command:
     :raises NotFound: the pair is not on the review list.
     :raises ValidationFailed: the store refuses the write (nothing is written).
     """
+    proposal, delta = decision_delta(store, first, second, accept=accept)
+    store.apply(delta, command=command)
+    return proposal
+
+
+def prepare_decision(
+    store: GraphStore, first: str, second: str, accept: bool, command: str
+) -> tuple[Proposal, PreparedWrite]:
+    """decide's write validated, not committed (in a service's worker; the service commits it
+    attributed to who decided)."""
+    proposal, delta = decision_delta(store, first, second, accept=accept)
+    return proposal, store.prepare_delta(delta, command=command)
+
+
+def decision_delta(
+    store: GraphStore, first: str, second: str, *, accept: bool
+) -> tuple[Proposal, Delta]:
+    """The pending proposal that links `first` and `second`, and the triple that records the
+    decision (its terms are the store's own IRIs, never the caller's text).
+
+    :raises NotFound: the pair is not on the review list.
+    """
     wanted = {_iri(store, first), _iri(store, second)}
     for proposal in proposals(store):
         if {proposal.organisation, proposal.candidate} == wanted:
             link = ox.NamedNode(_OWL + ("sameAs" if accept else "differentFrom"))
             subject, value = ox.NamedNode(proposal.organisation), ox.NamedNode(proposal.candidate)
             triple = ox.Triple(subject, link, value)
-            store.apply(Delta(added={store.dataset().default_store: {triple}}), command=command)
-            return proposal
+            return proposal, Delta(added={store.dataset().default_store: {triple}})
     raise NotFound(
         f"no pending proposal links {first!r} and {second!r}: see `sic reconcile --review`"
     )

@@ -25,6 +25,8 @@ KINDS: frozenset[str] = frozenset(
         "topic",
         "region",
         "response",
+        "indicator",
+        "observation",
     }
 )
 

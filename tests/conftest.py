@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -21,7 +22,7 @@ import urllib.request
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -232,7 +233,51 @@ class WriteMatrix:
             body = {"id": f"perm-{key}", "title": f"Permissions: {key}", "stage": "idea"}
             body.update(self.projects[route.removeprefix("project_")])
             return client.post("/api/projects", json=body, headers=auth)
+        if route == "review_list":
+            return client.get("/api/review", headers=auth)
+        if route == "review_match":
+            body = {"first": f"perm-{key}", "second": "nobody-proposed", "decision": "accept"}
+            return client.post("/api/review/matches", json=body, headers=auth)
+        if route == "review_link":
+            body = {"project": f"perm-{key}", "target": "A1.01", "decision": "accept"}
+            return client.post("/api/review/links", json=body, headers=auth)
+        if route.startswith("form_"):
+            return self._form(client, route, key, auth)
         raise ValueError(f"no write route {route!r} in the matrix")
+
+    FORMS: ClassVar[dict[str, tuple[str, dict[str, object]]]] = {
+        "form_organisation_ours": (
+            "/edit/organisation/sahel-ssri",
+            {"name": "Sahel Soil Research Institute", "type": "research", "status": "member",
+             "country": "SN", "topics": ["soil-organic-carbon"], "regions": ["011", "202"]},
+        ),
+        "form_organisation_theirs": (
+            "/edit/organisation/gshf",
+            {"name": "Global Soil Health Facility", "type": "international", "status": "member",
+             "country": "CH"},
+        ),
+        "form_stage_objective_only": (
+            "/edit/project/ndc-soil-helpdesk/stage", {"stage": "proposal"}
+        ),
+        "form_new_project_ours": ("/new/project", {"title": "A form's idea", "stage": "idea"}),
+        "form_new_person": ("/new/person", {"name": "A person", "organisation": "gshf"}),
+    }  # fmt: skip
+    """The forms of the matrix (api/routes/forms.py): where, and the values sent."""
+
+    def _form(self, client: Any, route: str, key: str, auth: dict[str, str]) -> Any:
+        """A form saved as a caller: opened first for its version (a caller the form refuses
+        sends none), then posted with its values; a new resource is named after the caller."""
+        path, values = self.FORMS[route]
+        data: dict[str, object] = dict(values)
+        if route == "form_new_project_ours":
+            ours = self.projects["ours"]
+            data.update({k: ours[k] for k in ("lead", "partners", "activities", "countries")})
+        if path.startswith("/new/"):
+            data["id"] = f"perm-{key}"
+        page = client.get(path, headers=auth, follow_redirects=False)
+        found = re.search(r'name="etag" value="([^"]*)"', page.text)
+        data["etag"] = found.group(1) if found and page.status_code == 200 else ""
+        return client.post(path, data=data, headers=auth, follow_redirects=False)
 
     @staticmethod
     def _path(location: str) -> str:

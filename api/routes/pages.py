@@ -7,14 +7,16 @@ from a CDN. Pages speak English, French or Spanish (api.i18n) and say so in Cont
 they vary on Accept-Language, and carry an ETag made of the store version, the language and
 the URL, so a reader who already has the current page gets 304.
 
-The pages of single resources (/id/activity/..., /id/objective/..., /id/organisation/...) are
-the HTML representation of the linked data: api.routes.linked_data negotiates and calls
-`resource_page` here for text/html. GET /sparql asks `editor_if_wanted` before answering with
-its service description, so a browser opening /sparql gets the editor.
+The pages of single resources (/id/activity/..., /id/objective/..., /id/organisation/...,
+/id/project/..., /id/alliance/...) are the HTML representation of the linked data:
+api.routes.linked_data negotiates and calls `resource_page` here for text/html. GET /sparql
+asks `editor_if_wanted` before answering with its service description, so a browser opening
+/sparql gets the editor.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import mimetypes
@@ -29,6 +31,12 @@ from fastapi import Path as PathParam
 from fastapi.responses import Response
 
 from api.deps import ActivityCode, SettingsDep, StoreDep
+from api.group_suggestions import (
+    Suggestions,
+    alliance_suggestions,
+    project_suggestions,
+    within_limit,
+)
 from api.i18n import NAMES, Ui, choose_language
 from api.in_worker import in_worker
 from api.negotiation import RDF_FORMATS, Format, NotAcceptable, choose
@@ -37,8 +45,10 @@ from api.security import book_of, is_read_only
 from graph.base import GraphStore
 from queries import page_data as pages
 from queries.catalogue import run
+from queries.group_pages import AlliancePage, ProjectPage, alliance_page, project_page
 from queries.history import history, stage_timeline
 from queries.labels import read_labels
+from queries.linking import link_proposals
 from queries.page_views import DescriptionView
 from sic.errors import KGError, NotFound
 
@@ -51,7 +61,7 @@ STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 HTML_TYPE = "text/html; charset=utf-8"
 CSV_TYPE = "text/csv; charset=utf-8"
 EDITOR_FORMAT = Format("text/html", ("application/xhtml+xml",))
-RICH_KINDS = frozenset({"activity", "objective", "organisation"})
+RICH_KINDS = frozenset({"activity", "objective", "organisation", "project", "alliance"})
 """Kinds whose HTML page is built from the catalogue; other kinds show their description."""
 
 _HTML: dict[int | str, dict[str, Any]] = {
@@ -75,7 +85,7 @@ def reader(request: Request) -> Ui:
     lang, explicit = choose_language(
         request.query_params.get("lang"), request.headers.get("accept-language")
     )
-    return Ui(lang, explicit)
+    return Ui(lang, explicit, request.query_params.get("asOf", ""))
 
 
 def view_of(request: Request, store: GraphStore) -> pages.View:
@@ -455,8 +465,9 @@ def resource_page(
     description: DescriptionView,
     alternates: list[tuple[str, str, str]],
 ) -> bytes:
-    """The HTML of /id/{kind}/{key}: for activities, objectives and organisations the page built
-    from the catalogue, with the description (`resource.html`'s context) at the bottom; for
+    """The HTML of /id/{kind}/{key}: for activities, objectives, organisations, projects and
+    alliances the page built from the catalogue (projects and alliances with their suggestions,
+    api.group_suggestions), with the description (`resource.html`'s context) at the bottom; for
     every other kind the description alone, in the reader's language."""
     view = view_of(request, store)
     ui = reader(request)
@@ -467,16 +478,52 @@ def resource_page(
         "timeline": (
             stage_timeline(store, description.main.iri, lang=ui.lang) if kind == "project" else None
         ),
+        "link_proposals": (
+            link_proposals(store, description.main.iri, waiting_only=True)
+            if kind == "project"
+            else []
+        ),
         **vars(description),
     }
     if kind not in RICH_KINDS:
         return render_page(request, ui, "resource.html", **shown)
+    if kind in GROUP_KINDS:
+        try:
+            page, suggested = _group_page(request, store, view, kind, key, description)
+        except NotFound:  # described, but not (or no longer) typed as a project or alliance
+            return render_page(request, ui, "resource.html", **shown)
+        return render_page(request, ui, f"{kind}.html", page=page, suggestions=suggested, **shown)
     build = {
         "activity": pages.activity_page,
         "objective": pages.objective_page,
         "organisation": pages.organisation_page,
     }[kind]
     return render_page(request, ui, f"{kind}.html", page=build(view, key), **shown)
+
+
+GROUP_KINDS = frozenset({"project", "alliance"})
+"""Rich kinds whose page has suggestions beside it (api.group_suggestions)."""
+
+
+def _group_page(
+    request: Request,
+    store: GraphStore,
+    view: pages.View,
+    kind: str,
+    key: str,
+    description: DescriptionView,
+) -> tuple[ProjectPage | AlliancePage, Suggestions]:
+    """A project's or an alliance's page model and its suggestions (waited for a while)."""
+    ask = (kind, key, view.ui.lang)
+    if kind == "project":
+        project = project_page(view, key, description.sources)
+        return project, within_limit(request, store, ask, lambda: project_suggestions(view, key))
+    alliance = alliance_page(view, key, description.sources)
+    activities = [a.activity for a in alliance.activities]
+    members = {m.organisation for m in alliance.members}
+    return alliance, within_limit(
+        request, store, ask, lambda: alliance_suggestions(view, key, activities, members)
+    )
 
 
 # -- loading data --------------------------------------------------------------------------------
@@ -502,11 +549,32 @@ def static(request: Request, path: str) -> Response:
     if STATIC_DIR not in target.parents or not target.is_file():
         return Response("not found", status_code=404, media_type="text/plain")
     body = target.read_bytes()
-    tag = f'"{hashlib.sha256(body).hexdigest()[:16]}"'
+    digest = hashlib.sha256(body).hexdigest()
+    media_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+    text = media_type.startswith("text/") or media_type == "application/javascript"
+    # the vendored editor is 1 MB of JavaScript, a quarter of that compressed: a phone on a
+    # slow line gets the quarter (each encoding its own ETag, as HTTP asks)
+    compressed = text and "gzip" in request.headers.get("accept-encoding", "")
+    tag = f'"{digest[:16]}{"-gz" if compressed else ""}"'
     headers = {"ETag": tag, "Cache-Control": "public, max-age=3600"}
+    if text:
+        media_type += "; charset=utf-8"
+        headers["Vary"] = "Accept-Encoding"
     if is_fresh(request, tag):
         return Response(status_code=304, headers=headers)
-    media_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-    if media_type.startswith("text/") or media_type == "application/javascript":
-        media_type += "; charset=utf-8"
+    if compressed:
+        headers["Content-Encoding"] = "gzip"
+        body = _gzipped(str(target), digest, body)
     return Response(body, media_type=media_type, headers=headers)
+
+
+_GZIPPED: dict[tuple[str, str], bytes] = {}
+
+
+def _gzipped(path: str, digest: str, body: bytes) -> bytes:
+    """`body` compressed, kept per file and content (the files are few and never change while
+    the service runs; a changed file is a new key)."""
+    key = (path, digest)
+    if key not in _GZIPPED:
+        _GZIPPED[key] = gzip.compress(body, compresslevel=9, mtime=0)
+    return _GZIPPED[key]

@@ -103,6 +103,14 @@ _QUERY_PARAMETERS: dict[str, Any] = {
             "description": "Graphs of the store offered as named graphs (repeatable).",
             "schema": {"type": "array", "items": {"type": "string"}},
         },
+        {
+            "name": "asOf",
+            "in": "query",
+            "description": "An extension of the protocol (api.as_of): answer on the dataset as "
+            "it was at this date (its end, UTC) or date-time with its offset, e.g. 2026-03-01 "
+            "or 2026-03-01T12:00:00Z; without it, the present. Also a form field of a POST.",
+            "schema": {"type": "string"},
+        },
     ]
 }
 _RESPONSES: dict[int | str, dict[str, Any]] = {

@@ -1,21 +1,19 @@
-/* The partner network of /network: organisations as circles, shared projects and alliances as
-   lines, brokers ringed. Plain JavaScript, no library: a Fruchterman-Reingold layout started
-   from a fixed spiral (so the same data always gives the same drawing), SVG drawing, and
-   interactions that work with a mouse, a finger or the keyboard (Tab to a node, Enter to select
-   it, Escape to clear). The page's tables hold the same information for readers without it. */
+/* The partner network of /network on cytoscape (vendored in api/static/vendor/cytoscape/ by
+   scripts/vendor): organisations as circles sized by their broker score, shared projects and
+   alliances as lines, brokers ringed. Cytoscape lays the graph out (its force-directed "cose",
+   started from a fixed spiral in the server's order, so the same data gives the same drawing),
+   draws it and lets a mouse or a finger drag a circle. What this file adds:
+   - names written beside the best-connected circles where they overlap no other name (right,
+     else left, above or below; measured by cytoscape's own label boxes), the others shown on
+     hover and focus with the neighbours';
+   - a button over every circle, in the page's tab order: Tab to a circle, Enter to select it,
+     Escape to clear; its label says the name, type, collaborators and broker in full;
+   - the selected organisation in the side panel, with a link to its page.
+   The page's tables hold the same information for readers without JavaScript. */
 (function () {
   "use strict";
 
-  var SVG = "http://www.w3.org/2000/svg";
-  var ITERATIONS = 300;
-  var GRAVITY = 2.5; // the pull towards the centre that keeps separate groups in view
-
   var figure = document.getElementById("network");
-  // a landscape drawing on a wide screen, a portrait one on a phone
-  var narrow = figure.clientWidth < 600;
-  var WIDTH = narrow ? 600 : 960;
-  var HEIGHT = narrow ? 780 : 640;
-  var LABELS = narrow ? 6 : 12; // names written beside the best-connected nodes; others on focus
   var dataNode = document.getElementById("network-data");
   if (!figure || !dataNode) return;
   var data = JSON.parse(dataNode.textContent);
@@ -33,90 +31,214 @@
     figure.appendChild(empty);
     return;
   }
+  if (typeof cytoscape === "undefined") return; // the tables below say it all
 
-  var index = {};
-  data.nodes.forEach(function (n, i) { index[n.id] = i; n.neighbours = []; });
+  var narrow = figure.clientWidth < 600;
+  var LABELS = narrow ? 6 : 12; // names written beside the best-connected circles
+  var SHORT = narrow ? 18 : 30; // long names shortened on the drawing, whole elsewhere
+  var style = getComputedStyle(document.documentElement);
+  var FOCUS = style.getPropertyValue("--focus").trim() || "#1849a9";
+  var BROKER = style.getPropertyValue("--broker").trim() || "#a4420b";
+  var TEXT = style.getPropertyValue("--text").trim() || "#1b1f1c";
+
+  var stage = document.createElement("div");
+  stage.className = "network-stage";
+  var canvas = document.createElement("div");
+  canvas.className = "network-cy";
+  canvas.setAttribute("aria-hidden", "true"); // the buttons below speak for it
+  var keys = document.createElement("div");
+  keys.className = "network-keys";
+  keys.setAttribute("role", "group");
+  if (document.getElementById("network-summary")) {
+    keys.setAttribute("aria-labelledby", "network-summary");
+  }
+  stage.appendChild(canvas);
+  stage.appendChild(keys);
+  figure.appendChild(stage);
+
+  var byId = {};
+  data.nodes.forEach(function (n) { byId[n.id] = n; n.neighbours = []; });
   data.edges.forEach(function (e) {
-    data.nodes[index[e.source]].neighbours.push({ id: e.target, edge: e });
-    data.nodes[index[e.target]].neighbours.push({ id: e.source, edge: e });
+    byId[e.source].neighbours.push({ id: e.target, edge: e });
+    byId[e.target].neighbours.push({ id: e.source, edge: e });
   });
-
-  layout(data.nodes, data.edges);
-
-  var svg = element("svg", {
-    viewBox: "0 0 " + WIDTH + " " + HEIGHT,
-    role: "group",
-    "aria-label": figure.getAttribute("aria-label") || ""
-  });
-  var edgeLayer = element("g", { "aria-hidden": "true" });
-  var nodeLayer = element("g", {});
-  svg.appendChild(edgeLayer);
-  svg.appendChild(nodeLayer);
-  figure.appendChild(svg);
-  // sizes in screen pixels whatever the scale: readable text, circles a finger can hit
-  var pixel = WIDTH / Math.max(svg.getBoundingClientRect().width, 1);
-
   var maxBetweenness = Math.max.apply(null, data.nodes.map(function (n) { return n.betweenness; })) || 1;
-  var labelled = data.nodes.slice().sort(function (a, b) {
+  var ranked = data.nodes.slice().sort(function (a, b) {
     return b.betweenness - a.betweenness || b.degree - a.degree || (a.id < b.id ? -1 : 1);
-  }).slice(0, LABELS).map(function (n) { return n.id; });
-
-  data.edges.forEach(function (e) {
-    e.line = element("line", { "class": "edge", "stroke-width": Math.min(1 + e.weight, 5) * pixel });
-    edgeLayer.appendChild(e.line);
   });
 
+  // start from a golden-angle spiral in the server's order: the layout is then deterministic
+  var golden = Math.PI * (3 - Math.sqrt(5));
+  var elements = data.nodes.map(function (n, i) {
+    var r = Math.sqrt((i + 0.5) / data.nodes.length) * 300;
+    return {
+      group: "nodes",
+      data: {
+        id: n.id,
+        short: shorten(n.name, SHORT),
+        size: 12 + 24 * Math.sqrt(n.betweenness / maxBetweenness),
+        colour: colourOf(n.type || "other")
+      },
+      classes: n.broker ? "broker" : "",
+      position: { x: r * Math.cos(i * golden), y: r * Math.sin(i * golden) }
+    };
+  }).concat(data.edges.map(function (e, i) {
+    return {
+      group: "edges",
+      data: { id: "e" + i, source: e.source, target: e.target, width: Math.min(1 + e.weight, 5) }
+    };
+  }));
+
+  var cy = cytoscape({
+    container: canvas,
+    elements: elements,
+    userZoomingEnabled: false, // the page scrolls under a wheel or a finger, as it should
+    userPanningEnabled: false,
+    boxSelectionEnabled: false,
+    autounselectify: true,
+    style: look(1),
+    layout: {
+      name: "cose",
+      animate: false,
+      randomize: false,
+      fit: true,
+      padding: 24,
+      nodeRepulsion: function () { return 4096; },
+      idealEdgeLength: function () { return 32; },
+      componentSpacing: 24,
+      gravity: 1,
+      numIter: 600
+    }
+  });
+  // the drawing is fitted to its frame; circles, lines and names keep their size on screen
+  cy.style(look(1 / cy.zoom()));
+  figure.network = cy; // for the page's tests: the drawing's own label boxes
+
+  var buttons = {};
   data.nodes.forEach(function (n) {
-    var radius = (6 + 12 * Math.sqrt(n.betweenness / maxBetweenness)) * pixel;
-    var label = n.name + (n.type_label ? ", " + n.type_label : "") + ", " + n.degree + " " +
-      words.collaborators + (n.broker ? ", " + words.broker : "");
-    n.g = element("g", {
-      "class": "node" + (n.broker ? " broker" : ""),
-      tabindex: "0",
-      role: "button",
-      "aria-label": label,
-      "data-id": n.id
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "node t-" + (n.type || "other") + (n.broker ? " broker" : "");
+    button.setAttribute("data-id", n.id);
+    button.setAttribute("aria-label", n.name + (n.type_label ? ", " + n.type_label : "") + ", " +
+      n.degree + " " + words.collaborators + (n.broker ? ", " + words.broker : ""));
+    button.addEventListener("focus", function () { cy.getElementById(n.id).addClass("focused"); highlight(n); });
+    button.addEventListener("blur", function () { cy.getElementById(n.id).removeClass("focused"); highlight(selected); });
+    button.addEventListener("click", function () { choose(n); });
+    button.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") choose(null);
     });
-    n.g.classList.add("t-" + (n.type || "other"));
-    n.circle = element("circle", { r: radius.toFixed(1) });
-    n.text = element("text", {
-      dx: (radius + 3 * pixel).toFixed(1),
-      dy: (4 * pixel).toFixed(1),
-      "font-size": (12 * pixel).toFixed(1),
-      "stroke-width": (3 * pixel).toFixed(1),
-      "aria-hidden": "true" // the node's aria-label says it in full
-    });
-    var short = narrow ? 18 : 30; // long names are shortened on the drawing, whole elsewhere
-    n.text.textContent = shorten(n.name, short);
-    if (labelled.indexOf(n.id) < 0) n.text.setAttribute("visibility", "hidden");
-    var title = element("title", {});
-    title.textContent = label;
-    n.g.appendChild(title);
-    n.g.appendChild(n.circle);
-    n.g.appendChild(n.text);
-    nodeLayer.appendChild(n.g);
-    n.radius = radius;
-    attach(n);
+    keys.appendChild(button);
+    buttons[n.id] = button;
   });
-  draw();
-  placeLabels();
 
   var selected = null;
+  var placed = {};
 
-  function attach(n) {
-    n.g.addEventListener("mouseenter", function () { highlight(n); });
-    n.g.addEventListener("mouseleave", function () { highlight(selected); });
-    n.g.addEventListener("focus", function () { highlight(n); });
-    n.g.addEventListener("blur", function () { highlight(selected); });
-    n.g.addEventListener("keydown", function (event) {
-      if (event.key === "Enter" || event.key === " ") {
-        event.preventDefault();
-        choose(n);
-      } else if (event.key === "Escape") {
-        choose(null);
-      }
+  cy.on("tap", "node", function (event) { choose(byId[event.target.id()]); });
+  cy.on("tap", function (event) { if (event.target === cy) choose(null); });
+  cy.on("mouseover", "node", function (event) { highlight(byId[event.target.id()]); });
+  cy.on("mouseout", "node", function () { highlight(selected); });
+  cy.on("position", "node", follow);
+  cy.on("dragfree", "node", function () { placeLabels(); highlight(selected); });
+  window.addEventListener("resize", function () {
+    cy.resize();
+    cy.fit(undefined, 24);
+    cy.style(look(1 / cy.zoom()));
+    placeLabels();
+    follow();
+  });
+
+  placeLabels();
+  follow();
+
+  /* The drawing's style, its sizes in screen pixels whatever the zoom `1 / scale`. */
+  function look(scale) {
+    function px(value) { return value * scale; }
+    return [
+      { selector: "node", style: {
+        width: function (node) { return px(node.data("size")); },
+        height: function (node) { return px(node.data("size")); },
+        "background-color": "data(colour)", "border-width": px(1.5), "border-color": "#fff",
+        label: "", "font-size": px(12), color: TEXT,
+        "font-family": style.getPropertyValue("font-family") || "sans-serif",
+        "text-outline-color": "#fff", "text-outline-width": px(2.5), "min-zoomed-font-size": 0
+      } },
+      { selector: "node.broker", style: { "border-width": px(4), "border-color": BROKER } },
+      { selector: "node.labelled", style: { label: "data(short)" } },
+      { selector: "node.l-right", style: { "text-halign": "right", "text-valign": "center", "text-margin-x": px(4) } },
+      { selector: "node.l-left", style: { "text-halign": "left", "text-valign": "center", "text-margin-x": px(-4) } },
+      { selector: "node.l-top", style: { "text-halign": "center", "text-valign": "top", "text-margin-y": px(-3) } },
+      { selector: "node.l-bottom", style: { "text-halign": "center", "text-valign": "bottom", "text-margin-y": px(3) } },
+      { selector: "node.faded", style: { opacity: 0.3 } },
+      { selector: "node.chosen, node.focused", style: { "border-width": px(5), "border-color": FOCUS } },
+      { selector: "edge", style: {
+        width: function (edge) { return px(edge.data("width")); },
+        "line-color": "#9aa59e", opacity: 0.7, "curve-style": "haystack"
+      } },
+      { selector: "edge.faded", style: { opacity: 0.12 } },
+      { selector: "edge.near", style: { "line-color": FOCUS, opacity: 0.9 } }
+    ];
+  }
+
+  /* The buttons sit over their circles (they follow a drag and a resize). */
+  var pending = false;
+  function follow() {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(function () {
+      pending = false;
+      cy.nodes().forEach(function (node) {
+        var button = buttons[node.id()];
+        var at = node.renderedPosition();
+        var size = Math.max(node.renderedWidth(), 24); // a finger's width at least
+        button.style.left = at.x + "px";
+        button.style.top = at.y + "px";
+        button.style.width = size + "px";
+        button.style.height = size + "px";
+      });
     });
-    dragging(n);
+  }
+
+  /* Names are written beside the best-connected circles, most central first, each where it
+     overlaps no name already written and stays inside the drawing: right of its circle, else
+     left, above or below, a place that covers no other circle first; a name with no free
+     place is left to hover and focus. */
+  function placeLabels() {
+    var written = [];
+    var frame = cy.extent();
+    var circles = cy.nodes().map(function (node) {
+      return { id: node.id(), box: node.boundingBox({ includeLabels: false }) };
+    });
+    placed = {};
+    cy.nodes().removeClass("labelled l-right l-left l-top l-bottom");
+    ranked.slice(0, LABELS).forEach(function (n) {
+      var node = cy.getElementById(n.id);
+      var places = ["l-right", "l-left", "l-top", "l-bottom"];
+      var boxes = places.map(function (place) {
+        node.addClass("labelled " + place);
+        var b = labelBox(node);
+        node.removeClass("labelled " + place);
+        var inside = b.x1 >= frame.x1 && b.y1 >= frame.y1 && b.x2 <= frame.x2 && b.y2 <= frame.y2;
+        var free = inside && written.every(function (o) { return apart(b, o, 3); });
+        var clear = free && circles.every(function (c) { return c.id === n.id || apart(b, c.box, 0); });
+        return { place: place, box: b, free: free, clear: clear };
+      });
+      var chosen = boxes.filter(function (p) { return p.clear; })[0] ||
+        boxes.filter(function (p) { return p.free; })[0];
+      if (!chosen) return;
+      node.addClass("labelled " + chosen.place);
+      written.push(chosen.box);
+      placed[n.id] = chosen.place;
+    });
+  }
+
+  function apart(a, b, gap) {
+    return a.x2 + gap <= b.x1 || b.x2 + gap <= a.x1 || a.y2 + 1 <= b.y1 || b.y2 + 1 <= a.y1;
+  }
+
+  function labelBox(node) {
+    return node.boundingBox({ includeNodes: false, includeEdges: false, includeLabels: true });
   }
 
   function highlight(n) {
@@ -125,24 +247,34 @@
       near[n.id] = true;
       n.neighbours.forEach(function (m) { near[m.id] = true; });
     }
-    figure.classList.toggle("dim", !!n);
-    data.nodes.forEach(function (m) {
-      m.g.classList.toggle("near", !!near[m.id]);
-      var shown = near[m.id] || m.placed;
-      m.text.setAttribute("visibility", shown ? "visible" : "hidden");
-    });
-    data.edges.forEach(function (e) {
-      e.line.classList.toggle("near", !!n && (e.source === n.id || e.target === n.id));
+    cy.batch(function () {
+      cy.nodes().forEach(function (node) {
+        var id = node.id();
+        node.toggleClass("faded", !!n && !near[id]);
+        // the placed names stay; a hovered or focused circle's neighbours are named too
+        var place = placed[id] || (near[id] ? "l-right" : null);
+        node.removeClass("labelled l-right l-left l-top l-bottom");
+        if (place) node.addClass("labelled " + place);
+      });
+      cy.edges().forEach(function (edge) {
+        var touches = !!n && (edge.data("source") === n.id || edge.data("target") === n.id);
+        edge.toggleClass("near", touches);
+        edge.toggleClass("faded", !!n && !touches);
+      });
     });
   }
 
   function choose(n) {
-    if (selected) selected.g.classList.remove("selected");
+    if (selected) {
+      cy.getElementById(selected.id).removeClass("chosen");
+      buttons[selected.id].removeAttribute("aria-pressed");
+    }
     selected = n;
     highlight(n);
     details.textContent = "";
     if (!n) return;
-    n.g.classList.add("selected");
+    cy.getElementById(n.id).addClass("chosen");
+    buttons[n.id].setAttribute("aria-pressed", "true");
     var link = document.createElement("a");
     link.href = n.href;
     link.textContent = n.name;
@@ -156,152 +288,22 @@
     details.appendChild(facts);
     var list = document.createElement("ul");
     n.neighbours.slice().sort(function (a, b) { return a.id < b.id ? -1 : 1; }).forEach(function (m) {
-      var other = data.nodes[index[m.id]];
       var item = document.createElement("li");
-      item.textContent = other.name + " (" + m.edge.groups.join(", ") + ")";
+      item.textContent = byId[m.id].name + " (" + m.edge.groups.join(", ") + ")";
       list.appendChild(item);
     });
     details.appendChild(list);
   }
 
-  svg.addEventListener("click", function (event) {
-    var target = event.target.closest ? event.target.closest(".node") : null;
-    if (target) choose(data.nodes[index[target.getAttribute("data-id")]]);
-    else choose(null);
-  });
-
-  /* Names are written beside the best-connected nodes, most central first, each where it
-     overlaps no name already written and stays inside the drawing: right of its circle, else
-     left, above or below; a name with no free place is left to hover and focus (its node's
-     title and aria-label say it in full). */
-  function placeLabels() {
-    var written = [];
-    var size = 12 * pixel;
-    var gap = 3 * pixel;
-    data.nodes.forEach(function (n) { n.placed = false; });
-    labelled.forEach(function (id) {
-      var n = data.nodes[index[id]];
-      var w = n.text.getComputedTextLength();
-      var r = n.radius;
-      var top = n.y - size * 0.8;
-      var places = [
-        { anchor: "start", dx: r + gap, dy: 4 * pixel, box: [n.x + r + gap, top, w, size * 1.15] },
-        { anchor: "end", dx: -(r + gap), dy: 4 * pixel, box: [n.x - r - gap - w, top, w, size * 1.15] },
-        { anchor: "middle", dx: 0, dy: -(r + gap), box: [n.x - w / 2, n.y - r - gap - size, w, size * 1.15] },
-        { anchor: "middle", dx: 0, dy: r + gap + size * 0.8, box: [n.x - w / 2, n.y + r + gap, w, size * 1.15] }
-      ];
-      var place = places.filter(function (p) {
-        var b = p.box;
-        if (b[0] < 0 || b[1] < 0 || b[0] + b[2] > WIDTH || b[1] + b[3] > HEIGHT) return false;
-        return written.every(function (o) {
-          return b[0] + b[2] + gap <= o[0] || o[0] + o[2] + gap <= b[0] ||
-            b[1] + b[3] <= o[1] || o[1] + o[3] <= b[1];
-        });
-      })[0];
-      if (!place) {
-        n.text.setAttribute("visibility", "hidden");
-        return;
-      }
-      n.text.setAttribute("text-anchor", place.anchor);
-      n.text.setAttribute("dx", place.dx.toFixed(1));
-      n.text.setAttribute("dy", place.dy.toFixed(1));
-      n.text.setAttribute("visibility", "visible");
-      n.placed = true;
-      written.push(place.box);
-    });
-  }
-
-  function dragging(n) {
-    var active = false;
-    n.g.addEventListener("pointerdown", function (event) {
-      active = true;
-      n.g.setPointerCapture(event.pointerId);
-    });
-    n.g.addEventListener("pointermove", function (event) {
-      if (!active) return;
-      var point = toSvg(event);
-      n.x = Math.max(10, Math.min(WIDTH - 10, point.x));
-      n.y = Math.max(10, Math.min(HEIGHT - 10, point.y));
-      draw();
-    });
-    n.g.addEventListener("pointerup", function (event) {
-      active = false;
-      n.g.releasePointerCapture(event.pointerId);
-      placeLabels(); // names find free places again around the moved node
-      highlight(selected);
-    });
-  }
-
-  function toSvg(event) {
-    var point = svg.createSVGPoint();
-    point.x = event.clientX;
-    point.y = event.clientY;
-    return point.matrixTransform(svg.getScreenCTM().inverse());
-  }
-
-  function draw() {
-    data.edges.forEach(function (e) {
-      var a = data.nodes[index[e.source]];
-      var b = data.nodes[index[e.target]];
-      e.line.setAttribute("x1", a.x.toFixed(1));
-      e.line.setAttribute("y1", a.y.toFixed(1));
-      e.line.setAttribute("x2", b.x.toFixed(1));
-      e.line.setAttribute("y2", b.y.toFixed(1));
-    });
-    data.nodes.forEach(function (n) {
-      n.g.setAttribute("transform", "translate(" + n.x.toFixed(1) + "," + n.y.toFixed(1) + ")");
-    });
-  }
-
-  /* Fruchterman-Reingold with a pull towards the centre (so separate groups stay in view),
-     started from a golden-angle spiral in the server's node order: deterministic. */
-  function layout(nodes, edges) {
-    var n = nodes.length;
-    var area = WIDTH * HEIGHT;
-    var k = Math.sqrt(area / n) * 0.7;
-    var golden = Math.PI * (3 - Math.sqrt(5));
-    nodes.forEach(function (node, i) {
-      var r = Math.sqrt((i + 0.5) / n) * Math.min(WIDTH, HEIGHT) * 0.45;
-      node.x = WIDTH / 2 + r * Math.cos(i * golden);
-      node.y = HEIGHT / 2 + r * Math.sin(i * golden);
-    });
-    var temperature = WIDTH / 8;
-    // weaker along the longer side, so the drawing fills the frame
-    var gx = GRAVITY * Math.min(WIDTH, HEIGHT) / WIDTH;
-    var gy = GRAVITY * Math.min(WIDTH, HEIGHT) / HEIGHT;
-    for (var step = 0; step < ITERATIONS; step++) {
-      var dx = new Float64Array(n);
-      var dy = new Float64Array(n);
-      for (var i = 0; i < n; i++) {
-        for (var j = i + 1; j < n; j++) {
-          var x = nodes[i].x - nodes[j].x;
-          var y = nodes[i].y - nodes[j].y;
-          var d2 = x * x + y * y || 0.01;
-          var force = (k * k) / d2;
-          dx[i] += x * force; dy[i] += y * force;
-          dx[j] -= x * force; dy[j] -= y * force;
-        }
-      }
-      edges.forEach(function (e) {
-        var a = index[e.source];
-        var b = index[e.target];
-        var x = nodes[a].x - nodes[b].x;
-        var y = nodes[a].y - nodes[b].y;
-        var d = Math.sqrt(x * x + y * y) || 0.1;
-        var pull = (d / k) * (1 + Math.log(e.weight));
-        dx[a] -= x * pull; dy[a] -= y * pull;
-        dx[b] += x * pull; dy[b] += y * pull;
-      });
-      for (var m = 0; m < n; m++) {
-        dx[m] += (WIDTH / 2 - nodes[m].x) * gx;
-        dy[m] += (HEIGHT / 2 - nodes[m].y) * gy;
-        var length = Math.sqrt(dx[m] * dx[m] + dy[m] * dy[m]) || 1;
-        var move = Math.min(length, temperature);
-        nodes[m].x = Math.max(20, Math.min(WIDTH - 20, nodes[m].x + (dx[m] / length) * move));
-        nodes[m].y = Math.max(20, Math.min(HEIGHT - 20, nodes[m].y + (dy[m] / length) * move));
-      }
-      temperature *= 0.985;
-    }
+  /* a type's colour is its legend swatch's (site.css): one place to change it */
+  function colourOf(type) {
+    var probe = document.createElement("span");
+    probe.className = "swatch t-" + type;
+    probe.hidden = true;
+    document.body.appendChild(probe);
+    var colour = getComputedStyle(probe).backgroundColor;
+    probe.remove();
+    return colour && colour !== "rgba(0, 0, 0, 0)" ? colour : "#8a8f8c";
   }
 
   /* whole words up to `limit` characters, then an ellipsis (the full name is the label) */
@@ -314,11 +316,5 @@
       return false;
     });
     return (kept || name.slice(0, limit)) + "…";
-  }
-
-  function element(name, attributes) {
-    var node = document.createElementNS(SVG, name);
-    Object.keys(attributes).forEach(function (key) { node.setAttribute(key, attributes[key]); });
-    return node;
   }
 })();

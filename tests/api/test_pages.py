@@ -197,7 +197,7 @@ def test_dashboard_figures_come_from_the_data(client: TestClient, store: Embedde
         return found.group(1)
 
     assert figure("gaps") == str(len(gaps))
-    assert figure("activities") == "42"
+    assert figure("activities") == "47"
     assert figure("organisations") == "60"
     assert html.count('<tr data-objective="') >= 9  # heatmap rows (and funding rows)
 
@@ -333,7 +333,7 @@ def test_downloads_and_the_json_api_speak_the_reader_s_language(client: TestClie
 def test_objective_page_has_targets_roster_and_evidence(client: TestClient) -> None:
     html = page(client, "/id/objective/A1").text
     assert "Baseline 2020" in html and "Target 2030" in html and "Target 2050" in html
-    assert "In 2019 only 28 of 196 NDCs" in html
+    assert "only 28 specified SOC, peatland, or wetland targets" in html
     assert 'href="/id/person/helena-brandt"' in html  # the Task Force Leader
     assert "Most NDCs mention agriculture" in html  # a Delphi response, in English
     assert 'lang="fr"' in html  # and one written in French says so
@@ -502,7 +502,10 @@ def test_page_queries_declare_project_and_answer(store: EmbeddedStore) -> None:
         terms = {}
         for param in query.params:
             assert param.name in variables(query.text) and param.name in projected, path.name
-            terms[param.name] = ox.NamedNode(str(mint(str(param.kind), "A1", store.base)))
+            key = {"project": "ndc-soil-helpdesk", "alliance": "sahel-agroforestry"}.get(
+                str(param.kind), "A1"
+            )
+            terms[param.name] = ox.NamedNode(str(mint(str(param.kind), key, store.base)))
         rows = named_rows(store, path.stem, **terms)
         assert rows, path.name
         assert all(set(row) == set(query.columns) for row in rows), path.name

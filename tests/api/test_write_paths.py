@@ -31,7 +31,7 @@ def client(make_client: Callable[..., Any], reference_copy: Path) -> Any:
 
 def _refused(response: Any, client: Any) -> None:
     assert response.status_code == 422, response.text
-    assert any("partner or member" in v["message"] for v in response.json()["violations"])
+    assert any("partner organisation" in v["message"] for v in response.json()["violations"])
     ask = f"ASK {{ <{ID}taskforce/A5#leader-kofi-mensah> ?p ?o }}"
     stored = client.get("/sparql", params={"query": ask}).json()["boolean"]
     assert stored is False  # nothing of the refused write was kept

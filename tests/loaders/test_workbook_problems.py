@@ -498,4 +498,4 @@ def test_a_task_force_role_breaking_a_rule_is_reported_at_its_row(
     found = rules(read_source(minimal_copy.path, base=DEFAULT_BASE, check=rules))
     violations = [v for v in found if v.severity == "Violation"]
     assert [v.location for v in violations] == [Location("task_force_roles.csv", 6, "role")]
-    assert "partner or member" in violations[0].message
+    assert "partner organisation" in violations[0].message

@@ -46,23 +46,22 @@ CLIPPED = """() => {
 }"""
 
 OVERLAPS = """() => {
-    const boxes = [];
-    for (const label of document.querySelectorAll('#network svg g.node text')) {
-        const style = getComputedStyle(label);
-        if (style.display === 'none' || style.visibility === 'hidden'
-            || Number(style.opacity) === 0 || !label.textContent.trim()) continue;
-        const b = label.getBoundingClientRect();
-        if (b.width > 0) boxes.push([label.textContent.trim(), b]);
-    }
+    // the names cytoscape draws on the canvas, by the boxes it measured for them, on screen
+    const cy = document.getElementById('network').network;
+    if (!cy) return ['the network was not drawn'];
+    const boxes = cy.nodes().filter(n => n.visible() && n.style('label'))
+        .map(n => [n.style('label'), n.renderedBoundingBox(
+            {includeNodes: false, includeEdges: false, includeLabels: true})]);
     const out = [];
     for (let i = 0; i < boxes.length; i++) {
         for (let j = i + 1; j < boxes.length; j++) {
             const [n, a] = boxes[i], [m, b] = boxes[j];
-            const dx = Math.min(a.right, b.right) - Math.max(a.left, b.left);
-            const dy = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+            const dx = Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1);
+            const dy = Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1);
             if (dx > 1 && dy > 1) out.push(n + ' / ' + m);
         }
     }
+    if (boxes.length < 3) out.push('only ' + boxes.length + ' names written');
     return out;
 }"""
 

@@ -32,6 +32,7 @@ PAGES = {
     "sparql": "/sparql",
     "project": "/id/project/ndc-soil-helpdesk",
     "signin": "/signin",
+    "alliance": "/id/alliance/sahel-agroforestry",
     "ontology": "/ontology",
 }
 
@@ -213,36 +214,17 @@ def test_lang_fr_shows_french(desktop: Any) -> None:
 # -- the query editor and the network ------------------------------------------------------------
 
 
-def test_the_query_editor_runs_a_query_and_shows_rows(desktop: Any) -> None:
-    desktop.open("/sparql")
-    page = desktop.page
-    assert "PREFIX sic: <https://w3id.org/4p1000/ontology#>" in page.locator("#query").input_value()
-    page.select_option("#example", "coverage-by-objective")
-    assert page.locator("#query").input_value().startswith("# Per strategic objective")
-    page.get_by_role("button", name="Run query").click()
-    page.locator("#results tbody tr").first.wait_for()
-    assert page.locator("#results tbody tr").count() == len(rows("objectives"))
-    headers = page.locator("#results thead th").all_inner_texts()
-    assert headers[:2] == ["objective", "title"]
-    assert re.match(r"^\d+ rows", page.locator("#status").inner_text())
-    # a data IRI links to its page on this service
-    link = page.locator("#results tbody tr").first.locator("a").first
-    assert (link.get_attribute("href") or "").startswith("/id/objective/")
-    # Ctrl+Enter runs what is typed; a bad query says why
-    page.locator("#query").fill("SELECT ?x WHERE { ?x ?y }")
-    page.locator("#query").press("Control+Enter")
-    page.wait_for_function("document.getElementById('status').textContent.includes('failed')")
-    desktop.shoot("sparql-results")
+# the query editor (YASGUI): tests/web/test_editor_in_browser.py
 
 
 def test_the_network_is_drawn_and_answers_the_keyboard(desktop: Any) -> None:
     desktop.open("/network")
     page = desktop.page
-    nodes = page.locator("#network svg g.node")
+    nodes = page.locator("#network button.node")
     everyone = nodes.count()
     assert everyone > 10
-    assert page.locator("#network svg g.node.broker").count() >= 1
-    broker = page.locator('#network svg g.node[data-id="soilnet-intl"]')
+    assert page.locator("#network button.node.broker").count() >= 1
+    broker = page.locator('#network button.node[data-id="soilnet-intl"]')
     assert "broker" in (broker.get_attribute("class") or "")
     broker.focus()
     page.keyboard.press("Enter")
@@ -254,7 +236,7 @@ def test_the_network_is_drawn_and_answers_the_keyboard(desktop: Any) -> None:
     # the objective filter redraws around one objective's collaboration
     page.select_option("#n-objective", "A2")
     page.wait_for_url(re.compile(r"objective=A2"))
-    assert 0 < page.locator("#network svg g.node").count() < everyone
+    assert 0 < page.locator("#network button.node").count() < everyone
     desktop.shoot("network-A2")
 
 
