@@ -9,11 +9,15 @@ English titles and parameter labels, and in French and Spanish every text the he
 files, not the queries.
 
 A text missing in the asked language falls back to English and says so (`lang` of each
-text), so that a page can mark it rather than pass English off as the page's language.
+text), so that a page can mark it rather than pass English off as the page's language. Each
+French and Spanish entry records, as `source`, the fingerprint of the English it translates
+(`english_fingerprint`): when a header's English changes, a test names the translations to
+update instead of letting them drift.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -55,6 +59,13 @@ class QuestionText:
         """A parameter's texts; its name as the label for one the catalogue does not know."""
         found = self.params.get(name)
         return found or ParamText(Text(name, DEFAULT), Text("", DEFAULT))
+
+
+def english_fingerprint(q: Question) -> str:
+    """A short digest of the English a translation of `q` renders: summary, description and
+    each parameter's help."""
+    parts = [q.summary, q.description, *(f"{p.name}: {p.description or ''}" for p in q.params)]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:12]
 
 
 @cache

@@ -169,3 +169,11 @@ def test_the_query_editor_offers_its_examples_in_the_page_language(client: TestC
     html = page(client, "/sparql?lang=fr")
     assert "coverage-by-objective — Pour chaque objectif stratégique" in html
     assert not [t for t in english_texts() if t in html]
+
+
+def test_gaps_mark_the_activities_named_in_english_only(client: TestClient) -> None:
+    """Activity A2.07 has no Spanish title in the reference data: its row says so."""
+    html = page(client, "/gaps?lang=es")
+    row = html.split('<tr data-activity="A2.07"', 1)[1].split("</tr>", 1)[0]
+    assert FALLBACK.search(row)
+    assert not FALLBACK.search(page(client, "/gaps?lang=en"))

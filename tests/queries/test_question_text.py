@@ -4,6 +4,7 @@ back to English marked as English."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from typing import Any
@@ -13,7 +14,12 @@ from typer.testing import CliRunner
 
 from api.cli import app
 from queries.catalogue import question, questions
-from queries.question_text import described_in, question_text, translations
+from queries.question_text import (
+    described_in,
+    english_fingerprint,
+    question_text,
+    translations,
+)
 from queries.sentences import LANGUAGES, LOCALES_DIR
 
 OTHERS = [lang for lang in LANGUAGES if lang != "en"]
@@ -59,6 +65,25 @@ def test_the_locale_files_name_only_what_the_catalogue_has(lang: str) -> None:
         if p not in names[n]
     ]
     assert not stale, f"questions.{lang}.json names what the catalogue lacks: {stale}"
+
+
+@pytest.mark.parametrize("lang", OTHERS)
+def test_translations_follow_the_english_they_translate(lang: str) -> None:
+    """A header whose English changed since its translation names the entry to update."""
+    stale = [
+        f"{q.name} (source {translations(lang).get(q.name, {}).get('source')!r}, now"
+        f" {english_fingerprint(q)!r})"
+        for q in questions()
+        if translations(lang).get(q.name, {}).get("source") != english_fingerprint(q)
+    ]
+    assert not stale, f"questions.{lang}.json translates English that has changed: {stale}"
+
+
+def test_the_fingerprint_changes_with_the_english() -> None:
+    q = question("brokers")
+    changed = dataclasses.replace(q, description=q.description + " More.")
+    assert english_fingerprint(changed) != english_fingerprint(q)
+    assert english_fingerprint(dataclasses.replace(q)) == english_fingerprint(q)
 
 
 @pytest.mark.parametrize("lang", OTHERS)
