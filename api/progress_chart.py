@@ -21,8 +21,8 @@ from queries.progress import Progress, Series, progress
 
 WIDTH = 640
 HEIGHT = 220
-LEFT = 56
-RIGHT = 12
+LEFT = 96
+RIGHT = 36
 TOP = 12
 BOTTOM = 28
 PALETTE: tuple[str, ...] = (
