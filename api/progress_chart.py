@@ -25,6 +25,8 @@ LEFT = 96
 RIGHT = 36
 TOP = 12
 BOTTOM = 28
+YEAR = 4
+"""Quarters in a year: each legend says what a line was a year before its last quarter."""
 PALETTE: tuple[str, ...] = (
     "#1b6f5c",
     "#c2581c",
@@ -43,6 +45,7 @@ class DrawnLine:
     colour: str
     points: str
     values: tuple[Decimal, ...]
+    earlier: Decimal | None  # a year before the last quarter (what moved since), if drawn
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,7 @@ class Chart:
     lines: tuple[DrawnLine, ...]
     top: Decimal
     ticks: tuple[tuple[float, str], ...]  # (x, quarter) for the quarters labelled
+    earlier_quarter: str  # the quarter a year before the last one ("" if not drawn)
     width: int = WIDTH
     height: int = HEIGHT
     left: int = LEFT
@@ -88,12 +92,14 @@ def chart(series: Series) -> Chart:
             colour=PALETTE[n % len(PALETTE)],
             points=" ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(line.values)),
             values=line.values,
+            earlier=line.values[-1 - YEAR] if count > YEAR else None,
         )
         for n, line in enumerate(series.lines)
     )
     step = max(1, count // 8)
     ticks = tuple((x(i), str(q)) for i, q in enumerate(series.quarters) if i % step == 0)
-    return Chart(series, lines, top, ticks)
+    earlier = str(series.quarters[-1 - YEAR]) if count > YEAR else ""
+    return Chart(series, lines, top, ticks, earlier)
 
 
 def charts(data: Progress) -> dict[str, list[Chart]]:

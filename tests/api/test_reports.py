@@ -195,6 +195,12 @@ def test_the_dashboard_links_its_progress_csv_and_the_csv_matches_the_table(clie
     )
     assert [(r["quarter"], r["value"]) for r in rows] == cells
     assert len(cells) > 20 and any(v != "0" for _, v in cells)
+    # what moved: the legend gives the last quarter and the one a year before it
+    now = re.search(r'data-now="(\d+)"', table.group(0))
+    earlier = re.search(r'data-earlier="(\d+)"', table.group(0))
+    assert now and earlier
+    assert (now.group(1), earlier.group(1)) == (cells[-1][1], cells[-5][1])
+    assert f"a year earlier, {cells[-5][0]}" in table.group(0)
     assert client.get("/dashboard/progress.csv", params={"series": "nope"}).status_code == 422
 
 
