@@ -43,6 +43,7 @@ from api.routes import (
     loads,
     meta,
     pages,
+    reports,
     review,
     search,
     signin,
@@ -141,6 +142,7 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     app.include_router(review.api_router)
     app.include_router(forms.router)
     app.include_router(indicators.router)
+    app.include_router(reports.router)
     _add_docs(app)
     _add_error_handlers(app)
     if settings.cors_origins:

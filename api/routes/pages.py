@@ -40,6 +40,7 @@ from api.group_suggestions import (
 from api.i18n import NAMES, Ui, choose_language
 from api.in_worker import in_worker
 from api.negotiation import RDF_FORMATS, Format, NotAcceptable, choose
+from api.progress_chart import progress_page
 from api.responses import cached, is_fresh, not_modified, root_of, templates
 from api.security import book_of, is_read_only
 from graph.base import GraphStore
@@ -200,7 +201,12 @@ def csv_download(
 @in_worker
 def dashboard(request: Request, store: StoreDep) -> Response:
     """Figures, coverage per objective, funding secured against requested, urgent gaps."""
-    return html_page(request, store, "dashboard.html", pages.dashboard)
+    return html_page(
+        request,
+        store,
+        "dashboard.html",
+        lambda v: {**pages.dashboard(v), **progress_page(request, v)},
+    )
 
 
 Code = Annotated[str, Query(max_length=200)]

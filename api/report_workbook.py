@@ -1,0 +1,136 @@
+"""A report as an XLSX workbook (openpyxl): the same figures as the printable page.
+
+One sheet per table of the page, in the same order, each titled in the reader's language (a
+title row above the header), amounts and counts written as numbers (never as text), so a
+funder can sum and chart them. Built from the same queries.reports.Report as the page.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
+
+from api.i18n import Ui
+from queries.reports import Report
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_BAD = str.maketrans({c: " " for c in "[]:*?/\\"})
+
+
+def _sheet_name(text: str) -> str:
+    """A sheet name Excel accepts: at most 31 characters, none of []:*?/\\."""
+    return text.translate(_BAD)[:31]
+
+
+def _table(
+    sheet: Worksheet, title: str, header: Sequence[str], rows: Sequence[Sequence[object]]
+) -> None:
+    sheet.append([title])
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append(list(header))
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(list(row))
+    for column in sheet.columns:
+        width = max(len(str(c.value or "")) for c in column[1:]) if len(column) > 1 else 10
+        sheet.column_dimensions[column[0].column_letter].width = min(max(width + 2, 10), 60)
+
+
+def workbook(report: Report, ui: Ui, as_of: str) -> bytes:
+    """The report's workbook: summary, coverage, activities, stages, projects, money, partners."""
+    book = Workbook()
+    summary = book.active
+    assert summary is not None
+    summary.title = _sheet_name(ui("reports.sheet.summary"))
+    _table(
+        summary,
+        ui(f"reports.{report.kind}.title", code=report.key, title=report.title),
+        [ui("reports.col.item"), ui("reports.col.value")],
+        [
+            [ui(f"reports.kind.{report.kind}"), report.key],
+            [ui("reports.col.title"), report.title],
+            [ui("reports.as_of"), as_of],
+            [ui("reports.col.activities"), len(report.activities)],
+            [ui("reports.col.projects"), len(report.projects)],
+            [ui("reports.col.partners"), len(report.partners)],
+        ],
+    )
+    sheets: list[tuple[str, Sequence[str], Sequence[Sequence[object]]]] = [
+        (
+            "coverage",
+            [ui("reports.col.coverage"), ui("reports.col.activities")],
+            [[ui("level." + level), n] for level, n in report.coverage],
+        ),
+        (
+            "activities",
+            [
+                ui("reports.col.activity"),
+                ui("reports.col.title"),
+                ui("reports.col.objective"),
+                ui("reports.col.coverage"),
+            ],
+            [
+                [a.activity, a.title, a.objective, ui("level." + a.coverage)]
+                for a in report.activities
+            ],
+        ),
+        (
+            "stages",
+            [ui("reports.col.stage"), ui("reports.col.projects")],
+            [[label, n] for _, label, n in report.stages],
+        ),
+        (
+            "projects",
+            [
+                ui("reports.col.project"),
+                ui("reports.col.title"),
+                ui("reports.col.stage"),
+                ui("reports.col.lead"),
+                ui("reports.col.partners"),
+            ],
+            [
+                [p.project, p.title, p.stage_label, p.lead_name, ", ".join(p.partners)]
+                for p in report.projects
+            ],
+        ),
+        (
+            "money",
+            [
+                ui("reports.col.currency"),
+                ui("reports.status.pledged"),
+                ui("reports.status.committed"),
+                ui("reports.status.disbursed"),
+                ui("reports.status.secured"),
+            ],
+            [[m.currency, m.pledged, m.committed, m.disbursed, m.secured] for m in report.money],
+        ),
+        (
+            "partners",
+            [
+                ui("reports.col.organisation"),
+                ui("reports.col.name"),
+                ui("reports.col.roles"),
+                ui("reports.col.projects"),
+            ],
+            [
+                [
+                    p.organisation,
+                    p.name,
+                    ", ".join(ui("reports.role." + r) for r in p.roles),
+                    p.projects,
+                ]
+                for p in report.partners
+            ],
+        ),
+    ]
+    for name, header, rows in sheets:
+        title = ui(f"reports.section.{name}")
+        _table(book.create_sheet(_sheet_name(title)), title, header, rows)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
