@@ -248,12 +248,12 @@ class WriteMatrix:
     FORMS: ClassVar[dict[str, tuple[str, dict[str, object]]]] = {
         "form_organisation_ours": (
             "/edit/organisation/sahel-ssri",
-            {"name": "Sahel Soil Research Institute", "type": "research", "status": "member",
+            {"name": "Sahel Soil Research Institute", "type": "research", "status": "partner",
              "country": "SN", "topics": ["soil-organic-carbon"], "regions": ["011", "202"]},
         ),
         "form_organisation_theirs": (
             "/edit/organisation/gshf",
-            {"name": "Global Soil Health Facility", "type": "international", "status": "member",
+            {"name": "Global Soil Health Facility", "type": "international", "status": "partner",
              "country": "CH"},
         ),
         "form_stage_objective_only": (

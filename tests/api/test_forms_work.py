@@ -125,7 +125,7 @@ ORGANISATION = {
     "name": "Sahel Soil Research Institute (renamed)",
     "acronym": "SSRI",
     "type": "research",
-    "status": "member",
+    "status": "partner",
     "country": "SN",
     "topics": ["soil-organic-carbon", "agroforestry"],
     "regions": ["011", "202"],
