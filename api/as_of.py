@@ -12,7 +12,8 @@ lives here, not in the forked workers), under the same time limit.
 
 A write with `asOf` is refused (400): the past is not edited. Every answer on a moment carries
 `SIC-As-Of` (the moment, UTC, to the microsecond) and `SIC-As-Of-Change` (the sequence number
-of the last change it includes; 0 before the first).
+of the last change it includes; 0 before the first), and `SIC-As-Of-Note` when the moment is
+before the first change (an empty dataset) or is the present.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from sic.errors import QueryError
 PARAMETER = "asOf"
 HEADER = "SIC-As-Of"
 CHANGE_HEADER = "SIC-As-Of-Change"
+NOTE_HEADER = "SIC-As-Of-Note"
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
 _FORM = "application/x-www-form-urlencoded"
 
@@ -153,6 +155,8 @@ class AsOfHeaders:
                     headers = MutableHeaders(scope=message)
                     headers[HEADER] = found.moment.iso
                     headers[CHANGE_HEADER] = str(found.where.sequence)
+                    if found.note:
+                        headers[NOTE_HEADER] = found.note
             await send(message)
 
         await self.app(scope, receive, sending)

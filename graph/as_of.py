@@ -274,7 +274,7 @@ def build(store: GraphStore, sequence: int, *, max_triples: int) -> Snapshot:
         )
     # undone in the snapshot's own store rather than in a Python set (as `undo` does): the
     # present is copied quad by quad as stored, the deltas touch only what they name, and
-    # the engine counts the graphs (S, 95k triples: 4.5 s before, see the README for now)
+    # the engine counts the graphs (S, 95k triples: 1.5 s against 4.5 s; bench.as_of)
     target = snapshot.raw
     dataset = store.dataset()
     for g in dataset.data:

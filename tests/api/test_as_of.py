@@ -84,11 +84,14 @@ def test_before_the_first_change_the_dataset_is_empty(moved: tuple[Any, str, str
     assert answer.json()["results"]["bindings"][0]["n"]["value"] == "0"
     assert answer.headers["SIC-As-Of-Change"] == "0"
     assert answer.headers["SIC-As-Of"] == "2001-01-01T23:59:59.999999Z"  # a date: its end
+    assert "before the first recorded change" in answer.headers["SIC-As-Of-Note"]
 
 
 def test_a_future_moment_is_the_present(moved: tuple[Any, str, str]) -> None:
     client, _, _ = moved
     assert _ask(client, asOf="2999-12-31") is True
+    answer = client.get("/sparql", params={"query": ASK_TEAM, "asOf": "2999-12-31"})
+    assert answer.headers["SIC-As-Of-Note"] == "nothing changed since: this is the present"
 
 
 @pytest.mark.parametrize("bad", ["yesterday", "2026-02-30", "2026-03-01T12:00:00", "1/3/2026"])
