@@ -34,6 +34,8 @@ PAGES = {
     "signin": "/signin",
     "alliance": "/id/alliance/sahel-agroforestry",
     "ontology": "/ontology",
+    "report-objective": "/reports/objective/A2",
+    "report-funder": "/reports/funder/terra-viva",
 }
 
 
