@@ -18,6 +18,7 @@ to the quarter of `until` (today, or the moment `?asOf=` names):
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -122,37 +123,32 @@ def quarters(first: dt.date | None, until: dt.date) -> tuple[Quarter, ...]:
 
 def activities_series(rows: Sequence[Row], span: Sequence[Quarter]) -> Series:
     """Distinct activities addressed by a project running at each quarter's end."""
-    counts = []
-    for q in span:
-        running = {
-            str(r["activity"])
-            for r in rows
-            if (start := _date(r["start"])) is not None
-            and start <= q.end
-            and ((end := _date(r["end"])) is None or end >= q.end)
-        }
-        counts.append(Decimal(len(running)))
-    return Series("activities", "", tuple(span), (Line("activities", tuple(counts)),))
+    dated = [
+        (start, _date(r["end"]), str(r["activity"]))
+        for r in rows
+        if (start := _date(r["start"])) is not None
+    ]
+    counts = tuple(
+        Decimal(
+            len({a for start, end, a in dated if start <= q.end and (end is None or end >= q.end)})
+        )
+        for q in span
+    )
+    return Series("activities", "", tuple(span), (Line("activities", counts),))
 
 
 def projects_series(rows: Sequence[Row], span: Sequence[Quarter]) -> Series:
     """Projects started by each quarter's end, per stage (today's), stages in their order."""
     order = {str(r["stage"]): int(r["stage_order"] or 0) for r in rows}
+    starts: dict[str, list[dt.date]] = defaultdict(list)
+    for r in rows:
+        if (start := _date(r["start"])) is not None:
+            starts[str(r["stage"])].append(start)
     stages = sorted(order, key=lambda s: (order[s] == 0, order[s], s))
     lines = []
     for stage in stages:
-        values = tuple(
-            Decimal(
-                sum(
-                    1
-                    for r in rows
-                    if r["stage"] == stage
-                    and (start := _date(r["start"])) is not None
-                    and start <= q.end
-                )
-            )
-            for q in span
-        )
+        dates = sorted(starts[stage])
+        values = tuple(Decimal(bisect_right(dates, q.end)) for q in span)
         lines.append(Line(stage, values))
     return Series("projects", "", tuple(span), tuple(lines))
 
@@ -173,14 +169,23 @@ def funding_series(rows: Sequence[Row], span: Sequence[Quarter]) -> list[Series]
     out = []
     for currency in sorted(by_currency):
         lines = tuple(
-            Line(
-                objective,
-                tuple(sum((a for d, a in dated if d <= q.end), Decimal(0)) for q in span),
-            )
+            Line(objective, _cumulative(sorted(dated), span))
             for objective, dated in sorted(by_currency[currency].items())
         )
         out.append(Series("funding", currency, tuple(span), lines))
     return out
+
+
+def _cumulative(
+    dated: Sequence[tuple[dt.date, Decimal]], span: Sequence[Quarter]
+) -> tuple[Decimal, ...]:
+    """The running total of date-ordered amounts at each quarter's end."""
+    totals, running = [], Decimal(0)
+    for amount in (a for _, a in dated):
+        running += amount
+        totals.append(running)
+    dates = [d for d, _ in dated]
+    return tuple(totals[n - 1] if (n := bisect_right(dates, q.end)) else Decimal(0) for q in span)
 
 
 @dataclass(frozen=True)
@@ -212,27 +217,48 @@ def _first(dates: Iterable[dt.date | None]) -> dt.date | None:
     return min(found) if found else None
 
 
-def progress(store: GraphStore, until: dt.date) -> Progress:
+@dataclass(frozen=True)
+class Facts:
+    """The dated facts the series are binned from: they change only with the data, so the
+    faces keep them per store version and bin them for the day asked."""
+
+    activities: list[Row]
+    projects: list[Row]
+    funding: list[Row]
+
+
+def read_facts(store: GraphStore) -> Facts:
+    """The rows of the three progress-*.rq blocks."""
+    return Facts(
+        named_rows(store, "progress-activities"),
+        named_rows(store, "progress-projects"),
+        named_rows(store, "progress-funding"),
+    )
+
+
+def binned(facts: Facts, until: dt.date) -> Progress:
     """The three series, every quarter from the first dated fact to the quarter of `until`.
 
     Facts dated after `until` (a planned start, a future line) count in no quarter shown.
     """
-    activity_rows = named_rows(store, "progress-activities")
-    project_rows = named_rows(store, "progress-projects")
-    funding_rows = named_rows(store, "progress-funding")
     first = _first(
-        [_date(r["start"]) for r in activity_rows]
-        + [_date(r["start"]) for r in project_rows]
-        + [_date(r["date"]) for r in funding_rows]
+        [_date(r["start"]) for r in facts.activities]
+        + [_date(r["start"]) for r in facts.projects]
+        + [_date(r["date"]) for r in facts.funding]
     )
     span = quarters(first, until)
     return Progress(
         until=until,
         quarters=span,
-        activities=activities_series(activity_rows, span),
-        projects=projects_series(project_rows, span),
-        funding=tuple(funding_series(funding_rows, span)),
+        activities=activities_series(facts.activities, span),
+        projects=projects_series(facts.projects, span),
+        funding=tuple(funding_series(facts.funding, span)),
     )
+
+
+def progress(store: GraphStore, until: dt.date) -> Progress:
+    """The three series of `store` up to the quarter of `until` (read_facts, then binned)."""
+    return binned(read_facts(store), until)
 
 
 def latest(series: Series) -> Mapping[str, Decimal]:

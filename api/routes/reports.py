@@ -18,7 +18,7 @@ from fastapi.responses import Response
 
 from api.deps import StoreDep
 from api.in_worker import in_worker
-from api.progress_chart import until_of
+from api.progress_chart import series_of, until_of
 from api.report_workbook import XLSX_TYPE, workbook
 from api.responses import root_of
 from api.routes.pages import (
@@ -32,7 +32,7 @@ from api.routes.pages import (
     view_of,
 )
 from queries import page_data as pages
-from queries.progress import CSV_COLUMNS, progress
+from queries.progress import CSV_COLUMNS
 from queries.reports import Report, funder_report, objective_report
 from sic.errors import KGError
 
@@ -66,7 +66,9 @@ def progress_csv(
     return csv_download(
         request,
         f"progress-{series}.csv",
-        lambda view: pages.to_csv(progress(view.store, until).csv_rows(series), CSV_COLUMNS),
+        lambda view: pages.to_csv(
+            series_of(request, view.store, until).csv_rows(series), CSV_COLUMNS
+        ),
         store,
     )
 

@@ -248,3 +248,21 @@ def test_the_report_is_as_of_the_moment_asked(
     assert summary["Figures as of"] == before[:10]
     # before the first recorded change the dataset is empty: no such objective then
     assert client.get("/reports/objective/A2", params={"asOf": "2000-01-01"}).status_code == 404
+    # and the progress series as of then have no quarter; as of the move they end this quarter
+    empty = client.get(
+        "/dashboard/progress.csv", params={"series": "funding", "asOf": "2000-01-01"}
+    )
+    assert empty.status_code == 200 and empty.text.strip() == ",".join(
+        ["series", "quarter", "quarter_end", "group", "key", "value"]
+    )
+    then_rows = list(
+        csv.DictReader(
+            io.StringIO(
+                client.get(
+                    "/dashboard/progress.csv", params={"series": "funding", "asOf": before}
+                ).text
+            )
+        )
+    )
+    quarter = (int(before[5:7]) - 1) // 3 + 1
+    assert then_rows[-1]["quarter"] == f"{before[:4]}-Q{quarter}"
