@@ -50,6 +50,7 @@ def test_one_registry_holds_every_named_query_of_the_folder_and_its_blocks() -> 
         BLOCKS / "describe",
         BLOCKS / "reconcile",
         BLOCKS / "linking",
+        BLOCKS / "forms",
     }
     assert len(rq_registry()) == len(everything) > len(RQ_FILES)
     assert rq("choices").path == BLOCKS / "pages" / "choices.rq"
