@@ -16,6 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from api.i18n import Ui
 from queries.reports import Report
+from queries.trajectory import Trajectory
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _BAD = str.maketrans({c: " " for c in "[]:*?/\\"})
@@ -41,8 +42,9 @@ def _table(
         sheet.column_dimensions[column[0].column_letter].width = min(max(width + 2, 10), 60)
 
 
-def workbook(report: Report, ui: Ui, as_of: str) -> bytes:
-    """The report's workbook: summary, coverage, activities, stages, projects, money, partners."""
+def workbook(report: Report, ui: Ui, as_of: str, trajectories: Sequence[Trajectory] = ()) -> bytes:
+    """The report's workbook: summary, coverage, activities, stages, projects, money, partners,
+    and for an objective its indicators (the page's trajectory charts as figures)."""
     book = Workbook()
     summary = book.active
     assert summary is not None
@@ -128,9 +130,44 @@ def workbook(report: Report, ui: Ui, as_of: str) -> bytes:
             ],
         ),
     ]
+    if trajectories:
+        sheets.append(
+            (
+                "indicators",
+                [
+                    ui("reports.col.indicator"),
+                    ui("reports.col.name"),
+                    ui("reports.col.unit"),
+                    ui("reports.col.baseline"),
+                    ui("reports.col.latest"),
+                    ui("reports.col.target_2030"),
+                    ui("reports.col.projected_2030"),
+                    ui("reports.col.status"),
+                ],
+                [_indicator_row(t, ui) for t in trajectories],
+            )
+        )
     for name, header, rows in sheets:
         title = ui(f"reports.section.{name}")
         _table(book.create_sheet(_sheet_name(title)), title, header, rows)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _indicator_row(t: Trajectory, ui: Ui) -> list[object]:
+    """One indicator: its first and last values, its 2030 target and where the straight line
+    through its values ends in 2030 (numbers as numbers; blank where there is none)."""
+    first = t.points[0].value if t.points else None
+    last = t.points[-1].value if t.points else None
+    projected = t.projected_2030
+    return [
+        t.indicator,
+        t.name,
+        t.unit,
+        first,
+        last,
+        t.target_2030,
+        round(projected, 3) if projected is not None else None,
+        ui("reports.status." + t.status),
+    ]

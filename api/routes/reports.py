@@ -34,6 +34,7 @@ from api.routes.pages import (
 from queries import page_data as pages
 from queries.progress import CSV_COLUMNS
 from queries.reports import Report, funder_report, objective_report
+from queries.trajectory import chart, objective_trajectories
 from sic.errors import KGError
 
 router = APIRouter(tags=["web pages"])
@@ -79,11 +80,17 @@ def _as_of(request: Request) -> str:
 
 def _page(request: Request, store: StoreDep, kind: str, key: str) -> Response:
     def build(view: pages.View) -> dict[str, Any]:
-        return {
+        shown: dict[str, Any] = {
             "report": _BUILDERS[kind](view, key),
             "report_as_of": _as_of(request),
             "xlsx_path": f"{root_of(request)}/reports/{kind}/{key}.xlsx",
         }
+        if kind == "objective":  # the objective page's trajectory charts (_trajectory.html)
+            shown["page"] = {
+                "trajectories": [(t, chart(t)) for t in objective_trajectories(view.store, key)],
+                "profile": {"objective": key},
+            }
+        return shown
 
     return html_page(request, store, f"report_{kind}.html", build)
 
@@ -95,7 +102,8 @@ def _xlsx(request: Request, store: StoreDep, kind: str, key: str) -> Response:
         report = _BUILDERS[kind](view, key)
     except KGError as error:
         return error_page(request, ui, error)
-    body = workbook(report, ui, _as_of(request))
+    shown = objective_trajectories(view.store, key) if kind == "objective" else []
+    body = workbook(report, ui, _as_of(request), shown)
     headers = {
         "Content-Disposition": attachment(f"report-{kind}-{key}-{ui.lang}.xlsx"),
         "Content-Language": ui.lang,

@@ -266,3 +266,38 @@ def test_the_report_is_as_of_the_moment_asked(
     )
     quarter = (int(before[5:7]) - 1) // 3 + 1
     assert then_rows[-1]["quarter"] == f"{before[:4]}-Q{quarter}"
+
+
+def test_the_objective_report_carries_its_indicators_as_chart_and_figures(client: Any) -> None:
+    """The objective page's trajectory charts are in its report, and the workbook has their
+    figures: each indicator's 2030 target as in data/reference/indicators.csv, and the same
+    projection as the charts' CSV (/objectives/{code}/trajectory.csv)."""
+    with (REFERENCE / "indicators.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    compared = 0
+    for code in sorted({r["objective"] for r in rows}):
+        expected = {r["id"]: r["target_2030"] for r in rows if r["objective"] == code}
+        page = client.get(f"/reports/objective/{code}")
+        assert page.status_code == 200
+        assert 'id="indicators"' in page.text and "<svg" in page.text
+        answer = client.get(f"/reports/objective/{code}.xlsx")
+        assert answer.status_code == 200
+        book = openpyxl.load_workbook(io.BytesIO(answer.content))
+        sheet = book["Indicators toward the 2030 targets"[:31]]
+        table = list(sheet.iter_rows(values_only=True))[2:]
+        assert {row[0] for row in table} == set(expected)
+        shown = client.get(f"/objectives/{code}/trajectory.csv")
+        projected = {
+            r["indicator"]: float(r["value"])
+            for r in csv.DictReader(io.StringIO(shown.text))
+            if r["kind"] == "projection"
+        }
+        for row in table:
+            target = expected[row[0]]
+            assert row[5] == (float(target) if target else None)
+            assert row[7] in {"on track", "off track", "not enough data", "no numeric target"}
+            assert (row[6] is None) == (row[0] not in projected)
+            if row[6] is not None:
+                assert abs(projected[row[0]] - row[6]) < 0.01
+                compared += 1
+    assert compared >= 1
