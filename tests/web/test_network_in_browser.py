@@ -102,6 +102,12 @@ def test_a_dragged_circle_moves_and_the_names_make_room(desktop: Any) -> None:
     start = page.evaluate(place, "soilnet-intl")
     frame = page.locator("#network .network-cy").bounding_box()
     assert frame is not None
+    # the mouse works in the viewport: bring the circle into it (a banner above the network
+    # can push it below the fold)
+    page.evaluate("y => window.scrollBy(0, y)", frame["y"] + start["y"] - 300)
+    page.wait_for_timeout(100)
+    frame = page.locator("#network .network-cy").bounding_box()
+    assert frame is not None
     x, y = frame["x"] + start["x"], frame["y"] + start["y"]
     page.mouse.move(x, y)
     page.mouse.down()
