@@ -321,6 +321,11 @@ def dashboard(view: View) -> dict[str, Any]:
         "funding": funding_charts(view, run(store, "funding-by-objective").rows),
         "urgent": urgency(gaps, coverage)[:URGENT_GAPS],
         "recent": view.lookups.rows("recent-projects"),
+        "indicators": [
+            (code, t)
+            for code in sorted({str(r["objective"]) for r in coverage})
+            for t in objective_trajectories(store, code)
+        ],
     }
 
 

@@ -36,6 +36,7 @@ PAGES = {
     "ontology": "/ontology",
     "report-objective": "/reports/objective/A2",
     "report-funder": "/reports/funder/terra-viva",
+    "objective-trajectory": "/id/objective/C1",
 }
 
 
