@@ -9,6 +9,17 @@
     }
     return null;
   }
+  // the column of the rows' forms gets its heading once (the table's other columns keep theirs)
+  function heading(row, nav) {
+    const head = row.closest("table") && row.closest("table").querySelector("thead tr");
+    if (!head || head.querySelector("th.row-forms")) return;
+    const th = document.createElement("th");
+    th.scope = "col";
+    th.className = "row-forms";
+    const words = nav.querySelector('template[data-form="rows"]');
+    th.textContent = words ? words.content.textContent : "";
+    head.appendChild(th);
+  }
   for (const nav of document.querySelectorAll("nav.edit-links[data-api]")) {
     const params = new URLSearchParams({ kind: nav.dataset.kind, key: nav.dataset.key });
     fetch(nav.dataset.api + "?" + params, { credentials: "same-origin", headers: { Accept: "application/json" } })
@@ -32,6 +43,7 @@
               cell = document.createElement("td");
               cell.className = "row-forms";
               row.appendChild(cell);
+              heading(row, nav);
             }
             if (cell.childNodes.length) cell.appendChild(document.createTextNode(" · "));
             cell.appendChild(a);

@@ -32,6 +32,7 @@ def test_the_secretariat_moves_a_pledged_line_to_committed_in_french(people: Any
     edit.wait_for()
     assert edit.inner_text() == "Modifier cette ligne"
     assert row.locator("td.row-forms a").nth(1).inner_text() == "Supprimer cette ligne"
+    assert page.locator("table.funding-lines thead th.row-forms").inner_text() == "Formulaires"
     with page.expect_navigation():
         edit.click()
     assert page.locator("h1").inner_text() == f"Modifier la ligne de financement {LINE}"
