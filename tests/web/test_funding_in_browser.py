@@ -2,7 +2,8 @@
 
 The Secretariat signs in, opens a project's page, follows the edit link its pledged funding
 line's row gains (asked of /edit/links once the page has loaded), moves the line to committed
-and comes back to the page, where the row says so; the project may then move to `funded`.
+and comes back to the page, where the row says so; the project may then move to `funded`. A
+removal's confirmation page has no serious accessibility problem.
 """
 
 from __future__ import annotations
@@ -45,6 +46,9 @@ def test_the_secretariat_moves_a_pledged_line_to_committed_in_french(people: Any
     row = page.locator(f'tr[data-funding="{LINE}"]')
     assert row.get_attribute("data-status") == "committed"
     assert row.locator("time").inner_text() == "2026-02-01"
+    secretariat.go("/remove/funding/pampas-cover-crops.terra-viva.pledged")
+    assert page.locator("h1").inner_text().startswith("Supprimer la ligne de financement")
+    assert secretariat.accessibility_violations() == []
     secretariat.go("/edit/project/faidherbia-scaling/stage")
     page.select_option("#f-stage", "funded")
     moved = secretariat.save()
