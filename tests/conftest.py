@@ -243,6 +243,8 @@ class WriteMatrix:
             return client.post("/api/review/links", json=body, headers=auth)
         if route.startswith("form_"):
             return self._form(client, route, key, auth)
+        if route.startswith("remove_"):
+            return self._removal(client, route, key, auth, service)
         raise ValueError(f"no write route {route!r} in the matrix")
 
     FORMS: ClassVar[dict[str, tuple[str, dict[str, object]]]] = {
@@ -261,6 +263,15 @@ class WriteMatrix:
         ),
         "form_new_project_ours": ("/new/project", {"title": "A form's idea", "stage": "idea"}),
         "form_new_person": ("/new/person", {"name": "A person", "organisation": "gshf"}),
+        "form_funding_edit": (
+            "/edit/funding/ndc-soil-helpdesk.gshf.committed",
+            {"project": "ndc-soil-helpdesk", "funder": "gshf", "status": "committed",
+             "amount": "250000", "currency": "USD", "date": "2023-10-01"},
+        ),
+        "form_role_edit": (
+            "/edit/role/A1%23member-sophie-laurent",
+            {"person": "sophie-laurent", "objective": "A1", "role": "member"},
+        ),
     }  # fmt: skip
     """The forms of the matrix (api/routes/forms.py): where, and the values sent."""
 
@@ -278,6 +289,40 @@ class WriteMatrix:
         found = re.search(r'name="etag" value="([^"]*)"', page.text)
         data["etag"] = found.group(1) if found and page.status_code == 200 else ""
         return client.post(path, data=data, headers=auth, follow_redirects=False)
+
+    def _removal(
+        self, client: Any, route: str, key: str, auth: dict[str, str], service: dict[str, str]
+    ) -> Any:
+        """A removal confirmed as a caller, of a funding line (of ndc-soil-helpdesk: objective
+        A1, Africa) or a Task Force role made for that caller first with the service token."""
+        if route == "remove_funding":
+            amount = str(1000 + sum(map(ord, key)) * 7 + len(key))
+            line = {"project": "ndc-soil-helpdesk", "funder": "gshf", "status": "pledged",
+                    "amount": amount, "currency": "USD", "etag": "new"}  # fmt: skip
+            saved = client.post("/new/funding", data=line, headers=service, follow_redirects=False)
+            assert saved.status_code == 303, saved.text
+            query = (
+                f'SELECT ?f {{ ?f <https://schema.org/amount> ?a FILTER (str(?a) = "{amount}") }}'
+            )
+            rows = client.get(
+                "/sparql", params={"query": query},
+                headers={"Accept": "application/sparql-results+json"},
+            ).json()["results"]["bindings"]  # fmt: skip
+            path = "/remove/funding/" + rows[0]["f"]["value"].rsplit("/", 1)[-1]
+        else:
+            person = {"id": f"perm-{key}", "name": f"Permissions {key}", "organisation": "gshf"}
+            role = {"person": f"perm-{key}", "objective": "A3", "role": "member"}
+            for where, values in (("/new/person", person), ("/new/role", role)):
+                saved = client.post(
+                    where, data={**values, "etag": "new"}, headers=service,
+                    follow_redirects=False,
+                )  # fmt: skip
+                assert saved.status_code == 303, saved.text
+            path = f"/remove/role/A3%23member-perm-{key}"
+        page = client.get(path, headers=auth, follow_redirects=False)
+        found = re.search(r'name="etag" value="([^"]*)"', page.text)
+        etag = found.group(1) if found and page.status_code == 200 else ""
+        return client.post(path, data={"etag": etag}, headers=auth, follow_redirects=False)
 
     @staticmethod
     def _path(location: str) -> str:

@@ -171,6 +171,18 @@ def may_edit(store: GraphStore, name: str, key: str, who: Principal) -> bool:
     return shot.exists and within(who, spec.action, reach_of(store, spec, iri, shot.statements))
 
 
+def lines_of(store: GraphStore, kind: str, key: str, form: str) -> list[str]:
+    """The keys of a project's funding lines or a person's Task Force roles (form-lines.rq)."""
+    rows = solutions(store, "form-lines", this=ox.NamedNode(str(mint(kind, key, store.base))))
+    keys = []
+    for row in rows:
+        found, line = row.get("key", None), row["line"]
+        if str(row["form"]) != f'"{form}"' or not isinstance(line, ox.NamedNode):
+            continue
+        keys.append(found.value if isinstance(found, ox.Literal) else (_keys([line]) or [""])[0])
+    return [k for k in dict.fromkeys(keys) if k]
+
+
 def _new_key(store: GraphStore, spec: FormSpec, key: str, typed: Typed) -> str:
     """The key of a new resource: as typed (`id`), or made from a funding's values."""
     if spec.keyed:
@@ -254,6 +266,30 @@ def prepare_form(
     if creating and shot.exists:  # a funding key is always new; a keyed one refused above
         raise StaleForm(shot.shown(spec.fields), version_of(shot.statements))
     return store.prepare_delta(_delta(iri, before, after), command=f"form {name} {key}")
+
+
+def prepare_removal(
+    store: GraphStore, name: str, key: str, etag: str, who: Principal
+) -> PreparedWrite:
+    """The removal of the resource `key` of the form `name`: every statement about it, from
+    the graphs that hold them, as a change ready to commit; the shapes then validate the graph
+    without it (a funded project's only committed line cannot go).
+
+    :raises NotFound: no such resource. :raises Forbidden: outside the scope.
+    :raises StaleForm: changed since `etag`. :raises ValidationFailed: the shapes refuse it.
+    """
+    spec = FORMS[name]
+    iri = focus_of(spec, key, store.base)
+    shot = snapshot(store, iri)
+    if not shot.exists:
+        raise NotFound(f"no {spec.kind} {key!r}")
+    if not may_change(who, spec.action, reach_of(store, spec, iri, shot.statements), None):
+        raise Forbidden(refusal(who, spec.action))
+    if etag != shot.etag:
+        latest = history(store, iri, limit=1).changes
+        by, when = (latest[0].agent_label, latest[0].ended) if latest else ("", "")
+        raise StaleForm(shot.shown(spec.fields), shot.etag, by, when)
+    return store.prepare_delta(_delta(iri, shot.statements, ()), command=f"remove {name} {key}")
 
 
 CLASSES = {

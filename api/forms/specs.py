@@ -127,9 +127,12 @@ FORMS: dict[str, FormSpec] = {
 """Every form by the name its routes use."""
 
 EDITABLE = {"organisation": "organisation", "project": "project", "person": "person",
-            "alliance": "alliance"}  # fmt: skip
+            "alliance": "alliance", "funding": "funding", "role": "role"}  # fmt: skip
 """/edit/{kind}/{key}: the form that edits a resource of each kind."""
 PARTS = {"team": "team", "stage": "stage"}
 """/edit/project/{key}/{part}: the forms over part of a project."""
 CREATABLE = ("project", "funding", "person", "role", "alliance")
 """/new/{name}: the forms that make a new resource."""
+REMOVABLE = ("funding", "role")
+"""/remove/{name}/{key}: what a person may take out of the graph through a form (a line or a
+role, which nothing else refers to); its removal is a form of its own, confirmed."""

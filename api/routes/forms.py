@@ -31,20 +31,22 @@ from api.forms.change import (
     FormRefused,
     Opened,
     StaleForm,
+    focus_of,
+    lines_of,
     may_edit,
     open_form,
     prepare_form,
+    prepare_removal,
 )
 from api.forms.feedback import GENERAL, Said, problems_by_field, violations_by_field
 from api.forms.fields import Kind
-from api.forms.specs import CREATABLE, EDITABLE, FORMS, PARTS, FormSpec
+from api.forms.specs import CREATABLE, EDITABLE, FORMS, PARTS, REMOVABLE, FormSpec
 from api.i18n import Ui
 from api.responses import root_of
 from api.routes.pages import HTML_TYPE, reader, render_page
 from api.security import CSRF_FIELD, current_session, identify
 from runner.pool import Call
 from sic.errors import NotFound, ValidationFailed
-from sic.iris import mint
 
 router = APIRouter(tags=["web pages"])
 
@@ -218,7 +220,7 @@ async def _save(
         )  # fmt: skip
     except ValidationFailed as exc:
         opened = await runner.call(open_form, name, "" if creating else key, who, ui.lang)
-        focus = str(mint(spec.kind, key, store.base)) if key else ""
+        focus = focus_of(spec, key, store.base) if key else ""
         return _page(
             request, ui, spec, key, creating, opened, values=shown, etag=etag, csrf=csrf,
             errors=violations_by_field(spec, focus, exc.violations, ui), status_code=422,
@@ -254,9 +256,23 @@ async def edit_links(
         if kind == "project":
             links += [{"form": p, "url": f"{root}/edit/project/{quote(key)}/{p}"} for p in PARTS]
             links.append({"form": "funding", "url": f"{root}/new/funding?project={quote(key)}"})
+            links += _row_links(root, "funding", await runner.call(lines_of, kind, key, "funding"))
         if kind == "person":
             links.append({"form": "role", "url": f"{root}/new/role?person={quote(key)}"})
+            links += _row_links(root, "role", await runner.call(lines_of, kind, key, "role"))
     return JSONResponse({"links": links}, headers=NO_STORE)
+
+
+def _row_links(root: str, name: str, keys: Sequence[str]) -> list[dict[str, str]]:
+    """Per line or role: its edit and removal forms; `row` says which one (data-{name})."""
+    out = []
+    for k in keys:
+        at = quote(k, safe="")
+        out += [
+            {"form": f"{name}_edit", "row": k, "url": f"{root}/edit/{name}/{at}"},
+            {"form": f"{name}_remove", "row": k, "url": f"{root}/remove/{name}/{at}"},
+        ]
+    return out
 
 
 @router.get("/new/{name}", responses=_HTML, summary="A form for a new resource")
@@ -317,3 +333,102 @@ async def edit_save(
     if kind not in EDITABLE:
         raise NotFound(f"no form to edit a {kind!r}")
     return await _save(request, settings, store, runner, EDITABLE[kind], key, False)
+
+
+def _removal_page(
+    request: Request,
+    ui: Ui,
+    spec: FormSpec,
+    key: str,
+    opened: Opened,
+    *,
+    etag: str,
+    csrf: str,
+    errors: Mapping[str, list[Said]] | None = None,
+    stale: Mapping[str, list[str]] | None = None,
+    stale_by: tuple[str, str] = ("", ""),
+    status_code: int = 200,
+) -> Response:
+    body = render_page(
+        request,
+        ui,
+        "remove.html",
+        status_code=status_code,
+        spec=spec,
+        key=key,
+        values=opened.values,
+        etag=etag,
+        csrf=csrf,
+        csrf_field=CSRF_FIELD,
+        choices=opened.choices,
+        general=[said for found in (errors or {}).values() for said in found],
+        stale=stale,
+        stale_by=stale_by,
+        action=request.url.path,
+    )
+    return Response(
+        body,
+        status_code=status_code,
+        media_type=HTML_TYPE,
+        headers={**NO_STORE, "Content-Language": ui.lang, "ETag": f'"{etag}"'},
+    )
+
+
+@router.get("/remove/{name}/{key}", responses=_HTML, summary="Confirm a removal")
+async def remove_form(
+    request: Request, name: str, key: str, settings: SettingsDep, runner: RunnerDep
+) -> Response:
+    """What would be removed, with its version and a CSRF token: removing is a form too."""
+    if name not in REMOVABLE:
+        raise NotFound(f"no removal of a {name!r}")
+    spec = FORMS[name]
+    who = await _signed_in(request, settings)
+    if who is None:
+        return _signin(request)
+    _may(who, spec)
+    ui = reader(request)
+    opened: Opened = await runner.call(open_form, name, key, who, ui.lang)
+    return _removal_page(
+        request, ui, spec, key, opened, etag=opened.etag, csrf=await _csrf(request)
+    )
+
+
+@router.post("/remove/{name}/{key}", responses=_HTML, summary="Remove a funding line or a role")
+async def remove_save(
+    request: Request, name: str, key: str, settings: SettingsDep, store: StoreDep,
+    runner: RunnerDep,
+) -> Response:  # fmt: skip
+    """Remove the resource, if its version is the one confirmed and the shapes take the graph
+    without it; attributed to who removed it, then on to the page it belonged to (303)."""
+    if name not in REMOVABLE:
+        raise NotFound(f"no removal of a {name!r}")
+    spec = FORMS[name]
+    form = await request.form()
+    csrf = str(form.get(CSRF_FIELD) or "")
+    who = await _signed_in(request, settings, csrf=csrf or None)
+    if who is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            detail="sign in (/signin) or send a bearer token to remove",
+            headers={"WWW-Authenticate": 'Bearer realm="sic"'},
+        )
+    _may(who, spec)
+    ui = reader(request)
+    etag = str(form.get(ETAG_FIELD) or request.headers.get("if-match", "")).strip('"')
+    opened: Opened = await runner.call(open_form, name, key, who, ui.lang)
+    prepare = Call(prepare_removal, (name, key, etag, who))
+    by = of_request(request, who, store.base)
+    try:
+        await runner.write(prepare, lambda prepared: store.commit(prepared, by))
+    except StaleForm as exc:
+        return _removal_page(
+            request, ui, spec, key, opened, etag=exc.etag, csrf=csrf, stale=exc.current,
+            stale_by=(exc.by, exc.when), status_code=409,
+        )  # fmt: skip
+    except ValidationFailed as exc:
+        focus = focus_of(spec, key, store.base)
+        return _removal_page(
+            request, ui, spec, key, opened, etag=etag, csrf=csrf,
+            errors=violations_by_field(spec, focus, exc.violations, ui), status_code=422,
+        )  # fmt: skip
+    return RedirectResponse(_after(request, ui, spec, key, opened.values), 303, headers=NO_STORE)
