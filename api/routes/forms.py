@@ -82,9 +82,16 @@ def _may(who: Principal, spec: FormSpec) -> None:
 
 
 def _signin(request: Request) -> Response:
+    """To the sign-in form, and back here after: the whole address quoted into `next`, so its
+    own parameters (the gap that prefills the form, the language) are not read as the sign-in
+    page's; the language also stays the sign-in page's own."""
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    lang = request.query_params.get("lang")
+    also = f"&lang={quote(lang, safe='')}" if lang else ""
     return RedirectResponse(
-        f"{request.scope.get('root_path', '')}/signin?next={target}", 303, headers=NO_STORE
+        f"{request.scope.get('root_path', '')}/signin?next={quote(target, safe='/')}{also}",
+        303,
+        headers=NO_STORE,
     )
 
 
