@@ -32,6 +32,7 @@ from api.forms.change import (
     Opened,
     StaleForm,
     may_edit,
+    may_propose,
     open_form,
     prepare_form,
 )
@@ -254,6 +255,9 @@ async def edit_links(
     root = root_of(request)
     links: list[dict[str, str]] = []
     form = EDITABLE.get(kind)
+    proposing = who is not None and kind == "activity" and may_attempt(who, FORMS["project"].action)
+    if proposing and await runner.call(may_propose, key, who):
+        links.append({"form": "propose", "url": f"{root}/new/project?activity={quote(key)}"})
     if who is not None and form and may_attempt(who, FORMS[form].action):
         if not await runner.call(may_edit, form, key, who):
             return JSONResponse({"links": links}, headers=NO_STORE)

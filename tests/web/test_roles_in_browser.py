@@ -45,6 +45,7 @@ WORDS: dict[str, dict[str, str]] = {
         "edit_organisation": "Edit this organisation",
         "amounts": "Amounts in",
         "propose": "Propose a project idea",
+        "propose_link": "Propose a project for this activity",
     },
     "fr": {
         "dashboard": "Tableau de bord",
@@ -56,6 +57,7 @@ WORDS: dict[str, dict[str, str]] = {
         "edit_organisation": "Modifier cette organisation",
         "amounts": "Montants en",
         "propose": "Proposer une idée de projet",
+        "propose_link": "Proposer un projet pour cette activité",
     },
     "es": {
         "dashboard": "Panel",
@@ -67,6 +69,7 @@ WORDS: dict[str, dict[str, str]] = {
         "edit_organisation": "Editar esta organización",
         "amounts": "Importes en",
         "propose": "Proponer una idea de proyecto",
+        "propose_link": "Proponer un proyecto para esta actividad",
     },
 }
 STAGES = {  # notation -> its label per language (ontology/core/cycle.ttl)
@@ -80,6 +83,7 @@ STAGES = {  # notation -> its label per language (ontology/core/cycle.ttl)
 
 # per language: (objective, an uncovered activity of it)
 LEADERS = {"en": ("A1", "A1.05"), "fr": ("A2", "A2.07"), "es": ("A4", "A4.04")}
+OTHER_OBJECTIVE = "B1.02"  # an activity of none of the leaders' objectives
 # per language: (objective, region, a project of both, its next stage, a project outside the region)
 REPRESENTATIVES = {
     "en": ("A2", "142", "asia-demo-farms", "proposal", "dehesa-regeneration"),
@@ -165,6 +169,12 @@ def in_language(who: Any, key: str) -> str:
     return words
 
 
+def chosen_activities(page: Any) -> list[str]:
+    return list(
+        page.locator("#f-activities").evaluate("s => [...s.selectedOptions].map(o => o.value)")
+    )
+
+
 def ask(who: Any, query: str) -> list[dict[str, Any]]:
     """The rows of a SELECT, asked of /sparql with this person's cookies."""
     answer = who.context.request.get(
@@ -244,9 +254,18 @@ def test_a_task_force_leader_proposes_a_project_for_a_gap_of_their_objective(
         page.click("#signin button[type=submit]")
     assert "/new/project" in page.url, page.url
     assert heading(leader) == in_language(leader, "propose")
-    assert page.locator("#f-activities").evaluate(
-        "s => [...s.selectedOptions].map(o => o.value)"
-    ) == [activity]
+    assert chosen_activities(page) == [activity]
+    # signed in, the gap's page offers the same form
+    leader.go("/gaps")
+    with page.expect_navigation():
+        page.locator(f'#gap-list tr[data-activity="{activity}"] td a').first.click()
+    link = page.locator("nav.edit-links a[href*='/new/project']")
+    link.wait_for()
+    assert link.inner_text() == in_language(leader, "propose_link")
+    with page.expect_navigation():
+        link.click()
+    assert heading(leader) == in_language(leader, "propose")
+    assert chosen_activities(page) == [activity]
     page.fill("#f-id", key)
     page.fill("#f-title", title)
     page.select_option("#f-lead", "gshf")
@@ -256,6 +275,7 @@ def test_a_task_force_leader_proposes_a_project_for_a_gap_of_their_objective(
     assert heading(leader).startswith(title)
     leader.go("/gaps")
     assert page.locator(f'#gap-list tr[data-activity="{activity}"]').count() == 0
+    no_edit_links(leader, f"/id/activity/{OTHER_OBJECTIVE}")  # not their objective: no link
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -331,7 +351,11 @@ def test_an_analyst_runs_a_query_and_is_offered_no_edit(person: Any, lang: str) 
     page.locator(ROWS).first.wait_for()
     shown = " ".join(page.locator(ROWS).all_inner_texts())
     assert "soil-project-incubator" in shown
-    for path in ("/id/organisation/gshf", "/id/project/soil-project-incubator"):
+    for path in (
+        "/id/organisation/gshf",
+        "/id/project/soil-project-incubator",
+        "/id/activity/A1.05",
+    ):
         no_edit_links(analyst, path)
     analyst.go("/edit/organisation/gshf", status=403)
     assert heading(analyst) == in_language(analyst, "forbidden")
@@ -348,6 +372,7 @@ def test_the_public_browses_sees_no_edit_link_and_a_form_asks_to_sign_in(
     public.go("/gaps")
     assert heading(public) == in_language(public, "gaps")
     assert page.locator("#gap-list tbody tr").count() > 0
+    no_edit_links(public, "/id/activity/A1.05")
     no_edit_links(public, "/id/organisation/sahel-ssri")
     assert "Sahel Soil Research Institute" in heading(public)
     public.go("/edit/organisation/sahel-ssri")
