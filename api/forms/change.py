@@ -183,6 +183,16 @@ def lines_of(store: GraphStore, kind: str, key: str, form: str) -> list[str]:
     return [k for k in dict.fromkeys(keys) if k]
 
 
+def may_propose(store: GraphStore, activity: str, who: Principal) -> bool:
+    """Whether `who` may propose a project for this activity (the link its page offers): it
+    exists and its objective is in their scope. A representative's region depends on the
+    countries they type, so the saved form checks it, as it checks everything."""
+    objectives = parts_reach(store, [activity], [], []).objectives
+    if not objectives:
+        return False
+    return who.scope.objective is None or who.scope.objective in objectives
+
+
 def _new_key(store: GraphStore, spec: FormSpec, key: str, typed: Typed) -> str:
     """The key of a new resource: as typed (`id`), or made from a funding's values."""
     if spec.keyed:

@@ -34,6 +34,7 @@ from api.forms.change import (
     focus_of,
     lines_of,
     may_edit,
+    may_propose,
     open_form,
     prepare_form,
     prepare_removal,
@@ -84,9 +85,16 @@ def _may(who: Principal, spec: FormSpec) -> None:
 
 
 def _signin(request: Request) -> Response:
+    """To the sign-in form, and back here after: the whole address quoted into `next`, so its
+    own parameters (the gap that prefills the form, the language) are not read as the sign-in
+    page's; the language also stays the sign-in page's own."""
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    lang = request.query_params.get("lang")
+    also = f"&lang={quote(lang, safe='')}" if lang else ""
     return RedirectResponse(
-        f"{request.scope.get('root_path', '')}/signin?next={target}", 303, headers=NO_STORE
+        f"{request.scope.get('root_path', '')}/signin?next={quote(target, safe='/')}{also}",
+        303,
+        headers=NO_STORE,
     )
 
 
@@ -249,6 +257,9 @@ async def edit_links(
     root = root_of(request)
     links: list[dict[str, str]] = []
     form = EDITABLE.get(kind)
+    proposing = who is not None and kind == "activity" and may_attempt(who, FORMS["project"].action)
+    if proposing and await runner.call(may_propose, key, who):
+        links.append({"form": "propose", "url": f"{root}/new/project?activity={quote(key)}"})
     if who is not None and form and may_attempt(who, FORMS[form].action):
         if not await runner.call(may_edit, form, key, who):
             return JSONResponse({"links": links}, headers=NO_STORE)

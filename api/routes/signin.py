@@ -18,6 +18,7 @@ import asyncio
 import secrets
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -58,6 +59,16 @@ def _next(target: str | None) -> str:
     if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
         return "/signin"
     return target
+
+
+def _onward(ui: Ui, target: str) -> str:
+    """`target` with its own query kept and the reader's chosen language added once: appending
+    `?lang=` to a target that has a query would fold it into the target's last value."""
+    path, _, query = target.partition("?")
+    pairs = parse_qsl(query, keep_blank_values=True)
+    if ui.explicit and all(name != "lang" for name, _ in pairs):
+        pairs.append(("lang", ui.lang))
+    return f"{path}?{urlencode(pairs)}" if pairs else path
 
 
 def _page(
@@ -162,7 +173,7 @@ async def signin(request: Request) -> Response:
     throttle.succeeded(username)
     lifetime = settings.session_hours * 3600
     session_id, _ = await asyncio.to_thread(book.open_session, account, lifetime)
-    response = RedirectResponse(ui.url(root_of(request) + next_page), status_code=303)
+    response = RedirectResponse(root_of(request) + _onward(ui, next_page), status_code=303)
     response.headers["Cache-Control"] = "no-store"
     set_cookie(request, response, SESSION_COOKIE, session_id, int(lifetime))
     clear_cookie(request, response, SIGNIN_COOKIE)
