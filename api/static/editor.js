@@ -151,7 +151,7 @@
       "Page size:": "page_size_label", "All": "all", "Download result": "download_result",
       "Download Results": "download_results", "Show all": "show_all",
       "pagination": "pagination", "First": "first", "Previous": "previous", "Next": "next",
-      "Last": "last"
+      "Last": "last", "Download not supported": "download_not_supported"
     };
     var SKIP = ".CodeMirror-lines, .CodeMirror-measure, .CodeMirror-hints, table.dataTable thead, "
       + "table.dataTable tbody";
@@ -223,6 +223,10 @@
   function explain(error) {
     var text = error && (error.text || error.message) || "";
     try { text = JSON.parse(text).detail || text; } catch (ignored) { /* plain text */ }
+    // no answer at all: YASGUI passes on fetch's message, which is the browser's (Chromium,
+    // Firefox, Safari), in English whatever the page; the page's sentence says it instead
+    var network = /^(Failed to fetch|NetworkError when attempting to fetch resource\.|Load failed)$/;
+    if (network.test(text)) text = own.no_answer;
     var box = document.createElement("div");
     box.className = "query-error-box";
     var head = document.createElement("p");

@@ -55,6 +55,20 @@ def words(lang: str) -> dict[str, str]:
     return {k.removeprefix("editor2."): v for k, v in told.items()}
 
 
+def english_left(shown: list[str], lang: str) -> list[str]:
+    """YASGUI's English words among `shown` (those the page's language writes otherwise)."""
+    english, own = words("en"), words(lang)
+    labels = {v.strip() for k, v in english.items() if "{" not in v and v != own[k]}
+    left = sorted(t for t in shown if t in labels or ENGLISH_SENTENCES.search(t))
+    return left
+
+
+def typed(page: Any, query: str) -> None:
+    page.evaluate(
+        "q => document.querySelector('#yasgui .CodeMirror').CodeMirror.setValue(q)", query
+    )
+
+
 def ran(visit: Any, lang: str) -> list[str]:
     """Open the editor in `lang`, run its example and return what the table view shows, then
     what the response view shows."""
@@ -75,10 +89,8 @@ def ran(visit: Any, lang: str) -> list[str]:
 @pytest.mark.parametrize("lang", ["fr", "es"])
 def test_no_english_control_label(desktop: Any, lang: str) -> None:
     shown = ran(desktop, lang)
-    english, own = words("en"), words(lang)
-    labels = {v for k, v in english.items() if "{" not in v and "_" not in v and v != own[k]}
-    left = sorted(t for t in shown if t in labels or ENGLISH_SENTENCES.search(t))
-    assert not left, f"English on /sparql?lang={lang}: {left}"
+    own = words(lang)
+    assert not english_left(shown, lang), f"English on /sparql?lang={lang}"
     for key in ("run_query", "share_query", "table", "response", "filter", "open_settings"):
         assert own[key] in shown, f"{key}: {own[key]!r} not shown"
     chip = own["took"].split("{s}")[0].replace("{what}", own["results"].replace("{n}", "20"))
@@ -92,3 +104,30 @@ def test_the_english_editor_keeps_yasguis_words(desktop: Any) -> None:
     for label in ("Run query", "Share query", "Table", "Response", "Filter query results"):
         assert label in shown
     assert "Showing 1 to 20 of 20 entries" in shown
+
+
+@pytest.mark.parametrize("lang", ["fr", "es"])
+def test_errors_in_the_page_language(desktop: Any, lang: str) -> None:
+    """A bad query (the service's own explanation), then a service that does not answer: the
+    editor's words around them are in the page's language."""
+    own = words(lang)
+    desktop.open(f"/sparql?lang={lang}")
+    page = desktop.page
+    page.locator("#yasgui .CodeMirror").wait_for()
+    typed(page, "SELECT * WHERE { ?s ?p }")
+    page.locator(RUN).click()
+    page.locator("#yasgui .query-error-box").wait_for()
+    shown = list(page.evaluate(SHOWN))
+    assert own["download_not_supported"] in shown
+    assert not english_left(shown, lang)
+    # no answer at all (a dropped connection): the service's sentence, not the browser's
+    page.route(
+        "**/sparql*",
+        lambda route: route.abort() if route.request.method == "POST" else route.continue_(),
+    )
+    typed(page, "SELECT * WHERE { ?s ?p ?o } LIMIT 1")
+    page.locator(RUN).click()
+    page.locator("#yasgui pre.query-error", has_text=own["no_answer"]).wait_for()
+    shown = list(page.evaluate(SHOWN))
+    assert "Failed to fetch" not in shown
+    assert not english_left(shown, lang)
