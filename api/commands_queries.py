@@ -18,6 +18,7 @@ import typer
 
 from api.cli_help import HelpCommand
 from api.cli_options import EXIT_USAGE, StoreCommand, err, fail, opened, write_out
+from api.i18n import Ui
 from api.output import console, render_rows
 from api.tables import Grid, show
 from queries.answer import QueryAnswer
@@ -39,6 +40,38 @@ FormatOpt = Annotated[
         " (reasons.<signal>) and per score (signals.<signal>); json keeps everything.",
     ),
 ]
+
+
+LangOpt = Annotated[
+    str,
+    typer.Option(
+        "--lang",
+        metavar="LANG",
+        envvar="SIC_LANG",
+        help="en, fr or es: the language of the tables' titles and words, and of the reasons"
+        " of a question that writes sentences (default: SIC_LANG, else en).",
+    ),
+]
+
+
+def _check_lang(lang: str) -> Ui:
+    """The table words of `lang`, or a usage error (exit 2) for a language not spoken."""
+    if lang not in LANGUAGES:
+        err.print(
+            Ui(DEFAULT)("cli.bad_lang", choices=", ".join(LANGUAGES), given=lang), highlight=False
+        )
+        raise typer.Exit(EXIT_USAGE)
+    return Ui(lang)
+
+
+def _in_language(name: str, params: dict[str, str], lang: str) -> dict[str, str]:
+    """`params` with `lang` added when the question writes sentences (declares `lang`) and
+    the caller did not choose it with --param: `sic gaps --lang fr` answers in French."""
+    try:
+        declared = any(p.name == "lang" for p in question(name).params)
+    except NotFound:
+        return params
+    return {"lang": lang, **params} if declared else params
 
 
 def parse_params(pairs: Sequence[str]) -> dict[str, str]:
@@ -75,10 +108,11 @@ def _answers(
 TABLE_HIDDEN = frozenset({"signals"})  # machine-readable twins of what `reasons` says
 
 
-def _title(name: str) -> str:
-    """A table's title: the question's summary, or its name for a question not listed."""
+def _title(name: str, lang: str = DEFAULT) -> str:
+    """A table's title: the question's summary in `lang`, or its name for a question not
+    listed."""
     try:
-        return question(name).summary.rstrip(".")
+        return question_text(question(name), lang).summary.text.rstrip(".")
     except NotFound:
         return name
 
@@ -90,14 +124,22 @@ def _print(
     title: str | None = None,
     hidden: frozenset[str] = frozenset(),
     cut: frozenset[str] = frozenset(),
+    lang: str = DEFAULT,
 ) -> None:
     """An answer in `fmt`; a table titled `title` (default: the question's summary), without
-    the `hidden` columns and with the `cut` ones on one line on a terminal."""
+    the `hidden` columns and with the `cut` ones on one line on a terminal, its words in
+    `lang`."""
     columns = answer.columns
     if fmt == "table":
         columns = tuple(c for c in columns if c not in TABLE_HIDDEN | hidden)
     rendered = render_rows(
-        columns, answer.rows, fmt, out, title=title or _title(answer.name), cut=cut
+        columns,
+        answer.rows,
+        fmt,
+        out,
+        title=title or _title(answer.name, lang),
+        cut=cut,
+        lang=lang,
     )
     write_out(rendered)
 
@@ -112,7 +154,9 @@ def list_questions(
         typer.Option(
             "--lang",
             metavar="LANG",
-            help="en, fr or es: the language of titles, summaries and parameter help.",
+            envvar="SIC_LANG",
+            help="en, fr or es: the language of titles, summaries, parameter help and the"
+            " table's words (default: SIC_LANG, else en).",
         ),
     ] = DEFAULT,
 ) -> None:
@@ -120,9 +164,7 @@ def list_questions(
     if fmt not in {"table", "json"}:
         err.print("--format must be table or json")
         raise typer.Exit(EXIT_USAGE)
-    if lang not in LANGUAGES:
-        err.print(f"--lang must be one of {', '.join(LANGUAGES)}")
-        raise typer.Exit(EXIT_USAGE)
+    words = _check_lang(lang)
     found = questions(parts=parts)
     if fmt == "json":
         told = [described_in(q, lang) for q in found]
@@ -135,14 +177,15 @@ def list_questions(
         for p in q.params:
             text = f"{p.name}: {p.kind or p.type}"
             if p.required:
-                text += " (required)"
+                text += f" ({words('cli.required')})"
             elif p.default is not None:
                 text += f" = {p.default}"
             if p.allowed:
                 text += f" [{' | '.join(p.allowed)}]"
             params.append(text)
         rows.append([q.name, "\n".join(params), texts.summary.text])
-    show(Grid("Questions", ["question", "parameters", "summary"], rows), out)
+    header = [words(f"cli.col.{c}") for c in ("question", "parameters", "summary")]
+    show(Grid(words("cli.questions"), header, rows), out)
 
 
 def query(
@@ -157,14 +200,16 @@ def query(
         ),
     ] = None,
     fmt: FormatOpt = "table",
+    lang: LangOpt = DEFAULT,
 ) -> None:
     """Answer one question of the catalogue."""
     _check_format(fmt)
+    _check_lang(lang)
     try:
-        params = parse_params(param or [])
+        params = _in_language(name, parse_params(param or []), lang)
     except QueryError as exc:
         raise fail(exc) from None
-    _print(_answers(ctx, [(name, params)])[0], fmt)
+    _print(_answers(ctx, [(name, params)])[0], fmt, lang=lang)
 
 
 def match(
@@ -173,16 +218,14 @@ def match(
         str, typer.Argument(metavar="ACTIVITY", help="The activity's code, e.g. A2.07.")
     ],
     top: Annotated[int, typer.Option("--top", metavar="N", help="How many candidates.")] = 10,
-    lang: Annotated[
-        str,
-        typer.Option("--lang", metavar="LANG", help="The language of the reasons: en, fr or es."),
-    ] = "en",
+    lang: LangOpt = DEFAULT,
     fmt: FormatOpt = "table",
 ) -> None:
     """Organisations that could take on an activity, ranked, with reasons."""
     _check_format(fmt)
+    _check_lang(lang)
     params = {"activity": activity, "top": str(top), "lang": lang}
-    _print(_answers(ctx, [("candidates-for-activity", params)])[0], fmt)
+    _print(_answers(ctx, [("candidates-for-activity", params)])[0], fmt, lang=lang)
 
 
 def gaps(
@@ -198,6 +241,7 @@ def gaps(
         typer.Option("--category", metavar="CODE", help="Only this category.", show_default=False),
     ] = None,
     fmt: FormatOpt = "table",
+    lang: LangOpt = DEFAULT,
 ) -> None:
     """Global-Facility activities that no live project addresses, then coverage per objective.
 
@@ -205,25 +249,33 @@ def gaps(
     format (and a one-line count to standard error in every format).
     """
     _check_format(fmt)
+    words = _check_lang(lang)
     params = {k: v for k, v in (("objective", objective), ("category", category)) if v}
     coverage_params = {"objective": objective} if objective else {}
     uncovered, coverage = _answers(
-        ctx, [("uncovered-activities", params), ("coverage-by-objective", coverage_params)]
+        ctx,
+        [
+            ("uncovered-activities", _in_language("uncovered-activities", params, lang)),
+            (
+                "coverage-by-objective",
+                _in_language("coverage-by-objective", coverage_params, lang),
+            ),
+        ],
     )
     # on a table, the codes stand for the objective's and the category's long titles
-    _print(uncovered, fmt, hidden=frozenset({"objective_title", "category_label"}))
+    _print(uncovered, fmt, hidden=frozenset({"objective_title", "category_label"}), lang=lang)
     if fmt == "table":
         # the objective's title last, so that its counts line up after the code
         order = (*tuple(c for c in coverage.columns if c != "title"), "title")
         coverage = dataclasses.replace(coverage, columns=order)
-        _print(coverage, fmt, title="Coverage per objective", cut=frozenset({"title"}))
+        _print(coverage, fmt, title=words("cli.coverage"), cut=frozenset({"title"}), lang=lang)
     total = sum(int(r.get("activities") or 0) for r in coverage.rows)
     bare = sum(int(r.get("uncovered") or 0) for r in coverage.rows)
     waiting = sum(int(r.get("waiting") or 0) for r in coverage.rows)
     err.print(
-        f"{len(uncovered)} uncovered Global-Facility activities;"
-        f" {bare} of {total} activities (any facility) have no live project"
-        f"; {waiting} proposed link(s) wait for a person, not counted (sic link --review)",
+        words(
+            "cli.gaps_summary", uncovered=len(uncovered), bare=bare, total=total, waiting=waiting
+        ),
         highlight=False,
     )
 

@@ -20,8 +20,10 @@ from pydantic import JsonValue
 from rich.console import Console
 from rich.text import Text
 
-from api.tables import Grid, rows_caption, show
+from api.i18n import Ui
+from api.tables import Grid, show
 from graph.results import AskResult, GraphResult, QueryResult, SelectResult
+from queries.sentences import DEFAULT
 from sic.errors import Problem, Violation
 from sic.vocab import PREFIXES
 
@@ -73,7 +75,7 @@ def render_result(result: QueryResult, fmt: str, console: Console) -> bytes | No
                 "SPARQL results",
                 list(result.variables),
                 [[_cell(t) for t in row] for row in result.rows],
-                caption=rows_caption(len(result)),
+                caption=rows_said(len(result)),
             )
             show(grid, console)
             return None
@@ -233,12 +235,16 @@ def render_rows(
     *,
     title: str,
     cut: frozenset[str] = frozenset(),
+    lang: str = DEFAULT,
 ) -> bytes | None:
     """Bytes for csv (see csv_cells) and json (a list of row objects), or None when printed
     as a table titled `title` (api.tables; `cut`: columns kept to one line on a terminal).
 
-    A single wide row (a profile) is printed as a two-column table, field by field.
+    A single wide row (a profile) is printed as a two-column table, field by field. The
+    table's own words (the row count, `field` and `value`) are in `lang`; the columns keep
+    their names, which are also those of csv and json.
     """
+    words = Ui(lang)
     if fmt == "json":
         data = [{c: plain(row.get(c)) for c in columns} for row in rows]
         return json.dumps(data, ensure_ascii=False, indent=2).encode()
@@ -254,7 +260,7 @@ def render_rows(
     if len(rows) == 1 and len(columns) > 8:
         grid = Grid(
             title,
-            ["field", "value"],
+            [words("cli.field"), words("cli.value")],
             [[c, _flat(rows[0].get(c), machine=False)] for c in columns],
         )
     else:
@@ -262,8 +268,13 @@ def render_rows(
             title,
             list(columns),
             [[_flat(row.get(c), machine=False) for c in columns] for row in rows],
-            caption=rows_caption(len(rows)),
+            caption=rows_said(len(rows), lang),
             cut=cut,
         )
     show(grid, console)
     return None
+
+
+def rows_said(count: int, lang: str = DEFAULT) -> str:
+    """`13 rows` in `lang` (`13 lignes`), the count in digits alone so that a script can read it."""
+    return Ui(lang)("cli.rows_one" if count == 1 else "cli.rows", n=count)

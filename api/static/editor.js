@@ -9,7 +9,9 @@
    - results compact IRIs with those prefixes, and this service's IRIs link to their pages;
    - an error shows the service's plain sentence with the query line and its caret;
    - the share button gives a /sparql?query= link (a results page in a browser), and a link to
-     /sparql#query= opens its query here.
+     /sparql#query= opens its query here;
+   - on a French or Spanish page YASGUI's own labels, tooltips and sentences are in that
+     language (the words come from the page: api/locales/editor2.*.json), see `inLanguage`.
    Without JavaScript the plain form below it still works: it GETs /sparql?query=... and the
    service answers with a results page. */
 (function () {
@@ -55,8 +57,14 @@
   // the service's sentence and caret for a bad query (Tab puts its CORS check before these)
   Yasgui.Yasr.defaults.errorRenderers = [explain];
 
+  var told = document.getElementById("yasgui-words");
+  var own = JSON.parse(told.textContent);
+  var speaks = told.getAttribute("data-lang");
+  if (speaks !== "en") inLanguage(own, speaks);
+
   var yasgui = new Yasgui(holder, {
     persistenceId: null,
+    tabName: own.tab,
     // a link to /sparql#query=... (the results page's "Open in the editor") opens its query
     // here; whatever else the link says (another endpoint, headers), only this service is asked
     populateFromUrl: function (tab) {
@@ -122,11 +130,103 @@
     });
   }
 
+  /* YASGUI 4.6 has no translations and no option for its labels: they are English strings in
+     its code. The result table's sentences are DataTables' and go through its `language`
+     option; every other label, tooltip and placeholder YASGUI draws (buttons, tabs, the
+     settings, the "N results in S seconds" chip) is swapped for the page's word as it appears,
+     by a MutationObserver on the editor. Never inside the query, the rows or the column names
+     (a variable may well be called ?table). */
+  function inLanguage(own, lang) {
+    var ENGLISH = {
+      "Close tab": "close_tab", "Add tab": "add_tab", "Add a new tab": "add_new_tab",
+      "Open settings": "open_settings", "Settings": "settings",
+      "Request method": "request_method", "Accept Headers": "accept_headers",
+      "Ask / Select": "ask_select", "Construct / Describe": "construct_describe",
+      "Arguments": "arguments", "Header Arguments": "header_arguments",
+      "Default Graphs": "default_graphs", "Named Graphs": "named_graphs",
+      "Clear endpoint": "clear_endpoint", "Share query": "share_query", "Run query": "run_query",
+      "Table": "table", "Shows Table view": "shows_table",
+      "Response": "response", "Shows Response view": "shows_response",
+      "Simple view": "simple_view", "Ellipse": "ellipse", "Filter query results": "filter",
+      "Page size:": "page_size_label", "All": "all", "Download result": "download_result",
+      "Download Results": "download_results", "Show all": "show_all",
+      "pagination": "pagination", "First": "first", "Previous": "previous", "Next": "next",
+      "Last": "last", "Download not supported": "download_not_supported"
+    };
+    var SKIP = ".CodeMirror-lines, .CodeMirror-measure, .CodeMirror-hints, table.dataTable thead, "
+      + "table.dataTable tbody";
+    var ATTRIBUTES = ["title", "aria-label", "placeholder"];
+    var number = function (n) { return Number(n).toLocaleString(lang); };
+    var fill = function (template, values) {
+      return template.replace(/\{(\w+)\}/g, function (_, k) { return values[k]; });
+    };
+
+    var table = Table.defaults.tableConfig;
+    table.language = Object.assign({}, table.language, {
+      info: own.info, infoEmpty: own.info_empty, infoFiltered: own.info_filtered,
+      emptyTable: own.empty_table, zeroRecords: own.zero_records,
+      aria: {
+        orderable: own.orderable, orderableReverse: own.orderable_reverse,
+        orderableRemove: own.orderable_remove,
+        paginate: { first: own.first, previous: own.previous, next: own.next, last: own.last }
+      }
+    });
+
+    function said(text) {
+      if (Object.prototype.hasOwnProperty.call(ENGLISH, text)) return own[ENGLISH[text]] || null;
+      var m = /^(?:(\d+) results?|Response)(?: in ([\d.]+) seconds?)?$/.exec(text);
+      if (m) {
+        var what = m[1] === undefined ? own.response
+          : fill(m[1] === "1" ? own.results_one : own.results, { n: number(m[1]) });
+        return m[2] === undefined ? what : fill(own.took, { what: what, s: number(m[2]) });
+      }
+      m = /^View documentation of (.+)$/.exec(text);
+      if (m) return fill(own.documentation, { name: said(m[1]) || m[1] });
+      return null;
+    }
+
+    function swapAttributes(element) {
+      ATTRIBUTES.forEach(function (name) {
+        var value = element.getAttribute(name);
+        var word = value && said(value);
+        if (word && word !== value) element.setAttribute(name, word);
+      });
+    }
+
+    function swap(node) {
+      if (node.nodeType === Node.TEXT_NODE) {
+        var parent = node.parentElement;
+        var text = node.textContent.trim();
+        if (!text || !parent || parent.closest(SKIP)) return;
+        var word = said(text);
+        if (word && word !== text) node.textContent = node.textContent.replace(text, word);
+      } else if (node.nodeType === Node.ELEMENT_NODE && !node.closest(SKIP)) {
+        swapAttributes(node);
+        Array.prototype.forEach.call(node.childNodes, swap);
+      }
+    }
+
+    new MutationObserver(function (changes) {
+      changes.forEach(function (change) {
+        if (change.type === "childList") change.addedNodes.forEach(swap);
+        else if (change.type === "characterData") swap(change.target);
+        else if (!change.target.closest(SKIP)) swapAttributes(change.target);
+      });
+    }).observe(holder, {
+      subtree: true, childList: true, characterData: true,
+      attributes: true, attributeFilter: ATTRIBUTES
+    });
+  }
+
   /* The service answers a bad query with {"detail": "..."}: a plain sentence, the query's line
      and a caret under the place (graph/syntax_hint.py); shown as it is, monospaced. */
   function explain(error) {
     var text = error && (error.text || error.message) || "";
     try { text = JSON.parse(text).detail || text; } catch (ignored) { /* plain text */ }
+    // no answer at all: YASGUI passes on fetch's message, which is the browser's (Chromium,
+    // Firefox, Safari), in English whatever the page; the page's sentence says it instead
+    var network = /^(Failed to fetch|NetworkError when attempting to fetch resource\.|Load failed)$/;
+    if (network.test(text)) text = own.no_answer;
     var box = document.createElement("div");
     box.className = "query-error-box";
     var head = document.createElement("p");
