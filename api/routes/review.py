@@ -57,6 +57,7 @@ _API: dict[int | str, dict[str, Any]] = {
 }
 _DECIDE: dict[int | str, dict[str, Any]] = {
     **_API,
+    400: {"model": ErrorBody, "description": "The body is not JSON, or nests too deeply."},
     404: {"model": ErrorBody, "description": "No such proposal waits for a decision."},
     413: {"model": ErrorBody, "description": "The body is larger than SIC_MAX_BODY_KB."},
 }
