@@ -29,6 +29,7 @@ from accounts.throttle import SignInThrottle
 from api.as_of import AsOfHeaders, close_pools, read_as_of
 from api.deps import Service, make_runner, start_refits
 from api.error_pages import as_page
+from api.html_gzip import HtmlGzip
 from api.in_worker import register
 from api.limits import BodyLimits
 from api.loads import LoadJobs
@@ -151,6 +152,7 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     app.add_middleware(BodyLimits, settings=settings)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(AsOfHeaders)
+    app.add_middleware(HtmlGzip)
     return app
 
 
