@@ -36,7 +36,6 @@ from loaders.source import read_source
 from sic.iris import changes_graph
 
 
-
 def record_sizes(store: EmbeddedStore) -> dict[int, dict[str, Any]]:
     """Per change: its label, the triples it moved and the bytes of its delta literals."""
     book = ox.NamedNode(str(changes_graph(store.base)))
