@@ -184,6 +184,27 @@ def _typed(spec: FormSpec, form: Any) -> dict[str, list[str]]:
     return typed
 
 
+async def _posted(
+    request: Request, settings: Any, spec: Any, doing: str
+) -> tuple[Any, Any, Ui, str, str]:
+    """What every saving POST starts with: the form, who sends it (a session with its CSRF
+    token, or a bearer token; 401 without), their permission for the form (403), the reader,
+    the version the form was opened at (its ETag field, else If-Match) and the CSRF token
+    sent back on a refused form's page."""
+    form = await request.form()
+    csrf = str(form.get(CSRF_FIELD) or "")
+    who = await _signed_in(request, settings, csrf=csrf or None)
+    if who is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            detail=f"sign in (/signin) or send a bearer token to {doing}",
+            headers={"WWW-Authenticate": 'Bearer realm="sic"'},
+        )
+    _may(who, spec)
+    etag = str(form.get(ETAG_FIELD) or request.headers.get("if-match", "")).strip('"')
+    return form, who, reader(request), etag, csrf
+
+
 async def _save(
     request: Request,
     settings: Any,
@@ -194,19 +215,8 @@ async def _save(
     creating: bool,
 ) -> Response:
     spec = _spec(name)
-    form = await request.form()
-    csrf = str(form.get(CSRF_FIELD) or "")
-    who = await _signed_in(request, settings, csrf=csrf or None)
-    if who is None:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            detail="sign in (/signin) or send a bearer token to save a form",
-            headers={"WWW-Authenticate": 'Bearer realm="sic"'},
-        )
-    _may(who, spec)
-    ui = reader(request)
+    form, who, ui, etag, csrf = await _posted(request, settings, spec, "save a form")
     typed = _typed(spec, form)
-    etag = str(form.get(ETAG_FIELD) or request.headers.get("if-match", "")).strip('"')
     if creating and spec.keyed:
         key = str(form.get(KEY_FIELD) or "").strip()
     shown = {**typed, KEY_FIELD: [key]} if creating else typed
@@ -414,18 +424,7 @@ async def remove_save(
     if name not in REMOVABLE:
         raise NotFound(f"no removal of a {name!r}")
     spec = FORMS[name]
-    form = await request.form()
-    csrf = str(form.get(CSRF_FIELD) or "")
-    who = await _signed_in(request, settings, csrf=csrf or None)
-    if who is None:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            detail="sign in (/signin) or send a bearer token to remove",
-            headers={"WWW-Authenticate": 'Bearer realm="sic"'},
-        )
-    _may(who, spec)
-    ui = reader(request)
-    etag = str(form.get(ETAG_FIELD) or request.headers.get("if-match", "")).strip('"')
+    _, who, ui, etag, csrf = await _posted(request, settings, spec, "remove")
     opened: Opened = await runner.call(open_form, name, key, who, ui.lang)
     prepare = Call(prepare_removal, (name, key, etag, who))
     by = of_request(request, who, store.base)
