@@ -43,8 +43,8 @@ from sic.validation import (
     SICSH,
     Validator,
     compact,
-    english_text,
     format_message,
+    message_texts,
     render_path,
     result_order,
     term_text,
@@ -136,6 +136,7 @@ class Check:
     flags: tuple[Flag, ...] = ()
     path: str | None = None
     focus: str | None = None
+    translations: tuple[tuple[str, str], ...] = ()  # the message's other languages
 
 
 @dataclass
@@ -341,7 +342,9 @@ class _ShapeCompiler:
         self.rendered = render_path(shapes, path) if path is not None else None
         severity = shapes.value(shape, SH.severity)
         self.severity = str(severity).rsplit("#", 1)[-1] if severity is not None else "Violation"
-        self.message = english_text(shapes.objects(shape, SH.message)) or ""
+        message, translations = message_texts(shapes.objects(shape, SH.message))
+        self.message = message or ""
+        self.translations = translations if message else ()
         self.value_tests: list[tuple[Flag, str]] = []
         self.counts: list[tuple[Flag, str]] = []
         self.checks: list[Check] = []
@@ -370,6 +373,7 @@ class _ShapeCompiler:
             message=self.message,
             flags=tuple(flag for flag, _ in tests),
             path=self.rendered,
+            translations=self.translations,
         )
 
     def compile(self) -> list[Check]:
@@ -565,7 +569,9 @@ class _ShapeCompiler:
             )
         prefixes = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in _declared(shapes, constraint))
         query = _decorrelated(prefixes + text)
-        message = english_text(shapes.objects(constraint, SH.message)) or self.message
+        message, translations = message_texts(shapes.objects(constraint, SH.message))
+        if not message:
+            message, translations = self.message, self.translations
         self.checks.append(
             Check(
                 shape=self.shape,
@@ -573,6 +579,7 @@ class _ShapeCompiler:
                 severity=self.severity,
                 message=message,
                 focus=f"SELECT DISTINCT ?this WHERE {{ {self.focus} }}",
+                translations=translations,
             )
         )
 
@@ -808,6 +815,7 @@ def _run_check(check: Check, store: ox.Store, graphs: Sequence[GraphName]) -> li
                         value=value,
                         source_shape=_shape_name(check.shape),
                         constraint=flag.component,
+                        translations=check.translations if check.message else (),
                     )
                 )
         return out
@@ -834,6 +842,9 @@ def _run_check(check: Check, store: ox.Store, graphs: Sequence[GraphName]) -> li
                 value=bindings["value"],
                 source_shape=_shape_name(check.shape),
                 constraint="sh:SPARQLConstraintComponent",
+                translations=tuple(
+                    (tag, format_message(text, bindings)) for tag, text in check.translations
+                ),
             )
         )
     return out

@@ -78,11 +78,35 @@ class Violation:
     source_shape: str | None = None
     constraint: str | None = None
     location: Location | None = None
+    # The rule's sentence in the other languages its shape speaks, as sorted (tag, text) pairs
+    # (a tuple, not a dict, so that a Violation stays hashable and comparable).
+    translations: tuple[tuple[str, str], ...] = ()
+
+    def message_in(self, language: str | None) -> str:
+        """The message in `language` ("fr", "es-MX" ...), else the English `message`.
+
+        Shapes written only in English (a user's own) fall back; `speaks` says whether they did.
+        """
+        wanted = _primary(language)
+        for tag, text in self.translations:
+            if _primary(tag) == wanted:
+                return text
+        return self.message
+
+    def speaks(self, language: str | None) -> bool:
+        """True when the message exists in `language` (English always does)."""
+        wanted = _primary(language)
+        return wanted in ("", "en") or any(_primary(tag) == wanted for tag, _ in self.translations)
 
     def __str__(self) -> str:
         where = f"{self.location}: " if self.location else ""
         path = f" {self.path}" if self.path else ""
         return f"{where}<{self.focus_node}>{path}: {self.message}"
+
+
+def _primary(language: str | None) -> str:
+    """The primary subtag of a language tag, lower case: "fr" for "fr-CA", "" for None."""
+    return (language or "").split("-", 1)[0].strip().lower()
 
 
 class ValidationFailed(KGError):

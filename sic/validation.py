@@ -55,6 +55,7 @@ __all__ = [
     "default_shape_files",
     "english_text",
     "format_message",
+    "message_texts",
     "render_path",
     "result_order",
     "term_text",
@@ -148,6 +149,8 @@ class GlobalShape:
     severity: str
     target_classes: tuple[str, ...]
     queries: tuple[str, ...]
+    # The message's other languages, as (tag, template) pairs: see `Violation.translations`.
+    translations: tuple[tuple[str, str], ...] = ()
 
     def violation(self, row: Mapping[str, object]) -> Violation:
         """The `Violation` for one result row (variable name, without `?`, -> rdflib or
@@ -165,6 +168,9 @@ class GlobalShape:
             value=bindings.get("value"),
             source_shape=compact(self.iri),
             constraint="sh:SPARQLConstraintComponent",
+            translations=tuple(
+                (tag, format_message(text, bindings)) for tag, text in self.translations
+            ),
         )
 
 
@@ -241,6 +247,66 @@ def english_text(values: Iterable[Node]) -> str | None:
     return str(literals[0]) if literals else None
 
 
+def message_texts(values: Iterable[Node]) -> tuple[str | None, tuple[tuple[str, str], ...]]:
+    """A rule's message as `english_text` picks it, plus its other languages.
+
+    The other languages are (primary tag, text) pairs sorted by tag, one per language (the
+    smallest text when a shape has two), so that every path that reads a rule's messages (the
+    pyshacl report, graph.engine_shacl, a global shape's query) gives the face the same choice.
+    """
+    english = english_text(values := list(values))
+    chosen: dict[str, str] = {}
+    for value in values:
+        if not isinstance(value, Literal) or not value.language:
+            continue
+        tag = value.language.split("-", 1)[0].lower()
+        if tag != "en" and (tag not in chosen or str(value) < chosen[tag]):
+            chosen[tag] = str(value)
+    return english, tuple(sorted(chosen.items()))
+
+
+@functools.lru_cache(maxsize=1024)
+def _template_pattern(template: str) -> re.Pattern[str]:
+    """A message template as a pattern its filled-in texts match (`{?var}` matches anything)."""
+    parts = _MESSAGE_VARIABLE.split(template)
+    return re.compile(
+        "".join(re.escape(part) if i % 2 == 0 else "(.*?)" for i, part in enumerate(parts)),
+        re.DOTALL,
+    )
+
+
+def _tagged_messages(report: Graph, result: Node, shapes: Graph | None) -> list[Node]:
+    """A result's messages with their language tags back.
+
+    pyshacl 0.40 drops the tag of a SPARQL-based rule's message when it fills in the
+    variables (`Literal(text)`), so three languages would come back as three untagged texts;
+    each is given the tag of the shape's message template it fills.
+    """
+    messages = list(report.objects(result, SH.resultMessage))
+    shape = report.value(result, SH.sourceShape)
+    if shapes is None or not isinstance(shape, URIRef):
+        return messages
+    if all(not isinstance(m, Literal) or m.language for m in messages):
+        return messages
+    holders = [shape, *shapes.objects(shape, SH.sparql)]
+    templates = [
+        t
+        for holder in holders
+        for t in shapes.objects(holder, SH.message)
+        if isinstance(t, Literal) and t.language
+    ]
+    tagged: list[Node] = []
+    for message in messages:
+        if isinstance(message, Literal) and not message.language:
+            for template in templates:
+                if _template_pattern(str(template)).fullmatch(str(message)):
+                    assert isinstance(template, Literal)
+                    message = Literal(str(message), lang=template.language)
+                    break
+        tagged.append(message)
+    return tagged
+
+
 def render_path(graph: Graph, path: Node) -> str:
     """A SHACL property path as SPARQL path syntax with compact names (`sic:objective`,
     `^org:member`, `org:member/org:memberOf`)."""
@@ -266,8 +332,12 @@ def render_path(graph: Graph, path: Node) -> str:
     return str(path)
 
 
-def _read_report(report: Graph) -> list[Violation]:
-    """Plain `Violation` records from a pyshacl validation report graph."""
+def _read_report(report: Graph, shapes: Graph | None = None) -> list[Violation]:
+    """Plain `Violation` records from a pyshacl validation report graph.
+
+    `shapes` (the graph the report's shapes come from) lets SPARQL-based messages get their
+    language tags back (see `_tagged_messages`).
+    """
     violations = []
     for result in report.objects(None, SH.result):
         focus = report.value(result, SH.focusNode)
@@ -276,7 +346,7 @@ def _read_report(report: Graph) -> list[Violation]:
         severity = report.value(result, SH.resultSeverity)
         shape = report.value(result, SH.sourceShape)
         component = report.value(result, SH.sourceConstraintComponent)
-        message = english_text(report.objects(result, SH.resultMessage))
+        message, translations = message_texts(_tagged_messages(report, result, shapes))
         violations.append(
             Violation(
                 focus_node=str(focus),
@@ -286,6 +356,7 @@ def _read_report(report: Graph) -> list[Violation]:
                 value=str(value) if value is not None else None,
                 source_shape=compact(str(shape)) if isinstance(shape, URIRef) else None,
                 constraint=compact(str(component)) if component is not None else None,
+                translations=translations if message else (),
             )
         )
     return violations
@@ -447,7 +518,7 @@ class Validator:
                 _, report, _ = runner.run()  # type: ignore[no-untyped-call]
             except (ReportableRuntimeError, ValidationFailure) as exc:
                 raise ShapesError(f"the shapes could not be applied: {exc}") from exc
-        violations = _read_report(report)
+        violations = _read_report(report, self._graph)
         if keep is not None:
             violations = [v for v in violations if v.focus_node in keep]
         return sorted(violations, key=result_order)
@@ -487,10 +558,12 @@ class Validator:
                     "sh:sparql SELECT the store could run on its own"
                 )
             severity = graph.value(shape, SH.severity)
+            message, translations = message_texts(graph.objects(shape, SH.message))
             yield GlobalShape(
                 iri=str(shape),
                 label=english_text(graph.objects(shape, RDFS.label)) or compact(str(shape)),
-                message=english_text(graph.objects(shape, SH.message)) or "",
+                message=message or "",
+                translations=translations if message else (),
                 severity=str(severity).rsplit("#", 1)[-1] if severity is not None else "Violation",
                 target_classes=tuple(sorted(str(c) for c in graph.objects(shape, SH.targetClass))),
                 queries=tuple(sorted(selects)),

@@ -10,6 +10,7 @@ SPARQL_BREAKAGES, and a test fails when a SPARQL rule has none.
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -435,6 +436,9 @@ def test_xs_with_every_rule_broken_gives_the_same_results(xs: Graph) -> None:
         "minExclusive": "MinExclusive", "lessThanOrEquals": "LessThanOrEquals",
         "uniqueLang": "UniqueLang", "sparql": "SPARQL",
     }  # fmt: skip
+    # both paths carry the rule's French and Spanish sentences, the SPARQL ones filled in
+    assert all({tag for tag, _ in v.translations} == {"fr", "es"} for v in results)
+    assert not [v for v in results for _, text in v.translations if re.search(r"\{[?$]", text)]
     reported = {(v.source_shape, v.constraint) for v in results}
     missing = sorted(
         (shape, rule)

@@ -23,6 +23,7 @@ from sic.vocab import OWL, RDF, RDFS, SH, SIC, SKOS
 # pass on every write. Express such rules with sh:sparql instead.
 NESTED_SHAPE_PARAMETERS = (SH.node, SH["or"], SH["and"], SH["not"], SH.xone, SH.qualifiedValueShape)
 ADVISORY = {"sicsh:Objective-topicsAdvised"}
+MESSAGE_LANGUAGES = ("en", "fr", "es")
 WITHDRAWN_CURRENCIES = {"ANG", "BGN", "CUC", "HRK", "SLL", "ZWL"}
 
 
@@ -89,17 +90,59 @@ def test_every_shape_has_an_iri_and_an_english_label(shape: Node) -> None:
     assert [label for label in _english(_shapes(), shape, RDFS.label) if label.strip()]
 
 
+def _messages(shape: Node) -> dict[str, list[str]]:
+    """The rule's `sh:message` texts by language tag (untagged ones under "")."""
+    found: dict[str, list[str]] = {}
+    for message in _shapes().objects(shape, SH.message):
+        assert isinstance(message, Literal)
+        found.setdefault(message.language or "", []).append(str(message))
+    return found
+
+
+def _language_problems(messages: dict[str, list[str]]) -> list[str]:
+    """What is wrong with a rule's languages: each of MESSAGE_LANGUAGES once, no other."""
+    problems = [f"no sh:message @{lang}" for lang in MESSAGE_LANGUAGES if lang not in messages]
+    problems += [
+        f"{len(texts)} sh:message @{lang or '(untagged)'}"
+        for lang, texts in sorted(messages.items())
+        if lang not in MESSAGE_LANGUAGES or len(texts) != 1
+    ]
+    return problems
+
+
 @pytest.mark.parametrize("shape", _constrained(), ids=lambda s: compact(str(s)))
-def test_every_rule_says_in_english_what_is_wrong(shape: Node) -> None:
-    graph = _shapes()
-    messages = list(graph.objects(shape, SH.message))
-    assert len(messages) == 1, "one sh:message per rule, tagged @en"
-    (message,) = messages
-    assert isinstance(message, Literal) and message.language == "en"
-    text = str(message)
+def test_every_rule_says_in_english_french_and_spanish_what_is_wrong(shape: Node) -> None:
+    messages = _messages(shape)
+    assert _language_problems(messages) == []
+    (text,) = messages["en"]
     assert len(text) > 30 and text[0].isupper() and text.rstrip().endswith(".")
     assert re.fullmatch(r"[\x20-\x7e]+", text), "plain ASCII English, no stray characters"
     assert re.search(r"\b(must|cannot|may|has no)\b", text), "say what is expected"
+
+
+@pytest.mark.parametrize("shape", _constrained(), ids=lambda s: compact(str(s)))
+def test_translated_messages_keep_columns_files_and_placeholders(shape: Node) -> None:
+    """A translation names the same workbook columns, files and quoted values as the English,
+    and quotes the same SPARQL variables, so the reader can still find the cell."""
+    messages = _messages(shape)
+    (english,) = messages["en"]
+    for language in ("fr", "es"):
+        (text,) = messages[language]
+        assert text != english
+        assert text[0].isupper() and text.rstrip().endswith("."), text
+        for pattern in (r"'[^' ]+'", r"\b\w+\.csv\b", r"\{[?$]\w+\}"):
+            assert sorted(re.findall(pattern, text)) == sorted(re.findall(pattern, english)), (
+                language,
+                pattern,
+            )
+
+
+def test_the_language_check_fails_on_a_missing_duplicated_or_untagged_message() -> None:
+    whole = {"en": ["A."], "fr": ["B."], "es": ["C."]}
+    assert _language_problems(whole) == []
+    assert _language_problems({"en": ["A."], "es": ["C."]}) == ["no sh:message @fr"]
+    assert _language_problems({**whole, "fr": ["B.", "D."]}) == ["2 sh:message @fr"]
+    assert _language_problems({**whole, "": ["E."]}) == ["1 sh:message @(untagged)"]
 
 
 @pytest.mark.parametrize("shape", _constrained(), ids=lambda s: compact(str(s)))
