@@ -36,6 +36,7 @@ from fastapi.responses import Response
 
 from api.attribution import of_request
 from api.deps import Service, ServiceDep, UpdateWriter
+from api.errors_in_language import syntax_in
 from api.limits import check_query_text
 from api.negotiation import (
     RDF_FORMATS,
@@ -44,7 +45,6 @@ from api.negotiation import (
     choose,
     media_type_of,
 )
-from api.errors_in_language import syntax_in
 from api.routes.pages import editor_if_wanted, reader, results_page, wants_results_page
 from api.security import book_of, is_read_only
 from api.settings import Settings

@@ -36,7 +36,7 @@ PASSWORD = "a passphrase long enough for the tests"
 
 
 def test_the_english_sentences_are_the_locale_s_english() -> None:
-    """The hint's built-in English (the protocol's errors) is the English locale's, word for word."""
+    """The hint's built-in English (protocol errors) is the English locale's, word for word."""
     told = json.loads((LOCALES_DIR / "service.en.json").read_text(encoding="utf-8"))
     assert {k: v for k, v in told.items() if k.startswith("syntax.")} == dict(ENGLISH)
 
