@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from accounts.roles import Principal, Role
+from sic.errors import Refused
 
 
 class Action(StrEnum):
@@ -111,3 +112,24 @@ def refusal(who: Principal, action: Action) -> str:
             )
         return f"the {role} role may not write {kind}s"
     return f"this {kind} is outside the scope of {who.name} ({who.scope})"
+
+
+def refused(who: Principal, action: Action) -> Refused:
+    """The 403 for a write `who` may not make: `refusal`'s English sentence, with the key and
+    values (api/locales/service.*.json) that say it again in the reader's language."""
+    role = who.role.value if who.role is not None else ""
+    kind = action.value.removeprefix("write_")
+    if not may_attempt(who, action):
+        key = "refusal.raw" if action in RAW else "refusal.kind"
+        values = {"role": role, "name": who.name, "action": action.value, "kind": kind}
+    else:
+        scope = who.scope
+        key = "refusal.scope"
+        values = {
+            "kind": kind,
+            "name": who.name,
+            "objective": scope.objective or "",
+            "region": scope.region or "",
+            "organisation": scope.organisation or "",
+        }
+    return Refused(refusal(who, action), key, tuple(sorted(values.items())))

@@ -29,6 +29,7 @@ from accounts.throttle import SignInThrottle
 from api.as_of import AsOfHeaders, read_as_of
 from api.deps import Service, make_runner, start_refits
 from api.error_pages import as_page
+from api.errors_in_language import install as install_errors_in_language
 from api.html_gzip import HtmlGzip
 from api.in_worker import register
 from api.limits import BodyLimits
@@ -146,6 +147,7 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     app.include_router(reports.router)
     _add_docs(app)
     _add_error_handlers(app)
+    install_errors_in_language(app)  # syntax errors and refusals in the reader's language
     if settings.cors_origins:
         app.add_middleware(ReadOnlyCORS, origins=settings.cors_origins)
     app.add_middleware(BodyLimits, settings=settings)

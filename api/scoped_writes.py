@@ -8,12 +8,11 @@ the check and the write cannot see two different states. A refusal stores nothin
 
 from __future__ import annotations
 
-from accounts.permissions import Action, Reach, refusal, within
+from accounts.permissions import Action, Reach, refused, within
 from accounts.roles import Principal, Role
 from graph.base import GraphStore, PreparedWrite
 from queries.reach import parts_reach
 from queries.submission import Submission, prepare_submission
-from sic.errors import Forbidden
 
 
 def unscoped(who: Principal) -> bool:
@@ -38,5 +37,5 @@ def prepare_submission_by(
             submission.referenced.get("organisations", ()),
         )
         if not within(who, Action.write_project, Reach(*reached)):
-            raise Forbidden(refusal(who, Action.write_project))
+            raise refused(who, Action.write_project)
     return prepare_submission(store, submission, base)

@@ -29,7 +29,7 @@ from fastapi import HTTPException, Request, Response, status
 from pydantic import SecretStr
 
 from accounts.book import AccountBook, Session
-from accounts.permissions import Action, may_attempt, refusal
+from accounts.permissions import Action, may_attempt, refused
 from accounts.roles import Principal
 from accounts.throttle import SignInThrottle
 from api.settings import Settings
@@ -142,7 +142,7 @@ async def writer(request: Request, settings: Settings, action: Action) -> Princi
             headers={"WWW-Authenticate": 'Bearer realm="sic"'},
         )
     if not may_attempt(who, action):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=refusal(who, action))
+        raise refused(who, action)
     return who
 
 

@@ -5,12 +5,18 @@ CONSTRUCT" for `SELEC ?x WHERE {`), which is exact but reads as a riddle: the pa
 long after the real mistake. A misspelled keyword is the commonest cause, so when a word before
 that point is close to a SPARQL keyword without being one, the hint points there instead and
 names the keyword. The engine's own message is kept at the end, for whoever needs it.
+
+The sentences are English by default (the SPARQL protocol's errors, the logs), and a page or a
+JSON error that knows its reader's language passes that language's words (the `syntax.*` keys
+of api/locales/service.*.json, whose English a test keeps equal to ENGLISH): the engine's own
+message stays as the engine wrote it, in every language.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Mapping
 
 KEYWORDS = [
     "BASE",
@@ -139,14 +145,26 @@ _QUOTED = re.compile(r"\"[^\"\n]*\"|'[^'\n]*'|<[^>\s]*>")
 _WORD = re.compile(r"(?<![?$:<\"'\w])[A-Za-z][A-Za-z_]{2,}(?![\w:])")
 SHOWN_LINE = 160
 """Characters of the offending line shown at most (centred on the caret)."""
+ENGLISH: Mapping[str, str] = {
+    "syntax.where": "the query cannot be read at line {line}, column {column}.",
+    "syntax.misspelt": "'{word}' is not a SPARQL keyword: did you mean {keyword}?",
+    "syntax.expected": "The parser expected {what} here.",
+    "syntax.stopped": "The parser stopped here: {said}.",
+}
+"""The sentences in English; other languages' words are given by the caller."""
 
 
-def explain(text: str, message: str) -> str:
+def explain(text: str, message: str, words: Mapping[str, str] = ENGLISH) -> str:
     """`message` from the engine, said plainly with the query line and a caret; unchanged when
-    it names no position."""
+    it names no position. `words`: the `syntax.*` sentences of the reader's language (English
+    for any it lacks)."""
     found = _POSITION.search(message)
     if found is None:
         return message
+
+    def say(key: str, **values: object) -> str:
+        return (words.get(key) or ENGLISH[key]).format(**values)
+
     lines = text.splitlines() or [""]
     line = min(max(int(found.group(1)), 1), len(lines))
     column = max(int(found.group(2)), 1)
@@ -154,16 +172,16 @@ def explain(text: str, message: str) -> str:
     misspelt = _misspelt_keyword(lines, line, column)
     if misspelt is not None:
         line, column, word, keyword = misspelt
-        hint = f" '{word}' is not a SPARQL keyword: did you mean {keyword}?"
+        hint = " " + say("syntax.misspelt", word=word, keyword=keyword)
     else:
         expected = message[found.end() :].lstrip(": ").strip()
-        if expected:
-            hint = f" The parser {expected[:1].lower()}{expected[1:]} here."
+        if expected.lower().startswith("expected "):
+            hint = " " + say("syntax.expected", what=expected[len("expected ") :])
+        elif expected:
+            hint = " " + say("syntax.stopped", said=expected)
     shown, caret = _excerpt(lines[line - 1], column)
-    return (
-        f"the query cannot be read at line {line}, column {column}.{hint}\n"
-        f"  {shown}\n  {' ' * caret}^\n({message})"
-    )
+    where = say("syntax.where", line=line, column=column)
+    return f"{where}{hint}\n  {shown}\n  {' ' * caret}^\n({message})"
 
 
 def _misspelt_keyword(lines: list[str], line: int, column: int) -> tuple[int, int, str, str] | None:

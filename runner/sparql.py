@@ -20,7 +20,7 @@ from graph.base import GraphStore
 from graph.results import GraphResult, QueryResult, SelectResult
 from graph.sparql_lexer import Token, screen
 from graph.syntax_hint import explain
-from sic.errors import QueryError
+from sic.errors import QueryError, QuerySyntaxError
 
 Cut = TypeVar("Cut", GraphResult, SelectResult)
 
@@ -71,7 +71,8 @@ _FIRST_LINE = re.compile(r"(^|\D)1:(\d+)")
 def run_job(store: GraphStore, job: QueryJob) -> QueryResult:
     """Screen and run one query (in a worker, or a thread for remote stores).
 
-    :raises QueryError: malformed or refused (SERVICE), positions as the client wrote them.
+    :raises QueryError: malformed or refused (SERVICE), positions as the client wrote them; a
+        QuerySyntaxError when the engine names where it could not read the query.
     :raises StoreError: the store failed.
     """
     text, added = with_base(job)
@@ -81,7 +82,11 @@ def run_job(store: GraphStore, job: QueryJob) -> QueryResult:
             text, limit=job.limit, default_graph=job.default_graph, named_graphs=job.named_graphs
         )
     except QueryError as exc:
-        raise QueryError(explain(job.sparql, _unshift(str(exc), added))) from None
+        engine = _unshift(str(exc), added)
+        said = explain(job.sparql, engine)
+        if said == engine:
+            raise QueryError(engine) from None
+        raise QuerySyntaxError(job.sparql, engine, said) from None
     if isinstance(result, SelectResult):
         return in_written_order(result, toks)
     return result

@@ -188,3 +188,33 @@ class NotFound(KGError):
 
 class Forbidden(KGError):
     """Who asks may not make this change (HTTP 403): it lies outside their role's scope."""
+
+
+class QuerySyntaxError(QueryError):
+    """A query the engine could not read, said plainly in English (graph.syntax_hint).
+
+    It keeps the query's `text` and the engine's own `engine` message, so that a page or a JSON
+    error that knows its reader's language can say it again in that language.
+    """
+
+    def __init__(self, text: str, engine: str, said: str) -> None:
+        self.text = text
+        self.engine = engine
+        super().__init__(said)
+
+    def __reduce__(self) -> tuple[type[QuerySyntaxError], tuple[str, str, str]]:
+        return (type(self), (self.text, self.engine, str(self)))  # crosses from a worker whole
+
+
+class Refused(Forbidden):
+    """A write refused by the permission rules (accounts.permissions), said in English, with
+    the sentence's key in api/locales and its values, to say it again in the reader's language.
+    """
+
+    def __init__(self, said: str, key: str, values: tuple[tuple[str, str], ...]) -> None:
+        self.key = key
+        self.values = values
+        super().__init__(said)
+
+    def __reduce__(self) -> tuple[type[Refused], tuple[str, str, tuple[tuple[str, str], ...]]]:
+        return (type(self), (str(self), self.key, self.values))

@@ -19,7 +19,7 @@ from urllib.parse import quote
 import pyoxigraph as ox
 from rdflib.namespace import DCTERMS, RDF
 
-from accounts.permissions import Reach, may_change, refusal, within
+from accounts.permissions import Reach, may_change, refused, within
 from accounts.roles import Principal
 from api.forms.choices import Choices, read_choices
 from api.forms.fields import FieldError, Kind
@@ -33,7 +33,7 @@ from queries.describe import solutions
 from queries.history import history
 from queries.reach import parts_reach, project_reach
 from queries.submission import SUBMISSIONS
-from sic.errors import Conflict, Forbidden, KGError, NotFound
+from sic.errors import Conflict, KGError, NotFound
 from sic.iris import graph_iri, mint, parse
 from sic.vocab import SCHEMA, SIC
 
@@ -152,7 +152,7 @@ def open_form(store: GraphStore, name: str, key: str, who: Principal, lang: str)
         if not shot.exists:
             raise NotFound(f"no {spec.kind} {key!r}")
         if not within(who, spec.action, reach_of(store, spec, iri, shot.statements)):
-            raise Forbidden(refusal(who, spec.action))
+            raise refused(who, spec.action)
         values, etag, exists = shot.shown(spec.fields), shot.etag, True
         stages = shot.objects(str(SIC.stage))
         current_stage = FORMS["stage"].fields[0].shown(stages[0]) if stages else ""
@@ -268,7 +268,7 @@ def prepare_form(
         ]
     was = reach_of(store, spec, iri, before) if shot.exists else None
     if not may_change(who, spec.action, was, reach_of(store, spec, iri, after)):
-        raise Forbidden(refusal(who, spec.action))
+        raise refused(who, spec.action)
     if not creating and etag != shot.etag:
         latest = history(store, iri, limit=1).changes
         by, when = (latest[0].agent_label, latest[0].ended) if latest else ("", "")
@@ -294,7 +294,7 @@ def prepare_removal(
     if not shot.exists:
         raise NotFound(f"no {spec.kind} {key!r}")
     if not may_change(who, spec.action, reach_of(store, spec, iri, shot.statements), None):
-        raise Forbidden(refusal(who, spec.action))
+        raise refused(who, spec.action)
     if etag != shot.etag:
         latest = history(store, iri, limit=1).changes
         by, when = (latest[0].agent_label, latest[0].ended) if latest else ("", "")

@@ -23,7 +23,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from accounts.permissions import may_attempt, refusal
+from accounts.permissions import may_attempt, refused
 from accounts.roles import Principal
 from api.attribution import of_request
 from api.deps import RunnerDep, SettingsDep, StoreDep
@@ -81,7 +81,7 @@ async def _signed_in(request: Request, settings: Any, csrf: str | None = None) -
 
 def _may(who: Principal, spec: FormSpec) -> None:
     if not may_attempt(who, spec.action):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=refusal(who, spec.action))
+        raise refused(who, spec.action)
 
 
 def _signin(request: Request) -> Response:

@@ -36,6 +36,7 @@ from fastapi.responses import Response
 
 from api.attribution import of_request
 from api.deps import Service, ServiceDep, UpdateWriter
+from api.errors_in_language import syntax_in
 from api.limits import check_query_text
 from api.negotiation import (
     RDF_FORMATS,
@@ -44,7 +45,7 @@ from api.negotiation import (
     choose,
     media_type_of,
 )
-from api.routes.pages import editor_if_wanted, results_page, wants_results_page
+from api.routes.pages import editor_if_wanted, reader, results_page, wants_results_page
 from api.security import book_of, is_read_only
 from api.settings import Settings
 from api.sparql_answers import QueryAnswer, QueryJob, execute
@@ -52,7 +53,7 @@ from graph.base import GraphStore, PreparedWrite
 from graph.results import GraphResult
 from queries.service_description import SD, service_description
 from runner.pool import Call
-from sic.errors import QueryError
+from sic.errors import QueryError, QuerySyntaxError
 
 router = APIRouter(tags=["SPARQL"])
 
@@ -235,6 +236,8 @@ async def _results_page(service: Service, request: Request, text: str, params: P
     client = request.client.host if request.client else None
     try:
         answer: QueryAnswer = await service.runner.call(execute, job, keep=True, client=client)
+    except QuerySyntaxError as exc:  # said in the page's language, the engine's words kept
+        return results_page(request, text, None, syntax_in(exc, reader(request)))
     except QueryError as exc:
         return results_page(request, text, None, str(exc))
     return results_page(request, text, (answer.content_type, answer.body, answer.truncated))

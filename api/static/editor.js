@@ -7,7 +7,8 @@
    - the service's prefixes are declared in the example and folded (the fold's marker shows
      them on demand); completing a prefix offers the service's own, from the page itself;
    - results compact IRIs with those prefixes, and this service's IRIs link to their pages;
-   - an error shows the service's plain sentence with the query line and its caret;
+   - an error shows the service's plain sentence with the query line and its caret, in the
+     page's language (the queries say it in Accept-Language);
    - the share button gives a /sparql?query= link (a results page in a browser), and a link to
      /sparql#query= opens its query here;
    - on a French or Spanish page YASGUI's own labels, tooltips and sentences are in that
@@ -61,6 +62,8 @@
   var own = JSON.parse(told.textContent);
   var speaks = told.getAttribute("data-lang");
   if (speaks !== "en") inLanguage(own, speaks);
+  // the page's language goes with each query, so that a bad one is explained in it too
+  var spoken = { "Accept-Language": speaks };
 
   var yasgui = new Yasgui(holder, {
     persistenceId: null,
@@ -70,7 +73,7 @@
     populateFromUrl: function (tab) {
       tab.requestConfig.endpoint = endpoint;
       tab.requestConfig.method = "POST";
-      tab.requestConfig.headers = {};
+      tab.requestConfig.headers = spoken;
       tab.requestConfig.args = [];
       tab.requestConfig.namedGraphs = [];
       tab.requestConfig.defaultGraphs = [];
@@ -86,7 +89,8 @@
       endpoint: endpoint,
       method: "POST",
       acceptHeaderSelect: "application/sparql-results+json",
-      acceptHeaderGraph: "text/turtle"
+      acceptHeaderGraph: "text/turtle",
+      headers: spoken
     },
     yasqe: {
       value: example,
@@ -219,10 +223,15 @@
   }
 
   /* The service answers a bad query with {"detail": "..."}: a plain sentence, the query's line
-     and a caret under the place (graph/syntax_hint.py); shown as it is, monospaced. */
+     and a caret under the place (graph/syntax_hint.py); shown as it is, monospaced. The same
+     sentence in the page's language, when the service has it (`translated`), is preferred. */
   function explain(error) {
     var text = error && (error.text || error.message) || "";
-    try { text = JSON.parse(text).detail || text; } catch (ignored) { /* plain text */ }
+    try {
+      var body = JSON.parse(text);
+      text = (body.translated && body.translated.lang === speaks && body.translated.detail) ||
+        body.detail || text;
+    } catch (ignored) { /* plain text */ }
     // no answer at all: YASGUI passes on fetch's message, which is the browser's (Chromium,
     // Firefox, Safari), in English whatever the page; the page's sentence says it instead
     var network = /^(Failed to fetch|NetworkError when attempting to fetch resource\.|Load failed)$/;

@@ -46,6 +46,7 @@ WORDS: dict[str, dict[str, str]] = {
         "amounts": "Amounts in",
         "propose": "Propose a project idea",
         "propose_link": "Propose a project for this activity",
+        "outside": "outside the scope",
     },
     "fr": {
         "dashboard": "Tableau de bord",
@@ -58,6 +59,7 @@ WORDS: dict[str, dict[str, str]] = {
         "amounts": "Montants en",
         "propose": "Proposer une idée de projet",
         "propose_link": "Proposer un projet pour cette activité",
+        "outside": "hors du périmètre",
     },
     "es": {
         "dashboard": "Panel",
@@ -70,6 +72,7 @@ WORDS: dict[str, dict[str, str]] = {
         "amounts": "Importes en",
         "propose": "Proponer una idea de proyecto",
         "propose_link": "Proponer un proyecto para esta actividad",
+        "outside": "fuera del ámbito",
     },
 }
 STAGES = {  # notation -> its label per language (ontology/core/cycle.ttl)
@@ -305,7 +308,7 @@ def test_a_regional_representative_moves_a_project_of_their_region_and_no_other(
     ]
     representative.go(f"/edit/project/{outside}/stage", status=403)
     assert heading(representative) == in_language(representative, "forbidden")
-    assert "outside the scope" in page.locator("p.error").inner_text()
+    assert in_language(representative, "outside") in page.locator("p.error").inner_text()
     no_edit_links(representative, f"/id/project/{outside}")
 
 
