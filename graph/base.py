@@ -367,6 +367,16 @@ class GraphStore(ABC):
         through this handle; any write afterwards is refused.
         """
 
+    def probe(self) -> None:  # noqa: B027 - optional hook, most backends read over a network
+        """Read the store once, the way a query does (a forked worker does it before it says
+        it is ready).
+
+        A fork copies every lock as it stands, held ones included: a native thread of the
+        parent (RocksDB's) holding one at that instant leaves the child waiting for ever at
+        its first read. Found here, the worker is given up and forked again; found at a
+        client's first call, the client would wait out the whole time limit.
+        """
+
     tidy_later: bool = False
     """Set by a service that calls `tidy` itself once the writer has had its answer."""
 

@@ -297,6 +297,13 @@ class EmbeddedStore(GraphStore):
         in_default = memory.quads_for_pattern(None, None, None, ox.DefaultGraph())
         self._union_shortcut = present == union and next(in_default, None) is None
 
+    def probe(self) -> None:
+        """Take a snapshot of the store on disk and of its memory copy, and read from each
+        (see GraphStore.probe): what a query's first read does."""
+        for store in (self._store, self._memory, self._book):
+            if store is not None:
+                store.query("ASK { GRAPH ?g { ?s ?p ?o } }")
+
     def hold_in_memory(self, max_triples: int) -> bool:
         """Copy the data graphs into memory and answer reads from there from now on.
 

@@ -58,6 +58,8 @@ class Channel:
         self._need: int | None = None  # body length of the frame being read, once known
         self.last_size = 0
         """Bytes of the last message received (to weigh kept answers)."""
+        self.received = 0
+        """Bytes received by `feed` so far (the pool watches a reply arrive by it)."""
 
     def fileno(self) -> int:
         return self.sock.fileno()
@@ -125,6 +127,7 @@ class Channel:
                 closed = True
                 break
             self._buffer += chunk
+            self.received += len(chunk)
             if len(chunk) < _CHUNK:
                 break
         messages = self._complete()

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import faulthandler
 import gc
 import logging
 import multiprocessing
@@ -77,6 +78,27 @@ Such a worker is killed and forked again, which is why the service never reads t
 any thread but the one that forks (runner.pool.StoreThread), and workers read memory copies."""
 
 _FORK_ATTEMPTS = 3
+
+STUCK_AFTER = 3.0
+"""Seconds a worker may hold a call without using any CPU before it counts as stuck.
+
+A call in a worker computes (a query, a parse, a validation: CPU all along) or waits on the
+disk for a moment. A worker that uses no CPU for seconds with a call in hand and no reply
+under way waits on a lock no thread of its own will release: one copied held by its fork
+(see _READY_TIMEOUT; a probe at start cannot try every lock). It is killed and the call is
+given to another worker, within the same time limit, instead of the client waiting it out."""
+
+_STUCK_CHECK = 0.5
+"""Seconds between two looks at the CPU time of a worker that has a call."""
+
+_STUCK_RETRIES = 2
+"""Times one call is given to another worker after a worker was found stuck on it."""
+
+STACK_SIGNAL = signal.SIGUSR1
+"""Makes a worker write its Python stacks to its standard error (faulthandler)."""
+
+_STACKS_WRITTEN = 0.3
+"""Seconds a stuck worker is given to write its stacks before it is killed."""
 
 _REAP_TIMEOUT = 10.0
 """Seconds a killed worker's end is awaited (by a reaper thread, or at close)."""
@@ -192,6 +214,8 @@ def _detach_from_parent(keep: int) -> None:
 def _worker_main(chan: Channel, store: GraphStore) -> None:
     """Serve calls until the channel closes (the parent exited or retired this worker)."""
     _detach_from_parent(chan.fileno())
+    # a worker found stuck is asked where it is before it is killed (see _Worker.ask)
+    faulthandler.register(STACK_SIGNAL, all_threads=True)
     # What the worker inherited (the store's copy, the kept projections: millions of objects
     # at M) is never garbage here; without this, each full collection walks all of it (half a
     # second at M, inside some request) and writes to every page it walks, which then stops
@@ -199,6 +223,7 @@ def _worker_main(chan: Channel, store: GraphStore) -> None:
     gc.freeze()
     try:
         store.settle()  # a worker never commits: the store may take its reading shortcuts
+        store.probe()  # a lock copied held by the fork shows here, not at a client's call
         chan.send(("ready", store.version()))
     except KGError as exc:
         chan.send(("failed", str(exc)))
@@ -209,6 +234,14 @@ def _worker_main(chan: Channel, store: GraphStore) -> None:
         except (ChannelClosed, OSError, EOFError):
             return
         _send_reply(chan, _reply(store, call))
+
+
+class WorkerStuck(Exception):
+    """A worker held a call without computing anything (see STUCK_AFTER)."""
+
+    def __init__(self, pid: int, seconds: float) -> None:
+        super().__init__(f"query worker {pid} used no CPU for {seconds:g} s with a call in hand")
+        self.pid = pid
 
 
 # -- the parent side --------------------------------------------------------------------------
@@ -274,13 +307,45 @@ class _Worker:
         thread, so that megabytes never hold the event loop that answers everyone else.
         """
         loop = asyncio.get_running_loop()
-        self.waiter = loop.create_future()
+        self.waiter = waiter = loop.create_future()
         data = await asyncio.to_thread(frame, call) if large else frame(call)
         await loop.sock_sendall(self.chan.sock, data)
-        body: bytes = await self.waiter
+        watch = loop.call_later(_STUCK_CHECK, self._look, waiter, self._progress(), 0.0)
+        try:
+            body: bytes = await waiter
+        finally:
+            watch.cancel()
         if len(body) > _DECODE_ON_THREAD:
             return await asyncio.to_thread(decode, body)
         return decode(body)
+
+    def _progress(self) -> tuple[int, int] | None:
+        """(CPU clock ticks used, reply bytes received) while the worker is asleep; None while
+        it runs or waits on the disk, or where /proc cannot tell."""
+        try:
+            with open(f"/proc/{self.pid}/stat", "rb") as f:
+                fields = f.read().rsplit(b")", 1)[1].split()
+            if fields[0] in (b"R", b"D"):
+                return None
+            return int(fields[11]) + int(fields[12]), self.chan.received
+        except (OSError, IndexError, ValueError):
+            return None
+
+    def _look(
+        self, waiter: asyncio.Future[Any], seen: tuple[int, int] | None, still: float
+    ) -> None:
+        """Every _STUCK_CHECK seconds of a call: fail it with WorkerStuck once the worker has
+        slept STUCK_AFTER seconds without using CPU or sending a byte of its reply."""
+        if waiter.done() or self._loop is None:
+            return
+        now = self._progress()
+        still = still + _STUCK_CHECK if now is not None and now == seen else 0.0
+        if still >= STUCK_AFTER:
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, STACK_SIGNAL)  # its stacks, to the service's standard error
+            waiter.set_exception(WorkerStuck(self.pid, still))
+            return
+        self._loop.call_later(_STUCK_CHECK, self._look, waiter, now, still)
 
     def lower_priority(self) -> None:
         with contextlib.suppress(OSError):
@@ -528,6 +593,20 @@ class WorkerPool:
             self._idle.remove(worker)
         worker.kill()
 
+    def _give_up(self, worker: _Worker, stuck: WorkerStuck) -> None:
+        """Take a stuck worker out of service now (its call goes to another one) and kill it
+        a moment later, once it has written its stacks to the service log."""
+        log.error("%s: killed, and its call given to another worker", stuck)
+        if worker.client is not None:
+            self._slow_done(worker.client)
+            worker.client = None
+        self._workers.discard(worker)
+        with contextlib.suppress(ValueError):
+            self._idle.remove(worker)
+        asyncio.get_running_loop().call_later(_STACKS_WRITTEN, worker.kill)
+        if not self._closed and worker.generation == self._generation and not worker.extra:
+            self._background_task(self._replace())
+
     def _died(self, worker: _Worker) -> None:
         """An idle worker's channel closed (killed from outside, out of memory): replace it."""
         log.error("query worker %s stopped while idle; replacing it", worker.pid)
@@ -667,10 +746,24 @@ class WorkerPool:
         try:
             async with asyncio.timeout(limit):
                 await self._client_turn(client)
-                worker = await self._acquire()
-                worker.busy = True
-                timer = self._watch_slow(worker, client)
-                reply = await worker.ask(call, large=dirties)
+                for attempt in range(_STUCK_RETRIES + 1):
+                    worker = await self._acquire()
+                    worker.busy = True
+                    timer = self._watch_slow(worker, client)
+                    try:
+                        reply = await worker.ask(call, large=dirties)
+                        break
+                    except WorkerStuck as stuck:
+                        timer.cancel()
+                        timer = None
+                        self._give_up(worker, stuck)
+                        worker = None
+                        if attempt == _STUCK_RETRIES:
+                            raise QueryTimeout(
+                                f"{attempt + 1} query workers in a row stopped responding to "
+                                "this request; nothing was answered and nothing was changed",
+                                retry_after=1,
+                            ) from None
         except TimeoutError:
             if worker is None:
                 raise QueryTimeout(
@@ -699,6 +792,7 @@ class WorkerPool:
             if worker is not None and worker.client is not None:
                 self._slow_done(worker.client)
                 worker.client = None
+        assert worker is not None  # the loop above ends with an answer or raises
         current = worker.generation == self._generation
         size = worker.chan.last_size
         status, payload = reply
