@@ -26,7 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from accounts.book import AccountBook
 from accounts.throttle import SignInThrottle
-from api.as_of import AsOfHeaders, read_as_of
+from api.as_of import AsOfHeaders, close_pools, read_as_of
 from api.deps import Service, make_runner, start_refits
 from api.error_pages import as_page
 from api.errors_in_language import install as install_errors_in_language
@@ -114,6 +114,7 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
                 if refits is not None:
                     await refits.close()
                     learned.defer_fits(False)
+                await close_pools(app.state)
                 await runner.close()
         finally:
             if opened:

@@ -7,8 +7,9 @@ the snapshot of that moment on the request. The store, runner and service depend
 (api.deps) and the routes that run in a worker (api.in_worker) then answer on it, so pages,
 the JSON API, /id/... and /sparql need nothing of their own. Snapshots are built on the store
 thread between writes (the present they start from is one version) and kept per app in a
-small LRU (SIC_AS_OF_SNAPSHOTS); their queries run on threads of this process (the snapshot
-lives here, not in the forked workers), under the same time limit.
+small LRU (SIC_AS_OF_SNAPSHOTS); each kept snapshot has its own pool of forked workers
+(runner.pool.WorkerPool over the snapshot), so a query on a moment is stopped at its time limit
+by killing the worker that runs it, as on the present: on a thread it could not be stopped.
 
 A write with `asOf` is refused (400): the past is not edited. Every answer on a moment carries
 `SIC-As-Of` (the moment, UTC, to the microsecond) and `SIC-As-Of-Change` (the sequence number
@@ -18,6 +19,8 @@ before the first change (an empty dataset) or is the present.
 
 from __future__ import annotations
 
+import asyncio
+import collections
 from dataclasses import dataclass
 from typing import Any, cast
 from urllib.parse import parse_qsl
@@ -29,7 +32,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.settings import Settings
 from graph import as_of
 from graph.base import GraphStore
-from runner.pool import Limits, Runner, ThreadRunner
+from runner.pool import Limits, Runner, WorkerPool
 from sic.errors import QueryError
 
 PARAMETER = "asOf"
@@ -114,8 +117,68 @@ async def read_as_of(request: Request) -> None:
         request.state.as_of = AsOf(moment, where, store, runner)
         return
     snapshot = await _snapshot(request, runner, store, where.sequence, settings)
-    limits = Limits(query=settings.query_timeout, write=settings.update_timeout)
-    request.state.as_of = AsOf(moment, where, snapshot, ThreadRunner(snapshot, limits=limits))
+    workers = await _workers(request, snapshot, settings)
+    request.state.as_of = AsOf(moment, where, snapshot, workers)
+
+
+class _Pools:
+    """The worker pools of the kept snapshots, one per change sequence, the least recently
+    used closed first (as many as SIC_AS_OF_SNAPSHOTS, at least one)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = max(size, 1)
+        self.kept: collections.OrderedDict[int, WorkerPool] = collections.OrderedDict()
+        self.lock = asyncio.Lock()
+        self.closing: set[asyncio.Task[None]] = set()
+
+    async def close(self) -> None:
+        pools = list(self.kept.values())
+        self.kept.clear()
+        for pool in pools:
+            await pool.close()
+        if self.closing:
+            await asyncio.gather(*self.closing, return_exceptions=True)
+
+
+async def _workers(request: Request, snapshot: as_of.Snapshot, settings: Settings) -> WorkerPool:
+    pools = getattr(request.app.state, "as_of_pools", None)
+    if pools is None:
+        pools = _Pools(settings.as_of_snapshots)
+        request.app.state.as_of_pools = pools
+    async with pools.lock:
+        found = pools.kept.get(snapshot.sequence)
+        if found is not None and found.store is snapshot:
+            pools.kept.move_to_end(snapshot.sequence)
+            return found
+        limits = Limits(query=settings.query_timeout, write=settings.update_timeout)
+        pool = WorkerPool(snapshot, size=1, max_size=2, limits=limits)
+        await pool.start()
+        if found is not None:  # the snapshot was rebuilt (dropped from its LRU meanwhile)
+            _close_later(pools, found)
+        pools.kept[snapshot.sequence] = pool
+        while len(pools.kept) > pools.size:
+            _, oldest = pools.kept.popitem(last=False)
+            _close_later(pools, oldest)
+        return pool
+
+
+def _close_later(pools: _Pools, pool: WorkerPool) -> None:
+    """Close a pool no longer kept once the calls it runs end (their own time limits)."""
+
+    async def close() -> None:
+        await asyncio.sleep(pool.limits.query)
+        await pool.close()
+
+    task = asyncio.get_running_loop().create_task(close())
+    pools.closing.add(task)
+    task.add_done_callback(pools.closing.discard)
+
+
+async def close_pools(state: Any) -> None:
+    """At the service's end: stop the workers of every kept moment."""
+    pools = getattr(state, "as_of_pools", None)
+    if isinstance(pools, _Pools):
+        await pools.close()
 
 
 async def _snapshot(

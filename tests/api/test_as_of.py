@@ -199,3 +199,53 @@ def test_every_page_answers_on_an_empty_moment(moved: tuple[Any, str, str]) -> N
         assert answer.status_code < 500, (page, answer.text[:300])
     found = client.get(path, params={"asOf": "2001-01-01"}, headers={"Accept": "text/html"})
     assert found.status_code == 404  # the project was not there yet
+
+
+def test_a_runaway_query_on_a_moment_is_stopped_in_its_worker(
+    live_server: Callable[..., Any], reference_copy: Path, write_token: str
+) -> None:
+    """A moment's queries run in forked workers of their own (api.as_of): past the time limit
+    the worker running one is killed, as on the present, and the moment keeps answering."""
+    import os
+
+    import httpx
+
+    server = live_server(store=reference_copy, query_timeout=1.0, query_workers=1)
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        before = _now()
+        moved = client.post(
+            "/update",
+            content=MOVE,
+            headers={
+                "Content-Type": "application/sparql-update",
+                "Authorization": f"Bearer {write_token}",
+            },
+        )
+        assert moved.status_code == 204, moved.text
+        first = client.get("/sparql", params={"query": ASK_TEAM, "asOf": before}, headers=JSON)
+        assert first.status_code == 200 and first.json()["boolean"] is False
+        pools = server.app.state.as_of_pools
+        (pool,) = pools.kept.values()
+        workers = set(pool.pids())
+        assert workers and not workers & set(server.app.state.runner.pids())
+        runaway = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+        start = time.monotonic()
+        stopped = client.get("/sparql", params={"query": runaway, "asOf": before}, headers=JSON)
+        assert stopped.status_code == 503 and "stopped" in stopped.json()["detail"]
+        assert time.monotonic() - start < 5
+        killed = workers - set(pool.pids())
+        assert killed
+        gone_by = time.monotonic() + 3
+        while time.monotonic() < gone_by and any(_alive(os, pid) for pid in killed):
+            time.sleep(0.05)
+        assert not any(_alive(os, pid) for pid in killed)
+        again = client.get("/sparql", params={"query": ASK_TEAM, "asOf": before}, headers=JSON)
+        assert again.status_code == 200 and again.json()["boolean"] is False
+
+
+def _alive(os: Any, pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
