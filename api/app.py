@@ -52,6 +52,7 @@ from api.routes import (
     sparql,
 )
 from api.settings import Settings, load_settings
+from api.violation_json import requested_language, violation_json
 from graph.base import GraphStore
 from queries import learned
 from runner.per_version import PerVersion
@@ -284,12 +285,17 @@ def _add_error_handlers(app: FastAPI) -> None:
     on(Forbidden, lambda e: _error(403, str(e)))
     on(QueryError, lambda e: _error(400, str(e)))
     on(NotFound, lambda e: _error(404, str(e)))
-    on(
-        ValidationFailed,
-        lambda e: _error(
-            422, _rejected(e.violations), violations=[_violation(v) for v in e.violations]
-        ),
-    )
+
+    async def refused_write(request: Request, exc: Exception) -> Response:
+        """A write the shapes refused (422): every result, in the language the request names
+        too (api.violation_json), so the answer varies with Accept-Language."""
+        assert isinstance(exc, ValidationFailed)
+        told = requested_language(request)
+        results = [violation_json(v, told) for v in exc.violations]
+        vary = {"Vary": "Accept-Language"}
+        return as_page(request, _error(422, _rejected(exc.violations), vary, violations=results))
+
+    app.add_exception_handler(ValidationFailed, refused_write)
     on(
         LoaderError,
         lambda e: _error(
@@ -320,18 +326,6 @@ def _rejected(violations: list[Any]) -> str:
     if all(v.source_shape or v.constraint == "unique key" for v in violations):
         return f"{count} SHACL violation(s); nothing was changed"
     return f"{count} problem(s) in the request; nothing was changed"
-
-
-def _violation(v: Any) -> dict[str, Any]:
-    return {
-        "focusNode": v.focus_node,
-        "resultPath": v.path,
-        "message": v.message,
-        "severity": v.severity,
-        "value": v.value,
-        "sourceShape": v.source_shape,
-        "location": str(v.location) if v.location else None,
-    }
 
 
 def _internal(exc: Exception) -> JSONResponse:

@@ -17,6 +17,7 @@ import typer
 from rich.text import Text
 
 from api.cli_help import HelpGroup
+from api.cli_lang import ReportLangOpt, report_language
 from api.cli_options import (
     EXIT_INVALID,
     EXIT_USAGE,
@@ -106,12 +107,14 @@ def load(
     replace: Annotated[
         bool, typer.Option("--replace", help="Swap a source already loaded.")
     ] = False,
+    lang: ReportLangOpt = "en",
 ) -> None:
     """Validate and load sources, each into its own named graph, all or nothing per source.
 
     A load that takes more than two seconds shows its phases (read, map, stage, validate,
     commit) as it goes, with counts and rates: live on a terminal, else one line per phase.
     """
+    lang = report_language(lang)
     settings = settings_of(ctx)
     command = "sic load " + " ".join(str(p) for p in paths) + (" --replace" if replace else "")
     try:
@@ -136,7 +139,7 @@ def load(
                     )
             _print_graph_summary(st)
     except (KGError, OSError) as exc:
-        raise fail(exc) from None
+        raise fail(exc, lang=lang) from None
 
 
 def _print_graph_summary(st: GraphStore) -> None:
@@ -154,11 +157,13 @@ def validate(
     fmt: Annotated[
         str, typer.Option("--format", metavar="FORMAT", help="text, turtle or json.")
     ] = "text",
+    lang: ReportLangOpt = "en",
 ) -> None:
     """Check workbooks or files without loading them, or the whole store. Exit 1 on violations."""
     if fmt not in {"text", "turtle", "json"}:
         err.print("--format must be text, turtle or json")
         raise typer.Exit(EXIT_USAGE)
+    lang = report_language(lang)
     settings = settings_of(ctx)
     try:
         if paths:
@@ -172,15 +177,15 @@ def validate(
             with settings.open_store() as st:
                 violations = st.validate_all()
     except (KGError, OSError) as exc:
-        raise fail(exc, stores=False) from None
+        raise fail(exc, stores=False, lang=lang) from None
     errors = [v for v in violations if v.severity == "Violation"]
     if fmt == "json":
-        out.print(violations_json(violations))
+        out.print(violations_json(violations, lang))
     elif fmt == "turtle":
         out.print(violations_turtle(violations))
     else:
         if violations:
-            out.print(violations_text(violations))
+            out.print(violations_text(violations, lang))
         verdict = "conforms" if not errors else f"does not conform: {len(errors)} violation(s)"
         warnings = len(violations) - len(errors)
         err.print(f"{verdict}" + (f", {warnings} warning(s)" if warnings else ""))

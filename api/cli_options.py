@@ -136,11 +136,12 @@ def settings_of(ctx: typer.Context) -> Settings:
     return ctx.ensure_object(StoreChoice).settings()
 
 
-def fail(exc: Exception, *, stores: bool = True) -> typer.Exit:
+def fail(exc: Exception, *, stores: bool = True, lang: str = "en") -> typer.Exit:
     """Print an error the way the user can act on it, and choose the exit code.
 
     `stores`: the command would have written (a load): its summary says that nothing was
     stored. A command that only reads or checks (`sic validate`) never stores anything.
+    `lang`: the language of the rules' sentences when the shapes refused the data.
     """
     after = "; nothing was stored." if stores else ""
     if isinstance(exc, LoaderError):
@@ -148,7 +149,7 @@ def fail(exc: Exception, *, stores: bool = True) -> typer.Exit:
         err.print(Text(f"{len(exc.problems)} problem(s){after}", style="red"))
         return typer.Exit(EXIT_INVALID)
     if isinstance(exc, ValidationFailed):
-        err.print(violations_text(exc.violations))
+        err.print(violations_text(exc.violations, lang))
         err.print(Text(f"{len(exc.violations)} violation(s){after}", style="red"))
         return typer.Exit(EXIT_INVALID)
     if isinstance(exc, StoreLocked):

@@ -105,13 +105,15 @@ def print_problems(problems: Sequence[Problem], console: Console) -> None:
         console.print(Text.assemble((p.severity, style), " ", str(p)))
 
 
-def violations_text(violations: Sequence[Violation]) -> str:
+def violations_text(violations: Sequence[Violation], lang: str = "en") -> str:
+    """One line per result, the rule's sentence in `lang` (English where the shape lacks it)."""
     lines = []
     for v in violations:
         where = f"{v.location}: " if v.location else ""
         path = f" {v.path}" if v.path else ""
         value = f" (value: {v.value})" if v.value else ""
-        lines.append(f"{v.severity}: {where}<{compact(v.focus_node)}>{path}: {v.message}{value}")
+        said = v.message_in(lang)
+        lines.append(f"{v.severity}: {where}<{compact(v.focus_node)}>{path}: {said}{value}")
     return "\n".join(lines)
 
 

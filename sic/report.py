@@ -17,26 +17,30 @@ from sic.errors import Violation
 from sic.vocab import PREFIXES, SH
 
 
-def violations_json(violations: Sequence[Violation]) -> str:
-    return json.dumps(
-        [
-            {
-                "focus_node": v.focus_node,
-                "path": v.path,
-                "message": v.message,
-                "severity": v.severity,
-                "value": v.value,
-                "source_shape": v.source_shape,
-                "constraint": v.constraint,
-                "file": v.location.file if v.location else None,
-                "row": v.location.row if v.location else None,
-                "column": v.location.column if v.location else None,
-            }
-            for v in violations
-        ],
-        indent=2,
-        ensure_ascii=False,
-    )
+def violations_json(violations: Sequence[Violation], lang: str = "en") -> str:
+    """JSON records; `message` stays English, and for another `lang` each record adds
+    `translated` ({"lang", "message"}: the rule's sentence in `lang`, or in English, so said,
+    where the shape has none), as the HTTP API's 422 answers do."""
+    return json.dumps([_record(v, lang) for v in violations], indent=2, ensure_ascii=False)
+
+
+def _record(v: Violation, lang: str) -> dict[str, object]:
+    record: dict[str, object] = {
+        "focus_node": v.focus_node,
+        "path": v.path,
+        "message": v.message,
+        "severity": v.severity,
+        "value": v.value,
+        "source_shape": v.source_shape,
+        "constraint": v.constraint,
+        "file": v.location.file if v.location else None,
+        "row": v.location.row if v.location else None,
+        "column": v.location.column if v.location else None,
+    }
+    if lang != "en":
+        said = lang if v.speaks(lang) else "en"
+        record["translated"] = {"lang": said, "message": v.message_in(said)}
+    return record
 
 
 def _expand(name: str | None) -> URIRef | None:
@@ -63,6 +67,8 @@ def violations_turtle(violations: Sequence[Violation]) -> str:
         g.add((r, RDF.type, SH.ValidationResult))
         g.add((r, SH.focusNode, URIRef(v.focus_node)))
         g.add((r, SH.resultMessage, Literal(v.message)))
+        for tag, text in v.translations:  # the standard's way: one message per language
+            g.add((r, SH.resultMessage, Literal(text, lang=tag)))
         g.add((r, SH.resultSeverity, SH[v.severity]))
         path = _expand(v.path)
         if path is not None:

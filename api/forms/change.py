@@ -143,7 +143,7 @@ def open_form(store: GraphStore, name: str, key: str, who: Principal, lang: str)
     spec = FORMS[name]
     values: dict[str, list[str]] = {f.name: [] for f in spec.fields}
     etag, exists = NEW, False
-    rules = stage_rules() if spec.name in ("stage", "project") else {}
+    rules = stage_rules(lang) if spec.name in ("stage", "project") else {}
     candidates: list[dict[str, object]] = []
     current_stage = ""
     if key:

@@ -4,9 +4,10 @@ A value that fits no field is named by its field already (api.forms.change.FormR
 SHACL result names a property (`sh:resultPath`) of a node, so it belongs to the field that
 writes that property of the resource the form edits. A result about another node (a Task
 Force role that an organisation's new status breaks) or about no property of the form is
-shown above the form. The shapes' messages are in English: each result is said in the page's
-language by the kind of constraint it breaks (a missing value, one too many, a value of the
-wrong kind, a rule), followed by the shape's own sentence.
+shown above the form. Each result is said in the page's language by the kind of constraint it
+breaks (a missing value, one too many, a value of the wrong kind, a rule), followed by the
+shape's own sentence in the page's language when the shape has one (the bundled shapes speak
+English, French and Spanish), else in English, marked as such (a user's own shapes).
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ class Said:
 
     text: str
     detail: str = ""
+    detail_lang: str = "en"
+    """The language `detail` is written in: the page's, or English when the shape lacks it."""
 
 
 def constraint_key(constraint: str | None) -> str:
@@ -69,7 +72,9 @@ def violations_by_field(
     out: dict[str, list[Said]] = {}
     for v in violations:
         name = field_of(spec, focus, v)
-        out.setdefault(name, []).append(Said(ui(constraint_key(v.constraint)), v.message))
+        lang = ui.lang if v.speaks(ui.lang) else "en"
+        said = Said(ui(constraint_key(v.constraint)), v.message_in(lang), lang)
+        out.setdefault(name, []).append(said)
     return out
 
 

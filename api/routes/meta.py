@@ -110,16 +110,22 @@ def ontology(
     summary="The SHACL shapes every write is validated against",
 )
 def shapes(request: Request, format_name: FormatParam = None) -> Response:
-    """The bundled data shapes; their ETag is a digest of the shape files."""
+    """The bundled data shapes; their ETag is a digest of the shape files (and, for the page,
+    of the reader's language: the rules' sentences are said in it)."""
     loaded = bundled_shapes()
     rep, tag = validators(request, ALL_REPRESENTATIONS, format_name, loaded.digest, "shapes-")
+    ui = web_pages.reader(request)
+    spoken: dict[str, str] = {}
+    if rep is HTML:
+        tag = etag(loaded.digest, f"shapes-{web_pages.html_variant(request)}")
+        spoken = {"Vary": "Accept, Accept-Language", "Content-Language": ui.lang}
     if is_fresh(request, tag):
-        return not_modified(tag)
+        return not_modified(tag, spoken)
     if rep is not HTML:
         return rdf_response(loaded.triples, rep, request, tag)
     links = alternates(request, RDF_REPRESENTATIONS)
-    body = render("shapes.html", files=loaded.files, root=root_of(request), alternates=links)
-    return Response(body, media_type=rep.media_type, headers=representation_headers(tag))
+    body = web_pages.render_page(request, ui, "shapes.html", files=loaded.files, alternates=links)
+    return Response(body, media_type=rep.media_type, headers=representation_headers(tag, spoken))
 
 
 # -- /.well-known/void ---------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import subprocess
 import sys
@@ -148,3 +149,31 @@ def test_validate_and_load_report_every_problem_in_one_pass(tmp_path: Path) -> N
     loaded = sic("load", str(broken), "--store", str(tmp_path / "store"))
     assert loaded.returncode == 1
     assert loaded.stderr.splitlines()[-1] == "3 problem(s); nothing was stored."
+
+
+def test_validate_says_the_rules_in_french_through_a_pipe() -> None:
+    """Issue 17: `--lang fr` (or SIC_LANG) says each rule's sentence in French, the value
+    filled in; --format json keeps the English `message` and adds `translated`."""
+    bad = str(SHAPES / "activity-code-prefix-bad.ttl")
+    done = sic("validate", bad, "--lang", "fr")
+    assert done.returncode == 1, done.stderr
+    assert "Le code d'une activité (colonne 'code') doit commencer par" in done.stdout
+    assert "An activity's code" not in done.stdout and "{?" not in done.stdout
+    assert "\x1b[" not in done.stdout
+    env = {**os.environ, "COLUMNS": "80", "SIC_LANG": "es"}
+    spanish = subprocess.run(
+        [str(Path(sys.executable).parent / "sic"), "validate", bad],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert "El código de una actividad (columna 'code') debe empezar" in spanish.stdout
+    as_json = sic("validate", bad, "--lang", "fr", "--format", "json")
+    records = json.loads(as_json.stdout)
+    prefix = [r for r in records if r["source_shape"] == "sicsh:Activity-codePrefix"]
+    assert prefix and prefix[0]["message"].startswith("An activity's code")
+    assert prefix[0]["translated"]["lang"] == "fr"
+    assert prefix[0]["translated"]["message"].startswith("Le code d'une activité")
+    wrong = sic("validate", bad, "--lang", "de")
+    assert wrong.returncode == 2 and "de" in wrong.stderr

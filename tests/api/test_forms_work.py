@@ -392,3 +392,24 @@ def test_people_and_alliances_are_written_by_the_secretariat(serve: Any) -> None
         {**alliance, "members": ["boreal-peat", "no-such-org"]},
     )
     assert unknown.status_code == 422 and "no-such-org" in unknown.text
+
+
+def test_a_refused_stage_says_the_rule_in_french_next_to_the_field(serve: Any) -> None:
+    """Issue 17: the shape's own sentence in the page's language, not only the rule's kind."""
+    client = serve("sec")
+    path = "/edit/project/soil-project-incubator/stage"
+    page = client.get(path, params={"lang": "fr"})
+    french = "doit avoir au moins un financement engagé (committed) ou versé (disbursed)"
+    assert french in page.text  # the stage's rule, before the move, in French
+    refused = send(client, path, {"stage": "funded"}, lang="fr")
+    assert refused.status_code == 422
+    errors = re.findall(
+        r'<p class="error field-error"[^>]*data-field="stage"[^>]*>(.*?)</p>', refused.text
+    )
+    assert len(errors) == 1
+    (said,) = errors
+    assert said.startswith("Ceci enfreint une règle des formes SHACL."), said
+    assert '<span class="muted" lang="fr">' in said and french in said
+    assert "must have at least one committed" not in said and 'class="fallback"' not in said
+    english = send(client, path, {"stage": "funded"}, lang="en")
+    assert "must have at least one committed or disbursed funding" in english.text

@@ -140,3 +140,19 @@ def test_a_partner_contact_cannot_edit_another_organisation(live: Any) -> None:
             mine,
         )
         assert posted.status_code == 403
+
+
+def test_a_stage_the_shapes_refuse_is_said_in_french_on_a_real_service(live: Any) -> None:
+    """Issue 17 over HTTP: the refused move names the rule in the page's language, and /shapes
+    lists the same sentence in French."""
+    french = "doit avoir au moins un financement engagé (committed) ou versé (disbursed)"
+    with closing(browser(live, "secretariat")) as secretariat:
+        path = "/edit/project/soil-project-incubator/stage?lang=fr"
+        refused = save(secretariat, path, {"stage": "funded"})
+        assert refused.status_code == 422, refused.text
+        error = re.search(r'<p class="error field-error"[^>]*data-field="stage"[^>]*>(.*?)</p>',
+                          refused.text)  # fmt: skip
+        assert error and french in error.group(1) and 'lang="fr"' in error.group(1)
+        assert "must have at least one committed" not in refused.text
+        shapes = secretariat.get("/shapes?lang=fr", headers={"Accept": "text/html"})
+        assert shapes.status_code == 200 and french in shapes.text
