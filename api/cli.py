@@ -34,7 +34,7 @@ from api.cli_options import (
     settings_of,
     write_out,
 )
-from api.commands_queries import register_query_commands
+from api.commands_queries import check_lang, register_query_commands
 from api.commands_users import register_user_commands
 from api.load_progress import LoadDisplay
 from api.output import (
@@ -246,10 +246,21 @@ def sparql(
             " date-time with its offset (2026-03-01T12:00:00Z).",
         ),
     ] = None,
+    lang: Annotated[
+        str,
+        typer.Option(
+            "--lang",
+            metavar="LANG",
+            envvar="SIC_LANG",
+            help="en, fr or es: the language of the table's title and words (default: SIC_LANG,"
+            " else en); the columns keep the query's variable names.",
+        ),
+    ] = "en",
 ) -> None:
     """Run a SPARQL query over the union of all sources (as they were, with --as-of)."""
     from graph import as_of
 
+    check_lang(lang)
     if query.startswith("@"):
         try:
             query = Path(query[1:]).read_text(encoding="utf-8")
@@ -267,7 +278,7 @@ def sparql(
                 err.print(f"as of {moment.iso}: before the first recorded change, nothing")
         result = st.query(query)
     try:
-        data = render_result(result, fmt, out)
+        data = render_result(result, fmt, out, lang)
     except ValueError as exc:
         raise fail(exc) from None
     write_out(data)

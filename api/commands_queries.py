@@ -54,7 +54,7 @@ LangOpt = Annotated[
 ]
 
 
-def _check_lang(lang: str) -> Ui:
+def check_lang(lang: str) -> Ui:
     """The table words of `lang`, or a usage error (exit 2) for a language not spoken."""
     if lang not in LANGUAGES:
         err.print(
@@ -164,7 +164,7 @@ def list_questions(
     if fmt not in {"table", "json"}:
         err.print("--format must be table or json")
         raise typer.Exit(EXIT_USAGE)
-    words = _check_lang(lang)
+    words = check_lang(lang)
     found = questions(parts=parts)
     if fmt == "json":
         told = [described_in(q, lang) for q in found]
@@ -204,7 +204,7 @@ def query(
 ) -> None:
     """Answer one question of the catalogue."""
     _check_format(fmt)
-    _check_lang(lang)
+    check_lang(lang)
     try:
         params = _in_language(name, parse_params(param or []), lang)
     except QueryError as exc:
@@ -223,7 +223,7 @@ def match(
 ) -> None:
     """Organisations that could take on an activity, ranked, with reasons."""
     _check_format(fmt)
-    _check_lang(lang)
+    check_lang(lang)
     params = {"activity": activity, "top": str(top), "lang": lang}
     _print(_answers(ctx, [("candidates-for-activity", params)])[0], fmt, lang=lang)
 
@@ -249,7 +249,7 @@ def gaps(
     format (and a one-line count to standard error in every format).
     """
     _check_format(fmt)
-    words = _check_lang(lang)
+    words = check_lang(lang)
     params = {k: v for k, v in (("objective", objective), ("category", category)) if v}
     coverage_params = {"objective": objective} if objective else {}
     uncovered, coverage = _answers(

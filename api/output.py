@@ -67,15 +67,19 @@ def console(*, stderr: bool = False) -> Console:
     return Console(stderr=stderr, markup=False, emoji=False, highlight=False, soft_wrap=True)
 
 
-def render_result(result: QueryResult, fmt: str, console: Console) -> bytes | None:
-    """Bytes to write for machine formats, or None when it was printed as a table."""
+def render_result(
+    result: QueryResult, fmt: str, console: Console, lang: str = DEFAULT
+) -> bytes | None:
+    """Bytes to write for machine formats, or None when it was printed as a table (its title
+    and row count in `lang`; the columns keep the query's variable names)."""
     if isinstance(result, SelectResult):
         if fmt == "table":
             grid = Grid(
-                "SPARQL results",
+                Ui(lang)("cli.sparql_results"),
                 list(result.variables),
                 [[_cell(t) for t in row] for row in result.rows],
-                caption=rows_said(len(result)),
+                caption=rows_said(len(result), lang),
+                lang=lang,
             )
             show(grid, console)
             return None
@@ -264,6 +268,7 @@ def render_rows(
             title,
             [words("cli.field"), words("cli.value")],
             [[c, _flat(rows[0].get(c), machine=False)] for c in columns],
+            lang=lang,
         )
     else:
         grid = Grid(
@@ -272,6 +277,7 @@ def render_rows(
             [[_flat(row.get(c), machine=False) for c in columns] for row in rows],
             caption=rows_said(len(rows), lang),
             cut=cut,
+            lang=lang,
         )
     show(grid, console)
     return None

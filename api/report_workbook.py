@@ -161,9 +161,11 @@ def _indicator_row(t: Trajectory, ui: Ui) -> list[object]:
     first = t.points[0].value if t.points else None
     last = t.points[-1].value if t.points else None
     projected = t.projected_2030
+    # a name the data has only in English is marked as the pages' badge marks it: "… (EN)"
+    name = t.name if t.name_lang == ui.lang else f"{t.name} ({t.name_lang.upper()})"
     return [
         t.indicator,
-        t.name,
+        name,
         t.unit,
         first,
         last,

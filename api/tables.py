@@ -25,6 +25,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from api.i18n import Ui
+from queries.sentences import DEFAULT
+
 LONGEST_WORD = 24
 """A text column on a terminal is at least as wide as its longest word, up to this."""
 
@@ -41,6 +44,7 @@ class Grid:
 
     `cut`: columns that stay on one line on a terminal (long titles in a summary table).
     `caption`: a line under the table (a row count); None for none.
+    `lang`: the language of the table's own note (which columns were left out to fit).
     """
 
     title: str
@@ -48,6 +52,7 @@ class Grid:
     rows: list[list[str]]
     caption: str | None = None
     cut: frozenset[str] = field(default_factory=frozenset)
+    lang: str = DEFAULT
 
 
 def rows_caption(count: int) -> str:
@@ -62,7 +67,7 @@ def show(grid: Grid, console: Console) -> None:
         console.print(table)
         caption = [grid.caption] if grid.caption is not None else []
         if left_out:
-            caption.append(f"{', '.join(left_out)} left out to fit the terminal (see --format csv)")
+            caption.append(Ui(grid.lang)("cli.left_out", columns=", ".join(left_out)))
         if caption:
             console.print(Text("; ".join(caption), style="dim"))
     else:

@@ -50,6 +50,11 @@ class Labels:
         found = self.names.get((SCHEMES.get(kind, kind), key), {})
         return found.get(lang) or found.get("en")
 
+    def found_in(self, kind: str, key: str, lang: str) -> str | None:
+        """The language of the name `find` gives: `lang`, else "en", else None (no name)."""
+        found = self.names.get((SCHEMES.get(kind, kind), key), {})
+        return lang if found.get(lang) else "en" if found.get("en") else None
+
     def fallback_of(self, kind: str, key: object, lang: str) -> str | None:
         """ "en" when the data names this thing in English but not in `lang` (so a page can
         mark the English name), else None (named in `lang`, or not named in any language)."""

@@ -324,7 +324,7 @@ def dashboard(view: View) -> dict[str, Any]:
         "indicators": [
             (code, t)
             for code in sorted({str(r["objective"]) for r in coverage})
-            for t in objective_trajectories(store, code)
+            for t in objective_trajectories(store, code, view.ui.lang)
         ],
     }
 
@@ -561,7 +561,9 @@ def objective_page(view: View, code: str) -> dict[str, Any]:
             view, [{**f, "objective": code, "title": profile["title"]} for f in profile["funding"]]
         ),
         "evidence": evidence,
-        "trajectories": [(t, chart(t)) for t in objective_trajectories(view.store, code)],
+        "trajectories": [
+            (t, chart(t)) for t in objective_trajectories(view.store, code, view.ui.lang)
+        ],
     }
 
 

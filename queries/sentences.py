@@ -8,7 +8,10 @@ and its arguments, themselves language-neutral: a `Label` names a topic, a regio
 of a controlled list by its key; `Items` is a list to write "a, b and c"; `Money` an amount;
 a nested `Message` a phrase of its own. A `Speaker` writes a message in one language, taking
 labels from the graph in that language where it has them, else in English, else the English
-the matcher supplied, never a raw code.
+the matcher supplied, never a raw code. The sentence it writes is a `Said`: a string (what the
+JSON answers and the CLI show), which also knows the parts of it that name something in another
+language than the sentence's (a topic the data names only in English), so that a page can mark
+them with its fallback badge.
 
 Translators edit the JSON files, not the matchers; the matchers say what they mean once.
 """
@@ -16,7 +19,8 @@ Translators edit the JSON files, not the matchers; the matchers say what they me
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -113,6 +117,47 @@ class Message:
 Arg = str | int | Label | Items | Money | Message
 
 
+class Said(str):
+    """A sentence, and its parts: (text, language), the language None for the sentence's own
+    and a language code for a name shown in that language instead (the data lacks the reader's).
+    """
+
+    parts: tuple[tuple[str, str | None], ...]
+
+    def __new__(cls, parts: Iterable[tuple[str, str | None]]) -> Said:
+        kept = tuple(parts)
+        said = super().__new__(cls, "".join(text for text, _ in kept))
+        said.parts = kept
+        return said
+
+    def __reduce__(self) -> tuple[type[Said], tuple[tuple[tuple[str, str | None], ...]]]:
+        return (Said, (self.parts,))  # crosses from a worker with its parts
+
+    @property
+    def fallbacks(self) -> tuple[str, ...]:
+        """The languages of the names shown in another language than the sentence's."""
+        return tuple(dict.fromkeys(lang for _, lang in self.parts if lang))
+
+
+_OPEN, _SEP, _CLOSE = "\x02", "\x03", "\x04"
+_MARKED = re.compile("\x02([^\x03]*)\x03([^\x04]*)\x04")
+"""A name in another language, as the speaker marks it while a sentence is being written."""
+
+
+def _said(marked: str) -> Said:
+    """The sentence written with marks, as a Said (its text without the marks)."""
+    parts: list[tuple[str, str | None]] = []
+    at = 0
+    for found in _MARKED.finditer(marked):
+        if found.start() > at:
+            parts.append((marked[at : found.start()], None))
+        parts.append((found.group(2), found.group(1)))
+        at = found.end()
+    if at < len(marked):
+        parts.append((marked[at:], None))
+    return Said(parts)
+
+
 def say(key: str, **args: Arg) -> Message:
     """The message `key` with named arguments: what a matcher means, in no language yet."""
     return Message(key, tuple(sorted(args.items())))
@@ -134,29 +179,49 @@ class Speaker:
         self.words = catalogue(lang)
         self.labels = labels or Labels({})
 
-    def text(self, message: Message) -> str:
-        """The sentence, every argument written in this language."""
-        template = self.words.get(message.key) or catalogue(DEFAULT)[message.key]
-        return template.format(**{k: self.arg(v) for k, v in message.args})
+    def text(self, message: Message) -> Said:
+        """The sentence, every argument written in this language (names the data lacks in it
+        are in English, and the Said knows which)."""
+        return _said(self._written(message))
 
     def arg(self, value: Arg) -> str:
+        """One argument written in this language, as plain text."""
+        return str(_said(self._arg(value)))
+
+    def label(self, label: Label) -> str:
+        """A name in this language, else in English, as plain text."""
+        return str(_said(self._label(label)))
+
+    def _written(self, message: Message) -> str:
+        template = self.words.get(message.key) or catalogue(DEFAULT)[message.key]
+        return template.format(**{k: self._arg(v) for k, v in message.args})
+
+    def _arg(self, value: Arg) -> str:
         if isinstance(value, Message):
-            return self.text(value)
+            return self._written(value)
         if isinstance(value, Label):
-            return self.label(value)
+            return self._label(value)
         if isinstance(value, Items):
-            return self.listing([self.arg(v) for v in value.items], value.limit)
+            return self.listing([self._arg(v) for v in value.items], value.limit)
         if isinstance(value, Money):
             return f"{format_number(value.amount, self.lang)} {value.currency or ''}".strip()
         if isinstance(value, int):
             return format_number(value, self.lang)
         return value
 
-    def label(self, label: Label) -> str:
-        found = self.labels.find(label.kind, label.key, self.lang) or label.english
+    def _label(self, label: Label) -> str:
+        """The name, marked (see `_said`) when it is in another language than this one."""
+        found = self.labels.find(label.kind, label.key, self.lang)
+        shown = self.labels.found_in(label.kind, label.key, self.lang)
+        if found is None and label.english is not None:
+            found, shown = label.english, DEFAULT
         if found is None:
             found = self.words.get(f"unnamed.{label.kind}") or self.words["unnamed"]
-        return _mid(found) if label.mid else found
+            shown = self.lang
+        text = _mid(found) if label.mid else found
+        if shown is None or shown == self.lang:
+            return text
+        return f"{_OPEN}{shown}{_SEP}{text}{_CLOSE}"
 
     def listing(self, labels: list[str], limit: int = 6) -> str:
         """'a, b and c' (and 'and 3 more' past `limit`), in this language."""

@@ -31,8 +31,20 @@ DAYS_PER_YEAR = 365.2425
 
 Status = Literal["on_track", "off_track", "not_enough_data", "no_target"]
 
-CSV_COLUMNS = ("indicator", "name", "unit", "kind", "date", "value", "note")
-"""The columns of an objective's trajectory CSV: every value its charts draw, one per row."""
+CSV_COLUMNS = (
+    "indicator",
+    "name",
+    "unit",
+    "kind",
+    "date",
+    "value",
+    "note",
+    "name_lang",
+    "note_lang",
+)
+"""The columns of an objective's trajectory CSV: every value its charts draw, one per row;
+`name_lang` and `note_lang` say the language of the name and the note (English where the data
+lacks the reader's)."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +55,8 @@ class Point:
     value: float
     kind: Literal["baseline", "observation"]
     note: str = ""
+    note_lang: str = "en"
+    """The language the note is in: the reader's, or English where the data lacks theirs."""
 
 
 @dataclass(frozen=True)
@@ -110,6 +124,8 @@ class Trajectory:
     points: tuple[Point, ...]
     line: Line | None = field(default=None)
     status: Status = "no_target"
+    name_lang: str = "en"
+    """The language the name is in: the reader's, or English where the data lacks theirs."""
 
     @property
     def projected_2030(self) -> float | None:
@@ -118,7 +134,16 @@ class Trajectory:
     @property
     def illustrative(self) -> bool:
         """True when a value drawn is marked as not published (its note says so)."""
-        return any("illustrative" in p.note.lower() for p in self.points)
+        return any(_says_illustrative(p.note) for p in self.points)
+
+
+ILLUSTRATIVE_WORDS = ("illustrative", "ilustrativ")
+"""How a note says a value is not published, in English and French ("illustrative"), Spanish."""
+
+
+def _says_illustrative(note: str) -> bool:
+    lowered = note.lower()
+    return any(word in lowered for word in ILLUSTRATIVE_WORDS)
 
 
 def trajectory(
@@ -128,6 +153,7 @@ def trajectory(
     points: Iterable[Point],
     target_2030: float | None,
     target_2050: float | None = None,
+    name_lang: str = "en",
 ) -> Trajectory:
     ordered = tuple(sorted(points, key=lambda p: (p.when, p.kind != "baseline")))
     line = fit(ordered)
@@ -140,6 +166,7 @@ def trajectory(
         ordered,
         line,
         judge(ordered, target_2030, line),
+        name_lang,
     )
 
 
@@ -163,7 +190,8 @@ def from_rows(rows: Iterable[Row]) -> list[Trajectory]:
         entry = found.setdefault(key, {"row": row, "points": []})
         when, value = _day(row.get("date")), _number(row.get("value"))
         if when is not None and value is not None:
-            entry["points"].append(Point(when, value, "observation", str(row.get("note") or "")))
+            note, note_lang = str(row.get("note") or ""), str(row.get("note_lang") or "en")
+            entry["points"].append(Point(when, value, "observation", note, note_lang))
     result = []
     for key, entry in found.items():
         row, points = entry["row"], entry["points"]
@@ -178,18 +206,23 @@ def from_rows(rows: Iterable[Row]) -> list[Trajectory]:
                 points,
                 _number(row.get("target_2030")),
                 _number(row.get("target_2050")),
+                str(row.get("name_lang") or "en") if row.get("name") else "en",
             )
         )
     return result
 
 
-def objective_trajectories(store: GraphStore, code: str) -> list[Trajectory]:
-    """Every indicator of one objective, in indicator order (none: an empty list)."""
+def objective_trajectories(store: GraphStore, code: str, lang: str = "en") -> list[Trajectory]:
+    """Every indicator of one objective, in indicator order (none: an empty list); names and
+    notes in `lang` where the data has them, else in English (`name_lang`, `note_lang` say)."""
     objective = ox.NamedNode(str(mint("objective", code, store.base)))
-    return from_rows(named_rows(store, "indicator-trajectory", objective=objective))
+    rows = named_rows(store, "indicator-trajectory", objective=objective, lang=ox.Literal(lang))
+    return from_rows(rows)
 
 
-def known_objective_trajectories(store: GraphStore, code: str) -> list[Trajectory]:
+def known_objective_trajectories(
+    store: GraphStore, code: str, lang: str = "en"
+) -> list[Trajectory]:
     """As objective_trajectories, for an objective that must exist.
 
     :raises NotFound: no such objective (an unknown code is not an objective without indicators).
@@ -197,7 +230,7 @@ def known_objective_trajectories(store: GraphStore, code: str) -> list[Trajector
     objective = ox.NamedNode(str(mint("objective", code, store.base)))
     if not named_rows(store, "objective-details", objective=objective):
         raise NotFound(f"no objective {code!r}")
-    return objective_trajectories(store, code)
+    return objective_trajectories(store, code, lang)
 
 
 def csv_rows(trajectories: Iterable[Trajectory]) -> list[dict[str, Any]]:
@@ -205,7 +238,12 @@ def csv_rows(trajectories: Iterable[Trajectory]) -> list[dict[str, Any]]:
     end of 2030 and the targets (dated at the end of their year)."""
     rows: list[dict[str, Any]] = []
     for t in trajectories:
-        common = {"indicator": t.indicator, "name": t.name, "unit": t.unit}
+        common = {
+            "indicator": t.indicator,
+            "name": t.name,
+            "unit": t.unit,
+            "name_lang": t.name_lang,
+        }
         for p in t.points:
             rows.append(
                 {
@@ -214,6 +252,7 @@ def csv_rows(trajectories: Iterable[Trajectory]) -> list[dict[str, Any]]:
                     "date": p.when.isoformat(),
                     "value": _plain(p.value),
                     "note": p.note,
+                    "note_lang": p.note_lang if p.note else "",
                 }
             )
         if t.projected_2030 is not None:

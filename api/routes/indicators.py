@@ -41,6 +41,7 @@ def trajectory_csv(request: Request, store: StoreDep, code: ObjectiveCode) -> Re
     """What the objective page's trajectory charts draw, one value per row."""
 
     def build(view: pages.View) -> str:
-        return pages.to_csv(csv_rows(known_objective_trajectories(view.store, code)), CSV_COLUMNS)
+        shown = known_objective_trajectories(view.store, code, view.ui.lang)
+        return pages.to_csv(csv_rows(shown), CSV_COLUMNS)
 
     return csv_download(request, f"trajectory-{code}.csv", build, store)

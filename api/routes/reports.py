@@ -87,7 +87,9 @@ def _page(request: Request, store: StoreDep, kind: str, key: str) -> Response:
         }
         if kind == "objective":  # the objective page's trajectory charts (_trajectory.html)
             shown["page"] = {
-                "trajectories": [(t, chart(t)) for t in objective_trajectories(view.store, key)],
+                "trajectories": [
+                    (t, chart(t)) for t in objective_trajectories(view.store, key, view.ui.lang)
+                ],
                 "profile": {"objective": key},
             }
         return shown
@@ -102,7 +104,7 @@ def _xlsx(request: Request, store: StoreDep, kind: str, key: str) -> Response:
         report = _BUILDERS[kind](view, key)
     except KGError as error:
         return error_page(request, ui, error)
-    shown = objective_trajectories(view.store, key) if kind == "objective" else []
+    shown = objective_trajectories(view.store, key, ui.lang) if kind == "objective" else []
     body = workbook(report, ui, _as_of(request), shown)
     headers = {
         "Content-Disposition": attachment(f"report-{kind}-{key}-{ui.lang}.xlsx"),

@@ -144,8 +144,24 @@ def test_csv_rows_hold_what_the_chart_draws(reference: EmbeddedStore) -> None:
         "date": "2030-12-31",
         "value": "80",
         "note": "",
+        "name_lang": "en",
     }
     assert rows[4]["note"] == "off_track"
+
+
+def test_names_come_in_the_reader_s_language_else_english(reference: EmbeddedStore) -> None:
+    """indicators.csv names A1's indicator in French, not in Spanish: a French page gets the
+    French name, a Spanish one the English name marked as English (so pages can badge it)."""
+    (french,) = objective_trajectories(reference, "A1", "fr")
+    assert french.name.startswith("CDN qui précisent") and french.name_lang == "fr"
+    (spanish,) = objective_trajectories(reference, "A1", "es")
+    assert spanish.name.startswith("NDCs that specify") and spanish.name_lang == "en"
+    (c3,) = objective_trajectories(reference, "C3", "es")
+    assert all(p.note_lang == "en" for p in c3.points if p.kind == "observation")
+    assert c3.illustrative
+    rows = csv_rows([spanish, c3])
+    assert rows[0]["name_lang"] == "en"
+    assert {r["note_lang"] for r in rows if r["kind"] == "observation"} == {"en"}
 
 
 def test_an_unknown_objective_is_not_found(reference: EmbeddedStore) -> None:

@@ -20,6 +20,10 @@ pytestmark = pytest.mark.server
 
 LOCALES = Path(__file__).resolve().parents[2] / "api" / "locales"
 RUN = ".yasqe_queryButton"
+EXPLAINED = {
+    "fr": "la requête ne peut pas être lue à la ligne 1",
+    "es": "la consulta no se puede leer en la línea 1",
+}
 ROWS = "#yasgui .yasr table.dataTable tbody tr"
 ENGLISH_SENTENCES = re.compile(
     r"\b(results?|seconds?|Showing|entries|Activate to|View documentation)\b"
@@ -119,6 +123,9 @@ def test_errors_in_the_page_language(desktop: Any, lang: str) -> None:
     page.locator("#yasgui .query-error-box").wait_for()
     shown = list(page.evaluate(SHOWN))
     assert own["download_not_supported"] in shown
+    # the service's own sentence too (the editor sends the page's language with its queries)
+    explained = page.locator("#yasgui pre.query-error").inner_text()
+    assert explained.startswith(EXPLAINED[lang]), explained
     assert not english_left(shown, lang)
     # no answer at all (a dropped connection): the service's sentence, not the browser's
     page.route(
