@@ -72,6 +72,10 @@ def test_each_chart_is_drawn_with_its_lines_in_the_pages_language(
         assert chart["series"] == expected_series(chart["expected"])
         # the SVG is still there for screen readers, only out of sight
         assert 0 <= chart["svgRole"] <= 1
+    # uPlot's stylesheet, asked for by charts.js, is in force (its legend lays out in a table)
+    assert desktop.page.evaluate(
+        "Array.from(document.styleSheets).some(s => (s.href || '').endsWith('uPlot.min.css'))"
+    )
     legend = desktop.page.locator(".chart-live .u-legend").first.inner_text()
     assert words in legend
     assert desktop.accessibility_violations() == []
@@ -136,8 +140,13 @@ def test_print_shows_the_servers_svg_and_not_the_canvas(desktop: Any, path: str)
 @pytest.mark.parametrize("path", ["/", "/id/objective/C1"])
 def test_without_javascript_the_svg_and_its_figures_remain(visit_factory: Any, path: str) -> None:
     visit = visit_factory(locale="en-GB", java_script_enabled=False)
+    asked: list[str] = []
+    visit.page.on("request", lambda request: asked.append(request.url))
     visit.open(path)
     page = visit.page
+    page.wait_for_load_state("networkidle")
+    # uPlot's stylesheet is the script's to ask for: without JavaScript it costs nothing
+    assert not [url for url in asked if url.endswith(".css") and "uplot" in url]
     assert page.locator(".chart-live").count() == 0
     svgs = page.locator("svg.line-chart, svg.trajectory-chart")
     assert svgs.count() >= 1
