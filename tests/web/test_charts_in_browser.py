@@ -155,3 +155,24 @@ def test_without_javascript_the_svg_and_its_figures_remain(visit_factory: Any, p
     # the figures the script would draw are plain JSON, parsed here as the script would
     first = page.locator("script.chart-data").first.text_content()
     assert json.loads(first or "{}")["kind"] in {"progress", "trajectory"}
+
+
+@pytest.mark.parametrize("path", ["/", "/id/objective/C1"])
+def test_the_charts_stay_within_a_phone_budget(phone: Any, path: str) -> None:
+    """What the charts cost a phone, compressed as the service sends them (issue 17: before
+    uPlot the dashboard weighed 26.8 kB and an objective page 13.7 kB with their assets)."""
+    sizes: dict[str, int] = {}
+    phone.page.on(
+        "response",
+        lambda response: sizes.__setitem__(
+            response.url, response.request.sizes()["responseBodySize"]
+        ),
+    )
+    phone.open(path)
+    drawn(phone.page)
+    phone.page.wait_for_load_state("networkidle")
+    library = next(url for url in sizes if url.endswith("uPlot.iife.min.js"))
+    assert sizes[library] < 25_000  # 51 kB as a file
+    charts = sum(size for url, size in sizes.items() if "uplot" in url or "charts.js" in url)
+    assert charts < 30_000, sizes
+    assert sum(sizes.values()) < 60_000, sizes
