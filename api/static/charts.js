@@ -9,7 +9,8 @@
 (function () {
   "use strict";
 
-  if (typeof uPlot === "undefined" || window.sicCharts) return;
+  if (typeof uPlot === "undefined" || window.sicCharts || window.sicChartsStarted) return;
+  window.sicChartsStarted = true;
   var lang = document.documentElement.lang || "en";
   var number = new Intl.NumberFormat(lang, { maximumFractionDigits: 1 });
   var VALUES = "#1f5f8b";
@@ -192,8 +193,24 @@
     window.requestAnimationFrame(function () { pending = false; resize(); });
   });
 
-  window.sicCharts = drawn;
-  Array.prototype.forEach.call(
-    document.querySelectorAll("figure.progress-chart, figure.trajectory"), draw
-  );
+  function drawAll() {
+    window.sicCharts = drawn;
+    Array.prototype.forEach.call(
+      document.querySelectorAll("figure.progress-chart, figure.trajectory"), draw
+    );
+  }
+
+  /* uPlot's stylesheet is asked for here, not by the page: it then holds up no rendering, and
+     a browser without JavaScript, or a printout, never fetches it. The charts wait for it. */
+  var script = document.currentScript;
+  var css = script && script.getAttribute("data-css");
+  if (!css || document.querySelector('link[href="' + css + '"]')) {
+    drawAll();
+    return;
+  }
+  var link = document.createElement("link");
+  link.rel = "stylesheet";
+  link.href = css;
+  link.onload = link.onerror = drawAll;
+  document.head.appendChild(link);
 })();
