@@ -77,6 +77,7 @@ BLOCKS: Mapping[str, Block] = {
         Block("objective-figures-projects", "project", _classes("Project")),
         Block("objective-figures-budgets", "project", _classes("Project")),
         Block("objective-figures-fundings", "funding", _classes("Funding")),
+        Block("objective-figures-activity-objectives", "activity", _classes("Activity")),
         Block(
             "page-labels",
             None,

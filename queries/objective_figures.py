@@ -24,16 +24,19 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from pyoxigraph import NamedNode
+
 from graph.base import GraphStore
 from graph.results import Term
-from queries.answer import Row, value_of
+from queries.answer import Row
 from queries.network_tables import Changed, Tables
 from queries.sparql import named_rows
 
 PROJECTS = "objective-figures-projects"
 BUDGETS = "objective-figures-budgets"
 FUNDINGS = "objective-figures-fundings"
-BLOCKS = (PROJECTS, BUDGETS, FUNDINGS)
+ACTIVITIES = "objective-figures-activity-objectives"
+BLOCKS = (PROJECTS, BUDGETS, FUNDINGS, ACTIVITIES)
 
 KEPT = ("funding-by-objective", "coverage-by-objective", "objective-activities")
 """The questions (and building blocks) answered from the kept figures."""
@@ -42,8 +45,10 @@ _EXACT = decimal.Context(prec=100, traps=[decimal.Inexact, decimal.Overflow])
 """Sums of the store's decimals (at most 18 digits after the point) stay exact in this."""
 _ZERO = Decimal(0)
 
-Key = tuple[str, str]  # (objective, currency)
-Totals = tuple[int, Decimal, Decimal, Decimal]  # projects, requested, pledged, secured
+Key = tuple[str, str, str]  # (objective IRI, objective key, currency)
+Totals = tuple[int, Decimal, Decimal, Decimal, int, int, int]
+"""Projects; the requested, pledged and secured sums; and how many decimals each sum adds (the
+engine's SUM of integers only is an integer, with one decimal among them a decimal)."""
 
 
 def _exact(amount: Any) -> bool:
@@ -75,7 +80,23 @@ def _add(a: Totals, b: Totals, sign: int = 1) -> Totals:
         _EXACT.add(a[1], sign * b[1]),
         _EXACT.add(a[2], sign * b[2]),
         _EXACT.add(a[3], sign * b[3]),
+        a[4] + sign * b[4],
+        a[5] + sign * b[5],
+        a[6] + sign * b[6],
     )
+
+
+def _row(requested: Any, pledged: Any, secured: Any) -> Totals:
+    """One money row of funding-by-objective's UNION (its 0.0 are decimals)."""
+    amounts = (requested, pledged, secured)
+    r, p, s = (Decimal(a) for a in amounts)
+    dr, dp, ds = (int(isinstance(a, Decimal)) for a in amounts)
+    return (1, r, p, s, dr, dp, ds)
+
+
+def _sum(total: Decimal, decimals: int) -> int | Decimal:
+    """A sum as the engine gives it: an integer if it added integers only."""
+    return canonical(total) if decimals else int(total)
 
 
 def canonical(amount: Decimal) -> Decimal:
@@ -91,8 +112,11 @@ class ObjectiveFigures:
     taken each activity, kept for one store version (see the module docstring)."""
 
     def __init__(self, tables: Tables) -> None:
-        self.objectives: dict[str, frozenset[str]] = {}
-        """The objectives each live project counts for (its activities')."""
+        self.objectives: dict[str, frozenset[tuple[str, str]]] = {}
+        """The objectives (IRI, key) each live project counts for (its activities')."""
+        self.objectives_of: dict[str, frozenset[str]] = {}
+        """The objectives of each activity, and the activities of each objective:"""
+        self.of_objective: dict[str, set[str]] = defaultdict(set)
         self.reached: dict[str, dict[str, int]] = {}
         """Per live project, the highest order of its live stages, per activity it addresses."""
         self.reach: dict[str, dict[str, int]] = defaultdict(dict)
@@ -124,6 +148,8 @@ class ObjectiveFigures:
     def follow(self, changes: Mapping[str, Sequence[Changed]]) -> None:
         """Patch the figures for the owners whose rows of the blocks changed."""
         touched: set[str] = set()
+        for c in changes.get(ACTIVITIES, ()):
+            self._activity(str(c.key), c.after)
         for c in changes.get(PROJECTS, ()):
             project = str(c.key)
             self._project(project, c.after)
@@ -151,14 +177,27 @@ class ObjectiveFigures:
                 del self.funded[project]
             self._share(project)
 
+    def _activity(self, activity: str, rows: Iterable[Row]) -> None:
+        for objective in self.objectives_of.pop(activity, ()):
+            self.of_objective[objective].discard(activity)
+            if not self.of_objective[objective]:
+                del self.of_objective[objective]
+        objectives = frozenset(str(row["objective"]) for row in rows)
+        if objectives:
+            self.objectives_of[activity] = objectives
+        for objective in objectives:
+            self.of_objective[objective].add(activity)
+
     def _project(self, project: str, rows: Iterable[Row]) -> None:
         """A project's objectives and reach become those of its rows."""
-        objectives: set[str] = set()
+        objectives: set[tuple[str, str]] = set()
         reached: dict[str, int] = {}
         self.odd_orders.discard(project)
         for row in rows:
             if row["objective"] is not None:
-                objectives.add(str(row["objective"]))
+                if row["objective_iri"] is None:  # a blank node: the file can say, not us
+                    self.odd_orders.add(project)
+                objectives.add((str(row["objective_iri"]), str(row["objective"])))
             order = row["order"]
             if order is None:
                 continue
@@ -180,17 +219,22 @@ class ObjectiveFigures:
         else:
             self.objectives.pop(project, None)
 
-    def _money(self, project: str) -> list[tuple[str, Totals]]:
-        """A project's money rows as funding-by-objective's UNION has them, by currency."""
+    def _money(self, project: str) -> list[tuple[str, Totals]] | None:
+        """A project's money rows as funding-by-objective's UNION has them, by currency; None
+        if an amount is one the kept sums cannot reproduce."""
         rows: list[tuple[str, Totals]] = []
         for row in self.budgets.get(project, ()):
-            rows.append((str(row["currency"]), (1, row["amount"], _ZERO, _ZERO)))
+            if not _exact(row["amount"]):
+                return None
+            rows.append((str(row["currency"]), _row(row["amount"], _ZERO, _ZERO)))
         for line in sorted(self.funded.get(project, {})):
             for row in self.funded[project][line]:
                 amount = row["amount"]
+                if not _exact(amount):
+                    return None
                 pledged = row["pledged"] is True
-                money = (_ZERO, amount, _ZERO) if pledged else (_ZERO, _ZERO, amount)
-                rows.append((str(row["currency"]), (1, *money)))
+                money = _row(_ZERO, amount, _ZERO) if pledged else _row(_ZERO, _ZERO, amount)
+                rows.append((str(row["currency"]), money))
         return rows
 
     def _share(self, project: str) -> None:
@@ -206,14 +250,14 @@ class ObjectiveFigures:
         if not objectives:
             return
         money = self._money(project)
-        if any(not _exact(amount) for _, totals in money for amount in totals[1:]):
+        if money is None:
             self.odd_money.add(project)
             return
         by_currency: dict[str, Totals] = {}
         for currency, totals in money:
             found = by_currency.get(currency)
             by_currency[currency] = totals if found is None else _add(found, (0, *totals[1:]))
-        share = {(o, c): t for o in objectives for c, t in by_currency.items()}
+        share = {(*o, c): t for o in objectives for c, t in by_currency.items()}
         self.shares[project] = share
         for key, totals in share.items():
             found = self.totals.get(key)
@@ -229,25 +273,28 @@ class ObjectiveFigures:
 
     def funding(self, store: GraphStore, objective: Term | None) -> list[Row]:
         """funding-by-objective's rows."""
-        only = None if objective is None else str(value_of(objective, store.base))
-        terms = {} if objective is None else {"objective": objective}
-        titles: dict[str, list[Any]] = defaultdict(list)
-        for row in named_rows(store, "objective-figures-titles", **terms):
-            titles[str(row["objective"])].append(row["title"])
+        only = str(objective.value) if isinstance(objective, NamedNode) else None
+        if objective is not None and only is None:
+            raise _Unsure(objective)
+        found = sorted(
+            (key, totals) for key, totals in self.totals.items() if only in {None, key[0]}
+        )
+        titles: dict[str, list[Any]] = {}
+        for iri in sorted({key[0] for key, _ in found}):
+            rows = named_rows(store, "objective-figures-titles", objective=NamedNode(iri))
+            titles[iri] = [row["title"] for row in rows]
         out: list[Row] = []
-        for (o, currency), (projects, requested, pledged, secured) in sorted(self.totals.items()):
-            if only is not None and o != only:
-                continue
-            for title in titles.get(o) or [None]:
+        for (iri, o, currency), (projects, requested, pledged, secured, *decimals) in found:
+            for title in titles.get(iri) or [None]:
                 out.append(
                     {
                         "objective": o,
                         "title": title,
                         "currency": currency,
                         "projects": projects,
-                        "requested": canonical(requested),
-                        "pledged": canonical(pledged),
-                        "secured": canonical(secured),
+                        "requested": _sum(requested, decimals[0]),
+                        "pledged": _sum(pledged, decimals[1]),
+                        "secured": _sum(secured, decimals[2]),
                     }
                 )
         return out
@@ -257,18 +304,19 @@ class ObjectiveFigures:
         terms = {} if objective is None else {"objective": objective}
         groups: dict[tuple[Any, Any, Any], list[int]] = {}
         for row in named_rows(store, "objective-figures-coverage", **terms):
-            activity = row["activity"]
-            level = -1 if activity is None else self.live(str(activity))[0]
             funded = _order(row["funded_order"])
             implementation = _order(row["implementation_order"])
             key = (row["objective"], row["title"], row["facility"])
             counts = groups.setdefault(key, [0, 0, 0, 0, 0, row["waiting"]])
-            counts[0] += activity is not None
-            counts[1] += level == 0
-            counts[2] += 0 < level < funded
-            counts[3] += funded <= level < implementation
-            counts[4] += level >= implementation
             counts[5] = max(counts[5], row["waiting"])
+            activities = self.of_objective.get(str(row["objective"]))
+            for activity in sorted(activities) if activities else [None]:
+                level = -1 if activity is None else self.live(activity)[0]
+                counts[0] += activity is not None
+                counts[1] += level == 0
+                counts[2] += 0 < level < funded
+                counts[3] += funded <= level < implementation
+                counts[4] += level >= implementation
         names = ("activities", "uncovered", "in_preparation", "funded", "in_implementation")
         return [
             {

@@ -3,7 +3,8 @@
 funding-by-objective, coverage-by-objective and objective-activities are answered from figures
 the service keeps from write to write (queries.objective_figures). Random sequences of project
 and funding changes (a project moved to another stage, activity or budget, a funding line
-pledged, moved or dropped, a project added or removed, whole things cloned untyped) must leave
+pledged, moved or dropped, a project added or removed or cloned untyped, an activity moved to
+another objective, a stage moved in the order) must leave
 the kept answers equal to the files' answers on the same store version, and the kept figures
 equal to figures built anew.
 """
@@ -49,6 +50,7 @@ OPS = st.lists(
                 "new",
                 "untyped",
                 "order",
+                "objective",
             ]
         ),
         st.integers(0, 10**6),
@@ -96,7 +98,8 @@ def _of(store: EmbeddedStore, cls: str) -> list[ox.NamedNode]:
 
 
 def _objects(store: EmbeddedStore, subject: Any, predicate: ox.NamedNode) -> list[Any]:
-    return sorted((q.object for q in store.raw.quads_for_pattern(subject, predicate, None)), key=str)
+    found = store.raw.quads_for_pattern(subject, predicate, None)
+    return sorted((q.object for q in found), key=str)
 
 
 def _delta(store: EmbeddedStore, op: Op) -> Delta:
@@ -134,17 +137,21 @@ def _delta(store: EmbeddedStore, op: Op) -> Delta:
     if kind == "drop":
         star = store.raw.quads_for_pattern(project if j % 2 else funding, None, None)
         return Delta(removed={graph: {ox.Triple(q.subject, q.predicate, q.object) for q in star}})
+    if kind == "objective":  # an activity moved to another objective
+        objectives = _of(store, "StrategicObjective")
+        activity = activities[i % len(activities)]
+        return swap(activity, _sic("objective"), objectives[j % len(objectives)])
     if kind == "order":  # a stage moved in the order: every project at it changes
         stage = _sic("Stage" + STAGES[j % len(STAGES)].title())
         return swap(stage, _sic("stageOrder"), ox.Literal(str(j % 9), datatype=INTEGER))
     twin = ox.NamedNode(f"{project.value}-twin{j % 5}")
-    star = [q for q in store.raw.quads_for_pattern(project, None, None)]
+    quads = list(store.raw.quads_for_pattern(project, None, None))
     typed = kind == "new"
     return Delta(
         added={
             graph: {
                 ox.Triple(twin, q.predicate, q.object)
-                for q in star
+                for q in quads
                 if typed or q.predicate != RDF_TYPE
             }
         }
