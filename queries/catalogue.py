@@ -24,7 +24,8 @@ from queries import alliance, candidates, funders, partnerships, profiles
 from queries.analysis import Analysis
 from queries.answer import QueryAnswer, Row, rows_of
 from queries.learned import adopted
-from queries.network import projections
+from queries.network import kept_rows, projections
+from queries.objective_figures import KEPT
 from queries.params import bind
 from queries.sparql import FOLDER, rq_registry, run_select
 from sic.errors import NotFound, QueryError
@@ -104,6 +105,10 @@ def run(store: GraphStore, name: str, params: Mapping[str, str] | None = None) -
         if q.analysis is not None:
             return q.analysis(store, bound)
         assert q.query is not None  # every non-analysis question is a .rq file
+        if name in KEPT:
+            kept = kept_rows(store, name, bound.terms.get("objective"))
+            if kept is not None:
+                return kept
         return rows_of(run_select(store, q.query, bound.terms), store.base, q.columns)
 
     key = (name, tuple(sorted((k, str(v)) for k, v in bound.values.items())), adopted())

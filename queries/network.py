@@ -44,6 +44,7 @@ from queries.betweenness import betweenness
 from queries.hierarchy import Hierarchy
 from queries.labels import Labels, labels_from
 from queries.network_tables import Changed, Owner, Tables
+from queries.objective_figures import ObjectiveFigures
 
 Node = tuple[str, str]  # (kind, key): keys are unique within a kind only
 ANSWERS = 512  # question answers kept per store version
@@ -600,6 +601,11 @@ class Projections:
             )
         return tuple(out[k] for k in sorted(out))
 
+    @cached_property
+    def objective_figures(self) -> ObjectiveFigures:
+        """Money and coverage per objective (queries.objective_figures), kept like the rest."""
+        return ObjectiveFigures(self.tables)
+
     # -- following writes (see the module docstring) ----------------------------------------------
 
     WARM = (
@@ -625,6 +631,7 @@ class Projections:
         "funded_objectives",
         "calls",
         "funders",
+        "objective_figures",
     )
     """The parts the questions use, built before workers are forked (`warm`)."""
 
@@ -686,6 +693,8 @@ class Projections:
         self._follow_funded(funders, projects)
         if organisations or funders or changed("network-calls"):
             built.pop("funders", None)
+        if "objective_figures" in built:
+            built["objective_figures"].follow(changes)
 
     def _follow_organisations(
         self, changed: set[Owner | None], owners: Mapping[str, Mapping[Owner | None, Changed]]
@@ -921,3 +930,15 @@ def projections(store: GraphStore) -> Projections:
             current = Projections(store, version)
             _cache[store] = current
         return current
+
+
+def kept_rows(store: GraphStore, name: str, objective: Any) -> list[Row] | None:
+    """The rows of a question the objective figures answer (queries.objective_figures.KEPT),
+    when this process keeps them built for the store's version (the service's workers do); None:
+    run its `.rq` file (building the figures for one call would cost more than the file)."""
+    with _lock:
+        current = _cache.get(store)
+    if current is None or current.version != store.version():
+        return None
+    figures = current.__dict__.get("objective_figures")
+    return None if figures is None else figures.answer(store, name, objective)

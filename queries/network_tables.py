@@ -74,6 +74,10 @@ BLOCKS: Mapping[str, Block] = {
         Block("network-call-links", "call", _classes("FundingCall")),
         Block("network-concepts", None, _classes("Topic", "Region", "StrategicObjective")),
         Block("network-region-countries", None, _classes("Region")),
+        Block("objective-figures-projects", "project", _classes("Project")),
+        Block("objective-figures-budgets", "project", _classes("Project")),
+        Block("objective-figures-fundings", "funding", _classes("Funding")),
+        Block("objective-figures-activity-objectives", "activity", _classes("Activity")),
         Block(
             "page-labels",
             None,

@@ -11,11 +11,18 @@ from __future__ import annotations
 from typing import Any
 
 from graph.base import GraphStore
+from graph.results import Term
 from queries.analysis import analysis, code_param
 from queries.answer import Row
-from queries.network import Seat, projections
+from queries.network import Seat, kept_rows, projections
 from queries.params import Bound
 from queries.sparql import entity_row, named_rows
+
+
+def _figures(store: GraphStore, name: str, objective: Term) -> list[Row]:
+    """A part of an objective's profile from the kept figures, else from its `.rq` file."""
+    kept = kept_rows(store, name, objective)
+    return kept if kept is not None else named_rows(store, name, objective=objective)
 
 
 def _without(rows: list[Row], *columns: str) -> list[Row]:
@@ -41,14 +48,10 @@ def objective_profile(store: GraphStore, bound: Bound) -> list[Row]:
     ]
     row["sdgs"] = [r["target"] for r in links if r["relation"] == "sdg"]
     row["sources"] = [r["target"] for r in links if r["relation"] == "source"]
-    coverage = named_rows(store, "coverage-by-objective", objective=term)
+    coverage = _figures(store, "coverage-by-objective", term)
     row["coverage"] = _without(coverage, "objective", "title", "facility")[0] if coverage else {}
-    row["activities"] = _without(
-        named_rows(store, "objective-activities", objective=term), "objective"
-    )
-    row["funding"] = _without(
-        named_rows(store, "funding-by-objective", objective=term), "objective", "title"
-    )
+    row["activities"] = _without(_figures(store, "objective-activities", term), "objective")
+    row["funding"] = _without(_figures(store, "funding-by-objective", term), "objective", "title")
     row["roster"] = _without(named_rows(store, "task-force-roster", objective=term), "objective")
     return [row]
 
