@@ -30,6 +30,7 @@ from api.as_of import AsOfHeaders, close_pools, read_as_of
 from api.deps import Service, make_runner, start_refits
 from api.error_pages import as_page
 from api.errors_in_language import install as install_errors_in_language
+from api.errors_in_language import named_language
 from api.html_gzip import HtmlGzip
 from api.in_worker import register
 from api.limits import BodyLimits
@@ -52,7 +53,7 @@ from api.routes import (
     sparql,
 )
 from api.settings import Settings, load_settings
-from api.violation_json import requested_language, violation_json
+from api.violation_json import violation_json
 from graph.base import GraphStore
 from queries import learned
 from runner.per_version import PerVersion
@@ -290,7 +291,7 @@ def _add_error_handlers(app: FastAPI) -> None:
         """A write the shapes refused (422): every result, in the language the request names
         too (api.violation_json), so the answer varies with Accept-Language."""
         assert isinstance(exc, ValidationFailed)
-        told = requested_language(request)
+        told = named_language(request)
         results = [violation_json(v, told) for v in exc.violations]
         vary = {"Vary": "Accept-Language"}
         return as_page(request, _error(422, _rejected(exc.violations), vary, violations=results))

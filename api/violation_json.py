@@ -11,22 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import Request
-
-from api.i18n import SUPPORTED, accepted_languages
 from sic.errors import Violation
-
-
-def requested_language(request: Request) -> str | None:
-    """`?lang=` when supported, else the best supported language of Accept-Language; None when
-    the request names none (English is then all an answer says)."""
-    given = (request.query_params.get("lang") or "").lower()
-    if given in SUPPORTED:
-        return given
-    for tag in accepted_languages(request.headers.get("accept-language")):
-        if tag in SUPPORTED:
-            return tag
-    return None
 
 
 def violation_json(v: Violation, told: str | None = None) -> dict[str, Any]:
