@@ -54,7 +54,7 @@ from loaders.iati import is_iati
 from loaders.source import is_workbook, read_source
 from queries.linking import decide_link, link_proposals, propose_links
 from queries.reconciliation import decide, known_organisations, proposals
-from sic.errors import ConfigError, KGError, StoreError
+from sic.errors import ConfigError, KGError, QueryError, StoreError
 from sic.report import violations_json, violations_turtle
 
 app = typer.Typer(
@@ -258,7 +258,9 @@ def sparql(
     ] = "en",
 ) -> None:
     """Run a SPARQL query over the union of all sources (as they were, with --as-of)."""
+    from api.i18n import messages
     from graph import as_of
+    from graph.syntax_hint import explain
 
     check_lang(lang)
     if query.startswith("@"):
@@ -276,7 +278,10 @@ def sparql(
             st, where = as_of.at(st, moment, max_triples=limit)
             if where.before_first:
                 err.print(f"as of {moment.iso}: before the first recorded change, nothing")
-        result = st.query(query)
+        try:
+            result = st.query(query)
+        except QueryError as exc:  # said plainly, where and why, in the chosen language
+            raise fail(QueryError(explain(query, str(exc), messages(lang))), stores=False) from None
     try:
         data = render_result(result, fmt, out, lang)
     except ValueError as exc:

@@ -27,7 +27,8 @@ SCOPE_PARTS = ("objective", "region", "organisation")
 
 def syntax_in(error: QuerySyntaxError, ui: Ui) -> str:
     """The syntax error in the reader's language; the engine's own message stays as it is."""
-    return explain(error.text, error.engine, messages(ui.lang))
+    said = explain(error.text, error.engine, messages(ui.lang))
+    return ui("syntax.update", said=said) if error.update else said
 
 
 def refusal_in(error: Refused, ui: Ui) -> str:

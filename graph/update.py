@@ -37,7 +37,7 @@ from graph.dataset import Dataset
 from graph.sparql_lexer import screen, tokens, uses_keyword
 from graph.syntax_hint import explain
 from graph.update_ops import ALL, DEFAULT, NAMED, Operation, operations
-from sic.errors import QueryError
+from sic.errors import QueryError, QuerySyntaxError
 from sic.terms import relabel, to_ox
 from sic.vocab import RDF_TYPE
 
@@ -223,7 +223,7 @@ def read_update(
     except QueryError as exc:
         if not uses_keyword(toks, "LOAD"):  # the engine's message says more, with a position
             _engine_check(text, base)
-        raise QueryError(f"malformed SPARQL update: {explain(text, str(exc))}") from None
+        raise _malformed(text, str(exc)) from None
     loads = [op for op in ops if op.kind == "LOAD"]
     for op in loads:
         if not op.silent:
@@ -246,6 +246,15 @@ def read_update(
     return ops
 
 
+def _malformed(text: str, engine: str) -> QueryError:
+    """The error of an update that cannot be read: a QuerySyntaxError (said again in the
+    reader's language by the service) when the engine names where, else a plain QueryError."""
+    said = explain(text, engine)
+    if said == engine:
+        return QueryError(f"malformed SPARQL update: {engine}")
+    return QuerySyntaxError(text, engine, f"malformed SPARQL update: {said}", update=True)
+
+
 def _engine_check(text: str, base: str | None) -> None:
     """Let pyoxigraph read the whole request, on an empty scratch store (nothing to reach).
 
@@ -254,7 +263,7 @@ def _engine_check(text: str, base: str | None) -> None:
     try:
         ox.Store().update(text, base_iri=base)
     except SyntaxError as exc:
-        raise QueryError(f"malformed SPARQL update: {explain(text, str(exc))}") from None
+        raise _malformed(text, str(exc)) from None
     except (OSError, RuntimeError):  # evaluation on an empty store, not syntax: fine
         return
 

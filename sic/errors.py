@@ -194,16 +194,18 @@ class QuerySyntaxError(QueryError):
     """A query the engine could not read, said plainly in English (graph.syntax_hint).
 
     It keeps the query's `text` and the engine's own `engine` message, so that a page or a JSON
-    error that knows its reader's language can say it again in that language.
+    error that knows its reader's language can say it again in that language. `update`: the
+    text is a SPARQL Update (the sentence then starts "malformed SPARQL update: ").
     """
 
-    def __init__(self, text: str, engine: str, said: str) -> None:
+    def __init__(self, text: str, engine: str, said: str, update: bool = False) -> None:
         self.text = text
         self.engine = engine
+        self.update = update
         super().__init__(said)
 
-    def __reduce__(self) -> tuple[type[QuerySyntaxError], tuple[str, str, str]]:
-        return (type(self), (self.text, self.engine, str(self)))  # crosses from a worker whole
+    def __reduce__(self) -> tuple[type[QuerySyntaxError], tuple[str, str, str, bool]]:
+        return (type(self), (self.text, self.engine, str(self), self.update))  # crosses whole
 
 
 class Refused(Forbidden):

@@ -58,3 +58,18 @@ def test_the_left_out_note_in_the_table_language(lang: str, said: str) -> None:
     grid = Grid("t", ["key", "summary"], [["k" * 30, wide]], cut=frozenset({"summary"}), lang=lang)
     show(grid, console)
     assert said in " ".join(buffer.getvalue().split())  # the note wraps on a narrow terminal
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [("en", "'SELEC' is not a SPARQL keyword: did you mean SELECT?"),
+     ("es", "«SELEC» no es una palabra clave de SPARQL: ¿quiso decir SELECT?")],
+)  # fmt: skip
+def test_a_syntax_error_is_explained_in_the_chosen_language(
+    tmp_path: Path, lang: str, said: str
+) -> None:
+    done = CliRunner().invoke(
+        app, ["sparql", "SELEC ?x WHERE {}", "--store", str(tmp_path / "s"), "--lang", lang]
+    )
+    assert done.exit_code == 2
+    assert said in done.output and "(error at 1:10: expected CONSTRUCT)" in done.output

@@ -38,7 +38,7 @@ PASSWORD = "a passphrase long enough for the tests"
 def test_the_english_sentences_are_the_locale_s_english() -> None:
     """The hint's built-in English (protocol errors) is the English locale's, word for word."""
     told = json.loads((LOCALES_DIR / "service.en.json").read_text(encoding="utf-8"))
-    assert {k: v for k, v in told.items() if k.startswith("syntax.")} == dict(ENGLISH)
+    assert {k: told[k] for k in ENGLISH} == dict(ENGLISH)
 
 
 @pytest.mark.parametrize("lang", ["en", "fr", "es"])
@@ -104,6 +104,23 @@ def test_a_json_error_keeps_english_and_adds_the_named_language(client: Any) -> 
         "/sparql", params={"query": MISSPELT, "lang": "fr"}, headers={"Accept": "application/json"}
     )
     assert french.json()["translated"]["lang"] == "fr"
+
+
+def test_a_malformed_update_is_explained_in_the_named_language(
+    make_client: Callable[..., Any], memory_store: Any, write_token: str
+) -> None:
+    client = make_client(memory_store)
+    sent = {"Authorization": f"Bearer {write_token}", "Content-Type": "application/sparql-update"}
+    update = "INSERT DATA { <http://example.org/s> <http://example.org/p> 1 } ; DELET WHERE { }"
+    plain = client.post("/update", content=update, headers=sent)
+    assert plain.status_code == 400
+    assert plain.json()["detail"].startswith("malformed SPARQL update: the query cannot be read")
+    assert "translated" not in plain.json()
+    french = client.post("/update", content=update, headers={**sent, "Accept-Language": "fr"})
+    told = french.json()["translated"]
+    assert told["lang"] == "fr"
+    assert told["detail"].startswith("mise à jour SPARQL mal formée : la requête ne peut pas")
+    assert "« DELET » n'est pas un mot-clé SPARQL : vouliez-vous dire DELETE ?" in told["detail"]
 
 
 # -- refusals -------------------------------------------------------------------------------
