@@ -115,8 +115,9 @@ class ObjectiveFigures:
         self.objectives: dict[str, frozenset[tuple[str, str]]] = {}
         """The objectives (IRI, key) each live project counts for (its activities')."""
         self.objectives_of: dict[str, frozenset[str]] = {}
-        """The objectives of each activity, and the activities of each objective:"""
+        """The objectives of each activity (typed sic:Activity)."""
         self.of_objective: dict[str, set[str]] = defaultdict(set)
+        """The same by objective: its activities."""
         self.reached: dict[str, dict[str, int]] = {}
         """Per live project, the highest order of its live stages, per activity it addresses."""
         self.reach: dict[str, dict[str, int]] = defaultdict(dict)
@@ -125,7 +126,9 @@ class ObjectiveFigures:
         self.funded: dict[str, dict[str, tuple[Row, ...]]] = defaultdict(dict)
         """Per project, its funding rows by funding line."""
         self.shares: dict[str, dict[Key, Totals]] = {}
+        """What each live project adds to the totals (taken out again when it changes)."""
         self.totals: dict[Key, Totals] = {}
+        """funding-by-objective's figures, by objective and currency."""
         self.odd_orders: set[str] = set()
         self.odd_money: set[str] = set()
         """Projects with a stage order or an amount the kept figures cannot reproduce."""
