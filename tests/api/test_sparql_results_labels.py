@@ -19,7 +19,7 @@ from api.settings import Settings
 from graph.bootstrap import ensure_ontology
 from graph.embedded import EmbeddedStore
 from loaders.source import read_source
-from queries.result_labels import NAMED_KINDS, own_iris
+from queries.result_labels import NAMED_KINDS, labels_of, own_iris
 from queries.sparql import rq
 
 with warnings.catch_warnings():
@@ -121,3 +121,10 @@ def test_the_named_kinds_are_those_page_labels_names() -> None:
     text = rq("page-labels").text
     values = text[text.index("VALUES") : text.index("}", text.index("VALUES"))]
     assert set(re.findall(r'"(\w+)"\)', values)) == NAMED_KINDS
+
+
+def test_lookups_stop_when_their_time_is_spent(client: TestClient) -> None:
+    store = client.app.state.store  # type: ignore[attr-defined]
+    iri = f"{BASE}id/activity/{TRANSLATED}"
+    assert labels_of(store, [iri]).find("activity", TRANSLATED, "fr") is not None
+    assert labels_of(store, [iri], seconds=0).names == {}
