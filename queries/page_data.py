@@ -37,6 +37,7 @@ from queries.sparql import BLOCKS, FOLDER, named_rows, rq_registry
 from queries.trajectory import chart, objective_trajectories
 from sic.errors import NotFound, QueryError
 from sic.iris import mint
+from sic.iris import parse as parse_iri
 
 PAGE_SPARQL = BLOCKS / "pages"
 """The page-only blocks (in the one registry of queries.sparql, kept apart here)."""
@@ -768,21 +769,31 @@ def editor_prefixes() -> list[tuple[str, str]]:
     return sorted(compactor().prefixes)
 
 
-def results_table(answer: Mapping[str, Any], base: str, root: str) -> dict[str, Any]:
+def results_table(
+    answer: Mapping[str, Any],
+    base: str,
+    root: str,
+    labels: Labels | None = None,
+    lang: str = "en",
+) -> dict[str, Any]:
     """SPARQL JSON results as a table for people: IRIs compacted with the service's prefixes
-    (and this service's own linked to their page), literals with their language. An ASK
+    (and this service's own linked to their page, under their name in `lang` where `labels`
+    has one, else in English with `fallback` saying so), literals with their language. An ASK
     answer is one cell."""
     if "boolean" in answer:
         return {"columns": ["ask"], "rows": [[{"text": str(answer["boolean"]).lower()}]]}
     columns: list[str] = list(answer.get("head", {}).get("vars", []))
+    named = labels or Labels({})
     rows = [
-        [_result_cell(binding.get(name), base, root) for name in columns]
+        [_result_cell(binding.get(name), base, root, named, lang) for name in columns]
         for binding in answer.get("results", {}).get("bindings", [])
     ]
     return {"columns": columns, "rows": rows}
 
 
-def _result_cell(term: Mapping[str, str] | None, base: str, root: str) -> dict[str, str]:
+def _result_cell(
+    term: Mapping[str, str] | None, base: str, root: str, labels: Labels, lang: str
+) -> dict[str, str]:
     if term is None:
         return {"text": ""}
     value = term.get("value", "")
@@ -790,9 +801,24 @@ def _result_cell(term: Mapping[str, str] | None, base: str, root: str) -> dict[s
     if kind == "uri":
         if value.startswith(base + "id/"):  # this service's: its page, its path as its name
             local = value[len(base) :]
-            return {"text": local, "title": value, "href": f"{root}/{local}"}
+            cell = {"text": local, "title": value, "href": f"{root}/{local}"}
+            return cell | _name_of(value, labels, lang)
         return {"text": compact_iri(value), "title": value, "href": value}
     if kind == "bnode":
         return {"text": f"_:{value}"}
-    lang = term.get("xml:lang", "")
-    return {"text": value, "note": f"@{lang}" if lang else ""}
+    tag = term.get("xml:lang", "")
+    return {"text": value, "note": f"@{tag}" if tag else ""}
+
+
+def _name_of(iri: str, labels: Labels, lang: str) -> dict[str, str]:
+    """The cell keys that show an IRI of this service under its name (none when unnamed):
+    the name, its language, and that language again as `fallback` when not the page's."""
+    parsed = parse_iri(iri)
+    if parsed is None:
+        return {}
+    _, kind, key = parsed
+    name = labels.find(kind, key, lang)
+    shown = labels.found_in(kind, key, lang)
+    if name is None or shown is None:
+        return {}
+    return {"name": name, "name_lang": shown, "fallback": "" if shown == lang else shown}

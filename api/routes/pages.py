@@ -48,7 +48,7 @@ from queries import page_data as pages
 from queries.catalogue import run
 from queries.group_pages import AlliancePage, ProjectPage, alliance_page, project_page
 from queries.history import history, stage_timeline
-from queries.labels import read_labels
+from queries.labels import Labels, read_labels
 from queries.linking import link_proposals
 from queries.page_views import DescriptionView
 from sic.errors import KGError, NotFound
@@ -422,10 +422,12 @@ def results_page(
     query: str,
     answer: tuple[str, bytes, bool] | None,
     error: str | None = None,
+    labels: Labels | None = None,
 ) -> Response:
     """The editor with `query` in it and its answer below as a table (or the RDF it made, or
     the plain syntax error), for a browser. `answer`: (content type, body, truncated) of the
-    answer computed as SPARQL JSON results or Turtle."""
+    answer computed as SPARQL JSON results or Turtle; `labels`: names of this service's IRIs
+    in it, read in the worker that ran it (shown in the reader's language)."""
     ui = reader(request)
     table: dict[str, Any] | None = None
     graph_text: str | None = None
@@ -433,7 +435,7 @@ def results_page(
         content_type, body, truncated = answer
         if content_type.startswith("application/sparql-results+json"):
             base = request.app.state.settings.base_iri
-            table = pages.results_table(json.loads(body), base, root_of(request))
+            table = pages.results_table(json.loads(body), base, root_of(request), labels, ui.lang)
             table["truncated"] = truncated
         else:
             graph_text = body.decode("utf-8", "replace")

@@ -49,6 +49,7 @@ from api.routes.pages import editor_if_wanted, reader, results_page, wants_resul
 from api.security import book_of, is_read_only
 from api.settings import Settings
 from api.sparql_answers import QueryAnswer, QueryJob, execute
+from api.sparql_page_answer import PageAnswer, execute_for_page
 from graph.base import GraphStore, PreparedWrite
 from graph.results import GraphResult
 from queries.service_description import SD, service_description
@@ -231,16 +232,22 @@ PAGE_ACCEPT = "application/sparql-results+json, text/turtle;q=0.9"
 async def _results_page(service: Service, request: Request, text: str, params: Params) -> Response:
     """A browser that followed a /sparql?query= link: the answer as a page (api.routes.pages),
     computed the way any client's is (same limits, same worker), a malformed query said
-    plainly beside the query."""
+    plainly beside the query. The same worker call reads the names of this service's IRIs
+    in the answer (api.sparql_page_answer), so the page shows titles beside paths."""
     job = _job(service.settings, text, params, PAGE_ACCEPT)
     client = request.client.host if request.client else None
     try:
-        answer: QueryAnswer = await service.runner.call(execute, job, keep=True, client=client)
+        found: PageAnswer = await service.runner.call(
+            execute_for_page, job, keep=True, client=client
+        )
     except QuerySyntaxError as exc:  # said in the page's language, the engine's words kept
         return results_page(request, text, None, syntax_in(exc, reader(request)))
     except QueryError as exc:
         return results_page(request, text, None, str(exc))
-    return results_page(request, text, (answer.content_type, answer.body, answer.truncated))
+    answer = found.answer
+    return results_page(
+        request, text, (answer.content_type, answer.body, answer.truncated), labels=found.labels
+    )
 
 
 @router.post(
