@@ -160,7 +160,8 @@ def test_a_removal_that_would_leave_the_graph_invalid_is_refused(serve: Any) -> 
     refused = send(client, f"/remove/funding/{line}", {}, lang="fr")
     assert refused.status_code == 422
     assert "Rien n&#39;a été supprimé" in refused.text
-    assert "must have at least one committed or disbursed funding" in refused.text
+    # the rule's own sentence, in the page's language (shapes/cycle.ttl)
+    assert "doit avoir au moins un financement engagé (committed)" in refused.text
     assert statements_about(client, f"{ID}funding/{line}") > 0
 
 
