@@ -121,6 +121,7 @@ def test_the_named_kinds_are_those_page_labels_names() -> None:
     text = rq("page-labels").text
     values = text[text.index("VALUES") : text.index("}", text.index("VALUES"))]
     assert set(re.findall(r'"(\w+)"\)', values)) == NAMED_KINDS
+    assert rq("page-labels").param("entity").type == "iri"  # what labels_of binds
 
 
 def test_lookups_stop_when_their_time_is_spent(client: TestClient) -> None:
