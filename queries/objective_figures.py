@@ -31,12 +31,16 @@ from graph.results import Term
 from queries.answer import Row
 from queries.network_tables import Changed, Tables
 from queries.sparql import named_rows
+from sic.vocab import SIC_NS
 
 PROJECTS = "objective-figures-projects"
 BUDGETS = "objective-figures-budgets"
 FUNDINGS = "objective-figures-fundings"
 ACTIVITIES = "objective-figures-activity-objectives"
 BLOCKS = (PROJECTS, BUDGETS, FUNDINGS, ACTIVITIES)
+
+PLEDGED = SIC_NS + "FundingPledged"
+"""The status of a funding line only promised: counted apart from the money secured."""
 
 KEPT = ("funding-by-objective", "coverage-by-objective", "objective-activities")
 """The questions (and building blocks) answered from the kept figures."""
@@ -235,7 +239,7 @@ class ObjectiveFigures:
                 amount = row["amount"]
                 if not _exact(amount):
                     return None
-                pledged = row["pledged"] is True
+                pledged = str(row["status"]) == PLEDGED
                 money = _row(_ZERO, amount, _ZERO) if pledged else _row(_ZERO, _ZERO, amount)
                 rows.append((str(row["currency"]), money))
         return rows
