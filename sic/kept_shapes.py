@@ -2,7 +2,7 @@
 
 pyshacl's `Shape.validate` builds a new SPARQL-based constraint object (its query helpers,
 their prefixes gathered from the shapes graph) for every shape it runs, on every call, and each
-shape recomputes its implicit class targets from the shapes graph before it looks at the data.
+shape reads its target declarations from the shapes graph again before it looks at the data.
 Both depend on the shapes graph only, which `sic.validation.Validator` parses once and never
 changes, so for its shapes they are made once and kept. Shapes of any other pyshacl caller are
 left to pyshacl's own behaviour.
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import pyshacl.shape as pyshacl_shape
@@ -19,6 +20,8 @@ from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS
 from pyshacl.constraints.sparql.sparql_based_constraints import SPARQLBasedConstraint
 from pyshacl.shape import Shape
 from pyshacl.shapes_graph import ShapesGraph
+
+from sic.vocab import SH
 
 __all__ = ["KEPT_COMPONENTS", "keep", "made"]
 
@@ -78,24 +81,53 @@ class _Table(tuple[list[Any], dict[Any, Any]]):
 
 
 class _KeptShape(Shape):
-    """A pyshacl shape whose implicit class targets are read once (same layout: no new slots)."""
+    """A pyshacl shape whose target declarations are read from the shapes graph once.
+
+    Same layout as `Shape` (no new slots), so a harvested shape can be switched to it.
+    """
 
     __slots__ = ()
 
+    def _kept(self) -> _Targets:
+        targets: _Targets = getattr(self.sg, _TARGETS)[self.node]
+        return targets
+
+    def target(self) -> tuple[list[Any], ...]:
+        return tuple(list(found) for found in self._kept().declared)
+
     def implicit_class_targets(self) -> list[Any]:
-        return list(getattr(self.sg, _TARGETS)[self.node])
+        return list(self._kept().declared[2])
+
+    def advanced_target(self) -> dict[Any, Any]:
+        # Custom targets (sh:target) hold query helpers: only their absence is kept.
+        return super().advanced_target() if self._kept().custom else {}  # type: ignore[no-untyped-call]
+
+
+@dataclass(frozen=True)
+class _Targets:
+    """A shape's `Shape.target()` lists, and whether it declares custom targets (sh:target)."""
+
+    declared: tuple[tuple[Any, ...], ...]
+    custom: bool
+
+
+def _targets(shape: Shape) -> _Targets:
+    return _Targets(
+        declared=tuple(tuple(found) for found in shape.target()),  # type: ignore[no-untyped-call]
+        custom=any(True for _ in shape.sg.objects(shape.node, SH.target)),  # type: ignore[no-untyped-call]
+    )
 
 
 def keep(shapes_graph: ShapesGraph) -> None:
     """Keep, for every shape of the harvested `shapes_graph`, its SPARQL constraint objects (made
-    at their first use) and its implicit class targets; the graph must not change afterwards."""
+    at their first use) and its target declarations; the graph must not change afterwards."""
     _install()
     shapes = list(shapes_graph.shapes)
     setattr(shapes_graph, _KEPT, {})
     setattr(
         shapes_graph,
         _TARGETS,
-        {shape.node: tuple(shape.implicit_class_targets()) for shape in shapes},
+        {shape.node: _targets(shape) for shape in shapes},
     )
     for shape in shapes:
         if type(shape) is Shape:
