@@ -34,6 +34,19 @@ ex:ThingShape a sh:NodeShape ;
 
 ex:Kind a rdfs:Class, sh:NodeShape ;
     sh:property [ sh:path ex:name ; sh:minCount 1 ; sh:message "A kind has a name" ] .
+
+ex:NamedShape a sh:NodeShape ;
+    sh:targetNode ex:t1 ;
+    sh:property [ sh:path ex:colour ; sh:minCount 1 ; sh:message "t1 has a colour" ] .
+
+ex:HolderShape a sh:NodeShape ;
+    sh:targetSubjectsOf ex:part ;
+    sh:property [ sh:path ex:weight ; sh:minCount 1 ; sh:message "A holder has a weight" ] .
+
+ex:PartShape a sh:NodeShape ;
+    sh:targetObjectsOf ex:part ;
+    sh:nodeKind sh:BlankNode ;
+    sh:message "A part is a blank node" .
 """
 
 
@@ -64,12 +77,18 @@ def test_sparql_constraint_objects_are_built_once_across_validations(tmp_path: P
     assert after_first == before + 1  # one shape with a SPARQL constraint, in the full graph
     assert kept_shapes.made(SPARQLBasedConstraint) == after_first
     assert first == second == third
-    assert sorted(v.message for v in first) == ["A kind has a name", "A thing is not its own part"]
+    assert sorted(v.message for v in first) == [
+        "A holder has a weight",
+        "A kind has a name",
+        "A part is a blank node",
+        "A thing is not its own part",
+        "t1 has a colour",
+    ]
 
 
 def test_kept_results_match_a_fresh_pyshacl_run(tmp_path: Path) -> None:
-    """The implicit class target (ex:Kind is a class and a shape) and the SPARQL rule still
-    find exactly what pyshacl's own entry point finds, which keeps nothing."""
+    """Every kind of target (class, implicit class, node, subjects of, objects of) and the
+    SPARQL rule still find exactly what pyshacl's own entry point finds, which keeps nothing."""
     checker = _validator(tmp_path)
     checker.validate(_data())
     ours = checker.validate(_data())
