@@ -29,7 +29,7 @@ KEPT_COMPONENTS: tuple[type, ...] = (SPARQLBasedConstraint,)
 """The constraint classes kept per shape: those whose objects hold nothing of a validation run."""
 
 # Set on a kept ShapesGraph (pyshacl's Shape has __slots__): (shape node, constraint class) ->
-# the constraint object, and shape node -> its implicit class targets.
+# the constraint object, and shape node -> its target declarations (`_Targets`).
 _KEPT = "_sic_kept_constraints"
 _TARGETS = "_sic_kept_targets"
 _INSTALL = threading.Lock()
