@@ -7,10 +7,11 @@ process and every caller gets the same plain `Violation` records.
 
 Speed: pyshacl's `validate()` entry point re-reads the shapes graph and re-harvests every shape
 on each call. Here the shapes are parsed once and wrapped once in pyshacl `ShapesGraph` objects
-that are reused by a fresh pyshacl `Validator` per call, and the SPARQL constraints are parsed
-once and reused as prepared queries. Whole-graph rules (shapes marked `sicsh:scope "global"`) can
-be switched off for write validation and run by the store as queries of its own
-(`Validator.global_shapes()`).
+that are reused by a fresh pyshacl `Validator` per call, the SPARQL constraints are parsed once
+and reused as prepared queries, and what pyshacl would rebuild from the shapes on every run
+(SPARQL constraint objects, implicit targets) is kept on them (sic.kept_shapes). Whole-graph
+rules (shapes marked `sicsh:scope "global"`) can be switched off for write validation and run
+by the store as queries of its own (`Validator.global_shapes()`).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from rdflib.query import Result
 from rdflib.term import Identifier, Node
 
 from sic.errors import ShapesError, ValidationFailed, Violation
+from sic.kept_shapes import keep
 from sic.paths import shapes_dir
 from sic.vocab import PREFIXES, RDF, RDFS, SH, XSD
 
@@ -446,6 +448,7 @@ class Validator:
             list(shapes_graph.shapes)
         except (ShapeLoadError, ReportableRuntimeError) as exc:
             raise ShapesError(f"the shapes cannot be used: {exc}") from exc
+        keep(shapes_graph)
         return shapes_graph
 
     @property

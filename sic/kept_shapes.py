@@ -1,0 +1,134 @@
+"""What pyshacl would rebuild on every validation, kept on the shapes that never change.
+
+pyshacl's `Shape.validate` builds a new SPARQL-based constraint object (its query helpers,
+their prefixes gathered from the shapes graph) for every shape it runs, on every call, and each
+shape reads its target declarations from the shapes graph again before it looks at the data.
+Both depend on the shapes graph only, which `sic.validation.Validator` parses once and never
+changes, so for its shapes they are made once and kept. Shapes of any other pyshacl caller are
+left to pyshacl's own behaviour.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pyshacl.shape as pyshacl_shape
+from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP
+from pyshacl.constraints.sparql.sparql_based_constraints import SPARQLBasedConstraint
+from pyshacl.shape import Shape
+from pyshacl.shapes_graph import ShapesGraph
+
+from sic.vocab import SH
+
+__all__ = ["KEPT_COMPONENTS", "keep", "made"]
+
+KEPT_COMPONENTS: tuple[type, ...] = (SPARQLBasedConstraint,)
+"""The constraint classes kept per shape: those whose objects hold nothing of a validation run."""
+
+# Set on a kept ShapesGraph (pyshacl's Shape has __slots__): (shape node, constraint class) ->
+# the constraint object, and shape node -> its target declarations (`_Targets`).
+_KEPT = "_sic_kept_constraints"
+_TARGETS = "_sic_kept_targets"
+_INSTALL = threading.Lock()
+_made: dict[type, int] = {}
+
+
+def made(component: type) -> int:
+    """How many `component` objects were built for kept shapes (for tests: at most one a shape)."""
+    return _made.get(component, 0)
+
+
+def _kept_factory(component: type) -> Callable[[Shape], Any]:
+    def build(shape: Shape) -> Any:
+        kept: dict[tuple[Any, type], Any] | None = getattr(shape.sg, _KEPT, None)
+        if kept is None:
+            return component(shape)
+        found = kept.get((shape.node, component))
+        if found is None:
+            found = kept[(shape.node, component)] = component(shape)
+            _made[component] = _made.get(component, 0) + 1
+        return found
+
+    build.__name__ = f"kept_{component.__name__}"
+    return build
+
+
+def _install() -> None:
+    """Point pyshacl's constraint table (which it reads from its `shape` module on every
+    `Shape.validate`) at factories that reuse the kept objects; once per process."""
+    with _INSTALL:
+        table = getattr(pyshacl_shape, "CONSTRAINT_PARAMS", None)
+        if table is not None and getattr(table, "kept", False):
+            return
+        factories = {component: _kept_factory(component) for component in KEPT_COMPONENTS}
+        mapping = {
+            parameter: factories.get(component, component)
+            for parameter, component in CONSTRAINT_PARAMETERS_MAP.items()
+        }
+        pyshacl_shape.CONSTRAINT_PARAMS = _Table(ALL_CONSTRAINT_PARAMETERS, mapping)  # type: ignore[attr-defined]
+
+
+class _Table(tuple[list[Any], dict[Any, Any]]):
+    """pyshacl's (parameters, parameter -> constraint class) pair, marked as installed."""
+
+    kept = True
+
+    def __new__(cls, parameters: list[Any], mapping: dict[Any, Any]) -> _Table:
+        return super().__new__(cls, (parameters, mapping))
+
+
+class _KeptShape(Shape):
+    """A pyshacl shape whose target declarations are read from the shapes graph once.
+
+    Same layout as `Shape` (no new slots), so a harvested shape can be switched to it.
+    """
+
+    __slots__ = ()
+
+    def _kept(self) -> _Targets:
+        targets: _Targets = getattr(self.sg, _TARGETS)[self.node]
+        return targets
+
+    def target(self) -> tuple[list[Any], ...]:
+        return tuple(list(found) for found in self._kept().declared)
+
+    def implicit_class_targets(self) -> list[Any]:
+        return list(self._kept().declared[2])
+
+    def advanced_target(self) -> dict[Any, Any]:
+        # Custom targets (sh:target) hold query helpers: only their absence is kept.
+        return super().advanced_target() if self._kept().custom else {}  # type: ignore[no-untyped-call]
+
+
+@dataclass(frozen=True)
+class _Targets:
+    """A shape's `Shape.target()` lists, and whether it declares custom targets (sh:target)."""
+
+    declared: tuple[tuple[Any, ...], ...]
+    custom: bool
+
+
+def _targets(shape: Shape) -> _Targets:
+    return _Targets(
+        declared=tuple(tuple(found) for found in shape.target()),  # type: ignore[no-untyped-call]
+        custom=any(True for _ in shape.sg.objects(shape.node, SH.target)),  # type: ignore[no-untyped-call]
+    )
+
+
+def keep(shapes_graph: ShapesGraph) -> None:
+    """Keep, for every shape of the harvested `shapes_graph`, its SPARQL constraint objects (made
+    at their first use) and its target declarations; the graph must not change afterwards."""
+    _install()
+    shapes = list(shapes_graph.shapes)
+    setattr(shapes_graph, _KEPT, {})
+    setattr(
+        shapes_graph,
+        _TARGETS,
+        {shape.node: _targets(shape) for shape in shapes},
+    )
+    for shape in shapes:
+        if type(shape) is Shape:
+            shape.__class__ = _KeptShape
