@@ -362,6 +362,11 @@ class LoadProblem(BaseModel):
     focusNode: str | None = None  # noqa: N815 - SHACL's result vocabulary (ValidationProblem)
     resultPath: str | None = None  # noqa: N815
     value: str | None = None
+    translations: dict[str, str] = Field(
+        default_factory=dict,
+        description="a SHACL rule's sentence in the other languages its shape speaks, by"
+        " language (fr, es): the load page shows the reader's; `message` is English",
+    )
 
 
 class LoadedSource(BaseModel):
