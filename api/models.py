@@ -38,6 +38,18 @@ class ValidationProblem(BaseModel):
     value: str | None = None
     sourceShape: str | None = None  # noqa: N815
     location: str | None = None
+    translated: TranslatedMessage | None = Field(
+        default=None,
+        description="when the request names a language (?lang= or Accept-Language): the rule's"
+        " sentence in it, or in English (lang en) when the shape has none in that language",
+    )
+
+
+class TranslatedMessage(BaseModel):
+    """A result's sentence in the language the request named (api.violation_json)."""
+
+    lang: str
+    message: str
 
 
 class ValidationRejected(BaseModel):
