@@ -347,6 +347,7 @@ def _violation(violation: Violation) -> LoadProblem:
         focusNode=violation.focus_node,
         resultPath=violation.path,
         value=violation.value,
+        translations=dict(violation.translations),
     )
     return _at(violation.location, found)
 

@@ -38,6 +38,18 @@ class ValidationProblem(BaseModel):
     value: str | None = None
     sourceShape: str | None = None  # noqa: N815
     location: str | None = None
+    translated: TranslatedMessage | None = Field(
+        default=None,
+        description="when the request names a language (?lang= or Accept-Language): the rule's"
+        " sentence in it, or in English (lang en) when the shape has none in that language",
+    )
+
+
+class TranslatedMessage(BaseModel):
+    """A result's sentence in the language the request named (api.violation_json)."""
+
+    lang: str
+    message: str
 
 
 class ValidationRejected(BaseModel):
@@ -362,6 +374,11 @@ class LoadProblem(BaseModel):
     focusNode: str | None = None  # noqa: N815 - SHACL's result vocabulary (ValidationProblem)
     resultPath: str | None = None  # noqa: N815
     value: str | None = None
+    translations: dict[str, str] = Field(
+        default_factory=dict,
+        description="a SHACL rule's sentence in the other languages its shape speaks, by"
+        " language (fr, es): the load page shows the reader's; `message` is English",
+    )
 
 
 class LoadedSource(BaseModel):

@@ -9,7 +9,7 @@ located at a field of the submission (its column), never at a row: a submission 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pyoxigraph as ox
 
@@ -52,18 +52,7 @@ def _without_row(violations: list[Violation]) -> list[Violation]:
         where = v.location
         if where is not None and where.file == BODY_SOURCE:
             where = Location(BODY_SOURCE, None, where.column)
-        out.append(
-            Violation(
-                focus_node=v.focus_node,
-                path=v.path,
-                message=v.message,
-                severity=v.severity,
-                value=v.value,
-                source_shape=v.source_shape,
-                constraint=v.constraint,
-                location=where,
-            )
-        )
+        out.append(replace(v, location=where))  # every other field kept, translations too
     return out
 
 

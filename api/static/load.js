@@ -58,13 +58,31 @@
     phases.hidden = shown.length === 0;
   }
 
+  /* A SHACL rule's sentence in the page's language when its shape has one (translations),
+     else the English message, marked as the pages mark a text in another language. */
+  function said(row, p) {
+    var text = (p.translations || {})[words.lang];
+    var td = document.createElement("td");
+    td.textContent = text || p.message;
+    td.lang = text ? words.lang : "en";
+    if (!text && p.focusNode && words.lang !== "en") {
+      var badge = document.createElement("span");
+      badge.className = "fallback";
+      badge.title = words.fallback;
+      badge.textContent = "EN";
+      td.appendChild(document.createTextNode(" "));
+      td.appendChild(badge);
+    }
+    row.appendChild(td);
+  }
+
   function showProblems(found, count) {
     var body = problems.tBodies[0];
     body.textContent = "";
     (found || []).forEach(function (p) {
       var row = document.createElement("tr");
       cell(row, p.where || p.focusNode || "");
-      cell(row, p.message);
+      said(row, p);
       body.appendChild(row);
     });
     problems.hidden = !found || found.length === 0;

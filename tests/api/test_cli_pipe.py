@@ -177,3 +177,11 @@ def test_validate_says_the_rules_in_french_through_a_pipe() -> None:
     assert prefix[0]["translated"]["message"].startswith("Le code d'une activité")
     wrong = sic("validate", bad, "--lang", "de")
     assert wrong.returncode == 2 and "de" in wrong.stderr
+
+
+def test_a_refused_load_says_the_rules_in_french_through_a_pipe(tmp_path: Path) -> None:
+    bad = str(SHAPES / "activity-code-prefix-bad.ttl")
+    done = sic("load", bad, "--store", str(tmp_path / "store"), "--lang", "fr")
+    assert done.returncode == 1, done.stderr
+    assert "doit commencer par le code de son objectif" in done.stderr
+    assert "must start with the code of its objective" not in done.stderr

@@ -350,6 +350,14 @@ def test_every_violation_is_reported_at_once(client: TestClient, store: Embedded
     assert r.status_code == 422
     paths = {v["resultPath"] for v in r.json()["violations"]}
     assert {"sic:lead", "sic:addresses", "sic:stage"} <= paths
+    # the same, for a reader of Spanish: each rule's sentence in Spanish beside the English
+    es = client.post("/api/projects", params={"lang": "es"}, json=bad, headers=AUTH)
+    rejected = ValidationRejected.model_validate(es.json())
+    said = {v.resultPath: v.translated for v in rejected.violations}
+    assert said["sic:lead"] is not None and said["sic:lead"].lang == "es"
+    assert (
+        said["sic:lead"].message.startswith("Un proyecto") and "líder" in said["sic:lead"].message
+    )
 
 
 @pytest.mark.parametrize(

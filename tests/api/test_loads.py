@@ -214,6 +214,9 @@ def test_data_that_breaks_the_shapes_is_refused_with_the_violations(
     assert last["state"] == "failed", last
     assert "SHACL violation" in last["detail"]
     assert last["problems"] and all(p["focusNode"] for p in last["problems"])
+    # each rule's sentence in French and Spanish too, for the load page to show the reader's
+    assert all(set(p["translations"]) == {"fr", "es"} for p in last["problems"])
+    assert any(p["translations"]["fr"].startswith("Une activité") for p in last["problems"])
     assert [p["name"] for p in last["phases"]] == ["stage", "validate"]
     assert all(s.name != "bad" for s in memory_store.sources())
 

@@ -26,8 +26,8 @@ ROLE = f"""
     <http://www.w3.org/ns/org#organization> <{ID}taskforce/A5> ;
     <http://www.w3.org/ns/org#role> <https://w3id.org/4p1000/ontology#RoleLeader> .
 """
-FRENCH_PARTNER = "Seules les personnes d'une organisation partenaire"
-SPANISH_PARTNER = "Solo las personas de una organización socia"
+FRENCH_PARTNER = "Seule une personne d'une organisation partenaire"
+SPANISH_PARTNER = "Solo una persona de una organización socia"
 
 
 @pytest.fixture
