@@ -5,7 +5,7 @@ the store by objective, currency or activity. The engine does that whole on ever
 one objective (pyoxigraph's substitution does not reach into a grouped subquery): 0.45-0.5 s for
 funding-by-objective at M, 90-140 ms for each part of a profile. The sums only change when a
 project, its stage or a funding line does, so the service keeps them: `ObjectiveFigures` is built
-once from three building blocks (objective-figures-*.rq, read through queries.network_tables),
+once from four building blocks (objective-figures-*.rq, read through queries.network_tables),
 and after each write patches the share of the projects the write touched, before the workers
 are forked (queries.network.keep_up). A question then only reads the small parts the sums do not
 cover (titles, facilities, the activities of an objective) with a query of its own, and joins.
