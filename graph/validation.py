@@ -33,6 +33,48 @@ WHOLE_GRAPH_ABOVE = 2_000
 """Above this many focus nodes, copy the union and validate it whole instead of per node."""
 
 
+_KEY_SENTENCES: dict[str, dict[str, str]] = {
+    "twice": {
+        "en": "The key {key} is used twice for {cls}: by <{other}> and by this node. Keys must be "
+        "unique.",
+        "fr": "La clé {key} est utilisée deux fois pour {cls} : par <{other}> et par ce nœud. "
+        "Les clés doivent être uniques.",
+        "es": "La clave {key} se usa dos veces para {cls}: por <{other}> y por este nodo. Las "
+        "claves deben ser únicas.",
+    },
+    "already": {
+        "en": "The key {key} is already used by <{other}> for {cls}. Keys must be unique.",
+        "fr": "La clé {key} est déjà utilisée par <{other}> pour {cls}. Les clés doivent être "
+        "uniques.",
+        "es": "La clave {key} ya la usa <{other}> para {cls}. Las claves deben ser únicas.",
+    },
+    "also": {
+        "en": "The key {key} is also given to <{other}> for {cls}. Keys must be unique.",
+        "fr": "La clé {key} est aussi donnée à <{other}> pour {cls}. Les clés doivent être "
+        "uniques.",
+        "es": "La clave {key} también se da a <{other}> para {cls}. Las claves deben ser únicas.",
+    },
+}
+"""The store's own rule that no two things of a class share a key, in the languages the shapes
+speak (shapes/*.ttl): it is checked by queries here, not by a shape."""
+
+
+def _key_violation(case: str, focus: str, key: str, cls: str, other: str) -> Violation:
+    """A key used twice, said in English with its French and Spanish sentences."""
+    said = {
+        lang: text.format(key=repr(key), cls=cls, other=other)
+        for lang, text in _KEY_SENTENCES[case].items()
+    }
+    return Violation(
+        focus_node=focus,
+        path="dct:identifier",
+        message=said.pop("en"),
+        value=key,
+        constraint="unique key",
+        translations=tuple(sorted(said.items())),
+    )
+
+
 def _subjects_and_objects(store: ox.Store, graph: ox.NamedNode) -> tuple[set[Node], set[Node]]:
     subjects: set[Node] = set()
     objects: set[Node] = set()
@@ -229,16 +271,12 @@ class WriteChecker:
         for row in rows:
             cls, ident, first, second = row["class"], row["identifier"], row["first"], row["second"]
             out.append(
-                Violation(
-                    focus_node=second.value if second else "",
-                    path="dct:identifier",
-                    message=(
-                        f"The key {ident.value if ident else ''!r} is used twice for "
-                        f"{cls.value if cls else 'one class'}: by <{first.value if first else ''}> "
-                        "and by this node. Keys must be unique."
-                    ),
-                    value=ident.value if ident else None,
-                    constraint="unique key",
+                _key_violation(
+                    "twice",
+                    second.value if second else "",
+                    ident.value if ident else "",
+                    cls.value if cls else "",
+                    first.value if first else "",
                 )
             )
         return out
@@ -392,30 +430,13 @@ def _identifier_clashes(
                 other = row["other"]
                 key = t.object.value if isinstance(t.object, ox.Literal) else str(t.object)
                 out.append(
-                    Violation(
-                        focus_node=str(node),
-                        path="dct:identifier",
-                        message=(
-                            f"The key {key!r} is already used by"
-                            f" <{other.value if other else ''}> for {cls}. Keys must be unique."
-                        ),
-                        value=key,
-                        constraint="unique key",
+                    _key_violation(
+                        "already", str(node), key, str(cls), other.value if other else ""
                     )
                 )
     for (cls_iri, identifier), nodes in given.items():
         if within and len(nodes) > 1:
             first, *others = sorted(nodes)
             key = identifier.value if isinstance(identifier, ox.Literal) else str(identifier)
-            out += [
-                Violation(
-                    focus_node=n,
-                    path="dct:identifier",
-                    message=f"The key {key!r} is also given to <{first}> for {cls_iri}. "
-                    "Keys must be unique.",
-                    value=key,
-                    constraint="unique key",
-                )
-                for n in others
-            ]
+            out += [_key_violation("also", n, key, str(cls_iri), str(first)) for n in others]
     return out

@@ -141,3 +141,33 @@ def _file(rule: ShapeRule) -> Any:
     from queries.shapes_page import ShapesFile
 
     return ShapesFile("mine.ttl", "", "", (rule,))
+
+
+def test_a_key_used_twice_is_said_in_the_language_the_request_names(
+    client: Any, write_token: str
+) -> None:
+    """The store's own rule (no two things of a class share a key) speaks the shapes' three
+    languages too, though it is checked by a query and not by a shape."""
+    copy = (
+        f"INSERT {{ <{ID}organisation/terra-viva-bis> ?p ?o }} "
+        f"WHERE {{ <{ID}organisation/terra-viva> ?p ?o }}"
+    )
+    said = {}
+    for lang in ("fr", "es", None):
+        r = client.post(
+            "/update",
+            content=copy,
+            headers={
+                "Content-Type": "application/sparql-update",
+                "Authorization": f"Bearer {write_token}",
+                **({"Accept-Language": lang} if lang else {}),
+            },
+        )
+        assert r.status_code == 422, r.text
+        (key,) = [v for v in r.json()["violations"] if v["message"].startswith("The key ")]
+        assert "'terra-viva'" in key["message"] and "Keys must be unique" in key["message"]
+        said[lang] = key.get("translated")
+    assert said["fr"] == {"lang": "fr", "message": said["fr"]["message"]}
+    assert said["fr"]["message"].startswith("La clé 'terra-viva' est")
+    assert said["es"]["message"].startswith("La clave 'terra-viva'")
+    assert said[None] is None
