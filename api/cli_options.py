@@ -145,7 +145,7 @@ def fail(exc: Exception, *, stores: bool = True, lang: str = "en") -> typer.Exit
     """
     after = "; nothing was stored." if stores else ""
     if isinstance(exc, LoaderError):
-        print_problems(exc.problems, err)
+        print_problems(exc.problems, err, lang)
         err.print(Text(f"{len(exc.problems)} problem(s){after}", style="red"))
         return typer.Exit(EXIT_INVALID)
     if isinstance(exc, ValidationFailed):

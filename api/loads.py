@@ -337,7 +337,12 @@ def _count(problems: Sequence[LoadProblem], what: str) -> str:
 
 
 def _problem(problem: Problem) -> LoadProblem:
-    return _at(problem.location, LoadProblem(message=problem.message, severity=problem.severity))
+    found = LoadProblem(
+        message=problem.message,
+        severity=problem.severity,
+        translations=dict(problem.translations),
+    )
+    return _at(problem.location, found)
 
 
 def _violation(violation: Violation) -> LoadProblem:

@@ -102,11 +102,13 @@ def render_result(
     return result.serialize(rdf_fmt, prefixes=PREFIXES if rdf_fmt == ox.RdfFormat.TURTLE else None)
 
 
-def print_problems(problems: Sequence[Problem], console: Console) -> None:
-    """One line per problem: its severity (coloured on a terminal), where, and what."""
+def print_problems(problems: Sequence[Problem], console: Console, lang: str = "en") -> None:
+    """One line per problem: its severity (coloured on a terminal), where, and what (a rule's
+    sentence in `lang` where its shape speaks it)."""
     for p in problems:
         style = "yellow" if p.severity == "warning" else "red"
-        console.print(Text.assemble((p.severity, style), " ", str(p)))
+        said = f"{p.location}: {p.message_in(lang)}"
+        console.print(Text.assemble((p.severity, style), " ", said))
 
 
 def violations_text(violations: Sequence[Violation], lang: str = "en") -> str:

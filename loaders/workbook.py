@@ -165,7 +165,8 @@ def rule_problems(workbook: Workbook, problems: Sequence[Problem], check: Check)
         if nodes & touched or (crosses and nodes & near):
             continue
         value = f" (value: {violation.value})" if violation.value else ""
-        found.append(Problem(where, violation.message + value))
+        said = tuple((tag, text + value) for tag, text in violation.translations)
+        found.append(Problem(where, violation.message + value, translations=said))
     return found
 
 

@@ -40,9 +40,19 @@ class Problem:
     location: Location
     message: str
     severity: str = "error"  # "error" or "warning"
+    # a rule's sentence in the other languages its shape speaks (see Violation.translations)
+    translations: tuple[tuple[str, str], ...] = ()
 
     def __str__(self) -> str:
         return f"{self.location}: {self.message}"
+
+    def message_in(self, language: str | None) -> str:
+        """The message in `language`, else the English `message` (see Violation.message_in)."""
+        wanted = _primary(language)
+        for tag, text in self.translations:
+            if _primary(tag) == wanted:
+                return text
+        return self.message
 
 
 class KGError(Exception):

@@ -149,6 +149,10 @@ def test_validate_and_load_report_every_problem_in_one_pass(tmp_path: Path) -> N
     loaded = sic("load", str(broken), "--store", str(tmp_path / "store"))
     assert loaded.returncode == 1
     assert loaded.stderr.splitlines()[-1] == "3 problem(s); nothing was stored."
+    # a rule's problem, found in the same pass, in the language asked for
+    french = sic("validate", str(broken), "--lang", "fr").stderr.splitlines()
+    assert french[2].startswith("error funding.csv, row 5, column 'amount': Un financement doit")
+    assert french[2].endswith("(value: -100000)")
 
 
 def test_validate_says_the_rules_in_french_through_a_pipe() -> None:
