@@ -42,6 +42,7 @@ def shown_rows(visit: Any, lang: str) -> list[dict[str, str]]:
     )
     assert [u for u in asked if u.endswith("/api/names?lang=" + lang)]
     assert elsewhere(asked, visit.base) == []
+    assert visit.accessibility_violations() == []
     return list(found)
 
 
