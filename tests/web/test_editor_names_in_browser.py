@@ -69,3 +69,52 @@ def test_activity_titles_in_french_english_marked(desktop: Any) -> None:
             assert row["badge"].startswith("EN")
             assert "anglais" in row["title"]
     assert any(r["badge"] for r in shown) and any(not r["badge"] for r in shown)
+
+
+def test_the_next_page_of_the_table_is_named_too(desktop: Any) -> None:
+    """DataTables draws a page when it is shown: its IRIs are named then (one ask per page)."""
+    asked = record(desktop)
+    desktop.open("/sparql?lang=en")
+    page = desktop.page
+    typed(
+        page,
+        f"PREFIX sic: <{SIC}>\nSELECT ?activity ?n WHERE {{ ?activity a sic:Activity "
+        "VALUES ?n { 1 2 } } ORDER BY ?n ?activity",
+    )
+    page.keyboard.press("Control+Enter")
+    page.locator(f"{ROWS} .iri-name").first.wait_for()
+    first = page.locator(f"{ROWS} a.iri").first.inner_text()
+    page.locator("#yasgui button.dt-paging-button.next").click()
+    page.wait_for_function(
+        "first => document.querySelector('#yasgui table.dataTable tbody a.iri')"
+        ".textContent !== first",
+        arg=first,
+    )
+    page.locator(f"{ROWS} .iri-name").first.wait_for()
+    assert page.locator(ROWS).count() == page.locator(f"{ROWS} .iri-name").count()
+    assert len([u for u in asked if "/api/names" in u]) == 2
+
+
+def test_without_names_the_table_stays_as_it_was(desktop: Any) -> None:
+    """The names never hold the table up: if they do not come, the paths are shown alone."""
+    failed: list[str] = []
+
+    def refuse(route: Any) -> None:
+        failed.append(route.request.url)
+        route.fulfill(status=503, content_type="application/json", body='{"detail": "busy"}')
+
+    desktop.page.route("**/api/names*", refuse)
+    desktop.open("/sparql?lang=fr")
+    page = desktop.page
+    typed(page, QUERY)
+    page.keyboard.press("Control+Enter")
+    page.locator(ROWS).first.wait_for()
+    for _ in range(50):  # the ask goes after the table is drawn
+        if failed:
+            break
+        page.wait_for_timeout(100)
+    page.wait_for_timeout(300)  # and its failure is handled
+    assert failed
+    assert page.locator(f"{ROWS} .iri-name").count() == 0
+    assert page.locator(f"{ROWS} a.iri").count() == len(rows("activities"))
+    assert page.locator("#yasgui .query-error-box").count() == 0
