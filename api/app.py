@@ -45,6 +45,7 @@ from api.routes import (
     links,
     loads,
     meta,
+    names,
     pages,
     reports,
     review,
@@ -148,6 +149,7 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     app.include_router(forms.router)
     app.include_router(indicators.router)
     app.include_router(reports.router)
+    app.include_router(names.router)
     _add_docs(app)
     _add_error_handlers(app)
     install_errors_in_language(app)  # syntax errors and refusals in the reader's language

@@ -6,7 +6,8 @@
      are left off), no URL shortener, nothing kept in the browser's storage;
    - the service's prefixes are declared in the example and folded (the fold's marker shows
      them on demand); completing a prefix offers the service's own, from the page itself;
-   - results compact IRIs with those prefixes, and this service's IRIs link to their pages;
+   - results compact IRIs with those prefixes, and this service's IRIs link to their pages,
+     named in the page's language beside their path (POST /api/names, see `nameRows`);
    - an error shows the service's plain sentence with the query line and its caret, in the
      page's language (the queries say it in Accept-Language);
    - the share button gives a /sparql?query= link (a results page in a browser), and a link to
@@ -64,6 +65,8 @@
   if (speaks !== "en") inLanguage(own, speaks);
   // the page's language goes with each query, so that a bad one is explained in it too
   var spoken = { "Accept-Language": speaks };
+  // where the names of this service's IRIs in the table are asked for (see `nameRows`)
+  var namesAt = new URL(root + "/api/names", location.href).href;
 
   var yasgui = new Yasgui(holder, {
     persistenceId: null,
@@ -127,11 +130,74 @@
     yasqe.getInputField().setAttribute("aria-label", words.query);
     // the scrolling area of a long query is reached by keyboard too
     yasqe.getWrapperElement().querySelector(".CodeMirror-scroll").setAttribute("tabindex", "0");
-    tab.getYasr().on("drawn", function () {
+    tab.getYasr().on("drawn", function (yasr, plugin) {
       holder.querySelectorAll("select.tableSizer").forEach(function (select) {
         select.setAttribute("aria-label", words.page_size);
       });
+      // each page of the table, as DataTables draws it (paging, sorting, filtering)
+      if (plugin && plugin.dataTable && plugin.tableEl) {
+        var table = plugin.tableEl;
+        nameRows(table);
+        plugin.dataTable.on("draw", function () { nameRows(table); });
+      }
     });
+  }
+
+  /* This service's IRIs in the rows shown get their name beside their path, as on the results
+     page of a /sparql?query= link: the names of the page's language (English marked as a
+     stand-in, like every page's fallback badge), asked of POST /api/names once per page of the
+     table drawn. The table is drawn first and never waits; if the names do not come, it stays
+     as it was. */
+  function nameRows(table) {
+    var links = Array.prototype.filter.call(
+      table.querySelectorAll("tbody a.iri"),
+      function (a) { return !a.hasAttribute("data-named"); }
+    );
+    var asked = [];
+    links.forEach(function (a) {
+      a.setAttribute("data-named", "");
+      if (asked.indexOf(a.title) < 0 && asked.length < 500) asked.push(a.title);
+    });
+    if (!asked.length) return;
+    fetch(namesAt + "?lang=" + encodeURIComponent(speaks), {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "Accept": "application/json" },
+      body: JSON.stringify(asked),
+      credentials: "same-origin"
+    }).then(function (response) {
+      return response.ok ? response.json() : {};
+    }).then(function (found) {
+      links.forEach(function (a) {
+        var named = Object.prototype.hasOwnProperty.call(found, a.title) && found[a.title];
+        if (!named || !a.parentNode) return;
+        var name = document.createElement("span");
+        name.className = "iri-name";
+        name.lang = named.lang;
+        name.textContent = named.name;
+        a.parentNode.insertBefore(name, a);
+        if (named.fallback) a.parentNode.insertBefore(fallbackBadge(named), a);
+        a.parentNode.insertBefore(document.createTextNode(" "), a);
+      });
+    }).catch(function () { /* no names: the paths stay, as before */ });
+  }
+
+  /* The badge every page puts after a name shown in English for want of the page's language
+     (the fallback macro of api/templates/_macros.html), with the service's sentence. */
+  function fallbackBadge(named) {
+    var badge = document.createElement("span");
+    badge.className = "fallback";
+    badge.lang = speaks;
+    badge.title = named.note || "";
+    var code = document.createElement("span");
+    code.setAttribute("aria-hidden", "true");
+    code.lang = named.lang;
+    code.textContent = named.lang.toUpperCase();
+    var told = document.createElement("span");
+    told.className = "visually-hidden";
+    told.textContent = "(" + (named.note || "") + ")";
+    badge.appendChild(code);
+    badge.appendChild(told);
+    return badge;
   }
 
   /* YASGUI 4.6 has no translations and no option for its labels: they are English strings in

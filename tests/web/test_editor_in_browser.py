@@ -104,9 +104,10 @@ def test_a_typed_query_shows_compact_iris_in_the_order_of_the_query(desktop: Any
     cells = page.locator(ROWS).evaluate_all(
         "rs => rs.map(r => Array.from(r.cells).map(c => c.innerText.trim()))"
     )
-    assert {row[1] for row in cells} <= {
-        f"id/activity/{c}" for c in (a["code"] for a in rows("activities"))
-    }
+    # this service's IRIs show their path (their name beside it: test_editor_names_in_browser)
+    paths = page.locator(f"{ROWS} td:nth-child(2) a.iri").all_inner_texts()
+    assert len(paths) == len(cells)
+    assert set(paths) <= {f"id/activity/{c}" for c in (a["code"] for a in rows("activities"))}
     properties = {row[2] for row in cells}
     assert "rdfs:label" in properties  # compacted with the service's prefixes
     assert not any(p.startswith(("http://", "https://", "<")) for p in properties)
