@@ -324,6 +324,62 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "fichier .xlsx illisible : {reason}",
         "es": "archivo .xlsx ilegible: {reason}",
     },
+    # a workbook sent as a zip (loaders/archive.py)
+    "archive.not_zip": {
+        "en": "not a zip archive: {error}",
+        "fr": "ce n'est pas une archive zip : {error}",
+        "es": "no es un archivo zip: {error}",
+    },
+    "archive.too_many": {
+        "en": "the archive lists {count} entries; at most {limit}",
+        "fr": "l'archive compte {count} entrées ; {limit} au plus",
+        "es": "el archivo contiene {count} entradas; como máximo {limit}",
+    },
+    "archive.too_large": {
+        "en": "the archive unpacks to more than {mb} MB ({setting})",
+        "fr": "l'archive dépasse {mb} Mo une fois décompressée ({setting})",
+        "es": "el archivo ocupa más de {mb} MB al descomprimirlo ({setting})",
+    },
+    "archive.csv_too_large": {
+        "en": "the CSV files unpack to more than {mb} MB ({setting})",
+        "fr": "les fichiers CSV dépassent {mb} Mo une fois décompressés ({setting})",
+        "es": "los archivos CSV ocupan más de {mb} MB al descomprimirlos ({setting})",
+    },
+    "archive.outside": {
+        "en": "a member names a path outside the archive",
+        "fr": "un élément désigne un chemin hors de l'archive",
+        "es": "un elemento indica una ruta fuera del archivo",
+    },
+    "archive.link": {
+        "en": "a link, not a file",
+        "fr": "un lien, pas un fichier",
+        "es": "un enlace, no un archivo",
+    },
+    "archive.encrypted": {
+        "en": "encrypted; send the archive without a password",
+        "fr": "chiffré ; envoyez l'archive sans mot de passe",
+        "es": "cifrado; envíe el archivo sin contraseña",
+    },
+    "archive.second_file": {
+        "en": "a second file named {name}",
+        "fr": "un deuxième fichier nommé {name}",
+        "es": "un segundo archivo llamado {name}",
+    },
+    "archive.folders": {
+        "en": "the CSV files must be in one folder, not in {folders}",
+        "fr": "les fichiers CSV doivent être dans un seul dossier, pas dans {folders}",
+        "es": "los archivos CSV deben estar en una sola carpeta, no en {folders}",
+    },
+    "archive.no_csv": {
+        "en": "no CSV file in the archive",
+        "fr": "aucun fichier CSV dans l'archive",
+        "es": "ningún archivo CSV en el archivo comprimido",
+    },
+    "archive.cannot_unpack": {
+        "en": "cannot unpack: {error}",
+        "fr": "impossible de décompresser : {error}",
+        "es": "no se puede descomprimir: {error}",
+    },
 }
 
 _EN_COLON = {"en": ":", "fr": " :", "es": ":"}

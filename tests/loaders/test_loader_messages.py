@@ -7,13 +7,16 @@ word for word what it was, since people and other tests match on it.
 
 from __future__ import annotations
 
+import io
 import re
 import string
+import zipfile
 from pathlib import Path
 
 import pytest
 
 from loaders import cells
+from loaders.archive import ArchiveLimits, workbook_members
 from loaders.messages import LANGUAGES, MESSAGES, say
 from loaders.workbook import read_workbook
 from sic.errors import LoaderError
@@ -62,9 +65,10 @@ def test_the_check_finds_a_missing_language_and_a_changed_parameter() -> None:
 
 
 def test_every_key_the_loaders_name_is_in_the_catalogue() -> None:
+    key = re.compile(r'"((?:cell|row|book|about|file|archive)\.[a-z0-9_]+)"')
     named = set()
     for path in LOADERS.glob("*.py"):
-        named |= set(re.findall(r'"((?:cell|row|book|about|file)\.[a-z0-9_]+)"', path.read_text()))
+        named |= set(key.findall(path.read_text()))
     assert named and named <= set(MESSAGES)
 
 
@@ -134,3 +138,21 @@ def test_a_suggestion_is_said_in_the_reader_s_language() -> None:
     assert dict(others)["fr"] == (
         "facility inconnu 'globl' (vouliez-vous dire 'global' ?) ; valeurs possibles : core, global"
     )
+
+
+def test_a_refused_archive_is_said_in_three_languages() -> None:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("notes.txt", b"no workbook here")
+        archive.writestr("a/x.csv", b"id\n1\n")
+        archive.writestr("b/y.csv", b"id\n1\n")
+    with pytest.raises(LoaderError) as caught:
+        workbook_members(out.getvalue(), ArchiveLimits(1 << 20), "book.zip")
+    (problem,) = caught.value.problems
+    assert problem.message == "the CSV files must be in one folder, not in a, b"
+    assert problem.message_in("fr") == (
+        "les fichiers CSV doivent être dans un seul dossier, pas dans a, b"
+    )
+    with pytest.raises(LoaderError) as caught:
+        workbook_members(b"not a zip", ArchiveLimits(1 << 20), "book.zip")
+    assert caught.value.problems[0].message_in("es").startswith("no es un archivo zip: ")
