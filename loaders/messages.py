@@ -12,6 +12,8 @@ every language of a key uses the same ones (tests/loaders/test_loader_messages.p
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from sic.errors import Location, Problem
 
 LANGUAGES = ("en", "fr", "es")
@@ -380,6 +382,109 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "impossible de décompresser : {error}",
         "es": "no se puede descomprimir: {error}",
     },
+    # IATI activity files (loaders/iati.py)
+    "iati.activity": {
+        "en": "activity {identifier!r}: {said}",
+        "fr": "activité {identifier!r} : {said}",
+        "es": "actividad {identifier!r}: {said}",
+    },
+    "iati.not_iati": {
+        "en": "not an IATI activity file: the root element is <{tag}>, expected <{root}>",
+        "fr": "ce n'est pas un fichier d'activités IATI : l'élément racine est <{tag}>, <{root}> "
+        "est attendu",
+        "es": "no es un archivo de actividades IATI: el elemento raíz es <{tag}>, se espera "
+        "<{root}>",
+    },
+    "iati.no_identifier": {
+        "en": "an iati-activity without an iati-identifier: every activity needs one",
+        "fr": "une iati-activity sans iati-identifier : chaque activité en a besoin",
+        "es": "una iati-activity sin iati-identifier: cada actividad lo necesita",
+    },
+    "iati.repeats": {
+        "en": "repeats the activity of line {line}",
+        "fr": "répète l'activité de la ligne {line}",
+        "es": "repite la actividad de la línea {line}",
+    },
+    "iati.missing_element": {
+        "en": "has no {tag}: every activity needs one",
+        "fr": "n'a pas de {tag} : chaque activité en a besoin",
+        "es": "no tiene {tag}: cada actividad lo necesita",
+    },
+    "iati.unknown_status": {
+        "en": "unknown activity-status {value!r}: expected {expected}",
+        "fr": "activity-status inconnu {value!r} : attendu {expected}",
+        "es": "activity-status desconocido {value!r}: se espera {expected}",
+    },
+    "iati.unknown_date_type": {
+        "en": "unknown activity-date type {value!r}: expected {expected}",
+        "fr": "type d'activity-date inconnu {value!r} : attendu {expected}",
+        "es": "tipo de activity-date desconocido {value!r}: se espera {expected}",
+    },
+    "iati.bad_date": {
+        "en": "{attribute} {value!r} is not an ISO date such as 2024-01-31",
+        "fr": "{attribute} {value!r} n'est pas une date ISO comme 2024-01-31",
+        "es": "{attribute} {value!r} no es una fecha ISO como 2024-01-31",
+    },
+    "iati.bad_country": {
+        "en": "recipient-country {code!r} is not a two-letter ISO 3166-1 code",
+        "fr": "recipient-country {code!r} n'est pas un code ISO 3166-1 de deux lettres",
+        "es": "recipient-country {code!r} no es un código ISO 3166-1 de dos letras",
+    },
+    "iati.unknown_vocabulary": {
+        "en": "unknown sector vocabulary {value!r}: expected an IATI SectorVocabulary code",
+        "fr": "vocabulaire de secteur inconnu {value!r} : un code IATI SectorVocabulary est "
+        "attendu",
+        "es": "vocabulario de sector desconocido {value!r}: se espera un código IATI "
+        "SectorVocabulary",
+    },
+    "iati.unknown_dac": {
+        "en": "unknown DAC sector code {code!r}: expected five digits (such as 31130) or three "
+        "(such as 311)",
+        "fr": "code de secteur CAD inconnu {code!r} : cinq chiffres (comme 31130) ou trois (comme "
+        "311) sont attendus",
+        "es": "código de sector CAD desconocido {code!r}: se esperan cinco dígitos (como 31130) o "
+        "tres (como 311)",
+    },
+    "iati.unknown_org_type": {
+        "en": "unknown organisation type {value!r}: expected {expected}",
+        "fr": "type d'organisation inconnu {value!r} : attendu {expected}",
+        "es": "tipo de organización desconocido {value!r}: se espera {expected}",
+    },
+    "iati.unknown_role": {
+        "en": "unknown participating-org role {value!r}: expected {expected}",
+        "fr": "rôle de participating-org inconnu {value!r} : attendu {expected}",
+        "es": "rol de participating-org desconocido {value!r}: se espera {expected}",
+    },
+    "iati.not_number": {
+        "en": "the value {value!r} is not a number",
+        "fr": "la valeur {value!r} n'est pas un nombre",
+        "es": "el valor {value!r} no es un número",
+    },
+    "iati.no_currency": {
+        "en": "a value without a currency, and the activity has no default-currency",
+        "fr": "une valeur sans devise, et l'activité n'a pas de default-currency",
+        "es": "un valor sin moneda, y la actividad no tiene default-currency",
+    },
+    "iati.unknown_budget_type": {
+        "en": "unknown budget type {value!r}: expected {expected}",
+        "fr": "type de budget inconnu {value!r} : attendu {expected}",
+        "es": "tipo de presupuesto desconocido {value!r}: se espera {expected}",
+    },
+    "iati.no_budget_value": {
+        "en": "a budget without a value",
+        "fr": "un budget sans valeur",
+        "es": "un presupuesto sin valor",
+    },
+    "iati.unknown_transaction_type": {
+        "en": "unknown transaction-type {value!r}: expected {expected}",
+        "fr": "transaction-type inconnu {value!r} : attendu {expected}",
+        "es": "transaction-type desconocido {value!r}: se espera {expected}",
+    },
+    "iati.no_transaction_value": {
+        "en": "a transaction without a value",
+        "fr": "une transaction sans valeur",
+        "es": "una transacción sin valor",
+    },
 }
 
 _EN_COLON = {"en": ":", "fr": " :", "es": ":"}
@@ -414,6 +519,19 @@ def say(key: str, /, **params: object) -> tuple[str, tuple[tuple[str, str], ...]
         sorted((lang, text.format(**params)) for lang, text in sentences.items() if lang != "en")
     )
     return english, others
+
+
+def say_within(
+    frame: str, key: str, /, framing: Mapping[str, object], **params: object
+) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """`key` said inside the sentence `frame` (its `{said}`), each language inside its own:
+    "activity 'X': has no title" and "activité 'X' : n'a pas de title"."""
+    english, others = say(key, **params)
+    inner = {"en": english, **dict(others)}
+    texts = {
+        lang: text.format(said=inner[lang], **framing) for lang, text in MESSAGES[frame].items()
+    }
+    return texts["en"], tuple(sorted((lang, t) for lang, t in texts.items() if lang != "en"))
 
 
 def problem(where: Location, key: str, /, severity: str = "error", **params: object) -> Problem:

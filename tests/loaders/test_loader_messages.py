@@ -17,6 +17,7 @@ import pytest
 
 from loaders import cells
 from loaders.archive import ArchiveLimits, workbook_members
+from loaders.iati import read_iati
 from loaders.messages import LANGUAGES, MESSAGES, say
 from loaders.workbook import read_workbook
 from sic.errors import LoaderError
@@ -65,7 +66,7 @@ def test_the_check_finds_a_missing_language_and_a_changed_parameter() -> None:
 
 
 def test_every_key_the_loaders_name_is_in_the_catalogue() -> None:
-    key = re.compile(r'"((?:cell|row|book|about|file|archive)\.[a-z0-9_]+)"')
+    key = re.compile(r'"((?:cell|row|book|about|file|archive|iati)\.[a-z0-9_]+)"')
     named = set()
     for path in LOADERS.glob("*.py"):
         named |= set(key.findall(path.read_text()))
@@ -156,3 +157,22 @@ def test_a_refused_archive_is_said_in_three_languages() -> None:
     with pytest.raises(LoaderError) as caught:
         workbook_members(b"not a zip", ArchiveLimits(1 << 20), "book.zip")
     assert caught.value.problems[0].message_in("es").startswith("no es un archivo zip: ")
+
+
+def test_an_iati_activity_s_problem_is_said_inside_its_own_language(tmp_path: Path) -> None:
+    path = tmp_path / "bad.xml"
+    path.write_text(
+        '<iati-activities version="2.03"><iati-activity>'
+        "<iati-identifier>XM-1</iati-identifier>"
+        '<reporting-org ref="XM-ORG"><narrative>Org</narrative></reporting-org>'
+        "<title><narrative>T</narrative></title>"
+        '<activity-status code="99"/>'
+        "</iati-activity></iati-activities>",
+        encoding="utf-8",
+    )
+    with pytest.raises(LoaderError) as caught:
+        read_iati(path, base="https://w3id.org/4p1000/")
+    status = [p for p in caught.value.problems if "activity-status" in p.message]
+    assert status and status[0].message.startswith("activity 'XM-1': unknown activity-status '99'")
+    assert status[0].message_in("fr").startswith("activité 'XM-1' : activity-status inconnu '99'")
+    assert status[0].message_in("es").startswith("actividad 'XM-1': activity-status desconocido")
