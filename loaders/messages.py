@@ -485,6 +485,38 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "une transaction sans valeur",
         "es": "una transacción sin valor",
     },
+    # RDF and XML files (loaders/rdf.py, loaders/xml_tree.py); a parser's own message is its own
+    "rdf.unknown_format": {
+        "en": "unknown RDF format ({extension!r}): expected a file name ending in one of "
+        "{known}, optionally followed by {gzip}",
+        "fr": "format RDF inconnu ({extension!r}) : un nom de fichier finissant par l'une de "
+        "{known} est attendu, suivie éventuellement de {gzip}",
+        "es": "formato RDF desconocido ({extension!r}): se espera un nombre de archivo que "
+        "termine en una de {known}, seguida opcionalmente de {gzip}",
+    },
+    "rdf.unknown_format_none": {
+        "en": "unknown RDF format (no extension): expected a file name ending in one of "
+        "{known}, optionally followed by {gzip}",
+        "fr": "format RDF inconnu (sans extension) : un nom de fichier finissant par l'une de "
+        "{known} est attendu, suivie éventuellement de {gzip}",
+        "es": "formato RDF desconocido (sin extensión): se espera un nombre de archivo que "
+        "termine en una de {known}, seguida opcionalmente de {gzip}",
+    },
+    "rdf.no_such_file": {
+        "en": "no such file",
+        "fr": "fichier introuvable",
+        "es": "no existe ese archivo",
+    },
+    "rdf.cannot_read": {
+        "en": "cannot read: {error}",
+        "fr": "lecture impossible : {error}",
+        "es": "no se puede leer: {error}",
+    },
+    "rdf.no_xml_element": {
+        "en": "no XML element in the file",
+        "fr": "aucun élément XML dans le fichier",
+        "es": "ningún elemento XML en el archivo",
+    },
 }
 
 _EN_COLON = {"en": ":", "fr": " :", "es": ":"}

@@ -19,6 +19,7 @@ from loaders import cells
 from loaders.archive import ArchiveLimits, workbook_members
 from loaders.iati import read_iati
 from loaders.messages import LANGUAGES, MESSAGES, say
+from loaders.rdf import read_rdf
 from loaders.workbook import read_workbook
 from sic.errors import LoaderError
 
@@ -66,7 +67,7 @@ def test_the_check_finds_a_missing_language_and_a_changed_parameter() -> None:
 
 
 def test_every_key_the_loaders_name_is_in_the_catalogue() -> None:
-    key = re.compile(r'"((?:cell|row|book|about|file|archive|iati)\.[a-z0-9_]+)"')
+    key = re.compile(r'"((?:cell|row|book|about|file|archive|iati|rdf)\.[a-z0-9_]+)"')
     named = set()
     for path in LOADERS.glob("*.py"):
         named |= set(key.findall(path.read_text()))
@@ -176,3 +177,14 @@ def test_an_iati_activity_s_problem_is_said_inside_its_own_language(tmp_path: Pa
     assert status and status[0].message.startswith("activity 'XM-1': unknown activity-status '99'")
     assert status[0].message_in("fr").startswith("activité 'XM-1' : activity-status inconnu '99'")
     assert status[0].message_in("es").startswith("actividad 'XM-1': activity-status desconocido")
+
+
+def test_an_rdf_file_of_unknown_format_is_refused_in_three_languages(tmp_path: Path) -> None:
+    path = tmp_path / "data.rdfx"
+    path.write_text("<a> <b> <c> .", encoding="utf-8")
+    with pytest.raises(LoaderError) as caught:
+        read_rdf(path)
+    (problem,) = caught.value.problems
+    assert problem.message.startswith("unknown RDF format ('.rdfx'): expected a file name ending")
+    assert problem.message_in("fr").startswith("format RDF inconnu ('.rdfx') : ")
+    assert problem.message_in("es").startswith("formato RDF desconocido ('.rdfx'): ")
