@@ -18,6 +18,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from loaders.messages import problem as said
 from sic.errors import LoaderError, Location, Problem
 
 CSV_SUFFIX = ".csv"
@@ -36,8 +37,8 @@ class ArchiveLimits:
     max_members: int = MAX_MEMBERS
 
 
-def _refuse(where: str, message: str) -> LoaderError:
-    return LoaderError([Problem(Location(where), message)])
+def _refuse(where: str, key: str, /, **params: object) -> LoaderError:
+    return LoaderError([said(Location(where), key, "error", **params)])
 
 
 def check_archive(data: bytes, limits: ArchiveLimits, where: str) -> list[zipfile.ZipInfo]:
@@ -50,15 +51,13 @@ def check_archive(data: bytes, limits: ArchiveLimits, where: str) -> list[zipfil
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as error:
-        raise _refuse(where, f"not a zip archive: {error}") from None
+        raise _refuse(where, "archive.not_zip", error=error) from None
     with archive:
         infos = archive.infolist()
     if len(infos) > limits.max_members:
-        raise _refuse(
-            where, f"the archive lists {len(infos)} entries; at most {limits.max_members}"
-        )
+        raise _refuse(where, "archive.too_many", count=len(infos), limit=limits.max_members)
     if sum(info.file_size for info in infos) > limits.max_bytes:
-        raise _refuse(where, _too_large(limits, "the archive unpacks"))
+        raise _refuse(where, "archive.too_large", **_limit(limits))
     return infos
 
 
@@ -80,31 +79,29 @@ def workbook_members(data: bytes, limits: ArchiveLimits, where: str) -> list[zip
         member = PurePosixPath(info.filename.replace("\\", "/"))
         located = Location(f"{where}: {info.filename}")
         if info.filename.startswith(("/", "\\")) or ".." in member.parts or ":" in info.filename:
-            problems.append(Problem(located, "a member names a path outside the archive"))
+            problems.append(said(located, "archive.outside"))
             continue
         if info.is_dir() or member.parts[:1] == ("__MACOSX",):
             continue
         if member.suffix.lower() != CSV_SUFFIX:
             continue
         if stat.S_ISLNK(info.external_attr >> 16):
-            problems.append(Problem(located, "a link, not a file"))
+            problems.append(said(located, "archive.link"))
             continue
         if info.flag_bits & 0x1:
-            problems.append(Problem(located, "encrypted; send the archive without a password"))
+            problems.append(said(located, "archive.encrypted"))
             continue
         if member.name.lower() in names:
-            problems.append(Problem(located, f"a second file named {member.name}"))
+            problems.append(said(located, "archive.second_file", name=member.name))
             continue
         names.add(member.name.lower())
         folders.add(member.parts[:-1])
         chosen.append(info)
     if len(folders) > 1 or any(len(folder) > 1 for folder in folders):
         shown = ", ".join(sorted("/".join(f) or "(root)" for f in folders))
-        problems.append(
-            Problem(Location(where), f"the CSV files must be in one folder, not in {shown}")
-        )
+        problems.append(said(Location(where), "archive.folders", folders=shown))
     if not chosen and not problems:
-        problems.append(Problem(Location(where), "no CSV file in the archive"))
+        problems.append(said(Location(where), "archive.no_csv"))
     if problems:
         raise LoaderError(problems)
     return chosen
@@ -129,7 +126,7 @@ def unpack_workbook(data: bytes, folder: Path, limits: ArchiveLimits, where: str
                     while chunk := source.read(_CHUNK):
                         written += len(chunk)
                         if written > limits.max_bytes:
-                            raise _refuse(where, _too_large(limits, "the CSV files unpack"))
+                            raise _refuse(where, "archive.csv_too_large", **_limit(limits))
                         out.write(chunk)
             except (
                 zipfile.BadZipFile,
@@ -138,9 +135,11 @@ def unpack_workbook(data: bytes, folder: Path, limits: ArchiveLimits, where: str
                 OSError,
                 NotImplementedError,
             ) as error:
-                raise _refuse(f"{where}: {info.filename}", f"cannot unpack: {error}") from None
+                member = f"{where}: {info.filename}"
+                raise _refuse(member, "archive.cannot_unpack", error=error) from None
     return folder
 
 
-def _too_large(limits: ArchiveLimits, what: str) -> str:
-    return f"{what} to more than {limits.max_bytes / (1 << 20):g} MB ({limits.setting})"
+def _limit(limits: ArchiveLimits) -> dict[str, str]:
+    """The parameters of a too-large sentence: the limit in MB and the setting that names it."""
+    return {"mb": f"{limits.max_bytes / (1 << 20):g}", "setting": limits.setting}

@@ -23,6 +23,7 @@ from rdflib.term import Node
 
 from loaders import cells as read
 from loaders.enums import Enumeration
+from loaders.messages import problem as said
 from loaders.sheets import BY_NAME, Sheet
 from loaders.table import Row, Table, Tables, split
 from sic.errors import Location, Problem
@@ -66,8 +67,14 @@ class Builder:
             graph.add(triple)
         return graph
 
-    def problem(self, where: Location, message: str) -> None:
-        self.problems.append(Problem(where, message))
+    def problem(
+        self, where: Location, message: str, translations: tuple[tuple[str, str], ...] = ()
+    ) -> None:
+        self.problems.append(Problem(where, message, translations=translations))
+
+    def say(self, where: Location, key: str, /, **params: object) -> None:
+        """Record the problem `key` of `loaders.messages`, in every language it is written in."""
+        self.problems.append(said(where, key, "error", **params))
 
     def iri(self, kind: str, key: str) -> URIRef:
         """The entity's IRI, minted once per entity: references repeat it, and one object for
@@ -93,11 +100,9 @@ class Builder:
                 continue
             where = table.at(row.number, sheet.key)
             if ";" in key:
-                self.problem(where, f"bad {sheet.key} {key!r}: ';' separates values in a cell")
+                self.say(where, "row.key_separator", column=sheet.key, key=key)
             elif key in index:
-                self.problem(
-                    where, f"duplicate {sheet.key} {key!r}: already used in row {index[key]}"
-                )
+                self.say(where, "row.key_duplicate", column=sheet.key, key=key, row=index[key])
             else:
                 index[key] = row.number
 
@@ -143,7 +148,7 @@ class RowCells:
         value = self.row.get(column)
         if not value and column in self.table.columns:
             expects = self.sheet.column(column).expects
-            self.builder.problem(self.at(column), f"missing required value: expected {expects}")
+            self.builder.say(self.at(column), "row.required_value", expects=expects)
         return value
 
     def read(self, column: str, reader: Callable[[str], T], required: bool = False) -> T | None:
@@ -154,7 +159,7 @@ class RowCells:
         try:
             return reader(text)
         except read.BadValue as error:
-            self.builder.problem(self.at(column), str(error))
+            self.builder.problem(self.at(column), str(error), error.translations)
             return None
 
     def read_all(self, column: str, reader: Callable[[str], T], required: bool = False) -> list[T]:
@@ -165,7 +170,7 @@ class RowCells:
             try:
                 results.append(reader(piece))
             except read.BadValue as error:
-                self.builder.problem(self.at(column), str(error))
+                self.builder.problem(self.at(column), str(error), error.translations)
         return results
 
     def subject(self, cls: URIRef) -> Subject:
@@ -223,11 +228,14 @@ class RowCells:
             return None
         concept = enumeration.lookup(text)
         if concept is None:
-            hint = _did_you_mean(text, list(enumeration.concepts))
-            self.builder.problem(
+            key, close = hinted("row.unknown_value", text, list(enumeration.concepts))
+            self.builder.say(
                 self.at(column),
-                f"unknown {enumeration.noun} {text!r}{hint}; expected one of: "
-                f"{enumeration.allowed()}",
+                key,
+                suggestion=close,
+                noun=enumeration.noun,
+                text=text,
+                allowed=enumeration.allowed(),
             )
         return concept
 
@@ -247,15 +255,25 @@ class RowCells:
         if self.builder.has(target, key):
             return self.builder.iri(sheet.kind, key)
         if self.builder.readable(target):
-            self.builder.problem(self.at(column), self._dangling(sheet, key))
+            self._dangling(column, sheet, key)
         return None
 
-    def _dangling(self, sheet: Sheet, key: str) -> str:
+    def _dangling(self, column: str, sheet: Sheet, key: str) -> None:
         source = self.builder.tables.source(sheet.name)
         known = list(self.builder.keys.get(sheet.name, {}))
         if sheet.name not in self.builder.tables.tables:
-            return f"{sheet.noun} {key!r} is not in {source} (the workbook has no {source})"
-        return f"{sheet.noun} {key!r} is not in {source}{_did_you_mean(key, known)}"
+            message = "row.dangling_no_source"
+            self.builder.say(self.at(column), message, noun=sheet.noun, key=key, source=source)
+            return
+        message, close = hinted("row.dangling", key, known)
+        self.builder.say(
+            self.at(column),
+            message,
+            suggestion=close,
+            noun=sheet.noun,
+            key=key,
+            source=source,
+        )
 
     def topics(self, column: str) -> list[URIRef]:
         """Topic references: a local topic code, or an AGROVOC id (the local topic mapped to it
@@ -270,14 +288,24 @@ class RowCells:
             elif self.builder.readable("topics"):
                 source = self.builder.tables.source("topics")
                 known = list(self.builder.keys.get("topics", {}))
-                self.builder.problem(
+                key, close = hinted("row.unknown_topic", value, known)
+                self.builder.say(
                     self.at(column),
-                    f"topic {value!r} is not in {source} and is not an AGROVOC id such as "
-                    f"c_389fe908{_did_you_mean(value, known)}",
+                    key,
+                    suggestion=close,
+                    value=value,
+                    source=source,
                 )
         return found
 
 
-def _did_you_mean(value: str, candidates: list[str]) -> str:
+def hinted(key: str, value: str, candidates: list[str]) -> tuple[str, str | None]:
+    """`key` and no suggestion, or its `_hint` form and the candidate close to `value`."""
+    close = suggestion(value, candidates)
+    return (key if close is None else key + "_hint"), close
+
+
+def suggestion(value: str, candidates: list[str]) -> str | None:
+    """The candidate closest to `value` when one is close enough to be a likely typo."""
     close = difflib.get_close_matches(value, candidates, n=1, cutoff=0.75)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    return close[0] if close else None

@@ -15,12 +15,22 @@ from decimal import Decimal, InvalidOperation
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
+from loaders.messages import say
 from sic.iris import region
 from sic.vocab import AGROVOC_NS, SDG_NS
 
 
 class BadValue(ValueError):
-    """A cell value that does not have the expected form; the message says what was expected."""
+    """A cell value that does not have the expected form; the message says what was expected.
+
+    It is said by a key of `loaders.messages`, so that `translations` can say it in French and
+    Spanish too; `str()` is the English sentence.
+    """
+
+    def __init__(self, key: str, /, **params: object) -> None:
+        english, self.translations = say(key, **params)
+        self.key = key
+        super().__init__(english)
 
 
 _COUNTRY_CODES = """
@@ -49,25 +59,31 @@ _LANGUAGE = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{1,8})*$")
 _WEB = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
 
 
-def _bad(what: str, text: str, expected: str) -> BadValue:
-    return BadValue(f"bad {what} {text!r}: expected {expected}")
+# Python's own reasons for refusing a well-formed date, said in our sentences' words
+_DATE_REASONS = {
+    "month must be in 1..12": "cell.date_month",
+    "day is out of range for month": "cell.date_day",
+    "year 0 is out of range": "cell.date_year",
+}
 
 
-def _match(pattern: re.Pattern[str], text: str, what: str, expected: str) -> re.Match[str]:
-    """The pattern's match of the whole value, or the message every reader gives."""
+def _match(pattern: re.Pattern[str], text: str, key: str) -> re.Match[str]:
+    """The pattern's match of the whole value, or the reader's `key` sentence."""
     match = pattern.match(text)
     if match is None:
-        raise _bad(what, text, expected)
+        raise BadValue(key, text=text)
     return match
 
 
 def date(text: str) -> Literal:
     """An `xsd:date` from an ISO date (YYYY-MM-DD), refusing days that do not exist."""
-    _match(_DATE, text, "date", "an ISO date (YYYY-MM-DD)")
+    _match(_DATE, text, "cell.date")
     try:
         day = dt.date.fromisoformat(text)
     except ValueError as error:
-        raise BadValue(f"bad date {text!r}: {error}") from error
+        reason = str(error)
+        key = _DATE_REASONS.get(reason, "cell.date_reason")
+        raise BadValue(key, text=text, reason=reason) from error
     return Literal(day.isoformat(), datatype=XSD.date)
 
 
@@ -77,12 +93,11 @@ def decimal(text: str) -> Literal:
     Thousands separators and decimal commas are refused rather than guessed: `1,500` could be
     one and a half or fifteen hundred.
     """
-    expected = "a decimal number with a '.' and no thousands separators, such as 1500000 or 2500.50"
-    _match(_DECIMAL, text, "number", expected)
+    _match(_DECIMAL, text, "cell.number")
     try:
         value = Decimal(text)
     except InvalidOperation as error:
-        raise BadValue(f"bad number {text!r}") from error
+        raise BadValue("cell.number_plain", text=text) from error
     return Literal(canonical_decimal(value), datatype=XSD.decimal)
 
 
@@ -102,7 +117,7 @@ def country(text: str) -> Literal:
     """A `sic:country` value: the ISO 3166-1 alpha-2 code in capitals, as a plain string."""
     code = text.upper()
     if code not in COUNTRIES:
-        raise _bad("country code", text, "an ISO 3166-1 alpha-2 code such as FR or SN")
+        raise BadValue("cell.country", text=text)
     return Literal(code)
 
 
@@ -110,21 +125,20 @@ def currency(text: str) -> Literal:
     """A currency code: three letters (ISO 4217), in capitals, as a plain string."""
     code = text.upper()
     if not _CURRENCY.match(code):
-        raise _bad("currency", text, "a three-letter ISO 4217 code such as EUR")
+        raise BadValue("cell.currency", text=text)
     return Literal(code)
 
 
 def region_iri(text: str) -> URIRef:
     """The fixed IRI of a UN M49 region from its code (`2`, `02` and `002` are the same)."""
-    _match(_M49, text, "region code", "a UN M49 code such as 002 or 150")
+    _match(_M49, text, "cell.region")
     return region(text)
 
 
 def sdg_iri(text: str) -> URIRef:
     """The UN SDG IRI of a goal (`13`) or target (`15.3`, `2.a`)."""
-    expected = "a goal number 1 to 17 or a target such as 15.3"
-    if not 1 <= int(_match(_SDG, text, "SDG", expected)["goal"]) <= 17:
-        raise _bad("SDG", text, expected)
+    if not 1 <= int(_match(_SDG, text, "cell.sdg")["goal"]) <= 17:
+        raise BadValue("cell.sdg", text=text)
     return URIRef(SDG_NS + text)
 
 
@@ -135,29 +149,29 @@ def is_agrovoc_id(text: str) -> bool:
 
 def agrovoc_iri(text: str) -> URIRef:
     """The AGROVOC IRI of a concept id."""
-    _match(_AGROVOC, text, "AGROVOC id", "an id such as c_389fe908")
+    _match(_AGROVOC, text, "cell.agrovoc")
     return URIRef(AGROVOC_NS + text)
 
 
 def wikidata_iri(text: str) -> URIRef:
     """The Wikidata entity IRI of a Q-id (the full Wikidata URL is accepted too)."""
-    match = _match(_WIKIDATA, text, "Wikidata id", "an id such as Q82151")
+    match = _match(_WIKIDATA, text, "cell.wikidata")
     return URIRef("http://www.wikidata.org/entity/" + match["id"])
 
 
 def ror_iri(text: str) -> URIRef:
     """The ROR IRI of an organisation id (the full https://ror.org/ URL is accepted too)."""
-    match = _match(_ROR, text, "ROR id", "an id such as 00pe0tf51")
+    match = _match(_ROR, text, "cell.ror")
     return URIRef("https://ror.org/" + match["id"])
 
 
 def web_iri(text: str) -> URIRef:
     """An http(s) IRI for a web page; anything else is a typo or not a web address."""
-    _match(_WEB, text, "web address", "an address starting with https://")
+    _match(_WEB, text, "cell.web")
     return URIRef(text)
 
 
 def language_tag(text: str) -> str:
     """A BCP 47 language tag in lower case (`en`, `fr`, `pt-br`)."""
-    _match(_LANGUAGE, text, "language", "a language tag such as en, fr or es")
+    _match(_LANGUAGE, text, "cell.language")
     return text.lower()

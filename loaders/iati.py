@@ -37,6 +37,8 @@ from rdflib.namespace import DCTERMS, ORG, RDF, RDFS, SKOS, XSD
 
 from loaders import iati_codes as codes
 from loaders.builder import Triple
+from loaders.messages import problem as said
+from loaders.messages import say_within
 from loaders.reconcile import KnownOrganisation, Match, Reconciler, normalise_name
 from loaders.xml_tree import XML_LANG, Element, parse_xml
 from sic.errors import LoaderError, Location, Problem, Violation
@@ -92,10 +94,11 @@ def read_iati(
     if root.tag != ROOT:
         raise LoaderError(
             [
-                Problem(
+                said(
                     Location(where, root.line, text=True),
-                    f"not an IATI activity file: the root element is <{root.tag}>, "
-                    f"expected <{ROOT}>",
+                    "iati.not_iati",
+                    tag=root.tag,
+                    root=ROOT,
                 )
             ]
         )
@@ -153,14 +156,10 @@ class _Mapper:
         identifier = identifier_element.content if identifier_element is not None else ""
         at = Location(self.where, element.line, text=True)
         if not identifier:
-            self.problems.append(
-                Problem(at, "an iati-activity without an iati-identifier: every activity needs one")
-            )
+            self.problems.append(said(at, "iati.no_identifier"))
             return
         if identifier in self._seen:
-            self._problem(
-                element, identifier, f"repeats the activity of line {self._seen[identifier]}"
-            )
+            self._problem(element, identifier, "iati.repeats", line=self._seen[identifier])
             return
         self._seen[identifier] = element.line
         self.activities += 1
@@ -183,12 +182,12 @@ class _Mapper:
         self._budgets(element, identifier, project)
         self._transactions(element, identifier, project, publisher, lang)
 
-    def _problem(self, element: Element, identifier: str, message: str) -> None:
-        self.problems.append(
-            Problem(
-                Location(self.where, element.line, text=True), f"activity {identifier!r}: {message}"
-            )
-        )
+    def _problem(self, element: Element, identifier: str, key: str, /, **params: object) -> None:
+        """Record the sentence `key` about the activity `identifier`, in every language."""
+        framing = {"identifier": identifier}
+        english, others = say_within("iati.activity", key, framing, **params)
+        where = Location(self.where, element.line, text=True)
+        self.problems.append(Problem(where, english, translations=others))
 
     def _texts(
         self,
@@ -208,7 +207,7 @@ class _Mapper:
                 if text and text not in by_lang.setdefault(text_lang, []):
                     by_lang[text_lang].append(text)
         if required and not by_lang:
-            self._problem(element, identifier, f"has no {tag}: every activity needs one")
+            self._problem(element, identifier, "iati.missing_element", tag=tag)
         for text_lang, texts in by_lang.items():
             self.triples.append((project, predicate, Literal("\n\n".join(texts), lang=text_lang)))
 
@@ -222,7 +221,7 @@ class _Mapper:
         if code.code is None:
             assert status is not None
             self._problem(
-                status, identifier, f"unknown activity-status {value!r}: expected {code.expected}"
+                status, identifier, "iati.unknown_status", value=value, expected=code.expected
             )
             return
         self.triples.append((project, SIC.stage, codes.STAGES[code.code]))
@@ -235,7 +234,9 @@ class _Mapper:
                 self._problem(
                     date,
                     identifier,
-                    f"unknown activity-date type {date.get('type')!r}: expected {kind.expected}",
+                    "iati.unknown_date_type",
+                    value=date.get("type"),
+                    expected=kind.expected,
                 )
                 continue
             value = self._date(date, identifier, date.get("iso-date"), "iso-date")
@@ -253,9 +254,7 @@ class _Mapper:
     def _date(self, element: Element, identifier: str, value: str, attribute: str) -> str | None:
         match = _DATE.match(value.strip())
         if match is None:
-            self._problem(
-                element, identifier, f"{attribute} {value!r} is not an ISO date such as 2024-01-31"
-            )
+            self._problem(element, identifier, "iati.bad_date", attribute=attribute, value=value)
             return None
         return match.group(1)
 
@@ -272,7 +271,8 @@ class _Mapper:
                 self._problem(
                     country,
                     identifier,
-                    f"recipient-country {code!r} is not a two-letter ISO 3166-1 code",
+                    "iati.bad_country",
+                    code=code,
                 )
             elif code not in seen:
                 seen.add(code)
@@ -295,16 +295,16 @@ class _Mapper:
                 self._problem(
                     sector,
                     identifier,
-                    f"unknown sector vocabulary {vocabulary!r}: "
-                    "expected an IATI SectorVocabulary code",
+                    "iati.unknown_vocabulary",
+                    value=vocabulary,
                 )
                 continue
             if not _DAC_CODE.match(code):
                 self._problem(
                     sector,
                     identifier,
-                    f"unknown DAC sector code {code!r}: expected "
-                    "five digits (such as 31130) or three (such as 311)",
+                    "iati.unknown_dac",
+                    code=code,
                 )
                 continue
             if code not in linked:
@@ -345,7 +345,9 @@ class _Mapper:
                 self._problem(
                     element,
                     identifier,
-                    f"unknown organisation type {type_code!r}: expected {code.expected}",
+                    "iati.unknown_org_type",
+                    value=type_code,
+                    expected=code.expected,
                 )
             else:
                 org_type = codes.ORGANISATION_TYPES[code.code]
@@ -415,7 +417,7 @@ class _Mapper:
     def _reporting_org(self, element: Element, identifier: str, lang: str) -> URIRef | None:
         reporting = element.find("reporting-org")
         if reporting is None:
-            self._problem(element, identifier, "has no reporting-org: every activity needs one")
+            self._problem(element, identifier, "iati.missing_element", tag="reporting-org")
             return None
         mention = self._mention(reporting, identifier, lang)
         if mention is None:
@@ -431,8 +433,9 @@ class _Mapper:
                 self._problem(
                     participant,
                     identifier,
-                    f"unknown participating-org role "
-                    f"{participant.get('role')!r}: expected {role.expected}",
+                    "iati.unknown_role",
+                    value=participant.get("role"),
+                    expected=role.expected,
                 )
                 continue
             mention = self._mention(participant, identifier, lang)
@@ -457,10 +460,10 @@ class _Mapper:
         try:
             value = Decimal(text)
         except InvalidOperation:
-            self._problem(element, identifier, f"the value {element.content!r} is not a number")
+            self._problem(element, identifier, "iati.not_number", value=element.content)
             return None
         if not value.is_finite():
-            self._problem(element, identifier, f"the value {element.content!r} is not a number")
+            self._problem(element, identifier, "iati.not_number", value=element.content)
             return None
         return value
 
@@ -470,7 +473,7 @@ class _Mapper:
             self._problem(
                 value,
                 identifier,
-                "a value without a currency, and the activity has no default-currency",
+                "iati.no_currency",
             )
             return None
         return currency
@@ -483,12 +486,14 @@ class _Mapper:
                 self._problem(
                     budget,
                     identifier,
-                    f"unknown budget type {budget.get('type')!r}: expected {kind.expected}",
+                    "iati.unknown_budget_type",
+                    value=budget.get("type"),
+                    expected=kind.expected,
                 )
                 continue
             value = budget.find("value")
             if value is None:
-                self._problem(budget, identifier, "a budget without a value")
+                self._problem(budget, identifier, "iati.no_budget_value")
                 continue
             amount = self._amount(value, identifier)
             currency = self._currency(value, element, identifier)
@@ -540,13 +545,15 @@ class _Mapper:
                 self._problem(
                     kind_element or transaction,
                     identifier,
-                    f"unknown transaction-type {raw!r}: expected {kind.expected}",
+                    "iati.unknown_transaction_type",
+                    value=raw,
+                    expected=kind.expected,
                 )
                 continue
             status = codes.TRANSACTIONS[kind.code]
             value = transaction.find("value")
             if value is None:
-                self._problem(transaction, identifier, "a transaction without a value")
+                self._problem(transaction, identifier, "iati.no_transaction_value")
                 continue
             amount = self._amount(value, identifier)
             currency = self._currency(value, element, identifier)

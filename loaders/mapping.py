@@ -88,11 +88,8 @@ def _index_agrovoc(builder: Builder) -> None:
         if not code or not agrovoc or not read.is_agrovoc_id(agrovoc):
             continue
         if agrovoc in first:
-            builder.problem(
-                table.at(row.number, "agrovoc"),
-                f"AGROVOC id {agrovoc!r} is already matched by the topic in row "
-                f"{first[agrovoc]}; a reference to it would be ambiguous",
-            )
+            where = table.at(row.number, "agrovoc")
+            builder.say(where, "row.agrovoc_ambiguous", agrovoc=agrovoc, row=first[agrovoc])
             continue
         first[agrovoc] = row.number
         builder.agrovoc_topics[agrovoc] = builder.iri("topic", code)
@@ -196,10 +193,13 @@ def _task_force_role(row: RowCells, seen: dict[tuple[str, str, str], int]) -> No
     if person_id and objective_code and role is not None:
         key = (objective_code, role_value, person_id)
         if key in seen:
-            row.builder.problem(
+            row.builder.say(
                 row.at("person"),
-                f"duplicate task force role: {person_id!r} is already {role_value} of "
-                f"objective {objective_code!r} in row {seen[key]}",
+                "row.duplicate_role",
+                person=person_id,
+                role=role_value,
+                objective=objective_code,
+                row=seen[key],
             )
         seen.setdefault(key, row.row.number)
         fragment = quote(f"{role_value}-{person_id}", safe=_FRAGMENT_SAFE)
@@ -216,10 +216,7 @@ def _task_force_role(row: RowCells, seen: dict[tuple[str, str, str], int]) -> No
     region = row.read("region", read.region_iri)
     row.add(subject, SIC.region, region, "region")
     if role == SIC.RoleRegionalRepresentative and not row.value("region"):
-        row.builder.problem(
-            row.at("region"),
-            "missing required value: a regional representative needs a UN M49 region code",
-        )
+        row.builder.say(row.at("region"), "row.representative_region")
 
 
 def _alliance(row: RowCells) -> None:
@@ -231,11 +228,9 @@ def _alliance(row: RowCells) -> None:
     row.add_all(alliance, ORG.hasMember, members, "members")
     lead_id = row.value("lead")
     if lead is not None and lead_id not in split(row.value("members")):
-        row.builder.problem(
-            row.at("lead"),
-            f"lead {lead_id!r} is not among the members ({row.value('members') or 'none'}); "
-            "list the lead in members too",
-        )
+        listed = row.value("members")
+        key = "row.lead_not_member" if listed else "row.lead_no_members"
+        row.builder.say(row.at("lead"), key, lead=lead_id, members=listed)
     row.add_all(alliance, SIC.addresses, row.refs("activities", "activities"), "activities")
     row.add(alliance, DCTERMS.created, row.read("formed", read.date), "formed")
 
@@ -321,10 +316,7 @@ def _indicator(row: RowCells) -> None:
     row.add_all(indicator, DCTERMS.source, row.read_all("source", read.web_iri), "source")
     _note(row, indicator)
     if row.value("baseline") and not row.value("baseline_date"):
-        row.builder.problem(
-            row.at("baseline_date"),
-            f"missing value: a baseline needs its date, expected {_DATE_EXPECTED}",
-        )
+        row.builder.say(row.at("baseline_date"), "row.baseline_date")
 
 
 def _observation(row: RowCells, seen: dict[tuple[str, str], int]) -> None:
@@ -337,10 +329,12 @@ def _observation(row: RowCells, seen: dict[tuple[str, str], int]) -> None:
     if indicator is not None and when is not None:
         key = (indicator_id, str(when))
         if key in seen:
-            row.builder.problem(
+            row.builder.say(
                 row.at("date"),
-                f"duplicate observation: indicator {indicator_id!r} already has a value on "
-                f"{day} in row {seen[key]}",
+                "row.duplicate_observation",
+                indicator=indicator_id,
+                day=day,
+                row=seen[key],
             )
         seen.setdefault(key, row.row.number)
         subject = row.builder.iri("observation", f"{indicator_id}.{when}")
@@ -352,9 +346,6 @@ def _observation(row: RowCells, seen: dict[tuple[str, str], int]) -> None:
     row.add(subject, SDMX_MEASURE.obsValue, row.read("value", read.decimal, True), "value")
     row.add_all(subject, DCTERMS.source, row.read_all("source", read.web_iri), "source")
     _note(row, subject)
-
-
-_DATE_EXPECTED = "an ISO date (YYYY-MM-DD)"
 
 
 def _note(row: RowCells, subject: Subject) -> None:

@@ -22,6 +22,7 @@ from typing import IO, cast
 
 import pyoxigraph as ox
 
+from loaders.messages import problem as said
 from loaders.screening import check_rdf_body
 from sic.errors import LoaderError, Location, Problem, TooLarge
 from sic.source import Counted, Source, not_counted
@@ -60,16 +61,10 @@ def rdf_format(path: Path) -> ox.RdfFormat:
     fmt = FORMATS.get(extension)
     if fmt is None:
         known = ", ".join(FORMATS)
-        shown = repr(extension) if extension else "no extension"
-        raise LoaderError(
-            [
-                Problem(
-                    Location(str(path)),
-                    f"unknown RDF format ({shown}): expected a file name ending in one of "
-                    f"{known}, optionally followed by {GZIP_SUFFIX}",
-                )
-            ]
-        )
+        key = "rdf.unknown_format" if extension else "rdf.unknown_format_none"
+        where = Location(str(path))
+        refused = said(where, key, extension=extension, known=known, gzip=GZIP_SUFFIX)
+        raise LoaderError([refused])
     return fmt
 
 
@@ -86,7 +81,7 @@ def read_rdf(path: Path, *, name: str | None = None) -> Source:
     """
     fmt = rdf_format(path)
     if not path.is_file():
-        raise LoaderError([Problem(Location(str(path)), "no such file")])
+        raise LoaderError([said(Location(str(path)), "rdf.no_such_file")])
     return Source(
         name=name or path.name,
         origin=str(path),
@@ -185,7 +180,7 @@ def _located(where: str, fmt: ox.RdfFormat) -> Iterator[None]:
             "(16 MB)"
         ) from None
     except (OSError, EOFError, zlib.error) as error:
-        raise LoaderError([Problem(Location(where), f"cannot read: {error}")]) from error
+        raise LoaderError([said(Location(where), "rdf.cannot_read", error=error)]) from error
 
 
 def _open(path: Path) -> IO[bytes]:

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from loaders.iati import is_iati, read_iati
+from loaders.messages import problem as said
 from loaders.rdf import read_rdf
 from loaders.reconcile import KnownOrganisation
 from loaders.workbook import Workbook, read_workbook, trace
-from sic.errors import LoaderError, Location, Problem, Violation
+from sic.errors import LoaderError, Location, Violation
 from sic.progress import Progress, no_progress
 from sic.source import MappedTriples, Source
 
@@ -55,7 +56,7 @@ def read_source(
         problem, each with file, row and column), or the file's format is unknown.
     """
     if not path.exists():
-        raise LoaderError([Problem(Location(str(path)), "no such file or folder")])
+        raise LoaderError([said(Location(str(path)), "file.no_such_path")])
     if is_iati(path):
         return read_iati(path, base=base, known=known, name=name)
     if not is_workbook(path):

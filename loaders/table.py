@@ -16,6 +16,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from loaders.messages import problem as said
 from sic.errors import LoaderError, Location, Problem
 
 CSV_SUFFIX = ".csv"
@@ -87,11 +88,8 @@ def read_tables(path: Path, names: Collection[str]) -> Tables:
         return _read_folder(path, names)
     if path.is_file() and path.suffix.lower() in XLSX_SUFFIXES:
         return _read_xlsx(path, names)
-    if path.exists():
-        message = "not a workbook: expected a folder of CSV files or an .xlsx file"
-    else:
-        message = "no such file or folder"
-    raise LoaderError([Problem(Location(str(path)), message)])
+    key = "file.not_workbook" if path.exists() else "file.no_such_path"
+    raise LoaderError([said(Location(str(path)), key)])
 
 
 def _read_folder(folder: Path, names: Collection[str]) -> Tables:
@@ -136,13 +134,9 @@ def _decode(file_name: str, data: bytes, problems: list[Problem]) -> str | None:
     except UnicodeDecodeError as error:
         offset = error.start + (3 if data.startswith(b"\xef\xbb\xbf") else 0)
         line = data[:offset].count(b"\n") + 1
-        problems.append(
-            Problem(
-                Location(file_name),
-                f"not UTF-8: byte 0x{data[offset]:02x} at byte offset {offset} (line {line}) "
-                "cannot be decoded; save the file as CSV UTF-8",
-            )
-        )
+        byte = f"{data[offset]:02x}"
+        where = Location(file_name)
+        problems.append(said(where, "file.not_utf8", byte=byte, offset=offset, line=line))
         return None
     return text
 
@@ -152,9 +146,8 @@ def _csv_records(file_name: str, text: str, problems: list[Problem]) -> list[lis
     try:
         return list(reader)
     except csv.Error as error:
-        problems.append(
-            Problem(Location(file_name), f"malformed CSV near line {reader.line_num}: {error}")
-        )
+        where = Location(file_name)
+        problems.append(said(where, "file.malformed_csv", line=reader.line_num, error=error))
         return None
 
 
@@ -163,9 +156,7 @@ def _table(
 ) -> Table | None:
     """Build a table from raw records (header first), noting header problems."""
     if not records or not any(cell.strip() for cell in records[0]):
-        tables.problems.append(
-            Problem(Location(source), "empty file: expected a header row naming the columns")
-        )
+        tables.problems.append(said(Location(source), "file.empty"))
         tables.unreadable.add(name)
         return None
     header = [cell.strip() for cell in records[0]]
@@ -175,12 +166,9 @@ def _table(
         if not column:
             continue
         if column in seen:
-            tables.problems.append(
-                Problem(
-                    Location(source, 1, column),
-                    f"duplicate column: also column {seen[column] + 1} of the header",
-                )
-            )
+            where = Location(source, 1, column)
+            position = seen[column] + 1
+            tables.problems.append(said(where, "file.duplicate_column", position=position))
         else:
             seen[column] = index
     unnamed_warned: set[int] = set()
@@ -190,22 +178,15 @@ def _table(
         if not any(cells):
             continue
         if len(cells) > width and any(cells[width:]):
-            tables.problems.append(
-                Problem(
-                    Location(source, number),
-                    f"row has {len(cells)} cells but the header names only {width} columns",
-                )
-            )
+            where = Location(source, number)
+            too_long = said(where, "file.row_too_long", cells=len(cells), width=width)
+            tables.problems.append(too_long)
         for index, cell in enumerate(cells[:width]):
             if cell and not header[index] and index not in unnamed_warned:
                 unnamed_warned.add(index)
-                tables.warnings.append(
-                    Problem(
-                        Location(source, number),
-                        f"column {index + 1} has no header; its values are ignored",
-                        severity="warning",
-                    )
-                )
+                where = Location(source, number)
+                unnamed = said(where, "file.unnamed_column", "warning", position=index + 1)
+                tables.warnings.append(unnamed)
         values = {
             column: cells[index]
             for column, index in seen.items()
@@ -227,7 +208,7 @@ def _read_xlsx(path: Path, names: Collection[str]) -> Tables:
     except Exception as error:  # openpyxl fails on bad input in many ways (zip, XML, KeyError)
         reason = str(error) or type(error).__name__
         raise LoaderError(
-            [Problem(Location(path.name), f"unreadable .xlsx file: {reason}")]
+            [said(Location(path.name), "file.unreadable_xlsx", reason=reason)]
         ) from error
     for sheet_name, records in sheets.items():
         source = _sheet_source(path.name, sheet_name)

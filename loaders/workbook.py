@@ -12,7 +12,6 @@ the header, a node such a row made) are left out.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -23,8 +22,9 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
-from loaders.builder import Triple
+from loaders.builder import Triple, hinted
 from loaders.mapping import map_tables
+from loaders.messages import problem as said
 from loaders.sheets import ABOUT, ABOUT_KEYS, SHEETS, Sheet
 from loaders.table import Table, Tables, read_tables
 from sic.errors import LoaderError, Location, Problem, Violation
@@ -180,22 +180,12 @@ def _check_files(tables: Tables, problems: list[Problem], warnings: list[Problem
     for sheet in SHEETS:
         if sheet.required and sheet.name not in present:
             columns = ", ".join(c.name for c in sheet.columns if c.required)
-            problems.append(
-                Problem(
-                    Location(tables.source(sheet.name)),
-                    f"missing required {kind}: the workbook needs it, with columns {columns}",
-                )
-            )
+            where = Location(tables.source(sheet.name))
+            problems.append(said(where, f"book.missing_{kind}", columns=columns))
     expected = [sheet.name for sheet in SHEETS] + [ABOUT]
     for name, source in tables.ignored.items():
-        hint = _did_you_mean(name, expected)
-        warnings.append(
-            Problem(
-                Location(source),
-                f"unknown {kind}{hint}: not part of the workbook format, ignored",
-                severity="warning",
-            )
-        )
+        key, close = hinted(f"book.unknown_{kind}", name, expected)
+        warnings.append(said(Location(source), key, severity="warning", suggestion=close))
 
 
 def _check_columns(
@@ -204,26 +194,17 @@ def _check_columns(
     known = sheet.known_columns()
     for column in sheet.columns:
         if column.required and column.name not in table.columns:
-            hint = _did_you_mean(column.name, list(table.columns), case_only=True)
-            problems.append(
-                Problem(
-                    table.at(1, column.name),
-                    f"missing required column{hint}: expected {column.expects}",
-                )
-            )
+            cased = [c for c in table.columns if c.lower() == column.name.lower()]
+            key = "book.missing_column_hint" if cased else "book.missing_column"
+            where = table.at(1, column.name)
+            suggestion = cased[0] if cased else None
+            problems.append(said(where, key, suggestion=suggestion, expects=column.expects))
     for name in table.columns:
         if name not in known:
-            warnings.append(
-                Problem(
-                    table.at(1, name),
-                    f"unknown column{_did_you_mean(name, list(known))}, its values are ignored; "
-                    f"known columns: {', '.join(known)}",
-                    severity="warning",
-                )
-            )
-
-
-_ABOUT_FORMAT = "about has two columns, key and value"
+            key, close = hinted("book.unknown_column", name, list(known))
+            where = table.at(1, name)
+            known_list = ", ".join(known)
+            warnings.append(said(where, key, "warning", suggestion=close, known=known_list))
 
 
 def _read_about(tables: Tables, problems: list[Problem], warnings: list[Problem]) -> dict[str, str]:
@@ -234,48 +215,28 @@ def _read_about(tables: Tables, problems: list[Problem], warnings: list[Problem]
         return about
     missing = [c for c in ("key", "value") if c not in table.columns]
     for column in missing:
-        problems.append(Problem(table.at(1, column), f"missing required column: {_ABOUT_FORMAT}"))
+        problems.append(said(table.at(1, column), "about.missing_column"))
     if missing:
         return about
     rows: dict[str, int] = {}
     for row in table.rows:
         key, value = row.get("key"), row.get("value")
         if not key:
-            problems.append(
-                Problem(table.at(row.number, "key"), "missing required value: expected a key")
-            )
+            problems.append(said(table.at(row.number, "key"), "about.missing_key"))
         elif key in rows:
-            problems.append(
-                Problem(
-                    table.at(row.number, "key"),
-                    f"duplicate key {key!r}: already in row {rows[key]}",
-                )
-            )
+            where = table.at(row.number, "key")
+            problems.append(said(where, "about.duplicate_key", key=key, row=rows[key]))
         elif key not in ABOUT_KEYS:
-            warnings.append(
-                Problem(
-                    table.at(row.number, "key"),
-                    f"unknown key {key!r}, ignored; known keys: {', '.join(ABOUT_KEYS)}",
-                    severity="warning",
-                )
-            )
+            where = table.at(row.number, "key")
+            known = ", ".join(ABOUT_KEYS)
+            warnings.append(said(where, "about.unknown_key", "warning", key=key, known=known))
         else:
             rows[key] = row.number
             about[key] = value
     for name in table.columns:
         if name not in ("key", "value"):
-            warnings.append(
-                Problem(table.at(1, name), f"unknown column, ignored; {_ABOUT_FORMAT}", "warning")
-            )
+            warnings.append(said(table.at(1, name), "about.unknown_column", "warning"))
     return about
-
-
-def _did_you_mean(value: str, candidates: list[str], case_only: bool = False) -> str:
-    if case_only:
-        close = [c for c in candidates if c.lower() == value.lower()]
-    else:
-        close = difflib.get_close_matches(value, candidates, n=1, cutoff=0.75)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _in_reading_order(problems: list[Problem], tables: Tables) -> list[Problem]:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.parsers import expat
 
+from loaders.messages import problem as said
 from sic.errors import LoaderError, Location, Problem
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -79,7 +80,7 @@ def parse_xml(path: Path) -> Element:
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise LoaderError([Problem(Location(where), f"cannot read: {error}")]) from error
+        raise LoaderError([said(Location(where), "rdf.cannot_read", error=error)]) from error
     return parse_xml_bytes(data, where)
 
 
@@ -141,7 +142,7 @@ def parse_xml_bytes(data: bytes, where: str) -> Element:
             [_problem(where, error.lineno, f"not well-formed XML: {message}", error.offset + 1)]
         ) from None
     if not root:
-        raise LoaderError([Problem(Location(where), "no XML element in the file")])
+        raise LoaderError([said(Location(where), "rdf.no_xml_element")])
     return root[0]
 
 

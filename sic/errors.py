@@ -7,7 +7,7 @@ module raises the most specific class and never formats its own user-facing erro
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True, order=True)
@@ -40,8 +40,10 @@ class Problem:
     location: Location
     message: str
     severity: str = "error"  # "error" or "warning"
-    # a rule's sentence in the other languages its shape speaks (see Violation.translations)
-    translations: tuple[tuple[str, str], ...] = ()
+    # The sentence in the other languages it is written in (a rule's shape, or a loader's own
+    # sentences in loaders.messages), as sorted (tag, text) pairs. Left out of equality: two
+    # problems saying the same thing at the same place are the same problem in any language.
+    translations: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     def __str__(self) -> str:
         return f"{self.location}: {self.message}"

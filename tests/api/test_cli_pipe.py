@@ -189,3 +189,25 @@ def test_a_refused_load_says_the_rules_in_french_through_a_pipe(tmp_path: Path) 
     assert done.returncode == 1, done.stderr
     assert "doit commencer par le code de son objectif" in done.stderr
     assert "must start with the code of its objective" not in done.stderr
+
+
+def test_validate_says_the_loader_s_own_problems_in_french_through_a_pipe() -> None:
+    """Issue 17: a workbook's structural problems (a bad cell value, an unknown code), not only
+    the rules', are said in the language asked for; the values stay as typed."""
+    broken = str(ROOT / "tests" / "data" / "workbooks" / "broken-and-rule")
+    french = sic("validate", broken, "--lang", "fr")
+    assert french.returncode == 1
+    lines = french.stderr.splitlines()
+    assert lines[0] == (
+        "error objectives.csv, row 3, column 'facility': "
+        "facility inconnu 'Global Facility' ; valeurs possibles : core, global"
+    )
+    assert lines[1] == (
+        "error projects.csv, row 2, column 'start': "
+        "date invalide '2023-13-01' : le mois doit être entre 1 et 12"
+    )
+    assert "unknown facility" not in french.stderr and "bad date" not in french.stderr
+    spanish = sic("validate", broken, "--lang", "es").stderr
+    assert "fecha no válida '2023-13-01': el mes debe estar entre 1 y 12" in spanish
+    english = sic("validate", broken).stderr
+    assert "bad date '2023-13-01': month must be in 1..12" in english

@@ -405,3 +405,17 @@ def test_the_page_of_a_read_only_service_says_so(
 ) -> None:
     page = make_client(memory_store, write_token=None).get("/load")
     assert "read-only" in page.text and "disabled" in page.text
+
+
+def test_a_broken_workbook_s_problems_carry_their_french_and_spanish(
+    client: TestClient, broken_workbook: Path, write_token: str
+) -> None:
+    """Issue 17: the loader's own sentences reach the load page (and its JSON) translated."""
+    answer = post_load(client, zipped(broken_workbook), write_token, source="broken")
+    last = wait_until_over(client, answer.headers["location"], write_token)[-1]
+    assert last["state"] == "failed"
+    first = last["problems"][0]
+    assert first["message"] == "objective 'Z9' is not in objectives.csv"
+    assert set(first["translations"]) == {"fr", "es"}
+    assert first["translations"]["fr"] == "objective 'Z9' ne figure pas dans objectives.csv"
+    assert first["translations"]["es"] == "objective 'Z9' no está en objectives.csv"
