@@ -43,6 +43,7 @@ from rdflib.term import Identifier, Node
 from sic.errors import ShapesError, ValidationFailed, Violation
 from sic.kept_shapes import keep
 from sic.paths import shapes_dir
+from sic.shape_selection import selected_view, shape_index
 from sic.vocab import PREFIXES, RDF, RDFS, SH, XSD
 
 __all__ = [
@@ -416,6 +417,14 @@ class Validator:
         self._in_place = (None, SH.rule, None) not in graph
         self._placeholder = Graph()
         self._lock = threading.Lock()
+        self._select = True
+
+    def with_shape_selection(self, enabled: bool) -> Validator:
+        """This validator, sharing its shapes, running only the shapes that can target the
+        focus nodes (`enabled`, the default) or every shape as pyshacl would (to compare)."""
+        clone = copy.copy(self)
+        clone._select = enabled
+        return clone
 
     def deactivating(self, shapes: Iterable[Node]) -> Validator:
         """This validator with `shapes` switched off (`sh:deactivated true`), sharing the parse.
@@ -449,6 +458,7 @@ class Validator:
         except (ShapeLoadError, ReportableRuntimeError) as exc:
             raise ShapesError(f"the shapes cannot be used: {exc}") from exc
         keep(shapes_graph)
+        shape_index(shapes_graph)
         return shapes_graph
 
     @property
@@ -512,11 +522,19 @@ class Validator:
             "focus_nodes": pyshacl_focus,
             "logger": _LOG,
         }
+        shapes = self._full if include_global else self._local
         with self._lock:
+            if pyshacl_focus is not None and self._select and self._in_place:
+                # Only the shapes that can target a focus node (sic.shape_selection); without
+                # SHACL rules nothing adds to the data before the shapes look at it.
+                selection = shape_index(shapes).select(work, pyshacl_focus)
+                if not selection:
+                    return []
+                shapes = selected_view(shapes, selection)
             runner = PyshaclValidator(
                 DataGraph.from_rdflib(work), shacl_graph=self._placeholder, options=options
             )
-            runner.shacl_graph = self._full if include_global else self._local
+            runner.shacl_graph = shapes
             try:
                 _, report, _ = runner.run()  # type: ignore[no-untyped-call]
             except (ReportableRuntimeError, ValidationFailure) as exc:
