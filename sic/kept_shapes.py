@@ -11,9 +11,9 @@ left to pyshacl's own behaviour.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, SupportsIndex
 
 import pyshacl.shape as pyshacl_shape
 from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP
@@ -68,7 +68,39 @@ def _install() -> None:
             parameter: factories.get(component, component)
             for parameter, component in CONSTRAINT_PARAMETERS_MAP.items()
         }
-        pyshacl_shape.CONSTRAINT_PARAMS = _Table(ALL_CONSTRAINT_PARAMETERS, mapping)  # type: ignore[attr-defined]
+        pyshacl_shape.CONSTRAINT_PARAMS = _Table(_Parameters(ALL_CONSTRAINT_PARAMETERS), mapping)  # type: ignore[attr-defined]
+
+
+class _Parameters(list[Any]):
+    """pyshacl's list of constraint parameters, answering `in` from a set.
+
+    `Shape.validate` asks, for every predicate of every shape it runs, whether it is in this
+    list (about 30 IRIs, each compared by rdflib's Python-level `__eq__`): a sixth of a write's
+    validation time. Same items, same order; `copy` (which pyshacl makes in advanced mode
+    before appending sh:expression) keeps the set.
+    """
+
+    def __init__(self, items: Iterable[Any] = ()) -> None:
+        super().__init__(items)
+        self._members = set(self)
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._members
+
+    def copy(self) -> _Parameters:
+        return _Parameters(self)
+
+    def append(self, item: Any) -> None:
+        super().append(item)
+        self._members.add(item)
+
+    def extend(self, items: Iterable[Any]) -> None:
+        super().extend(items)
+        self._members = set(self)
+
+    def insert(self, index: SupportsIndex, item: Any) -> None:
+        super().insert(index, item)
+        self._members.add(item)
 
 
 class _Table(tuple[list[Any], dict[Any, Any]]):
