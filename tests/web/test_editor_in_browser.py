@@ -176,7 +176,11 @@ def test_a_shared_query_opens_as_a_results_page_and_back_in_the_editor(desktop: 
     page.goto(shared)
     assert page.locator("h1").inner_text() == "Query results"
     goals = page.locator("#results tbody tr")
-    assert goals.count() == 6 and goals.first.inner_text().startswith("id/goal/")
+    assert goals.count() == 6
+    # each goal by its name, its path beside it, linked to its page
+    link = goals.first.locator("a")
+    assert link.get_attribute("href") == "/id/goal/A" and "id/goal/A" in link.inner_text()
+    assert link.inner_text() != "id/goal/A", "the goal's name is shown"
     # and its "Open in the editor" brings the same query back into YASGUI, run on this service
     page.locator("#open-editor").click()
     page.locator(ROWS).first.wait_for()
