@@ -17,7 +17,7 @@ import typer
 from rich.text import Text
 
 from api.cli_help import HelpGroup
-from api.cli_lang import ReportLangOpt, report_language
+from api.cli_lang import ReportLangOpt, check_lang, report_language
 from api.cli_options import (
     EXIT_INVALID,
     EXIT_USAGE,
@@ -34,7 +34,7 @@ from api.cli_options import (
     settings_of,
     write_out,
 )
-from api.commands_queries import check_lang, register_query_commands
+from api.commands_queries import register_query_commands
 from api.commands_users import register_user_commands
 from api.load_progress import LoadDisplay
 from api.output import (

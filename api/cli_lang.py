@@ -27,11 +27,17 @@ ReportLangOpt = Annotated[
 ]
 
 
-def report_language(lang: str) -> str:
-    """`lang` when spoken, else a usage error (exit 2) naming the choices."""
+def check_lang(lang: str) -> Ui:
+    """The table words of `lang`, or a usage error (exit 2) for a language not spoken."""
     if lang not in LANGUAGES:
         err.print(
             Ui(DEFAULT)("cli.bad_lang", choices=", ".join(LANGUAGES), given=lang), highlight=False
         )
         raise typer.Exit(EXIT_USAGE)
+    return Ui(lang)
+
+
+def report_language(lang: str) -> str:
+    """`lang` when spoken, else a usage error (exit 2) naming the choices."""
+    check_lang(lang)
     return lang

@@ -17,14 +17,14 @@ from typing import Annotated
 import typer
 
 from api.cli_help import HelpCommand
+from api.cli_lang import check_lang
 from api.cli_options import EXIT_USAGE, StoreCommand, err, fail, opened, write_out
-from api.i18n import Ui
 from api.output import console, render_rows
 from api.tables import Grid, show
 from queries.answer import QueryAnswer
 from queries.catalogue import question, questions, run
 from queries.question_text import described_in, question_text
-from queries.sentences import DEFAULT, LANGUAGES
+from queries.sentences import DEFAULT
 from sic.errors import NotFound, QueryError
 
 out = console()
@@ -52,16 +52,6 @@ LangOpt = Annotated[
         " of a question that writes sentences (default: SIC_LANG, else en).",
     ),
 ]
-
-
-def check_lang(lang: str) -> Ui:
-    """The table words of `lang`, or a usage error (exit 2) for a language not spoken."""
-    if lang not in LANGUAGES:
-        err.print(
-            Ui(DEFAULT)("cli.bad_lang", choices=", ".join(LANGUAGES), given=lang), highlight=False
-        )
-        raise typer.Exit(EXIT_USAGE)
-    return Ui(lang)
 
 
 def _in_language(name: str, params: dict[str, str], lang: str) -> dict[str, str]:
