@@ -152,7 +152,11 @@ async def _workers(request: Request, snapshot: as_of.Snapshot, settings: Setting
             return found
         limits = Limits(query=settings.query_timeout, write=settings.update_timeout)
         pool = WorkerPool(snapshot, size=1, max_size=2, limits=limits)
-        await pool.start()
+        try:
+            await pool.start()
+        except BaseException:
+            await pool.close()  # what it forked before failing, and its store thread
+            raise
         if found is not None:  # the snapshot was rebuilt (dropped from its LRU meanwhile)
             _close_later(pools, found)
         pools.kept[snapshot.sequence] = pool

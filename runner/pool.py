@@ -447,6 +447,10 @@ class WorkerPool:
         self._closed = False
         self._forking = 0
         self._background: set[asyncio.Task[Any]] = set()
+        self._spawned: set[_Worker] = set()
+        """Every worker forked and not yet seen killed, adopted or not: one forked behind a
+        call that was cancelled, or given up and due to be killed a moment later, is still
+        stopped (and its channel closed) by `close`."""
 
     # -- life cycle ---------------------------------------------------------------------------
 
@@ -476,6 +480,10 @@ class WorkerPool:
             worker.kill(wait=True)
         self._workers.clear()
         self._thread.close()
+        for worker in list(self._spawned):
+            if not worker.chan.closed:
+                worker.kill(wait=True)
+        self._spawned.clear()
 
     def pids(self) -> list[int]:
         """The live workers' process ids (for monitoring)."""
@@ -496,15 +504,22 @@ class WorkerPool:
 
     def _fork_once(self, count: int, generation: int) -> list[_Worker]:
         self.store.dataset()  # known before the fork, so a worker need not read it
+        self._spawned = {w for w in self._spawned if not w.chan.closed}
         started: list[_Worker] = []
         for _ in range(count):
             parent, child = pair()
             process = self._context.Process(
                 target=_worker_main, args=(child, self.store), daemon=True, name="sic-query"
             )
-            process.start()
-            child.close()
+            try:
+                process.start()
+            except BaseException:
+                parent.close()
+                raise
+            finally:
+                child.close()
             started.append(_Worker(process, parent, generation))
+            self._spawned.add(started[-1])
         ready: list[_Worker] = []
         for worker in started:
             with contextlib.suppress(ChannelClosed, OSError, TimeoutError):

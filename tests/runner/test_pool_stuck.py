@@ -147,3 +147,28 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+def test_closing_right_after_giving_up_stops_the_stuck_worker(
+    tmp_path: Path, quick: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stuck worker is killed a moment after it is given up (its stacks are written first);
+    a pool closed within that moment still stops it and closes its channel."""
+    monkeypatch.setattr(pool_module, "_STACKS_WRITTEN", 30.0)
+    store = EmbeddedStore(tmp_path / "store")
+    marker = tmp_path / "first"
+
+    async def scenario() -> tuple[set[int], list[bool]]:
+        pool = WorkerPool(store, size=2, limits=Limits(query=60, write=60))
+        await pool.start()
+        before = {w.pid for w in pool._workers}
+        answered_by = await pool.call(_block_the_first_time, str(marker))
+        spawned = list(pool._spawned)
+        await pool.close()
+        return before - {answered_by}, [w.chan.closed for w in spawned]
+
+    stuck, closed = asyncio.run(scenario())
+    store.close()
+    assert stuck
+    assert not any(_alive(pid) for pid in stuck), "the stuck worker outlived its pool"
+    assert all(closed), "a worker's channel was left open"
