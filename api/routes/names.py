@@ -3,10 +3,13 @@
 The results page a browser gets from /sparql?query= shows an activity under its title; the
 editor on /sparql (YASGUI, api/static/editor.js) draws its table in the browser from the SPARQL
 JSON answer, so it asks here, once per table page drawn, for the names of the IRIs it shows.
-The names are the results page's own (queries.result_labels: page-labels.rq with `?entity`
-bound per IRI, at most MAX_NAMED of them, within LOOKUP_SECONDS), read in a query worker under
-the query time limit. IRIs that are not this service's, or of a kind without a name, are
-left out of the answer. Reading only: no credential is asked for.
+The names are the results page's own (queries.result_labels: page-labels.rq or
+result-names.rq with `?entity` bound per IRI, at most MAX_NAMED of them, within
+LOOKUP_SECONDS), read in a query worker under the query time limit. IRIs that are not this
+service's, or of a kind without a name, are left out of the answer. The editor asks the same
+page of the same answer again as its reader pages back and forth, so an answer is kept for the
+store version it was read on (runner.pool's `keep`), like a SPARQL answer; a write drops it.
+Reading only: no credential is asked for.
 """
 
 from __future__ import annotations
@@ -108,7 +111,7 @@ def read_names(store: GraphStore, asked: tuple[str, ...], ui: Ui) -> dict[str, d
         400: {"description": "The body is not a JSON list of strings."},
         413: {"description": f"More than {MAX_NAMED} IRIs."},
     },
-    summary="Names of this service's IRIs (activities, objectives, topics...) in a language",
+    summary="Names of this service's IRIs (activities, organisations, projects...) in a language",
 )
 async def names(request: Request) -> Response:
     """The names of the IRIs in the body (a JSON list, at most 500), in `?lang=` or the
@@ -120,5 +123,6 @@ async def names(request: Request) -> Response:
     ui = reader(request)
     runner = as_of.runner_of(request)  # the present's, or a past moment's (?asOf=)
     client = request.client.host if request.client else None
-    found = await runner.call(read_names, tuple(dict.fromkeys(asked)), ui, client=client)
+    asked_once = tuple(dict.fromkeys(asked))
+    found = await runner.call(read_names, asked_once, ui, keep=True, client=client)
     return JSONResponse(found, headers={"Content-Language": ui.lang, "Vary": "Accept-Language"})

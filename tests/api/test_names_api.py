@@ -29,7 +29,9 @@ TRANSLATED = f"{BASE}id/activity/A1.01"
 ENGLISH_ONLY = f"{BASE}id/activity/A1.03"
 """Titled in English only in the reference data."""
 ELSEWHERE = "http://example.org/elsewhere"
-UNNAMED_KIND = f"{BASE}id/organisation/NOPE"
+UNNAMED_KIND = f"{BASE}id/funding/ndc-soil-helpdesk.gshf.committed"
+"""A kind no query names."""
+NO_SUCH = f"{BASE}id/organisation/NOPE"
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +81,8 @@ def test_accept_language_chooses_too(client: TestClient) -> None:
 
 
 def test_other_iris_are_left_out(client: TestClient) -> None:
-    found = names(client, [ELSEWHERE, UNNAMED_KIND, "not an IRI", TRANSLATED, TRANSLATED])
+    asked = [ELSEWHERE, UNNAMED_KIND, NO_SUCH, "not an IRI", TRANSLATED, TRANSLATED]
+    found = names(client, asked)
     assert list(found) == [TRANSLATED]
     assert names(client, []) == {}
 

@@ -19,7 +19,13 @@ from api.settings import Settings
 from graph.bootstrap import ensure_ontology
 from graph.embedded import EmbeddedStore
 from loaders.source import read_source
-from queries.result_labels import NAMED_KINDS, labels_of, own_iris
+from queries.result_labels import (
+    NAMED_KINDS,
+    PAGE_LABEL_KINDS,
+    RESULT_NAME_KINDS,
+    labels_of,
+    own_iris,
+)
 from queries.sparql import rq
 
 with warnings.catch_warnings():
@@ -109,7 +115,7 @@ def test_an_unnamed_iri_of_the_service_keeps_its_path(client: TestClient) -> Non
 
 def test_only_the_first_iris_are_looked_up() -> None:
     bindings = [{"x": {"type": "uri", "value": f"{BASE}id/activity/A{i}"}} for i in range(10)] + [
-        {"x": {"type": "uri", "value": f"{BASE}id/organisation/O1"}}
+        {"x": {"type": "uri", "value": f"{BASE}id/funding/F1"}}
     ]
     answer = {"head": {"vars": ["x"]}, "results": {"bindings": bindings * 2}}
     assert own_iris(answer, BASE, limit=3) == [f"{BASE}id/activity/A{i}" for i in range(3)]
@@ -117,11 +123,20 @@ def test_only_the_first_iris_are_looked_up() -> None:
     assert own_iris(answer, "https://other.example/") == []
 
 
-def test_the_named_kinds_are_those_page_labels_names() -> None:
-    text = rq("page-labels").text
+def kinds_named_by(name: str) -> set[str]:
+    """The kinds of the first VALUES block of a query (its class to kind table)."""
+    text = rq(name).text
     values = text[text.index("VALUES") : text.index("}", text.index("VALUES"))]
-    assert set(re.findall(r'"(\w+)"\)', values)) == NAMED_KINDS
-    assert rq("page-labels").param("entity").type == "iri"  # what labels_of binds
+    return set(re.findall(r'"(\w+)"\)', values))
+
+
+def test_the_named_kinds_are_those_the_two_queries_name() -> None:
+    assert kinds_named_by("page-labels") == PAGE_LABEL_KINDS
+    assert kinds_named_by("result-names") == RESULT_NAME_KINDS
+    assert NAMED_KINDS == PAGE_LABEL_KINDS | RESULT_NAME_KINDS
+    for name in ("page-labels", "result-names"):
+        assert rq(name).param("entity").type == "iri"  # what labels_of binds
+    assert rq("result-names").param("entity").required  # never read for every entity at once
 
 
 def test_lookups_stop_when_their_time_is_spent(client: TestClient) -> None:

@@ -16,14 +16,18 @@ pytestmark = pytest.mark.server
 QUERY = (
     f"PREFIX sic: <{SIC}>\nSELECT ?activity WHERE {{ ?activity a sic:Activity }} ORDER BY ?activity"
 )
+ORGANISATIONS = (
+    f"PREFIX sic: <{SIC}>\nSELECT ?organisation WHERE {{ ?organisation a sic:Organisation }} "
+    "ORDER BY ?organisation"
+)
 
 
-def shown_rows(visit: Any, lang: str) -> list[dict[str, str]]:
-    """Run QUERY in the editor of /sparql?lang=`lang`; each row's path, name and badge."""
+def shown_rows(visit: Any, lang: str, query: str = QUERY) -> list[dict[str, str]]:
+    """Run `query` in the editor of /sparql?lang=`lang`; each row's path, name and badge."""
     asked = record(visit)
     visit.open(f"/sparql?lang={lang}")
     page = visit.page
-    typed(page, QUERY)
+    typed(page, query)
     page.keyboard.press("Control+Enter")
     page.locator(ROWS).first.wait_for()
     page.locator(f"{ROWS} .iri-name").first.wait_for()
@@ -118,3 +122,20 @@ def test_without_names_the_table_stays_as_it_was(desktop: Any) -> None:
     assert page.locator(f"{ROWS} .iri-name").count() == 0
     assert page.locator(f"{ROWS} a.iri").count() == len(rows("activities"))
     assert page.locator("#yasgui .query-error-box").count() == 0
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_organisations_by_name_and_acronym(desktop: Any, lang: str) -> None:
+    """Organisations are named too (result-names.rq): the reference workbook names them in
+    English only, so a French page marks every name as English."""
+    organisations = {o["id"]: o for o in rows("organisations")}
+    shown = shown_rows(desktop, lang, ORGANISATIONS)
+    assert shown
+    acronyms = 0
+    for row in shown:
+        found = organisations[row["path"].removeprefix("id/organisation/")]
+        acronyms += bool(found["acronym"])
+        name = found["name"] + (f" ({found['acronym']})" if found["acronym"] else "")
+        assert (row["name"], row["lang"]) == (name, "en")
+        assert row["badge"].startswith("EN") is (lang != "en")
+    assert acronyms
