@@ -110,6 +110,34 @@ def test_remove_source_checks_dependants(store: EmbeddedStore, turtle: Turtle) -
         store.remove_source("wholes")
 
 
+def test_remove_source_with_many_dependants_is_checked_whole(
+    store: EmbeddedStore, turtle: Turtle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past WHOLE_GRAPH_ABOVE dependants what remains is validated whole, on the engine: the
+    same finding as the neighbourhood's, and a removal nothing depends on still goes."""
+    monkeypatch.setattr("graph.validation.WHOLE_GRAPH_ABOVE", 0)
+    wholes: list[int] = []
+    whole = WriteChecker.whole
+
+    def counted(self: WriteChecker, *args: Any) -> Any:
+        wholes.append(1)
+        return whole(self, *args)
+
+    monkeypatch.setattr(WriteChecker, "whole", counted)
+    monkeypatch.setattr(WriteChecker, "_run", None)  # the neighbourhood's pyshacl: not called
+    store.load_source(turtle(WHOLE, "wholes"))
+    store.load_source(turtle(THING, "things"))
+    wholes.clear()
+    with pytest.raises(ValidationFailed) as err:
+        store.remove_source("wholes")
+    assert {v.focus_node for v in err.value.violations} == {"http://example.org/t"}
+    assert store.source("wholes").triples == 1
+    assert wholes, "validated whole"
+    store.remove_source("things")
+    store.remove_source("wholes")
+    assert store.sources() == []
+
+
 def test_unknown_graphs_are_empty_and_never_fetched(store: EmbeddedStore, turtle: Turtle) -> None:
     store.load_source(turtle(WHOLE, "a"))
     result = store.query(
