@@ -141,6 +141,7 @@ class EmbeddedStore(GraphStore):
         self._lock = threading.RLock()
         self._checker = checker
         self._dataset_cache: tuple[str, Dataset] | None = None
+        self._sources_cache: tuple[str, tuple[SourceInfo, ...]] | None = None
         self._settled = False
         self._union_shortcut = False
         self._memory: ox.Store | None = None
@@ -376,13 +377,19 @@ class EmbeddedStore(GraphStore):
         return ox.NamedNode(self.base + "graph/_empty")
 
     def sources(self) -> list[SourceInfo]:
-        q = internal("published-sources")
-        solutions = self._select(q.text, {ox.Variable("sources"): self.sources_graph})
-        variables = [v.value for v in solutions.variables]
-        rows = (
-            {v: row[i] for i, v in enumerate(variables) if row[i] is not None} for row in solutions
-        )
-        return sources_from_rows(rows)
+        """The published sources, read once per version like the dataset (every write asks:
+        two queries of the provenance graph were a fifth of a one-project commit at M)."""
+        version = self._version  # this handle's own count of writes (a Snapshot names its own)
+        if self._sources_cache is None or self._sources_cache[0] != version:
+            q = internal("published-sources")
+            solutions = self._select(q.text, {ox.Variable("sources"): self.sources_graph})
+            variables = [v.value for v in solutions.variables]
+            rows = (
+                {v: row[i] for i, v in enumerate(variables) if row[i] is not None}
+                for row in solutions
+            )
+            self._sources_cache = (version, tuple(sources_from_rows(rows)))
+        return list(self._sources_cache[1])
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -435,6 +442,7 @@ class EmbeddedStore(GraphStore):
         """After a write landed: a new version (and with it a new dataset), and the write in
         the journal (its delta when it was one; None says "read everything again")."""
         self._dataset_cache = None
+        self._sources_cache = None
         before, self._version = self._version, uuid.uuid4().hex
         if delta is not None and delta.size() > JOURNAL_TRIPLES:
             delta = None
@@ -787,9 +795,12 @@ class EmbeddedStore(GraphStore):
         `{store}.recovered/{time}-{what}.nq.gz`, a dump that `sic load FILE --replace` puts
         back whole, provenance included. In-memory stores keep none.
         """
+        graphs = list(graphs)
+        if self.path is None or not graphs:
+            return None
         sources = {s.graph: s for s in self.sources() if s.union}
         chosen = [g for g in graphs if g in sources]
-        if self.path is None or not chosen:
+        if not chosen:
             return None
         folder = self.path.parent / f"{self.path.name}.recovered"
         folder.mkdir(parents=True, exist_ok=True)

@@ -18,6 +18,7 @@ from typing import Any, SupportsIndex
 import pyshacl.shape as pyshacl_shape
 from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP
 from pyshacl.constraints.sparql.sparql_based_constraints import SPARQLBasedConstraint
+from pyshacl.helper.sparql_query_helper import SPARQLQueryHelper
 from pyshacl.shape import Shape
 from pyshacl.shapes_graph import ShapesGraph
 
@@ -69,6 +70,47 @@ def _install() -> None:
             for parameter, component in CONSTRAINT_PARAMETERS_MAP.items()
         }
         pyshacl_shape.CONSTRAINT_PARAMS = _Table(_Parameters(ALL_CONSTRAINT_PARAMETERS), mapping)  # type: ignore[attr-defined]
+        if not hasattr(SPARQLQueryHelper, _ORIGINAL_PRE_BIND):
+            setattr(SPARQLQueryHelper, _ORIGINAL_PRE_BIND, SPARQLQueryHelper.pre_bind_variables)
+            SPARQLQueryHelper.pre_bind_variables = _pre_bind_variables  # type: ignore[method-assign]
+
+
+_ORIGINAL_PRE_BIND = "_sic_original_pre_bind_variables"
+_PRE_BOUND = "_sic_pre_bound"
+
+
+def _pre_bind_variables(
+    self: SPARQLQueryHelper, thisnode: Any, valuenode: Any = None, extravars: Any = None
+) -> tuple[dict[str, Any], str]:
+    """pyshacl's `pre_bind_variables`, its text work done once per query helper.
+
+    pyshacl checks a SPARQL constraint's text with seven regular expressions, and rewrites its
+    $PATH, every time the constraint meets a focus node: a fifth of a one-project write's
+    validation. The outcome depends only on the helper's own text and shape (fixed for its
+    life: a kept constraint keeps its helpers) and on whether a value node is given and true
+    and which extra variables are named; the nodes themselves are only placed in the bindings.
+    So the first call of each kind runs pyshacl's code and the rest reuse what it found; a
+    call that raises is never remembered and raises again the same way.
+    """
+    key = (valuenode is not None, bool(valuenode), tuple(sorted(extravars or ())))
+    memo: dict[Any, tuple[frozenset[str], dict[str, Any], str]] | None = self.__dict__.get(
+        _PRE_BOUND
+    )
+    if memo is None:
+        memo = self.__dict__[_PRE_BOUND] = {}
+    found = memo.get(key)
+    if found is None:
+        original = getattr(SPARQLQueryHelper, _ORIGINAL_PRE_BIND)
+        bindings, text = original(self, thisnode, valuenode, extravars)
+        given = {"this": thisnode, "value": valuenode}
+        nodes = frozenset(k for k in bindings if k in given and bindings[k] is given[k])
+        fixed = {k: v for k, v in bindings.items() if k not in nodes}
+        memo[key] = (nodes, fixed, text)
+        return bindings, text
+    nodes, fixed, text = found
+    bindings = {k: v for k, v in (("this", thisnode), ("value", valuenode)) if k in nodes}
+    bindings.update(fixed)
+    return bindings, text
 
 
 class _Parameters(list[Any]):

@@ -6,9 +6,12 @@ See sic.kept_shapes.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pyshacl
+import pytest
 from pyshacl.constraints.sparql.sparql_based_constraints import SPARQLBasedConstraint
+from pyshacl.helper.sparql_query_helper import SPARQLQueryHelper
 from rdflib import Graph, Literal, URIRef
 
 from sic import kept_shapes
@@ -103,3 +106,66 @@ def test_kept_results_match_a_fresh_pyshacl_run(tmp_path: Path) -> None:
     assert sorted(v.message for v in ours) == theirs
     assert {v.focus_node for v in ours} == {f"{EX}t1", f"{EX}k1"}
     assert Literal("A kind has a name").value in theirs
+
+
+PATH_SHAPES = f"""
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix ex: <{EX}> .
+
+ex:prefixes sh:declare [
+    sh:prefix "ex" ; sh:namespace "{EX}"^^<http://www.w3.org/2001/XMLSchema#anyURI>
+] .
+
+ex:WeightShape a sh:NodeShape ;
+    sh:targetClass ex:Thing ;
+    sh:property [
+        sh:path ex:weight ;
+        sh:sparql [
+            sh:prefixes ex:prefixes ;
+            sh:message "{{$this}} weighs {{?value}}, below {{$currentShape}}'s floor" ;
+            sh:select "SELECT $this ?value WHERE {{ $this $PATH ?value . FILTER (?value < 10) }}" ;
+        ] ;
+    ] .
+"""
+
+
+def _weights(*weights: int) -> Graph:
+    data = Graph()
+    rdf_type = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    for n, weight in enumerate(weights):
+        thing = URIRef(f"{EX}t{n}")
+        data.add((thing, rdf_type, URIRef(f"{EX}Thing")))
+        data.add((thing, URIRef(f"{EX}weight"), Literal(weight)))
+    return data
+
+
+def test_a_sparql_constraint_text_is_checked_once_per_helper(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pyshacl's regular-expression checks of a constraint's text run at its first focus node
+    only; every later node, and later validations, bind their own node to the same text."""
+    path = tmp_path / "shapes.ttl"
+    path.write_text(PATH_SHAPES)
+    checker = Validator([path])
+    checks: list[str] = []
+    original = SPARQLQueryHelper.check_invalid_sparql
+
+    def counted(self: SPARQLQueryHelper, text: str, *args: Any, **kwargs: Any) -> bool:
+        checks.append(text)
+        return bool(original(self, text, *args, **kwargs))
+
+    monkeypatch.setattr(SPARQLQueryHelper, "check_invalid_sparql", counted)
+    first = checker.validate(_weights(3, 12, 5, 1))
+    second = checker.validate(_weights(3, 12, 5, 1))
+    assert len(checks) == 1
+    shapes = Graph().parse(data=PATH_SHAPES, format="turtle")
+    _, report, _ = pyshacl.validate(_weights(3, 12, 5, 1), shacl_graph=shapes, advanced=True)
+    theirs = sorted(
+        (str(s), str(v))
+        for r in report.subjects(URIRef("http://www.w3.org/ns/shacl#resultSeverity"), None)
+        for s in report.objects(r, URIRef("http://www.w3.org/ns/shacl#focusNode"))
+        for v in report.objects(r, URIRef("http://www.w3.org/ns/shacl#value"))
+    )
+    assert sorted((v.focus_node, str(v.value)) for v in first) == theirs
+    assert [(f"{EX}t0", "3"), (f"{EX}t2", "5"), (f"{EX}t3", "1")] == theirs
+    assert first == second
