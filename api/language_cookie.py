@@ -4,8 +4,8 @@ A language chosen by `?lang=` travels on the links the pages make (api.i18n `Ui.
 on a link typed, bookmarked or written in a document: without a memory the reader falls back
 to the browser's language at the first such link. So a page asked for with a supported
 `?lang=` sets `sic_lang` (a year, the whole site, SameSite=Lax so that it also comes with a
-link followed from elsewhere; an error page does not), and a request without `?lang=` that brings the cookie is read
-in that language, before the browser's Accept-Language.
+link followed from elsewhere; an error page does not), and a request without `?lang=` that
+brings the cookie is read in that language, before the browser's Accept-Language.
 
 The cookie is honoured by presenting its language as the request's Accept-Language, before
 any route runs: every route, the error pages and the key of the answers kept per store version
