@@ -33,6 +33,7 @@ from api.errors_in_language import install as install_errors_in_language
 from api.errors_in_language import named_language
 from api.html_gzip import HtmlGzip
 from api.in_worker import register
+from api.language_cookie import LanguageCookie
 from api.limits import BodyLimits
 from api.loads import LoadJobs
 from api.negotiation import NotAcceptable
@@ -159,6 +160,7 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     app.add_middleware(SecurityHeaders)
     app.add_middleware(AsOfHeaders)
     app.add_middleware(HtmlGzip)
+    app.add_middleware(LanguageCookie)  # outermost: the cookie's language before any route
     return app
 
 

@@ -12,7 +12,8 @@ number format the pages share).
 The language is `?lang=` when it names a supported one, so that a link can fix it, else the
 best supported language of the Accept-Language header, else English. A language chosen by
 `?lang=` travels on every link the pages make (`Ui.url`); one taken from the header does not
-need to, since the browser sends the header again.
+need to, since the browser sends the header again. A language chosen by `?lang=` on a page is
+also remembered in a cookie, which counts before Accept-Language (api.language_cookie).
 """
 
 from __future__ import annotations

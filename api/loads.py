@@ -37,6 +37,7 @@ from typing import Literal
 
 import pyoxigraph as ox
 
+from api.i18n import SUPPORTED
 from api.models import LoadedSource, LoadPhase, LoadProblem, LoadStatus
 from graph.base import GraphStore
 from graph.bootstrap import ensure_ontology, load_with_ontology
@@ -364,6 +365,9 @@ def _at(location: Location | None, problem: LoadProblem) -> LoadProblem:
     return problem.model_copy(
         update={
             "where": str(location),
+            "whereTranslations": {
+                lang: location.said_in(lang) for lang in SUPPORTED if lang != "en"
+            },
             "file": location.file,
             "row": location.row,
             "column": location.column,

@@ -379,6 +379,11 @@ class LoadProblem(BaseModel):
         description="a SHACL rule's sentence in the other languages its shape speaks, by"
         " language (fr, es): the load page shows the reader's; `message` is English",
     )
+    whereTranslations: dict[str, str] = Field(  # noqa: N815 - as `translations`, for load.js
+        default_factory=dict,
+        description="the location in words in the other languages (fr, es), by language;"
+        " `where` is English",
+    )
 
 
 class LoadedSource(BaseModel):

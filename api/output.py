@@ -20,7 +20,7 @@ from pydantic import JsonValue
 from rich.console import Console
 from rich.text import Text
 
-from api.i18n import Ui
+from api.i18n import SUPPORTED, Ui
 from api.tables import Grid, show
 from graph.results import AskResult, GraphResult, QueryResult, SelectResult
 from queries.sentences import DEFAULT
@@ -107,17 +107,18 @@ def print_problems(problems: Sequence[Problem], console: Console, lang: str = "e
     sentence in `lang` where its shape speaks it)."""
     for p in problems:
         style = "yellow" if p.severity == "warning" else "red"
-        said = f"{p.location}: {p.message_in(lang)}"
+        said = f"{p.location.said_in(lang)}: {p.message_in(lang)}"
         console.print(Text.assemble((p.severity, style), " ", said))
 
 
 def violations_text(violations: Sequence[Violation], lang: str = "en") -> str:
     """One line per result, the rule's sentence in `lang` (English where the shape lacks it)."""
     lines = []
+    ui = Ui(lang if lang in SUPPORTED else DEFAULT)
     for v in violations:
-        where = f"{v.location}: " if v.location else ""
+        where = f"{v.location.said_in(lang)}: " if v.location else ""
         path = f" {v.path}" if v.path else ""
-        value = f" (value: {v.value})" if v.value else ""
+        value = f" ({ui('cli.value')}: {v.value})" if v.value else ""
         said = v.message_in(lang)
         lines.append(f"{v.severity}: {where}<{compact(v.focus_node)}>{path}: {said}{value}")
     return "\n".join(lines)

@@ -150,6 +150,7 @@ ENGLISH: Mapping[str, str] = {
     "syntax.misspelt": "'{word}' is not a SPARQL keyword: did you mean {keyword}?",
     "syntax.expected": "The parser expected {what} here.",
     "syntax.stopped": "The parser stopped here: {said}.",
+    "syntax.expected_one_of": "The parser expected one of {what} here.",
 }
 """The sentences in English; other languages' words are given by the caller."""
 
@@ -175,7 +176,10 @@ def explain(text: str, message: str, words: Mapping[str, str] = ENGLISH) -> str:
         hint = " " + say("syntax.misspelt", word=word, keyword=keyword)
     else:
         expected = message[found.end() :].lstrip(": ").strip()
-        if expected.lower().startswith("expected "):
+        if expected.lower().startswith("expected one of "):
+            # the engine's English "one of" said in the reader's words; the tokens stay its own
+            hint = " " + say("syntax.expected_one_of", what=expected[len("expected one of ") :])
+        elif expected.lower().startswith("expected "):
             hint = " " + say("syntax.expected", what=expected[len("expected ") :])
         elif expected:
             hint = " " + say("syntax.stopped", said=expected)

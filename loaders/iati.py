@@ -220,9 +220,7 @@ class _Mapper:
         code = codes.activity_status(value)
         if code.code is None:
             assert status is not None
-            self._problem(
-                status, identifier, "iati.unknown_status", value=value, expected=code.expected
-            )
+            self._problem(status, identifier, "iati.unknown_status", value=value, known=code.known)
             return
         self.triples.append((project, SIC.stage, codes.STAGES[code.code]))
 
@@ -236,7 +234,7 @@ class _Mapper:
                     identifier,
                     "iati.unknown_date_type",
                     value=date.get("type"),
-                    expected=kind.expected,
+                    known=kind.known,
                 )
                 continue
             value = self._date(date, identifier, date.get("iso-date"), "iso-date")
@@ -347,7 +345,7 @@ class _Mapper:
                     identifier,
                     "iati.unknown_org_type",
                     value=type_code,
-                    expected=code.expected,
+                    known=code.known,
                 )
             else:
                 org_type = codes.ORGANISATION_TYPES[code.code]
@@ -435,7 +433,7 @@ class _Mapper:
                     identifier,
                     "iati.unknown_role",
                     value=participant.get("role"),
-                    expected=role.expected,
+                    known=role.known,
                 )
                 continue
             mention = self._mention(participant, identifier, lang)
@@ -488,7 +486,7 @@ class _Mapper:
                     identifier,
                     "iati.unknown_budget_type",
                     value=budget.get("type"),
-                    expected=kind.expected,
+                    known=kind.known,
                 )
                 continue
             value = budget.find("value")
@@ -547,7 +545,7 @@ class _Mapper:
                     identifier,
                     "iati.unknown_transaction_type",
                     value=raw,
-                    expected=kind.expected,
+                    known=kind.known,
                 )
                 continue
             status = codes.TRANSACTIONS[kind.code]

@@ -116,36 +116,39 @@ OTHER_SECTOR_VOCABULARIES = {str(n) for n in range(3, 13)} | {"98", "99"}
 
 @dataclass(frozen=True)
 class Code:
-    """A code read from a file: the canonical code, or None with what was expected."""
+    """A code read from a file: the canonical code, or None with the codes that would do.
+
+    `known` is the codes alone ("1, 2, 3"): the sentence around them, which names the IATI
+    code list, is each language's own (loaders.messages), so a French reader is not handed an
+    English phrase inside a French sentence."""
 
     code: str | None
-    expected: str = ""
+    known: str = ""
 
 
-def _lookup(value: str, codes: dict[str, object], names: dict[str, str], what: str) -> Code:
+def _lookup(value: str, codes: dict[str, object], names: dict[str, str]) -> Code:
     key = value.strip()
     if key in codes:
         return Code(key)
     named = names.get(key.lower())
     if named is not None:
         return Code(named)
-    known = ", ".join(codes)
-    return Code(None, f"{what}: one of the codes {known} or their IATI names")
+    return Code(None, ", ".join(codes))
 
 
 def activity_status(value: str) -> Code:
     """An activity-status code or 1.0x name (`Implementation`)."""
-    return _lookup(value, dict(STAGES), _STATUS_NAMES, "an IATI activity status")
+    return _lookup(value, dict(STAGES), _STATUS_NAMES)
 
 
 def organisation_role(value: str) -> Code:
     """A participating-org role code or name (`Funding`, in any case)."""
-    return _lookup(value, dict(ROLES), _ROLE_NAMES, "an IATI organisation role")
+    return _lookup(value, dict(ROLES), _ROLE_NAMES)
 
 
 def organisation_type(value: str) -> Code:
     """An organisation type code."""
-    return _lookup(value, dict(ORGANISATION_TYPES), {}, "an IATI organisation type")
+    return _lookup(value, dict(ORGANISATION_TYPES), {})
 
 
 def transaction_type(value: str) -> Code:
@@ -154,18 +157,16 @@ def transaction_type(value: str) -> Code:
     letter = _TRANSACTION_LETTERS.get(upper)
     if letter is not None:
         return Code(letter)
-    return _lookup(value, dict(TRANSACTIONS), {}, "an IATI transaction type")
+    return _lookup(value, dict(TRANSACTIONS), {})
 
 
 def date_type(value: str) -> Code:
     """An activity-date type code or 1.0x name (`start-planned`)."""
-    return _lookup(
-        value, {"1": 1, "2": 2, "3": 3, "4": 4}, _DATE_NAMES, "an IATI activity date type"
-    )
+    return _lookup(value, {"1": 1, "2": 2, "3": 3, "4": 4}, _DATE_NAMES)
 
 
 def budget_type(value: str) -> Code:
     """A budget type code (1 original, 2 revised); absent means original."""
     if not value.strip():
         return Code("1")
-    return _lookup(value, dict(BUDGET_TYPES), {}, "an IATI budget type")
+    return _lookup(value, dict(BUDGET_TYPES), {})

@@ -193,16 +193,16 @@ MESSAGES: dict[str, dict[str, str]] = {
     "row.lead_not_member": {
         "en": "lead {lead!r} is not among the members ({members}); list the lead in members too",
         "fr": "le chef de file {lead!r} ne figure pas parmi les membres ({members}) ; "
-        "ajoutez-le aussi dans members",
+        "ajoutez-le aussi dans la colonne 'members'",
         "es": "el líder {lead!r} no está entre los miembros ({members}); inclúyalo también "
-        "en members",
+        "en la columna 'members'",
     },
     "row.lead_no_members": {
         "en": "lead {lead!r} is not among the members (none); list the lead in members too",
         "fr": "le chef de file {lead!r} ne figure pas parmi les membres (aucun) ; "
-        "ajoutez-le aussi dans members",
+        "ajoutez-le aussi dans la colonne 'members'",
         "es": "el líder {lead!r} no está entre los miembros (ninguno); inclúyalo también "
-        "en members",
+        "en la columna 'members'",
     },
     "row.baseline_date": {
         "en": "missing value: a baseline needs its date, expected an ISO date (YYYY-MM-DD)",
@@ -253,8 +253,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "about.missing_column": {
         "en": "missing required column: about has two columns, key and value",
-        "fr": "colonne obligatoire manquante : about a deux colonnes, key et value",
-        "es": "falta una columna obligatoria: about tiene dos columnas, key y value",
+        "fr": "colonne obligatoire manquante : la feuille about a deux colonnes, 'key' et 'value'",
+        "es": "falta una columna obligatoria: la hoja about tiene dos columnas, 'key' y 'value'",
     },
     "about.missing_key": {
         "en": "missing required value: expected a key",
@@ -273,8 +273,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "about.unknown_column": {
         "en": "unknown column, ignored; about has two columns, key and value",
-        "fr": "colonne inconnue, ignorée ; about a deux colonnes, key et value",
-        "es": "columna desconocida, se ignora; about tiene dos columnas, key y value",
+        "fr": "colonne inconnue, ignorée ; la feuille about a deux colonnes, 'key' et 'value'",
+        "es": "columna desconocida, se ignora; la hoja about tiene dos columnas, 'key' y 'value'",
     },
     # reading the files (loaders/table.py, loaders/source.py)
     "file.not_workbook": {
@@ -411,14 +411,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "no tiene {tag}: cada actividad lo necesita",
     },
     "iati.unknown_status": {
-        "en": "unknown activity-status {value!r}: expected {expected}",
-        "fr": "activity-status inconnu {value!r} : attendu {expected}",
-        "es": "activity-status desconocido {value!r}: se espera {expected}",
+        "en": "unknown activity-status {value!r}: expected an IATI activity status: one of the "
+        "codes {known} or their IATI names",
+        "fr": "activity-status inconnu {value!r} : un statut d'activité IATI est attendu, l'un "
+        "des codes {known} ou leur nom IATI",
+        "es": "activity-status desconocido {value!r}: se espera un estado de actividad IATI, uno "
+        "de los códigos {known} o su nombre IATI",
     },
     "iati.unknown_date_type": {
-        "en": "unknown activity-date type {value!r}: expected {expected}",
-        "fr": "type d'activity-date inconnu {value!r} : attendu {expected}",
-        "es": "tipo de activity-date desconocido {value!r}: se espera {expected}",
+        "en": "unknown activity-date type {value!r}: expected an IATI activity date type: one of "
+        "the codes {known} or their IATI names",
+        "fr": "type d'activity-date inconnu {value!r} : un type de date d'activité IATI est "
+        "attendu, l'un des codes {known} ou leur nom IATI",
+        "es": "tipo de activity-date desconocido {value!r}: se espera un tipo de fecha de "
+        "actividad IATI, uno de los códigos {known} o su nombre IATI",
     },
     "iati.bad_date": {
         "en": "{attribute} {value!r} is not an ISO date such as 2024-01-31",
@@ -446,14 +452,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "tres (como 311)",
     },
     "iati.unknown_org_type": {
-        "en": "unknown organisation type {value!r}: expected {expected}",
-        "fr": "type d'organisation inconnu {value!r} : attendu {expected}",
-        "es": "tipo de organización desconocido {value!r}: se espera {expected}",
+        "en": "unknown organisation type {value!r}: expected an IATI organisation type: one of "
+        "the codes {known} or their IATI names",
+        "fr": "type d'organisation inconnu {value!r} : un type d'organisation IATI est attendu, "
+        "l'un des codes {known} ou leur nom IATI",
+        "es": "tipo de organización desconocido {value!r}: se espera un tipo de organización "
+        "IATI, uno de los códigos {known} o su nombre IATI",
     },
     "iati.unknown_role": {
-        "en": "unknown participating-org role {value!r}: expected {expected}",
-        "fr": "rôle de participating-org inconnu {value!r} : attendu {expected}",
-        "es": "rol de participating-org desconocido {value!r}: se espera {expected}",
+        "en": "unknown participating-org role {value!r}: expected an IATI organisation role: one "
+        "of the codes {known} or their IATI names",
+        "fr": "rôle de participating-org inconnu {value!r} : un rôle d'organisation IATI est "
+        "attendu, l'un des codes {known} ou leur nom IATI",
+        "es": "rol de participating-org desconocido {value!r}: se espera un rol de organización "
+        "IATI, uno de los códigos {known} o su nombre IATI",
     },
     "iati.not_number": {
         "en": "the value {value!r} is not a number",
@@ -466,9 +478,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "un valor sin moneda, y la actividad no tiene default-currency",
     },
     "iati.unknown_budget_type": {
-        "en": "unknown budget type {value!r}: expected {expected}",
-        "fr": "type de budget inconnu {value!r} : attendu {expected}",
-        "es": "tipo de presupuesto desconocido {value!r}: se espera {expected}",
+        "en": "unknown budget type {value!r}: expected an IATI budget type: one of the codes "
+        "{known} or their IATI names",
+        "fr": "type de budget inconnu {value!r} : un type de budget IATI est attendu, l'un des "
+        "codes {known} ou leur nom IATI",
+        "es": "tipo de presupuesto desconocido {value!r}: se espera un tipo de presupuesto IATI, "
+        "uno de los códigos {known} o su nombre IATI",
     },
     "iati.no_budget_value": {
         "en": "a budget without a value",
@@ -476,9 +491,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "un presupuesto sin valor",
     },
     "iati.unknown_transaction_type": {
-        "en": "unknown transaction-type {value!r}: expected {expected}",
-        "fr": "transaction-type inconnu {value!r} : attendu {expected}",
-        "es": "transaction-type desconocido {value!r}: se espera {expected}",
+        "en": "unknown transaction-type {value!r}: expected an IATI transaction type: one of the "
+        "codes {known} or their IATI names",
+        "fr": "transaction-type inconnu {value!r} : un type de transaction IATI est attendu, l'un "
+        "des codes {known} ou leur nom IATI",
+        "es": "transaction-type desconocido {value!r}: se espera un tipo de transacción IATI, uno "
+        "de los códigos {known} o su nombre IATI",
     },
     "iati.no_transaction_value": {
         "en": "a transaction without a value",

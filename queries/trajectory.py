@@ -27,6 +27,9 @@ from sic.iris import mint
 TARGET_DAY = date(2030, 12, 31)
 """A 2030 target is met when the value is reached by the end of 2030."""
 
+TARGET_2050_DAY = date(2050, 12, 31)
+"""Where a chart marks the 2050 target: the end of that year, as the 2030 one."""
+
 DAYS_PER_YEAR = 365.2425
 
 Status = Literal["on_track", "off_track", "not_enough_data", "no_target"]
@@ -301,15 +304,20 @@ class Chart:
     ticks: tuple[tuple[float, float], ...]
     width: int = WIDTH
     height: int = HEIGHT
+    target_2050: tuple[float, float] | None = None
+    """The 2050 target's marker, when the indicator has one: the axis then runs to 2050."""
 
 
 def chart(t: Trajectory) -> Chart:
-    """The coordinates of the values, the projection line and the 2030 target marker."""
+    """The coordinates of the values, the projection line and the 2030 target marker, and
+    the 2050 target's where there is one (the axis then runs on to 2050, as the interactive
+    chart's does, so that the reader sees how far the objective has still to go after 2030)."""
     first = min([p.when for p in t.points] + [date(2020, 1, 1)])
     start = date(first.year, 1, 1)
-    span = _years(start, TARGET_DAY) or 1.0
+    end = TARGET_DAY if t.target_2050 is None else TARGET_2050_DAY
+    span = _years(start, end) or 1.0
     candidates = [p.value for p in t.points] + [
-        v for v in (t.target_2030, t.projected_2030) if v is not None
+        v for v in (t.target_2030, t.projected_2030, t.target_2050) if v is not None
     ]
     top = max([0.0, *candidates]) * 1.1 or 1.0
     bottom = min([0.0, *candidates])
@@ -326,8 +334,16 @@ def chart(t: Trajectory) -> Chart:
         last = max(p.when for p in t.points)
         projection = (x(last), y(t.line.at(last)), x(TARGET_DAY), y(t.line.at(TARGET_DAY)))
     target = None if t.target_2030 is None else (x(TARGET_DAY), y(t.target_2030))
-    years = tuple((x(date(year, 1, 1)), year) for year in range(start.year, 2031, 2))
+    target_2050 = None if t.target_2050 is None else (x(TARGET_2050_DAY), y(t.target_2050))
+    every = 2 if end == TARGET_DAY else 5  # about six year labels either way
+    labelled = range(start.year, end.year + 1, every)
+    years = tuple((x(date(year, 1, 1)), year) for year in labelled)
     ticks = tuple((y(v), v) for v in (bottom, (top + bottom) / 2, top))
     return Chart(
-        tuple((x(p.when), y(p.value), p) for p in t.points), projection, target, years, ticks
+        tuple((x(p.when), y(p.value), p) for p in t.points),
+        projection,
+        target,
+        years,
+        ticks,
+        target_2050=target_2050,
     )

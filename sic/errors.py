@@ -25,12 +25,29 @@ class Location:
     text: bool = False
 
     def __str__(self) -> str:
+        return self.said_in("en")
+
+    def said_in(self, language: str | None) -> str:
+        """The location in words of `language` ("fr", "es-MX" ...; English for any other), so
+        that a French sentence is not preceded by "row 5, column 'x'": the file and the column
+        are the input's own names and stay as they are."""
+        words = LOCATION_WORDS.get(_primary(language), LOCATION_WORDS["en"])
         parts = [self.file]
         if self.row is not None:
-            parts.append(f"{'line' if self.text else 'row'} {self.row}")
+            parts.append(f"{words['line' if self.text else 'row']} {self.row}")
         if self.column is not None:
-            parts.append(f"column {self.column}" if self.text else f"column {self.column!r}")
+            column = self.column if self.text else repr(self.column)
+            parts.append(f"{words['column']} {column}")
         return ", ".join(parts)
+
+
+LOCATION_WORDS: dict[str, dict[str, str]] = {
+    "en": {"row": "row", "line": "line", "column": "column"},
+    "fr": {"row": "ligne", "line": "ligne", "column": "colonne"},
+    "es": {"row": "fila", "line": "línea", "column": "columna"},
+}
+"""How a location is said in each language the platform speaks (a spreadsheet's row is a
+"ligne" in French, as its line in a text file)."""
 
 
 @dataclass(frozen=True)

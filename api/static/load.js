@@ -81,7 +81,7 @@
     body.textContent = "";
     (found || []).forEach(function (p) {
       var row = document.createElement("tr");
-      cell(row, p.where || p.focusNode || "");
+      cell(row, (p.whereTranslations || {})[words.lang] || p.where || p.focusNode || "");
       said(row, p);
       body.appendChild(row);
     });

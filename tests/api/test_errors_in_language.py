@@ -54,7 +54,7 @@ def test_what_the_parser_expected_is_said_in_french() -> None:
         "SELECT * WHERE { ?s ?p }", "error at 1:25: expected one of LATERAL", messages("fr")
     )
     assert said.startswith("la requête ne peut pas être lue à la ligne 1, colonne 25.")
-    assert "L'analyseur attendait ici : one of LATERAL." in said
+    assert "L'analyseur attendait ici l'un de ceux-ci : LATERAL." in said
 
 
 def test_the_default_is_english_as_before() -> None:

@@ -127,7 +127,9 @@ def test_negotiation_matrix(
     # pages also speak the reader's language (api.i18n), and go compressed to a client that
     # takes gzip, as this one does (api.html_gzip)
     assert r.headers["vary"] == (
-        "Accept, Accept-Language, Accept-Encoding" if media_type == "text/html" else "Accept"
+        "Accept, Accept-Language, Accept-Encoding, Cookie"
+        if media_type == "text/html"
+        else "Accept"
     )
     assert r.headers["etag"].startswith('"')
     if syntax is None:

@@ -184,6 +184,10 @@ def test_a_broken_workbook_shows_located_problems_and_stores_nothing(
     located = {(p["file"], p["row"], p["column"]) for p in last["problems"]}
     assert located == {("activities.csv", 2, "objective"), ("activities.csv", 3, "category")}
     assert last["problems"][0]["where"] == "activities.csv, row 2, column 'objective'"
+    assert last["problems"][0]["whereTranslations"] == {  # the load page shows the reader's
+        "fr": "activities.csv, ligne 2, colonne 'objective'",
+        "es": "activities.csv, fila 2, columna 'objective'",
+    }
     assert "'Z9' is not in objectives.csv" in last["problems"][0]["message"]
     assert [p["name"] for p in last["phases"]] == ["read", "map"]
     assert memory_store.sources() == before

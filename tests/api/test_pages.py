@@ -63,6 +63,13 @@ def client(store: EmbeddedStore) -> Iterator[TestClient]:
         yield c
 
 
+@pytest.fixture(autouse=True)
+def _a_new_reader(client: TestClient) -> None:
+    """Each test is a reader of its own: a language an earlier test chose with `?lang=` stays
+    in the shared client's cookie jar (api.language_cookie) and would be theirs."""
+    client.cookies.clear()
+
+
 def page(client: TestClient, path: str, **headers: str) -> Any:
     r = client.get(path, headers={"Accept": BROWSER, **headers})
     assert r.status_code == 200, f"{path}: {r.status_code} {r.text[:300]}"
@@ -370,6 +377,7 @@ def test_pages_are_cached_by_language(client: TestClient) -> None:
     english = client.get("/id/activity/A2.07", headers={"Accept": BROWSER})
     french = client.get("/id/activity/A2.07?lang=fr", headers={"Accept": BROWSER})
     assert english.headers["etag"] != french.headers["etag"]
+    client.cookies.clear()  # the English reader again (the French page remembered French)
     again = client.get(
         "/id/activity/A2.07",
         headers={"Accept": BROWSER, "If-None-Match": english.headers["etag"]},

@@ -96,6 +96,7 @@ def test_a_name_missing_in_the_page_language_is_marked(client: TestClient) -> No
 
 
 def test_the_json_catalogue_in_french(client: TestClient) -> None:
+    client.cookies.clear()  # a client of the API, not a reader who chose a page's language
     r = client.get("/api/queries", params={"lang": "fr"})
     assert r.status_code == 200 and r.headers["content-language"] == "fr"
     body = r.json()
@@ -120,6 +121,7 @@ def test_the_ontology_page_has_the_language_switch(client: TestClient) -> None:
     assert "Una de las 162 actividades" in html and "One of the 162 Activities" not in html
     assert 'hreflang="fr" href="/ontology?lang=fr"' in html
     assert FALLBACK.search(html)  # the module titles exist in English only, and say so
+    client.cookies.clear()  # another reader (the page above remembered Spanish)
     french = client.get("/ontology", headers={"Accept": BROWSER, "Accept-Language": "fr"})
     assert "<h1>L&#39;ontologie SIC</h1>" in french.text
     assert french.headers["etag"] != spanish.headers["etag"]

@@ -168,3 +168,17 @@ def test_an_unknown_objective_is_not_found(reference: EmbeddedStore) -> None:
     with pytest.raises(NotFound):
         known_objective_trajectories(reference, "Z9")
     assert known_objective_trajectories(reference, "B1") == []
+
+
+def test_a_2050_target_carries_the_chart_on_to_2050() -> None:
+    t = trajectory("x", "x", "u", _yearly(10, 12, 14, 16), 40, target_2050=90)
+    c = chart(t)
+    assert c.target is not None and c.target_2050 is not None and c.projection is not None
+    assert c.target[0] < c.target_2050[0] <= WIDTH  # 2050 right of 2030, inside the box
+    assert c.target_2050[1] < c.target[1]  # 90 is drawn above 40 (y grows down)
+    assert 0 <= c.target_2050[1] <= HEIGHT
+    assert c.projection[2] == c.target[0]  # the pace is still carried to 2030 only
+    assert [year for _, year in c.years][-1] == 2050
+    without = chart(trajectory("x", "x", "u", _yearly(10, 12, 14, 16), 40))
+    assert without.target_2050 is None
+    assert c.values[0][0] < without.values[0][0] or c.values[-1][0] < without.values[-1][0]

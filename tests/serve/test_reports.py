@@ -76,6 +76,7 @@ def test_the_objective_report_is_served_as_page_and_workbook_and_honours_as_of(
         assert moved.status_code == 204, moved.text
         assert _stages(client)["soil-project-incubator"] == "team"
         assert _stages(client, asOf=before)["soil-project-incubator"] == "idea"
+        client.cookies.clear()  # an English reader (the French report remembered French)
         then = client.get("/reports/objective/A2.xlsx", params={"asOf": before})
         assert then.status_code == 200
         assert then.headers["SIC-As-Of"]

@@ -59,5 +59,6 @@ def test_objective_page_draws_trajectories_and_their_csv_downloads(
         assert missing.status_code == 404
         assert "no objective 'Z9'" in missing.text
 
+        http.cookies.clear()  # another reader: the French page above remembered French
         none = http.get("/id/objective/B1", headers={"Accept": "text/html"})
         assert "No indicator measures this objective yet." in none.text

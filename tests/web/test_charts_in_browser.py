@@ -179,3 +179,25 @@ def test_the_charts_stay_within_a_phone_budget(phone: Any, path: str) -> None:
     charts = sum(size for url, size in sizes.items() if "uplot" in url or "charts.js" in url)
     assert charts < 30_000, sizes
     assert sum(sizes.values()) < 60_000, sizes
+
+
+LEGENDS = """() => Array.from(
+    document.querySelectorAll('figure.progress-chart.charted')).map(f => ({
+    shown: Array.from(f.querySelectorAll('ul.legend, .u-legend')).filter(
+        l => l.getClientRects().length > 0 && getComputedStyle(l).visibility !== 'hidden').length,
+    text: f.innerText,
+    labels: JSON.parse(f.querySelector('script.chart-data').textContent).lines.map(l => l.label),
+}))"""
+
+
+@pytest.mark.parametrize("path", ["/", "/?lang=es"])
+def test_a_phone_shows_each_progress_chart_s_legend_once(phone: Any, path: str) -> None:
+    phone.open(path)
+    drawn(phone.page)
+    figures = phone.page.evaluate(LEGENDS)
+    assert figures, "no progress chart was drawn"
+    for figure in figures:
+        assert figure["shown"] == 1, figure["labels"]
+        for label in figure["labels"]:
+            assert figure["text"].count(label) == 1, (label, figure["text"])
+    phone.shoot("progress-legend")
