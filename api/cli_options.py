@@ -22,10 +22,12 @@ import typer
 from rich.text import Text
 
 from api.cli_help import HelpCommand
+from api.i18n import SUPPORTED, Ui
 from api.output import console, print_problems, violations_text
 from api.service_note import locked_message
 from api.settings import Settings, load_settings
 from graph.base import GraphStore
+from queries.sentences import DEFAULT
 from sic.errors import KGError, LoaderError, StoreLocked, ValidationFailed
 
 StoreOpt = Annotated[
@@ -143,14 +145,22 @@ def fail(exc: Exception, *, stores: bool = True, lang: str = "en") -> typer.Exit
     stored. A command that only reads or checks (`sic validate`) never stores anything.
     `lang`: the language of the rules' sentences when the shapes refused the data.
     """
-    after = "; nothing was stored." if stores else ""
     if isinstance(exc, LoaderError):
         print_problems(exc.problems, err, lang)
-        err.print(Text(f"{len(exc.problems)} problem(s){after}", style="red"))
+        words = Ui(lang if lang in SUPPORTED else DEFAULT)
+        summary = words(
+            "cli.problems_not_stored" if stores else "cli.problems", count=len(exc.problems)
+        )
+        err.print(Text(summary, style="red"))
         return typer.Exit(EXIT_INVALID)
     if isinstance(exc, ValidationFailed):
         err.print(violations_text(exc.violations, lang))
-        err.print(Text(f"{len(exc.violations)} violation(s){after}", style="red"))
+        words = Ui(lang if lang in SUPPORTED else DEFAULT)
+        summary = words(
+            "cli.violations_not_stored" if stores else "cli.violations",
+            count=len(exc.violations),
+        )
+        err.print(Text(summary, style="red"))
         return typer.Exit(EXIT_INVALID)
     if isinstance(exc, StoreLocked):
         err.print(Text.assemble(("error:", "red"), " ", locked_message(Path(exc.path))))

@@ -102,13 +102,25 @@ def render_result(
     return result.serialize(rdf_fmt, prefixes=PREFIXES if rdf_fmt == ox.RdfFormat.TURTLE else None)
 
 
+def colon(lang: str) -> str:
+    """A colon between a place and what is said of it, as the language writes it (French
+    puts a space before it)."""
+    return " : " if lang == "fr" else ": "
+
+
+SEVERITIES = frozenset({"error", "warning"})
+"""A loader problem's severities, each said in the reader's language (`cli.severity.*`)."""
+
+
 def print_problems(problems: Sequence[Problem], console: Console, lang: str = "en") -> None:
     """One line per problem: its severity (coloured on a terminal), where, and what (a rule's
     sentence in `lang` where its shape speaks it)."""
+    ui = Ui(lang if lang in SUPPORTED else DEFAULT)
     for p in problems:
         style = "yellow" if p.severity == "warning" else "red"
-        said = f"{p.location.said_in(lang)}: {p.message_in(lang)}"
-        console.print(Text.assemble((p.severity, style), " ", said))
+        said = f"{p.location.said_in(lang)}{colon(lang)}{p.message_in(lang)}"
+        severity = ui(f"cli.severity.{p.severity}") if p.severity in SEVERITIES else p.severity
+        console.print(Text.assemble((severity, style), " ", said))
 
 
 def violations_text(violations: Sequence[Violation], lang: str = "en") -> str:
@@ -116,7 +128,7 @@ def violations_text(violations: Sequence[Violation], lang: str = "en") -> str:
     lines = []
     ui = Ui(lang if lang in SUPPORTED else DEFAULT)
     for v in violations:
-        where = f"{v.location.said_in(lang)}: " if v.location else ""
+        where = f"{v.location.said_in(lang)}{colon(lang)}" if v.location else ""
         path = f" {v.path}" if v.path else ""
         value = f" ({ui('cli.value')}: {v.value})" if v.value else ""
         said = v.message_in(lang)

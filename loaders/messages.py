@@ -12,7 +12,7 @@ every language of a key uses the same ones (tests/loaders/test_loader_messages.p
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from sic.errors import Location, Problem
 
@@ -131,23 +131,31 @@ MESSAGES: dict[str, dict[str, str]] = {
     # rows and references (loaders/builder.py)
     "row.key_separator": {
         "en": "bad {column} {key!r}: ';' separates values in a cell",
-        "fr": "{column} invalide {key!r} : ';' sépare les valeurs d'une cellule",
-        "es": "{column} no válido {key!r}: ';' separa los valores de una celda",
+        "fr": "valeur invalide {key!r} dans la colonne '{column}' : ';' sépare les valeurs "
+        "d'une cellule",
+        "es": "valor no válido {key!r} en la columna '{column}': ';' separa los valores de una "
+        "celda",
     },
     "row.key_duplicate": {
         "en": "duplicate {column} {key!r}: already used in row {row}",
-        "fr": "{column} en double {key!r} : déjà utilisé à la ligne {row}",
-        "es": "{column} duplicado {key!r}: ya usado en la fila {row}",
+        "fr": "valeur en double {key!r} dans la colonne '{column}' : déjà utilisée à la ligne "
+        "{row}",
+        "es": "valor duplicado {key!r} en la columna '{column}': ya usado en la fila {row}",
     },
     "row.required_value": {
         "en": "missing required value: expected {expects}",
         "fr": "valeur obligatoire manquante : attendu {expects}",
         "es": "falta un valor obligatorio: se espera {expects}",
     },
+    "row.rule_value": {
+        "en": "{said} (value: {value})",
+        "fr": "{said} (valeur : {value})",
+        "es": "{said} (valor: {value})",
+    },
     "row.unknown_value": {
         "en": "unknown {noun} {text!r}; expected one of: {allowed}",
-        "fr": "{noun} inconnu {text!r} ; valeurs possibles : {allowed}",
-        "es": "{noun} desconocido {text!r}; valores posibles: {allowed}",
+        "fr": "{noun} : valeur inconnue {text!r} ; valeurs possibles : {allowed}",
+        "es": "{noun}: valor desconocido {text!r}; valores posibles: {allowed}",
     },
     "row.dangling": {
         "en": "{noun} {key!r} is not in {source}",
@@ -557,18 +565,72 @@ MESSAGES.update(
 )
 
 
+NOUNS: dict[str, dict[str, str]] = {
+    "goal": {"fr": "but", "es": "meta"},
+    "objective": {"fr": "objectif", "es": "objetivo"},
+    "category": {"fr": "catégorie", "es": "categoría"},
+    "activity": {"fr": "activité", "es": "actividad"},
+    "topic": {"fr": "thème", "es": "tema"},
+    "organisation": {"fr": "organisation", "es": "organización"},
+    "person": {"fr": "personne", "es": "persona"},
+    "alliance": {"fr": "alliance", "es": "alianza"},
+    "call": {"fr": "appel", "es": "convocatoria"},
+    "funding": {"fr": "financement", "es": "financiación"},
+    "indicator": {"fr": "indicateur", "es": "indicador"},
+    "observation": {"fr": "observation", "es": "observación"},
+    "project": {"fr": "projet", "es": "proyecto"},
+    "task force role": {"fr": "rôle de Task Force", "es": "rol de Task Force"},
+    "Delphi response": {"fr": "réponse Delphi", "es": "respuesta Delphi"},
+    "facility": {"fr": "type de dispositif", "es": "tipo de mecanismo"},
+    "organisation type": {"fr": "type d'organisation", "es": "tipo de organización"},
+    "membership status": {"fr": "statut d'adhésion", "es": "estado de adhesión"},
+    "stage": {"fr": "étape", "es": "etapa"},
+    "funding status": {"fr": "statut du financement", "es": "estado de la financiación"},
+    "Delphi phase": {"fr": "phase Delphi", "es": "fase Delphi"},
+    "Delphi question": {"fr": "question Delphi", "es": "pregunta Delphi"},
+}
+"""The words the loaders pass as `noun` (a sheet's entity, a controlled list), in the other
+languages: put into a French or Spanish sentence as they are, they left English words inside
+it ("facility inconnu"). A noun not listed here is a code (an IATI element name) and stays."""
+
+
+def _in(lang: str, params: dict[str, object]) -> dict[str, object]:
+    noun = params.get("noun")
+    if lang == "en" or not isinstance(noun, str) or noun not in NOUNS:
+        return params
+    return {**params, "noun": NOUNS[noun].get(lang, noun)}
+
+
 def say(key: str, /, **params: object) -> tuple[str, tuple[tuple[str, str], ...]]:
     """The English sentence of `key` and its (lang, text) translations, sorted by language.
 
     >>> say("cell.currency", text="eu")[1][0]
     ('es', "moneda no válida 'eu': se espera un código ISO 4217 de tres letras, por ejemplo EUR")
+    >>> say("row.dangling", noun="objective", key="X9", source="objectives.csv")[1][1]
+    ('fr', "objectif 'X9' ne figure pas dans objectives.csv")
     """
     sentences = MESSAGES[key]
     english = sentences["en"].format(**params)
     others = tuple(
-        sorted((lang, text.format(**params)) for lang, text in sentences.items() if lang != "en")
+        sorted(
+            (lang, text.format(**_in(lang, params)))
+            for lang, text in sentences.items()
+            if lang != "en"
+        )
     )
     return english, others
+
+
+def with_value(
+    message: str, translations: Sequence[tuple[str, str]], value: str
+) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """A rule's sentence and its translations, each followed by the value it found, said in
+    that sentence's language ("(valeur : -100000)")."""
+    sentences = MESSAGES["row.rule_value"]
+    return sentences["en"].format(said=message, value=value), tuple(
+        (tag, sentences.get(tag, sentences["en"]).format(said=text, value=value))
+        for tag, text in translations
+    )
 
 
 def say_within(

@@ -25,6 +25,7 @@ from rdflib.term import Node
 from loaders.builder import Triple, hinted
 from loaders.mapping import map_tables
 from loaders.messages import problem as said
+from loaders.messages import with_value
 from loaders.sheets import ABOUT, ABOUT_KEYS, SHEETS, Sheet
 from loaders.table import Table, Tables, read_tables
 from sic.errors import LoaderError, Location, Problem, Violation
@@ -164,9 +165,10 @@ def rule_problems(workbook: Workbook, problems: Sequence[Problem], check: Check)
         crosses = "SPARQLConstraint" in (violation.constraint or "")
         if nodes & touched or (crosses and nodes & near):
             continue
-        value = f" (value: {violation.value})" if violation.value else ""
-        said = tuple((tag, text + value) for tag, text in violation.translations)
-        found.append(Problem(where, violation.message + value, translations=said))
+        english, translations = violation.message, violation.translations
+        if violation.value:
+            english, translations = with_value(english, translations, violation.value)
+        found.append(Problem(where, english, translations=translations))
     return found
 
 

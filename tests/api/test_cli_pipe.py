@@ -151,8 +151,11 @@ def test_validate_and_load_report_every_problem_in_one_pass(tmp_path: Path) -> N
     assert loaded.stderr.splitlines()[-1] == "3 problem(s); nothing was stored."
     # a rule's problem, found in the same pass, in the language asked for
     french = sic("validate", str(broken), "--lang", "fr").stderr.splitlines()
-    assert french[2].startswith("error funding.csv, row 5, column 'amount': Un financement doit")
-    assert french[2].endswith("(value: -100000)")
+    assert french[2].startswith(
+        "erreur funding.csv, ligne 5, colonne 'amount' : Un financement doit"
+    )
+    assert french[2].endswith("(valeur : -100000)")
+    assert french[-1] == "3 problème(s)"
 
 
 def test_validate_says_the_rules_in_french_through_a_pipe() -> None:
@@ -199,11 +202,11 @@ def test_validate_says_the_loader_s_own_problems_in_french_through_a_pipe() -> N
     assert french.returncode == 1
     lines = french.stderr.splitlines()
     assert lines[0] == (
-        "error objectives.csv, row 3, column 'facility': "
-        "facility inconnu 'Global Facility' ; valeurs possibles : core, global"
+        "erreur objectives.csv, ligne 3, colonne 'facility' : "
+        "type de dispositif : valeur inconnue 'Global Facility' ; valeurs possibles : core, global"
     )
     assert lines[1] == (
-        "error projects.csv, row 2, column 'start': "
+        "erreur projects.csv, ligne 2, colonne 'start' : "
         "date invalide '2023-13-01' : le mois doit être entre 1 et 12"
     )
     assert "unknown facility" not in french.stderr and "bad date" not in french.stderr

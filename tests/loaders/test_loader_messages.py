@@ -120,7 +120,7 @@ def test_a_broken_workbook_s_structural_problems_carry_french_and_spanish() -> N
     facility, start = problems["facility"], problems["start"]
     assert facility.message == "unknown facility 'Global Facility'; expected one of: core, global"
     assert facility.message_in("fr") == (
-        "facility inconnu 'Global Facility' ; valeurs possibles : core, global"
+        "type de dispositif : valeur inconnue 'Global Facility' ; valeurs possibles : core, global"
     )
     assert start.message_in("es") == "fecha no válida '2023-13-01': el mes debe estar entre 1 y 12"
     assert all({lang for lang, _ in p.translations} == {"fr", "es"} for p in problems.values())
@@ -138,7 +138,8 @@ def test_a_suggestion_is_said_in_the_reader_s_language() -> None:
         "unknown facility 'globl' (did you mean 'global'?); expected one of: core, global"
     )
     assert dict(others)["fr"] == (
-        "facility inconnu 'globl' (vouliez-vous dire 'global' ?) ; valeurs possibles : core, global"
+        "type de dispositif : valeur inconnue 'globl' (vouliez-vous dire 'global' ?) ; "
+        "valeurs possibles : core, global"
     )
 
 
