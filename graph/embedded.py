@@ -194,7 +194,11 @@ class EmbeddedStore(GraphStore):
 
     @property
     def raw(self) -> ox.Store:
-        """The underlying pyoxigraph store, for the benchmarks' floor and read-only tooling."""
+        """The underlying pyoxigraph store, for the benchmarks' floor and read-only tooling.
+
+        Whoever takes it may also write it behind this handle's back (tests fill a store so):
+        the published sources are then read again rather than taken from what was kept."""
+        self._sources_cache = None
         return self._store
 
     def version(self) -> str:
