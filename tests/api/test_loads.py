@@ -421,5 +421,5 @@ def test_a_broken_workbook_s_problems_carry_their_french_and_spanish(
     first = last["problems"][0]
     assert first["message"] == "objective 'Z9' is not in objectives.csv"
     assert set(first["translations"]) == {"fr", "es"}
-    assert first["translations"]["fr"] == "objective 'Z9' ne figure pas dans objectives.csv"
-    assert first["translations"]["es"] == "objective 'Z9' no está en objectives.csv"
+    assert first["translations"]["fr"] == "objectif 'Z9' ne figure pas dans objectives.csv"
+    assert first["translations"]["es"] == "objetivo 'Z9' no está en objectives.csv"
