@@ -190,7 +190,7 @@ def _send_reply(chan: Channel, reply: tuple[str, Any]) -> None:
 # -- the worker process -----------------------------------------------------------------------
 
 
-def _detach_from_parent(keep: int) -> None:
+def _detach_from_parent(*keep: int) -> None:
     """In a fresh worker: drop what belongs to the server (signals, sockets), keep the channel.
 
     Inherited client and listening sockets would otherwise stay open in the worker, so a
@@ -204,7 +204,7 @@ def _detach_from_parent(keep: int) -> None:
     with contextlib.suppress(OSError):
         for name in os.listdir("/proc/self/fd"):
             fd = int(name)
-            if fd == keep or fd <= 2:
+            if fd in keep or fd <= 2:
                 continue
             with contextlib.suppress(OSError):
                 if stat.S_ISSOCK(os.fstat(fd).st_mode):
@@ -451,6 +451,10 @@ class WorkerPool:
         """Every worker forked and not yet seen killed, adopted or not: one forked behind a
         call that was cancelled, or given up and due to be killed a moment later, is still
         stopped (and its channel closed) by `close`."""
+        self.changed: list[Callable[[str], None]] = []
+        """Told the store's new version, on the event loop, as soon as a write through the pool
+        has committed (before its writer is answered) or a refresh finds the store changed:
+        what else reads a snapshot of the store (api.http_processes) stops using it then."""
 
     # -- life cycle ---------------------------------------------------------------------------
 
@@ -571,7 +575,10 @@ class WorkerPool:
                     worker.kill()
                 return
             old = list(self._workers)
+            changed = version != self._version
             self._generation, self._version = generation, version
+            if changed:
+                self._tell_changed(version)
             self._idle.clear()
             for worker in old:
                 if not worker.busy:
@@ -856,6 +863,7 @@ class WorkerPool:
                 prepared, _, _ = await self._run(prepare, self.limits.write, None, dirties=True)
             try:
                 result = await self._thread.call(lambda: commit(prepared))
+                self._tell_changed(self.store.version())
             finally:
                 # the writer is answered once the write is durable; the new generation is
                 # forked behind it, and every later call and write waits for it (`_stale`), so
@@ -863,6 +871,18 @@ class WorkerPool:
                 self._background_task(self._after_write(stand_in=prepare is not None))
             self._thread.later(self.store.tidy)
             return result
+
+    def _tell_changed(self, version: str) -> None:
+        for listener in self.changed:
+            try:
+                listener(version)
+            except Exception:
+                log.exception("a reader of the store could not be told it changed")
+
+    async def on_store_thread(self, fn: Callable[[], T]) -> T:
+        """Run `fn` on the thread that commits and forks (no commit is half-way through then,
+        and no native lock is held by another thread of this process: safe to fork)."""
+        return await self._thread.call(fn)
 
     async def _after_write(self, *, stand_in: bool) -> None:
         """Behind a write: a new generation if it changed the store, else (nothing changed,

@@ -1,0 +1,102 @@
+"""The runner of an HTTP process: calls on its threads, the time limit kept by retiring."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from typing import Any
+
+import pytest
+
+from graph.base import GraphStore
+from runner.in_process import InProcessRunner
+from runner.pool import Limits
+from sic.errors import QueryTimeout, StoreError
+
+
+class _Store:
+    """Just what the runner reads of a store: its version."""
+
+    def version(self) -> str:
+        return "v1"
+
+
+class _Calls:
+    """Counts the calls made (hashable, as a kept answer's key needs)."""
+
+    def __init__(self) -> None:
+        self.made = 0
+
+
+def _count(store: Any, calls: _Calls) -> int:
+    calls.made += 1
+    return calls.made
+
+
+def _wait(store: Any, release: threading.Event) -> str:
+    release.wait(10)
+    return "late"
+
+
+def _thread_name(store: Any) -> str:
+    return threading.current_thread().name
+
+
+def _runner(overruns: list[int], cache: int = 0) -> InProcessRunner:
+    store: GraphStore = _Store()  # type: ignore[assignment]
+    return InProcessRunner(
+        store,
+        limits=Limits(query=0.2),
+        on_overrun=lambda: overruns.append(1),
+        answer_cache_bytes=cache,
+    )
+
+
+def test_a_call_runs_on_the_runners_own_threads() -> None:
+    runner = _runner([])
+    try:
+        name = asyncio.run(runner.call(_thread_name))
+    finally:
+        asyncio.run(runner.close())
+    assert name.startswith("sic-call")
+
+
+def test_an_overrun_answers_a_timeout_and_retires_the_process() -> None:
+    overruns: list[int] = []
+    runner = _runner(overruns)
+    release = threading.Event()
+    try:
+        with pytest.raises(QueryTimeout, match="SIC_QUERY_TIMEOUT"):
+            asyncio.run(runner.call(_wait, release))
+    finally:
+        release.set()
+        asyncio.run(runner.close())
+    assert overruns == [1]
+
+
+def test_kept_answers_are_served_again_only_when_asked() -> None:
+    runner = _runner([], cache=1 << 20)
+    calls = _Calls()
+
+    async def run() -> list[int]:
+        return [
+            await runner.call(_count, calls, keep=True),
+            await runner.call(_count, calls, keep=True),
+            await runner.call(_count, calls),
+        ]
+
+    try:
+        answers = asyncio.run(run())
+    finally:
+        asyncio.run(runner.close())
+    assert answers == [1, 1, 2]
+
+
+def test_an_http_process_never_writes() -> None:
+    runner = _runner([])
+    try:
+        with pytest.raises(StoreError, match="never writes"):
+            asyncio.run(runner.write(None, lambda prepared: prepared))
+        assert asyncio.run(runner.version()) == "v1"
+    finally:
+        asyncio.run(runner.close())
