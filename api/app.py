@@ -59,6 +59,7 @@ from api.violation_json import violation_json
 from graph.base import GraphStore
 from queries import learned
 from runner.per_version import PerVersion
+from runner.pool import Runner
 from sic.errors import (
     Conflict,
     Forbidden,
@@ -87,12 +88,19 @@ READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 WRITE_ONLY_PATHS = frozenset({"/update"})
 
 
-def create_app(settings: Settings | None = None, *, store: GraphStore | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    store: GraphStore | None = None,
+    runner: Runner | None = None,
+) -> FastAPI:
     """A new application over the store the settings name, or over `store` if given.
 
     A store the app opens itself is closed at shutdown, and when it is empty it is first
     loaded with `settings.data` or, when that is empty, the bundled reference workbook. A store
-    handed in belongs to the caller: it is used as it is and left open.
+    handed in belongs to the caller: it is used as it is and left open. `runner` runs the
+    app's calls instead of the pool the settings describe (an HTTP process's own threads,
+    api.http_processes).
     """
     settings = settings or load_settings()
 
@@ -102,15 +110,15 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
         current = store if store is not None else await asyncio.to_thread(_open, settings)
         try:
             register(app)  # the workers rebuild requests around it (api.in_worker)
-            runner = make_runner(current, settings)
+            calls = runner if runner is not None else make_runner(current, settings)
             app.state.store = current
-            app.state.runner = runner
-            app.state.service = Service(settings, current, runner)
+            app.state.runner = calls
+            app.state.service = Service(settings, current, calls)
             app.state.loads = jobs = LoadJobs()
             refits: PerVersion[Any] | None = None
             try:
-                await runner.start()
-                refits = start_refits(runner, settings)
+                await calls.start()
+                refits = start_refits(calls, settings)
                 app.state.refits = refits
                 yield
             finally:
@@ -119,7 +127,7 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
                     await refits.close()
                     learned.defer_fits(False)
                 await close_pools(app.state)
-                await runner.close()
+                await calls.close()
         finally:
             if opened:
                 current.close()

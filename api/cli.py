@@ -11,7 +11,7 @@ import sys
 from contextlib import AbstractContextManager, nullcontext
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.text import Text
@@ -371,6 +371,7 @@ def serve(
     import uvicorn
 
     from api.app import create_app, read_from_memory, seed
+    from api.http_processes import ServiceBehindHttpProcesses, http_processes
 
     given = ctx.ensure_object(StoreChoice).given
     if "store" in given and "endpoint" in given:
@@ -398,19 +399,27 @@ def serve(
                 seed(st, settings)
         with err.status("copying the data into memory ..."):
             where = "from memory" if read_from_memory(st, settings) else "from the store"
-        err.print(f"serving on {url}sparql, reading {where} (Ctrl-C to stop)")
-        uvicorn.run(
-            create_app(settings, store=st),
-            host=host,
-            port=port,
-            log_level="info",
-            # one log line per request costs a tenth of a point query's time; opt in
-            access_log=access_log,
-            loop=loop.value,
-            # SIGTERM: requests still running get 5 s, then their work is stopped (the
-            # workers are killed at shutdown), so the service is gone within 10 s
-            timeout_graceful_shutdown=5,
-        )
+        app: Any = create_app(settings, store=st)
+        where_to = {"host": host, "port": port}
+        with http_processes(settings, st, host, port, access_log) as front:
+            if front is not None:
+                app = ServiceBehindHttpProcesses(app, front)
+                where_to = {"uds": front.service_path}
+                where += f", {front.count} HTTP processes"
+            err.print(f"serving on {url}sparql, reading {where} (Ctrl-C to stop)")
+            uvicorn.run(
+                app,
+                **where_to,  # type: ignore[arg-type]
+                log_level="info",
+                # one log line per request costs a tenth of a point query's time; opt in
+                access_log=access_log,
+                loop=loop.value,
+                # SIGTERM: requests still running get 5 s, then their work is stopped (the
+                # workers are killed at shutdown), so the service is gone within 10 s
+                timeout_graceful_shutdown=5,
+                # behind HTTP processes, the private socket's client is told by them
+                proxy_headers=front is None,
+            )
 
 
 def _exit_on_sigterm(signum: int, frame: object) -> None:

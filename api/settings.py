@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     result_limit: int = Field(default=10_000, gt=0)
     cors_origins: list[str] = Field(default_factory=list)
     query_workers: int = Field(default=0, ge=0)  # processes running queries; 0: one per core, >= 4
+    # processes answering HTTP beside the service, each reading SPARQL queries and linked data
+    # from its own snapshot of the memory copy (api.http_processes); None: one per core, 0: none
+    http_processes: int | None = Field(default=None, ge=0)
     answer_cache_mb: float = Field(default=64.0, ge=0)  # SPARQL answers kept per version; 0: off
     # the network projections built in the service and followed write by write (queries.network
     # keep_up), so a question right after a write finds them built; off: each worker builds them
