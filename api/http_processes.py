@@ -417,6 +417,9 @@ class _HttpProcess:
         while not self.server.started and not task.done():
             await asyncio.sleep(0.005)
         if self.server.started:
+            # Ctrl-C reaches the whole process group: the service stops its HTTP processes
+            # itself (SIGTERM), after which it forks no others
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
             asyncio.get_running_loop().add_signal_handler(RETIRE_SIGNAL, self.retire)
             self.chan.send(("ready", os.getpid()))
         await task
