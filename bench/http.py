@@ -48,8 +48,15 @@ CONFIGS: dict[str, dict[str, str]] = {
     "ours": {"SIC_FIT_TIMEOUT": "0"},
     "ours_uncached": {"SIC_ANSWER_CACHE_MB": "0", "SIC_FIT_TIMEOUT": "0"},
     "ours_disk": {"SIC_ANSWER_CACHE_MB": "0", "SIC_MEMORY_COPY_LIMIT": "0", "SIC_FIT_TIMEOUT": "0"},
+    "ours_one_process": {
+        "SIC_ANSWER_CACHE_MB": "0",
+        "SIC_HTTP_PROCESSES": "0",
+        "SIC_FIT_TIMEOUT": "0",
+    },
 }
-"""How ours is started: as configured; every answer computed; computed from the disk store.
+"""How ours is started: as configured; every answer computed; computed from the disk store;
+computed with one HTTP process handing every request to a query worker (as before
+api.http_processes).
 
 The rankings' weights are not fitted (SIC_FIT_TIMEOUT=0): a fit at start holds one of the two
 cores for a minute or two at M, which would be measured instead of the HTTP path."""
@@ -193,7 +200,7 @@ def http_section(
             results[config] = _measure(base + "/sparql", duration)
             results[config]["startup_s"] = started.seconds
             results[config]["memory_mb"] = started.memory_mb()
-            if config in ("ours", "ours_uncached"):
+            if config in ("ours", "ours_uncached", "ours_one_process"):
                 # a crawler's pattern: every organisation's IRI in turn, so that computed,
                 # no description is ever served twice within a cell
                 count = {"SIC_BENCH_ID_COUNT": str(_organisations(base + "/sparql"))}
@@ -263,6 +270,8 @@ def http_section(
                 "uncached_over_peer": uncached / peer_rps,
                 "ours_over_floor": ours / max(results["floor"][kind][str(c)]["rps"], 1e-9),
                 "uncached_over_floor": uncached / max(results["floor"][kind][str(c)]["rps"], 1e-9),
+                "one_process_over_floor": results["ours_one_process"][kind][str(c)]["rps"]
+                / max(results["floor"][kind][str(c)]["rps"], 1e-9),
                 "python_floor_over_floor": results["python_floor"][kind][str(c)]["rps"]
                 / max(results["floor"][kind][str(c)]["rps"], 1e-9),
             }

@@ -93,6 +93,7 @@ def _http_table(r: dict[str, Any]) -> list[str]:
             ("ours", "ours"),
             ("ours_uncached", "ours computed"),
             ("ours_disk", "computed from disk"),
+            ("ours_one_process", "computed, one HTTP process"),
         )
         if key in http
     ]
@@ -105,8 +106,14 @@ def _http_table(r: dict[str, Any]) -> list[str]:
             "the answer kept for this store version is served again); ours computed: "
             "SIC_ANSWER_CACHE_MB=0, every request runs the query"
             + (
-                "; computed from disk: also SIC_MEMORY_COPY_LIMIT=0, no in-memory copy."
+                "; computed from disk: also SIC_MEMORY_COPY_LIMIT=0, no in-memory copy"
                 if "ours_disk" in http
+                else ""
+            )
+            + (
+                "; computed, one HTTP process: also SIC_HTTP_PROCESSES=0, the service process "
+                "answers HTTP and hands every request to a query worker (as before)."
+                if "ours_one_process" in http
                 else "."
             )
         )
