@@ -226,8 +226,9 @@ def seed(store: GraphStore, settings: Settings) -> None:
     until a person accepts one).
 
     The bundled data goes into an empty embedded store as one write, validated once
-    (api.seeding: 41-45 s to the first answer before, on a 2-core machine); `settings.data`,
-    a remote store, or bundled data the shapes refuse, one source at a time as before.
+    (api.seeding: 41-45 s to the first answer before, on a 2-core machine). `settings.data`
+    goes one source at a time, each checked against those before it as `sic load` does; so
+    do a remote store, and bundled data the shapes refuse (to name the source refused).
 
     :raises LoaderError, ValidationFailed: a source cannot be loaded; nothing of it is stored.
     """

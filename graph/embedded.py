@@ -582,7 +582,7 @@ class EmbeddedStore(GraphStore):
         one with `load_source` stores (their graphs, provenance, and a change record each, in
         order), with one whole validation of the union instead of one per source.
 
-        For seeding an empty store (api.seeding): 17 sources validated one by one took some
+        For seeding an empty store (api.seeding): 18 sources validated one by one took some
         45 s of a 2-core machine, the union validated once on an in-memory copy about 1 s.
         The sources are read into that copy, and only when it conforms are their graphs
         written to disk, from the copy, in one bulk load (one per source cost 1.7 s more:

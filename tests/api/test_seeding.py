@@ -13,6 +13,7 @@ from api.app import seed
 from api.seeding import seed_together
 from api.settings import load_settings
 from graph.embedded import EmbeddedStore
+from loaders.source import read_source
 from sic import paths
 from sic.errors import KGError, ValidationFailed
 
@@ -48,9 +49,10 @@ def test_seeding_together_stores_what_loading_one_by_one_stores() -> None:
 
     assert loaded is not None
     names = [info.name for info in loaded]
-    assert names == ["reference", "GB-CHC-285776__v2.02", "GB-CHC-285776__v2.03", "links"]
+    read = ["reference", "GB-CHC-285776__v2.02", "GB-CHC-285776__v2.03", "links"]
+    assert names == ["ontology", *read]
     assert _contents(together) == _contents(apart)
-    assert {s.name for s in together.sources()} == {"ontology", *names}
+    assert {s.name for s in together.sources()} == set(names)
     assert all(s.triples > 0 for s in together.sources())
     # one change record per source, in the order they were read (graph.history)
     assert _changes(together) == _changes(apart)
@@ -60,7 +62,8 @@ def test_bundled_data_the_shapes_refuse_is_refused_as_one_by_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A negative amount only the shapes refuse (tests/data/workbooks/broken-and-rule): the
-    seeding names the workbook's cell as loading it alone does, and stores the same."""
+    seeding names the workbook's cell as loading it alone does, and stores the same (the
+    ontology, loaded before the workbook is refused)."""
     workbook = tmp_path / "workbook"
     shutil.copytree(MINIMAL, workbook)
     funding = workbook / "funding.csv"
@@ -88,4 +91,7 @@ def test_only_new_sources_load_together() -> None:
     assert seed_together(store, [MINIMAL], links=False, command="") is not None
     with pytest.raises(KGError):
         seed_together(store, [MINIMAL], links=False, command="")
+    again = read_source(MINIMAL, base=store.base)
+    with pytest.raises(KGError):
+        store.load_new_sources([again])
     assert [s.name for s in store.sources()] == ["minimal", "ontology"]
