@@ -21,26 +21,36 @@ def ensure_ontology(store: GraphStore, *, command: str = "", by: Attribution | N
 
     Returns True when it was (re)loaded.
     """
-    digest = hashlib.sha256()
-    for path in ontology_files():
-        digest.update(path.read_bytes())
-    checksum = f"sha256:{digest.hexdigest()}"
+    checksum = _checksum()
     current = {s.name: s for s in store.sources()}.get("ontology")
     if current is not None and current.checksum == checksum:
         return False
     store.load_source(
-        Source(
-            name="ontology",
-            origin="ontology/sic.ttl",
-            checksum=checksum,
-            content=InMemoryGraph(ontology_graph()),
-            about={"title": "SIC ontology and controlled lists"},
-        ),
+        bundled_ontology(checksum),
         replace=current is not None,
         command=command or "sic (bundled ontology)",
         by=by,
     )
     return True
+
+
+def bundled_ontology(checksum: str = "") -> Source:
+    """The bundled ontology as the source `ontology` that ensure_ontology loads (seeding an
+    empty store loads it with the other sources, api.seeding)."""
+    return Source(
+        name="ontology",
+        origin="ontology/sic.ttl",
+        checksum=checksum or _checksum(),
+        content=InMemoryGraph(ontology_graph()),
+        about={"title": "SIC ontology and controlled lists"},
+    )
+
+
+def _checksum() -> str:
+    digest = hashlib.sha256()
+    for path in ontology_files():
+        digest.update(path.read_bytes())
+    return f"sha256:{digest.hexdigest()}"
 
 
 def load_with_ontology(

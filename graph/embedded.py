@@ -571,6 +571,75 @@ class EmbeddedStore(GraphStore):
             recorded=recorded,
         )
 
+    def load_new_sources(
+        self,
+        sources: Sequence[Source],
+        *,
+        command: str = "",
+        by: history.Attribution | None = None,
+    ) -> list[SourceInfo]:
+        """Validate and publish several new sources as one write: what loading them one by
+        one with `load_source` stores (their graphs, provenance, and a change record each, in
+        order), with one whole validation of the union instead of one per source.
+
+        For seeding an empty store (api.seeding): 18 sources validated one by one took some
+        45 s of a 2-core machine, the union validated once on an in-memory copy about 1 s.
+        The sources are read into that copy, and only when it conforms are their graphs
+        written to disk, from the copy, in one bulk load (one per source cost 1.7 s more:
+        each bulk load has a fixed cost on disk).
+
+        :raises KGError: a source is a dataset, is already loaded, or is named twice.
+        :raises ValidationFailed: the union would not conform; nothing is stored. The
+            violations are not located at any one source's cells: load the sources one by
+            one to learn which source they come from.
+        """
+        from sic.errors import ValidationFailed
+
+        names = [s.name for s in sources]
+        loaded = {s.name for s in self.sources()}
+        if any(s.dataset for s in sources) or len(set(names)) < len(names) or loaded & {*names}:
+            raise KGError("only new sources, none of them a dataset, can be loaded together")
+        with self._lock:
+            self._writing()
+            targets = [self.graph_for(name) for name in names]
+            others = self._union_without(())
+            copy = copy_data(self._reader, sorted(g.value for g in others))
+            for source, target in zip(sources, targets, strict=True):
+                source.load_into(copy, target)
+            graphs: list[ox.NamedNode] = [*others, *targets]
+            found = self.checker.whole(copy, graphs)
+            violations = [v for v in found if v.severity == "Violation"]
+            violations += self.checker.global_violations(copy, graphs)
+            if violations:
+                raise ValidationFailed(violations)
+            with self._removed_on_failure(targets):
+                new = (q for g in targets for q in copy.quads_for_pattern(None, None, None, g))
+                _bulk_add(self._store, list(new))
+                self._store.flush()
+            del copy
+            items: list[tuple[ox.NamedNode, ox.NamedNode, Sequence[ox.Triple]]] = []
+            recorded: list[str] = []
+            for source, target in zip(sources, targets, strict=True):
+                provenance = provenance_for(
+                    target,
+                    source.name,
+                    self._count(target),
+                    origin=source.origin,
+                    checksum=source.checksum,
+                    command=command,
+                    about=source.about,
+                )
+                change = history.of_contents(
+                    target.value,
+                    (),
+                    (q.triple for q in self._store.quads_for_pattern(None, None, None, target)),
+                )
+                recorded += self._record(by, command or f"load {source.name}", change, ())
+                items.append((target, target, provenance))
+            self._publish(items, recorded=recorded)
+            by_name = {s.name: s for s in self.sources()}
+            return [by_name[name] for name in names]
+
     def remove_source(
         self, name: str, *, command: str = "", by: history.Attribution | None = None
     ) -> None:

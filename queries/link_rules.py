@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
 SECTOR_OBJECTIVES: dict[str, tuple[tuple[str, ...], float]] = {
@@ -147,10 +147,21 @@ def sector_hits(record: Record, target: Target) -> list[Hit]:
 
 def keyword_hits(record: Record, target: Target, concepts: Sequence[Concept]) -> list[Hit]:
     """`keywords`: the concepts the project names that the target has or names too."""
+    return _shared(named_in(record.text, concepts), target, named_in(target.text, concepts))
+
+
+def named_in(text: str, concepts: Sequence[Concept]) -> list[Concept]:
+    """The concepts a text names, in their order (propose asks once per record and target,
+    not once per pair: a million such tests were 5 s of seeding an empty store)."""
+    return [c for c in concepts if c.named_in(text)]
+
+
+def _shared(named: Sequence[Concept], target: Target, in_target: Collection[Concept]) -> list[Hit]:
+    """keyword_hits, given the concepts the record names and those the target's text names."""
     return [
         Hit("keywords", c.weight, f"both name {c.label!r}")
-        for c in concepts
-        if c.named_in(record.text) and (c.iri in target.topics or c.named_in(target.text))
+        for c in named
+        if c.iri in target.topics or c in in_target
     ]
 
 
@@ -167,13 +178,17 @@ def propose(
 ) -> list[Proposal]:
     """Every proposal the rules make, best first within each project (see the module)."""
     found: list[Proposal] = []
+    in_targets = [set(named_in(t.text, concepts)) for t in targets]
     for record in records:
+        named = named_in(record.text, concepts)
         for kind in ("activity", "objective"):
             kept = []
-            for target in (t for t in targets if t.kind == kind):
+            for target, in_target in zip(targets, in_targets, strict=True):
+                if target.kind != kind:
+                    continue
                 hits = [
                     *sector_hits(record, target),
-                    *keyword_hits(record, target, concepts),
+                    *_shared(named, target, in_target),
                     *country_hits(record, target),
                 ]
                 proposal = Proposal(record.iri, target, hits)

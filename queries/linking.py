@@ -139,6 +139,14 @@ def propose_links(store: GraphStore, *, command: str) -> int:
 
     :raises ValidationFailed: the store refuses them (nothing is written).
     """
+    source, count = links_source(store)
+    load_with_ontology(store, source, replace=True, command=command)
+    return count
+
+
+def links_source(store: GraphStore) -> tuple[Source, int]:
+    """The rules' proposals over the store as the `links` source, not loaded (seeding loads
+    it with the other sources, api.seeding), and how many proposals it holds."""
     found = propose(records(store), targets(store), concepts(store))
     source = Source(
         name=SOURCE,
@@ -156,8 +164,7 @@ def propose_links(store: GraphStore, *, command: str) -> int:
             "note": "derived: each proposal names its rules, their evidence and its confidence",
         },
     )
-    load_with_ontology(store, source, replace=True, command=command)
-    return len(found)
+    return source, len(found)
 
 
 @dataclass(frozen=True)
