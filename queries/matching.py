@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -26,7 +26,6 @@ from queries.scoring import (
     TopicScorer,
     match_topics,
     near_topics,
-    ranked,
     reasons_out,
     shown,
     signals_out,
@@ -251,6 +250,13 @@ class ActivityMatcher:
         self.reached = team_regions | {d for r in team_regions for d in net.regions.descendants(r)}
         self.here = self._memberships(net.groups_for_activity(ctx.key))
         self.nearby = self._memberships(net.groups_for_objective(ctx.objective))
+        # Worked out once rather than per candidate (thousands are scored per question at M);
+        # each is what the per-candidate expression gave, summed in the same order.
+        self._rarity_whole = sum(self.rarity.values())
+        self._lead_whole = sum(self.lead_pull.values())
+        self._weights = tuple(self.weights.get(s, 0.0) for s in WEIGHTS)
+        self._by_type: dict[str, float] = {}
+        self._by_regions: dict[frozenset[str], tuple[float, float, float]] = {}
 
     def _memberships(self, groups: Iterable[tuple[str, str]]) -> dict[str, list[Membership]]:
         found: dict[str, list[Membership]] = defaultdict(list)
@@ -288,26 +294,41 @@ class ActivityMatcher:
 
     def values(self, org: Organisation) -> dict[str, float]:
         """Every signal's value in [0, 1], in the order of WEIGHTS: a few set lookups each."""
-        seats = self.seats.get(org.key, ())
-        hops = self.distance.get(org.key, 0)
+        key = org.key
+        seats = self.seats.get(key)
+        hops = self.distance.get(key, 0)
         team = len(self.team)
+        kind = org.type or ""
+        by_type = self._by_type.get(kind)
+        if by_type is None:
+            by_type = self._by_type[kind] = self._type_value(kind)
+        regions = self._by_regions.get(org.regions)
+        if regions is None:
+            regions = self._by_regions[org.regions] = (
+                self._regions_value(org),
+                _share(org.regions, self.reached),
+                _share(org.regions, self.lead_regions),
+            )
+        worked = self.worked_with.get(key)
         return {
             "activity_topics": self.topic_scorer.value(org.topics),
             "objective_topics": self.objective_scorer.value(org.topics),
-            "task_force": max((ROLE_VALUE.get(s.role, 0.0) for s in seats), default=0.0),
+            "task_force": max((ROLE_VALUE.get(s.role, 0.0) for s in seats), default=0.0)
+            if seats
+            else 0.0,
             "interest": 1.0 if self.ctx.objective in org.interests else 0.0,
-            "experience": 1.0 if org.key in self.here else 0.5 if org.key in self.nearby else 0.0,
+            "experience": 1.0 if key in self.here else 0.5 if key in self.nearby else 0.0,
             "membership": STATUS_VALUE.get(org.status or "", 0.0),
-            "regions": self._regions_value(org),
-            "team_types": self._type_value(org.type or ""),
-            "collaboration": len(self.worked_with.get(org.key, ())) / team if team else 0.0,
+            "regions": regions[0],
+            "team_types": by_type,
+            "collaboration": len(worked) / team if team and worked else 0.0,
             "network_distance": 1.0 / hops if team and hops else 0.0,
-            "shared_collaborators": self._through_value(org.key),
-            "alliance": 1.0 if org.key in self.ties.alliance_members else 0.0,
+            "shared_collaborators": self._through_value(key),
+            "alliance": 1.0 if key in self.ties.alliance_members else 0.0,
             "exact_topics": self._exact_value(org),
-            "team_regions": _share(org.regions, self.reached),
-            "lead_collaboration": self._lead_value(org.key),
-            "lead_regions": _share(org.regions, self.lead_regions),
+            "team_regions": regions[1],
+            "lead_collaboration": self._lead_value(key) if worked else 0.0,
+            "lead_regions": regions[2],
         }
 
     def _worked_with_leads(self, key: str) -> list[str]:
@@ -316,12 +337,14 @@ class ActivityMatcher:
     def _exact_value(self, org: Organisation) -> float:
         """The share of the activity's topics the organisation declares, each topic counting
         by its rarity: sharing a topic few declare is the stronger sign."""
-        whole = sum(self.rarity.values())
-        return sum(v for t, v in self.rarity.items() if t in org.topics) / whole if whole else 0.0
+        whole = self._rarity_whole
+        if not whole or org.topics.isdisjoint(self.rarity):
+            return 0.0
+        return sum(v for t, v in self.rarity.items() if t in org.topics) / whole
 
     def _lead_value(self, key: str) -> float:
         """The share of the leads' pull (see __init__) that goes to this organisation."""
-        whole = sum(self.lead_pull.values())
+        whole = self._lead_whole
         mine = sum(self.lead_pull[t] for t in set(self._worked_with_leads(key)))
         return mine / whole if whole else 0.0
 
@@ -499,17 +522,40 @@ class ActivityMatcher:
 
     # -- the ranking ---------------------------------------------------------------------------
 
-    def candidates(self, *, wide: bool = False) -> list[Candidate]:
-        """Every organisation of the neighbourhood that shows a real link, best first."""
-        out: list[Candidate] = []
-        for key in self.neighbourhood(wide=wide):
-            org = self.net.organisations[key]
+    def candidates(
+        self, *, wide: bool = False, among: Callable[[Organisation], bool] | None = None
+    ) -> list[Candidate]:
+        """Every organisation of the neighbourhood that shows a real link, best first; only
+        those `among` keeps, when given (scoring the others would be wasted on the caller)."""
+        keys = self.neighbourhood(wide=wide)
+        if among is not None:
+            organisations = self.net.organisations
+            keys = [k for k in keys if among(organisations[k])]
+        return [c for _, _, c in self._scored(keys)]
+
+    def _scored(self, keys: Iterable[str]) -> list[tuple[float, str, Candidate]]:
+        """(-score, key, candidate) of those of `keys` that show a real link, best first (the
+        order of `ranked`: keys are unique, so the tuples never compare candidates)."""
+        organisations = self.net.organisations
+        weights = self._weights
+        out: list[tuple[float, str, Candidate]] = []
+        for key in keys:
+            org = organisations[key]
             values = self.values(org)
-            if any(values[s] > 0 for s in LINKS):
-                weighted = sum(self.weights.get(s, 0.0) * v for s, v in values.items())
+            if (
+                values["activity_topics"] > 0
+                or values["objective_topics"] > 0
+                or values["interest"] > 0
+                or values["task_force"] > 0
+                or values["experience"] > 0
+                or values["collaboration"] > 0
+                or values["network_distance"] > 0
+            ):
+                weighted = sum(w * v for w, v in zip(weights, values.values(), strict=True))
                 score = round(weighted, PRECISION)
-                out.append(Candidate(org, score, values))
-        return ranked(out, lambda c: c.score, lambda c: c.organisation.key)
+                out.append((-score, key, Candidate(org, score, values)))
+        out.sort(key=_first_two)
+        return out
 
     def involved_rows(self, speaker: Speaker) -> list[Row]:
         """The organisations already on a live project for the activity, each with its places
@@ -599,6 +645,10 @@ class TeamTies:
     def shared_alliances(self, key: str) -> list[Node]:
         places = self.net.places_of.get(key, ())
         return sorted({m.group for m in places if m.group in self.alliances})
+
+
+def _first_two(item: tuple[float, str, Candidate]) -> tuple[float, str]:
+    return item[0], item[1]
 
 
 def _share(mine: frozenset[str], theirs: set[str]) -> float:

@@ -30,7 +30,7 @@ import datetime as dt
 import threading
 import weakref
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
@@ -449,22 +449,32 @@ class Projections:
                         graph.add_edge(a, b, groups=[group])
         return graph
 
-    def distances(self, sources: Iterable[str], cutoff: int) -> dict[str, int]:
+    def distances(
+        self, sources: Iterable[str], cutoff: int, until: Collection[str] | None = None
+    ) -> dict[str, int]:
         """Hops from the nearest of `sources` on the collaboration network, up to `cutoff`.
 
         Sources are at 0; organisations further than `cutoff` are left out. Keep the cutoff
-        small: on a dense network three hops already reach almost everyone.
+        small: on a dense network three hops already reach almost everyone. With `until`, the
+        search stops once it has found all of those (a breadth-first search finds each at its
+        distance): the others it holds then are right, but not all there.
         """
         graph = self.collaborators
+        adjacency = graph.adj
         frontier = [s for s in set(sources) if s in graph]
         seen = dict.fromkeys(frontier, 0)
+        left = None if until is None else set(until) - set(seen)
         for depth in range(1, cutoff + 1):
+            if left is not None and not left:
+                break
             nxt: list[str] = []
             for node in frontier:
-                for other in graph[node]:
+                for other in adjacency[node]:
                     if other not in seen:
                         seen[other] = depth
                         nxt.append(other)
+                        if left is not None:
+                            left.discard(other)
             if not nxt:
                 break
             frontier = nxt

@@ -43,7 +43,6 @@ from queries.scoring import (
     TopicScorer,
     match_topics,
     near_topics,
-    ranked,
     reasons_out,
     shown,
     signals_out,
@@ -163,6 +162,11 @@ class ProjectMatcher:
             for g in net.groups_for_objective(obj)
             for m in net.members_of.get(g, ())
         }
+        # Worked out once rather than per candidate (thousands are scored per question at M).
+        self._objectives = frozenset(ctx.objectives)
+        self._weights = tuple(self.weights.get(s, 0) for s in WEIGHTS)
+        self._by_type: dict[str, float] = {}
+        self._by_regions: dict[frozenset[str], float] = {}
 
     def neighbourhood(self) -> list[str]:
         graph = self.net.collaborators
@@ -179,21 +183,32 @@ class ProjectMatcher:
         return sorted(o for o in found - set(self.team) if o in self.net.organisations)
 
     def values(self, org: Organisation) -> dict[str, float]:
-        """Every signal in [0, 1]; set lookups only."""
-        seats = self.seats.get(org.key, ())
-        worked = self.worked_with.get(org.key, [])
-        regions = org.regions & self.team_regions
+        """Every signal in [0, 1], in the order of WEIGHTS; set lookups only."""
+        key = org.key
+        seats = self.seats.get(key)
+        worked = self.worked_with.get(key, ())
+        kind = org.type or ""
+        by_type = self._by_type.get(kind)
+        if by_type is None:
+            by_type = self._by_type[kind] = self._type_value(kind)
+        regions = self._by_regions.get(org.regions)
+        if regions is None:
+            shared = org.regions & self.team_regions
+            regions = len(shared) / len(org.regions) if org.regions else 0.0
+            self._by_regions[org.regions] = regions
         return {
             "topics": self.scorer.value(org.topics),
-            "lead_collaboration": 1.0 if self.ctx.lead in worked else 0.0,
+            "lead_collaboration": 1.0 if worked and self.ctx.lead in worked else 0.0,
             "team_collaboration": len(worked) / len(self.team) if self.team else 0.0,
-            "shared_collaborators": self.ties.shared_collaborators(org.key),
-            "task_force": max((ROLE_VALUE.get(s.role, 0.0) for s in seats), default=0.0),
-            "interest": 1.0 if org.interests & set(self.ctx.objectives) else 0.0,
-            "experience": 1.0 if org.key in self.here else 0.5 if org.key in self.nearby else 0,
-            "alliance": 1.0 if org.key in self.ties.alliance_members else 0.0,
-            "regions": len(regions) / len(org.regions) if org.regions else 0.0,
-            "team_types": self._type_value(org.type or ""),
+            "shared_collaborators": self.ties.shared_collaborators(key),
+            "task_force": max((ROLE_VALUE.get(s.role, 0.0) for s in seats), default=0.0)
+            if seats
+            else 0.0,
+            "interest": 0.0 if org.interests.isdisjoint(self._objectives) else 1.0,
+            "experience": 1.0 if key in self.here else 0.5 if key in self.nearby else 0,
+            "alliance": 1.0 if key in self.ties.alliance_members else 0.0,
+            "regions": regions,
+            "team_types": by_type,
             "membership": STATUS_VALUE.get(org.status or "", 0.0),
         }
 
@@ -203,15 +218,24 @@ class ProjectMatcher:
         return 0.5 if kind and kind not in self.team_types else 0.0
 
     def candidates(self) -> list[Candidate]:
-        """The neighbourhood's organisations that show a link, best first."""
-        out: list[Candidate] = []
+        """The neighbourhood's organisations that show a link, best first (ties by key)."""
+        organisations = self.net.organisations
+        weights = self._weights
+        out: list[tuple[float, str, Candidate]] = []
         for key in self.neighbourhood():
-            org = self.net.organisations[key]
+            org = organisations[key]
             values = self.values(org)
-            if any(values[s] > 0 for s in LINKS):
-                score = round(sum(self.weights.get(s, 0) * v for s, v in values.items()), PRECISION)
-                out.append(Candidate(org, score, values))
-        return ranked(out, lambda c: c.score, lambda c: c.organisation.key)
+            if (
+                values["topics"] > 0
+                or values["lead_collaboration"] > 0
+                or values["team_collaboration"] > 0
+                or values["shared_collaborators"] > 0
+            ):
+                weighted = sum(w * v for w, v in zip(weights, values.values(), strict=True))
+                score = round(weighted, PRECISION)
+                out.append((-score, key, Candidate(org, score, values)))
+        out.sort(key=_first_two)
+        return [c for _, _, c in out]
 
     # -- the reasons -------------------------------------------------------------------------
 
@@ -312,6 +336,10 @@ class ProjectMatcher:
         if kind and kind not in self.team_types:
             return say("project.type.new", type=type_label(kind)), [kind]
         return say("project.type.already", type=type_label(kind, mid=True)), ()
+
+
+def _first_two(item: tuple[float, str, Candidate]) -> tuple[float, str]:
+    return item[0], item[1]
 
 
 def candidate_row(
