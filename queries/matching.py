@@ -294,10 +294,11 @@ class ActivityMatcher:
 
     def values(self, org: Organisation) -> dict[str, float]:
         """Every signal's value in [0, 1], in the order of WEIGHTS: a few set lookups each."""
-        key = org.key
-        seats = self.seats.get(key)
-        hops = self.distance.get(key, 0)
-        team = len(self.team)
+        return self._values(org, self._through_value(org.key))
+
+    def _kept(self, org: Organisation) -> tuple[float, tuple[float, float, float]]:
+        """The values that depend only on the organisation's type and its regions, kept:
+        team_types, and regions, team_regions and lead_regions."""
         kind = org.type or ""
         by_type = self._by_type.get(kind)
         if by_type is None:
@@ -309,6 +310,15 @@ class ActivityMatcher:
                 _share(org.regions, self.reached),
                 _share(org.regions, self.lead_regions),
             )
+        return by_type, regions
+
+    def _values(self, org: Organisation, through: float) -> dict[str, float]:
+        """`values`, with shared_collaborators already worked out (`through`)."""
+        key = org.key
+        seats = self.seats.get(key)
+        hops = self.distance.get(key, 0)
+        team = len(self.team)
+        by_type, regions = self._kept(org)
         worked = self.worked_with.get(key)
         return {
             "activity_topics": self.topic_scorer.value(org.topics),
@@ -323,7 +333,7 @@ class ActivityMatcher:
             "team_types": by_type,
             "collaboration": len(worked) / team if team and worked else 0.0,
             "network_distance": 1.0 / hops if team and hops else 0.0,
-            "shared_collaborators": self._through_value(key),
+            "shared_collaborators": through,
             "alliance": 1.0 if key in self.ties.alliance_members else 0.0,
             "exact_topics": self._exact_value(org),
             "team_regions": regions[1],
@@ -523,39 +533,88 @@ class ActivityMatcher:
     # -- the ranking ---------------------------------------------------------------------------
 
     def candidates(
-        self, *, wide: bool = False, among: Callable[[Organisation], bool] | None = None
+        self,
+        *,
+        wide: bool = False,
+        among: Callable[[Organisation], bool] | None = None,
+        top: int | None = None,
     ) -> list[Candidate]:
         """Every organisation of the neighbourhood that shows a real link, best first; only
-        those `among` keeps, when given (scoring the others would be wasted on the caller)."""
+        those `among` keeps, when given (scoring the others would be wasted on the caller);
+        only the first `top`, when given (`candidates()[:top]`, for less)."""
         keys = self.neighbourhood(wide=wide)
         if among is not None:
             organisations = self.net.organisations
             keys = [k for k in keys if among(organisations[k])]
-        return [c for _, _, c in self._scored(keys)]
+        return self._scored(keys, top)
 
-    def _scored(self, keys: Iterable[str]) -> list[tuple[float, str, Candidate]]:
-        """(-score, key, candidate) of those of `keys` that show a real link, best first (the
-        order of `ranked`: keys are unique, so the tuples never compare candidates)."""
+    def _scored(self, keys: Iterable[str], top: int | None) -> list[Candidate]:
+        """Those of `keys` that show a real link, best first (the order of `ranked`).
+
+        Thousands are scored per question at M, so the score is summed here straight from
+        the values, term by term in the order of WEIGHTS as the plain sum over `values` adds
+        them (a term of weight 0 adds nothing and is skipped), and the values of the signals
+        no weight counts are only worked out for the candidates returned.
+        """
         organisations = self.net.organisations
-        weights = self._weights
-        out: list[tuple[float, str, Candidate]] = []
+        w_at, w_ot, w_tf, w_in, w_ex, w_me, w_re, w_tt, w_co, w_nd = self._weights[:10]
+        w_sc, w_al, w_et, w_tr, w_lc, w_lr = self._weights[10:]
+        at_value, ot_value = self.topic_scorer.value, self.objective_scorer.value
+        seats_of, distance, worked_of = self.seats.get, self.distance.get, self.worked_with.get
+        here, nearby, allied = self.here, self.nearby, self.ties.alliance_members
+        through_of = self.ties.shared_collaborators
+        objective = self.ctx.objective
+        team = len(self.team)
+        found: list[tuple[float, str, float, float]] = []
         for key in keys:
             org = organisations[key]
-            values = self.values(org)
-            if (
-                values["activity_topics"] > 0
-                or values["objective_topics"] > 0
-                or values["interest"] > 0
-                or values["task_force"] > 0
-                or values["experience"] > 0
-                or values["collaboration"] > 0
-                or values["network_distance"] > 0
-            ):
-                weighted = sum(w * v for w, v in zip(weights, values.values(), strict=True))
-                score = round(weighted, PRECISION)
-                out.append((-score, key, Candidate(org, score, values)))
-        out.sort(key=_first_two)
-        return out
+            through = through_of(key)  # asked of every one in turn, as `values` would be
+            topics = org.topics
+            at, ot = at_value(topics), ot_value(topics)
+            seats = seats_of(key)
+            tf = max((ROLE_VALUE.get(s.role, 0.0) for s in seats), default=0.0) if seats else 0.0
+            it = 1.0 if objective in org.interests else 0.0
+            ex = 1.0 if key in here else 0.5 if key in nearby else 0.0
+            worked = worked_of(key)
+            co = len(worked) / team if team and worked else 0.0
+            hops = distance(key, 0)
+            nd = 1.0 / hops if team and hops else 0.0
+            if not (at > 0 or ot > 0 or it > 0 or tf > 0 or ex > 0 or co > 0 or nd > 0):
+                continue
+            tt, (re, tr, lr) = self._kept(org)
+            me = STATUS_VALUE.get(org.status or "", 0.0)
+            total = (
+                w_at * at
+                + w_ot * ot
+                + w_tf * tf
+                + w_in * it
+                + w_ex * ex
+                + w_me * me
+                + w_re * re
+                + w_tt * tt
+                + w_co * co
+                + w_nd * nd
+            )
+            if w_sc:
+                total += w_sc * through
+            if w_al:
+                total += w_al * (1.0 if key in allied else 0.0)
+            if w_et:
+                total += w_et * self._exact_value(org)
+            if w_tr:
+                total += w_tr * tr
+            if w_lc:
+                total += w_lc * (self._lead_value(key) if worked else 0.0)
+            if w_lr:
+                total += w_lr * lr
+            score = round(total, PRECISION)
+            found.append((-score, key, score, through))
+        found.sort(key=_first_two)
+        shown = found if top is None else found[:top]
+        return [
+            Candidate(organisations[key], score, self._values(organisations[key], through))
+            for _, key, score, through in shown
+        ]
 
     def involved_rows(self, speaker: Speaker) -> list[Row]:
         """The organisations already on a live project for the activity, each with its places
@@ -647,7 +706,7 @@ class TeamTies:
         return sorted({m.group for m in places if m.group in self.alliances})
 
 
-def _first_two(item: tuple[float, str, Candidate]) -> tuple[float, str]:
+def _first_two(item: tuple[float, str, float, float]) -> tuple[float, str]:
     return item[0], item[1]
 
 

@@ -184,9 +184,11 @@ class ProjectMatcher:
 
     def values(self, org: Organisation) -> dict[str, float]:
         """Every signal in [0, 1], in the order of WEIGHTS; set lookups only."""
-        key = org.key
-        seats = self.seats.get(key)
-        worked = self.worked_with.get(key, ())
+        return self._values(org, self.ties.shared_collaborators(org.key))
+
+    def _kept(self, org: Organisation) -> tuple[float, float]:
+        """The values that depend only on the organisation's type and its regions, kept:
+        team_types and regions."""
         kind = org.type or ""
         by_type = self._by_type.get(kind)
         if by_type is None:
@@ -196,11 +198,19 @@ class ProjectMatcher:
             shared = org.regions & self.team_regions
             regions = len(shared) / len(org.regions) if org.regions else 0.0
             self._by_regions[org.regions] = regions
+        return by_type, regions
+
+    def _values(self, org: Organisation, through: float) -> dict[str, float]:
+        """`values`, with shared_collaborators already worked out (`through`)."""
+        key = org.key
+        seats = self.seats.get(key)
+        worked = self.worked_with.get(key, ())
+        by_type, regions = self._kept(org)
         return {
             "topics": self.scorer.value(org.topics),
             "lead_collaboration": 1.0 if worked and self.ctx.lead in worked else 0.0,
             "team_collaboration": len(worked) / len(self.team) if self.team else 0.0,
-            "shared_collaborators": self.ties.shared_collaborators(key),
+            "shared_collaborators": through,
             "task_force": max((ROLE_VALUE.get(s.role, 0.0) for s in seats), default=0.0)
             if seats
             else 0.0,
@@ -217,25 +227,55 @@ class ProjectMatcher:
             return 1.0
         return 0.5 if kind and kind not in self.team_types else 0.0
 
-    def candidates(self) -> list[Candidate]:
-        """The neighbourhood's organisations that show a link, best first (ties by key)."""
+    def candidates(self, *, top: int | None = None) -> list[Candidate]:
+        """The neighbourhood's organisations that show a link, best first (ties by key); only
+        the first `top`, when given (`candidates()[:top]`, for less).
+
+        Thousands are scored per question at M, so the score is summed here straight from
+        the values, term by term in the order of WEIGHTS as the plain sum over `values` adds
+        them; the values themselves are only gathered for the candidates returned.
+        """
         organisations = self.net.organisations
-        weights = self._weights
-        out: list[tuple[float, str, Candidate]] = []
+        w_to, w_lc, w_tc, w_sc, w_tf, w_in, w_ex, w_al, w_re, w_tt, w_me = self._weights
+        topic_value = self.scorer.value
+        seats_of, worked_of = self.seats.get, self.worked_with.get
+        here, nearby, allied = self.here, self.nearby, self.ties.alliance_members
+        through_of = self.ties.shared_collaborators
+        lead, objectives, size = self.ctx.lead, self._objectives, len(self.team)
+        found: list[tuple[float, str, float, float]] = []
         for key in self.neighbourhood():
             org = organisations[key]
-            values = self.values(org)
-            if (
-                values["topics"] > 0
-                or values["lead_collaboration"] > 0
-                or values["team_collaboration"] > 0
-                or values["shared_collaborators"] > 0
-            ):
-                weighted = sum(w * v for w, v in zip(weights, values.values(), strict=True))
-                score = round(weighted, PRECISION)
-                out.append((-score, key, Candidate(org, score, values)))
-        out.sort(key=_first_two)
-        return [c for _, _, c in out]
+            worked = worked_of(key, ())
+            to = topic_value(org.topics)
+            lc = 1.0 if worked and lead in worked else 0.0
+            tc = len(worked) / size if size else 0.0
+            sc = through_of(key)
+            if not (to > 0 or lc > 0 or tc > 0 or sc > 0):
+                continue
+            seats = seats_of(key)
+            tf = max((ROLE_VALUE.get(s.role, 0.0) for s in seats), default=0.0) if seats else 0.0
+            tt, re = self._kept(org)
+            total = (
+                w_to * to
+                + w_lc * lc
+                + w_tc * tc
+                + w_sc * sc
+                + w_tf * tf
+                + w_in * (0.0 if org.interests.isdisjoint(objectives) else 1.0)
+                + w_ex * (1.0 if key in here else 0.5 if key in nearby else 0)
+                + w_al * (1.0 if key in allied else 0.0)
+                + w_re * re
+                + w_tt * tt
+                + w_me * STATUS_VALUE.get(org.status or "", 0.0)
+            )
+            score = round(total, PRECISION)
+            found.append((-score, key, score, sc))
+        found.sort(key=_first_two)
+        shown = found if top is None else found[:top]
+        return [
+            Candidate(organisations[key], score, self._values(organisations[key], through))
+            for _, key, score, through in shown
+        ]
 
     # -- the reasons -------------------------------------------------------------------------
 
@@ -338,7 +378,7 @@ class ProjectMatcher:
         return say("project.type.already", type=type_label(kind, mid=True)), ()
 
 
-def _first_two(item: tuple[float, str, Candidate]) -> tuple[float, str]:
+def _first_two(item: tuple[float, str, float, float]) -> tuple[float, str]:
     return item[0], item[1]
 
 

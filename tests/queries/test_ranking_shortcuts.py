@@ -71,6 +71,9 @@ def test_activity_candidates_are_scored_and_ranked_as_plainly(
             matcher = matching.ActivityMatcher(net, ctx, weights)
             found = matcher.candidates(wide=n % 2 == 0)
             _assert_ranked_as_plainly(found, weights, list(matching.WEIGHTS), matching.LINKS)
+            for top in (1, 3, 10):
+                again = matching.ActivityMatcher(net, ctx, weights)
+                assert again.candidates(wide=n % 2 == 0, top=top) == found[:top]
             fresh = matching.ActivityMatcher(net, ctx, weights)  # nothing kept from the above
             for c in found:  # Adamic-Adar may be summed in another order: a last digit
                 assert fresh.values(c.organisation) == pytest.approx(c.values, rel=1e-12)
@@ -91,6 +94,8 @@ def test_project_candidates_are_scored_and_ranked_as_plainly(reference: Embedded
             matcher = team.ProjectMatcher(net, ctx, weights)
             found = matcher.candidates()
             _assert_ranked_as_plainly(found, weights, list(team.WEIGHTS), team.LINKS)
+            for top in (1, 3, 10):
+                assert team.ProjectMatcher(net, ctx, weights).candidates(top=top) == found[:top]
             fresh = team.ProjectMatcher(net, ctx, weights)
             for c in found:  # Adamic-Adar may be summed in another order: a last digit
                 assert fresh.values(c.organisation) == pytest.approx(c.values, rel=1e-12)
