@@ -437,16 +437,28 @@ class Projections:
         members: dict[Node, set[str]] = defaultdict(set)
         for group in groups:
             members[group].update(m.organisation for m in self.members_of.get(group, ()))
-        graph = nx.Graph()
+        # Built in plain dictionaries first, then handed to networkx in one call each, in the
+        # order edge by edge insertion took (so every adjacency is in the same order, and so
+        # is everything computed over it): a third of the time at M.
+        nodes: dict[str, dict[str, list[Node]]] = {}
+        edges: list[tuple[str, str, dict[str, list[Node]]]] = []
         for group in sorted(members):
             orgs = sorted(members[group])
-            graph.add_nodes_from(orgs)
+            for a in orgs:
+                if a not in nodes:
+                    nodes[a] = {}
             for i, a in enumerate(orgs):
+                near = nodes[a]
                 for b in orgs[i + 1 :]:
-                    if graph.has_edge(a, b):
-                        graph[a][b]["groups"].append(group)
+                    shared = near.get(b)
+                    if shared is not None:
+                        shared.append(group)
                     else:
-                        graph.add_edge(a, b, groups=[group])
+                        near[b] = nodes[b][a] = [group]
+                        edges.append((a, b, {"groups": near[b]}))
+        graph = nx.Graph()
+        graph.add_nodes_from(nodes)
+        graph.add_edges_from(edges)
         return graph
 
     def distances(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+import networkx as nx
 import pyoxigraph as ox
 import pytest
 
@@ -150,3 +151,34 @@ def test_a_distance_search_stopped_early_finds_the_same_distances(
         early = net.distances([a], cutoff=4, until=wanted)
         assert {b: early.get(b) for b in wanted} == {b: full.get(b) for b in wanted}
         assert all(full[b] == hops for b, hops in early.items())
+
+
+def _collaborators_edge_by_edge(net: Projections, objective: str | None) -> nx.Graph:
+    """The collaboration network built the plain way: networkx, one edge at a time."""
+    groups = net.members_of if objective is None else net.groups_for_objective(objective)
+    graph = nx.Graph()
+    for group in sorted(groups):
+        orgs = sorted({m.organisation for m in net.members_of.get(group, ())})
+        graph.add_nodes_from(orgs)
+        for i, a in enumerate(orgs):
+            for b in orgs[i + 1 :]:
+                if graph.has_edge(a, b):
+                    graph[a][b]["groups"].append(group)
+                else:
+                    graph.add_edge(a, b, groups=[group])
+    return graph
+
+
+def test_the_collaboration_network_is_built_as_edge_by_edge(reference: EmbeddedStore) -> None:
+    """Same nodes, same neighbours in the same order, same groups on each edge: betweenness
+    and every walk over the network see the same thing."""
+    net = projections(reference)
+    for objective in (None, *sorted(net.objective_labels)):
+        built = net._collaborators(objective)
+        plain = _collaborators_edge_by_edge(net, objective)
+        assert list(built.nodes) == list(plain.nodes)
+        for node in plain:
+            assert list(built.adj[node]) == list(plain.adj[node])
+            for other, data in plain.adj[node].items():
+                assert built.adj[node][other] == data
+        assert list(built.edges) == list(plain.edges)
