@@ -39,11 +39,6 @@ def _weight(net: Projections, node: Node) -> float:
     return 1.0 / math.log(max(net.interests.degree(node), 2))
 
 
-def _strength(net: Projections, org: str) -> float:
-    node = ("organisation", org)
-    return sum(_weight(net, z) for z in net.interests[node])
-
-
 def _pairs_of(net: Projections, org: str) -> dict[str, float]:
     """Adamic-Adar sums from one organisation to every organisation two hops away."""
     node = ("organisation", org)
@@ -87,7 +82,8 @@ def opportunity_scores(
     weights: dict[Node, float] = {}  # each interest's weight, once per call (it is shared)
     interests = net.interests
 
-    def _strength(org: str) -> float:  # the module's _strength, with the weights kept
+    def _strength(org: str) -> float:
+        """The sum of the weights of the organisation's interests (the score's norm)."""
         total = 0.0
         for z in interests[("organisation", org)]:
             w = weights.get(z)
