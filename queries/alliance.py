@@ -14,7 +14,7 @@ starting point, not candidates.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from graph.base import GraphStore
@@ -56,6 +56,27 @@ def covered_by(net: Projections, org: Organisation, needs: Iterable[Need]) -> fr
         if kind == "role" and org.type in NEEDED_GROUPS[what]:
             out.add((kind, what))
     return frozenset(out)
+
+
+def still_missing(net: Projections, start: Iterable[Organisation], needs: list[Need]) -> set[Need]:
+    """What the organisations already involved leave uncovered: what `greedy_cover` has left
+    to fill once it has placed them all (each that adds something is placed)."""
+    missing = set(needs)
+    for org in start:
+        missing -= covered_by(net, org, needs)
+    return missing
+
+
+def covers_some(net: Projections, needs: Iterable[Need]) -> Callable[[Organisation], bool]:
+    """Whether an organisation covers at least one of `needs` (`covered_by` not empty); one
+    that covers none can never be added, so it need not be scored."""
+    unders = [net.topics.under(what) for kind, what in needs if kind == "topic"]
+    kinds = frozenset(k for kind, what in needs if kind == "role" for k in NEEDED_GROUPS[what])
+
+    def covers(org: Organisation) -> bool:
+        return org.type in kinds or any(not org.topics.isdisjoint(u) for u in unders)
+
+    return covers
 
 
 def _greedy(
@@ -143,7 +164,10 @@ def alliance_composition(store: GraphStore, bound: Bound) -> list[Row]:
     matcher = ActivityMatcher(net, ctx)
     needs = needs_of(net, ctx.topics or ctx.objective_topics, ctx.facility)
     team = [net.organisations[k] for k in sorted(ctx.team) if k in net.organisations]
-    pool = [(c.organisation, c.score) for c in matcher.candidates(wide=True)]
+    # only candidates that cover something the involved leave missing can be added: the
+    # others are not scored at all (thousands of the wide neighbourhood at M)
+    useful = covers_some(net, still_missing(net, team, needs))
+    pool = [(c.organisation, c.score) for c in matcher.candidates(wide=True, among=useful)]
     members, _ = greedy_cover(pool, team, net, needs, bound.integer("size", 5))
     speaker = speaker_for(bound, net.labels)
     rows: list[Row] = []

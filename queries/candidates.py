@@ -45,7 +45,7 @@ def candidates_for_activity(store: GraphStore, bound: Bound) -> list[Row]:
     matcher = ActivityMatcher(net, activity_context(store, net, bound), weights)
     top = bound.integer("top", 10)
     speaker = speaker_for(bound, net.labels)
-    ranked_candidates = matcher.candidates()[:top]
+    ranked_candidates = matcher.candidates(top=top)
     rows = matcher.involved_rows(speaker)
     rows.extend(
         matching.candidate_row(matcher, i, c, speaker)
@@ -87,5 +87,5 @@ def candidates_for_project(store: GraphStore, bound: Bound) -> list[Row]:
     speaker = speaker_for(bound, net.labels)
     return [
         team.candidate_row(matcher, i, c, speaker)
-        for i, c in enumerate(matcher.candidates()[:top], 1)
+        for i, c in enumerate(matcher.candidates(top=top), 1)
     ]

@@ -33,7 +33,9 @@ from queries.matching import activity_context, region_items
 from queries.network import Call, Organisation, Place, Projections, projections
 from queries.params import Bound
 from queries.scoring import (
+    PRECISION,
     Reason,
+    TopicScorer,
     match_topics,
     near_topics,
     ranked,
@@ -148,6 +150,14 @@ def project_context(store: GraphStore, net: Projections, bound: Bound) -> Projec
     )
 
 
+_SIGNALS = ("topics", "objective", "region", "amount")
+"""The signals of an offer, in the order its reasons come (and are summed in)."""
+
+
+def _first_two(item: tuple[float, str, object]) -> tuple[float, str]:
+    return item[0], item[1]
+
+
 @dataclass(frozen=True)
 class Offer:
     """A call or a funder, scored for the project."""
@@ -166,6 +176,11 @@ class FunderMatcher:
         self.net = net
         self.ctx = ctx
         self.near = near_topics(net.topics, ctx.topics)
+        self.scorer = TopicScorer(self.near)
+        # Region reasons depend only on the regions compared and on whom the sentence names:
+        # thousands of funders share the same few region sets, and a reason is immutable, so
+        # every offer with the same set gets the same one.
+        self._by_regions: dict[tuple[frozenset[str], Message], Reason] = {}
 
     def _reason(
         self, signal: str, value: float, message: Message, evidence: Iterable[str] = ()
@@ -179,6 +194,12 @@ class FunderMatcher:
         return self._reason("topics", match.value, text, match.evidence)
 
     def _region(self, regions: frozenset[str], who: Message) -> Reason:
+        kept = self._by_regions.get((regions, who))
+        if kept is None:
+            kept = self._by_regions[(regions, who)] = self._region_reason(regions, who)
+        return kept
+
+    def _region_reason(self, regions: frozenset[str], who: Message) -> Reason:
         if not regions:
             return self._reason("region", 0.5, say("funders.region.unlimited", who=who))
         if not self.ctx.regions:
@@ -273,6 +294,61 @@ class FunderMatcher:
             self._funder_amount(org.key),
         )
         return Offer("funder", org.key, org.key, total(reasons), reasons)
+
+    def top_offers(self, as_of: dt.date, top: int) -> list[Offer]:
+        """`offers(as_of)[:top]`, with reasons written for those only.
+
+        Thousands of funders are ranked per question at M, and writing every one's reasons
+        cost most of the answer: each is ranked here by its signals' values alone (the same
+        values, weighted and summed in the same order as `total`), and the few shown are then
+        made by `call_offer` and `funder_offer` as `offers` makes them.
+        """
+        mine = frozenset(self.ctx.objectives)
+        weights = tuple(WEIGHTS[s] for s in _SIGNALS)
+        ranked_: list[tuple[float, str, Call | Organisation]] = []
+
+        def rank(kind: str, key: str, item: Call | Organisation, rest: tuple[float, ...]) -> None:
+            score = round(sum(w * v for w, v in zip(weights, rest, strict=True)), PRECISION)
+            ranked_.append((-score, f"{kind}:{key}", item))
+
+        who_call, who_funder = say("funders.who.call"), say("funders.who.funder")
+        for call in self.net.calls:
+            if call.deadline is not None and call.deadline < as_of:
+                continue
+            topics = self.scorer.value(call.topics)
+            objective = 0.0 if mine.isdisjoint(call.objectives) else 1.0
+            if topics > 0 or objective > 0:
+                region = self._region(call.regions, who_call).value
+                amount = self._call_amount(call).value
+                rank("call", call.key, call, (topics, objective, region, amount))
+        funders = self.net.funders - set(self.ctx.team) - self.ctx.funders
+        funded = self.net.funded_objectives
+        for key in sorted(funders):
+            org = self.net.organisations.get(key)
+            if org is None:
+                continue
+            topics = self.scorer.value(org.topics)
+            if not mine.isdisjoint(org.interests):
+                objective = 1.0
+            elif not mine.isdisjoint(funded.get(key, ())):
+                objective = 0.7
+            else:
+                objective = 0.0
+            if topics > 0 or objective > 0:
+                region = self._region(org.regions, who_funder).value
+                amount = self._funder_amount(key).value
+                rank("funder", key, org, (topics, objective, region, amount))
+        ranked_.sort(key=_first_two)
+        with_call = {item.funder for _, _, item in ranked_ if isinstance(item, Call)}
+        out: list[Offer] = []
+        for _, _, item in ranked_:
+            if len(out) >= top:
+                break
+            if isinstance(item, Call):
+                out.append(self.call_offer(item))
+            elif item.key not in with_call:
+                out.append(self.funder_offer(item))
+        return out
 
     def offers(self, as_of: dt.date) -> list[Offer]:
         """Open calls and funders that fit by topic or objective, best first."""
@@ -370,7 +446,7 @@ def funders_for_activity(store: GraphStore, bound: Bound) -> list[Row]:
 
 def _offer_rows(net: Projections, ctx: ProjectContext, bound: Bound) -> list[Row]:
     as_of = bound.date("as_of") or dt.date.today()
-    offers = FunderMatcher(net, ctx).offers(as_of)[: bound.integer("top", 10)]
+    offers = FunderMatcher(net, ctx).top_offers(as_of, bound.integer("top", 10))
     speaker = speaker_for(bound, net.labels)
     calls = {c.key: c for c in net.calls}
     rows: list[Row] = []

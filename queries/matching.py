@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -26,7 +26,6 @@ from queries.scoring import (
     TopicScorer,
     match_topics,
     near_topics,
-    ranked,
     reasons_out,
     shown,
     signals_out,
@@ -251,6 +250,13 @@ class ActivityMatcher:
         self.reached = team_regions | {d for r in team_regions for d in net.regions.descendants(r)}
         self.here = self._memberships(net.groups_for_activity(ctx.key))
         self.nearby = self._memberships(net.groups_for_objective(ctx.objective))
+        # Worked out once rather than per candidate (thousands are scored per question at M);
+        # each is what the per-candidate expression gave, summed in the same order.
+        self._rarity_whole = sum(self.rarity.values())
+        self._lead_whole = sum(self.lead_pull.values())
+        self._weights = tuple(self.weights.get(s, 0.0) for s in WEIGHTS)
+        self._by_type: dict[str, float] = {}
+        self._by_regions: dict[frozenset[str], tuple[float, float, float]] = {}
 
     def _memberships(self, groups: Iterable[tuple[str, str]]) -> dict[str, list[Membership]]:
         found: dict[str, list[Membership]] = defaultdict(list)
@@ -288,26 +294,51 @@ class ActivityMatcher:
 
     def values(self, org: Organisation) -> dict[str, float]:
         """Every signal's value in [0, 1], in the order of WEIGHTS: a few set lookups each."""
-        seats = self.seats.get(org.key, ())
-        hops = self.distance.get(org.key, 0)
+        return self._values(org, self._through_value(org.key))
+
+    def _kept(self, org: Organisation) -> tuple[float, tuple[float, float, float]]:
+        """The values that depend only on the organisation's type and its regions, kept:
+        team_types, and regions, team_regions and lead_regions."""
+        kind = org.type or ""
+        by_type = self._by_type.get(kind)
+        if by_type is None:
+            by_type = self._by_type[kind] = self._type_value(kind)
+        regions = self._by_regions.get(org.regions)
+        if regions is None:
+            regions = self._by_regions[org.regions] = (
+                self._regions_value(org),
+                _share(org.regions, self.reached),
+                _share(org.regions, self.lead_regions),
+            )
+        return by_type, regions
+
+    def _values(self, org: Organisation, through: float) -> dict[str, float]:
+        """`values`, with shared_collaborators already worked out (`through`)."""
+        key = org.key
+        seats = self.seats.get(key)
+        hops = self.distance.get(key, 0)
         team = len(self.team)
+        by_type, regions = self._kept(org)
+        worked = self.worked_with.get(key)
         return {
             "activity_topics": self.topic_scorer.value(org.topics),
             "objective_topics": self.objective_scorer.value(org.topics),
-            "task_force": max((ROLE_VALUE.get(s.role, 0.0) for s in seats), default=0.0),
+            "task_force": max((ROLE_VALUE.get(s.role, 0.0) for s in seats), default=0.0)
+            if seats
+            else 0.0,
             "interest": 1.0 if self.ctx.objective in org.interests else 0.0,
-            "experience": 1.0 if org.key in self.here else 0.5 if org.key in self.nearby else 0.0,
+            "experience": 1.0 if key in self.here else 0.5 if key in self.nearby else 0.0,
             "membership": STATUS_VALUE.get(org.status or "", 0.0),
-            "regions": self._regions_value(org),
-            "team_types": self._type_value(org.type or ""),
-            "collaboration": len(self.worked_with.get(org.key, ())) / team if team else 0.0,
+            "regions": regions[0],
+            "team_types": by_type,
+            "collaboration": len(worked) / team if team and worked else 0.0,
             "network_distance": 1.0 / hops if team and hops else 0.0,
-            "shared_collaborators": self._through_value(org.key),
-            "alliance": 1.0 if org.key in self.ties.alliance_members else 0.0,
+            "shared_collaborators": through,
+            "alliance": 1.0 if key in self.ties.alliance_members else 0.0,
             "exact_topics": self._exact_value(org),
-            "team_regions": _share(org.regions, self.reached),
-            "lead_collaboration": self._lead_value(org.key),
-            "lead_regions": _share(org.regions, self.lead_regions),
+            "team_regions": regions[1],
+            "lead_collaboration": self._lead_value(key) if worked else 0.0,
+            "lead_regions": regions[2],
         }
 
     def _worked_with_leads(self, key: str) -> list[str]:
@@ -316,12 +347,14 @@ class ActivityMatcher:
     def _exact_value(self, org: Organisation) -> float:
         """The share of the activity's topics the organisation declares, each topic counting
         by its rarity: sharing a topic few declare is the stronger sign."""
-        whole = sum(self.rarity.values())
-        return sum(v for t, v in self.rarity.items() if t in org.topics) / whole if whole else 0.0
+        whole = self._rarity_whole
+        if not whole or org.topics.isdisjoint(self.rarity):
+            return 0.0
+        return sum(v for t, v in self.rarity.items() if t in org.topics) / whole
 
     def _lead_value(self, key: str) -> float:
         """The share of the leads' pull (see __init__) that goes to this organisation."""
-        whole = sum(self.lead_pull.values())
+        whole = self._lead_whole
         mine = sum(self.lead_pull[t] for t in set(self._worked_with_leads(key)))
         return mine / whole if whole else 0.0
 
@@ -499,17 +532,89 @@ class ActivityMatcher:
 
     # -- the ranking ---------------------------------------------------------------------------
 
-    def candidates(self, *, wide: bool = False) -> list[Candidate]:
-        """Every organisation of the neighbourhood that shows a real link, best first."""
-        out: list[Candidate] = []
-        for key in self.neighbourhood(wide=wide):
-            org = self.net.organisations[key]
-            values = self.values(org)
-            if any(values[s] > 0 for s in LINKS):
-                weighted = sum(self.weights.get(s, 0.0) * v for s, v in values.items())
-                score = round(weighted, PRECISION)
-                out.append(Candidate(org, score, values))
-        return ranked(out, lambda c: c.score, lambda c: c.organisation.key)
+    def candidates(
+        self,
+        *,
+        wide: bool = False,
+        among: Callable[[Organisation], bool] | None = None,
+        top: int | None = None,
+    ) -> list[Candidate]:
+        """Every organisation of the neighbourhood that shows a real link, best first; only
+        those `among` keeps, when given (scoring the others would be wasted on the caller);
+        only the first `top`, when given (`candidates()[:top]`, for less)."""
+        keys = self.neighbourhood(wide=wide)
+        if among is not None:
+            organisations = self.net.organisations
+            keys = [k for k in keys if among(organisations[k])]
+        return self._scored(keys, top)
+
+    def _scored(self, keys: Iterable[str], top: int | None) -> list[Candidate]:
+        """Those of `keys` that show a real link, best first (the order of `ranked`).
+
+        Thousands are scored per question at M, so the score is summed here straight from
+        the values, term by term in the order of WEIGHTS as the plain sum over `values` adds
+        them (a term of weight 0 adds nothing and is skipped), and the values of the signals
+        no weight counts are only worked out for the candidates returned.
+        """
+        organisations = self.net.organisations
+        w_at, w_ot, w_tf, w_in, w_ex, w_me, w_re, w_tt, w_co, w_nd = self._weights[:10]
+        w_sc, w_al, w_et, w_tr, w_lc, w_lr = self._weights[10:]
+        at_value, ot_value = self.topic_scorer.value, self.objective_scorer.value
+        seats_of, distance, worked_of = self.seats.get, self.distance.get, self.worked_with.get
+        here, nearby, allied = self.here, self.nearby, self.ties.alliance_members
+        through_of = self.ties.shared_collaborators
+        objective = self.ctx.objective
+        team = len(self.team)
+        found: list[tuple[float, str, float, float]] = []
+        for key in keys:
+            org = organisations[key]
+            through = through_of(key)  # asked of every one in turn, as `values` would be
+            topics = org.topics
+            at, ot = at_value(topics), ot_value(topics)
+            seats = seats_of(key)
+            tf = max((ROLE_VALUE.get(s.role, 0.0) for s in seats), default=0.0) if seats else 0.0
+            it = 1.0 if objective in org.interests else 0.0
+            ex = 1.0 if key in here else 0.5 if key in nearby else 0.0
+            worked = worked_of(key)
+            co = len(worked) / team if team and worked else 0.0
+            hops = distance(key, 0)
+            nd = 1.0 / hops if team and hops else 0.0
+            if not (at > 0 or ot > 0 or it > 0 or tf > 0 or ex > 0 or co > 0 or nd > 0):
+                continue
+            tt, (re, tr, lr) = self._kept(org)
+            me = STATUS_VALUE.get(org.status or "", 0.0)
+            total = (
+                w_at * at
+                + w_ot * ot
+                + w_tf * tf
+                + w_in * it
+                + w_ex * ex
+                + w_me * me
+                + w_re * re
+                + w_tt * tt
+                + w_co * co
+                + w_nd * nd
+            )
+            if w_sc:
+                total += w_sc * through
+            if w_al:
+                total += w_al * (1.0 if key in allied else 0.0)
+            if w_et:
+                total += w_et * self._exact_value(org)
+            if w_tr:
+                total += w_tr * tr
+            if w_lc:
+                total += w_lc * (self._lead_value(key) if worked else 0.0)
+            if w_lr:
+                total += w_lr * lr
+            score = round(total, PRECISION)
+            found.append((-score, key, score, through))
+        found.sort(key=_first_two)
+        shown = found if top is None else found[:top]
+        return [
+            Candidate(organisations[key], score, self._values(organisations[key], through))
+            for _, key, score, through in shown
+        ]
 
     def involved_rows(self, speaker: Speaker) -> list[Row]:
         """The organisations already on a live project for the activity, each with its places
@@ -599,6 +704,10 @@ class TeamTies:
     def shared_alliances(self, key: str) -> list[Node]:
         places = self.net.places_of.get(key, ())
         return sorted({m.group for m in places if m.group in self.alliances})
+
+
+def _first_two(item: tuple[float, str, float, float]) -> tuple[float, str]:
+    return item[0], item[1]
 
 
 def _share(mine: frozenset[str], theirs: set[str]) -> float:

@@ -30,7 +30,7 @@ import datetime as dt
 import threading
 import weakref
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
@@ -437,34 +437,56 @@ class Projections:
         members: dict[Node, set[str]] = defaultdict(set)
         for group in groups:
             members[group].update(m.organisation for m in self.members_of.get(group, ()))
-        graph = nx.Graph()
+        # Built in plain dictionaries first, then handed to networkx in one call each, in the
+        # order edge by edge insertion took (so every adjacency is in the same order, and so
+        # is everything computed over it): a third of the time at M.
+        nodes: dict[str, dict[str, list[Node]]] = {}
+        edges: list[tuple[str, str, dict[str, list[Node]]]] = []
         for group in sorted(members):
             orgs = sorted(members[group])
-            graph.add_nodes_from(orgs)
+            for a in orgs:
+                if a not in nodes:
+                    nodes[a] = {}
             for i, a in enumerate(orgs):
+                near = nodes[a]
                 for b in orgs[i + 1 :]:
-                    if graph.has_edge(a, b):
-                        graph[a][b]["groups"].append(group)
+                    shared = near.get(b)
+                    if shared is not None:
+                        shared.append(group)
                     else:
-                        graph.add_edge(a, b, groups=[group])
+                        near[b] = nodes[b][a] = [group]
+                        edges.append((a, b, {"groups": near[b]}))
+        graph = nx.Graph()
+        graph.add_nodes_from(nodes)
+        graph.add_edges_from(edges)
         return graph
 
-    def distances(self, sources: Iterable[str], cutoff: int) -> dict[str, int]:
+    def distances(
+        self, sources: Iterable[str], cutoff: int, until: Collection[str] | None = None
+    ) -> dict[str, int]:
         """Hops from the nearest of `sources` on the collaboration network, up to `cutoff`.
 
         Sources are at 0; organisations further than `cutoff` are left out. Keep the cutoff
-        small: on a dense network three hops already reach almost everyone.
+        small: on a dense network three hops already reach almost everyone. With `until`, the
+        search stops once it has found all of those (a breadth-first search finds each at its
+        distance): the others it holds then are right, but not all there.
         """
         graph = self.collaborators
+        adjacency = graph.adj
         frontier = [s for s in set(sources) if s in graph]
         seen = dict.fromkeys(frontier, 0)
+        left = None if until is None else set(until) - set(seen)
         for depth in range(1, cutoff + 1):
+            if left is not None and not left:
+                break
             nxt: list[str] = []
             for node in frontier:
-                for other in graph[node]:
+                for other in adjacency[node]:
                     if other not in seen:
                         seen[other] = depth
                         nxt.append(other)
+                        if left is not None:
+                            left.discard(other)
             if not nxt:
                 break
             frontier = nxt

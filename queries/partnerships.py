@@ -39,11 +39,6 @@ def _weight(net: Projections, node: Node) -> float:
     return 1.0 / math.log(max(net.interests.degree(node), 2))
 
 
-def _strength(net: Projections, org: str) -> float:
-    node = ("organisation", org)
-    return sum(_weight(net, z) for z in net.interests[node])
-
-
 def _pairs_of(net: Projections, org: str) -> dict[str, float]:
     """Adamic-Adar sums from one organisation to every organisation two hops away."""
     node = ("organisation", org)
@@ -84,6 +79,19 @@ def opportunity_scores(
     single = len(asked) == 1
     collaborators = net.collaborators
     strength: dict[str, float] = {}
+    weights: dict[Node, float] = {}  # each interest's weight, once per call (it is shared)
+    interests = net.interests
+
+    def _strength(org: str) -> float:
+        """The sum of the weights of the organisation's interests (the score's norm)."""
+        total = 0.0
+        for z in interests[("organisation", org)]:
+            w = weights.get(z)
+            if w is None:
+                w = weights[z] = _weight(net, z)
+            total += w
+        return total
+
     found: list[tuple[float, str, str]] = []
     for a in asked:
         for b, shared in _pairs_of(net, a).items():
@@ -93,7 +101,7 @@ def opportunity_scores(
                 continue
             for key in (a, b):
                 if key not in strength:
-                    strength[key] = _strength(net, key)
+                    strength[key] = _strength(key)
             norm = math.sqrt(strength[a] * strength[b])
             score = round(min(shared / norm, 1.0), 6) if norm else 0.0
             pair = (a, b) if single or a < b else (b, a)
@@ -138,10 +146,14 @@ def partnership_opportunities(store: GraphStore, bound: Bound) -> list[Row]:
     org = _known(bound, "organisation", net.organisations)
     asked = [org] if org is not None else sorted(net.organisations)
     rows: list[Row] = []
+    top = opportunity_scores(net, asked)[: bound.integer("top", 20)]
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for _, a, b in top:
+        wanted[a].add(b)
     reach: dict[str, dict[str, int]] = {}
-    for score, a, b in opportunity_scores(net, asked)[: bound.integer("top", 20)]:
-        if a not in reach:
-            reach[a] = net.distances([a], cutoff=DISTANCE_CUTOFF)
+    for score, a, b in top:
+        if a not in reach:  # a search only as far as the pairs shown need
+            reach[a] = net.distances([a], cutoff=DISTANCE_CUTOFF, until=wanted[a])
         hops = reach[a].get(b)
         rows.append(
             {

@@ -108,6 +108,10 @@ class TopicScorer:
     def value(self, have: Iterable[str]) -> float:
         if not self.size:
             return 0.0
+        if not isinstance(have, (set, frozenset)):
+            have = tuple(have)
+        if self.index.keys().isdisjoint(have):
+            return 0.0  # what the sum of no credit comes to, without building it
         best = [0.0] * self.size
         for topic in have:
             for i, credit in self.index.get(topic, ()):

@@ -43,7 +43,6 @@ from queries.scoring import (
     TopicScorer,
     match_topics,
     near_topics,
-    ranked,
     reasons_out,
     shown,
     signals_out,
@@ -163,6 +162,11 @@ class ProjectMatcher:
             for g in net.groups_for_objective(obj)
             for m in net.members_of.get(g, ())
         }
+        # Worked out once rather than per candidate (thousands are scored per question at M).
+        self._objectives = frozenset(ctx.objectives)
+        self._weights = tuple(self.weights.get(s, 0) for s in WEIGHTS)
+        self._by_type: dict[str, float] = {}
+        self._by_regions: dict[frozenset[str], float] = {}
 
     def neighbourhood(self) -> list[str]:
         graph = self.net.collaborators
@@ -179,21 +183,42 @@ class ProjectMatcher:
         return sorted(o for o in found - set(self.team) if o in self.net.organisations)
 
     def values(self, org: Organisation) -> dict[str, float]:
-        """Every signal in [0, 1]; set lookups only."""
-        seats = self.seats.get(org.key, ())
-        worked = self.worked_with.get(org.key, [])
-        regions = org.regions & self.team_regions
+        """Every signal in [0, 1], in the order of WEIGHTS; set lookups only."""
+        return self._values(org, self.ties.shared_collaborators(org.key))
+
+    def _kept(self, org: Organisation) -> tuple[float, float]:
+        """The values that depend only on the organisation's type and its regions, kept:
+        team_types and regions."""
+        kind = org.type or ""
+        by_type = self._by_type.get(kind)
+        if by_type is None:
+            by_type = self._by_type[kind] = self._type_value(kind)
+        regions = self._by_regions.get(org.regions)
+        if regions is None:
+            shared = org.regions & self.team_regions
+            regions = len(shared) / len(org.regions) if org.regions else 0.0
+            self._by_regions[org.regions] = regions
+        return by_type, regions
+
+    def _values(self, org: Organisation, through: float) -> dict[str, float]:
+        """`values`, with shared_collaborators already worked out (`through`)."""
+        key = org.key
+        seats = self.seats.get(key)
+        worked = self.worked_with.get(key, ())
+        by_type, regions = self._kept(org)
         return {
             "topics": self.scorer.value(org.topics),
-            "lead_collaboration": 1.0 if self.ctx.lead in worked else 0.0,
+            "lead_collaboration": 1.0 if worked and self.ctx.lead in worked else 0.0,
             "team_collaboration": len(worked) / len(self.team) if self.team else 0.0,
-            "shared_collaborators": self.ties.shared_collaborators(org.key),
-            "task_force": max((ROLE_VALUE.get(s.role, 0.0) for s in seats), default=0.0),
-            "interest": 1.0 if org.interests & set(self.ctx.objectives) else 0.0,
-            "experience": 1.0 if org.key in self.here else 0.5 if org.key in self.nearby else 0,
-            "alliance": 1.0 if org.key in self.ties.alliance_members else 0.0,
-            "regions": len(regions) / len(org.regions) if org.regions else 0.0,
-            "team_types": self._type_value(org.type or ""),
+            "shared_collaborators": through,
+            "task_force": max((ROLE_VALUE.get(s.role, 0.0) for s in seats), default=0.0)
+            if seats
+            else 0.0,
+            "interest": 0.0 if org.interests.isdisjoint(self._objectives) else 1.0,
+            "experience": 1.0 if key in self.here else 0.5 if key in self.nearby else 0,
+            "alliance": 1.0 if key in self.ties.alliance_members else 0.0,
+            "regions": regions,
+            "team_types": by_type,
             "membership": STATUS_VALUE.get(org.status or "", 0.0),
         }
 
@@ -202,16 +227,55 @@ class ProjectMatcher:
             return 1.0
         return 0.5 if kind and kind not in self.team_types else 0.0
 
-    def candidates(self) -> list[Candidate]:
-        """The neighbourhood's organisations that show a link, best first."""
-        out: list[Candidate] = []
+    def candidates(self, *, top: int | None = None) -> list[Candidate]:
+        """The neighbourhood's organisations that show a link, best first (ties by key); only
+        the first `top`, when given (`candidates()[:top]`, for less).
+
+        Thousands are scored per question at M, so the score is summed here straight from
+        the values, term by term in the order of WEIGHTS as the plain sum over `values` adds
+        them; the values themselves are only gathered for the candidates returned.
+        """
+        organisations = self.net.organisations
+        w_to, w_lc, w_tc, w_sc, w_tf, w_in, w_ex, w_al, w_re, w_tt, w_me = self._weights
+        topic_value = self.scorer.value
+        seats_of, worked_of = self.seats.get, self.worked_with.get
+        here, nearby, allied = self.here, self.nearby, self.ties.alliance_members
+        through_of = self.ties.shared_collaborators
+        lead, objectives, size = self.ctx.lead, self._objectives, len(self.team)
+        found: list[tuple[float, str, float, float]] = []
         for key in self.neighbourhood():
-            org = self.net.organisations[key]
-            values = self.values(org)
-            if any(values[s] > 0 for s in LINKS):
-                score = round(sum(self.weights.get(s, 0) * v for s, v in values.items()), PRECISION)
-                out.append(Candidate(org, score, values))
-        return ranked(out, lambda c: c.score, lambda c: c.organisation.key)
+            org = organisations[key]
+            worked = worked_of(key, ())
+            to = topic_value(org.topics)
+            lc = 1.0 if worked and lead in worked else 0.0
+            tc = len(worked) / size if size else 0.0
+            sc = through_of(key)
+            if not (to > 0 or lc > 0 or tc > 0 or sc > 0):
+                continue
+            seats = seats_of(key)
+            tf = max((ROLE_VALUE.get(s.role, 0.0) for s in seats), default=0.0) if seats else 0.0
+            tt, re = self._kept(org)
+            total = (
+                w_to * to
+                + w_lc * lc
+                + w_tc * tc
+                + w_sc * sc
+                + w_tf * tf
+                + w_in * (0.0 if org.interests.isdisjoint(objectives) else 1.0)
+                + w_ex * (1.0 if key in here else 0.5 if key in nearby else 0)
+                + w_al * (1.0 if key in allied else 0.0)
+                + w_re * re
+                + w_tt * tt
+                + w_me * STATUS_VALUE.get(org.status or "", 0.0)
+            )
+            score = round(total, PRECISION)
+            found.append((-score, key, score, sc))
+        found.sort(key=_first_two)
+        shown = found if top is None else found[:top]
+        return [
+            Candidate(organisations[key], score, self._values(organisations[key], through))
+            for _, key, score, through in shown
+        ]
 
     # -- the reasons -------------------------------------------------------------------------
 
@@ -312,6 +376,10 @@ class ProjectMatcher:
         if kind and kind not in self.team_types:
             return say("project.type.new", type=type_label(kind)), [kind]
         return say("project.type.already", type=type_label(kind, mid=True)), ()
+
+
+def _first_two(item: tuple[float, str, float, float]) -> tuple[float, str]:
+    return item[0], item[1]
 
 
 def candidate_row(
