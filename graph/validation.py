@@ -245,6 +245,14 @@ class WriteChecker:
             self._validator = validator()
         return self._validator
 
+    def warm(self) -> None:
+        """Do now what every write validation needs and makes on first use: the shapes parsed
+        and run once (Validator.warm) and the predicates rules read inbound. A service calls
+        it before it forks, so no worker makes them again inside a client's write (reading
+        the inbound predicates took a fresh worker 2-12 ms at M)."""
+        self.validator.warm()
+        inbound_predicates(self.validator.shapes_graph)
+
     @property
     def engine(self) -> EngineValidator:
         if self._engine is None:
