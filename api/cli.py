@@ -404,7 +404,7 @@ def serve(
         with http_processes(settings, st, host, port, access_log) as front:
             if front is not None:
                 app = ServiceBehindHttpProcesses(app, front)
-                where_to = {"uds": front.service_path}
+                where_to = {"fd": front.service_socket.fileno()}
                 where += f", {front.count} HTTP processes"
             err.print(f"serving on {url}sparql, reading {where} (Ctrl-C to stop)")
             uvicorn.run(

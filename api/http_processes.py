@@ -153,12 +153,14 @@ class HttpProcesses:
 
     :param listening: the public socket, bound and listening; every HTTP process accepts on it.
     :param service_path: the Unix socket the service process answers on (passed-on requests).
+    :param service_socket: that socket, bound and listening (the service's uvicorn serves it).
     """
 
     store: GraphStore
     settings: Settings
     listening: socket.socket
     service_path: str
+    service_socket: socket.socket
     count: int
     access_log: bool = False
     _published: Any = field(init=False)
@@ -380,7 +382,7 @@ class _HttpProcess:
         self.published = published
         self.retiring = False
         settings = owner.settings
-        owner.store.settle()
+        owner.store.settle(rehearse=False)
         owner.store.probe()
         runner = InProcessRunner(
             owner.store,
@@ -462,11 +464,16 @@ def http_processes(
     listening = _listen(host, port)
     private = tempfile.mkdtemp(prefix="sic-serve-")
     os.chmod(private, 0o700)
+    path = os.path.join(private, "service.sock")
+    # bound here, before any HTTP process answers: a request passed on while the service's
+    # uvicorn is still starting waits in the backlog instead of finding no socket
+    service = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
-        yield HttpProcesses(
-            store, settings, listening, os.path.join(private, "service.sock"), count, access_log
-        )
+        service.bind(path)
+        service.listen(2048)
+        yield HttpProcesses(store, settings, listening, path, service, count, access_log)
     finally:
+        service.close()
         listening.close()
         shutil.rmtree(private, ignore_errors=True)
 

@@ -360,11 +360,12 @@ class GraphStore(ABC):
         The service calls it before it forks its workers, so that they inherit the result.
         """
 
-    def settle(self) -> None:  # noqa: B027 - optional hook, most backends have no shortcut
+    def settle(self, *, rehearse: bool = True) -> None:  # noqa: B027 - optional hook
         """Declare that this handle will only read from now on (a forked query worker does).
 
         A backend may then take reading shortcuts that are only sound while nothing writes
-        through this handle; any write afterwards is refused.
+        through this handle; any write afterwards is refused. `rehearse`: the process may
+        prepare writes (a query worker), so what a write first touches may be warmed up.
         """
 
     def probe(self) -> None:  # noqa: B027 - optional hook, most backends read over a network

@@ -291,7 +291,7 @@ class EmbeddedStore(GraphStore):
             return from_solutions(result, limit)
         return from_triples(result, limit)
 
-    def settle(self) -> None:
+    def settle(self, *, rehearse: bool = True) -> None:
         """Only read from now on; let pyoxigraph take the union of all graphs when exact.
 
         It is exact when the in-memory copy holds the sources and nothing else (no standalone
@@ -306,7 +306,8 @@ class EmbeddedStore(GraphStore):
         present = {g.value for g in memory.named_graphs() if isinstance(g, ox.NamedNode)}
         in_default = memory.quads_for_pattern(None, None, None, ox.DefaultGraph())
         self._union_shortcut = present == union and next(in_default, None) is None
-        self._rehearse_last_write()
+        if rehearse:  # a query worker may prepare the next write; an HTTP process never does
+            self._rehearse_last_write()
 
     def _rehearse_last_write(self) -> None:
         """Validate the last committed write again, on the memory copy that holds it, and
