@@ -91,32 +91,36 @@ class Forward:
         if scope.get("query_string"):
             target += b"?" + scope["query_string"]
         request = h11.Request(method=scope["method"], target=target, headers=headers)
-        sending = True
         try:
             writer.write(conn.send(request))
-            if has_body:
-                more = True
-                while more:
-                    message = await receive()
-                    if message["type"] == "http.disconnect":
-                        return
-                    chunk = message.get("body", b"")
-                    more = message.get("more_body", False)
-                    if chunk:
-                        writer.write(conn.send(h11.Data(data=chunk)))
-                        await writer.drain()
-            writer.write(conn.send(h11.EndOfMessage()))
+            if not has_body:
+                writer.write(conn.send(h11.EndOfMessage()))
             await writer.drain()
         except (ConnectionError, h11.LocalProtocolError):
-            sending = False  # the service answered early (a body too large): read its answer
-        await self._answer(conn, send, reader, sent_whole=sending)
+            await _unavailable(send)
+            return
+        # the body is sent while the answer is read: the service may answer before it has
+        # the whole body (a declared length over its limit is refused at once, 413), and a
+        # client that never sends what it declared must still get that answer
+        pump = asyncio.create_task(_pump(conn, receive, writer)) if has_body else None
+        try:
+            await self._answer(conn, send, reader)
+        finally:
+            if pump is not None:
+                pump.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await pump
 
-    async def _answer(
-        self, conn: h11.Connection, send: Any, reader: asyncio.StreamReader, *, sent_whole: bool
-    ) -> None:
+    async def _answer(self, conn: h11.Connection, send: Any, reader: asyncio.StreamReader) -> None:
         started = False
         while True:
-            event = conn.next_event()
+            try:
+                event = conn.next_event()
+            except h11.RemoteProtocolError:
+                if started:
+                    raise  # cut off mid-answer: the client's connection is closed too
+                await _unavailable(send)
+                return
             if event is h11.NEED_DATA:
                 data = await reader.read(_READ)
                 conn.receive_data(data)
@@ -144,6 +148,26 @@ class Forward:
                 else:
                     await _unavailable(send)
                 return
+
+
+async def _pump(conn: h11.Connection, receive: Any, writer: asyncio.StreamWriter) -> None:
+    """The client's body, piece by piece, on to the service (until it ends or either side
+    stops: the client went away, or the service answered and closed)."""
+    try:
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            more = message.get("more_body", False)
+            if chunk:
+                writer.write(conn.send(h11.Data(data=chunk)))
+                await writer.drain()
+        writer.write(conn.send(h11.EndOfMessage()))
+        await writer.drain()
+    except (ConnectionError, h11.LocalProtocolError):
+        return
 
 
 async def _unavailable(send: Any) -> None:

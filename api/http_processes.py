@@ -401,7 +401,10 @@ class _HttpProcess:
             access_log=owner.access_log,
             loop="asyncio",
             lifespan="on",
-            timeout_graceful_shutdown=int(SHUTDOWN_GRACE),
+            # what it answers when it retires is let finish, however long a request passed on
+            # to the service takes (a large upload): nothing it answers itself outlasts the
+            # time limit, and when the service stops it kills what is left (close)
+            timeout_graceful_shutdown=None,
         )
         self.server = uvicorn.Server(config)
 
