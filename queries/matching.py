@@ -609,12 +609,7 @@ class ActivityMatcher:
                 total += w_lr * lr
             score = round(total, PRECISION)
             found.append((-score, key, score, through))
-        found.sort(key=_first_two)
-        shown = found if top is None else found[:top]
-        return [
-            Candidate(organisations[key], score, self._values(organisations[key], through))
-            for _, key, score, through in shown
-        ]
+        return ranked(found, top, organisations, self._values)
 
     def involved_rows(self, speaker: Speaker) -> list[Row]:
         """The organisations already on a live project for the activity, each with its places
@@ -708,6 +703,22 @@ class TeamTies:
 
 def _first_two(item: tuple[float, str, float, float]) -> tuple[float, str]:
     return item[0], item[1]
+
+
+def ranked(
+    found: list[tuple[float, str, float, float]],
+    top: int | None,
+    organisations: Mapping[str, Organisation],
+    values: Callable[[Organisation, float], dict[str, float]],
+) -> list[Candidate]:
+    """Scored candidates `(-score, key, score, signal)` in ranking order (score down, then key),
+    the first `top` of them, with their signal values: worked out only for those shown."""
+    found.sort(key=_first_two)
+    shown = found if top is None else found[:top]
+    return [
+        Candidate(organisations[key], score, values(organisations[key], signal))
+        for _, key, score, signal in shown
+    ]
 
 
 def _share(mine: frozenset[str], theirs: set[str]) -> float:

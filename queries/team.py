@@ -32,6 +32,7 @@ from queries.matching import (
     TeamTies,
     Why,
     group_name,
+    ranked,
     region_items,
     status_message,
     type_label,
@@ -270,12 +271,7 @@ class ProjectMatcher:
             )
             score = round(total, PRECISION)
             found.append((-score, key, score, sc))
-        found.sort(key=_first_two)
-        shown = found if top is None else found[:top]
-        return [
-            Candidate(organisations[key], score, self._values(organisations[key], through))
-            for _, key, score, through in shown
-        ]
+        return ranked(found, top, organisations, self._values)
 
     # -- the reasons -------------------------------------------------------------------------
 
@@ -376,10 +372,6 @@ class ProjectMatcher:
         if kind and kind not in self.team_types:
             return say("project.type.new", type=type_label(kind)), [kind]
         return say("project.type.already", type=type_label(kind, mid=True)), ()
-
-
-def _first_two(item: tuple[float, str, float, float]) -> tuple[float, str]:
-    return item[0], item[1]
 
 
 def candidate_row(

@@ -22,8 +22,8 @@ from typing import Any, TypeVar
 
 from graph.base import GraphStore
 from runner.kept import AnswerCache
-from runner.pool import Call, Limits
-from sic.errors import QueryTimeout, StoreError
+from runner.pool import Call, Limits, overran
+from sic.errors import StoreError
 
 T = TypeVar("T")
 
@@ -80,9 +80,7 @@ class InProcessRunner:
                 result: T = await asyncio.shield(future)
         except TimeoutError:
             self._on_overrun()
-            raise QueryTimeout(
-                f"the request ran longer than {limit:g} s (SIC_QUERY_TIMEOUT)"
-            ) from None
+            raise overran(limit) from None
         if keep:
             self.answers.put(self._version, call.key(), (result,), _weight(result))
         return result

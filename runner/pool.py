@@ -915,6 +915,11 @@ class WorkerPool:
             log.exception("query workers could not be renewed")
 
 
+def overran(limit: float) -> QueryTimeout:
+    """The error of a call answered from this process's threads past its time limit."""
+    return QueryTimeout(f"the request ran longer than {limit:g} s (SIC_QUERY_TIMEOUT)")
+
+
 class ThreadRunner:
     """Calls on threads, for stores that run queries elsewhere (a remote SPARQL server).
 
@@ -942,9 +947,7 @@ class ThreadRunner:
             async with asyncio.timeout(limit):
                 return await asyncio.to_thread(fn, self.store, *args)
         except TimeoutError:
-            raise QueryTimeout(
-                f"the request ran longer than {limit:g} s (SIC_QUERY_TIMEOUT)"
-            ) from None
+            raise overran(limit) from None
 
     async def write(self, prepare: Call | None, commit: Callable[[Any], T]) -> T:
         def locked() -> T:
