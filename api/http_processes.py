@@ -375,6 +375,7 @@ class _HttpProcess:
         import uvicorn
 
         from api.app import create_app
+        from api.direct_queries import DirectQueries
         from runner.in_process import InProcessRunner
 
         self.chan = chan
@@ -391,10 +392,11 @@ class _HttpProcess:
             answer_cache_bytes=int(settings.answer_cache_mb * 2**20),
         )
         # no background fits here: questions are answered by the service process
-        app = create_app(
-            settings.model_copy(update={"fit_timeout": 0}), store=owner.store, runner=runner
+        settings = settings.model_copy(update={"fit_timeout": 0})
+        app = create_app(settings, store=owner.store, runner=runner)
+        front = _Front(
+            DirectQueries(app, settings, runner), Forward(owner.service_path), self.fresh
         )
-        front = _Front(app, Forward(owner.service_path), self.fresh)
         config = uvicorn.Config(
             front,
             log_level="warning",
@@ -418,7 +420,8 @@ class _HttpProcess:
         loop.run_until_complete(self._serve())
 
     async def _serve(self) -> None:
-        task = asyncio.create_task(self.server.serve(sockets=[self.owner.listening]))
+        listening = _TakingTurns.of(self.owner.listening)
+        task = asyncio.create_task(self.server.serve(sockets=[listening]))
         while not self.server.started and not task.done():
             await asyncio.sleep(0.005)
         if self.server.started:
@@ -445,6 +448,39 @@ class _HttpProcess:
         while self.server.server_state.connections and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
         self.server.should_exit = True
+
+
+class _TakingTurns(socket.socket):
+    """The public socket as an HTTP process accepts on it: one connection per wake-up.
+
+    Every HTTP process waits on the same socket, and the kernel wakes them all when a client
+    connects. asyncio then accepts every connection waiting, up to its backlog: the first
+    process awake took all of a client's keep-alive connections at once (wrk's 4 went to one
+    process, and the other core stayed idle). Taking one per wake-up leaves the next to
+    whichever process is free first. `listen` is left alone: the socket was made listening
+    once for all (_listen), and asyncio's call would change the queue's length for every
+    process.
+    """
+
+    _taken = False
+
+    @classmethod
+    def of(cls, listening: socket.socket) -> _TakingTurns:
+        return cls(listening.family, listening.type, listening.proto, os.dup(listening.fileno()))
+
+    def listen(self, backlog: int = 0, /) -> None:
+        return None
+
+    def accept(self) -> tuple[socket.socket, Any]:
+        if self._taken:
+            raise BlockingIOError  # asyncio stops accepting until the socket is ready again
+        accepted = super().accept()
+        self._taken = True
+        asyncio.get_running_loop().call_soon(self._next_turn)
+        return accepted
+
+    def _next_turn(self) -> None:
+        self._taken = False
 
 
 # -- set-up by `sic serve` --------------------------------------------------------------------

@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring as _quoted  # C, when the json module has it
 from typing import TypeAlias
 from xml.sax.saxutils import escape, quoteattr
 
@@ -163,14 +164,41 @@ def term_json(term: Term) -> dict[str, object]:
 
 
 def _select_json(result: SelectResult) -> bytes:
-    bindings = [
-        {v: term_json(t) for v, t in zip(result.variables, row, strict=True) if t is not None}
-        for row in result.rows
-    ]
-    return json.dumps(
-        {"head": {"vars": result.variables}, "results": {"bindings": bindings}},
-        ensure_ascii=False,
-    ).encode()
+    """The SPARQL JSON results, written as `json.dumps(..., ensure_ascii=False)` writes them
+    (same bytes), but as text: building a dict per term and encoding it cost twice as much, a
+    fifth of answering a point query. A term met twice in one answer is written once."""
+    names = [_quoted(v) + ": " for v in result.variables]
+    written: dict[Term, str] = {}
+    rows = []
+    for row in result.rows:
+        parts = []
+        for name, term in zip(names, row, strict=True):
+            if term is not None:
+                text = written.get(term)
+                if text is None:
+                    text = written[term] = _term_json_text(term)
+                parts.append(name + text)
+        rows.append("{" + ", ".join(parts) + "}")
+    head = ", ".join(_quoted(v) for v in result.variables)
+    bindings = ", ".join(rows)
+    return f'{{"head": {{"vars": [{head}]}}, "results": {{"bindings": [{bindings}]}}}}'.encode()
+
+
+def _term_json_text(term: Term) -> str:
+    """term_json as json.dumps(..., ensure_ascii=False) writes it."""
+    if isinstance(term, ox.NamedNode):
+        return '{"type": "uri", "value": ' + _quoted(term.value) + "}"
+    if isinstance(term, ox.Literal):
+        value = _quoted(term.value)
+        if term.language:
+            return f'{{"type": "literal", "value": {value}, "xml:lang": {_quoted(term.language)}}}'
+        datatype = term.datatype.value
+        if datatype != XSD_STRING:
+            return f'{{"type": "literal", "value": {value}, "datatype": {_quoted(datatype)}}}'
+        return '{"type": "literal", "value": ' + value + "}"
+    if isinstance(term, ox.BlankNode):
+        return '{"type": "bnode", "value": ' + _quoted(term.value) + "}"
+    return json.dumps(term_json(term), ensure_ascii=False)
 
 
 _EDGE_SPACE = {" ": "&#32;", "\t": "&#9;", "\n": "&#10;", "\r": "&#13;"}

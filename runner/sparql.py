@@ -18,7 +18,7 @@ import pyoxigraph as ox
 
 from graph.base import GraphStore
 from graph.results import GraphResult, QueryResult, SelectResult
-from graph.sparql_lexer import Token, screen
+from graph.sparql_lexer import Token, needs_screening, screen, tokens
 from graph.syntax_hint import explain
 from sic.errors import QueryError, QuerySyntaxError
 
@@ -77,7 +77,7 @@ def run_job(store: GraphStore, job: QueryJob) -> QueryResult:
     """
     text, added = with_base(job)
     try:
-        toks = screen(text, job.max_nesting)
+        toks = screen(text, job.max_nesting) if needs_screening(text, job.max_nesting) else None
         result = store.query(
             text, limit=job.limit, default_graph=job.default_graph, named_graphs=job.named_graphs
         )
@@ -87,8 +87,8 @@ def run_job(store: GraphStore, job: QueryJob) -> QueryResult:
         if said == engine:
             raise QueryError(engine) from None
         raise QuerySyntaxError(job.sparql, engine, said) from None
-    if isinstance(result, SelectResult):
-        return in_written_order(result, toks)
+    if isinstance(result, SelectResult) and "*" in text:  # only `SELECT *` is reordered
+        return in_written_order(result, tokens(text) if toks is None else toks)
     return result
 
 

@@ -411,8 +411,13 @@ def editor_if_wanted(request: Request) -> Response | None:
 def wants_results_page(request: Request, formats: list[Format]) -> bool:
     """Whether a client asking a query prefers HTML to every answer format (a browser that
     followed a /sparql?query= link); `*/*` and no Accept header still get the formats."""
+    return prefers_page(request.headers.get("accept"), formats)
+
+
+def prefers_page(accept: str | None, formats: list[Format]) -> bool:
+    """wants_results_page, from the Accept header's value (None: no header)."""
     try:
-        return choose([*formats, EDITOR_FORMAT], request.headers.get("accept")) is EDITOR_FORMAT
+        return choose([*formats, EDITOR_FORMAT], accept) is EDITOR_FORMAT
     except NotAcceptable:
         return False
 

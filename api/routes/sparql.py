@@ -172,7 +172,7 @@ def _dataset(params: Params) -> tuple[tuple[str, ...] | None, tuple[str, ...] | 
     return default, named
 
 
-def _job(settings: Settings, text: str, params: Params, accept: str | None) -> QueryJob:
+def query_job(settings: Settings, text: str, params: Params, accept: str | None) -> QueryJob:
     """The query as a worker runs it, within the service's limits."""
     default, named = _dataset(params)
     check_query_text(text, settings)
@@ -190,7 +190,7 @@ def _job(settings: Settings, text: str, params: Params, accept: str | None) -> Q
 
 async def _answer(service: Service, request: Request, text: str, params: Params) -> Response:
     settings = service.settings
-    job = _job(settings, text, params, request.headers.get("accept"))
+    job = query_job(settings, text, params, request.headers.get("accept"))
     client = request.client.host if request.client else None
     answer: QueryAnswer = await service.runner.call(execute, job, keep=True, client=client)
     headers = {"Vary": "Accept"}
@@ -234,7 +234,7 @@ async def _results_page(service: Service, request: Request, text: str, params: P
     computed the way any client's is (same limits, same worker), a malformed query said
     plainly beside the query. The same worker call reads the names of this service's IRIs
     in the answer (api.sparql_page_answer), so the page shows titles beside paths."""
-    job = _job(service.settings, text, params, PAGE_ACCEPT)
+    job = query_job(service.settings, text, params, PAGE_ACCEPT)
     client = request.client.host if request.client else None
     try:
         found: PageAnswer = await service.runner.call(
