@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from multiprocessing.process import BaseProcess
 from typing import Any
 
+from api.balanced_accept import EMPTY, BalancedAcceptor
 from api.forward import CLIENT_HEADER, SCHEME_HEADER, Forward
 from api.settings import Settings
 from graph.base import GraphStore
@@ -51,6 +52,10 @@ log = logging.getLogger(__name__)
 
 SHUTDOWN_GRACE = 5.0
 """Seconds a retiring HTTP process gives the requests it is answering before it exits."""
+
+_SLOTS = 64
+"""Slots of connection counts (api.balanced_accept): more than ever live at once, retiring
+HTTP processes included."""
 
 _READY_TIMEOUT = 10.0
 """Seconds a new HTTP process has to start answering before it is stopped and forked again."""
@@ -136,11 +141,14 @@ class _Process:
     process: BaseProcess
     chan: Channel
     published: int
+    slot: int
+    slots: Any
     retired: bool = False
 
     def stop(self, how: signal.Signals = signal.SIGUSR2) -> None:
         """Ask it to retire (RETIRE_SIGNAL: its snapshot is old) or, with SIGTERM, to finish
         what it answers and exit (uvicorn's graceful shutdown, when the service stops)."""
+        self.slots[self.slot] = EMPTY  # it accepts no more: the others stop deferring to it
         if not self.retired:
             self.retired = True
             with contextlib.suppress(ProcessLookupError, OSError):
@@ -164,6 +172,8 @@ class HttpProcesses:
     count: int
     access_log: bool = False
     _published: Any = field(init=False)
+    _slots: Any = field(init=False)
+    _forked: int = field(default=0, init=False)
     _processes: list[_Process] = field(default_factory=list, init=False)
     _pool: WorkerPool | None = field(default=None, init=False)
     _renewing: asyncio.Task[None] | None = field(default=None, init=False)
@@ -172,6 +182,9 @@ class HttpProcesses:
     def __post_init__(self) -> None:
         # shared memory, created before any fork: every HTTP process reads the same number
         self._published = multiprocessing.get_context("fork").RawValue("Q", 0)
+        # how many connections each HTTP process holds (api.balanced_accept), one slot per
+        # process in turn: a retiring process and its replacement never share one
+        self._slots = multiprocessing.get_context("fork").RawArray("i", [EMPTY] * _SLOTS)
 
     async def start(self, pool: WorkerPool) -> None:
         """Fork the first generation (once the service's pool runs) and follow every write."""
@@ -245,9 +258,11 @@ class HttpProcesses:
         started = []
         for _ in range(count):
             parent, child = pair()
+            slot = self._forked % _SLOTS
+            self._forked += 1
             process = context.Process(
                 target=_http_process_main,
-                args=(child, self, published),
+                args=(child, self, published, slot),
                 daemon=True,
                 name="sic-http",
             )
@@ -258,7 +273,7 @@ class HttpProcesses:
                 raise
             finally:
                 child.close()
-            started.append(_Process(process, parent, published))
+            started.append(_Process(process, parent, published, slot, self._slots))
         return started
 
     def _watch(self, process: _Process) -> None:
@@ -272,6 +287,7 @@ class HttpProcesses:
             except ChannelClosed:
                 loop.remove_reader(process.chan.fileno())
                 process.chan.close()
+            process.slots[process.slot] = EMPTY
             if not process.retired:
                 process.retired = True
                 if not self._closed and (self._renewing is None or self._renewing.done()):
@@ -305,6 +321,7 @@ class HttpProcesses:
 
 
 def _kill(process: _Process) -> None:
+    process.slots[process.slot] = EMPTY
     if process.process.is_alive():
         with contextlib.suppress(ProcessLookupError, OSError):
             os.kill(process.process.pid or 0, signal.SIGKILL)
@@ -345,12 +362,12 @@ def _closing(send: Any) -> Any:
     return closing
 
 
-def _http_process_main(chan: Channel, owner: HttpProcesses, published: int) -> None:
+def _http_process_main(chan: Channel, owner: HttpProcesses, published: int, slot: int) -> None:
     """The life of a forked HTTP process; it always ends here, with os._exit, so that no
     thread still running an overrun call is waited for."""
     _detach_from_parent(chan.fileno(), owner.listening.fileno())
     try:
-        _HttpProcess(chan, owner, published).run()
+        _HttpProcess(chan, owner, published, slot).run()
     except BaseException:
         log.exception("an HTTP process stopped")
     finally:
@@ -371,7 +388,7 @@ class _HttpProcess:
     SHUTDOWN_GRACE seconds (as long as uvicorn keeps an idle connection anyway).
     """
 
-    def __init__(self, chan: Channel, owner: HttpProcesses, published: int) -> None:
+    def __init__(self, chan: Channel, owner: HttpProcesses, published: int, slot: int) -> None:
         import uvicorn
 
         from api.app import create_app
@@ -381,6 +398,8 @@ class _HttpProcess:
         self.chan = chan
         self.owner = owner
         self.published = published
+        self.slot = slot
+        self.acceptor: BalancedAcceptor | None = None
         self.retiring = False
         settings = owner.settings
         owner.store.settle(rehearse=False)
@@ -420,11 +439,24 @@ class _HttpProcess:
         loop.run_until_complete(self._serve())
 
     async def _serve(self) -> None:
-        listening = _TakingTurns.of(self.owner.listening)
-        task = asyncio.create_task(self.server.serve(sockets=[listening]))
+        # uvicorn listens on nothing: the acceptor hands it the connections it takes
+        task = asyncio.create_task(self.server.serve(sockets=[]))
         while not self.server.started and not task.done():
             await asyncio.sleep(0.005)
         if self.server.started:
+            config, state = self.server.config, self.server.server_state
+            app_state = self.server.lifespan.state
+
+            def protocol() -> asyncio.Protocol:
+                made: asyncio.Protocol = config.http_protocol_class(  # type: ignore[call-arg]
+                    config=config, server_state=state, app_state=app_state
+                )  # as uvicorn's own server makes them
+                return made
+
+            self.acceptor = BalancedAcceptor(
+                self.owner.listening, protocol, self.owner._slots, self.slot, state.connections
+            )
+            self.acceptor.start()
             # Ctrl-C reaches the whole process group: the service stops its HTTP processes
             # itself (SIGTERM), after which it forks no others
             signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -439,8 +471,8 @@ class _HttpProcess:
         self.retiring = True
         with contextlib.suppress(OSError):
             self.chan.send(("retiring",))
-        for listener in self.server.servers:
-            listener.close()
+        if self.acceptor is not None:
+            self.acceptor.stop()
         asyncio.get_running_loop().create_task(self._wind_down())
 
     async def _wind_down(self) -> None:
@@ -448,39 +480,6 @@ class _HttpProcess:
         while self.server.server_state.connections and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
         self.server.should_exit = True
-
-
-class _TakingTurns(socket.socket):
-    """The public socket as an HTTP process accepts on it: one connection per wake-up.
-
-    Every HTTP process waits on the same socket, and the kernel wakes them all when a client
-    connects. asyncio then accepts every connection waiting, up to its backlog: the first
-    process awake took all of a client's keep-alive connections at once (wrk's 4 went to one
-    process, and the other core stayed idle). Taking one per wake-up leaves the next to
-    whichever process is free first. `listen` is left alone: the socket was made listening
-    once for all (_listen), and asyncio's call would change the queue's length for every
-    process.
-    """
-
-    _taken = False
-
-    @classmethod
-    def of(cls, listening: socket.socket) -> _TakingTurns:
-        return cls(listening.family, listening.type, listening.proto, os.dup(listening.fileno()))
-
-    def listen(self, backlog: int = 0, /) -> None:
-        return None
-
-    def accept(self) -> tuple[socket.socket, Any]:
-        if self._taken:
-            raise BlockingIOError  # asyncio stops accepting until the socket is ready again
-        accepted = super().accept()
-        self._taken = True
-        asyncio.get_running_loop().call_soon(self._next_turn)
-        return accepted
-
-    def _next_turn(self) -> None:
-        self._taken = False
 
 
 # -- set-up by `sic serve` --------------------------------------------------------------------

@@ -1,36 +1,97 @@
-"""Unit parts of api.http_processes (the processes themselves: tests/serve)."""
+"""api.balanced_accept: connections shared out among the processes accepting on one socket
+(the processes themselves: tests/serve/test_http_processes.py)."""
 
 from __future__ import annotations
 
+import array
 import asyncio
 import socket
+from typing import Any
 
-from api.http_processes import _TakingTurns
+from api.balanced_accept import DEFER, EMPTY, BalancedAcceptor
 
 
-def test_an_http_process_takes_one_waiting_connection_per_turn() -> None:
-    """asyncio accepts every waiting connection at once; the first HTTP process awake then took
-    all of a client's keep-alive connections, and the other core stayed idle."""
+class _Held(asyncio.Protocol):
+    """A connection as uvicorn's protocol holds it: in its process's set while open."""
+
+    def __init__(self, held: set[Any]) -> None:
+        self.held = held
+
+    def connection_made(self, transport: Any) -> None:
+        self.held.add(self)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.held.discard(self)
+
+
+async def _connect(address: Any, count: int) -> list[socket.socket]:
+    clients = []
+    for _ in range(count):
+        clients.append(socket.create_connection(address))
+        await asyncio.sleep(DEFER * 3)  # a keep-alive pool opens its connections in turn
+    return clients
+
+
+def _acceptors(
+    listening: socket.socket, count: int
+) -> tuple[list[BalancedAcceptor], list[set[Any]]]:
+    slots = array.array("i", [EMPTY] * 4)  # shared memory in the service; the same interface
+    held: list[set[Any]] = [set() for _ in range(count)]
+    made = [
+        BalancedAcceptor(listening, lambda h=h: _Held(h), slots, slot, h)  # type: ignore[misc]
+        for slot, h in enumerate(held)
+    ]
+    return made, held
+
+
+def test_connections_are_shared_out_evenly() -> None:
+    """The first process awake used to take every waiting connection: 4-0."""
     listening = socket.create_server(("127.0.0.1", 0), backlog=16)
-    clients = [socket.create_connection(listening.getsockname()) for _ in range(4)]
-    turns = _TakingTurns.of(listening)
-    accepted: list[socket.socket] = []
 
     async def run() -> list[int]:
-        taken = []
-        for _ in range(4):
-            while True:
-                try:
-                    accepted.append(turns.accept()[0])
-                except BlockingIOError:
-                    break
-            taken.append(len(accepted))
-            await asyncio.sleep(0)  # the loop's next turn
-        return taken
+        acceptors, held = _acceptors(listening, 2)
+        for acceptor in acceptors:
+            acceptor.start()
+        clients = await _connect(listening.getsockname(), 4)
+        await asyncio.sleep(DEFER * 5)
+        counts = [len(h) for h in held]
+        for acceptor in acceptors:
+            acceptor.stop()
+        for c in clients:
+            c.close()
+        return counts
 
     try:
-        assert asyncio.run(run()) == [1, 2, 3, 4]
-        turns.listen(1)  # left as the service made it: a no-op
+        assert asyncio.run(run()) == [2, 2]
     finally:
-        for s in [*accepted, *clients, turns, listening]:
-            s.close()
+        listening.close()
+
+
+def test_a_process_that_does_not_accept_is_not_waited_for() -> None:
+    """A process holding more takes a connection itself when the other, which holds fewer,
+    does not take it within DEFER (stuck); one that stopped accepting is not deferred to."""
+    listening = socket.create_server(("127.0.0.1", 0), backlog=16)
+
+    async def run() -> tuple[int, list[int]]:
+        (busy, idle), held = _acceptors(listening, 2)
+        busy.start()
+        busy.slots[idle.slot] = 0  # says it holds none, but never accepts
+        clients = await _connect(listening.getsockname(), 3)
+        await asyncio.sleep(DEFER * 5)
+        taken = len(held[0])
+        idle.stop()  # now it says so: its slot is empty
+        assert busy.slots[idle.slot] == EMPTY
+        clients += await _connect(listening.getsockname(), 1)
+        await asyncio.sleep(DEFER * 2)
+        counts = [len(h) for h in held]
+        busy.stop()
+        for c in clients:
+            c.close()
+        return taken, counts
+
+    try:
+        taken, counts = asyncio.run(run())
+        assert taken == 3
+        assert counts == [4, 0]
+    finally:
+        listening.close()
