@@ -420,7 +420,7 @@ class _HttpProcess:
             front,
             log_level="warning",
             access_log=owner.access_log,
-            loop="asyncio",
+            loop="none",  # the process's own (run)
             lifespan="on",
             # what it answers when it retires is let finish, however long a request passed on
             # to the service takes (a large upload): nothing it answers itself outlasts the
@@ -434,7 +434,17 @@ class _HttpProcess:
         return not self.retiring and self.owner._published.value == self.published
 
     def run(self) -> None:
-        loop = asyncio.new_event_loop()
+        # uvloop, whatever the service process runs on (`sic serve --loop`): an HTTP process
+        # does little but read requests and write answers, and on uvloop it answered point
+        # queries at M 13-15% faster (9.9-11.2k against 8.8-9.9k req/s at 4 connections,
+        # 12.6-13.4k against 11.0-11.2k at 16), /id lookups as fast
+        loop: asyncio.AbstractEventLoop
+        try:
+            import uvloop
+        except ImportError:  # not on Windows
+            loop = asyncio.new_event_loop()
+        else:
+            loop = uvloop.new_event_loop()
         asyncio.set_event_loop(loop)
         loop.run_until_complete(self._serve())
 
