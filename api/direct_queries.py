@@ -115,7 +115,11 @@ def _plain_query(scope: Scope) -> tuple[str, list[tuple[str, str]]] | None:
 
 
 def _content_type(media_type: str) -> bytes:
-    """Content-Type as Starlette's Response writes it (a text type names its charset)."""
+    """Content-Type as Starlette's Response writes it (a text type names its charset).
+
+    Starlette's rule, written again on purpose: making a Response to read its headers cost
+    6-12% of point throughput at 16 connections in an A/B run (12.4-13.0k against
+    10.9-12.3k req/s); tests/api/test_direct_queries.py holds the two equal, header by header."""
     if media_type.startswith("text/") and "charset=" not in media_type.lower():
         media_type += "; charset=utf-8"
     return media_type.encode("latin-1")
