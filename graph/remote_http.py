@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pyoxigraph as ox
-from SPARQLWrapper import JSON, POST, URLENCODED, SPARQLWrapper
+from SPARQLWrapper import ASK, CONSTRUCT, INSERT, JSON, POST, SELECT, URLENCODED, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import (
     EndPointNotFound,
     QueryBadFormed,
@@ -147,7 +147,7 @@ class SparqlClient:
     def virtuoso(self) -> bool:
         return self.server.lower().startswith("virtuoso")
 
-    def _wrapper(self, text: str, accept: str) -> SPARQLWrapper:
+    def _wrapper(self, text: str, accept: str, form: str) -> SPARQLWrapper:
         ep = self.endpoints
         sw = SPARQLWrapper(ep.query, updateEndpoint=ep.update or ep.query)
         sw.setMethod(POST)
@@ -160,6 +160,10 @@ class SparqlClient:
         if auth:
             sw.addCustomHttpHeader("Authorization", auth)
         sw.setQuery(text)
+        # The caller knows the form; SPARQLWrapper guesses it from the text and its comment
+        # stripping keeps every other line of a comment block, so a query commented "... the
+        # activities it addresses" was taken for an ADD and sent as an update.
+        sw.queryType = form
         return sw
 
     def _send(
@@ -167,10 +171,11 @@ class SparqlClient:
         text: str,
         *,
         accept: str,
+        form: str,
         default_graphs: Sequence[str] = (),
         named_graphs: Sequence[str] = (),
     ) -> tuple[bytes, http.client.HTTPMessage]:
-        sw = self._wrapper(text, accept)
+        sw = self._wrapper(text, accept, form)
         for g in default_graphs:
             sw.addParameter("default-graph-uri", g)
         for g in named_graphs:
@@ -222,6 +227,7 @@ class SparqlClient:
         body, headers = self._send(
             text,
             accept="application/sparql-results+json",
+            form=SELECT,
             default_graphs=default_graphs,
             named_graphs=named_graphs,
         )
@@ -243,6 +249,7 @@ class SparqlClient:
         body, _ = self._send(
             text,
             accept="application/sparql-results+json",
+            form=ASK,
             default_graphs=default_graphs,
             named_graphs=named_graphs,
         )
@@ -258,6 +265,7 @@ class SparqlClient:
         body, _ = self._send(
             text,
             accept="application/n-triples",
+            form=CONSTRUCT,  # or DESCRIBE: the same to the protocol
             default_graphs=default_graphs,
             named_graphs=named_graphs,
         )
@@ -288,7 +296,7 @@ class SparqlClient:
             raise StoreUnavailable(
                 "no SPARQL Update endpoint: give --update-endpoint (env SIC_UPDATE_ENDPOINT)"
             )
-        self._send(text, accept="*/*")
+        self._send(text, accept="*/*", form=INSERT)  # any update form: sent as `update=`
 
     def gsp_post(self, graph: str, ntriples: bytes) -> None:
         """Add N-Triples to one graph with the Graph Store Protocol (no size limit on text)."""

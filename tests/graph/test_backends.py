@@ -368,6 +368,26 @@ def test_substitutions_bind_terms_not_text(backend: GraphStore) -> None:
     ]
 
 
+def test_comments_naming_update_words_leave_a_query_a_query(backend: GraphStore) -> None:
+    """A query commented in words that open updates (SPARQLWrapper guesses the form from the
+    text and keeps every other comment line: its guess sent this one as an ADD update)."""
+    backend.load_source(_turtle(WHOLE + THING, "a"))
+    commented = (
+        "# the things and what they are part of:\n"
+        "# addresses, insert data, delete where, load, clear, drop, copy, move, add\n"
+        "# (read only)\n"
+        "PREFIX ex: <http://example.org/>\n"
+        "# add nothing\n"
+        "# insert nothing\n"
+    )
+    select = commented + "SELECT ?s WHERE { ?s ex:partOf ex:w }"
+    assert _rows(backend, select) == [{"s": "<http://example.org/t>"}]
+    ask = backend.query(commented + "ASK { ex:t ex:partOf ex:w }")
+    assert isinstance(ask, AskResult) and ask.value
+    graph = backend.query(commented + "CONSTRUCT WHERE { ?s ex:partOf ex:w }")
+    assert isinstance(graph, GraphResult) and len(graph.triples) == 1
+
+
 def test_dataset_narrowing_and_limit(backend: GraphStore) -> None:
     backend.load_source(_turtle(WHOLE, "a"))
     backend.load_source(_turtle(THING, "b"))
