@@ -106,7 +106,7 @@ def run(store: GraphStore, name: str, params: Mapping[str, str] | None = None) -
             return q.analysis(store, bound)
         assert q.query is not None  # every non-analysis question is a .rq file
         if name in KEPT:
-            kept = kept_rows(store, name, bound.terms.get("objective"))
+            kept = kept_rows(store, name, bound.terms)
             if kept is not None:
                 return kept
         return rows_of(run_select(store, q.query, bound.terms), store.base, q.columns)

@@ -954,7 +954,7 @@ def projections(store: GraphStore) -> Projections:
         return current
 
 
-def kept_rows(store: GraphStore, name: str, objective: Any) -> list[Row] | None:
+def kept_rows(store: GraphStore, name: str, terms: Mapping[str, Any]) -> list[Row] | None:
     """The rows of a question the objective figures answer (queries.objective_figures.KEPT),
     when this process keeps them built for the store's version (the service's workers do); None:
     run its `.rq` file (building the figures for one call would cost more than the file)."""
@@ -963,4 +963,4 @@ def kept_rows(store: GraphStore, name: str, objective: Any) -> list[Row] | None:
     if current is None or current.version != store.version():
         return None
     figures = current.__dict__.get("objective_figures")
-    return None if figures is None else figures.answer(store, name, objective)
+    return None if figures is None else figures.answer(store, name, terms)

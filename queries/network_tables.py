@@ -11,9 +11,10 @@ stage concept, an organisation's type, a Task Force role's person). So a row can
 when a write adds or removes a triple whose subject is its owner or one hop from it; the owners
 to read again are the subjects the write touched, and the subjects linking to those, kept
 where their class (before or after the write) is one the block reads. `Block.classes` names
-them; a block without an owner (small ones: the concepts, the labels) is read whole when a
-thing of one of its classes is touched. A change too large to follow owner by owner (an
-ontology reload touches every concept) reads the affected blocks whole.
+them (none named: any subject, for a property anything may carry); a block without an owner
+(small ones: the concepts, the labels) is read whole when a thing of one of its classes is
+touched. A change too large to follow owner by owner (an ontology reload touches every concept)
+reads the affected blocks whole.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def _classes(*names: str) -> frozenset[str]:
 @dataclass(frozen=True)
 class Block:
     """One building block: its query, the column naming a row's owner (None: read whole), and
-    the classes of the things whose change may change its rows."""
+    the classes of the things whose change may change its rows (empty: anything's)."""
 
     name: str
     owner: str | None
@@ -78,6 +79,7 @@ BLOCKS: Mapping[str, Block] = {
         Block("objective-figures-budgets", "project", _classes("Project")),
         Block("objective-figures-fundings", "funding", _classes("Funding")),
         Block("objective-figures-activity-objectives", "activity", _classes("Activity")),
+        Block("objective-figures-addresses", "subject", frozenset()),
         Block(
             "page-labels",
             None,
@@ -198,7 +200,9 @@ class Tables:
         changes: dict[str, list[Changed]] = {}
         for name, table in self._tables.items():
             block = table.block
-            owners = [n for n in candidates if types.get(n, set()) & block.classes]
+            owners = [
+                n for n in candidates if not block.classes or types.get(n, set()) & block.classes
+            ]
             if not owners:
                 continue
             if block.owner is None or len(owners) > FOLLOW_AT_MOST:

@@ -1,14 +1,17 @@
 """Per-objective figures kept from write to write: money and coverage without grouping the store.
 
-funding-by-objective, coverage-by-objective and objective-profile group every live project of
-the store by objective, currency or activity. The engine does that whole on every call, even for
-one objective (pyoxigraph's substitution does not reach into a grouped subquery): 0.45-0.5 s for
-funding-by-objective at M, 90-140 ms for each part of a profile. The sums only change when a
-project, its stage or a funding line does, so the service keeps them: `ObjectiveFigures` is built
-once from four building blocks (objective-figures-*.rq, read through queries.network_tables),
-and after each write patches the share of the projects the write touched, before the workers
-are forked (queries.network.keep_up). A question then only reads the small parts the sums do not
-cover (titles, facilities, the activities of an objective) with a query of its own, and joins.
+funding-by-objective, coverage-by-objective, objective-profile and uncovered-activities group
+every live project of the store by objective, currency or activity. The engine does that whole
+on every call, even for one objective (pyoxigraph's substitution does not reach into a grouped
+subquery): 0.45-0.5 s for funding-by-objective at M, 90-140 ms for each part of a profile, and
+for uncovered-activities 90 ms in the service's process but 220-260 ms in a worker just forked
+(its scan of 41,693 `sic:addresses` links first copies the pages it touches, and every write
+forks new workers). The sums and the covered activities only change when a project, its stage
+or a funding line does, so the service keeps them: `ObjectiveFigures` is built once from five
+building blocks (objective-figures-*.rq, read through queries.network_tables), and after each
+write patches the share of the projects the write touched, before the workers are forked
+(queries.network.keep_up). A question then only reads the small parts the sums do not cover
+(titles, facilities, the activities of an objective) with a query of its own, and joins.
 
 The blocks and the questions use the same patterns, so the kept answers equal the `.rq` ones
 (tests/queries/test_objective_figures.py checks it after random writes). Where an amount or a
@@ -29,7 +32,7 @@ from pyoxigraph import NamedNode
 from graph.base import GraphStore
 from graph.results import Term
 from queries.answer import Row
-from queries.network_tables import Changed, Tables
+from queries.network_tables import Changed, Owner, Tables
 from queries.sparql import named_rows
 from sic.vocab import SIC_NS
 
@@ -37,12 +40,32 @@ PROJECTS = "objective-figures-projects"
 BUDGETS = "objective-figures-budgets"
 FUNDINGS = "objective-figures-fundings"
 ACTIVITIES = "objective-figures-activity-objectives"
-BLOCKS = (PROJECTS, BUDGETS, FUNDINGS, ACTIVITIES)
+ADDRESSES = "objective-figures-addresses"
+BLOCKS = (PROJECTS, BUDGETS, FUNDINGS, ACTIVITIES, ADDRESSES)
+
+GAPS = "objective-figures-gaps"
+ONE_BY_ONE = 50
+"""Gaps looked up one query each (about 0.3 ms); beyond, one query reads every activity (50
+ms at M)."""
+_GAP_COLUMNS = (
+    "activity",
+    "title",
+    "objective",
+    "objective_title",
+    "category",
+    "category_label",
+    "facility",
+)
 
 PLEDGED = SIC_NS + "FundingPledged"
 """The status of a funding line only promised: counted apart from the money secured."""
 
-KEPT = ("funding-by-objective", "coverage-by-objective", "objective-activities")
+KEPT = (
+    "funding-by-objective",
+    "coverage-by-objective",
+    "objective-activities",
+    "uncovered-activities",
+)
 """The questions (and building blocks) answered from the kept figures."""
 
 _EXACT = decimal.Context(prec=100, traps=[decimal.Inexact, decimal.Overflow])
@@ -133,6 +156,12 @@ class ObjectiveFigures:
         """What each live project adds to the totals (taken out again when it changes)."""
         self.totals: dict[Key, Totals] = {}
         """funding-by-objective's figures, by objective and currency."""
+        self.activity_nodes: set[Owner | None] = set()
+        """The activities (typed sic:Activity, with an objective) as the store names them."""
+        self.covering: dict[str, set[Owner]] = defaultdict(set)
+        """Per activity IRI, what covers it in uncovered-activities: live and not an alliance."""
+        self.addressing: dict[str, set[Owner]] = defaultdict(set)
+        """Per activity IRI, the projects (typed sic:Project) that address it."""
         self.odd_orders: set[str] = set()
         self.odd_money: set[str] = set()
         """Projects with a stage order or an amount the kept figures cannot reproduce."""
@@ -157,6 +186,12 @@ class ObjectiveFigures:
         touched: set[str] = set()
         for c in changes.get(ACTIVITIES, ()):
             self._activity(str(c.key), c.after)
+            if c.after:
+                self.activity_nodes.add(c.owner)
+            else:
+                self.activity_nodes.discard(c.owner)
+        for c in changes.get(ADDRESSES, ()):
+            self._addresses(c)
         for c in changes.get(PROJECTS, ()):
             project = str(c.key)
             self._project(project, c.after)
@@ -194,6 +229,26 @@ class ObjectiveFigures:
             self.objectives_of[activity] = objectives
         for objective in objectives:
             self.of_objective[objective].add(activity)
+
+    def _addresses(self, change: Changed) -> None:
+        """What one subject covers and addresses becomes what its rows say."""
+        subject = change.owner
+        assert subject is not None  # the block is kept by subject
+        for kept, rows in ((self.covering, change.before), (self.addressing, change.before)):
+            for row in rows:
+                found = kept.get(str(row["activity_iri"]))
+                if found is not None:
+                    found.discard(subject)
+                    if not found:
+                        del kept[str(row["activity_iri"])]
+        for row in change.after:
+            activity = row["activity_iri"]
+            if activity is None:  # a blank node: no gap row can join it (see `uncovered`)
+                continue
+            if row["live"] and not row["alliance"]:
+                self.covering[str(activity)].add(subject)
+            if row["project"]:
+                self.addressing[str(activity)].add(subject)
 
     def _project(self, project: str, rows: Iterable[Row]) -> None:
         """A project's objectives and reach become those of its rows."""
@@ -371,11 +426,54 @@ class ObjectiveFigures:
                 )
         return out
 
-    def answer(self, store: GraphStore, name: str, objective: Term | None) -> list[Row] | None:
+    def uncovered(
+        self, store: GraphStore, terms: Mapping[str, Term], one_by_one: int = ONE_BY_ONE
+    ) -> list[Row]:
+        """uncovered-activities' rows: the activities nothing covers, with what the parameters
+        select of their labels, facility and waiting links (objective-figures-gaps), in the
+        `.rq` file's order. Up to `one_by_one` gaps are each looked up on their own (a gap is
+        rare: none among the Global-Facility activities at M); beyond, every activity is read
+        in one query and the covered ones are left out."""
+        gaps: list[NamedNode] = []
+        for node in self.activity_nodes:
+            if not isinstance(node, NamedNode):  # a blank node: the block cannot name it
+                raise _Unsure(node)
+            if node.value not in self.covering:
+                gaps.append(node)
+        if len(gaps) <= one_by_one:
+            found = [
+                row
+                for gap in sorted(gaps, key=lambda node: node.value)
+                for row in named_rows(store, GAPS, **terms, activity=gap)
+            ]
+        else:
+            found = named_rows(store, GAPS, **terms)
+        out: list[Row] = []
+        for row in found:
+            activity = row["activity_iri"]
+            if activity is None:  # a blank-node activity: the block cannot name it
+                raise _Unsure(row["activity"])
+            if str(activity) in self.covering:
+                continue
+            out.append(
+                {
+                    **{column: row[column] for column in _GAP_COLUMNS},
+                    "finished_projects": len(self.addressing.get(str(activity), ())),
+                    "waiting_links": row["waiting_links"],
+                }
+            )
+        return out
+
+    def answer(self, store: GraphStore, name: str, terms: Mapping[str, Term]) -> list[Row] | None:
         """The rows of one of the KEPT questions, or None when only its `.rq` file can say."""
-        if name not in KEPT or not self.exact:
+        if name not in KEPT:
             return None
+        objective = terms.get("objective")
         try:
+            if name == "uncovered-activities":  # neither orders nor amounts: always exact
+                return self.uncovered(store, terms)
+            if not self.exact:
+                return None
             if name == "funding-by-objective":
                 return self.funding(store, objective)
             if name == "coverage-by-objective":

@@ -21,7 +21,7 @@ from queries.sparql import entity_row, named_rows
 
 def _figures(store: GraphStore, name: str, objective: Term) -> list[Row]:
     """A part of an objective's profile from the kept figures, else from its `.rq` file."""
-    kept = kept_rows(store, name, objective)
+    kept = kept_rows(store, name, {"objective": objective})
     return kept if kept is not None else named_rows(store, name, objective=objective)
 
 

@@ -1,12 +1,12 @@
 """The kept objective figures answer as the `.rq` files do, after any writes.
 
-funding-by-objective, coverage-by-objective and objective-activities are answered from figures
-the service keeps from write to write (queries.objective_figures). Random sequences of project
-and funding changes (a project moved to another stage, activity or budget, a funding line
-pledged, moved or dropped, a project added or removed or cloned untyped, an activity moved to
-another objective, a stage moved in the order) must leave
-the kept answers equal to the files' answers on the same store version, and the kept figures
-equal to figures built anew.
+funding-by-objective, coverage-by-objective, objective-activities and uncovered-activities are
+answered from figures the service keeps from write to write (queries.objective_figures). Random
+sequences of project and funding changes (a project moved to another stage, activity or budget,
+a funding line pledged, moved or dropped, a project added or removed or cloned untyped, the
+projects of an activity made alliances, an activity moved to another objective, a stage moved
+in the order) must leave the kept answers equal to the files' answers on the same store
+version, and the kept figures equal to figures built anew.
 """
 
 from __future__ import annotations
@@ -51,6 +51,7 @@ OPS = st.lists(
                 "untyped",
                 "order",
                 "objective",
+                "alliance",
             ]
         ),
         st.integers(0, 10**6),
@@ -141,6 +142,14 @@ def _delta(store: EmbeddedStore, op: Op) -> Delta:
         objectives = _of(store, "StrategicObjective")
         activity = activities[i % len(activities)]
         return swap(activity, _sic("objective"), objectives[j % len(objectives)])
+    if kind == "alliance":  # every project of an activity made an alliance: none covers it
+        links = store.raw.quads_for_pattern(None, _sic("addresses"), None)
+        addressed = sorted({q.object for q in links}, key=str)
+        activity = addressed[j % len(addressed)]
+        found = store.raw.quads_for_pattern(None, _sic("addresses"), activity)
+        return Delta(
+            added={graph: {ox.Triple(q.subject, RDF_TYPE, _sic("Alliance")) for q in found}}
+        )
     if kind == "order":  # a stage moved in the order: every project at it changes
         stage = _sic("Stage" + STAGES[j % len(STAGES)].title())
         return swap(stage, _sic("stageOrder"), ox.Literal(str(j % 9), datatype=INTEGER))
@@ -167,13 +176,13 @@ def _sorted(rows: list[dict[str, Any]]) -> list[str]:
     return sorted(repr(sorted((k, repr(v)) for k, v in row.items())) for row in rows)
 
 
-def _same(store: EmbeddedStore, name: str, objective: ox.NamedNode | None) -> None:
-    terms = {} if objective is None else {"objective": objective}
+def _same(store: EmbeddedStore, name: str, objective: ox.NamedNode | None, **more: Any) -> None:
+    terms = {**({} if objective is None else {"objective": objective}), **more}
     expected = named_rows(store, name, **terms)
-    kept = kept_rows(store, name, objective)
+    kept = kept_rows(store, name, terms)
     assert kept is not None
     assert _sorted(kept) == _sorted(expected), name
-    order = "activity" if name == "objective-activities" else "objective"
+    order = "objective" if name in {"funding-by-objective", "coverage-by-objective"} else "activity"
     assert [r[order] for r in kept] == [r[order] for r in expected], name
 
 
@@ -197,6 +206,16 @@ def test_kept_figures_answer_as_the_files_do(template: list[ox.Quad], ops: list[
             _same(store, name, None)
         for name in KEPT:
             _same(store, name, objective)
+        categories = _of(store, "Category")
+        category = categories[(op[2] + n) % len(categories)]
+        _same(store, "uncovered-activities", None)
+        _same(store, "uncovered-activities", None, category=category)
+        for facility in ("global", "core"):
+            _same(store, "uncovered-activities", objective, facility=ox.Literal(facility))
+        figures = kept.objective_figures
+        whole = figures.uncovered(store, {}, one_by_one=0)
+        assert whole == figures.uncovered(store, {}, one_by_one=10**6), "whole or one by one"
+        assert whole == kept_rows(store, "uncovered-activities", {})
     store.close()
 
 
@@ -239,7 +258,7 @@ def test_an_amount_the_sums_cannot_reproduce_falls_back_to_the_file(
     project = str(_objects(store, funding, _schema("fundedItem"))[0].value).rsplit("/", 1)[-1]
     if project in kept.objective_figures.objectives:
         assert not kept.objective_figures.exact
-        assert kept_rows(store, "funding-by-objective", None) is None
+        assert kept_rows(store, "funding-by-objective", {}) is None
     assert catalogue.run(store, "funding-by-objective").rows == named_rows(
         store, "funding-by-objective"
     )
