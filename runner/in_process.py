@@ -30,12 +30,32 @@ from sic.errors import StoreError
 T = TypeVar("T")
 
 THREADS = 4
-"""Calls one HTTP process evaluates at once (the rest wait for a thread).
+"""Calls one HTTP process may evaluate at once, when calls run long (see SPILL_AFTER)."""
 
-Measured at M with 16 clients asking distinct /id descriptions, two HTTP processes on two
-cores: 4 threads each answered 636 req/s (p95 49 ms), 1 thread 489 (p95 70 ms), 8 threads
-164 (p95 152 ms): describing is mostly Python, and more threads only take turns at the
-interpreter's lock, each turn a context switch."""
+SPILL_AFTER = 0.05
+"""Seconds a call runs before one more thread may take the next call.
+
+While calls are short, one thread takes them all: threads taking turns at the interpreter's
+lock only slowed each other. In A/B runs at M (2 HTTP processes on 2 cores, 16 clients asking
+distinct /id descriptions, which are mostly Python), every call on any of 4 threads gave a p95
+of 25-32 ms; one thread 17-19 ms; a second thread let in after 5 ms 26-29 ms (descriptions
+waiting for the lock ran past 5 ms, and let in more threads); after 50 ms 17-18 ms, as one
+thread. Point queries were as fast or faster (7,000-8,500 req/s at 4 connections, 8,900-9,300
+at 16). A call running longer is mostly the engine, which lets go of the lock, so another
+thread takes the next call rather than have it wait behind (a runaway query must not stall the
+process until its time limit); up to THREADS at once."""
+
+
+class _State:
+    """Where one call is: queued, running, finished; and whether it let one more thread in."""
+
+    __slots__ = ("finished", "spilled", "started", "timer")
+
+    def __init__(self) -> None:
+        self.started = False
+        self.finished = False
+        self.spilled = False
+        self.timer: asyncio.TimerHandle | None = None
 
 
 _FAILED: ContextVar[tuple[Hashable, Exception] | None] = ContextVar("failed", default=None)
@@ -52,8 +72,10 @@ class InProcessRunner:
         limits: Limits,
         on_overrun: Callable[[], None],
         answer_cache_bytes: int = 0,
+        spill_after: float = SPILL_AFTER,
     ) -> None:
         self.store = store
+        self.spill_after = spill_after
         self.limits = limits
         self.answers = AnswerCache(answer_cache_bytes)
         self._on_overrun = on_overrun
@@ -63,6 +85,12 @@ class InProcessRunner:
         # (a point query answers in about 100 µs); and the loop's default executor is joined
         # when the loop closes, where a call that overran its limit must not hold up the exit
         self._calls: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
+        # threads allowed to take calls (1, plus one per call running past SPILL_AFTER), and
+        # threads taking them (waiting on the queue or running one); see _serve_calls
+        self._gate = threading.Condition()
+        self._allowed = 1
+        self._taking = 0
+        self._closed = False
         self._threads = [
             threading.Thread(target=self._serve_calls, name=f"sic-call_{i}", daemon=True)
             for i in range(THREADS)
@@ -94,12 +122,15 @@ class InProcessRunner:
         limit = timeout or self.limits.query
         loop = asyncio.get_running_loop()
         done: asyncio.Future[T] = loop.create_future()
-        self._calls.put((call, done, loop))
+        state = _State()
+        self._calls.put((call, done, loop, state))
         timer = loop.call_later(limit, self._overran, done, limit)
+        state.timer = loop.call_later(self.spill_after, self._spill, state, loop)
         try:
             result = await done
         finally:
             timer.cancel()
+            state.timer.cancel()
         if keep:
             self.answers.put(self._version, call.key(), (result,), _weight(result))
         return result
@@ -111,15 +142,47 @@ class InProcessRunner:
             done.set_exception(overran(limit))
             self._on_overrun()
 
+    def _spill(self, state: _State, loop: asyncio.AbstractEventLoop) -> None:
+        """On the loop, SPILL_AFTER after a call was handed over: if it is still running, one
+        more thread may take calls until it ends; if it still waits for a thread, look again
+        later (a queue behind short calls needs no more threads)."""
+        with self._gate:
+            if state.finished:
+                return
+            if state.started:
+                state.spilled = True
+                self._allowed += 1
+                self._gate.notify()
+                return
+        state.timer = loop.call_later(self.spill_after, self._spill, state, loop)
+
     def _serve_calls(self) -> None:
-        """One of the process's threads: run calls until told to stop (None)."""
-        while (pending := self._calls.get()) is not None:
-            call, done, loop = pending
+        """One of the process's threads: take calls while allowed (see SPILL_AFTER), until
+        told to stop (None). A thread keeps its turn from call to call, so while calls are
+        short one thread answers them all, without handing the interpreter back and forth."""
+        gate = self._gate
+        while True:
+            with gate:
+                while self._taking >= min(self._allowed, THREADS) and not self._closed:
+                    gate.wait()
+                if self._closed:
+                    return
+                self._taking += 1
+            pending = self._calls.get()
+            if pending is None:
+                return
+            call, done, loop, state = pending
+            state.started = True
             outcome: tuple[Any, Exception | None]
             try:
                 outcome = (call(self.store), None)
             except Exception as exc:
                 outcome = (None, exc)
+            with gate:
+                state.finished = True
+                self._taking -= 1
+                if state.spilled:
+                    self._allowed -= 1
             try:
                 loop.call_soon_threadsafe(_settle, done, *outcome)
             except RuntimeError:  # the loop closed meanwhile: nobody waits for it
@@ -144,11 +207,14 @@ class InProcessRunner:
         return None
 
     async def close(self) -> None:
+        with self._gate:
+            self._closed = True
+            self._gate.notify_all()
         for _ in self._threads:
             self._calls.put(None)  # a thread still running an overrun call ends with the process
 
 
-_Pending = tuple[Call, "asyncio.Future[Any]", asyncio.AbstractEventLoop]
+_Pending = tuple[Call, "asyncio.Future[Any]", asyncio.AbstractEventLoop, _State]
 
 
 def _settle(done: asyncio.Future[Any], result: Any, error: Exception | None) -> None:

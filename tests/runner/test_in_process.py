@@ -100,3 +100,69 @@ def test_an_http_process_never_writes() -> None:
         assert asyncio.run(runner.version()) == "v1"
     finally:
         asyncio.run(runner.close())
+
+
+def _slow(store: Any, release: threading.Event) -> str:
+    """A long call that lets go of the interpreter (as the engine does while it evaluates)."""
+    release.wait(10)
+    return threading.current_thread().name
+
+
+def _runner_with_time(spill_after: float) -> InProcessRunner:
+    store: GraphStore = _Store()  # type: ignore[assignment]
+    return InProcessRunner(
+        store, limits=Limits(query=30.0), on_overrun=lambda: None, spill_after=spill_after
+    )
+
+
+def test_short_calls_keep_to_one_thread() -> None:
+    """Calls that end before the spill time are all taken by one thread (threads taking turns
+    at the interpreter's lock answered slower), even when many wait at once."""
+    runner = _runner_with_time(spill_after=30.0)
+
+    async def run() -> set[str]:
+        return set(await asyncio.gather(*(runner.call(_thread_name) for _ in range(200))))
+
+    try:
+        names = asyncio.run(run())
+    finally:
+        asyncio.run(runner.close())
+    assert len(names) == 1
+
+
+def test_a_long_call_lets_another_thread_take_the_next() -> None:
+    """A call still running after the spill time does not hold up the calls behind it; once
+    it ends, one thread is allowed again."""
+    runner = _runner_with_time(spill_after=0.005)
+    release = threading.Event()
+
+    async def run() -> tuple[str, list[str], int, int]:
+        slow = asyncio.ensure_future(runner.call(_slow, release))
+        await asyncio.sleep(0.05)  # the slow call has started, and run past the spill time
+        quick = await asyncio.wait_for(
+            asyncio.gather(*(runner.call(_thread_name) for _ in range(20))), timeout=5
+        )
+        assert not slow.done(), "the quick calls did not wait for the slow one"
+        release.set()
+        slow_thread = await slow
+        await asyncio.gather(*(runner.call(_thread_name) for _ in range(50)))
+        with runner._gate:  # every call ended: every thread let in for one has left again
+            return slow_thread, quick, runner._allowed, runner._taking
+
+    try:
+        slow_thread, quick, allowed, taking = asyncio.run(run())
+    finally:
+        release.set()
+        asyncio.run(runner.close())
+    assert slow_thread not in quick
+    assert allowed == 1
+    assert taking <= 2  # the thread waiting for the next call, and one about to wait at the gate
+
+
+def test_closing_ends_every_thread() -> None:
+    runner = _runner_with_time(spill_after=0.005)
+    asyncio.run(runner.call(_thread_name))
+    asyncio.run(runner.close())
+    for thread in runner._threads:
+        thread.join(timeout=5)
+        assert not thread.is_alive()
