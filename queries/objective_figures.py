@@ -234,8 +234,8 @@ class ObjectiveFigures:
         """What one subject covers and addresses becomes what its rows say."""
         subject = change.owner
         assert subject is not None  # the block is kept by subject
-        for kept, rows in ((self.covering, change.before), (self.addressing, change.before)):
-            for row in rows:
+        for kept in (self.covering, self.addressing):
+            for row in change.before:
                 found = kept.get(str(row["activity_iri"]))
                 if found is not None:
                     found.discard(subject)
