@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -789,15 +791,34 @@ def _shape_name(shape: Node) -> str | None:
     return compact(str(shape)) if isinstance(shape, URIRef) else None
 
 
-def _rows(store: ox.Store, query: str, graphs: Sequence[GraphName]) -> ox.QuerySolutions:
-    rows = store.query(query, default_graph=list(graphs), custom_functions=_FUNCTIONS)
-    assert isinstance(rows, ox.QuerySolutions)
-    return rows
+_Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+
+def _rows(
+    store: ox.Store, query: str, graphs: Sequence[GraphName]
+) -> tuple[list[str], list[dict[str, _Term | None]]]:
+    """The query's variables and rows, read whole.
+
+    pyoxigraph's solutions must be freed on the thread that made them. A custom function that
+    raises leaves a traceback whose frames can keep the solutions alive until the garbage
+    collector frees them on another thread (an error at exit), so they are read here and let go
+    before this returns, whatever happens.
+    """
+    solutions = store.query(query, default_graph=list(graphs), custom_functions=_FUNCTIONS)
+    assert isinstance(solutions, ox.QuerySolutions)
+    names = [v.value for v in solutions.variables]
+    rows: list[dict[str, _Term | None]] = []
+    row = None
+    try:
+        for row in solutions:  # a loop, not a comprehension: its frame would hold them
+            rows.append(dict(zip(names, row, strict=True)))
+    finally:
+        del solutions, row
+    return names, rows
 
 
 def _run_check(check: Check, store: ox.Store, graphs: Sequence[GraphName]) -> list[Violation]:
-    rows = _rows(store, check.query, graphs)
-    names = [v.value for v in rows.variables]
+    names, rows = _rows(store, check.query, graphs)
     out: list[Violation] = []
     if check.focus is None:
         for row in rows:
@@ -819,7 +840,7 @@ def _run_check(check: Check, store: ox.Store, graphs: Sequence[GraphName]) -> li
                     )
                 )
         return out
-    focus = {row["this"] for row in _rows(store, check.focus, graphs)}
+    focus = {row["this"] for row in _rows(store, check.focus, graphs)[1]}
     seen: set[tuple[object, ...]] = set()
     for row in rows:
         this = row["this"] if "this" in names else None
@@ -850,15 +871,34 @@ def _run_check(check: Check, store: ox.Store, graphs: Sequence[GraphName]) -> li
     return out
 
 
+def default_threads() -> int:
+    """One thread per core this process may run on, at most MAX_THREADS.
+
+    pyoxigraph lets go of the interpreter while it evaluates, and the checks are independent
+    scans, so they spread over the cores: at M on 2 cores the 219 checks took 13.1 s on one
+    thread and 6.7 s on two (a third thread gained nothing).
+    """
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on every platform
+        cores = os.cpu_count() or 1
+    return max(1, min(MAX_THREADS, cores))
+
+
+MAX_THREADS = 4
+
+
 class EngineValidator:
     """Whole-graph validation of a store's union with the shapes of a `Validator`.
 
     Compiles once (both with and without the global shapes, on first use of each); `validate`
-    returns what `validator.validate(copy_of_union, include_global=...)` returns.
+    returns what `validator.validate(copy_of_union, include_global=...)` returns, running the
+    checks on `threads` threads (default: `default_threads()`).
     """
 
-    def __init__(self, validator: Validator) -> None:
+    def __init__(self, validator: Validator, *, threads: int | None = None) -> None:
         self._validator = validator
+        self._threads = threads
         self._compiled: dict[bool, CompiledShapes] = {}
         self._fallback: dict[bool, Validator] = {}
 
@@ -883,9 +923,16 @@ class EngineValidator:
         to pyshacl.
         """
         compiled = self.compiled(include_global=include_global)
+        threads = min(self._threads or default_threads(), len(compiled.checks))
         found: list[Violation] = []
-        for check in compiled.checks:
-            found += _run_check(check, store, graphs)
+        if threads <= 1:
+            for check in compiled.checks:
+                found += _run_check(check, store, graphs)
+        else:
+            # the threads end before this returns: nothing of them is left for a fork to copy
+            with ThreadPoolExecutor(threads, thread_name_prefix="sic-shacl") as pool:
+                for results in pool.map(lambda c: _run_check(c, store, graphs), compiled.checks):
+                    found += results
         if compiled.fallback:
             rest = self._fallback.get(include_global)
             if rest is None:

@@ -448,6 +448,17 @@ def test_xs_with_every_rule_broken_gives_the_same_results(xs: Graph) -> None:
     assert not missing
 
 
+@pytest.mark.parametrize("threads", [1, 3])
+def test_the_checks_give_the_same_results_on_any_number_of_threads(xs: Graph, threads: int) -> None:
+    graph, _ = _broken(xs)
+    store = ox.Store()
+    store.bulk_extend(graph_to_quads(graph, GRAPH))
+    expected = validator().validate(graph, include_global=True)
+    engine = EngineValidator(validator(), threads=threads)
+    found = engine.validate(store, [GRAPH], lambda: graph, include_global=True)
+    assert expected and Counter(found) == Counter(expected)
+
+
 def test_reference_with_breakages_gives_the_same_results(reference: Graph) -> None:
     graph, _ = _broken(reference)
     assert _compare(graph, include_global=True)
