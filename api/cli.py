@@ -573,6 +573,10 @@ register_user_commands(app)
 
 def main() -> None:
     """Console-script entry point."""
+    if "serve" in sys.argv[1:]:
+        from api.malloc_tuning import restart_tuned
+
+        restart_tuned(sys.orig_argv)  # the same command, with a larger malloc cache
     try:
         app()
     except ConfigError as exc:

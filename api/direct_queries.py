@@ -30,6 +30,7 @@ from api.routes.pages import prefers_page
 from api.routes.sparql import TRUNCATED_HEADER, query_job
 from api.settings import Settings
 from api.sparql_answers import QueryAnswer, execute
+from graph.one_pattern import one_pattern
 from runner.in_process import InProcessRunner
 
 Scope = dict[str, Any]
@@ -77,7 +78,12 @@ class DirectQueries:
         client = scope.get("client")
         try:
             answer: QueryAnswer = await self.runner.call(
-                execute, job, keep=True, client=client[0] if client else None
+                execute,
+                job,
+                keep=True,
+                client=client[0] if client else None,
+                # rows of one index scan: read on the loop, within HERE_FOR (runner.in_process)
+                here=job.default_graph is None and job.named_graphs is None and one_pattern(text),
             )
         except Exception as exc:
             self.runner.replay(execute, job, error=exc)

@@ -41,6 +41,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 from api.balanced_accept import EMPTY, BalancedAcceptor
+from api.coalesced_writes import JoinedWrites
 from api.forward import CLIENT_HEADER, SCHEME_HEADER, Forward
 from api.settings import Settings
 from graph.base import GraphStore
@@ -461,7 +462,7 @@ class _HttpProcess:
                 made: asyncio.Protocol = config.http_protocol_class(  # type: ignore[call-arg]
                     config=config, server_state=state, app_state=app_state
                 )  # as uvicorn's own server makes them
-                return made
+                return JoinedWrites(made)  # an answer's head and body in one send
 
             self.acceptor = BalancedAcceptor(
                 self.owner.listening, protocol, self.owner._slots, self.slot, state.connections

@@ -11,7 +11,10 @@ import csv
 import io
 import json
 import re
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring as _quoted  # C, when the json module has it
 from typing import TypeAlias
@@ -278,16 +281,43 @@ def _select_tsv(result: SelectResult) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
+class OutOfTime(Exception):
+    """Rows were still coming when the deadline set by `rows_until` passed."""
+
+
+_ROWS_UNTIL: ContextVar[float | None] = ContextVar("rows_until", default=None)
+_CLOCK_EVERY = 64
+"""Rows read between two looks at the clock (a row costs about a microsecond)."""
+
+
+@contextmanager
+def rows_until(deadline: float) -> Iterator[None]:
+    """Within this block, reading solutions raises OutOfTime once `time.monotonic()` passes
+    `deadline`: whoever runs a query where it must not run long (an HTTP process's event loop,
+    runner.in_process) stops it between two rows, and runs it elsewhere."""
+    token = _ROWS_UNTIL.set(deadline)
+    try:
+        yield
+    finally:
+        _ROWS_UNTIL.reset(token)
+
+
 def from_solutions(solutions: ox.QuerySolutions, limit: int | None = None) -> SelectResult:
-    """Materialise pyoxigraph solutions, reading at most `limit` rows (one more to detect a cut)."""
+    """Materialise pyoxigraph solutions, reading at most `limit` rows (one more to detect a cut).
+
+    :raises OutOfTime: past the deadline of an enclosing `rows_until`.
+    """
     variables = [v.value for v in solutions.variables]
     rows: list[list[Term | None]] = []
     truncated = False
+    deadline = _ROWS_UNTIL.get()
     for solution in solutions:
         if limit is not None and len(rows) >= limit:
             truncated = True
             break
         rows.append(list(solution))  # its values, in the order of `variables`
+        if deadline is not None and not len(rows) % _CLOCK_EVERY and time.monotonic() > deadline:
+            raise OutOfTime(f"{len(rows)} rows read, and more to come")
     return SelectResult(variables, rows, truncated)
 
 

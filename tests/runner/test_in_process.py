@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from typing import Any
 
 import pytest
@@ -166,3 +167,68 @@ def test_closing_ends_every_thread() -> None:
     for thread in runner._threads:
         thread.join(timeout=5)
         assert not thread.is_alive()
+
+
+class _Slowly:
+    """Solutions that come `delay` seconds apart (no closure: nothing keeps them in a cycle,
+    so they are freed on the thread that made them, as pyoxigraph requires)."""
+
+    def __init__(self, solutions: Any, delay: float) -> None:
+        self.solutions = solutions
+        self.variables = solutions.variables
+        self.delay = delay
+
+    def __iter__(self) -> Any:
+        for row in self.solutions:
+            time.sleep(self.delay)
+            yield row
+
+
+def _rows(store: Any, count: int, delay: float) -> str:
+    """Reads `count` rows of a query, each `delay` seconds apart, as the engine's rows come."""
+    import pyoxigraph as ox
+
+    from graph.results import from_solutions
+
+    scratch = ox.Store()
+    for i in range(count):
+        scratch.add(
+            ox.Quad(ox.NamedNode(f"http://e/{i}"), ox.NamedNode("http://e/p"), ox.Literal(i))
+        )
+    solutions = scratch.query("SELECT ?s WHERE { ?s ?p ?o }")
+    assert isinstance(solutions, ox.QuerySolutions)
+
+    result = from_solutions(_Slowly(solutions, delay), None)  # type: ignore[arg-type]
+    return f"{threading.current_thread().name}: {len(result.rows)}"
+
+
+def test_a_call_here_runs_on_the_event_loop() -> None:
+    runner = _runner([])
+    try:
+        answer = asyncio.run(runner.call(_rows, 10, 0.0, here=True))
+    finally:
+        asyncio.run(runner.close())
+    assert answer == "MainThread: 10"
+
+
+def test_a_call_here_that_reads_rows_too_long_runs_again_on_a_thread() -> None:
+    # 200 rows 50 µs apart: past HERE_FOR (2 ms) while reading, so read again on a thread
+    runner = _runner([])
+    try:
+        answer = asyncio.run(runner.call(_rows, 200, 0.00005, here=True))
+    finally:
+        asyncio.run(runner.close())
+    assert answer.startswith("sic-call_") and answer.endswith(": 200")
+
+
+def test_an_error_here_is_the_callers_as_on_a_thread() -> None:
+    runner = _runner([])
+    try:
+        with pytest.raises(StoreError, match="refused"):
+            asyncio.run(runner.call(_refuse, here=True))
+    finally:
+        asyncio.run(runner.close())
+
+
+def _refuse(store: Any) -> None:
+    raise StoreError("refused")

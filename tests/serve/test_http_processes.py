@@ -15,11 +15,13 @@ import signal
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from api.malloc_tuning import TCACHE_COUNT
 from tests.serve.test_runaway import RUNAWAY, children, cpu_seconds
 
 JSON = {"Accept": "application/sparql-results+json"}
@@ -93,6 +95,41 @@ def test_reads_are_answered_while_the_service_process_is_stopped(service: Any) -
     assert posted.json() == many.json()
     assert described.status_code == 200
     assert "A1" in described.text
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 3000",
+        # past the result limit: cut, and said so in a header
+        "SELECT ?s ?o WHERE { ?s <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> ?o }",
+        "SELECT ?p ?o WHERE { <https://w3id.org/4p1000/id/objective/A1> ?p ?o }",
+    ],
+)
+def test_one_pattern_read_on_the_event_loop_is_the_threads_answer(service: Any, query: str) -> None:
+    # one triple pattern is read on an HTTP process's event loop (graph.one_pattern), and on a
+    # thread when it reads rows too long; the same query behind a comment is not recognised,
+    # so it is read on a thread: both give the same bytes and headers, uncached
+    _settled(service)
+    with _stopped(service.pid), httpx.Client(base_url=service.url, timeout=10.0) as http:
+        here = http.get("/sparql", params={"query": query}, headers=JSON)
+        there = http.get("/sparql", params={"query": _fresh(query)}, headers=JSON)
+    assert here.status_code == there.status_code == 200, here.text[:300]
+    assert here.content == there.content
+    drop = {"date"}
+    assert {k: v for k, v in here.headers.items() if k not in drop} == {
+        k: v for k, v in there.headers.items() if k not in drop
+    }
+    assert here.json()["results"]["bindings"]
+
+
+def test_the_service_and_its_http_processes_run_with_a_larger_malloc_cache(service: Any) -> None:
+    environments = [
+        (Path("/proc") / str(pid) / "environ").read_bytes().split(b"\0")
+        for pid in [service.pid, *children(service.pid)]
+    ]
+    tuned = f"GLIBC_TUNABLES=glibc.malloc.tcache_count={TCACHE_COUNT}".encode()
+    assert all(tuned in env for env in environments)
 
 
 def test_pages_and_writes_pass_through_to_the_service(service: Any) -> None:
