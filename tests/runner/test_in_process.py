@@ -202,22 +202,21 @@ def _rows(store: Any, count: int, delay: float) -> str:
     return f"{threading.current_thread().name}: {len(result.rows)}"
 
 
-def test_a_call_here_runs_on_the_event_loop() -> None:
+def _read_here(count: int, delay: float) -> str:
     runner = _runner([])
     try:
-        answer = asyncio.run(runner.call(_rows, 10, 0.0, here=True))
+        return asyncio.run(runner.call(_rows, count, delay, here=True))
     finally:
         asyncio.run(runner.close())
-    assert answer == "MainThread: 10"
+
+
+def test_a_call_here_runs_on_the_event_loop() -> None:
+    assert _read_here(10, 0.0) == "MainThread: 10"
 
 
 def test_a_call_here_that_reads_rows_too_long_runs_again_on_a_thread() -> None:
     # 200 rows 50 µs apart: past HERE_FOR (2 ms) while reading, so read again on a thread
-    runner = _runner([])
-    try:
-        answer = asyncio.run(runner.call(_rows, 200, 0.00005, here=True))
-    finally:
-        asyncio.run(runner.close())
+    answer = _read_here(200, 0.00005)
     assert answer.startswith("sic-call_") and answer.endswith(": 200")
 
 
