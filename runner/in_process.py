@@ -53,8 +53,9 @@ HERE_FOR = 0.002
 is dropped and run again on a thread.
 
 A point query answers in about 0.1 ms; its hand-off to a thread and back cost about a tenth of
-the process's CPU per answer (futex and eventfd wake-ups, the interpreter's lock passed back and
-forth): at M on 2 cores, 4 connections, 200-244 against 198-221 µs of CPU per answer. What one
+the service's CPU per answer (futex and eventfd wake-ups, the interpreter's lock passed back and
+forth): at M on 2 cores, 4 connections, 227 against 193 µs per answer (medians of 3 A/B rounds,
+with api.coalesced_writes and api.malloc_tuning, which it needs: bench/RESULTS.md). What one
 such call can hold up the loop for is this, plus serialising what it read."""
 
 
